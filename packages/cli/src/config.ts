@@ -1,0 +1,26 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** The CLI's configuration, parsed once in main.ts from the environment. */
+export interface CliConfig {
+  /** Where built binaries and Go sources are cached (GITWARD_CACHE_DIR, default ~/.cache/gitward). */
+  readonly cacheDir: string;
+  /** Where dev clusters keep their state (GITWARD_STATE_DIR, default ~/.local/state/gitward). */
+  readonly stateDir: string;
+  /**
+   * A cluster the user chose explicitly (GITWARD_KUBECONFIG). KUBECONFIG is deliberately not
+   * read: a variable that happens to be set must never redirect `gitward dev up` to a real cluster.
+   */
+  readonly kubeconfig: string | undefined;
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
+  const home = env['HOME'] ?? homedir();
+  const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+  return Object.freeze({
+    cacheDir: nonEmpty(env['GITWARD_CACHE_DIR']) ?? join(nonEmpty(env['XDG_CACHE_HOME']) ?? join(home, '.cache'), 'gitward'),
+    stateDir:
+      nonEmpty(env['GITWARD_STATE_DIR']) ?? join(nonEmpty(env['XDG_STATE_HOME']) ?? join(home, '.local', 'state'), 'gitward'),
+    kubeconfig: nonEmpty(env['GITWARD_KUBECONFIG']),
+  });
+}

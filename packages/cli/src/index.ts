@@ -1,0 +1,8 @@
+/**
+ * @module @gitward/cli
+ * Owns the `gitward` command line: argument parsing, output formats and exit codes. Commands talk
+ * to the API server (later issues) or, for `dev`, to the local control plane; the CLI never
+ * imports the controller or the server, it starts them as processes.
+ */
+export { createProgram } from './program.ts';
+export { loadConfig, type CliConfig } from './config.ts';

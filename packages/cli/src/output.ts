@@ -1,0 +1,30 @@
+import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
+
+/** Where the CLI writes; injected so commands are testable without a terminal. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const exitCodes: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidArgument]: 2,
+  [ErrorCode.NotFound]: 3,
+  [ErrorCode.ToolMissing]: 4,
+  [ErrorCode.BuildFailed]: 5,
+  [ErrorCode.ClusterStartFailed]: 6,
+  [ErrorCode.ClusterNotRunning]: 7,
+  [ErrorCode.Timeout]: 8,
+  [ErrorCode.Internal]: 1,
+};
+
+/** Prints an error the way users should see it (no stack unless --debug) and returns the exit code. */
+export function reportError(o: Output, err: unknown, debug: boolean): number {
+  if (err instanceof GitwardError) {
+    o.err(`error: ${err.message}`);
+    if (debug && err.stack) o.err(err.stack);
+    return exitCodes[err.code];
+  }
+  o.err(`error: ${errorMessage(err)}`);
+  if (debug && err instanceof Error && err.stack) o.err(err.stack);
+  return 1;
+}

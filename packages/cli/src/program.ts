@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { devCommand, type DevDeps } from './commands/dev.ts';
+
+/** The whole `gitward` command tree; main.ts supplies the dependencies. */
+export function createProgram(deps: DevDeps): Command {
+  const program = new Command('gitward')
+    .description('gitward: GitOps continuous delivery for Kubernetes')
+    .option('--debug', 'show stack traces on errors')
+    .showHelpAfterError()
+    .exitOverride();
+  program.configureOutput({
+    writeOut: (s) => deps.output.out(s.trimEnd()),
+    writeErr: (s) => deps.output.err(s.trimEnd()),
+  });
+  program.addCommand(devCommand(deps));
+  return program;
+}

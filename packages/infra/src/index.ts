@@ -1,0 +1,8 @@
+/**
+ * @module @gitward/infra
+ * Owns the adapters at the edge, each behind a small interface: the Kubernetes client (watch
+ * cache, server-side apply), git (fetch, resolve revisions) and the renderers (helm, kustomize,
+ * jsonnet run with execFile). It must not import the engine, the controller or the server.
+ * (Filled by the "Target state" and "Live state" issues.)
+ */
+export {};

@@ -1,0 +1,19 @@
+/**
+ * @module @gitward/local-cluster
+ * Owns the embedded local Kubernetes control plane used by `npm start`, the e2e tests and the
+ * benchmarks: building the pinned binaries from their Go modules (scripts/build-binaries.sh,
+ * versions.env), a private PKI, and a supervisor process running etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler and kwok. It is developer tooling: the operator itself
+ * never depends on it.
+ */
+export { binaryNames, ensureBinaries, type Binaries, type BinaryName } from './binaries.ts';
+export {
+  startLocalCluster,
+  stopClusterByPid,
+  runningClusterIn,
+  type LocalCluster,
+  type StartClusterOptions,
+} from './cluster.ts';
+export { fakeNodeName } from './components.ts';
+export { isAlive, readClusterState, type ClusterState } from './state.ts';
+export { loadVersions, type ToolVersions } from './versions.ts';

@@ -1,0 +1,30 @@
+/**
+ * The error taxonomy shared by every gitward process. A code is stable: the API server maps it to
+ * an HTTP status, the CLI to an exit code, and users search for it.
+ */
+export const ErrorCode = {
+  InvalidArgument: 'INVALID_ARGUMENT',
+  NotFound: 'NOT_FOUND',
+  Internal: 'INTERNAL',
+  ToolMissing: 'TOOL_MISSING',
+  BuildFailed: 'BUILD_FAILED',
+  ClusterStartFailed: 'CLUSTER_START_FAILED',
+  ClusterNotRunning: 'CLUSTER_NOT_RUNNING',
+  Timeout: 'TIMEOUT',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base of every error gitward raises on purpose. Messages never carry secrets. */
+export class GitwardError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GitwardError';
+    this.code = code;
+  }
+}
+
+/** Narrow an unknown thrown value to a message, without assuming it is an Error. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
