@@ -19,12 +19,36 @@ module.exports = {
   forbidden: [
     onlyImports('model', [], 'model holds types and schemas only; it depends on nothing of ours.'),
     onlyImports('engine', ['model'], 'engine is pure: parse, normalize, diff, health, sync plan.'),
-    onlyImports('infra', ['model'], 'adapters at the edge know nothing of the engine or the processes.'),
-    onlyImports('local-cluster', ['model'], 'the dev control plane is tooling, not part of the operator.'),
-    onlyImports('testkit', ['model', 'local-cluster'], 'test helpers must not reach into the operator.'),
-    onlyImports('controller', ['model', 'engine', 'infra'], 'controller and server share state through the cluster, never imports.'),
-    onlyImports('server', ['model', 'engine', 'infra'], 'controller and server share state through the cluster, never imports.'),
-    onlyImports('cli', ['model', 'engine', 'infra', 'local-cluster'], 'the CLI starts controller and server as processes, never imports them.'),
+    onlyImports(
+      'infra',
+      ['model'],
+      'adapters at the edge know nothing of the engine or the processes.',
+    ),
+    onlyImports(
+      'local-cluster',
+      ['model'],
+      'the dev control plane is tooling, not part of the operator.',
+    ),
+    onlyImports(
+      'testkit',
+      ['model', 'local-cluster'],
+      'test helpers must not reach into the operator.',
+    ),
+    onlyImports(
+      'controller',
+      ['model', 'engine', 'infra'],
+      'controller and server share state through the cluster, never imports.',
+    ),
+    onlyImports(
+      'server',
+      ['model', 'engine', 'infra'],
+      'controller and server share state through the cluster, never imports.',
+    ),
+    onlyImports(
+      'cli',
+      ['model', 'engine', 'infra', 'local-cluster'],
+      'the CLI starts controller and server as processes, never imports them.',
+    ),
     onlyImports('web', ['model'], 'the browser bundle must not pull in Node or Kubernetes code.'),
     {
       name: 'pure-engine-and-model',

@@ -11,7 +11,12 @@ describe('loadConfig', () => {
   });
 
   it('honours XDG and GITWARD_ variables', () => {
-    const cfg = loadConfig({ HOME: '/h', XDG_CACHE_HOME: '/c', GITWARD_STATE_DIR: '/s', GITWARD_KUBECONFIG: '/k' });
+    const cfg = loadConfig({
+      HOME: '/h',
+      XDG_CACHE_HOME: '/c',
+      GITWARD_STATE_DIR: '/s',
+      GITWARD_KUBECONFIG: '/k',
+    });
     expect(cfg).toEqual({ cacheDir: '/c/gitward', stateDir: '/s', kubeconfig: '/k' });
   });
 

@@ -18,9 +18,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const home = env['HOME'] ?? homedir();
   const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
   return Object.freeze({
-    cacheDir: nonEmpty(env['GITWARD_CACHE_DIR']) ?? join(nonEmpty(env['XDG_CACHE_HOME']) ?? join(home, '.cache'), 'gitward'),
+    cacheDir:
+      nonEmpty(env['GITWARD_CACHE_DIR']) ??
+      join(nonEmpty(env['XDG_CACHE_HOME']) ?? join(home, '.cache'), 'gitward'),
     stateDir:
-      nonEmpty(env['GITWARD_STATE_DIR']) ?? join(nonEmpty(env['XDG_STATE_HOME']) ?? join(home, '.local', 'state'), 'gitward'),
+      nonEmpty(env['GITWARD_STATE_DIR']) ??
+      join(nonEmpty(env['XDG_STATE_HOME']) ?? join(home, '.local', 'state'), 'gitward'),
     kubeconfig: nonEmpty(env['GITWARD_KUBECONFIG']),
   });
 }

@@ -14,7 +14,8 @@ const output: Output = {
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve(sig));
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.once(sig, () => resolve(sig));
   });
 }
 

@@ -33,7 +33,9 @@ export interface LocalCluster {
 const supervisorMain = fileURLToPath(new URL('./supervisor-main.ts', import.meta.url));
 
 function startupError(e: Extract<SupervisorEvent, { event: 'failed' }>): GitwardError {
-  const tail = e.logTail.length ? `\nlast lines of the ${e.component} log:\n  ${e.logTail.join('\n  ')}` : '';
+  const tail = e.logTail.length
+    ? `\nlast lines of the ${e.component} log:\n  ${e.logTail.join('\n  ')}`
+    : '';
   return new GitwardError(ErrorCode.ClusterStartFailed, `local cluster: ${e.message}${tail}`);
 }
 
@@ -83,7 +85,10 @@ export async function stopClusterByPid(pid: number, graceMs = 20_000): Promise<v
  * can run pods. Startup failures name the component and show the end of its log.
  */
 export async function startLocalCluster(opts: StartClusterOptions): Promise<LocalCluster> {
-  const bin = await ensureBinaries({ cacheDir: opts.cacheDir, ...(opts.onLog ? { onLog: opts.onLog } : {}) });
+  const bin = await ensureBinaries({
+    cacheDir: opts.cacheDir,
+    ...(opts.onLog ? { onLog: opts.onLog } : {}),
+  });
   const ephemeral = opts.dir === undefined;
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'gitward-cluster-')));
   await mkdir(dir, { recursive: true });
@@ -98,10 +103,14 @@ export async function startLocalCluster(opts: StartClusterOptions): Promise<Loca
   const detached = opts.detached ?? false;
   // detached: true puts the supervisor in its own process group (and session), so a terminal's
   // Ctrl-C reaches only us, and one kill(-pid) reaches every component.
-  const child = spawn(process.execPath, [supervisorMain, JSON.stringify(cfg), detached ? 'detached' : 'attached'], {
-    detached: true,
-    stdio: [detached ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [supervisorMain, JSON.stringify(cfg), detached ? 'detached' : 'attached'],
+    {
+      detached: true,
+      stdio: [detached ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let state: ClusterState;
   try {

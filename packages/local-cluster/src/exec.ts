@@ -13,7 +13,11 @@ export function run(
       { cwd: opts.cwd, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) {
-          reject(new Error(`${file} ${args[0] ?? ''} failed: ${stderr.trim() || err.message}`, { cause: err }));
+          reject(
+            new Error(`${file} ${args[0] ?? ''} failed: ${stderr.trim() || err.message}`, {
+              cause: err,
+            }),
+          );
         } else {
           resolve(stdout);
         }

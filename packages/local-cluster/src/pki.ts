@@ -33,9 +33,22 @@ async function signedCert(
   await run('openssl', ['req', ...ecKey, '-subj', subject, '-keyout', key, '-out', csr]);
   await writeFile(ext, extensions);
   await run('openssl', [
-    'x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey,
-    '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-    '-days', '3650', '-extfile', ext, '-out', join(dir, `${name}.crt`),
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '3650',
+    '-extfile',
+    ext,
+    '-out',
+    join(dir, `${name}.crt`),
   ]);
 }
 
@@ -65,16 +78,56 @@ export async function ensurePki(dir: string): Promise<Pki> {
   const complete = join(dir, 'complete');
   if (existsSync(complete)) return pki;
   await run('openssl', [
-    'req', '-x509', ...ecKey, '-days', '3650', '-subj', '/CN=gitward-local-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-    '-keyout', pki.caKey, '-out', pki.caCert,
+    'req',
+    '-x509',
+    ...ecKey,
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=gitward-local-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    '-keyout',
+    pki.caKey,
+    '-out',
+    pki.caCert,
   ]);
-  const san = 'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local';
+  const san =
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.96.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local';
   await Promise.all([
-    signedCert(dir, 'apiserver', '/CN=kube-apiserver', `${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`, pki),
-    signedCert(dir, 'admin', '/O=system:masters/CN=gitward-admin', 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n', pki),
-    run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', pki.serviceAccountKey]).then(() =>
-      run('openssl', ['pkey', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub]),
+    signedCert(
+      dir,
+      'apiserver',
+      '/CN=kube-apiserver',
+      `${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`,
+      pki,
+    ),
+    signedCert(
+      dir,
+      'admin',
+      '/O=system:masters/CN=gitward-admin',
+      'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
+      pki,
+    ),
+    run('openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-out',
+      pki.serviceAccountKey,
+    ]).then(() =>
+      run('openssl', [
+        'pkey',
+        '-in',
+        pki.serviceAccountKey,
+        '-pubout',
+        '-out',
+        pki.serviceAccountPub,
+      ]),
     ),
   ]);
   await writeFile(complete, '');

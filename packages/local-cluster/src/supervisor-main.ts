@@ -24,7 +24,9 @@ async function shutdown(reason: string, code: number): Promise<never> {
   if (!exiting) {
     exiting = true;
     supervisor.log(`stopping: ${reason}`);
-    await supervisor.stop().catch((err: unknown) => supervisor.log(`stop failed: ${errorMessage(err)}`));
+    await supervisor
+      .stop()
+      .catch((err: unknown) => supervisor.log(`stop failed: ${errorMessage(err)}`));
   }
   process.exit(code);
 }

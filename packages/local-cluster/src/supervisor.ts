@@ -31,12 +31,16 @@ export interface SupervisorConfig {
 
 /** A component failed to start; carries the tail of its log for the parent to show. */
 export class StartupError extends Error {
+  readonly component: ComponentName | 'supervisor';
+  readonly logTail: readonly string[];
   constructor(
-    readonly component: ComponentName | 'supervisor',
+    component: ComponentName | 'supervisor',
     message: string,
-    readonly logTail: readonly string[],
+    logTail: readonly string[],
   ) {
     super(message);
+    this.component = component;
+    this.logTail = logTail;
   }
 }
 
@@ -77,18 +81,20 @@ export class Supervisor {
   private readonly running: Running[] = [];
   private stopping = false;
   private readonly logsDir: string;
+  private readonly cfg: SupervisorConfig;
+  private readonly emit: (e: SupervisorEvent) => void;
 
-  constructor(
-    private readonly cfg: SupervisorConfig,
-    private readonly emit: (e: SupervisorEvent) => void,
-  ) {
+  constructor(cfg: SupervisorConfig, emit: (e: SupervisorEvent) => void) {
+    this.cfg = cfg;
+    this.emit = emit;
     this.logsDir = join(cfg.dir, 'logs');
   }
 
   log(message: string): void {
-    void appendFile(join(this.logsDir, 'supervisor.log'), `${new Date().toISOString()} ${message}\n`).catch(
-      () => undefined,
-    );
+    void appendFile(
+      join(this.logsDir, 'supervisor.log'),
+      `${new Date().toISOString()} ${message}\n`,
+    ).catch(() => undefined);
   }
 
   async start(): Promise<ClusterState> {
@@ -107,7 +113,11 @@ export class Supervisor {
     const pkiDir = join(this.cfg.dir, 'pki');
     await mkdir(pkiDir, { recursive: true });
     const pki = await ensurePki(pkiDir);
-    const ports: Ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiServer: await freePort() };
+    const ports: Ports = {
+      etcdClient: await freePort(),
+      etcdPeer: await freePort(),
+      apiServer: await freePort(),
+    };
     const server = `https://127.0.0.1:${ports.apiServer}`;
     const kubeconfig = join(this.cfg.dir, 'kubeconfig');
     const conn: AdminConnection = {
@@ -117,33 +127,58 @@ export class Supervisor {
       key: await readFile(pki.adminKey, 'utf8'),
     };
     await writeFile(kubeconfig, kubeconfigFor(this.cfg.name, server, conn), { mode: 0o600 });
-    const specs = componentSpecs({ dir: this.cfg.dir, ports, pki, kubeconfig, bin: binariesIn(this.cfg.binDir) });
-    const spec = (n: ComponentName) => specs.find((s) => s.name === n) as ComponentSpec;
+    const specs = componentSpecs({
+      dir: this.cfg.dir,
+      ports,
+      pki,
+      kubeconfig,
+      bin: binariesIn(this.cfg.binDir),
+    });
+    const spec = (n: ComponentName): ComponentSpec => {
+      const found = specs.find((s) => s.name === n);
+      if (!found) throw new StartupError('supervisor', `no component ${n}`, []);
+      return found;
+    };
     phase('pki');
 
     this.spawn(spec('etcd'));
-    await this.waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${ports.etcdClient}/readyz`)).ok);
+    await this.waitFor(
+      'etcd',
+      async () => (await fetch(`http://127.0.0.1:${ports.etcdClient}/readyz`)).ok,
+    );
     phase('etcd');
 
     this.spawn(spec('kube-apiserver'));
-    await this.waitFor('kube-apiserver', async () => (await kubeRequest(conn, 'GET', '/readyz')).status === 200);
+    await this.waitFor(
+      'kube-apiserver',
+      async () => (await kubeRequest(conn, 'GET', '/readyz')).status === 200,
+    );
     phase('kube-apiserver');
 
-    for (const n of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const) this.spawn(spec(n));
+    for (const n of ['kube-controller-manager', 'kube-scheduler', 'kwok'] as const)
+      this.spawn(spec(n));
     await this.waitFor('kwok', async () => {
       const res = await kubeRequest(conn, 'POST', '/api/v1/nodes', fakeNode());
       return res.status === 201 || res.status === 409;
     });
     await this.waitFor('kwok', async () => {
       const res = await kubeRequest(conn, 'GET', `/api/v1/nodes/${fakeNodeName}`);
-      const node = JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } };
-      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      const node = JSON.parse(res.body) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
+      return (
+        node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+      );
     });
     phase('node-ready');
 
     // The controller-manager creates the default ServiceAccount; until it does, pods are refused.
     await this.waitFor('kube-controller-manager', async () => {
-      const res = await kubeRequest(conn, 'GET', '/api/v1/namespaces/default/serviceaccounts/default');
+      const res = await kubeRequest(
+        conn,
+        'GET',
+        '/api/v1/namespaces/default/serviceaccounts/default',
+      );
       return res.status === 200;
     });
     phase('controllers');
@@ -193,7 +228,11 @@ export class Supervisor {
       const dead = this.running.find((r) => r.done);
       if (dead) {
         const code = await dead.exited;
-        throw new StartupError(dead.spec.name, `${dead.spec.name} exited with code ${code} during startup`, await logTail(dead.log));
+        throw new StartupError(
+          dead.spec.name,
+          `${dead.spec.name} exited with code ${code} during startup`,
+          await logTail(dead.log),
+        );
       }
       if (await check().catch(() => false)) return;
       await sleep(150);
@@ -209,7 +248,8 @@ export class Supervisor {
   private watchAfterReady(): void {
     for (const r of this.running) {
       void r.exited.then((code) => {
-        if (!this.stopping) this.log(`${r.spec.name} exited unexpectedly with code ${code}; see ${r.log}`);
+        if (!this.stopping)
+          this.log(`${r.spec.name} exited unexpectedly with code ${code}; see ${r.log}`);
       });
     }
   }

@@ -13,8 +13,8 @@ describe('groupOf', () => {
 
 describe('formatResourceKey', () => {
   it('joins group, kind, namespace and name', () => {
-    expect(formatResourceKey({ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' })).toBe(
-      'apps/Deployment/shop/web',
-    );
+    expect(
+      formatResourceKey({ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' }),
+    ).toBe('apps/Deployment/shop/web');
   });
 });

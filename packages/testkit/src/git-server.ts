@@ -49,13 +49,20 @@ export interface TestRepo {
 function authorized(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
   if (!auth) return true;
   const header = req.headers.authorization ?? '';
-  const expected = Buffer.from(`Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`);
+  const expected = Buffer.from(
+    `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+  );
   const given = Buffer.from(header);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Runs `git http-backend` as a CGI program for one request. */
-function serveCgi(root: string, req: IncomingMessage, res: ServerResponse, user: string | undefined): void {
+function serveCgi(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  user: string | undefined,
+): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const env = gitEnv({
     GIT_PROJECT_ROOT: root,
@@ -117,7 +124,10 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   // Credentials travel as a header given on the command line of our own test git, never in URLs.
   const authArgs = opts.auth
-    ? ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`${opts.auth.username}:${opts.auth.password}`).toString('base64')}`]
+    ? [
+        '-c',
+        `http.extraHeader=Authorization: Basic ${Buffer.from(`${opts.auth.username}:${opts.auth.password}`).toString('base64')}`,
+      ]
     : [];
 
   async function createRepo(name: string, fixtureDir?: string): Promise<TestRepo> {

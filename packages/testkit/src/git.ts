@@ -18,14 +18,21 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 const identity = ['-c', 'user.name=gitward-test', '-c', 'user.email=test@gitward.invalid'];
 
 /** Runs git with arguments (never a shell string) in `cwd`; resolves to trimmed stdout. */
-export function git(cwd: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<string> {
+export function git(
+  cwd: string,
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       [...identity, ...args],
       { cwd, env: gitEnv(extraEnv), maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (err) reject(new Error(`git ${args.join(' ')}: ${stderr.trim() || err.message}`, { cause: err }));
+        if (err)
+          reject(
+            new Error(`git ${args.join(' ')}: ${stderr.trim() || err.message}`, { cause: err }),
+          );
         else resolve(stdout.trim());
       },
     );

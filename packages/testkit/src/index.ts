@@ -4,5 +4,11 @@
  * http-backend) with optional basic auth, and repositories with history that tests push to.
  * Only tests import it.
  */
-export { createGitServer, type BasicAuth, type GitServer, type GitServerOptions, type TestRepo } from './git-server.ts';
+export {
+  createGitServer,
+  type BasicAuth,
+  type GitServer,
+  type GitServerOptions,
+  type TestRepo,
+} from './git-server.ts';
 export { git, gitEnv } from './git.ts';

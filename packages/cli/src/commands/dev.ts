@@ -44,7 +44,9 @@ async function clusterUp(d: DevDeps, detach: boolean): Promise<ClusterState | un
     describe(output, running);
     return undefined;
   }
-  output.err('starting the local control plane (the first run builds Kubernetes from source: many minutes)...');
+  output.err(
+    'starting the local control plane (the first run builds Kubernetes from source: many minutes)...',
+  );
   const cluster = await startLocalCluster({
     name: devClusterName,
     cacheDir: config.cacheDir,
@@ -92,7 +94,9 @@ async function useExternalCluster(d: DevDeps, kubeconfig: string): Promise<void>
 
 /** `gitward dev ...`: the local development environment. */
 export function devCommand(d: DevDeps): Command {
-  const dev = new Command('dev').description('run gitward locally, on its own control plane unless given a kubeconfig');
+  const dev = new Command('dev').description(
+    'run gitward locally, on its own control plane unless given a kubeconfig',
+  );
   dev
     .command('up')
     .description('start everything (today: the local control plane) and stay in the foreground')
@@ -103,8 +107,14 @@ export function devCommand(d: DevDeps): Command {
       if (kubeconfig !== undefined) return useExternalCluster(d, kubeconfig);
       await clusterUp(d, opts.detach ?? false);
     });
-  dev.command('down').description('stop what `dev up --detach` started').action(() => clusterDown(d));
-  dev.command('status').description('show what runs where').action(() => clusterStatus(d));
+  dev
+    .command('down')
+    .description('stop what `dev up --detach` started')
+    .action(() => clusterDown(d));
+  dev
+    .command('status')
+    .description('show what runs where')
+    .action(() => clusterStatus(d));
 
   const cluster = new Command('cluster').description('the local control plane alone');
   cluster
@@ -114,14 +124,21 @@ export function devCommand(d: DevDeps): Command {
     .action(async (opts: { foreground?: boolean }) => {
       await clusterUp(d, !(opts.foreground ?? false));
     });
-  cluster.command('down').description('stop the local control plane').action(() => clusterDown(d));
-  cluster.command('status').description('show the local control plane').action(() => clusterStatus(d));
+  cluster
+    .command('down')
+    .description('stop the local control plane')
+    .action(() => clusterDown(d));
+  cluster
+    .command('status')
+    .description('show the local control plane')
+    .action(() => clusterStatus(d));
   cluster
     .command('kubeconfig')
     .description('print the path of the admin kubeconfig')
     .action(async () => {
       const running = await runningClusterIn(clusterDir(d.config));
-      if (!running) throw new GitwardError(ErrorCode.ClusterNotRunning, 'the local cluster is not running');
+      if (!running)
+        throw new GitwardError(ErrorCode.ClusterNotRunning, 'the local cluster is not running');
       d.output.out(running.kubeconfig);
     });
   dev.addCommand(cluster);

@@ -1,0 +1,31 @@
+/**
+ * `npm test`: every check CI runs, in order, stopping at the first failure. Each step is a
+ * separate program run with execFile semantics (no shell strings).
+ */
+import { spawnSync } from 'node:child_process';
+
+const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+const steps: [string, string, string[]][] = [
+  ['type-check', bin('tsc'), ['-p', 'tsconfig.json']],
+  ['lint', bin('eslint'), ['--max-warnings=0', '.']],
+  ['format', bin('prettier'), ['--check', '.']],
+  [
+    'dependency rule',
+    bin('depcruise'),
+    ['--config', '.dependency-cruiser.cjs', 'packages', 'test'],
+  ],
+  ['unit tests', bin('vitest'), ['run', '--project', 'unit']],
+  ['e2e tests', bin('vitest'), ['run', '--project', 'e2e']],
+];
+
+for (const [name, file, args] of steps) {
+  const t0 = performance.now();
+  process.stderr.write(`\n=== ${name} ===\n`);
+  const res = spawnSync(file, args, { stdio: 'inherit' });
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  if (res.status !== 0) {
+    process.stderr.write(`\n=== ${name}: FAILED after ${secs}s ===\n`);
+    process.exit(res.status ?? 1);
+  }
+  process.stderr.write(`=== ${name}: ok (${secs}s) ===\n`);
+}
