@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: runs the benchmarks and rewrites BENCHMARKS.md with the figures, the machine
+ * and the versions. Speed is measured here, never asserted in tests.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus, homedir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { loadVersions } from '@gitward/local-cluster';
+import { benchLocalCluster, type ClusterFigures } from './local-cluster.ts';
+
+const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
+const runs = Number(process.env['GITWARD_BENCH_RUNS'] ?? '5');
+
+function tool(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0] ?? '';
+  } catch {
+    return 'not found';
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+function machine(): string {
+  const cpu = cpus();
+  const v = loadVersions();
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- kernel: ${tool('uname', ['-sr'])}`,
+    `- Node ${process.version}; ${tool('go', ['version'])}; ${tool('git', ['--version'])}`,
+    `- Kubernetes v${v.kubernetes}, etcd v${v.etcd}, kwok v${v.kwok}, helm v${v.helm}, kustomize v${v.kustomize}, jsonnet v${v.jsonnet}`,
+  ].join('\n');
+}
+
+function clusterSection(f: ClusterFigures): string {
+  const ready = f.starts.map((s) => s.readyMs);
+  const phases = Object.keys(f.starts[0]?.phases ?? {});
+  const build = Object.entries(f.buildSeconds);
+  const buildTotal = build.reduce((a, [, s]) => a + s, 0);
+  return [
+    '## Local control plane',
+    '',
+    'No baseline exists in-process for these (there is no other way to get a cluster here), so they',
+    'are absolute figures.',
+    '',
+    '### Cold build of the binaries (first run on a machine with empty Go caches)',
+    '',
+    build.length
+      ? `| tool | seconds |\n| --- | ---: |\n${build.map(([k, s]) => `| ${k} | ${s} |`).join('\n')}\n| **total** | **${buildTotal}** |`
+      : '_not recorded: the binaries were built before build times were kept_',
+    '',
+    `### Warm start to ready (${f.starts.length} starts, binaries cached)`,
+    '',
+    'Ready means: etcd and kube-apiserver ready, the fake node Ready, and the controller-manager',
+    'serving (the default ServiceAccount exists), so pods can run.',
+    '',
+    `- median ${(median(ready) / 1000).toFixed(1)} s, min ${(Math.min(...ready) / 1000).toFixed(1)} s, max ${(Math.max(...ready) / 1000).toFixed(1)} s`,
+    '',
+    `| phase | median ms |\n| --- | ---: |\n${phases.map((p) => `| ${p} | ${median(f.starts.map((s) => s.phases[p] ?? 0))} |`).join('\n')}`,
+    '',
+    '### Memory (resident set, 10 s after ready, idle)',
+    '',
+    `| process | RSS MiB |\n| --- | ---: |\n${Object.entries(f.rssMiB)
+      .map(([k, v]) => `| ${k} | ${v.toFixed(0)} |`)
+      .join('\n')}\n| **total** | **${Object.values(f.rssMiB)
+      .reduce((a, b) => a + b, 0)
+      .toFixed(0)}** |`,
+  ].join('\n');
+}
+
+const figures = await benchLocalCluster(cacheDir, runs);
+const doc = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench` (bench/main.ts); do not edit by hand.',
+  '',
+  '## Machine',
+  '',
+  machine(),
+  '',
+  clusterSection(figures),
+  '',
+].join('\n');
+await writeFile(new URL('../BENCHMARKS.md', import.meta.url), doc);
+process.stdout.write(doc);
