@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ describe('the git test server', () => {
   });
   afterAll(async () => {
     await server.close();
+    await rm(work, { recursive: true, force: true });
   });
 
   it('serves a fixture repository with history that git clone reads over HTTP', async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,6 +61,7 @@ describe('local clusters', () => {
     expect(isAlive(state.pid)).toBe(true);
     child.kill('SIGKILL');
     expect(await allGone(state)).toEqual([]);
+    expect(existsSync(state.dir)).toBe(false);
   });
 
   it('names the component that failed to start and shows its log', async () => {
@@ -71,7 +72,9 @@ describe('local clusters', () => {
       name: 'broken',
       cacheDir: inject('cacheDir'),
       dir,
-    }).catch((e: unknown) => e);
+    })
+      .catch((e: unknown) => e)
+      .finally(() => rm(dir, { recursive: true, force: true }));
     expect(err).toBeInstanceOf(GitwardError);
     expect((err as GitwardError).code).toBe(ErrorCode.ClusterStartFailed);
     expect((err as GitwardError).message).toMatch(/etcd exited with code \d+ during startup/);

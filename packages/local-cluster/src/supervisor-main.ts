@@ -19,16 +19,17 @@ const emit = (e: SupervisorEvent) => {
 };
 
 const supervisor = new Supervisor(cfg, emit);
-let exiting = false;
-async function shutdown(reason: string, code: number): Promise<never> {
-  if (!exiting) {
-    exiting = true;
+let stopping: Promise<never> | undefined;
+/** Idempotent: every later trigger (a signal after stdin closed, say) waits for the first. */
+function shutdown(reason: string, code: number): Promise<never> {
+  stopping ??= (async () => {
     supervisor.log(`stopping: ${reason}`);
     await supervisor
       .stop()
       .catch((err: unknown) => supervisor.log(`stop failed: ${errorMessage(err)}`));
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
