@@ -7,6 +7,12 @@ import { loadConfig } from './config.ts';
 import { reportError, type Output } from './output.ts';
 import { createProgram } from './program.ts';
 
+// `gitward ... | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const output: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
@@ -14,8 +20,14 @@ const output: Output = {
 
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-      process.once(sig, () => resolve(sig));
+    // Signal listeners do not keep Node's event loop alive; this timer does, until a signal.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        clearInterval(keepAlive);
+        resolve(sig);
+      });
+    }
   });
 }
 
