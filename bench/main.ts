@@ -50,6 +50,9 @@ function clusterSection(f: ClusterFigures): string {
     '',
     '### Cold build of the binaries (first run on a machine with empty Go caches)',
     '',
+    'Built one after another by build-binaries.sh; later tools reuse modules that earlier ones',
+    'downloaded, so their figures are lower than a build of that tool alone would be.',
+    '',
     build.length
       ? `| tool | seconds |\n| --- | ---: |\n${build.map(([k, s]) => `| ${k} | ${s} |`).join('\n')}\n| **total** | **${buildTotal}** |`
       : '_not recorded: the binaries were built before build times were kept_',

@@ -41,6 +41,14 @@ export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
   const peerUrl = `http://127.0.0.1:${l.ports.etcdPeer}`;
   // kube-controller-manager and kube-scheduler serve nothing we use: --secure-port=0 keeps them
   // off the network entirely, so a second cluster cannot collide with their default ports.
+  const controlLoopArgs = [
+    `--kubeconfig=${l.kubeconfig}`,
+    `--authentication-kubeconfig=${l.kubeconfig}`,
+    `--authorization-kubeconfig=${l.kubeconfig}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    '--secure-port=0',
+  ];
   return [
     {
       name: 'etcd',
@@ -86,12 +94,7 @@ export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
       name: 'kube-controller-manager',
       file: l.bin.path['kube-controller-manager'],
       args: [
-        `--kubeconfig=${l.kubeconfig}`,
-        `--authentication-kubeconfig=${l.kubeconfig}`,
-        `--authorization-kubeconfig=${l.kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        '--secure-port=0',
+        ...controlLoopArgs,
         '--controllers=*',
         `--service-account-private-key-file=${l.pki.serviceAccountKey}`,
         `--root-ca-file=${l.pki.caCert}`,
@@ -106,14 +109,7 @@ export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
     {
       name: 'kube-scheduler',
       file: l.bin.path['kube-scheduler'],
-      args: [
-        `--kubeconfig=${l.kubeconfig}`,
-        `--authentication-kubeconfig=${l.kubeconfig}`,
-        `--authorization-kubeconfig=${l.kubeconfig}`,
-        '--leader-elect=false',
-        '--bind-address=127.0.0.1',
-        '--secure-port=0',
-      ],
+      args: controlLoopArgs,
     },
     {
       name: 'kwok',
