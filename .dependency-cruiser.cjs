@@ -10,13 +10,20 @@ function onlyImports(from, allowed, comment) {
     name: `${from}-imports`,
     comment,
     severity: 'error',
-    from: { path: pkg(from) },
+    // Tests beside the code may also use the test helpers (real git servers and the like).
+    from: { path: pkg(from), pathNot: '\\.test\\.ts$' },
     to: { path: workspace, pathNot: `^(${allowedRe})` },
   };
 }
 
 module.exports = {
   forbidden: [
+    {
+      name: 'tests-import-only-allowed-packages-or-testkit',
+      severity: 'error',
+      from: { path: '^packages/([^/]+)/.*\\.test\\.ts$' },
+      to: { path: workspace, pathNot: '^packages/($1|model|engine|testkit|local-cluster)/' },
+    },
     onlyImports('model', [], 'model holds types and schemas only; it depends on nothing of ours.'),
     onlyImports('engine', ['model'], 'engine is pure: parse, normalize, diff, health, sync plan.'),
     onlyImports(
