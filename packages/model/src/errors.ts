@@ -11,6 +11,9 @@ export const ErrorCode = {
   ClusterStartFailed: 'CLUSTER_START_FAILED',
   ClusterNotRunning: 'CLUSTER_NOT_RUNNING',
   Timeout: 'TIMEOUT',
+  RepoFetchFailed: 'REPO_FETCH_FAILED',
+  RepoAuthFailed: 'REPO_AUTH_FAILED',
+  RevisionNotFound: 'REVISION_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

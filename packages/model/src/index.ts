@@ -1,8 +1,10 @@
 /**
  * @module @gitward/model
- * Owns the domain types shared by every gitward package: resource identity, errors, and (as they
- * arrive) the Application and AppProject types. It does no I/O and depends on no other package of
- * ours, so the browser bundle can use it too.
+ * Owns the domain types shared by every gitward package: resource identity, errors, and the
+ * Application/AppProject/ApplicationSet types with the CRDs generated from them. It does no I/O
+ * and depends on no other package of ours, so the browser bundle can use it too.
  */
+export * from './application.ts';
+export * from './crd.ts';
 export * from './errors.ts';
 export * from './resource-key.ts';

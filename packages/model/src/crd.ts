@@ -1,0 +1,206 @@
+/**
+ * CustomResourceDefinitions generated from the zod schemas in application.ts. The API group is a
+ * setting: `gitward.dev` for gitward's own kinds, `argoproj.io` to serve Argo CD's kinds so an
+ * existing installation's Applications work unchanged.
+ */
+import { z } from 'zod';
+import {
+  applicationSetSpecSchema,
+  applicationSpecSchema,
+  applicationStatusSchema,
+  appProjectSchema,
+  appProjectSpecSchema,
+  operationSchema,
+} from './application.ts';
+
+export const ApiGroup = { Gitward: 'gitward.dev', ArgoCD: 'argoproj.io' } as const;
+export type ApiGroup = (typeof ApiGroup)[keyof typeof ApiGroup];
+export const apiVersionOf = (group: ApiGroup) => `${group}/v1alpha1`;
+
+/** The namespace that holds Applications and AppProjects by default, as Argo CD uses `argocd`. */
+export function defaultControlNamespace(group: ApiGroup): string {
+  return group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
+}
+
+type Json = Record<string, unknown>;
+
+const safeIntBound = 9007199254740991;
+
+/**
+ * Turns zod's OpenAPI output into a Kubernetes structural schema: integer bounds become int64,
+ * `additionalProperties` is dropped where it is meaningless or forbidden (beside `properties`, or
+ * under preserve-unknown-fields), and defaults are left to the code, not the apiserver.
+ */
+export function toStructural(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toStructural);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Json = {};
+  const src = node as Json;
+  for (const [k, v] of Object.entries(src)) {
+    if (k === '$schema' || k === 'default') continue;
+    if ((k === 'minimum' || k === 'maximum') && Math.abs(v as number) === safeIntBound) continue;
+    if (k === 'additionalProperties') {
+      if (v === false || src['x-kubernetes-preserve-unknown-fields'] === true) continue;
+      if (typeof v === 'object' && v !== null && Object.keys(v).length === 0) continue;
+    }
+    if (k === 'properties' || k === 'additionalProperties' || k === 'items') {
+      out[k] = k === 'properties' ? mapValues(v as Json, toStructural) : toStructural(v);
+      continue;
+    }
+    out[k] = toStructural(v);
+  }
+  if (out['type'] === 'integer') out['format'] = 'int64';
+  return out;
+}
+
+function mapValues(o: Json, f: (v: unknown) => unknown): Json {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}
+
+function openApi(schema: z.ZodType): Json {
+  return toStructural(z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' })) as Json;
+}
+
+interface KindNames {
+  readonly kind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortNames: readonly string[];
+}
+
+function crd(
+  group: ApiGroup,
+  names: KindNames,
+  schema: Json,
+  printerColumns: readonly Json[],
+): Json {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${names.plural}.${group}`,
+      labels: { 'app.kubernetes.io/name': names.plural, 'app.kubernetes.io/part-of': 'gitward' },
+    },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: {
+        kind: names.kind,
+        listKind: `${names.kind}List`,
+        plural: names.plural,
+        singular: names.singular,
+        shortNames: [...names.shortNames],
+      },
+      versions: [
+        {
+          name: 'v1alpha1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: schema },
+          subresources: { status: {} },
+          additionalPrinterColumns: printerColumns,
+        },
+      ],
+    },
+  };
+}
+
+function objectSchema(properties: Json, required: readonly string[]): Json {
+  return {
+    type: 'object',
+    required: [...required],
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      ...properties,
+    },
+  };
+}
+
+/** The three CRDs (Application, AppProject, ApplicationSet) for an API group. */
+export function customResourceDefinitions(group: ApiGroup): Json[] {
+  const age = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+  const application = crd(
+    group,
+    {
+      kind: 'Application',
+      plural: 'applications',
+      singular: 'application',
+      shortNames: ['app', 'apps'],
+    },
+    objectSchema(
+      {
+        spec: openApi(applicationSpecSchema),
+        operation: openApi(operationSchema),
+        status: openApi(applicationStatusSchema),
+      },
+      ['metadata', 'spec'],
+    ),
+    [
+      { name: 'Sync', type: 'string', jsonPath: '.status.sync.status' },
+      { name: 'Health', type: 'string', jsonPath: '.status.health.status' },
+      { name: 'Revision', type: 'string', jsonPath: '.status.sync.revision' },
+      { name: 'Project', type: 'string', jsonPath: '.spec.project', priority: 10 },
+      age,
+    ],
+  );
+  const project = crd(
+    group,
+    {
+      kind: 'AppProject',
+      plural: 'appprojects',
+      singular: 'appproject',
+      shortNames: ['appproj', 'appprojs'],
+    },
+    objectSchema(
+      { spec: openApi(appProjectSpecSchema), status: openApi(appProjectSchema.shape.status) },
+      ['metadata', 'spec'],
+    ),
+    [{ name: 'Description', type: 'string', jsonPath: '.spec.description' }, age],
+  );
+  const appSet = crd(
+    group,
+    {
+      kind: 'ApplicationSet',
+      plural: 'applicationsets',
+      singular: 'applicationset',
+      shortNames: ['appset', 'appsets'],
+    },
+    objectSchema(
+      {
+        spec: openApi(applicationSetSpecSchema),
+        status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+      },
+      ['metadata', 'spec'],
+    ),
+    [age],
+  );
+  return [application, project, appSet];
+}
+
+/** The `default` AppProject Argo CD creates at install: every repository, destination and kind. */
+export function defaultProject(group: ApiGroup, namespace: string): Json {
+  return {
+    apiVersion: apiVersionOf(group),
+    kind: 'AppProject',
+    metadata: { name: 'default', namespace },
+    spec: {
+      sourceRepos: ['*'],
+      destinations: [{ server: '*', namespace: '*' }],
+      clusterResourceWhitelist: [{ group: '*', kind: '*' }],
+    },
+  };
+}
+
+/** Everything an installation needs before the controller starts: CRDs, namespace, default project. */
+export function installManifests(
+  group: ApiGroup,
+  namespace = defaultControlNamespace(group),
+): Json[] {
+  return [
+    ...customResourceDefinitions(group),
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    defaultProject(group, namespace),
+  ];
+}
