@@ -12,3 +12,31 @@ if [ ! -x node_modules/.bin/node ] || [ ! -f node_modules/.package-lock.json ] \
     npm install --no-audit --no-fund --loglevel=error
   fi
 fi
+
+# The SSH git test server (packages/testkit/src/ssh-git-server.ts) runs the system's sshd. Install
+# Debian's openssh-server when it is missing; a failure only warns, because everything but the SSH
+# tests works without it and those fail with their own clear message.
+if [ ! -x /usr/sbin/sshd ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root="sudo -n"
+  else
+    as_root="none"
+  fi
+  if [ "$as_root" != "none" ]; then
+    # A stale or empty package index is the usual cause of a failed install; refresh only then.
+    # $as_root is unquoted on purpose: it is empty or the two words `sudo -n`.
+    # shellcheck disable=SC2086
+    $as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1 \
+      || { $as_root apt-get update >/dev/null 2>&1 \
+        && $as_root env DEBIAN_FRONTEND=noninteractive \
+          apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1; } \
+      || true
+  fi
+fi
+if [ ! -x /usr/sbin/sshd ]; then
+  echo "warning: /usr/sbin/sshd is missing and could not be installed (install openssh-server);" \
+    "the SSH git server tests will fail" >&2
+fi

@@ -1,8 +1,16 @@
 /**
  * @module @gitward/engine
- * Owns the pure core of gitward: parsing and normalizing manifests, diffing desired against live,
- * assessing health and planning syncs (waves, hooks, prune sets). It performs no I/O, never logs
- * and imports only @gitward/model; everything here is a function of its arguments, tested with
- * tables of YAML fixtures. (Filled by the "Target state", "Live state" and "Sync" issues.)
+ * Owns the pure core of gitward: parsing and normalizing manifests, deciding source types,
+ * diffing desired against live, assessing health and planning syncs. It performs no I/O, never
+ * logs and imports only @gitward/model; everything here is a function of its arguments, tested
+ * with tables of YAML fixtures.
  */
-export {};
+export { classifyDirectoryEntry, type DirectoryEntryKind } from './manifest/directory.ts';
+export { applyDefaultNamespace, type ScopeLookup } from './manifest/namespace.ts';
+export {
+  flattenObjects,
+  parseManifests,
+  type ManifestError,
+  type ParsedManifests,
+} from './manifest/parse.ts';
+export { detectSourceType, SourceType } from './manifest/source-type.ts';

@@ -20,6 +20,11 @@ export interface GitServerOptions {
 export interface GitServer {
   /** Base URL, e.g. http://127.0.0.1:41234 */
   readonly url: string;
+  /**
+   * Absolute path of the directory holding the bare repositories (`<name>.git`); pass it to
+   * createSshGitServer to serve the same repositories over SSH.
+   */
+  readonly root: string;
   /** Turns a fixture directory into a repository with one commit on `main`; see TestRepo. */
   createRepo(name: string, fixtureDir?: string): Promise<TestRepo>;
   /** Stops serving and deletes every repository. */
@@ -46,7 +51,8 @@ export interface TestRepo {
   head(): Promise<string>;
 }
 
-function authorized(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
+/** Whether a request carries `auth` as HTTP basic credentials (always true without `auth`). */
+export function authorized(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
   if (!auth) return true;
   const header = req.headers.authorization ?? '';
   const expected = Buffer.from(
@@ -182,6 +188,7 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
 
   return {
     url,
+    root,
     createRepo,
     async close() {
       server.closeAllConnections();

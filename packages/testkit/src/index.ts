@@ -1,7 +1,8 @@
 /**
  * @module @gitward/testkit
  * Owns helpers that give tests real parts: a git smart-HTTP server on loopback (git
- * http-backend) with optional basic auth, and repositories with history that tests push to.
+ * http-backend) with optional basic auth, and repositories with history that tests push to; an
+ * sshd that serves the same repositories over SSH; a classic Helm chart repository.
  * Only tests import it.
  */
 export {
@@ -12,3 +13,17 @@ export {
   type TestRepo,
 } from './git-server.ts';
 export { git, gitEnv } from './git.ts';
+export {
+  createHelmRepo,
+  writeChart,
+  type AddChartOptions,
+  type ChartDependency,
+  type ChartSpec,
+  type HelmRepo,
+  type HelmRepoOptions,
+} from './helm-repo.ts';
+export {
+  createSshGitServer,
+  type SshGitServer,
+  type SshGitServerOptions,
+} from './ssh-git-server.ts';
