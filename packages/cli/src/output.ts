@@ -14,6 +14,16 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.ClusterStartFailed]: 6,
   [ErrorCode.ClusterNotRunning]: 7,
   [ErrorCode.Timeout]: 8,
+  [ErrorCode.RepoFetchFailed]: 9,
+  [ErrorCode.RepoAuthFailed]: 10,
+  [ErrorCode.RevisionNotFound]: 11,
+  [ErrorCode.KubeconfigInvalid]: 20,
+  [ErrorCode.KubeRequestFailed]: 21,
+  [ErrorCode.RenderFailed]: 30,
+  [ErrorCode.RenderTimeout]: 31,
+  [ErrorCode.PathEscape]: 32,
+  [ErrorCode.ChartNotFound]: 33,
+  [ErrorCode.InvalidSpec]: 34,
   [ErrorCode.Internal]: 1,
 };
 

@@ -5,4 +5,12 @@
  * jsonnet run with execFile). It must not import the engine, the controller or the server.
  * (Filled by the "Target state" and "Live state" issues.)
  */
-export {};
+export {
+  createGitRepositories,
+  type GitRepositories,
+  type GitRepositoriesOptions,
+  type ResolvedRevision,
+} from './git/repositories.ts';
+export type { RepoCredentials } from './git/credentials.ts';
+export * from './render/index.ts';
+export * from './kube/index.ts';

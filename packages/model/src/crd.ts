@@ -34,23 +34,22 @@ const safeIntBound = 9007199254740991;
 export function toStructural(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toStructural);
   if (node === null || typeof node !== 'object') return node;
-  const out: Json = {};
   const src = node as Json;
+  const out: Json = {};
   for (const [k, v] of Object.entries(src)) {
-    if (k === '$schema' || k === 'default') continue;
-    if ((k === 'minimum' || k === 'maximum') && Math.abs(v as number) === safeIntBound) continue;
-    if (k === 'additionalProperties') {
-      if (v === false || src['x-kubernetes-preserve-unknown-fields'] === true) continue;
-      if (typeof v === 'object' && v !== null && Object.keys(v).length === 0) continue;
-    }
-    if (k === 'properties' || k === 'additionalProperties' || k === 'items') {
-      out[k] = k === 'properties' ? mapValues(v as Json, toStructural) : toStructural(v);
-      continue;
-    }
-    out[k] = toStructural(v);
+    if (!keepKey(k, v, src)) continue;
+    out[k] = k === 'properties' ? mapValues(v as Json, toStructural) : toStructural(v);
   }
   if (out['type'] === 'integer') out['format'] = 'int64';
   return out;
+}
+
+function keepKey(k: string, v: unknown, src: Json): boolean {
+  if (k === '$schema' || k === 'default') return false;
+  if (k === 'minimum' || k === 'maximum') return Math.abs(v as number) !== safeIntBound;
+  if (k !== 'additionalProperties') return true;
+  if (v === false || src['x-kubernetes-preserve-unknown-fields'] === true) return false;
+  return !(typeof v === 'object' && v !== null && Object.keys(v).length === 0);
 }
 
 function mapValues(o: Json, f: (v: unknown) => unknown): Json {

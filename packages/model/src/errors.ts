@@ -14,6 +14,13 @@ export const ErrorCode = {
   RepoFetchFailed: 'REPO_FETCH_FAILED',
   RepoAuthFailed: 'REPO_AUTH_FAILED',
   RevisionNotFound: 'REVISION_NOT_FOUND',
+  KubeconfigInvalid: 'KUBECONFIG_INVALID',
+  KubeRequestFailed: 'KUBE_REQUEST_FAILED',
+  RenderFailed: 'RENDER_FAILED',
+  RenderTimeout: 'RENDER_TIMEOUT',
+  PathEscape: 'PATH_ESCAPE',
+  ChartNotFound: 'CHART_NOT_FOUND',
+  InvalidSpec: 'INVALID_SPEC',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -8,7 +8,15 @@ export function kubectl(args: readonly string[], input?: string): Promise<string
   return new Promise((resolve, reject) => {
     const child = execFile(
       join(cluster.binDir, 'kubectl'),
-      ['--kubeconfig', cluster.kubeconfig, ...args],
+      // A cache per cluster: ports are reused across runs, and a stale discovery cache from an
+      // earlier cluster on the same port would make kubectl misread this one.
+      [
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--cache-dir',
+        join(cluster.dir, 'kubectl-cache'),
+        ...args,
+      ],
       { timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`kubectl ${args.join(' ')}: ${stderr.trim() || err.message}`));

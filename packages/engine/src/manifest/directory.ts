@@ -14,11 +14,15 @@ export function classifyDirectoryEntry(
   relPath: string,
   opts: DirectorySource | undefined,
 ): DirectoryEntryKind {
-  if (opts?.exclude && matchesGlob(relPath, opts.exclude)) return 'skip';
-  if (opts?.include && !matchesGlob(relPath, opts.include)) return 'skip';
-  if (!(opts?.recurse ?? false) && relPath.includes('/')) return 'skip';
+  if (!selected(relPath, opts ?? {})) return 'skip';
   const ext = extname(relPath);
   if (ext === '.jsonnet') return 'jsonnet';
   if (manifestExtensions.has(ext) || opts?.disableExtensionFilter) return 'manifest';
   return 'skip';
+}
+
+function selected(relPath: string, opts: DirectorySource): boolean {
+  if (opts.exclude && matchesGlob(relPath, opts.exclude)) return false;
+  if (opts.include && !matchesGlob(relPath, opts.include)) return false;
+  return opts.recurse === true || !relPath.includes('/');
 }

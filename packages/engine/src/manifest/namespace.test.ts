@@ -7,17 +7,17 @@ const obj = (apiVersion: string, kind: string, name: string, namespace?: string)
   kind,
   metadata: { name, ...(namespace ? { namespace } : {}) },
 });
-const discovered: ScopeLookup = (group, kind) =>
-  ({
-    '/ConfigMap': true,
-    '/Namespace': false,
-    'rbac.authorization.k8s.io/ClusterRole': false,
-    'apps/Deployment': true,
-    'apiextensions.k8s.io/CustomResourceDefinition': false,
-  })[`${group}/${kind}`];
+const scopes: Record<string, boolean> = {
+  '/ConfigMap': true,
+  '/Namespace': false,
+  'rbac.authorization.k8s.io/ClusterRole': false,
+  'apps/Deployment': true,
+  'apiextensions.k8s.io/CustomResourceDefinition': false,
+};
+const discovered: ScopeLookup = (group, kind) => scopes[`${group}/${kind}`];
 
 describe('applyDefaultNamespace', () => {
-  const crd = {
+  const crd: KubeObject = {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'widgets.x.io' },

@@ -1,0 +1,266 @@
+import { mkdtemp, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, GitwardError } from '@gitward/model';
+import { createGitServer, gitEnv, type GitServer, type TestRepo } from '@gitward/testkit';
+import { createGitRepositories, type GitRepositories } from './repositories.ts';
+
+const tempDirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'gitward-git-cache-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function newRepositories(): Promise<GitRepositories> {
+  return createGitRepositories({ cacheDir: await tempDir(), env: gitEnv(), timeoutMs: 30_000 });
+}
+
+/** The GitwardError a promise rejects with (fails the test if it resolves or throws another). */
+async function rejection(p: Promise<unknown>): Promise<GitwardError> {
+  const err: unknown = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(GitwardError);
+  return err as GitwardError;
+}
+
+afterAll(async () => {
+  await Promise.all(tempDirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('GitRepositories over smart HTTP', { timeout: 30_000 }, () => {
+  let server: GitServer;
+  let repo: TestRepo;
+  let repos: GitRepositories;
+  const commits: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await createGitServer();
+    repo = await server.createRepo('app');
+    commits['initial'] = await repo.head();
+    commits['v1.0.0'] = await repo.commit({ 'app.yaml': 'version: 1.0.0\n' }, 'one');
+    await repo.tag('v1.0.0');
+    commits['v1.2.0'] = await repo.commit({ 'app.yaml': 'version: 1.2.0\n' }, 'two');
+    await repo.tag('v1.2.0');
+    commits['1.2.5'] = await repo.commit({ 'app.yaml': 'version: 1.2.5\n' }, 'three');
+    await repo.tag('1.2.5');
+    await symlink('app.yaml', join(repo.workdir, 'link.yaml'));
+    commits['v1.9.0'] = await repo.commit({ 'dir/x.txt': 'x\n' }, 'four');
+    await repo.tag('v1.9.0');
+    commits['v2.0.0'] = await repo.commit({ 'app.yaml': 'version: 2.0.0\n' }, 'five');
+    await repo.tag('v2.0.0');
+    await repo.branch('release', commits['v1.2.0']);
+    commits['release'] = await repo.commit({ 'release.txt': 'r\n' }, 'on release');
+    await repo.checkout('main');
+    await repo.push();
+    repos = await newRepositories();
+  });
+  afterAll(() => server.close());
+
+  it('resolves a branch to its tip and names the ref', async () => {
+    expect(await repos.resolveRevision(repo.url, 'main')).toEqual({
+      sha: commits['v2.0.0'],
+      ref: 'refs/heads/main',
+    });
+    expect(await repos.resolveRevision(repo.url, 'release')).toEqual({
+      sha: commits['release'],
+      ref: 'refs/heads/release',
+    });
+  });
+
+  it('resolves an annotated tag to its commit', async () => {
+    expect(await repos.resolveRevision(repo.url, 'v1.2.0')).toEqual({
+      sha: commits['v1.2.0'],
+      ref: 'refs/tags/v1.2.0',
+    });
+  });
+
+  it('resolves full and abbreviated SHAs', async () => {
+    const sha = commits['v1.0.0'] ?? '';
+    expect(await repos.resolveRevision(repo.url, sha)).toEqual({ sha });
+    expect(await repos.resolveRevision(repo.url, sha.slice(0, 7))).toEqual({ sha });
+  });
+
+  it('resolves HEAD and the empty revision to the default branch', async () => {
+    const expected = { sha: commits['v2.0.0'], ref: 'refs/heads/main' };
+    expect(await repos.resolveRevision(repo.url, 'HEAD')).toEqual(expected);
+    expect(await repos.resolveRevision(repo.url, '')).toEqual(expected);
+  });
+
+  it.each([
+    ['1.2.*', '1.2.5'],
+    ['>=1.0.0 <2.0.0', 'v1.9.0'],
+    ['~1.2', '1.2.5'],
+  ])('resolves the semver constraint %s to the highest tag (%s)', async (constraint, tag) => {
+    expect(await repos.resolveRevision(repo.url, constraint)).toEqual({
+      sha: commits[tag],
+      ref: `refs/tags/${tag}`,
+    });
+  });
+
+  it('sees a newly pushed commit on the next resolve', async () => {
+    const before = await repos.resolveRevision(repo.url, 'main');
+    const sha = await repo.commit({ 'later.txt': 'later\n' }, 'later');
+    await repo.push();
+    const after = await repos.resolveRevision(repo.url, 'main');
+    expect(after.sha).toBe(sha);
+    expect(after.sha).not.toBe(before.sha);
+  });
+
+  it('shares one fetch between concurrent resolves of one URL', async () => {
+    const fresh = await newRepositories();
+    const [a, b] = await Promise.all([
+      fresh.resolveRevision(repo.url, 'main'),
+      fresh.resolveRevision(repo.url, 'v1.0.0'),
+    ]);
+    expect(fresh.stats.fetches).toBe(1);
+    expect(a.ref).toBe('refs/heads/main');
+    expect(b.sha).toBe(commits['v1.0.0']);
+  });
+
+  it('does not fetch for a full SHA already in the mirror', async () => {
+    await repos.resolveRevision(repo.url, 'main');
+    const fetches = repos.stats.fetches;
+    const sha = commits['v1.2.0'] ?? '';
+    expect(await repos.resolveRevision(repo.url, sha)).toEqual({ sha });
+    expect(repos.stats.fetches).toBe(fetches);
+  });
+
+  it('fails with REVISION_NOT_FOUND naming the repository and the revision', async () => {
+    for (const revision of ['no-such-branch', '9.9.*', 'deadbeef', 'f'.repeat(40)]) {
+      const err = await rejection(repos.resolveRevision(repo.url, revision));
+      expect(err.code).toBe(ErrorCode.RevisionNotFound);
+      expect(err.message).toContain(revision);
+      expect(err.message).toContain(repo.url);
+    }
+  });
+
+  it('checks out the tree of a commit, once, with symlinks kept', async () => {
+    const newer = await repos.checkout(repo.url, commits['v1.9.0'] ?? '');
+    expect(await readFile(join(newer, 'app.yaml'), 'utf8')).toBe('version: 1.2.5\n');
+    expect(await readFile(join(newer, 'dir/x.txt'), 'utf8')).toBe('x\n');
+    expect(await readlink(join(newer, 'link.yaml'))).toBe('app.yaml');
+    expect(await readdir(newer)).not.toContain('.git');
+
+    const older = await repos.checkout(repo.url, commits['v1.0.0'] ?? '');
+    expect(older).not.toBe(newer);
+    expect(await readFile(join(older, 'app.yaml'), 'utf8')).toBe('version: 1.0.0\n');
+    await expect(readFile(join(older, 'dir/x.txt'))).rejects.toThrow();
+
+    const fetches = repos.stats.fetches;
+    expect(await repos.checkout(repo.url, commits['v1.9.0'] ?? '')).toBe(newer);
+    expect(repos.stats.fetches).toBe(fetches);
+    // No temp dir is left beside the finished trees.
+    expect((await readdir(join(newer, '..'))).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+  });
+
+  it('checks out a commit it has not fetched yet', async () => {
+    const fresh = await newRepositories();
+    const dir = await fresh.checkout(repo.url, commits['release'] ?? '');
+    expect(await readFile(join(dir, 'release.txt'), 'utf8')).toBe('r\n');
+    expect(fresh.stats.fetches).toBe(1);
+  });
+
+  it('refuses local repositories (file:// and paths), which would expose the operator disk', async () => {
+    for (const url of ['file:///etc', server.root]) {
+      const err = await rejection(repos.resolveRevision(url, 'main'));
+      expect(err.code).toBe(ErrorCode.RepoFetchFailed);
+      expect(err.message).toContain("transport 'file' not allowed");
+    }
+  });
+
+  it('refuses a checkout of anything but a full SHA', async () => {
+    const err = await rejection(repos.checkout(repo.url, '../../etc'));
+    expect(err.code).toBe(ErrorCode.InvalidArgument);
+  });
+});
+
+describe('GitRepositories with credentials', { timeout: 30_000 }, () => {
+  const auth = { username: 'alice', password: 'pa55-w0rd-xyzzy' };
+  const token = 'tok-3f9a7c-bearer';
+  let server: GitServer;
+  let repo: TestRepo;
+  let proxy: Server;
+  let proxyUrl: string;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    server = await createGitServer({ auth });
+    repo = await server.createRepo('private');
+    // The test server checks only Basic auth, so a proxy in front of it accepts the bearer token
+    // and forwards with Basic: git's real request headers are what is checked.
+    proxy = createServer((req, res) => {
+      seen.push(req.headers.authorization ?? '');
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        res.writeHead(401).end();
+        return;
+      }
+      const target = new URL(req.url ?? '/', server.url);
+      const basic = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+      const upstream = request(
+        target,
+        { method: req.method, headers: { ...req.headers, authorization: `Basic ${basic}` } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const addr = proxy.address();
+    proxyUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  });
+  afterAll(async () => {
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await server.close();
+  });
+
+  it('authenticates with username and password', async () => {
+    const repos = await newRepositories();
+    expect(await repos.resolveRevision(repo.url, 'main', auth)).toEqual({
+      sha: await repo.head(),
+      ref: 'refs/heads/main',
+    });
+  });
+
+  it('fails with REPO_AUTH_FAILED on a wrong password, without echoing it', async () => {
+    const repos = await newRepositories();
+    const wrong = { username: 'alice', password: 'wr0ng-s3cret-value' };
+    const err = await rejection(repos.resolveRevision(repo.url, 'main', wrong));
+    expect(err.code).toBe(ErrorCode.RepoAuthFailed);
+    expect(err.message).not.toContain(wrong.password);
+    expect(String(err.stack)).not.toContain(wrong.password);
+    expect(err.message).toContain(repo.url);
+  });
+
+  it('fails with REPO_AUTH_FAILED without credentials', async () => {
+    const repos = await newRepositories();
+    const err = await rejection(repos.resolveRevision(repo.url, 'HEAD'));
+    expect(err.code).toBe(ErrorCode.RepoAuthFailed);
+  });
+
+  it('redacts credentials given in the URL', async () => {
+    const repos = await newRepositories();
+    const url = repo.url.replace('http://', 'http://alice:url-s3cret@');
+    const err = await rejection(repos.resolveRevision(url, 'no-such-branch'));
+    expect(err.message).not.toContain('url-s3cret');
+  });
+
+  it('sends a bearer token as an Authorization header', async () => {
+    const repos = await newRepositories();
+    const url = `${proxyUrl}/private.git`;
+    expect((await repos.resolveRevision(url, 'main', { bearerToken: token })).sha).toBe(
+      await repo.head(),
+    );
+    expect(seen).toContain(`Bearer ${token}`);
+    const err = await rejection(repos.resolveRevision(url, 'main', { bearerToken: 'nope-1234' }));
+    expect(err.code).toBe(ErrorCode.RepoAuthFailed);
+    expect(err.message).not.toContain('nope-1234');
+  });
+});

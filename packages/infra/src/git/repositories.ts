@@ -1,0 +1,370 @@
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
+import {
+  credentialsKey,
+  hash,
+  prepareAuth,
+  writeHelperScripts,
+  type HelperScripts,
+  type RepoCredentials,
+} from './credentials.ts';
+import { isAuthFailure, redact, tailLines } from './git-errors.ts';
+import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
+import { classifyRevision, isShortSha, parseRemoteHead, refForName } from './revision.ts';
+
+/**
+ * The git adapter: one bare mirror per repository URL, fetched incrementally, from which
+ * revisions are resolved and commit trees materialized.
+ *
+ * The mirrors and checkouts are a cache shared by URL, as in Argo CD's repo-server: credentials
+ * authenticate gitward to the remote, they do not authorize a caller to read the cache. Deciding
+ * who may use which repoURL is the caller's job (AppProject source repos).
+ *
+ * Layout under cacheDir: `repos/<url hash>.git` (mirrors), `checkouts/<url hash>/<sha>` (trees),
+ * `bin/` (askpass and ssh wrapper scripts), `tmp/` (per-run SSH key files, deleted after use).
+ * Concurrency is handled within one process; two processes sharing a cacheDir are not supported.
+ */
+
+/** A commit that a targetRevision resolved to, and the ref it came from (if any). */
+export interface ResolvedRevision {
+  readonly sha: string;
+  /** e.g. refs/heads/main or refs/tags/v1.2.3; absent when the revision was a SHA. */
+  readonly ref?: string;
+}
+
+/** Git repositories as gitward reads them: resolve a revision, then check out its tree. */
+export interface GitRepositories {
+  /**
+   * Resolves a branch, tag, full or abbreviated SHA, `HEAD`/empty (the remote's default branch)
+   * or a semver constraint over tags. Everything but a full SHA already fetched refreshes the
+   * mirror first, so new commits are seen.
+   */
+  resolveRevision(
+    repoURL: string,
+    targetRevision: string,
+    creds?: RepoCredentials,
+  ): Promise<ResolvedRevision>;
+  /** Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it. */
+  checkout(repoURL: string, sha: string, creds?: RepoCredentials): Promise<string>;
+  /** For tests: how many network fetches ran. */
+  readonly stats: { fetches: number };
+}
+
+export interface GitRepositoriesOptions {
+  /** Where mirrors and checkouts live; created on demand. */
+  readonly cacheDir: string;
+  /** Per git command; default 120 s. */
+  readonly timeoutMs?: number;
+  /** The inherited environment (PATH, HOME, proxies) for git children, from the composition root. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+const fullSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Renames a finished temp dir into place; another writer having won the race is fine. */
+async function renameInto(tmp: string, final: string): Promise<void> {
+  try {
+    await rename(tmp, final);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
+  }
+}
+
+function checkUrl(repoURL: string): void {
+  // A URL starting with "-" would be read by git as an option.
+  if (repoURL.trim() === '' || repoURL.startsWith('-')) {
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `invalid repository URL "${redact(repoURL)}"`,
+    );
+  }
+}
+
+function notFound(repoURL: string, revision: string): GitwardError {
+  return new GitwardError(
+    ErrorCode.RevisionNotFound,
+    `revision "${revision}" not found in ${redact(repoURL)}`,
+  );
+}
+
+/** Maps a failed git run to a GitwardError whose message is safe to show. */
+function gitError(
+  err: unknown,
+  what: string,
+  secrets: readonly string[],
+  timeoutMs: number,
+  fallback: ErrorCode = ErrorCode.RepoFetchFailed,
+): GitwardError {
+  if (err instanceof GitwardError) return err;
+  if (!(err instanceof GitFailure)) {
+    return new GitwardError(ErrorCode.Internal, `${what}: ${redact(errorMessage(err), secrets)}`);
+  }
+  if (err.timedOut) {
+    return new GitwardError(ErrorCode.Timeout, `${what} timed out after ${timeoutMs / 1000}s`);
+  }
+  const detail = tailLines(redact(err.stderr, secrets));
+  if (isAuthFailure(err.stderr)) {
+    return new GitwardError(ErrorCode.RepoAuthFailed, `${what}: authentication failed: ${detail}`);
+  }
+  return new GitwardError(fallback, `${what} failed: ${detail}`);
+}
+
+/** Creates the git adapter over a cache directory. */
+export function createGitRepositories(opts: GitRepositoriesOptions): GitRepositories {
+  const cacheDir = resolve(opts.cacheDir);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const stats = { fetches: 0 };
+  let scripts: Promise<HelperScripts> | undefined;
+  const mirrors = new Map<string, Promise<string>>();
+  const fetches = new Map<string, { key: string; done: Promise<void> }>();
+  const checkouts = new Map<string, Promise<string>>();
+  const urlHash = (repoURL: string): string => hash(repoURL).slice(0, 24);
+
+  /** Memoizes `start()` under `key` until it settles (a failure is retried by the next call). */
+  function once<T>(map: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+    const running = map.get(key);
+    if (running) return running;
+    const p = start();
+    map.set(key, p);
+    const forget = (): void => void (map.get(key) === p && map.delete(key));
+    void p.then(forget, forget);
+    return p;
+  }
+
+  function helperScripts(): Promise<HelperScripts> {
+    scripts ??= writeHelperScripts(join(cacheDir, 'bin')).catch((err: unknown) => {
+      scripts = undefined;
+      throw err;
+    });
+    return scripts;
+  }
+
+  /** Runs git against the remote with `creds`; `what` names the operation in errors. */
+  async function remoteGit(
+    args: readonly string[],
+    creds: RepoCredentials | undefined,
+    what: string,
+  ): Promise<string> {
+    const auth = await prepareAuth(creds, await helperScripts(), join(cacheDir, 'tmp'));
+    try {
+      return await runGit(args, { env: gitChildEnv(opts.env, auth.settings), timeoutMs });
+    } catch (err) {
+      throw gitError(err, what, auth.secrets, timeoutMs);
+    } finally {
+      await auth.cleanup();
+    }
+  }
+
+  /** Runs git locally (no network, no credentials). */
+  function localGit(args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+    return runGit(args, { env: gitChildEnv(opts.env, { env }), timeoutMs });
+  }
+
+  /** The commit `expr` names in the mirror, or undefined if it names none. */
+  async function revParse(mirror: string, expr: string): Promise<string | undefined> {
+    try {
+      const out = await localGit([
+        `--git-dir=${mirror}`,
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        `${expr}^{commit}`,
+      ]);
+      return out.trim() || undefined;
+    } catch (err) {
+      if (err instanceof GitFailure && err.exitCode === 1) return undefined;
+      throw gitError(err, `git rev-parse in the mirror`, [], timeoutMs, ErrorCode.Internal);
+    }
+  }
+
+  function ensureMirror(repoURL: string): Promise<string> {
+    return once(mirrors, repoURL, async () => {
+      const dir = join(cacheDir, 'repos', `${urlHash(repoURL)}.git`);
+      if (await exists(join(dir, 'HEAD'))) return dir;
+      await mkdir(dirname(dir), { recursive: true });
+      // Initialized aside and renamed, so a crash never leaves a half-made mirror in place.
+      const tmp = await mkdtemp(join(dirname(dir), '.tmp-'));
+      try {
+        await localGit(['init', '--bare', '--quiet', tmp]);
+        await renameInto(tmp, dir);
+      } catch (err) {
+        throw gitError(err, 'creating a git mirror', [], timeoutMs, ErrorCode.Internal);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+      return dir;
+    });
+  }
+
+  async function fetchNow(repoURL: string, creds: RepoCredentials | undefined): Promise<void> {
+    const mirror = await ensureMirror(repoURL);
+    stats.fetches++;
+    await remoteGit(
+      [
+        `--git-dir=${mirror}`,
+        'fetch',
+        '--prune',
+        '--force',
+        '--no-write-fetch-head',
+        '--',
+        repoURL,
+        '+refs/heads/*:refs/heads/*',
+        '+refs/tags/*:refs/tags/*',
+      ],
+      creds,
+      `fetching ${redact(repoURL)}`,
+    );
+  }
+
+  /**
+   * Updates the mirror. Callers with the same credentials share a fetch in flight; other
+   * credentials queue behind it (two fetches into one mirror fight over ref locks) and do not
+   * borrow its outcome.
+   */
+  function refresh(repoURL: string, creds: RepoCredentials | undefined): Promise<void> {
+    const key = credentialsKey(creds);
+    const current = fetches.get(repoURL);
+    if (current?.key === key) return current.done;
+    const before = current?.done.catch(() => undefined) ?? Promise.resolve();
+    const entry = { key, done: before.then(() => fetchNow(repoURL, creds)) };
+    fetches.set(repoURL, entry);
+    const forget = (): void => void (fetches.get(repoURL) === entry && fetches.delete(repoURL));
+    void entry.done.then(forget, forget);
+    return entry.done;
+  }
+
+  /** The commit `sha` in the mirror, fetching only if it is not there yet. */
+  async function commitInMirror(
+    repoURL: string,
+    sha: string,
+    creds: RepoCredentials | undefined,
+  ): Promise<{ mirror: string; commit: string }> {
+    const mirror = await ensureMirror(repoURL);
+    let commit = await revParse(mirror, sha);
+    if (!commit) {
+      await refresh(repoURL, creds);
+      commit = await revParse(mirror, sha);
+    }
+    if (!commit) throw notFound(repoURL, sha);
+    return { mirror, commit };
+  }
+
+  async function resolveDefaultBranch(
+    repoURL: string,
+    revision: string,
+    creds: RepoCredentials | undefined,
+  ): Promise<ResolvedRevision> {
+    // A bare mirror's HEAD does not follow the remote's, so ask the remote which branch it is.
+    const [listing] = await Promise.all([
+      remoteGit(
+        ['ls-remote', '--symref', '--', repoURL, 'HEAD'],
+        creds,
+        `listing ${redact(repoURL)}`,
+      ),
+      refresh(repoURL, creds),
+    ]);
+    const head = parseRemoteHead(listing);
+    const mirror = await ensureMirror(repoURL);
+    const fromRef = head.ref ? await revParse(mirror, head.ref) : undefined;
+    if (fromRef && head.ref) return { sha: fromRef, ref: head.ref };
+    const fromSha = head.sha ? await revParse(mirror, head.sha) : undefined;
+    if (fromSha) return { sha: fromSha };
+    throw notFound(repoURL, revision || 'HEAD');
+  }
+
+  async function resolveName(
+    repoURL: string,
+    name: string,
+    creds: RepoCredentials | undefined,
+  ): Promise<ResolvedRevision> {
+    await refresh(repoURL, creds);
+    const mirror = await ensureMirror(repoURL);
+    const listing = await localGit([
+      `--git-dir=${mirror}`,
+      'for-each-ref',
+      '--format=%(refname)',
+      'refs/heads',
+      'refs/tags',
+    ]);
+    const ref = refForName(new Set(listing.split('\n').filter(Boolean)), name);
+    const fromRef = ref ? await revParse(mirror, ref) : undefined;
+    if (fromRef && ref) return { sha: fromRef, ref };
+    const fromSha = isShortSha(name) ? await revParse(mirror, name.toLowerCase()) : undefined;
+    if (fromSha) return { sha: fromSha };
+    throw notFound(repoURL, name);
+  }
+
+  /** Writes the tree of `sha` to `dir` through a temp dir, so `dir` is complete or absent. */
+  async function materialize(
+    repoURL: string,
+    sha: string,
+    dir: string,
+    creds: RepoCredentials | undefined,
+  ): Promise<string> {
+    if (await exists(dir)) return dir;
+    const { mirror, commit } = await commitInMirror(repoURL, sha, creds);
+    await mkdir(dirname(dir), { recursive: true });
+    const tmp = await mkdtemp(join(dirname(dir), `.tmp-${sha.slice(0, 12)}-`));
+    try {
+      // git's own checkout (with a private index) rather than `git archive | tar`: it keeps
+      // symlinks, refuses unsafe paths (.git, ..) and ignores export-ignore/export-subst.
+      const env = { GIT_INDEX_FILE: join(tmp, 'index') };
+      const tree = join(tmp, 'tree');
+      await mkdir(tree);
+      await localGit([`--git-dir=${mirror}`, 'read-tree', commit], env);
+      await localGit(
+        [`--git-dir=${mirror}`, `--work-tree=${tree}`, 'checkout-index', '--all', '--force'],
+        env,
+      );
+      await renameInto(tree, dir);
+    } catch (err) {
+      throw gitError(
+        err,
+        `checking out ${sha} of ${redact(repoURL)}`,
+        [],
+        timeoutMs,
+        ErrorCode.Internal,
+      );
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return dir;
+  }
+
+  return {
+    stats,
+    async resolveRevision(repoURL, targetRevision, creds) {
+      checkUrl(repoURL);
+      const spec = classifyRevision(targetRevision);
+      switch (spec.kind) {
+        case 'commit':
+          return { sha: (await commitInMirror(repoURL, spec.sha, creds)).commit };
+        case 'default-branch':
+          return resolveDefaultBranch(repoURL, targetRevision, creds);
+        case 'name':
+          return resolveName(repoURL, spec.name, creds);
+      }
+    },
+    async checkout(repoURL, sha, creds) {
+      checkUrl(repoURL);
+      if (!fullSha.test(sha)) {
+        throw new GitwardError(
+          ErrorCode.InvalidArgument,
+          `checkout needs a full commit SHA, got "${sha}" (resolve the revision first)`,
+        );
+      }
+      const id = sha.toLowerCase();
+      const dir = join(cacheDir, 'checkouts', urlHash(repoURL), id);
+      return once(checkouts, dir, () => materialize(repoURL, id, dir, creds));
+    },
+  };
+}

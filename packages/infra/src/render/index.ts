@@ -1,0 +1,8 @@
+export { runTool, trimStderr, type RunToolOptions } from './run-tool.ts';
+export { assertNoEscapingSymlinks, resolveInside } from './paths.ts';
+export { createLimiter } from './limiter.ts';
+export {
+  createChartRepositories,
+  type ChartRepositories,
+  type ResolvedChart,
+} from './chart-repositories.ts';

@@ -1,0 +1,18 @@
+/**
+ * @module @gitward/target
+ * Owns the target state: from an Application's source, the exact list of Kubernetes objects Git
+ * (or a Helm chart repository) declares. It resolves revisions, renders with the real tools
+ * (directory + jsonnet, kustomize, helm, plugins), caches by commit and inputs, and refuses paths
+ * that leave the repository. It is what Argo CD calls the repo-server, as a library used by the
+ * controller and by `gitward render`. May import model, engine and infra.
+ */
+export {
+  createTargetRenderer,
+  describeSource,
+  type RenderOutcome,
+  type RenderRequest,
+  type TargetRenderer,
+  type TargetRendererOptions,
+} from './renderer.ts';
+export { pluginEnv, type PluginDefinition } from './plugin.ts';
+export { kustomizeEdits } from './kustomize.ts';

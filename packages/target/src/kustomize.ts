@@ -1,0 +1,123 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { parseManifests } from '@gitward/engine';
+import { ErrorCode, GitwardError, type KubeObject, type KustomizeSource } from '@gitward/model';
+import type { RenderContext } from './context.ts';
+import { writableCopy } from './workspace.ts';
+
+const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const remoteRef = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i;
+
+async function kustomizationFile(dir: string): Promise<string> {
+  const names = await readdir(dir);
+  const found = kustomizationNames.find((n) => names.includes(n));
+  if (!found)
+    throw new GitwardError(ErrorCode.RenderFailed, 'no kustomization.yaml at the source path');
+  return join(dir, found);
+}
+
+/** Remote bases make a render depend on more than the commit; refused unless enabled. */
+async function assertNoRemoteBases(root: string): Promise<void> {
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory() && e.name !== '.git') await walk(p);
+      else if (kustomizationNames.includes(e.name)) {
+        const k = (parseDocument(await readFile(p, 'utf8')).toJS() ?? {}) as Record<
+          string,
+          unknown
+        >;
+        for (const field of ['resources', 'bases', 'components']) {
+          for (const ref of (k[field] as unknown[] | undefined) ?? []) {
+            if (typeof ref === 'string' && remoteRef.test(ref)) {
+              throw new GitwardError(
+                ErrorCode.RenderFailed,
+                `kustomize remote ${field} entry ${JSON.stringify(ref)} is not allowed (enable remote bases to use it)`,
+              );
+            }
+          }
+        }
+      }
+    }
+  };
+  await walk(root);
+}
+
+/** The `kustomize edit` commands that apply an Application's overrides (as Argo CD runs them). */
+export function kustomizeEdits(k: KustomizeSource): string[][] {
+  const edits: string[][] = [];
+  const setters = [
+    ['nameprefix', k.namePrefix],
+    ['namesuffix', k.nameSuffix],
+    ['namespace', k.namespace],
+  ] as const;
+  for (const [what, value] of setters) if (value) edits.push(['set', what, '--', value]);
+  if (k.images?.length) edits.push(['set', 'image', ...k.images]);
+  edits.push(...metadataEdits(k));
+  for (const r of k.replicas ?? []) edits.push(['set', 'replicas', `${r.name}=${r.count}`]);
+  for (const c of k.components ?? []) edits.push(['add', 'component', c]);
+  return edits;
+}
+
+function metadataEdits(k: KustomizeSource): string[][] {
+  const pairs = (m: Record<string, string>) =>
+    Object.entries(m)
+      .map(([a, b]) => `${a}:${b}`)
+      .join(',');
+  const flag = (on: boolean | undefined, name: string) => (on ? [name] : []);
+  const edits: string[][] = [];
+  if (k.commonLabels && Object.keys(k.commonLabels).length) {
+    edits.push([
+      'add',
+      'label',
+      ...flag(k.forceCommonLabels, '--force'),
+      ...flag(k.labelWithoutSelector, '--without-selector'),
+      ...flag(k.labelIncludeTemplates, '--include-templates'),
+      pairs(k.commonLabels),
+    ]);
+  }
+  if (k.commonAnnotations && Object.keys(k.commonAnnotations).length) {
+    edits.push([
+      'add',
+      'annotation',
+      ...flag(k.forceCommonAnnotations, '--force'),
+      pairs(k.commonAnnotations),
+    ]);
+  }
+  return edits;
+}
+
+/** Patches are appended to the kustomization file directly; `kustomize edit` cannot express targets. */
+async function addPatches(
+  file: string,
+  patches: NonNullable<KustomizeSource['patches']>,
+): Promise<void> {
+  const doc = parseDocument(await readFile(file, 'utf8'));
+  const existing = (doc.toJS() as { patches?: unknown[] } | null)?.patches ?? [];
+  doc.set('patches', doc.createNode([...existing, ...patches]));
+  await writeFile(file, doc.toString());
+}
+
+/**
+ * A Kustomize source: the real kustomize builds a private copy of the repository after the
+ * Application's overrides are applied. Exec plugins, Helm inflation and remote bases stay off.
+ */
+export function createKustomizeRenderer(opts: { allowRemoteBases: boolean }) {
+  return async (ctx: RenderContext): Promise<KubeObject[]> => {
+    const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
+    if (!opts.allowRemoteBases) await assertNoRemoteBases(copy.root);
+    const k = ctx.source.kustomize ?? {};
+    const file = await kustomizationFile(copy.dir);
+    for (const edit of kustomizeEdits(k)) await ctx.run('kustomize', ['edit', ...edit], copy.dir);
+    if (k.patches?.length) await addPatches(file, k.patches);
+    const out = await ctx.run('kustomize', ['build', copy.dir], copy.dir);
+    const parsed = parseManifests(out, 'kustomize build');
+    if (parsed.errors[0])
+      throw new GitwardError(
+        ErrorCode.RenderFailed,
+        `kustomize output: ${parsed.errors[0].message}`,
+      );
+    return parsed.objects;
+  };
+}

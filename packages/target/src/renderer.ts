@@ -1,0 +1,249 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import {
+  applyDefaultNamespace,
+  detectSourceType,
+  SourceType,
+  type ScopeLookup,
+} from '@gitward/engine';
+import {
+  createLimiter,
+  resolveInside,
+  runTool,
+  type ChartRepositories,
+  type GitRepositories,
+  type RepoCredentials,
+} from '@gitward/infra';
+import {
+  ErrorCode,
+  GitwardError,
+  errorMessage,
+  type ApplicationSource,
+  type KubeObject,
+} from '@gitward/model';
+import type { RenderContext, SourceRenderer, ToolName } from './context.ts';
+import { renderDirectory } from './directory.ts';
+import { renderHelmArchive, renderHelmDirectory } from './helm.ts';
+import { createKustomizeRenderer } from './kustomize.ts';
+import { createPluginRenderer, type PluginDefinition } from './plugin.ts';
+
+/** One request to produce the target state of one source of an Application. */
+export interface RenderRequest {
+  readonly appName: string;
+  readonly project: string;
+  readonly source: ApplicationSource;
+  readonly destinationNamespace: string | undefined;
+  /** The destination cluster's version (e.g. "1.34.4") and API versions, for Helm's capabilities. */
+  readonly kubeVersion: string;
+  readonly apiVersions: readonly string[];
+  /** Decides which kinds get the destination namespace (from the destination's discovery). */
+  readonly scope: ScopeLookup;
+  readonly credentials?: RepoCredentials;
+  /** Hard refresh: render again even if the cache has this exact input. */
+  readonly hard?: boolean;
+}
+
+interface Rendered {
+  readonly revision: string;
+  readonly sourceType: SourceType;
+  readonly cached: boolean;
+  /** Kinds whose scope neither discovery nor a CRD in the render knows (left without namespace). */
+  readonly unknownKinds: readonly string[];
+}
+
+/**
+ * An empty render is its own outcome: a caller must never treat "nothing rendered" like "render
+ * failed", nor prune everything because a render came back empty by accident.
+ */
+export type RenderOutcome =
+  | (Rendered & { readonly kind: 'rendered'; readonly objects: readonly KubeObject[] })
+  | (Rendered & { readonly kind: 'empty' })
+  | { readonly kind: 'failed'; readonly error: GitwardError };
+
+export interface TargetRendererOptions {
+  readonly git: GitRepositories;
+  readonly charts: ChartRepositories;
+  readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
+  /** Part of the cache key: a new tool version renders again. */
+  readonly toolVersions: Readonly<Record<string, string>>;
+  /** The inherited environment for tools (PATH, HOME); tool-specific variables are added on top. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Scratch space for renders; each render gets its own subdirectory, removed afterwards. */
+  readonly workDir: string;
+  readonly plugins?: readonly PluginDefinition[];
+  readonly timeoutMs?: number;
+  readonly maxOutputBytes?: number;
+  readonly maxConcurrentRenders?: number;
+  readonly allowKustomizeRemoteBases?: boolean;
+  readonly cacheEntries?: number;
+}
+
+export interface TargetRenderer {
+  render(req: RenderRequest): Promise<RenderOutcome>;
+  /** Counters for tests and metrics: tool renders run, and renders answered from the cache. */
+  readonly stats: { renders: number; cacheHits: number };
+}
+
+function toGitwardError(err: unknown): GitwardError {
+  return err instanceof GitwardError
+    ? err
+    : new GitwardError(ErrorCode.RenderFailed, errorMessage(err));
+}
+
+/** Creates the target-state renderer (Argo CD's repo-server, as a library). */
+export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
+  const stats = { renders: 0, cacheHits: 0 };
+  const cache = new Map<string, { sourceType: SourceType; objects: readonly KubeObject[] }>();
+  const limit = createLimiter(o.maxConcurrentRenders ?? 4);
+  const plugins = o.plugins ?? [];
+  const renderers: Record<Exclude<SourceType, 'Helm'>, SourceRenderer> = {
+    [SourceType.Directory]: renderDirectory,
+    [SourceType.Kustomize]: createKustomizeRenderer({
+      allowRemoteBases: o.allowKustomizeRemoteBases ?? false,
+    }),
+    [SourceType.Plugin]: createPluginRenderer(plugins),
+  };
+
+  const run = (
+    tool: ToolName,
+    args: readonly string[],
+    cwd: string,
+    env: Record<string, string> = {},
+  ) => {
+    const isPlugin = tool.startsWith('plugin:');
+    const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
+    return runTool(tool, file, isPlugin ? args.slice(1) : args, {
+      cwd,
+      env: { ...o.env, ...env },
+      timeoutMs: o.timeoutMs ?? 90_000,
+      maxOutputBytes: o.maxOutputBytes ?? 64 * 1024 * 1024,
+    });
+  };
+
+  function cacheKey(req: RenderRequest, revision: string, sourceType: SourceType): string {
+    const { repoURL, path, chart, helm, kustomize, directory, plugin } = req.source;
+    const pluginDef = plugin ? plugins.find((p) => p.name === plugin.name) : undefined;
+    const parts = [
+      revision,
+      repoURL,
+      path,
+      chart,
+      sourceType,
+      helm,
+      kustomize,
+      directory,
+      plugin,
+      pluginDef,
+    ];
+    const appParts = [
+      req.appName,
+      req.project,
+      req.destinationNamespace,
+      req.kubeVersion,
+      req.apiVersions,
+      o.toolVersions,
+    ];
+    return createHash('sha256')
+      .update(JSON.stringify([parts, appParts]))
+      .digest('hex');
+  }
+
+  async function produce(
+    req: RenderRequest,
+    scratch: string,
+  ): Promise<Omit<Rendered, 'unknownKinds'> & { objects: readonly KubeObject[] }> {
+    const { source } = req;
+    const base = {
+      appName: req.appName,
+      project: req.project,
+      destinationNamespace: req.destinationNamespace,
+      kubeVersion: req.kubeVersion,
+      apiVersions: req.apiVersions,
+      source,
+      scratch,
+      run,
+    };
+    if (source.chart) {
+      const chart = await o.charts.resolve(
+        source.repoURL,
+        source.chart,
+        source.targetRevision,
+        req.credentials,
+      );
+      const key = cacheKey(req, chart.version, SourceType.Helm);
+      const hit = req.hard ? undefined : cache.get(key);
+      if (hit) return { revision: chart.version, cached: true, ...hit };
+      const ctx: RenderContext = {
+        ...base,
+        repoRoot: scratch,
+        sourceDir: scratch,
+        revision: chart.version,
+      };
+      const objects = await renderHelmArchive(ctx, chart.archive);
+      return remember(key, { revision: chart.version, sourceType: SourceType.Helm, objects });
+    }
+    const { sha } = await o.git.resolveRevision(
+      source.repoURL,
+      source.targetRevision ?? 'HEAD',
+      req.credentials,
+    );
+    const repoRoot = await o.git.checkout(source.repoURL, sha, req.credentials);
+    const sourceDir = await resolveInside(repoRoot, source.path ?? '.', 'source path');
+    const sourceType = detectSourceType(source, await readdir(sourceDir));
+    const key = cacheKey(req, sha, sourceType);
+    const hit = req.hard ? undefined : cache.get(key);
+    if (hit) return { revision: sha, cached: true, ...hit };
+    const ctx: RenderContext = { ...base, repoRoot, sourceDir, revision: sha };
+    const objects =
+      sourceType === SourceType.Helm
+        ? await renderHelmDirectory(ctx)
+        : await renderers[sourceType](ctx);
+    return remember(key, { revision: sha, sourceType, objects });
+  }
+
+  function remember(
+    key: string,
+    r: { revision: string; sourceType: SourceType; objects: readonly KubeObject[] },
+  ) {
+    stats.renders++;
+    cache.set(key, { sourceType: r.sourceType, objects: r.objects });
+    if (cache.size > (o.cacheEntries ?? 500)) cache.delete(cache.keys().next().value ?? '');
+    return { ...r, cached: false };
+  }
+
+  async function render(req: RenderRequest): Promise<RenderOutcome> {
+    const scratch = join(o.workDir, randomBytes(8).toString('hex'));
+    try {
+      await mkdir(scratch, { recursive: true, mode: 0o700 });
+      const r = await limit(() => produce(req, scratch));
+      if (r.cached) stats.cacheHits++;
+      const { objects, unknownKinds } = applyDefaultNamespace(
+        r.objects,
+        req.destinationNamespace,
+        req.scope,
+      );
+      const rendered = {
+        revision: r.revision,
+        sourceType: r.sourceType,
+        cached: r.cached,
+        unknownKinds,
+      };
+      return objects.length === 0
+        ? { kind: 'empty', ...rendered }
+        : { kind: 'rendered', ...rendered, objects };
+    } catch (err) {
+      return { kind: 'failed', error: toGitwardError(err) };
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  return { render, stats };
+}
+
+/** For messages: the source path relative to the repository root. */
+export const describeSource = (s: ApplicationSource) =>
+  s.chart
+    ? `${s.repoURL} chart ${s.chart}@${s.targetRevision ?? '*'}`
+    : `${s.repoURL}@${s.targetRevision ?? 'HEAD'}:${relative('.', s.path ?? '.') || '.'}`;

@@ -1,0 +1,23 @@
+import { cp } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { assertNoEscapingSymlinks } from '@gitward/infra';
+
+/**
+ * Copies the repository into the scratch directory, for tools that write (kustomize edit, helm
+ * dependency build, plugins), after checking no symlink leads out of it. Returns the copy's root
+ * and the source directory inside the copy.
+ */
+export async function writableCopy(
+  repoRoot: string,
+  sourceDir: string,
+  scratch: string,
+): Promise<{ root: string; dir: string }> {
+  await assertNoEscapingSymlinks(repoRoot);
+  const root = join(scratch, 'repo');
+  await cp(repoRoot, root, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (src) => !src.endsWith('/.git'),
+  });
+  return { root, dir: join(root, relative(repoRoot, sourceDir)) };
+}
