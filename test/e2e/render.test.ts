@@ -1,13 +1,17 @@
 import { mkdtemp, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { repoCredentialsFor } from '@gitward/engine';
+import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import {
   ErrorCode,
   formatResourceKey,
   resourceKeyOf,
   type ApplicationSource,
   type KubeObject,
+  ApiGroup,
+  secretTypeLabel,
 } from '@gitward/model';
 import {
   createGitServer,
@@ -19,6 +23,7 @@ import {
   type SshGitServer,
 } from '@gitward/testkit';
 import type { RenderOutcome, RenderRequest } from '@gitward/target';
+import { kubectl, uniqueName } from './support/kubectl.ts';
 import { createRenderFixture, type RenderFixture } from './support/renderer.ts';
 
 const auth = { username: 'bob', password: 'render-pass-123' };
@@ -485,6 +490,47 @@ describe('repositories and revisions', () => {
       ),
     );
     expect(bad.message).toMatch(/[Hh]ost key/);
+  });
+
+  it('take credentials from repository and repo-creds Secrets in the cluster', async () => {
+    const ns = uniqueName('creds');
+    await kubectl(['create', 'namespace', ns]);
+    const label = secretTypeLabel(ApiGroup.Gitward);
+    const secret = (name: string, type: string, data: Record<string, string>) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: ns, labels: { [label]: type } },
+        stringData: data,
+      });
+    await kubectl(
+      ['apply', '-f', '-'],
+      secret('https-template', 'repo-creds', { url: server.url, ...auth }),
+    );
+    await kubectl(
+      ['apply', '-f', '-'],
+      secret('ssh-repo', 'repository', {
+        url: ssh.repoUrl('ssh-creds'),
+        sshPrivateKey: ssh.clientKey,
+      }),
+    );
+    const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
+    const list = await kube.request<{ items: KubeObject[] }>(
+      'GET',
+      `/api/v1/namespaces/${ns}/secrets`,
+      { query: { labelSelector: label } },
+    );
+    const repo = await server.createRepo('ssh-creds');
+    await repo.commit({ 'app/cm.yaml': cm('with-secret-creds') }, 'creds');
+    await repo.push();
+    for (const url of [repo.url, ssh.repoUrl('ssh-creds')]) {
+      const credentials = repoCredentialsFor(url, list.body.items, label, ssh.knownHosts);
+      expect(credentials).toBeDefined();
+      const out = await fx.renderer.render(
+        request({ repoURL: url, path: 'app' }, credentials ? { credentials } : {}),
+      );
+      expect(keys(out)).toEqual(['/ConfigMap/shop-ns/with-secret-creds']);
+    }
   });
 
   it('refuse wrong HTTPS credentials without echoing them', async () => {

@@ -14,3 +14,4 @@ export {
   type ParsedManifests,
 } from './manifest/parse.ts';
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
+export { normalizeRepoUrl, repoCredentialsFor } from './repo-creds.ts';

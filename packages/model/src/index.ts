@@ -8,4 +8,5 @@ export * from './application.ts';
 export * from './crd.ts';
 export * from './errors.ts';
 export * from './kube-object.ts';
+export * from './repository.ts';
 export * from './resource-key.ts';

@@ -3,21 +3,9 @@ import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GitChildSettings } from './git-exec.ts';
 
-/** Repository credentials, as Argo CD repository Secrets carry them. */
-export interface RepoCredentials {
-  /** HTTPS basic auth user. */
-  readonly username?: string;
-  /** HTTPS basic auth password; may be a personal access token. */
-  readonly password?: string;
-  /** Sent as `Authorization: Bearer <token>` over HTTPS. */
-  readonly bearerToken?: string;
-  /** PEM or OpenSSH private key text for SSH URLs. */
-  readonly sshPrivateKey?: string;
-  /** known_hosts lines for SSH; without them the user's known_hosts applies. */
-  readonly knownHosts?: string;
-  /** Skip SSH host key checking (trusts whoever answers: for tests and labs only). */
-  readonly insecureIgnoreHostKey?: boolean;
-}
+import type { RepoCredentials } from '@gitward/model';
+
+export type { RepoCredentials };
 
 // git asks "Username for '<url>': " then "Password for '<url>': "; answers come from variables
 // set only in that child's environment, so no secret is ever in a file or on a command line.

@@ -1,0 +1,28 @@
+/**
+ * Repository credentials and the Secrets they come from (Argo CD's format: one Secret per
+ * repository, or a `repo-creds` template matched by URL prefix).
+ */
+
+/** Repository credentials, as Argo CD repository Secrets carry them. */
+export interface RepoCredentials {
+  /** HTTPS basic auth user. */
+  readonly username?: string;
+  /** HTTPS basic auth password; may be a personal access token. */
+  readonly password?: string;
+  /** Sent as `Authorization: Bearer <token>` over HTTPS. */
+  readonly bearerToken?: string;
+  /** PEM or OpenSSH private key text for SSH URLs. */
+  readonly sshPrivateKey?: string;
+  /** known_hosts lines for SSH; without them the user's known_hosts applies. */
+  readonly knownHosts?: string;
+  /** Skip SSH host key checking (trusts whoever answers: for tests and labs only). */
+  readonly insecureIgnoreHostKey?: boolean;
+}
+
+/** The `secret-type` label values gitward reads (Argo CD's). */
+export const RepoSecretType = { Repository: 'repository', RepoCreds: 'repo-creds' } as const;
+
+/** The label that marks repository Secrets: `<group prefix>/secret-type`. */
+export function secretTypeLabel(group: 'gitward.dev' | 'argoproj.io'): string {
+  return group === 'argoproj.io' ? 'argocd.argoproj.io/secret-type' : 'gitward.dev/secret-type';
+}
