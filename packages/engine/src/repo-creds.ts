@@ -33,7 +33,7 @@ function toCredentials(
   if (d['insecureIgnoreHostKey'] === 'true') c['insecureIgnoreHostKey'] = true;
   if (Object.keys(c).length === 0) return undefined;
   if (knownHosts && c['sshPrivateKey']) c['knownHosts'] = knownHosts;
-  return c as RepoCredentials;
+  return c;
 }
 
 /**
