@@ -31,7 +31,12 @@ function untilSignal(): Promise<string> {
   });
 }
 
-const program = createProgram({ config: loadConfig(process.env), output, untilSignal });
+const program = createProgram({
+  config: loadConfig(process.env),
+  output,
+  untilSignal,
+  env: process.env,
+});
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

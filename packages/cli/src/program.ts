@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { devCommand, type DevDeps } from './commands/dev.ts';
+import { renderCommand } from './commands/render.ts';
 
 /** The whole `gitward` command tree; main.ts supplies the dependencies. */
-export function createProgram(deps: DevDeps): Command {
+export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv }): Command {
   const program = new Command('gitward')
     .description('gitward: GitOps continuous delivery for Kubernetes')
     .option('--debug', 'show stack traces on errors')
@@ -13,5 +14,6 @@ export function createProgram(deps: DevDeps): Command {
     writeErr: (s) => deps.output.err(s.trimEnd()),
   });
   program.addCommand(devCommand(deps));
+  program.addCommand(renderCommand(deps));
   return program;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   applyDefaultNamespace,
@@ -42,6 +42,11 @@ export interface RenderRequest {
   readonly credentials?: RepoCredentials;
   /** Hard refresh: render again even if the cache has this exact input. */
   readonly hard?: boolean;
+  /**
+   * Render a local directory as the repository instead of fetching `source.repoURL` (offline
+   * `gitward render`). Never cached: the directory has no commit to key on.
+   */
+  readonly localRoot?: string;
 }
 
 interface Rendered {
@@ -183,16 +188,13 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       const objects = await renderHelmArchive(ctx, chart.archive);
       return remember(key, { revision: chart.version, sourceType: SourceType.Helm, objects });
     }
-    const { sha } = await o.git.resolveRevision(
-      source.repoURL,
-      source.targetRevision ?? 'HEAD',
-      req.credentials,
-    );
-    const repoRoot = await o.git.checkout(source.repoURL, sha, req.credentials);
+    const { sha, repoRoot } = req.localRoot
+      ? { sha: 'local', repoRoot: await realpath(req.localRoot) }
+      : await checkoutRevision(source, req.credentials);
     const sourceDir = await resolveInside(repoRoot, source.path ?? '.', 'source path');
     const sourceType = detectSourceType(source, await readdir(sourceDir));
     const key = cacheKey(req, sha, sourceType);
-    const hit = req.hard ? undefined : cache.get(key);
+    const hit = req.hard || req.localRoot ? undefined : cache.get(key);
     if (hit) return { revision: sha, cached: true, ...hit };
     const ctx: RenderContext = { ...base, repoRoot, sourceDir, revision: sha };
     const objects =
@@ -200,6 +202,18 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
         ? await renderHelmDirectory(ctx)
         : await renderers[sourceType](ctx);
     return remember(key, { revision: sha, sourceType, objects });
+  }
+
+  async function checkoutRevision(
+    source: ApplicationSource,
+    credentials: RepoCredentials | undefined,
+  ) {
+    const { sha } = await o.git.resolveRevision(
+      source.repoURL,
+      source.targetRevision ?? 'HEAD',
+      credentials,
+    );
+    return { sha, repoRoot: await o.git.checkout(source.repoURL, sha, credentials) };
   }
 
   function remember(

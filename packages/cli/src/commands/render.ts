@@ -1,0 +1,234 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { stringify } from 'yaml';
+import { parseManifests, type ScopeLookup } from '@gitward/engine';
+import {
+  createChartRepositories,
+  createGitRepositories,
+  createKubeClient,
+  loadKubeconfig,
+} from '@gitward/infra';
+import { ensureBinaries, loadVersions } from '@gitward/local-cluster';
+import {
+  applicationSchema,
+  ErrorCode,
+  GitwardError,
+  type ApplicationSource,
+  type RepoCredentials,
+} from '@gitward/model';
+import { createTargetRenderer, type RenderOutcome, type RenderRequest } from '@gitward/target';
+import type { CliConfig } from '../config.ts';
+import { offlineScopes } from '../offline-scopes.ts';
+import type { Output } from '../output.ts';
+import { parseSourceSpec } from '../source-spec.ts';
+
+export interface RenderDeps {
+  readonly config: CliConfig;
+  readonly output: Output;
+  /** The inherited environment, passed to git and the rendering tools. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+interface RenderFlags {
+  file?: string;
+  path?: string;
+  revision?: string;
+  chart?: string;
+  appName?: string;
+  destNamespace?: string;
+  helmSet: string[];
+  helmSetString: string[];
+  values: string[];
+  releaseName?: string;
+  nameprefix?: string;
+  namesuffix?: string;
+  kustomizeImage: string[];
+  directoryRecurse?: boolean;
+  include?: string;
+  exclude?: string;
+  kubeconfig?: string;
+  kubeVersion?: string;
+  username?: string;
+  sshPrivateKeyPath?: string;
+  insecureIgnoreHostKey?: boolean;
+  output: 'yaml' | 'json';
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+const pair = (s: string) => {
+  const eq = s.indexOf('=');
+  if (eq < 1)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `expected NAME=VALUE, got ${JSON.stringify(s)}`,
+    );
+  return { name: s.slice(0, eq), value: s.slice(eq + 1) };
+};
+
+/** Drops undefined values and empty lists/objects, so optional fields stay absent. */
+function compact<T extends Record<string, unknown>>(
+  o: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const empty = (v: unknown) =>
+    v === undefined ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => !empty(v))) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
+interface SourceChoice {
+  source: ApplicationSource;
+  appName: string;
+  ns?: string;
+}
+
+async function sourceFromFile(file: string): Promise<SourceChoice> {
+  const app = applicationSchema.parse(
+    parseManifests(await readFile(file, 'utf8'), file).objects[0],
+  );
+  const source = app.spec.source ?? app.spec.sources?.[0];
+  if (!source)
+    throw new GitwardError(ErrorCode.InvalidArgument, `${file}: the Application has no source`);
+  return { source, appName: app.metadata.name, ...compact({ ns: app.spec.destination.namespace }) };
+}
+
+function sourceFromFlags(spec: string, f: RenderFlags): SourceChoice {
+  const parsed = parseSourceSpec(spec);
+  const remote = parsed.kind === 'remote' ? parsed : undefined;
+  const repoURL = parsed.kind === 'local' ? resolve(parsed.dir) : parsed.repoURL;
+  const parameters = [
+    ...f.helmSet.map(pair),
+    ...f.helmSetString.map((s) => ({ ...pair(s), forceString: true })),
+  ];
+  const source = compact({
+    path: f.path ?? remote?.path,
+    targetRevision: f.revision ?? remote?.revision,
+    chart: f.chart,
+    helm: compact({ valueFiles: f.values, releaseName: f.releaseName, parameters }),
+    kustomize: compact({
+      namePrefix: f.nameprefix,
+      nameSuffix: f.namesuffix,
+      images: f.kustomizeImage,
+    }),
+    directory: compact({ recurse: f.directoryRecurse, include: f.include, exclude: f.exclude }),
+  });
+  const appName = f.appName ?? basename(repoURL).replace(/\.git$/, '');
+  return { source: { repoURL, ...source }, appName };
+}
+
+async function credentialsFrom(
+  f: RenderFlags,
+  env: NodeJS.ProcessEnv,
+): Promise<RepoCredentials | undefined> {
+  // The password comes from the environment only: a flag would show it in `ps` and shell history.
+  const password = env['GITWARD_REPO_PASSWORD'];
+  const c = {
+    ...(f.username ? { username: f.username } : {}),
+    ...(password ? { password } : {}),
+    ...(f.sshPrivateKeyPath ? { sshPrivateKey: await readFile(f.sshPrivateKeyPath, 'utf8') } : {}),
+    ...(f.insecureIgnoreHostKey ? { insecureIgnoreHostKey: true } : {}),
+  };
+  return Object.keys(c).length ? c : undefined;
+}
+
+async function clusterFacts(kubeconfig: string | undefined, fallbackVersion: string) {
+  if (!kubeconfig)
+    return { scope: offlineScopes, apiVersions: [] as string[], kubeVersion: fallbackVersion };
+  const kube = createKubeClient(await loadKubeconfig(kubeconfig));
+  const [index, version] = await Promise.all([kube.discover(), kube.serverVersion()]);
+  const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
+  return {
+    scope,
+    apiVersions: index.apiVersions(),
+    kubeVersion: version.gitVersion.replace(/^v/, ''),
+  };
+}
+
+async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<void> {
+  const { source, appName, ns } = f.file ? await sourceFromFile(f.file) : sourceFromFlags(spec, f);
+  const local = f.file === undefined && parseSourceSpec(spec).kind === 'local';
+  const bin = await ensureBinaries({ cacheDir: d.config.cacheDir, onLog: (l) => d.output.err(l) });
+  const versions = loadVersions();
+  const cacheDir = join(d.config.cacheDir, 'target');
+  const facts = await clusterFacts(
+    f.kubeconfig ?? d.config.kubeconfig,
+    f.kubeVersion ?? versions.kubernetes,
+  );
+  const renderer = createTargetRenderer({
+    git: createGitRepositories({ cacheDir, env: d.env }),
+    charts: createChartRepositories({ cacheDir }),
+    tools: { helm: bin.path.helm, kustomize: bin.path.kustomize, jsonnet: bin.path.jsonnet },
+    toolVersions: { helm: versions.helm, kustomize: versions.kustomize, jsonnet: versions.jsonnet },
+    env: d.env,
+    workDir: join(cacheDir, 'work'),
+  });
+  const credentials = await credentialsFrom(f, d.env);
+  const req: RenderRequest = {
+    appName,
+    project: 'default',
+    // A local directory is the repository itself: no fetch, no cache.
+    source: local ? { ...source, path: source.path ?? '.' } : source,
+    destinationNamespace: f.destNamespace ?? ns,
+    kubeVersion: facts.kubeVersion,
+    apiVersions: facts.apiVersions,
+    scope: facts.scope,
+    ...compact({ credentials, localRoot: local ? source.repoURL : undefined }),
+  };
+  const out = await renderer.render(req);
+  if (out.kind === 'failed') throw out.error;
+  printRendered(d.output, out, f.output);
+}
+
+function printRendered(
+  o: Output,
+  out: Exclude<RenderOutcome, { kind: 'failed' }>,
+  format: RenderFlags['output'],
+): void {
+  o.err(
+    `rendered ${out.sourceType} source at ${out.revision}${out.kind === 'empty' ? ': no objects' : ''}`,
+  );
+  if (out.unknownKinds.length) {
+    o.err(
+      `warning: scope unknown for ${out.unknownKinds.join(', ')}; left without a namespace (give --kubeconfig to ask a cluster)`,
+    );
+  }
+  const objects = out.kind === 'rendered' ? out.objects : [];
+  if (format === 'json') o.out(JSON.stringify(objects, null, 2));
+  else o.out(objects.map((x) => stringify(x, { lineWidth: 0 })).join('---\n'));
+}
+
+/** `gitward render`: the controller's rendering, offline, printing the objects. */
+export function renderCommand(d: RenderDeps): Command {
+  return new Command('render')
+    .description('render a source exactly as the controller would and print the objects')
+    .argument('[source]', 'a local directory, or REPO@REVISION:PATH', '.')
+    .option('-f, --file <application.yaml>', 'render the source of this Application manifest')
+    .option('--path <path>', 'directory inside the repository')
+    .option(
+      '--revision <rev>',
+      'branch, tag, commit, HEAD or semver range (chart version with --chart)',
+    )
+    .option('--chart <name>', 'chart name, when the source is a Helm chart repository')
+    .option('--app-name <name>', 'Application name (Helm release name, plugin environment)')
+    .option('--dest-namespace <ns>', 'destination namespace')
+    .option('--helm-set <name=value>', 'Helm parameter (repeatable)', collect, [])
+    .option('--helm-set-string <name=value>', 'Helm string parameter (repeatable)', collect, [])
+    .option('--values <file>', 'Helm values file, relative to the path (repeatable)', collect, [])
+    .option('--release-name <name>', 'Helm release name')
+    .option('--nameprefix <prefix>', 'Kustomize name prefix')
+    .option('--namesuffix <suffix>', 'Kustomize name suffix')
+    .option('--kustomize-image <image>', 'Kustomize image override (repeatable)', collect, [])
+    .option('--directory-recurse', 'read subdirectories of a Directory source')
+    .option('--include <glob>', 'Directory include glob')
+    .option('--exclude <glob>', 'Directory exclude glob')
+    .option('--kubeconfig <path>', 'ask this cluster for kinds, API versions and its version')
+    .option('--kube-version <x.y.z>', 'Kubernetes version Helm renders for, without --kubeconfig')
+    .option('--username <user>', 'repository user; the password comes from GITWARD_REPO_PASSWORD')
+    .option('--ssh-private-key-path <file>', 'SSH private key for ssh:// repositories')
+    .option('--insecure-ignore-host-key', 'skip SSH host key verification')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .action((spec: string, f: RenderFlags) => runRender(d, spec, f));
+}

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createGitServer, type GitServer } from '@gitward/testkit';
+
+const main = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
+const auth = { username: 'carol', password: 'cli-secret-pass' };
+
+function gitward(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { env: { ...process.env, GITWARD_CACHE_DIR: inject('cacheDir'), ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('gitward render', () => {
+  let server: GitServer;
+  beforeAll(async () => {
+    server = await createGitServer({ auth });
+  });
+  afterAll(() => server.close());
+
+  it('renders REPO@REVISION:PATH from a private repository with the cluster as reference', async () => {
+    const repo = await server.createRepo('cli-app');
+    await repo.commit(
+      {
+        'deploy/kustomization.yaml': 'resources: [cm.yaml]\n',
+        'deploy/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n',
+      },
+      'app',
+    );
+    await repo.branch('release');
+    await repo.push();
+    const res = await gitward(
+      [
+        'render',
+        `${repo.url}@release:deploy`,
+        '--username',
+        auth.username,
+        '--nameprefix',
+        'rel-',
+        '--dest-namespace',
+        'prod',
+        '--kubeconfig',
+        inject('cluster').kubeconfig,
+      ],
+      { GITWARD_REPO_PASSWORD: auth.password },
+    );
+    expect(res.stderr).toMatch(/rendered Kustomize source at [0-9a-f]{40}/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/name: rel-cfg\n\s+namespace: prod/);
+  });
+
+  it('exits non-zero with the reason, and never prints the password', async () => {
+    const repo = await server.createRepo('cli-private');
+    const res = await gitward(['render', `${repo.url}@main`, '--username', auth.username], {
+      GITWARD_REPO_PASSWORD: 'wrong-pass-123',
+    });
+    expect(res.code).toBe(10);
+    expect(res.stderr).toMatch(/authentication/i);
+    expect(res.stderr + res.stdout).not.toContain('wrong-pass-123');
+  });
+});
