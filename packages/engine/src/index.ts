@@ -15,3 +15,10 @@ export {
 } from './manifest/parse.ts';
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
 export { normalizeRepoUrl, repoCredentialsFor } from './repo-creds.ts';
+export { globMatch, permittedBy } from './project/glob.ts';
+export {
+  inClusterName,
+  inClusterServer,
+  validateApplication,
+  type SpecProblem,
+} from './project/validate.ts';

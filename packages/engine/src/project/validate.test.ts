@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { Application, AppProject } from '@gitward/model';
+import { globMatch, permittedBy } from './glob.ts';
+import { validateApplication } from './validate.ts';
+
+const project = (name: string, spec: AppProject['spec']): AppProject => ({
+  apiVersion: 'gitward.dev/v1alpha1',
+  kind: 'AppProject',
+  metadata: { name },
+  spec,
+});
+const projects = [
+  project('default', { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }] }),
+  project('team', {
+    sourceRepos: ['https://git.example.com/team/*', '!https://git.example.com/team/secret*'],
+    destinations: [
+      { server: 'https://kubernetes.default.svc', namespace: 'team-*' },
+      { name: 'staging', namespace: '*' },
+    ],
+  }),
+];
+const app = (spec: Partial<Application['spec']>): Application => ({
+  apiVersion: 'gitward.dev/v1alpha1',
+  kind: 'Application',
+  metadata: { name: 'a' },
+  spec: {
+    project: 'team',
+    destination: { server: 'https://kubernetes.default.svc', namespace: 'team-web' },
+    source: { repoURL: 'https://git.example.com/team/web.git' },
+    ...spec,
+  },
+});
+
+describe('validateApplication', () => {
+  it.each([
+    ['a valid app', app({}), []],
+    [
+      'the default project allows anything',
+      app({ project: 'default', destination: { server: 'https://x', namespace: 'y' } }),
+      [],
+    ],
+    ['in-cluster by name', app({ destination: { name: 'in-cluster', namespace: 'team-a' } }), []],
+    ['a destination by name', app({ destination: { name: 'staging', namespace: 'x' } }), []],
+    [
+      'a missing project',
+      app({ project: 'ghost' }),
+      ['Application referencing project ghost which does not exist'],
+    ],
+    [
+      'no source',
+      app({ source: undefined }),
+      ['application has no source: set spec.source or spec.sources'],
+    ],
+    [
+      'a denied repository',
+      app({ source: { repoURL: 'https://git.example.com/team/secrets.git' } }),
+      [
+        "application repo https://git.example.com/team/secrets.git is not permitted in project 'team'",
+      ],
+    ],
+    [
+      'a repository outside the allow list',
+      app({ source: { repoURL: 'https://git.example.com/other/x.git' } }),
+      ["application repo https://git.example.com/other/x.git is not permitted in project 'team'"],
+    ],
+    [
+      'a namespace outside the allowed ones',
+      app({ destination: { server: 'https://kubernetes.default.svc', namespace: 'kube-system' } }),
+      [
+        "application destination server 'https://kubernetes.default.svc' and namespace 'kube-system' do not match any of the allowed destinations in project 'team'",
+      ],
+    ],
+    [
+      'both name and server',
+      app({ destination: { server: 'https://x', name: 'y' } }),
+      ["application destination can't have both name and server defined"],
+    ],
+  ])('%s', (_what, a, messages) => {
+    expect(validateApplication(a, projects).map((p) => p.message)).toEqual(messages);
+  });
+});
+
+describe('project globs', () => {
+  it.each([
+    ['*', 'anything/at/all', true],
+    ['https://git.example.com/*', 'https://git.example.com/a/b.git', true],
+    ['team-?', 'team-1', true],
+    ['team-?', 'team-10', false],
+    ['a.b', 'axb', false],
+  ])('%s ~ %s = %s', (p, v, want) => {
+    expect(globMatch(p, v)).toBe(want);
+  });
+  it('a deny wins over an allow', () => {
+    expect(permittedBy(['*', '!secret'], 'secret')).toBe(false);
+  });
+});
