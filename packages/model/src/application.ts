@@ -514,3 +514,9 @@ export const applicationSetSpecSchema = z.object({
     )
     .optional(),
 });
+
+/** The health of one object or of a whole Application. */
+export interface HealthStatus {
+  readonly status: HealthStatusCode;
+  readonly message?: string;
+}
