@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
-import { isAlive, startLocalCluster, type ClusterState } from '@gitward/local-cluster';
+import {
+  isAlive,
+  readClusterState,
+  startLocalCluster,
+  type ClusterState,
+} from '@gitward/local-cluster';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import { kubectl } from './support/kubectl.ts';
 
@@ -23,7 +28,7 @@ async function allGone(state: ClusterState, timeoutMs = 30_000): Promise<number[
 
 describe('local clusters', () => {
   it('runs a second cluster beside the first and stops it without leaving a process', async () => {
-    const second = await startLocalCluster({ name: 'second', cacheDir: inject('cacheDir') });
+    let second = await startLocalCluster({ name: 'second', cacheDir: inject('cacheDir') });
     try {
       expect(second.state.server).not.toBe(inject('cluster').server);
       expect(Object.keys(second.state.componentPids).sort()).toEqual(
@@ -38,6 +43,26 @@ describe('local clusters', () => {
         'only-in-second',
       ]);
       expect(await kubectl(['get', 'namespace', 'only-in-second', '--ignore-not-found'])).toBe('');
+
+      // A component that dies is restarted with the same flags, and keeps its data.
+      const oldPid = second.state.componentPids['kube-apiserver'] ?? 0;
+      process.kill(oldPid, 'SIGKILL');
+      const deadline = performance.now() + 60_000;
+      let out = '';
+      while (performance.now() < deadline && !out.includes('only-in-second')) {
+        await sleep(500);
+        out = await kubectl([
+          '--kubeconfig',
+          second.state.kubeconfig,
+          'get',
+          'namespace',
+          'only-in-second',
+        ]).catch(() => '');
+      }
+      expect(out).toContain('only-in-second');
+      const restarted = await readClusterState(second.state.dir);
+      expect(restarted?.componentPids['kube-apiserver']).not.toBe(oldPid);
+      second = { ...second, state: restarted ?? second.state };
     } finally {
       await second.stop();
     }

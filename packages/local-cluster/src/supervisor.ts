@@ -196,14 +196,14 @@ export class Supervisor {
       kubernetesVersion: this.cfg.kubernetesVersion,
       logsDir: this.logsDir,
       binDir: this.cfg.binDir,
-      componentPids: Object.fromEntries(this.running.map((r) => [r.spec.name, r.child.pid ?? -1])),
+      componentPids: this.pids(),
     };
-    await writeFile(join(this.cfg.dir, stateFileName), `${JSON.stringify(state, null, 2)}\n`);
-    this.watchAfterReady();
+    await this.writeState(state);
+    this.watchAfterReady(state);
     return state;
   }
 
-  private spawn(spec: ComponentSpec): void {
+  private spawn(spec: ComponentSpec): Running {
     const log = join(this.logsDir, `${spec.name}.log`);
     const fd = openSync(log, 'a');
     const child = spawn(spec.file, spec.args, { stdio: ['ignore', fd, fd], cwd: this.cfg.dir });
@@ -219,6 +219,7 @@ export class Supervisor {
     void exited.then(() => (entry.done = true));
     this.running.push(entry);
     this.log(`started ${spec.name} (pid ${child.pid}) ${spec.args.join(' ')}`);
+    return entry;
   }
 
   /** Polls `check` until it holds; fails fast, naming the component, if any child exits. */
@@ -245,13 +246,36 @@ export class Supervisor {
     );
   }
 
-  private watchAfterReady(): void {
-    for (const r of this.running) {
-      void r.exited.then((code) => {
-        if (!this.stopping)
-          this.log(`${r.spec.name} exited unexpectedly with code ${code}; see ${r.log}`);
+  /**
+   * After startup, a component that dies is restarted (up to 5 times), as a kubelet would restart
+   * a static pod; tests use this to restart the apiserver under a running controller.
+   */
+  private watchAfterReady(state: ClusterState): void {
+    const restarts = new Map<ComponentName, number>();
+    const watch = (r: Running) => {
+      void r.exited.then(async (code) => {
+        if (this.stopping) return;
+        const n = (restarts.get(r.spec.name) ?? 0) + 1;
+        restarts.set(r.spec.name, n);
+        this.log(`${r.spec.name} exited with code ${code}; see ${r.log}`);
+        if (n > 5) return;
+        await sleep(300);
+        if (this.stopping) return;
+        this.running.splice(this.running.indexOf(r), 1);
+        const next = this.spawn(r.spec);
+        watch(next);
+        await this.writeState({ ...state, componentPids: this.pids() });
       });
-    }
+    };
+    for (const r of this.running) watch(r);
+  }
+
+  private pids(): Partial<Record<ComponentName, number>> {
+    return Object.fromEntries(this.running.map((r) => [r.spec.name, r.child.pid ?? -1]));
+  }
+
+  private async writeState(state: ClusterState): Promise<void> {
+    await writeFile(join(this.cfg.dir, stateFileName), `${JSON.stringify(state, null, 2)}\n`);
   }
 
   /** Stops every component (etcd last), escalating to SIGKILL, then removes an ephemeral dir. */
