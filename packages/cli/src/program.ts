@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { adminCommand } from './commands/admin.ts';
 import { devCommand, type DevDeps } from './commands/dev.ts';
 import { renderCommand } from './commands/render.ts';
 
@@ -15,5 +16,6 @@ export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv 
   });
   program.addCommand(devCommand(deps));
   program.addCommand(renderCommand(deps));
+  program.addCommand(adminCommand(deps));
   return program;
 }
