@@ -22,3 +22,6 @@ export {
   validateApplication,
   type SpecProblem,
 } from './project/validate.ts';
+export * from './compare/index.ts';
+export * from './diff/index.ts';
+export * from './health/index.ts';

@@ -1,0 +1,134 @@
+import {
+  formatResourceKey,
+  HealthStatusCode,
+  resourceKeyOf,
+  SyncStatusCode,
+  type HealthStatus,
+  type KubeObject,
+  type ResourceKey,
+} from '@gitward/model';
+import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
+import { aggregateHealth, assessHealth } from '../health/index.ts';
+
+export const hookAnnotation = 'argocd.argoproj.io/hook';
+export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
+export const compareOptionsAnnotation = 'argocd.argoproj.io/compare-options';
+
+/** Everything the comparison of one Application needs; all of it already fetched. */
+export interface CompareInput {
+  /** Rendered objects, with namespace defaulted and the tracking annotation set. */
+  readonly desired: readonly KubeObject[];
+  /** Live objects by formatted ResourceKey, for the desired keys. */
+  readonly live: ReadonlyMap<string, KubeObject>;
+  /** Live objects that track this Application (found by tracking id). */
+  readonly managed: readonly KubeObject[];
+  /** Server-side dry-run results by formatted ResourceKey (missing: compare two-way). */
+  readonly predicted: ReadonlyMap<string, KubeObject>;
+  readonly ignoreDifferences: readonly IgnoreDifference[];
+}
+
+/** The comparison of one resource: what `status.resources[]` and the diff view show. */
+export interface ResourceComparison {
+  readonly key: ResourceKey;
+  readonly version: string;
+  readonly status: SyncStatusCode;
+  readonly health?: HealthStatus;
+  readonly hook: boolean;
+  readonly requiresPruning: boolean;
+  readonly syncWave: number;
+  readonly diff: ResourceDiff;
+}
+
+export interface CompareResult {
+  readonly syncStatus: SyncStatusCode;
+  readonly resources: readonly ResourceComparison[];
+  readonly health: HealthStatus;
+  /** Container images of the desired workloads, for status.summary.images. */
+  readonly images: readonly string[];
+}
+
+function versionOf(obj: KubeObject): string {
+  const slash = obj.apiVersion.indexOf('/');
+  return slash === -1 ? obj.apiVersion : obj.apiVersion.slice(slash + 1);
+}
+
+function syncWave(obj: KubeObject): number {
+  const n = Number.parseInt(obj.metadata.annotations?.[syncWaveAnnotation] ?? '0', 10);
+  return Number.isNaN(n) ? 0 : n;
+}
+
+const isHook = (obj: KubeObject) => obj.metadata.annotations?.[hookAnnotation] !== undefined;
+const ignoresExtraneous = (obj: KubeObject) =>
+  (obj.metadata.annotations?.[compareOptionsAnnotation] ?? '').split(',').some((o) => o.trim() === 'IgnoreExtraneous');
+
+function compareDesired(obj: KubeObject, input: CompareInput): ResourceComparison {
+  const id = formatResourceKey(resourceKeyOf(obj));
+  const live = input.live.get(id);
+  const diff = diffResource(obj, live, input.predicted.get(id), { ignoreDifferences: input.ignoreDifferences });
+  const health = live ? assessHealth(live) : { status: HealthStatusCode.Missing };
+  return {
+    key: resourceKeyOf(obj),
+    version: versionOf(obj),
+    status: diff.modified ? SyncStatusCode.OutOfSync : SyncStatusCode.Synced,
+    ...(health ? { health } : {}),
+    hook: isHook(obj),
+    requiresPruning: false,
+    syncWave: syncWave(obj),
+    diff,
+  };
+}
+
+function compareExtraneous(live: KubeObject, input: CompareInput): ResourceComparison {
+  const diff = diffResource(undefined, live, undefined, { ignoreDifferences: input.ignoreDifferences });
+  const health = assessHealth(live);
+  const ignored = ignoresExtraneous(live);
+  return {
+    key: resourceKeyOf(live),
+    version: versionOf(live),
+    status: ignored ? SyncStatusCode.Synced : SyncStatusCode.OutOfSync,
+    ...(health ? { health } : {}),
+    hook: isHook(live),
+    requiresPruning: !ignored,
+    syncWave: syncWave(live),
+    diff,
+  };
+}
+
+function imagesOf(objects: readonly KubeObject[]): string[] {
+  const images = new Set<string>();
+  const visit = (v: unknown, key: string): void => {
+    if (Array.isArray(v)) v.forEach((x) => visit(x, key));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'image' && typeof x === 'string' && (key === 'containers' || key === 'initContainers')) images.add(x);
+        else visit(x, k);
+      }
+    }
+  };
+  objects.forEach((o) => visit(o['spec'], 'spec'));
+  return [...images].sort();
+}
+
+/**
+ * Compares an Application's target with the live state: each desired resource is Synced or
+ * OutOfSync (missing counts as OutOfSync), each tracked object no longer in Git is OutOfSync and
+ * requires pruning, hooks never count toward sync status, and health is aggregated in Argo CD's
+ * order. Pure: the caller fetched everything beforehand.
+ */
+export function compareApplication(input: CompareInput): CompareResult {
+  const desiredIds = new Set(input.desired.map((o) => formatResourceKey(resourceKeyOf(o))));
+  const resources = [
+    ...input.desired.map((o) => compareDesired(o, input)),
+    ...input.managed.filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isHook(o)).map((o) => compareExtraneous(o, input)),
+  ].sort((a, b) => formatResourceKey(a.key).localeCompare(formatResourceKey(b.key)));
+  const outOfSync = resources.some((r) => !r.hook && r.status === SyncStatusCode.OutOfSync);
+  const health = aggregateHealth(
+    resources.filter((r) => !r.requiresPruning).map((r) => ({ key: r.key, health: r.health, hook: r.hook })),
+  );
+  return {
+    syncStatus: outOfSync ? SyncStatusCode.OutOfSync : SyncStatusCode.Synced,
+    resources,
+    health,
+    images: imagesOf(input.desired),
+  };
+}

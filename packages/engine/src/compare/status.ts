@@ -1,0 +1,96 @@
+import {
+  formatResourceKey,
+  SyncStatusCode,
+  type ApplicationDestination,
+  type ApplicationSource,
+  type ApplicationStatus,
+} from '@gitward/model';
+import type { CompareResult } from './compare.ts';
+
+export interface Condition {
+  readonly type: string;
+  readonly message: string;
+}
+
+/** The outcome of one reconcile, to be written to `status`. */
+export type ReconcileReport =
+  | {
+      readonly kind: 'compared';
+      readonly result: CompareResult;
+      readonly revision: string;
+      readonly sourceType: string;
+      readonly warnings: readonly Condition[];
+    }
+  /** The spec, the render or the comparison failed: sync status is Unknown, the last resources stay. */
+  | { readonly kind: 'failed'; readonly conditions: readonly Condition[] };
+
+export interface StatusInput {
+  readonly previous: ApplicationStatus | undefined;
+  readonly report: ReconcileReport;
+  readonly source: ApplicationSource | undefined;
+  readonly destination: ApplicationDestination;
+  readonly now: string;
+}
+
+/** Conditions keep their lastTransitionTime while their type and message stay the same. */
+function mergeConditions(previous: ApplicationStatus['conditions'], next: readonly Condition[], now: string) {
+  return next.map((c) => {
+    const same = previous?.find((p) => p.type === c.type && p.message === c.message);
+    return { type: c.type, message: c.message, lastTransitionTime: same?.lastTransitionTime ?? now };
+  });
+}
+
+function resourcesOf(result: CompareResult): NonNullable<ApplicationStatus['resources']> {
+  return result.resources.map((r) => ({
+    group: r.key.group,
+    version: r.version,
+    kind: r.key.kind,
+    namespace: r.key.namespace,
+    name: r.key.name,
+    status: r.status,
+    ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
+    ...(r.hook ? { hook: true } : {}),
+    ...(r.requiresPruning ? { requiresPruning: true } : {}),
+    syncWave: r.syncWave,
+  }));
+}
+
+/**
+ * The new `status` of an Application (everything but operationState and history, which the sync
+ * owns). On failure the last known resources and health stay, and sync is Unknown with a
+ * condition naming the cause, as Argo CD does.
+ */
+export function buildStatus(input: StatusInput): ApplicationStatus {
+  const { previous, report, now } = input;
+  const comparedTo = { ...(input.source ? { source: input.source } : {}), destination: input.destination };
+  if (report.kind === 'failed') {
+    return {
+      ...previous,
+      sync: { ...previous?.sync, status: SyncStatusCode.Unknown, comparedTo },
+      conditions: mergeConditions(previous?.conditions, report.conditions, now),
+      reconciledAt: now,
+    };
+  }
+  const { result } = report;
+  const healthChanged = previous?.health?.status !== result.health.status;
+  return {
+    ...previous,
+    sync: { status: result.syncStatus, revision: report.revision, comparedTo },
+    health: {
+      status: result.health.status,
+      ...(result.health.message ? { message: result.health.message } : {}),
+      lastTransitionTime: healthChanged ? now : (previous?.health?.lastTransitionTime ?? now),
+    },
+    resources: resourcesOf(result),
+    conditions: mergeConditions(previous?.conditions, report.warnings, now),
+    reconciledAt: now,
+    sourceType: report.sourceType,
+    summary: { images: [...result.images] },
+  };
+}
+
+/** A stable one-line description of what is out of sync, for logs. */
+export function describeDrift(result: CompareResult): string {
+  const out = result.resources.filter((r) => r.status === SyncStatusCode.OutOfSync).map((r) => formatResourceKey(r.key));
+  return out.length === 0 ? 'in sync' : `out of sync: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ', ...' : ''}`;
+}
