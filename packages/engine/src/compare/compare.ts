@@ -59,12 +59,16 @@ function syncWave(obj: KubeObject): number {
 
 const isHook = (obj: KubeObject) => obj.metadata.annotations?.[hookAnnotation] !== undefined;
 const ignoresExtraneous = (obj: KubeObject) =>
-  (obj.metadata.annotations?.[compareOptionsAnnotation] ?? '').split(',').some((o) => o.trim() === 'IgnoreExtraneous');
+  (obj.metadata.annotations?.[compareOptionsAnnotation] ?? '')
+    .split(',')
+    .some((o) => o.trim() === 'IgnoreExtraneous');
 
 function compareDesired(obj: KubeObject, input: CompareInput): ResourceComparison {
   const id = formatResourceKey(resourceKeyOf(obj));
   const live = input.live.get(id);
-  const diff = diffResource(obj, live, input.predicted.get(id), { ignoreDifferences: input.ignoreDifferences });
+  const diff = diffResource(obj, live, input.predicted.get(id), {
+    ignoreDifferences: input.ignoreDifferences,
+  });
   const health = live ? assessHealth(live) : { status: HealthStatusCode.Missing };
   return {
     key: resourceKeyOf(obj),
@@ -79,7 +83,9 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
 }
 
 function compareExtraneous(live: KubeObject, input: CompareInput): ResourceComparison {
-  const diff = diffResource(undefined, live, undefined, { ignoreDifferences: input.ignoreDifferences });
+  const diff = diffResource(undefined, live, undefined, {
+    ignoreDifferences: input.ignoreDifferences,
+  });
   const health = assessHealth(live);
   const ignored = ignoresExtraneous(live);
   return {
@@ -100,7 +106,12 @@ function imagesOf(objects: readonly KubeObject[]): string[] {
     if (Array.isArray(v)) v.forEach((x) => visit(x, key));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (k === 'image' && typeof x === 'string' && (key === 'containers' || key === 'initContainers')) images.add(x);
+        if (
+          k === 'image' &&
+          typeof x === 'string' &&
+          (key === 'containers' || key === 'initContainers')
+        )
+          images.add(x);
         else visit(x, k);
       }
     }
@@ -119,11 +130,15 @@ export function compareApplication(input: CompareInput): CompareResult {
   const desiredIds = new Set(input.desired.map((o) => formatResourceKey(resourceKeyOf(o))));
   const resources = [
     ...input.desired.map((o) => compareDesired(o, input)),
-    ...input.managed.filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isHook(o)).map((o) => compareExtraneous(o, input)),
+    ...input.managed
+      .filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isHook(o))
+      .map((o) => compareExtraneous(o, input)),
   ].sort((a, b) => formatResourceKey(a.key).localeCompare(formatResourceKey(b.key)));
   const outOfSync = resources.some((r) => !r.hook && r.status === SyncStatusCode.OutOfSync);
   const health = aggregateHealth(
-    resources.filter((r) => !r.requiresPruning).map((r) => ({ key: r.key, health: r.health, hook: r.hook })),
+    resources
+      .filter((r) => !r.requiresPruning)
+      .map((r) => ({ key: r.key, health: r.health, hook: r.hook })),
   );
   return {
     syncStatus: outOfSync ? SyncStatusCode.OutOfSync : SyncStatusCode.Synced,

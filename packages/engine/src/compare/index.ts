@@ -1,2 +1,15 @@
-export { compareApplication, hookAnnotation, syncWaveAnnotation, type CompareInput, type CompareResult, type ResourceComparison } from './compare.ts';
-export { buildStatus, describeDrift, type Condition, type ReconcileReport, type StatusInput } from './status.ts';
+export {
+  compareApplication,
+  hookAnnotation,
+  syncWaveAnnotation,
+  type CompareInput,
+  type CompareResult,
+  type ResourceComparison,
+} from './compare.ts';
+export {
+  buildStatus,
+  describeDrift,
+  type Condition,
+  type ReconcileReport,
+  type StatusInput,
+} from './status.ts';

@@ -33,10 +33,18 @@ export interface StatusInput {
 }
 
 /** Conditions keep their lastTransitionTime while their type and message stay the same. */
-function mergeConditions(previous: ApplicationStatus['conditions'], next: readonly Condition[], now: string) {
+function mergeConditions(
+  previous: ApplicationStatus['conditions'],
+  next: readonly Condition[],
+  now: string,
+) {
   return next.map((c) => {
     const same = previous?.find((p) => p.type === c.type && p.message === c.message);
-    return { type: c.type, message: c.message, lastTransitionTime: same?.lastTransitionTime ?? now };
+    return {
+      type: c.type,
+      message: c.message,
+      lastTransitionTime: same?.lastTransitionTime ?? now,
+    };
   });
 }
 
@@ -48,7 +56,14 @@ function resourcesOf(result: CompareResult): NonNullable<ApplicationStatus['reso
     namespace: r.key.namespace,
     name: r.key.name,
     status: r.status,
-    ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
+    ...(r.health
+      ? {
+          health: {
+            status: r.health.status,
+            ...(r.health.message ? { message: r.health.message } : {}),
+          },
+        }
+      : {}),
     ...(r.hook ? { hook: true } : {}),
     ...(r.requiresPruning ? { requiresPruning: true } : {}),
     syncWave: r.syncWave,
@@ -62,7 +77,10 @@ function resourcesOf(result: CompareResult): NonNullable<ApplicationStatus['reso
  */
 export function buildStatus(input: StatusInput): ApplicationStatus {
   const { previous, report, now } = input;
-  const comparedTo = { ...(input.source ? { source: input.source } : {}), destination: input.destination };
+  const comparedTo = {
+    ...(input.source ? { source: input.source } : {}),
+    destination: input.destination,
+  };
   if (report.kind === 'failed') {
     return {
       ...previous,
@@ -91,6 +109,10 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
 
 /** A stable one-line description of what is out of sync, for logs. */
 export function describeDrift(result: CompareResult): string {
-  const out = result.resources.filter((r) => r.status === SyncStatusCode.OutOfSync).map((r) => formatResourceKey(r.key));
-  return out.length === 0 ? 'in sync' : `out of sync: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ', ...' : ''}`;
+  const out = result.resources
+    .filter((r) => r.status === SyncStatusCode.OutOfSync)
+    .map((r) => formatResourceKey(r.key));
+  return out.length === 0
+    ? 'in sync'
+    : `out of sync: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ', ...' : ''}`;
 }
