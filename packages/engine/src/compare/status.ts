@@ -70,6 +70,15 @@ function resourcesOf(result: CompareResult): NonNullable<ApplicationStatus['reso
   }));
 }
 
+function healthOf(previous: ApplicationStatus | undefined, result: CompareResult, now: string) {
+  const changed = previous?.health?.status !== result.health.status;
+  return {
+    status: result.health.status,
+    ...(result.health.message ? { message: result.health.message } : {}),
+    lastTransitionTime: changed ? now : (previous?.health?.lastTransitionTime ?? now),
+  };
+}
+
 /**
  * The new `status` of an Application (everything but operationState and history, which the sync
  * owns). On failure the last known resources and health stay, and sync is Unknown with a
@@ -90,15 +99,10 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
     };
   }
   const { result } = report;
-  const healthChanged = previous?.health?.status !== result.health.status;
   return {
     ...previous,
     sync: { status: result.syncStatus, revision: report.revision, comparedTo },
-    health: {
-      status: result.health.status,
-      ...(result.health.message ? { message: result.health.message } : {}),
-      lastTransitionTime: healthChanged ? now : (previous?.health?.lastTransitionTime ?? now),
-    },
+    health: healthOf(previous, result, now),
     resources: resourcesOf(result),
     conditions: mergeConditions(previous?.conditions, report.warnings, now),
     reconciledAt: now,
