@@ -1,16 +1,39 @@
 /**
  * A small Kubernetes API client: kubeconfig loading, JSON requests over a keep-alive HTTPS agent,
- * and resource discovery (aggregated v2 with the legacy fallback).
+ * paged lists and watches, resource discovery (aggregated v2 with the legacy fallback), the
+ * cluster cache built on them, and Lease-based leader election.
  */
 export type {
   ApiResource,
   ApiResourceIndex,
   KubeClient,
   KubeConnection,
+  KubeList,
+  KubeListOptions,
   KubeMethod,
   KubeRequestOptions,
   KubeResponse,
+  KubeStatus,
+  KubeWatchOptions,
+  WatchEvent,
 } from './types.ts';
 export { loadKubeconfig } from './kubeconfig.ts';
 export { createKubeClient, type KubeClientOptions } from './client.ts';
 export { buildIndex, discoverResources, type DiscoveryGet } from './discovery.ts';
+export { KubeStatusError, hasStatus } from './kube-errors.ts';
+export { createLineSplitter, type LineSplitter } from './ndjson.ts';
+export {
+  createClusterCache,
+  parseTrackingId,
+  trackingIdFor,
+  type ClusterCache,
+  type ClusterCacheOptions,
+  type ClusterChange,
+  type GroupKind,
+  type TrackingId,
+} from './cluster-cache.ts';
+export {
+  createLeaderElector,
+  type LeaderElector,
+  type LeaderElectorOptions,
+} from './leader-election.ts';

@@ -1,3 +1,5 @@
+import type { KubeObject } from '@gitward/model';
+
 /** How to reach one apiserver: its URL, PEM material and credentials, all already resolved. */
 export interface KubeConnection {
   server: string;
@@ -21,6 +23,8 @@ export interface KubeRequestOptions {
   /** Defaults to application/json, and to application/merge-patch+json for PATCH. */
   contentType?: string;
   query?: Record<string, string>;
+  /** Aborting it destroys the request, which then rejects (with a Timeout code for a timeout). */
+  signal?: AbortSignal;
 }
 
 /** What the apiserver answered: any HTTP status is a value, only transport failures throw. */
@@ -42,7 +46,62 @@ export interface KubeClient {
   discover(): Promise<ApiResourceIndex>;
   /** The server's /version. */
   serverVersion(): Promise<{ gitVersion: string; major: string; minor: string }>;
+  /**
+   * Lists a collection in pages (`limit`/`continue`, 500 a page) and returns all items, each with
+   * its apiVersion and kind filled in, plus the list's resourceVersion to watch from.
+   */
+  list<T extends KubeObject = KubeObject>(
+    path: string,
+    opts?: KubeListOptions,
+  ): Promise<KubeList<T>>;
+  /**
+   * Watches a collection: calls `onEvent` for each event of the newline-delimited JSON stream.
+   * Resolves when the server ends the stream or `opts.signal` aborts it; rejects on a non-200
+   * answer (a KubeStatusError), a network failure, or when `onEvent` throws (with that error).
+   */
+  watch(path: string, opts: KubeWatchOptions, onEvent: (e: WatchEvent) => void): Promise<void>;
 }
+
+/** Options of {@link KubeClient.list}. */
+export interface KubeListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size (default 500, as Argo CD's cluster cache). */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+/** A whole collection and the resourceVersion it was read at. */
+export interface KubeList<T> {
+  items: T[];
+  resourceVersion: string;
+}
+
+/** Options of {@link KubeClient.watch}. */
+export interface KubeWatchOptions {
+  /** Start after this version (from a list or the last event seen); absent = "any recent state". */
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  allowWatchBookmarks?: boolean;
+  /** The server ends the stream after this long; the client gives up a minute later. */
+  timeoutSeconds?: number;
+  signal: AbortSignal;
+}
+
+/** A metav1.Status, as the apiserver sends for failures (and in watch ERROR events). */
+export interface KubeStatus {
+  kind?: string;
+  code?: number;
+  reason?: string;
+  message?: string;
+  [key: string]: unknown;
+}
+
+/** One watch event; ERROR carries a Status (410 Gone: the resourceVersion is too old). */
+export type WatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KubeObject }
+  | { type: 'ERROR'; object: KubeStatus };
 
 /** One resource type in one group-version (subresources excluded). */
 export interface ApiResource {

@@ -6,3 +6,4 @@ export {
   type ChartRepositories,
   type ResolvedChart,
 } from './chart-repositories.ts';
+export { renderToolVersions, toolVersion } from './tool-version.ts';
