@@ -1,8 +1,11 @@
 /**
  * @module @gitward/controller
- * Owns the reconcile loop: observe (render target, read live) → diff → act (sync), status and
- * conditions on Applications, leader election and sharding. Its process's composition root is
- * main.ts. It shares state with the server only through the cluster, never by import.
- * (Filled by the "Live state" and "Sync" issues.)
+ * Owns the reconcile loop: observe (render the target, read the live state from the watch
+ * cache) → diff (server-side dry run + the engine's comparison) → status, for every Application in
+ * its namespace, with a work queue, leader election and /healthz, /readyz. Its process's
+ * composition root is main.ts. It shares state with the server only through the cluster.
  */
-export {};
+export { createController, type ControllerOptions } from './controller.ts';
+export { loadControllerConfig, type ControllerConfig } from './config.ts';
+export { createWorkQueue, type WorkQueue } from './queue.ts';
+export { createReconciler, type ReconcileOutcome, type Reconciler } from './reconciler.ts';

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { loadControllerConfig } from './config.ts';
+
+describe('loadControllerConfig', () => {
+  it('needs a kubeconfig', () => {
+    expect(() => loadControllerConfig([], {}, '/h')).toThrow(/--kubeconfig/);
+  });
+  it('defaults to gitward.dev in the gitward namespace', () => {
+    const c = loadControllerConfig(['--kubeconfig', 'k'], {}, '/h');
+    expect([c.group, c.namespace, c.resyncSeconds, c.cacheDir, c.leaderElection]).toEqual([
+      'gitward.dev',
+      'gitward',
+      120,
+      '/h/.cache/gitward',
+      true,
+    ]);
+  });
+  it('uses argocd in argoproj.io mode; flags win over the environment', () => {
+    const c = loadControllerConfig(
+      ['--kubeconfig', 'k', '--api-group', 'argoproj.io', '--resync-seconds', '0'],
+      { GITWARD_RESYNC_SECONDS: '30' },
+      '/h',
+    );
+    expect([c.group, c.namespace, c.resyncSeconds]).toEqual(['argoproj.io', 'argocd', 0]);
+  });
+  it.each([
+    [['--api-group', 'example.com'], /--api-group/],
+    [['--resync-seconds', '-1'], /--resync-seconds/],
+  ])('rejects %j', (args, msg) => {
+    expect(() => loadControllerConfig(['--kubeconfig', 'k', ...args], {}, '/h')).toThrow(msg);
+  });
+});

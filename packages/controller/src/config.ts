@@ -1,0 +1,93 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiGroup, defaultControlNamespace, ErrorCode, GitwardError } from '@gitward/model';
+
+/** The controller's configuration, parsed once in main.ts from argv and the environment. */
+export interface ControllerConfig {
+  readonly kubeconfig: string;
+  readonly group: ApiGroup;
+  /** Where Applications and AppProjects live (gitward, or argocd in argoproj.io mode). */
+  readonly namespace: string;
+  readonly cacheDir: string;
+  /** Periodic refresh: every `resyncSeconds` plus up to `jitterSeconds` (0 disables). */
+  readonly resyncSeconds: number;
+  readonly jitterSeconds: number;
+  readonly parallelism: number;
+  /** Port of /healthz and /readyz on 127.0.0.1 (0 picks a free one). */
+  readonly healthPort: number;
+  readonly leaderElection: boolean;
+  readonly identity: string;
+  /** Install the CRDs, the namespace and the default project at startup when missing. */
+  readonly install: boolean;
+  readonly logLevel: string;
+  /** Rendering tools: paths, or names looked up on PATH. */
+  readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
+}
+
+const intOf = (name: string, v: string | undefined, dflt: number): number => {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new GitwardError(ErrorCode.InvalidArgument, `${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+/** Flags win over GITWARD_* variables, which win over defaults; invalid values fail startup. */
+export function loadControllerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, home: string): ControllerConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      kubeconfig: { type: 'string' },
+      'api-group': { type: 'string' },
+      namespace: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'resync-seconds': { type: 'string' },
+      'jitter-seconds': { type: 'string' },
+      parallelism: { type: 'string' },
+      'health-port': { type: 'string' },
+      'leader-election': { type: 'string' },
+      install: { type: 'string' },
+      'log-level': { type: 'string' },
+      helm: { type: 'string' },
+      kustomize: { type: 'string' },
+      jsonnet: { type: 'string' },
+    },
+    strict: true,
+  });
+  const pick = (flag: keyof typeof values, envName?: string) => {
+    const v = values[flag];
+    return typeof v === 'string' ? v : envName ? env[envName] : undefined;
+  };
+  const kubeconfig = pick('kubeconfig', 'GITWARD_KUBECONFIG');
+  if (!kubeconfig) throw new GitwardError(ErrorCode.InvalidArgument, '--kubeconfig (or GITWARD_KUBECONFIG) is required');
+  const group = apiGroupOf(pick('api-group', 'GITWARD_API_GROUP'));
+  const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v !== 'false');
+  return Object.freeze({
+    kubeconfig,
+    group,
+    namespace: pick('namespace', 'GITWARD_NAMESPACE') ?? defaultControlNamespace(group),
+    cacheDir: pick('cache-dir', 'GITWARD_CACHE_DIR') ?? join(home, '.cache', 'gitward'),
+    resyncSeconds: intOf('--resync-seconds', pick('resync-seconds', 'GITWARD_RESYNC_SECONDS'), 120),
+    jitterSeconds: intOf('--jitter-seconds', pick('jitter-seconds'), 60),
+    parallelism: Math.max(1, intOf('--parallelism', pick('parallelism'), 10)),
+    healthPort: intOf('--health-port', pick('health-port'), 0),
+    leaderElection: bool(pick('leader-election'), true),
+    identity: `${hostname()}-${process.pid}`,
+    install: bool(pick('install'), true),
+    logLevel: pick('log-level', 'GITWARD_LOG_LEVEL') ?? 'info',
+    tools: {
+      helm: pick('helm', 'GITWARD_HELM') ?? 'helm',
+      kustomize: pick('kustomize', 'GITWARD_KUSTOMIZE') ?? 'kustomize',
+      jsonnet: pick('jsonnet', 'GITWARD_JSONNET') ?? 'jsonnet',
+    },
+  });
+}
+
+function apiGroupOf(v: string | undefined): ApiGroup {
+  const group = v ?? ApiGroup.Gitward;
+  if (group !== ApiGroup.Gitward && group !== ApiGroup.ArgoCD) {
+    throw new GitwardError(ErrorCode.InvalidArgument, `--api-group must be ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`);
+  }
+  return group;
+}
+}

@@ -1,0 +1,101 @@
+import type { ClusterCache, KubeClient } from '@gitward/infra';
+import type { ApiGroup, KubeObject } from '@gitward/model';
+import type { Logger } from 'pino';
+import { createWorkQueue } from './queue.ts';
+import type { Reconciler } from './reconciler.ts';
+
+export interface ControllerOptions {
+  readonly kube: KubeClient;
+  readonly cache: ClusterCache;
+  readonly reconciler: Reconciler;
+  readonly group: ApiGroup;
+  readonly namespace: string;
+  readonly resyncSeconds: number;
+  readonly jitterSeconds: number;
+  readonly parallelism: number;
+  readonly logger: Logger;
+  /** A change to a managed object is batched this long before its app is compared again. */
+  readonly debounceMs?: number;
+}
+
+/** What changed in an Application that deserves a reconcile: not our own status writes. */
+function trigger(obj: KubeObject): string {
+  const m = obj.metadata as { generation?: number; annotations?: Record<string, string> };
+  const refresh =
+    m.annotations?.['gitward.dev/refresh'] ?? m.annotations?.['argocd.argoproj.io/refresh'] ?? '';
+  return `${m.generation ?? 0}/${refresh}`;
+}
+
+/**
+ * The reconcile loop: Application and project events, changes to managed objects and a jittered
+ * periodic refresh all feed one work queue; each app is reconciled by one worker at a time.
+ */
+export function createController(o: ControllerOptions) {
+  const queue = createWorkQueue();
+  const seen = new Map<string, string>();
+  const resyncMs = o.resyncSeconds * 1000;
+  const nextResync = () => resyncMs + Math.random() * o.jitterSeconds * 1000;
+  let unsubscribe: (() => void) | undefined;
+
+  const inNamespace = (obj: KubeObject) => obj.metadata.namespace === o.namespace;
+  const isOurs = (obj: KubeObject, kind: string) =>
+    obj.kind === kind && obj.apiVersion.startsWith(`${o.group}/`) && inNamespace(obj);
+
+  function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {
+    const name = e.object.metadata.name ?? '';
+    if (isOurs(e.object, 'Application')) {
+      if (e.type === 'delete') {
+        seen.delete(name);
+        return;
+      }
+      const t = trigger(e.object);
+      if (seen.get(name) !== t) {
+        seen.set(name, t);
+        queue.add(name);
+      }
+      return;
+    }
+    if (isOurs(e.object, 'AppProject')) {
+      for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
+      return;
+    }
+    for (const app of e.apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
+  }
+
+  async function work(name: string): Promise<void> {
+    const log = o.logger.child({ app: name });
+    try {
+      const out = await o.reconciler.reconcile(name);
+      if (out.kind === 'gone') return queue.forget(name);
+      if (out.kind === 'retry') return queue.addRateLimited(name);
+      queue.forget(name);
+      if (resyncMs > 0) queue.addAfter(name, nextResync());
+    } catch (err) {
+      log.error({ err }, 'reconcile failed');
+      queue.addRateLimited(name);
+    }
+  }
+
+  return {
+    /** Starts watching and reconciling; resolves once the initial lists are in the cache. */
+    async start(): Promise<void> {
+      unsubscribe = o.cache.onChange(onEvent);
+      await o.cache.watchKinds([
+        { group: o.group, kind: 'AppProject' },
+        { group: o.group, kind: 'Application' },
+        // CRD events invalidate the discovery index (see main.ts).
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      ]);
+      // Apps listed before we subscribed (or already cached) are queued from a fresh list.
+      const apps = await o.kube.list(
+        `/apis/${o.group}/v1alpha1/namespaces/${o.namespace}/applications`,
+      );
+      for (const app of apps.items) onEvent({ type: 'upsert', object: app, apps: [] });
+      queue.start(work, o.parallelism);
+    },
+    async stop(): Promise<void> {
+      unsubscribe?.();
+      await queue.stop();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+/**
+ * Composition root of the controller process (`gitward controller` runs this): reads argv and the
+ * environment once, builds the adapters, and runs the reconcile loop while it holds the lease.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import {
+  createChartRepositories,
+  createClusterCache,
+  createGitRepositories,
+  createKubeClient,
+  createLeaderElector,
+  loadKubeconfig,
+  renderToolVersions,
+  type ApiResourceIndex,
+} from '@gitward/infra';
+import { errorMessage, trackingAnnotation } from '@gitward/model';
+import { createTargetRenderer } from '@gitward/target';
+import { loadControllerConfig } from './config.ts';
+import { createController } from './controller.ts';
+import { createPredictor } from './dry-run.ts';
+import { startHealthServer } from './health-server.ts';
+import { ensureInstalled } from './install.ts';
+import { createReconciler } from './reconciler.ts';
+
+const cfg = loadControllerConfig(process.argv.slice(2), process.env, homedir());
+const logger = pino({
+  level: cfg.logLevel,
+  base: { component: 'controller' },
+  redact: ['*.password', '*.token', '*.bearerToken', '*.sshPrivateKey', 'headers.authorization'],
+});
+
+const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
+const targetCache = join(cfg.cacheDir, 'target');
+const renderer = createTargetRenderer({
+  git: createGitRepositories({ cacheDir: targetCache, env: process.env }),
+  charts: createChartRepositories({ cacheDir: targetCache }),
+  tools: cfg.tools,
+  toolVersions: await renderToolVersions(cfg.tools),
+  env: process.env,
+  workDir: join(targetCache, 'work'),
+});
+const tracking = trackingAnnotation(cfg.group);
+const cache = createClusterCache(kube, {
+  trackingAnnotation: tracking,
+  onError: (err, kind) => logger.warn({ kind, err: errorMessage(err) }, 'watch error; retrying'),
+});
+
+let index: Promise<ApiResourceIndex> | undefined;
+let kubeVersion: Promise<string> | undefined;
+// Discovery changes when CRDs come and go; a CRD event drops the cached index.
+cache.onChange((e) => {
+  if (e.object.kind === 'CustomResourceDefinition') index = undefined;
+});
+const reconciler = createReconciler({
+  kube,
+  cache,
+  renderer,
+  predictor: createPredictor(kube),
+  group: cfg.group,
+  namespace: cfg.namespace,
+  trackingAnnotation: tracking,
+  discovery: () => (index ??= kube.discover()),
+  kubeVersion: () =>
+    (kubeVersion ??= kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''))),
+  logger,
+  now: () => new Date(),
+});
+const controller = createController({
+  kube,
+  cache,
+  reconciler,
+  group: cfg.group,
+  namespace: cfg.namespace,
+  resyncSeconds: cfg.resyncSeconds,
+  jitterSeconds: cfg.jitterSeconds,
+  parallelism: cfg.parallelism,
+  logger,
+});
+
+let ready = false;
+const health = await startHealthServer(cfg.healthPort, () => ready);
+logger.info(
+  { port: health.port, namespace: cfg.namespace, group: cfg.group },
+  'health endpoints listening',
+);
+if (cfg.install) await ensureInstalled(kube, cfg.group, cfg.namespace);
+
+const stop = new AbortController();
+const lead = async () => {
+  logger.info('started leading');
+  await controller.start();
+  ready = true;
+  logger.info('caches synced; reconciling');
+};
+const elector = createLeaderElector(kube, {
+  namespace: cfg.namespace,
+  name: 'gitward-controller',
+  identity: cfg.identity,
+  onStartedLeading: () =>
+    void lead().catch((err: unknown) => {
+      logger.fatal({ err: errorMessage(err) }, 'controller failed to start');
+      process.exit(1);
+    }),
+  // Losing the lease means another replica may already reconcile: stop at once, as client-go does.
+  onStoppedLeading: () => {
+    if (!stop.signal.aborted) {
+      logger.error('lost the lease; exiting');
+      process.exit(1);
+    }
+  },
+});
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, 'shutting down');
+  stop.abort();
+  await controller.stop();
+  await cache.stop();
+  await health.close();
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => void shutdown(sig).finally(() => process.exit(0)));
+}
+
+if (cfg.leaderElection) {
+  await elector.run(stop.signal);
+} else {
+  await lead();
+}

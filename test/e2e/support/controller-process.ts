@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inject } from 'vitest';
+import { ensureBinaries } from '@gitward/local-cluster';
+
+const main = join(import.meta.dirname, '..', '..', '..', 'packages', 'controller', 'src', 'main.ts');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+export interface ControllerProcess {
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  readonly healthPort: number;
+  /** Resolves when /readyz answers 200 (it leads and its caches are synced). */
+  ready(timeoutMs?: number): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs the real controller (packages/controller/src/main.ts) against the e2e cluster. */
+export async function startController(extraArgs: string[] = []): Promise<ControllerProcess> {
+  const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
+  const healthPort = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'gitward-controller-'));
+  const logFile = join(dir, 'controller.log');
+  const log = createWriteStream(logFile);
+  const child = spawn(
+    process.execPath,
+    [
+      main,
+      '--kubeconfig', inject('cluster').kubeconfig,
+      '--cache-dir', join(dir, 'cache'),
+      '--health-port', String(healthPort),
+      '--helm', bin.path.helm,
+      '--kustomize', bin.path.kustomize,
+      '--jsonnet', bin.path.jsonnet,
+      ...extraArgs,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    logFile,
+    healthPort,
+    async ready(timeoutMs = 60_000) {
+      const deadline = performance.now() + timeoutMs;
+      while (performance.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}; see ${logFile}`);
+        const ok = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then((r) => r.ok, () => false);
+        if (ok) return;
+        await sleep(200);
+      }
+      throw new Error(`controller not ready after ${timeoutMs}ms; see ${logFile}`);
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
