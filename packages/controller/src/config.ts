@@ -28,12 +28,20 @@ export interface ControllerConfig {
 const intOf = (name: string, v: string | undefined, dflt: number): number => {
   if (v === undefined || v === '') return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new GitwardError(ErrorCode.InvalidArgument, `${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `${name} must be a non-negative integer, got ${JSON.stringify(v)}`,
+    );
   return n;
 };
 
 /** Flags win over GITWARD_* variables, which win over defaults; invalid values fail startup. */
-export function loadControllerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, home: string): ControllerConfig {
+export function loadControllerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+): ControllerConfig {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -59,7 +67,11 @@ export function loadControllerConfig(argv: readonly string[], env: Readonly<Reco
     return typeof v === 'string' ? v : envName ? env[envName] : undefined;
   };
   const kubeconfig = pick('kubeconfig', 'GITWARD_KUBECONFIG');
-  if (!kubeconfig) throw new GitwardError(ErrorCode.InvalidArgument, '--kubeconfig (or GITWARD_KUBECONFIG) is required');
+  if (!kubeconfig)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      '--kubeconfig (or GITWARD_KUBECONFIG) is required',
+    );
   const group = apiGroupOf(pick('api-group', 'GITWARD_API_GROUP'));
   const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v !== 'false');
   return Object.freeze({
@@ -86,8 +98,10 @@ export function loadControllerConfig(argv: readonly string[], env: Readonly<Reco
 function apiGroupOf(v: string | undefined): ApiGroup {
   const group = v ?? ApiGroup.Gitward;
   if (group !== ApiGroup.Gitward && group !== ApiGroup.ArgoCD) {
-    throw new GitwardError(ErrorCode.InvalidArgument, `--api-group must be ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`);
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--api-group must be ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`,
+    );
   }
   return group;
-}
 }
