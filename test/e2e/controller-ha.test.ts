@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readClusterState } from '@gitward/local-cluster';
+import type { Application } from '@gitward/model';
+import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+
+let server: GitServer;
+let repo: TestRepo;
+const destNs = uniqueName('ha');
+const cm = (name: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  v: "1"\n`;
+
+type Status = NonNullable<Application['status']>;
+async function waitStatus(
+  group: string,
+  ns: string,
+  name: string,
+  ok: (s: Status) => boolean,
+  timeoutMs = 60_000,
+): Promise<Status> {
+  const deadline = performance.now() + timeoutMs;
+  let last: Status = {};
+  while (performance.now() < deadline) {
+    last =
+      (
+        await getJson<Application>([`applications.${group}`, name, '-n', ns]).catch(
+          () => ({ status: {} }) as Application,
+        )
+      ).status ?? {};
+    if (ok(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(`status of ${name} did not match: ${JSON.stringify(last).slice(0, 2000)}`);
+}
+
+async function applyTracked(annotation: string, app: string, name: string): Promise<void> {
+  const obj = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name,
+      namespace: destNs,
+      annotations: { [annotation]: `${app}:/ConfigMap:${destNs}/${name}` },
+    },
+    data: { v: '1' },
+  };
+  await kubectl(['apply', '-f', '-'], JSON.stringify(obj));
+}
+
+function application(group: string, ns: string, name: string, path: string): string {
+  return JSON.stringify({
+    apiVersion: `${group}/v1alpha1`,
+    kind: 'Application',
+    metadata: { name, namespace: ns },
+    spec: {
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace: destNs },
+      source: { repoURL: repo.url, path, targetRevision: 'HEAD' },
+    },
+  });
+}
+
+beforeAll(async () => {
+  server = await createGitServer();
+  repo = await server.createRepo('ha-app');
+  await repo.commit({ 'ha/cm.yaml': cm('ha-config'), 'argo/cm.yaml': cm('argo-config') }, 'apps');
+  await repo.push();
+  await kubectl(['create', 'namespace', destNs]);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('controller high availability', () => {
+  let a: ControllerProcess;
+  let b: ControllerProcess;
+  afterAll(async () => {
+    await a.stop('SIGKILL');
+    await b.stop('SIGKILL');
+  });
+
+  it('lets only one of two replicas reconcile, and a standby takes over when the leader is killed', async () => {
+    a = await startController(['--resync-seconds', '0']);
+    await a.ready();
+    b = await startController(['--resync-seconds', '0']);
+    // The standby serves /healthz but is not ready: it does not hold the lease.
+    await sleep(1000);
+    expect((await fetch(`http://127.0.0.1:${b.healthPort}/readyz`)).status).toBe(503);
+    expect((await fetch(`http://127.0.0.1:${b.healthPort}/healthz`)).status).toBe(200);
+
+    await applyTracked('gitward.dev/tracking-id', 'ha', 'ha-config');
+    await kubectl(['apply', '-f', '-'], application('gitward.dev', 'gitward', 'ha', 'ha'));
+    await waitStatus('gitward.dev', 'gitward', 'ha', (s) => s.sync?.status === 'Synced');
+
+    a.child.kill('SIGKILL');
+    await b.ready(60_000);
+    await kubectl([
+      '-n',
+      destNs,
+      'patch',
+      'configmap',
+      'ha-config',
+      '--type=merge',
+      '-p',
+      '{"data":{"v":"2"}}',
+    ]);
+    await waitStatus('gitward.dev', 'gitward', 'ha', (s) => s.sync?.status === 'OutOfSync', 15_000);
+  });
+
+  it('survives an apiserver restart and sees changes made right after it', async () => {
+    await kubectl([
+      '-n',
+      destNs,
+      'patch',
+      'configmap',
+      'ha-config',
+      '--type=merge',
+      '-p',
+      '{"data":{"v":"1"}}',
+    ]);
+    await waitStatus('gitward.dev', 'gitward', 'ha', (s) => s.sync?.status === 'Synced', 15_000);
+    const state = await readClusterState(inject('cluster').dir);
+    process.kill(state?.componentPids['kube-apiserver'] ?? 0, 'SIGKILL');
+    // The supervisor restarts the apiserver on the same port; change the object as soon as it answers.
+    const deadline = performance.now() + 60_000;
+    let patched = false;
+    while (!patched && performance.now() < deadline) {
+      patched = await kubectl([
+        '-n',
+        destNs,
+        'patch',
+        'configmap',
+        'ha-config',
+        '--type=merge',
+        '-p',
+        '{"data":{"v":"3"}}',
+      ]).then(
+        () => true,
+        () => false,
+      );
+      if (!patched) await sleep(200);
+    }
+    expect(patched).toBe(true);
+    await waitStatus('gitward.dev', 'gitward', 'ha', (s) => s.sync?.status === 'OutOfSync', 60_000);
+    expect(b.child.exitCode).toBeNull();
+  });
+});
+
+describe('argoproj.io mode', () => {
+  let argo: ControllerProcess;
+  afterAll(async () => {
+    await argo.stop();
+  });
+
+  it("adopts an Argo CD Application and the objects Argo CD's tracking annotation marks", async () => {
+    argo = await startController(['--api-group', 'argoproj.io', '--resync-seconds', '0']);
+    await argo.ready();
+    await applyTracked('argocd.argoproj.io/tracking-id', 'argo', 'argo-config');
+    await kubectl(['apply', '-f', '-'], application('argoproj.io', 'argocd', 'argo', 'argo'));
+    const s = await waitStatus(
+      'argoproj.io',
+      'argocd',
+      'argo',
+      (x) => x.sync?.status === 'Synced' && x.health?.status === 'Healthy',
+    );
+    expect(s.resources?.map((r) => r.name)).toEqual(['argo-config']);
+  });
+});
