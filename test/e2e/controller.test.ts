@@ -228,6 +228,33 @@ describe('the controller', () => {
     );
   });
 
+  it('reports a resource the project forbids instead of dropping it', async () => {
+    const project = {
+      apiVersion: 'gitward.dev/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: 'no-configmaps', namespace: ns },
+      spec: {
+        sourceRepos: ['*'],
+        destinations: [{ server: '*', namespace: '*' }],
+        namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }],
+      },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(project));
+    await repo.commit({ 'restricted/cm.yaml': configMap }, 'restricted');
+    await repo.push();
+    await kubectl(
+      ['apply', '-f', '-'],
+      application('restricted-app', {
+        project: 'no-configmaps',
+        source: { repoURL: repo.url, path: 'restricted', targetRevision: 'main' },
+      }),
+    );
+    const s = await waitStatus('restricted-app', (x) => x.resources?.[0]?.status === 'Unknown');
+    expect(s.conditions?.map((c) => c.message)).toContain(
+      'resource ConfigMap:settings is not permitted in project no-configmaps',
+    );
+  });
+
   it('gives an Application naming a missing project an InvalidSpecError', async () => {
     await kubectl(['apply', '-f', '-'], application('orphan-app', { project: 'no-such-project' }));
     const s = await waitStatus(

@@ -3,6 +3,7 @@ import {
   compareApplication,
   describeDrift,
   repoCredentialsFor,
+  resourcePermitted,
   validateApplication,
   type Condition,
   type ReconcileReport,
@@ -95,6 +96,7 @@ export function createReconciler(d: ReconcilerDeps) {
 
   async function compare(
     app: Application,
+    project: AppProject,
     objects: readonly KubeObject[],
     index: ApiResourceIndex,
   ) {
@@ -119,6 +121,10 @@ export function createReconciler(d: ReconcilerDeps) {
       managed: d.cache.managedBy(name),
       predicted,
       ignoreDifferences: app.spec.ignoreDifferences ?? [],
+      appName: name,
+      trackingAnnotation: d.trackingAnnotation,
+      forbidden: (o) =>
+        resourcePermitted(project, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced),
     });
   }
 
@@ -131,7 +137,7 @@ export function createReconciler(d: ReconcilerDeps) {
     });
     const projects: AppProject[] = project ? [appProjectSchema.parse(project)] : [];
     const problems = validateApplication(app, projects);
-    if (problems.length) return { kind: 'failed', conditions: problems };
+    if (problems.length || !projects[0]) return { kind: 'failed', conditions: problems };
     const index = await d.discovery();
     const out = await render(app, hard, index);
     if (out.kind === 'failed') {
@@ -150,13 +156,18 @@ export function createReconciler(d: ReconcilerDeps) {
           },
         ]
       : [];
-    const result = await compare(app, out.kind === 'rendered' ? out.objects : [], index);
+    const result = await compare(
+      app,
+      projects[0],
+      out.kind === 'rendered' ? out.objects : [],
+      index,
+    );
     return {
       kind: 'compared',
       result,
       revision: out.revision,
       sourceType: out.sourceType,
-      warnings,
+      warnings: [...warnings, ...result.warnings],
     };
   }
 

@@ -25,3 +25,4 @@ export {
 export * from './compare/index.ts';
 export * from './diff/index.ts';
 export * from './health/index.ts';
+export { resourcePermitted } from './project/permits.ts';

@@ -1,4 +1,5 @@
 import {
+  ApplicationConditionType,
   formatResourceKey,
   HealthStatusCode,
   resourceKeyOf,
@@ -25,6 +26,11 @@ export interface CompareInput {
   /** Server-side dry-run results by formatted ResourceKey (missing: compare two-way). */
   readonly predicted: ReadonlyMap<string, KubeObject>;
   readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** This Application's name and the tracking annotation, to spot objects another app owns. */
+  readonly appName?: string;
+  readonly trackingAnnotation?: string;
+  /** Why the project forbids an object, if it does (it is then Unknown and never synced). */
+  readonly forbidden?: (obj: KubeObject) => string | undefined;
 }
 
 /** The comparison of one resource: what `status.resources[]` and the diff view show. */
@@ -41,6 +47,8 @@ export interface ResourceComparison {
 
 export interface CompareResult {
   readonly syncStatus: SyncStatusCode;
+  /** SharedResourceWarning, RepeatedResourceWarning and project violations, as conditions. */
+  readonly warnings: readonly { readonly type: string; readonly message: string }[];
   readonly resources: readonly ResourceComparison[];
   readonly health: HealthStatus;
   /** Container images of the desired workloads, for status.summary.images. */
@@ -66,6 +74,18 @@ const ignoresExtraneous = (obj: KubeObject) =>
 function compareDesired(obj: KubeObject, input: CompareInput): ResourceComparison {
   const id = formatResourceKey(resourceKeyOf(obj));
   const live = input.live.get(id);
+  if (input.forbidden?.(obj)) {
+    const diff = diffResource(obj, live, undefined, { ignoreDifferences: input.ignoreDifferences });
+    return {
+      key: resourceKeyOf(obj),
+      version: versionOf(obj),
+      status: SyncStatusCode.Unknown,
+      hook: isHook(obj),
+      requiresPruning: false,
+      syncWave: syncWave(obj),
+      diff,
+    };
+  }
   const diff = diffResource(obj, live, input.predicted.get(id), {
     ignoreDifferences: input.ignoreDifferences,
   });
@@ -120,6 +140,32 @@ function imagesOf(objects: readonly KubeObject[]): string[] {
   return [...images].sort();
 }
 
+function warningsOf(input: CompareInput): { type: string; message: string }[] {
+  const warnings: { type: string; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const obj of input.desired) {
+    const id = formatResourceKey(resourceKeyOf(obj));
+    if (seen.has(id))
+      warnings.push({
+        type: ApplicationConditionType.RepeatedResourceWarning,
+        message: `Resource ${id} appeared more than once`,
+      });
+    seen.add(id);
+    const reason = input.forbidden?.(obj);
+    if (reason) warnings.push({ type: ApplicationConditionType.ComparisonError, message: reason });
+    const owner =
+      input.trackingAnnotation &&
+      input.live.get(id)?.metadata.annotations?.[input.trackingAnnotation]?.split(':')[0];
+    if (owner && input.appName && owner !== input.appName) {
+      warnings.push({
+        type: ApplicationConditionType.SharedResourceWarning,
+        message: `${id} is part of applications ${input.appName} and ${owner}`,
+      });
+    }
+  }
+  return warnings;
+}
+
 /**
  * Compares an Application's target with the live state: each desired resource is Synced or
  * OutOfSync (missing counts as OutOfSync), each tracked object no longer in Git is OutOfSync and
@@ -142,6 +188,7 @@ export function compareApplication(input: CompareInput): CompareResult {
   );
   return {
     syncStatus: outOfSync ? SyncStatusCode.OutOfSync : SyncStatusCode.Synced,
+    warnings: warningsOf(input),
     resources,
     health,
     images: imagesOf(input.desired),
