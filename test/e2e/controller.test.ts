@@ -142,7 +142,8 @@ describe('the controller', () => {
       '-p',
       '{"spec":{"replicas":3}}',
     ]);
-    const s = await waitStatus('web-app', (x) => x.sync?.status === 'OutOfSync', 5000);
+    // Periodic refresh is off, so only the watch event can bring this within 2 s.
+    const s = await waitStatus('web-app', (x) => x.sync?.status === 'OutOfSync', 2000);
     expect(s.resources?.find((r) => r.kind === 'Deployment')?.status).toBe('OutOfSync');
     await kubectl([
       '-n',
