@@ -10,3 +10,4 @@ export * from './errors.ts';
 export * from './kube-object.ts';
 export * from './repository.ts';
 export * from './resource-key.ts';
+export * from './tracking.ts';

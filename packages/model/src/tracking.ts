@@ -1,0 +1,23 @@
+import { groupOf } from './resource-key.ts';
+import type { KubeObject } from './kube-object.ts';
+
+/** The annotation that ties an object to its Application, per API group mode. */
+export function trackingAnnotation(group: 'gitward.dev' | 'argoproj.io'): string {
+  return group === 'argoproj.io' ? 'argocd.argoproj.io/tracking-id' : 'gitward.dev/tracking-id';
+}
+
+/** Argo CD's tracking id: `<app>:<group>/<kind>:<namespace>/<name>` (core group empty). */
+export function trackingIdOf(app: string, obj: KubeObject): string {
+  return `${app}:${groupOf(obj.apiVersion)}/${obj.kind}:${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+}
+
+/** The object with its tracking annotation set (a copy). */
+export function withTrackingId(obj: KubeObject, app: string, annotation: string): KubeObject {
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      annotations: { ...obj.metadata.annotations, [annotation]: trackingIdOf(app, obj) },
+    },
+  };
+}
