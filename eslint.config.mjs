@@ -22,7 +22,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/consistent-type-definitions': 'off',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      complexity: ['error', 12],
+      // ESLint counts every `?.` and `??` as a branch; 15 keeps functions small without
+      // forcing optional chains apart.
+      complexity: ['error', 15],
       'unicorn/filename-case': ['error', { case: 'kebabCase' }],
       'no-restricted-properties': [
         'error',

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { adminCommand } from './commands/admin.ts';
+import { controllerCommand } from './commands/controller.ts';
 import { devCommand, type DevDeps } from './commands/dev.ts';
 import { renderCommand } from './commands/render.ts';
 
@@ -17,5 +18,6 @@ export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv 
   program.addCommand(devCommand(deps));
   program.addCommand(renderCommand(deps));
   program.addCommand(adminCommand(deps));
+  program.addCommand(controllerCommand());
   return program;
 }

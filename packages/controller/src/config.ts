@@ -21,6 +21,8 @@ export interface ControllerConfig {
   /** Install the CRDs, the namespace and the default project at startup when missing. */
   readonly install: boolean;
   readonly logLevel: string;
+  /** A sync operation that runs longer than this fails, naming what it waited for. */
+  readonly syncTimeoutSeconds: number;
   /** Rendering tools: paths, or names looked up on PATH. */
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
 }
@@ -56,6 +58,7 @@ export function loadControllerConfig(
       'leader-election': { type: 'string' },
       install: { type: 'string' },
       'log-level': { type: 'string' },
+      'sync-timeout-seconds': { type: 'string' },
       helm: { type: 'string' },
       kustomize: { type: 'string' },
       jsonnet: { type: 'string' },
@@ -87,6 +90,7 @@ export function loadControllerConfig(
     identity: `${hostname()}-${process.pid}`,
     install: bool(pick('install'), true),
     logLevel: pick('log-level', 'GITWARD_LOG_LEVEL') ?? 'info',
+    syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {
       helm: pick('helm', 'GITWARD_HELM') ?? 'helm',
       kustomize: pick('kustomize', 'GITWARD_KUSTOMIZE') ?? 'kustomize',

@@ -23,7 +23,8 @@ function trigger(obj: KubeObject): string {
   const m = obj.metadata as { generation?: number; annotations?: Record<string, string> };
   const refresh =
     m.annotations?.['gitward.dev/refresh'] ?? m.annotations?.['argocd.argoproj.io/refresh'] ?? '';
-  return `${m.generation ?? 0}/${refresh}`;
+  // A new sync request (the operation field) is not part of the spec's generation.
+  return `${m.generation ?? 0}/${refresh}/${JSON.stringify(obj['operation'] ?? null)}`;
 }
 
 /**
@@ -68,6 +69,10 @@ export function createController(o: ControllerOptions) {
       const out = await o.reconciler.reconcile(name);
       if (out.kind === 'gone') return queue.forget(name);
       if (out.kind === 'retry') return queue.addRateLimited(name);
+      if (out.kind === 'requeue') {
+        queue.forget(name);
+        return out.afterMs <= 0 ? queue.add(name) : queue.addAfter(name, out.afterMs);
+      }
       queue.forget(name);
       if (resyncMs > 0) queue.addAfter(name, nextResync());
     } catch (err) {

@@ -15,4 +15,4 @@ export function resourcePath(
 
 /** Server-side apply: the content type and the query every apply (or dry run) uses. */
 export const applyPatch = 'application/apply-patch+yaml';
-export const fieldManager = 'gitward-controller';
+export const fieldManager = 'gitward';

@@ -24,6 +24,7 @@ import { createPredictor } from './dry-run.ts';
 import { startHealthServer } from './health-server.ts';
 import { ensureInstalled } from './install.ts';
 import { createReconciler } from './reconciler.ts';
+import { createApplier } from './sync/applier.ts';
 
 const cfg = loadControllerConfig(process.argv.slice(2), process.env, homedir());
 const logger = pino({
@@ -67,6 +68,8 @@ const reconciler = createReconciler({
     (kubeVersion ??= kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''))),
   logger,
   now: () => new Date(),
+  applier: createApplier(kube),
+  syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
 });
 const controller = createController({
   kube,

@@ -5,6 +5,7 @@ import {
   repoCredentialsFor,
   resourcePermitted,
   validateApplication,
+  type CompareResult,
   type Condition,
   type ReconcileReport,
   type ScopeLookup,
@@ -20,14 +21,102 @@ import {
   resourceKeyOf,
   secretTypeLabel,
   withTrackingId,
+  OperationPhase,
+  SyncStatusCode,
   type ApiGroup,
   type Application,
+  type ApplicationStatus,
   type AppProject,
   type KubeObject,
 } from '@gitward/model';
 import type { RenderOutcome, TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
 import type { Predictor } from './dry-run.ts';
+import type { Applier } from './sync/applier.ts';
+import { decideAutoSync } from './sync/automation.ts';
+import { startOperation, syncPass, type SyncInputs } from './sync/operation.ts';
+
+interface CompareContext {
+  readonly desired: readonly KubeObject[];
+  readonly live: ReadonlyMap<string, KubeObject>;
+  readonly managed: readonly KubeObject[];
+  readonly index: ApiResourceIndex;
+  readonly revision: string;
+  readonly result: CompareResult;
+}
+
+interface ActOutcome {
+  readonly status: Partial<ApplicationStatus>;
+  /** A merge patch for the Application itself (set or clear `operation`). */
+  readonly patchApp?: Record<string, unknown>;
+  readonly requeueAfterMs?: number;
+}
+
+function syncInputs(ctx: CompareContext): SyncInputs {
+  const desiredIds = new Set(ctx.desired.map((o) => formatResourceKey(resourceKeyOf(o))));
+  const byId = new Map(ctx.live);
+  for (const m of ctx.managed) byId.set(formatResourceKey(resourceKeyOf(m)), m);
+  return {
+    desired: ctx.desired,
+    live: (key) => byId.get(key),
+    outOfSync: new Set(
+      ctx.result.resources
+        .filter((r) => r.status === SyncStatusCode.OutOfSync)
+        .map((r) => formatResourceKey(r.key)),
+    ),
+    extraneous: ctx.managed.filter((m) => !desiredIds.has(formatResourceKey(resourceKeyOf(m)))),
+    revision: ctx.revision,
+    index: ctx.index,
+  };
+}
+
+type OperationState = NonNullable<ApplicationStatus['operationState']>;
+
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+/** Only successful, real (not dry-run), full (not selective) syncs make history, as Argo CD. */
+function makesHistory(state: OperationState): boolean {
+  const sync = state.operation?.sync;
+  return state.phase === OperationPhase.Succeeded && !sync?.dryRun && !sync?.resources?.length;
+}
+
+/** One line per reconcile: what was compared and what the sync did. */
+function logReport(log: Logger, rep: ReconcileReport, outcome: ActOutcome): void {
+  if (rep.kind === 'failed') {
+    log.warn({ conditions: rep.conditions }, 'comparison failed');
+    return;
+  }
+  const op = outcome.status.operationState;
+  log.info(
+    {
+      revision: rep.revision,
+      sync: rep.result.syncStatus,
+      health: rep.result.health.status,
+      operation: op?.phase,
+    },
+    op?.message ?? describeDrift(rep.result),
+  );
+}
+
+/** History grows by one entry per successful sync, trimmed to revisionHistoryLimit. */
+function historyAfter(
+  app: Application,
+  state: OperationState,
+  now: Date,
+): Partial<ApplicationStatus> {
+  if (!makesHistory(state)) return {};
+  const history = app.status?.history ?? [];
+  const entry = {
+    id: history.reduce((m, h) => Math.max(m, h.id), -1) + 1,
+    deployedAt: now.toISOString(),
+    ...optional('revision', state.syncResult?.revision),
+    ...optional('deployStartedAt', state.startedAt),
+    ...optional('source', app.spec.source),
+    ...optional('initiatedBy', state.operation?.initiatedBy),
+  };
+  return { history: [...history, entry].slice(-(app.spec.revisionHistoryLimit ?? 10)) };
+}
 
 export interface ReconcilerDeps {
   readonly kube: KubeClient;
@@ -42,11 +131,14 @@ export interface ReconcilerDeps {
   readonly kubeVersion: () => Promise<string>;
   readonly logger: Logger;
   readonly now: () => Date;
+  readonly applier: Applier;
+  readonly syncTimeoutMs: number;
 }
 
-/** What a reconcile did, for the queue: retry with backoff, or come back at the next resync. */
+/** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */
 export type ReconcileOutcome =
   | { readonly kind: 'done' }
+  | { readonly kind: 'requeue'; readonly afterMs: number }
   | { readonly kind: 'gone' }
   | { readonly kind: 'retry'; readonly reason: string };
 
@@ -115,7 +207,8 @@ export function createReconciler(d: ReconcilerDeps) {
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
     const predicted = await d.predictor.predictAll(desired, live, index);
-    return compareApplication({
+    const managed = d.cache.managedBy(name);
+    const result = compareApplication({
       desired,
       live,
       managed: d.cache.managedBy(name),
@@ -126,9 +219,13 @@ export function createReconciler(d: ReconcilerDeps) {
       forbidden: (o) =>
         resourcePermitted(project, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced),
     });
+    return { result, desired, live, managed, index };
   }
 
+  let lastContext: CompareContext | undefined;
+
   async function report(app: Application, hard: boolean): Promise<ReconcileReport> {
+    lastContext = undefined;
     const project = d.cache.get({
       group: d.group,
       kind: 'AppProject',
@@ -156,12 +253,9 @@ export function createReconciler(d: ReconcilerDeps) {
           },
         ]
       : [];
-    const result = await compare(
-      app,
-      projects[0],
-      out.kind === 'rendered' ? out.objects : [],
-      index,
-    );
+    const cmp = await compare(app, projects[0], out.kind === 'rendered' ? out.objects : [], index);
+    const result = cmp.result;
+    lastContext = { ...cmp, revision: out.revision };
     return {
       kind: 'compared',
       result,
@@ -175,19 +269,28 @@ export function createReconciler(d: ReconcilerDeps) {
     app: Application,
     rep: ReconcileReport,
     refreshKey: string | undefined,
+    extra: Partial<ApplicationStatus> = {},
   ): Promise<void> {
-    const status = buildStatus({
+    const base = buildStatus({
       previous: app.status,
       report: rep,
       source: app.spec.source,
       destination: app.spec.destination,
       now: d.now().toISOString(),
     });
+    const status = {
+      ...base,
+      ...extra,
+      conditions: [...(base.conditions ?? []), ...(extra.conditions ?? [])],
+    };
     const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
     // A merge patch of the status subresource needs no resourceVersion: the controller owns status,
     // so there is no lost-update conflict to handle, and spec edits by users never collide with it.
     const res = await d.kube.request('PATCH', `${path}/status`, { body: { status } });
-    if (res.status >= 300) throw new Error(`writing status failed (HTTP ${res.status})`);
+    if (res.status >= 300) {
+      const why = JSON.stringify(res.body).slice(0, 300);
+      throw new Error(`writing status failed (HTTP ${res.status}): ${why}`);
+    }
     if (refreshKey) {
       await d.kube.request('PATCH', path, {
         body: { metadata: { annotations: { [refreshKey]: null } } },
@@ -208,27 +311,137 @@ export function createReconciler(d: ReconcilerDeps) {
     const app = parsed.data;
     const refreshKey = refreshAnnotations.find((k) => app.metadata.annotations?.[k] !== undefined);
     const hard = refreshKey !== undefined && app.metadata.annotations?.[refreshKey] === 'hard';
-    let rep: ReconcileReport;
+    const rep = await reportSafely(app, hard);
+    const ctx = rep.kind === 'compared' ? lastContext : undefined;
+    const outcome = await act(app, rep, ctx);
+    await writeStatus(app, rep, refreshKey, outcome.status);
+    if (outcome.patchApp) {
+      await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(name)}`, {
+        body: outcome.patchApp,
+      });
+    }
+    logReport(log, rep, outcome);
+    if (outcome.requeueAfterMs !== undefined)
+      return { kind: 'requeue', afterMs: outcome.requeueAfterMs };
+    return rep.kind === 'failed'
+      ? { kind: 'retry', reason: rep.conditions.map((c) => c.message).join('; ') }
+      : { kind: 'done' };
+  }
+
+  async function reportSafely(app: Application, hard: boolean): Promise<ReconcileReport> {
     try {
-      rep = await report(app, hard);
+      return await report(app, hard);
     } catch (err) {
-      rep = {
+      return {
         kind: 'failed',
         conditions: [
           { type: ApplicationConditionType.ComparisonError, message: errorMessage(err) },
         ],
       };
     }
-    await writeStatus(app, rep, refreshKey);
-    if (rep.kind === 'failed') {
-      log.warn({ conditions: rep.conditions }, 'comparison failed');
-      return { kind: 'retry', reason: rep.conditions.map((c) => c.message).join('; ') };
+  }
+
+  // The operation state this replica wrote last, per app. The watch cache may not have caught up
+  // with our own status write when the next pass runs; reading the older state there would forget
+  // what the previous pass did. After a restart the map is empty and the durable status is used.
+  const written = new Map<string, NonNullable<ApplicationStatus['operationState']>>();
+  const finished = new Map<string, string>();
+  function currentOperation(app: Application) {
+    const cached = app.status?.operationState;
+    const mine = written.get(app.metadata.name);
+    if (!mine || !cached) return mine ?? cached;
+    return (mine.startedAt ?? '') >= (cached.startedAt ?? '') ? mine : cached;
+  }
+
+  /** Our own "operation: null" may not be in the cache yet: a finished operation seen again is stale. */
+  function requestedOperation(app: Application) {
+    return app.operation && JSON.stringify(app.operation) !== finished.get(app.metadata.name)
+      ? app.operation
+      : undefined;
+  }
+
+  /** One pass of the running (or just requested) sync. */
+  async function runOperation(
+    app: Application,
+    ctx: CompareContext,
+    now: Date,
+  ): Promise<ActOutcome> {
+    const current = currentOperation(app);
+    const started =
+      current?.phase === OperationPhase.Running ? current : startOperation(app, now.toISOString());
+    const pass = await syncPass(app, started, syncInputs(ctx), {
+      applier: d.applier,
+      now: d.now,
+      timeoutMs: d.syncTimeoutMs,
+    });
+    written.set(app.metadata.name, pass.state);
+    if (!pass.finished) return { status: { operationState: pass.state }, requeueAfterMs: 1000 };
+    finished.set(app.metadata.name, JSON.stringify(app.operation ?? pass.state.operation ?? null));
+    return {
+      status: { operationState: pass.state, ...historyAfter(app, pass.state, now) },
+      patchApp: { operation: null },
+      requeueAfterMs: 500,
+    };
+  }
+
+  /** A requested sync whose target cannot be rendered ends in Error with the comparison's reason. */
+  function failOperation(app: Application, rep: ReconcileReport, now: Date): ActOutcome {
+    const reason =
+      rep.kind === 'failed' ? rep.conditions.map((c) => c.message).join('; ') : 'no target';
+    const at = now.toISOString();
+    const state = {
+      ...startOperation(app, at),
+      phase: OperationPhase.Error,
+      message: reason,
+      finishedAt: at,
+    };
+    return { status: { operationState: state }, patchApp: { operation: null } };
+  }
+
+  function automate(
+    app: Application,
+    rep: Extract<ReconcileReport, { kind: 'compared' }>,
+    ctx: CompareContext,
+    now: Date,
+  ): ActOutcome {
+    const decision = decideAutoSync(app, {
+      syncStatus: rep.result.syncStatus,
+      revision: rep.revision,
+      desiredCount: ctx.desired.length,
+      now: now.getTime(),
+    });
+    switch (decision.kind) {
+      case 'sync':
+        return { status: {}, patchApp: { operation: decision.operation }, requeueAfterMs: 0 };
+      case 'later':
+        return { status: {}, requeueAfterMs: decision.afterMs };
+      case 'error':
+        return {
+          status: {
+            conditions: [{ ...decision.condition, lastTransitionTime: now.toISOString() }],
+          },
+        };
+      case 'skip':
+        return { status: {} };
     }
-    log.info(
-      { revision: rep.revision, sync: rep.result.syncStatus, health: rep.result.health.status },
-      describeDrift(rep.result),
-    );
-    return { kind: 'done' };
+  }
+
+  /** The "act" half: run a requested or running sync one pass, or start an automated one. */
+  async function act(
+    app: Application,
+    rep: ReconcileReport,
+    ctx: CompareContext | undefined,
+  ): Promise<ActOutcome> {
+    const now = d.now();
+    const requested = requestedOperation(app);
+    const running = currentOperation(app)?.phase === OperationPhase.Running;
+    if (ctx && rep.kind === 'compared') {
+      if (requested || running) return runOperation(app, ctx, now);
+      const { operation: _stale, ...withoutStale } = app;
+      void _stale;
+      return automate(withoutStale, rep, ctx, now);
+    }
+    return requested ? failOperation(app, rep, now) : { status: {} };
   }
 
   return { reconcile };

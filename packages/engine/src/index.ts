@@ -26,3 +26,4 @@ export * from './compare/index.ts';
 export * from './diff/index.ts';
 export * from './health/index.ts';
 export { resourcePermitted } from './project/permits.ts';
+export * from './sync/index.ts';

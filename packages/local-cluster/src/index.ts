@@ -15,5 +15,14 @@ export {
   type StartClusterOptions,
 } from './cluster.ts';
 export { fakeNodeName } from './components.ts';
+export {
+  authorized,
+  commitDirectory,
+  startGitHttpServer,
+  type BasicAuth,
+  type CommitDirectoryOptions,
+  type GitHttpServer,
+  type GitHttpServerOptions,
+} from './git-http-server.ts';
 export { isAlive, readClusterState, type ClusterState } from './state.ts';
 export { loadVersions, type ToolVersions } from './versions.ts';

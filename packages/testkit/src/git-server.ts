@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
-import { timingSafeEqual } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { startGitHttpServer, type BasicAuth } from '@gitward/local-cluster';
 import { git, gitEnv } from './git.ts';
 
-export interface BasicAuth {
-  readonly username: string;
-  readonly password: string;
-}
+// The server core lives in local-cluster (`gitward dev up` serves its demo repository with it);
+// these re-exports keep testkit's API as it was.
+export { authorized, type BasicAuth } from '@gitward/local-cluster';
 
 export interface GitServerOptions {
   /** Require HTTP basic auth for every request (clone and push). */
@@ -51,83 +48,18 @@ export interface TestRepo {
   head(): Promise<string>;
 }
 
-/** Whether a request carries `auth` as HTTP basic credentials (always true without `auth`). */
-export function authorized(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
-  if (!auth) return true;
-  const header = req.headers.authorization ?? '';
-  const expected = Buffer.from(
-    `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-  );
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Runs `git http-backend` as a CGI program for one request. */
-function serveCgi(
-  root: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  user: string | undefined,
-): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const env = gitEnv({
-    GIT_PROJECT_ROOT: root,
-    GIT_HTTP_EXPORT_ALL: '1',
-    PATH_INFO: decodeURIComponent(url.pathname),
-    QUERY_STRING: url.search.slice(1),
-    REQUEST_METHOD: req.method ?? 'GET',
-    CONTENT_TYPE: req.headers['content-type'] ?? '',
-    REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1',
-    REMOTE_USER: user ?? '',
-    HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
-    GIT_PROTOCOL: (req.headers['git-protocol'] as string | undefined) ?? '',
-  });
-  const cgi = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-  req.pipe(cgi.stdin);
-  let head = Buffer.alloc(0);
-  let headersDone = false;
-  cgi.stdout.on('data', (chunk: Buffer) => {
-    if (headersDone) {
-      res.write(chunk);
-      return;
-    }
-    head = Buffer.concat([head, chunk]);
-    const end = head.indexOf('\r\n\r\n');
-    if (end === -1) return;
-    headersDone = true;
-    let status = 200;
-    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-      const colon = line.indexOf(':');
-      const name = line.slice(0, colon).trim();
-      const value = line.slice(colon + 1).trim();
-      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
-      else res.setHeader(name, value);
-    }
-    res.writeHead(status);
-    res.write(head.subarray(end + 4));
-  });
-  cgi.on('close', () => {
-    if (!headersDone) res.writeHead(502);
-    res.end();
-  });
-}
-
 /** Starts a git smart-HTTP server on 127.0.0.1 with an ephemeral port. */
 export async function createGitServer(opts: GitServerOptions = {}): Promise<GitServer> {
   const base = await mkdtemp(join(tmpdir(), 'gitward-git-'));
   const root = join(base, 'repos');
   await mkdir(root);
-  const server: Server = createServer((req, res) => {
-    if (!authorized(req, opts.auth)) {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="gitward-test"' });
-      res.end();
-      return;
-    }
-    serveCgi(root, req, res, opts.auth?.username);
+  const server = await startGitHttpServer({
+    root,
+    env: gitEnv(),
+    realm: 'gitward-test',
+    ...(opts.auth ? { auth: opts.auth } : {}),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  const url = server.url;
   // Credentials travel as a header given on the command line of our own test git, never in URLs.
   const authArgs = opts.auth
     ? [
@@ -191,8 +123,7 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
     root,
     createRepo,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await rm(base, { recursive: true, force: true });
     },
   };

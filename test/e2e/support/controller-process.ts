@@ -8,7 +8,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import { ensureBinaries } from '@gitward/local-cluster';
 
-const main = join(import.meta.dirname, '..', '..', '..', 'packages', 'controller', 'src', 'main.ts');
+const main = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'packages',
+  'controller',
+  'src',
+  'main.ts',
+);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -39,12 +48,18 @@ export async function startController(extraArgs: string[] = []): Promise<Control
     process.execPath,
     [
       main,
-      '--kubeconfig', inject('cluster').kubeconfig,
-      '--cache-dir', join(dir, 'cache'),
-      '--health-port', String(healthPort),
-      '--helm', bin.path.helm,
-      '--kustomize', bin.path.kustomize,
-      '--jsonnet', bin.path.jsonnet,
+      '--kubeconfig',
+      inject('cluster').kubeconfig,
+      '--cache-dir',
+      join(dir, 'cache'),
+      '--health-port',
+      String(healthPort),
+      '--helm',
+      bin.path.helm,
+      '--kustomize',
+      bin.path.kustomize,
+      '--jsonnet',
+      bin.path.jsonnet,
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -59,8 +74,12 @@ export async function startController(extraArgs: string[] = []): Promise<Control
     async ready(timeoutMs = 60_000) {
       const deadline = performance.now() + timeoutMs;
       while (performance.now() < deadline) {
-        if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}; see ${logFile}`);
-        const ok = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then((r) => r.ok, () => false);
+        if (child.exitCode !== null)
+          throw new Error(`controller exited with ${child.exitCode}; see ${logFile}`);
+        const ok = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) return;
         await sleep(200);
       }

@@ -75,6 +75,9 @@ export function createKubeClient(conn: KubeConnection, opts: KubeClientOptions =
     if (o.body !== undefined) {
       payload = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       h['content-type'] = o.contentType ?? defaultContentType(method);
+      // Node frames a DELETE body only with an explicit length; without it the body leaks into the
+      // next request on the keep-alive socket, which the apiserver then answers "400 Bad Request".
+      h['content-length'] = String(Buffer.byteLength(payload));
     }
     const call = { method, headers: h, payload, timeoutMs, what: `${method} ${path}` };
     return await exchange<T>(transport, url, { ...call, signal: o.signal });

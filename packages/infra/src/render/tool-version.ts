@@ -10,7 +10,11 @@ export function toolVersion(file: string, args: readonly string[]): Promise<stri
 }
 
 /** Versions of helm, kustomize and jsonnet at these paths. */
-export async function renderToolVersions(tools: { helm: string; kustomize: string; jsonnet: string }): Promise<Record<string, string>> {
+export async function renderToolVersions(tools: {
+  helm: string;
+  kustomize: string;
+  jsonnet: string;
+}): Promise<Record<string, string>> {
   const [helm, kustomize, jsonnet] = await Promise.all([
     toolVersion(tools.helm, ['version', '--short']),
     toolVersion(tools.kustomize, ['version']),

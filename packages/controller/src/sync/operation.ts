@@ -1,0 +1,397 @@
+import {
+  assessHealth,
+  nextSyncStep,
+  planSync,
+  taskStatusFromHealth,
+  type SyncStep,
+  type SyncTask,
+  type TaskState,
+  type TaskStatus,
+} from '@gitward/engine';
+import type { ApiResourceIndex } from '@gitward/infra';
+import {
+  formatResourceKey,
+  HealthStatusCode,
+  OperationPhase,
+  type Application,
+  type ApplicationStatus,
+  type KubeObject,
+} from '@gitward/model';
+import type { Applier } from './applier.ts';
+
+type OperationState = NonNullable<ApplicationStatus['operationState']>;
+type ResultItem = NonNullable<NonNullable<OperationState['syncResult']>['resources']>[number];
+
+/** What a sync pass needs from the reconcile that runs it. */
+export interface SyncInputs {
+  readonly desired: readonly KubeObject[];
+  readonly live: (key: string) => KubeObject | undefined;
+  readonly outOfSync: ReadonlySet<string>;
+  readonly extraneous: readonly KubeObject[];
+  readonly revision: string;
+  readonly index: ApiResourceIndex;
+}
+
+export interface OperationDeps {
+  readonly applier: Applier;
+  readonly now: () => Date;
+  /** A sync running longer than this fails with what it was waiting for. */
+  readonly timeoutMs: number;
+}
+
+/** The result of one pass: the new operation state, and what else to write. */
+export interface PassResult {
+  readonly state: OperationState;
+  /** The operation finished: clear `operation`, maybe append history. */
+  readonly finished: boolean;
+}
+
+const resultKey = (
+  phase: string | undefined,
+  group: string | undefined,
+  kind: string | undefined,
+  ns: string | undefined,
+  name: string | undefined,
+) => `${phase ?? ''}|${group ?? ''}/${kind ?? ''}/${ns ?? ''}/${name ?? ''}`;
+const taskResultKey = (t: SyncTask) =>
+  resultKey(t.phase, t.key.group, t.key.kind, t.key.namespace, t.key.name);
+
+/**
+ * A task's state from the results recorded so far and the live object's health. As Argo CD, every
+ * applied task (hook or not) carries a hookPhase in its result; once Succeeded or Failed it is
+ * final, so a finished wave never goes back to waiting.
+ */
+function stateOf(
+  task: SyncTask,
+  result: ResultItem | undefined,
+  live: KubeObject | undefined,
+): TaskStatus {
+  if (!result) return 'Pending';
+  if (task.action === 'prune') return result.status === 'PruneSkipped' ? 'PruneSkipped' : 'Pruned';
+  if (result.status === 'SyncFailed' || result.hookPhase === 'Failed') return 'Failed';
+  if (result.hookPhase === 'Succeeded') return 'Succeeded';
+  // A vanished object is Missing: a hook that disappears fails, a resource keeps waiting.
+  return taskStatusFromHealth(
+    task,
+    live ? assessHealth(live) : { status: HealthStatusCode.Missing },
+  );
+}
+
+function toResult(task: SyncTask, status: string, message: string, hookPhase?: string): ResultItem {
+  const version = task.target ? task.target.apiVersion.split('/').at(-1) : undefined;
+  return {
+    group: task.key.group,
+    ...(version ? { version } : {}),
+    kind: task.key.kind,
+    namespace: task.key.namespace,
+    name: task.key.name,
+    status,
+    message,
+    syncPhase: task.phase,
+    ...(task.hook ? { hookType: task.hook.type } : {}),
+    ...(hookPhase ? { hookPhase } : {}),
+  };
+}
+
+/** Starts an operation: the state Argo CD shows while a sync runs. */
+export function startOperation(app: Application, now: string): OperationState {
+  return {
+    ...(app.operation ? { operation: app.operation } : {}),
+    phase: OperationPhase.Running,
+    message: 'starting',
+    startedAt: now,
+    syncResult: { resources: [] },
+  };
+}
+
+type SyncOperation = NonNullable<NonNullable<Application['operation']>['sync']>;
+
+function selectedResources(op: SyncOperation) {
+  return (op.resources ?? []).map((r) => ({
+    kind: r.kind,
+    name: r.name,
+    group: r.group ?? '',
+    namespace: r.namespace ?? '',
+  }));
+}
+
+/** The operation's tasks; deterministic for a given operation, so every pass plans the same. */
+function plan(app: Application, state: OperationState, inputs: SyncInputs, deps: OperationDeps) {
+  const op = app.operation?.sync ?? state.operation?.sync ?? {};
+  const startedAtUnix = Math.floor(Date.parse(state.startedAt ?? deps.now().toISOString()) / 1000);
+  const resources = selectedResources(op);
+  return planSync({
+    desired: inputs.desired,
+    live: liveMap(inputs),
+    outOfSync: inputs.outOfSync,
+    extraneous: inputs.extraneous,
+    syncOptions: [...(app.spec.syncPolicy?.syncOptions ?? []), ...(op.syncOptions ?? [])],
+    prune: op.prune ?? false,
+    strategy: op.syncStrategy?.apply ? 'apply' : 'hook',
+    ...(resources.length ? { resources } : {}),
+    revision: inputs.revision,
+    startedAtUnix,
+  });
+}
+
+/**
+ * One pass of a running sync, as gitops-engine's sync context does it: plan the tasks at the
+ * operation's revision, read their states from the recorded results and live health, take the
+ * next step, and record what happened. Everything it needs to resume lives in the state it returns.
+ */
+export async function syncPass(
+  app: Application,
+  state: OperationState,
+  inputs: SyncInputs,
+  deps: OperationDeps,
+): Promise<PassResult> {
+  const dryRun = Boolean((app.operation?.sync ?? state.operation?.sync)?.dryRun);
+  const { tasks, errors } = plan(app, state, inputs, deps);
+  const results = [...(state.syncResult?.resources ?? [])];
+  const finish = (phase: OperationPhase, message: string): PassResult => ({
+    state: {
+      ...state,
+      phase,
+      message,
+      finishedAt: deps.now().toISOString(),
+      syncResult: { ...state.syncResult, resources: results, revision: inputs.revision },
+    },
+    finished: true,
+  });
+  if (errors.length) return finish(OperationPhase.Error, errors.join('; '));
+  const states = taskStates(tasks, inputs, results);
+  const failure =
+    results.length === 0 ? await prepare(app, tasks, inputs, deps, dryRun) : undefined;
+  if (failure) return finish(OperationPhase.Failed, failure);
+  const liveOf = (t: SyncTask) => inputs.live(formatResourceKey(t.key));
+  const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf);
+  if (step.kind === 'finish')
+    return finish(
+      step.phase === 'Succeeded' ? OperationPhase.Succeeded : OperationPhase.Failed,
+      step.message,
+    );
+  if (
+    step.kind === 'wait' &&
+    deps.now().getTime() - Date.parse(state.startedAt ?? '') > deps.timeoutMs
+  ) {
+    return finish(
+      OperationPhase.Failed,
+      `sync timed out after ${Math.round(deps.timeoutMs / 1000)}s: ${step.message}`,
+    );
+  }
+  const message = await execute(step, inputs, deps, results, dryRun);
+  return {
+    state: {
+      ...state,
+      phase: OperationPhase.Running,
+      message,
+      syncResult: { ...state.syncResult, resources: results, revision: inputs.revision },
+    },
+    finished: false,
+  };
+}
+
+/** A vanished object is Missing: a hook that disappears fails, a resource keeps waiting. */
+function healthOf(live: KubeObject | undefined) {
+  return live ? assessHealth(live) : { status: HealthStatusCode.Missing };
+}
+
+/** Every task's state from the recorded results and live health; outcomes are recorded at once. */
+function taskStates(
+  tasks: readonly SyncTask[],
+  inputs: SyncInputs,
+  results: ResultItem[],
+): Map<string, TaskState> {
+  const byKey = new Map(
+    results.map((r) => [resultKey(r.syncPhase, r.group, r.kind, r.namespace, r.name), r]),
+  );
+  const states = new Map<string, TaskState>(
+    tasks.map((t) => [
+      t.id,
+      {
+        id: t.id,
+        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(formatResourceKey(t.key))),
+      },
+    ]),
+  );
+  persistOutcomes(tasks, states, byKey, results);
+  return states;
+}
+
+/**
+ * A task's outcome is written down as soon as it is known: a HookSucceeded hook is deleted
+ * afterwards, and a restarted controller must still know it ran and which waves are done.
+ */
+function persistOutcomes(
+  tasks: readonly SyncTask[],
+  states: ReadonlyMap<string, TaskState>,
+  byKey: ReadonlyMap<string, ResultItem>,
+  results: ResultItem[],
+): void {
+  for (const t of tasks) {
+    const r = byKey.get(taskResultKey(t));
+    const s = states.get(t.id)?.status;
+    if (r?.hookPhase !== 'Running' || (s !== 'Succeeded' && s !== 'Failed')) continue;
+    const failed = t.hook ? 'hook failed' : `${r.message ?? ''}; unhealthy`;
+    record(results, {
+      ...r,
+      hookPhase: s,
+      message: s === 'Succeeded' ? (r.message ?? '') : failed,
+    });
+  }
+}
+
+function liveMap(inputs: SyncInputs): Map<string, KubeObject> {
+  const m = new Map<string, KubeObject>();
+  for (const o of [...inputs.desired, ...inputs.extraneous]) {
+    const key = formatResourceKey({
+      group: o.apiVersion.includes('/') ? (o.apiVersion.split('/')[0] ?? '') : '',
+      kind: o.kind,
+      namespace: o.metadata.namespace ?? '',
+      name: o.metadata.name ?? '',
+    });
+    const l = inputs.live(key);
+    if (l) m.set(key, l);
+  }
+  return m;
+}
+
+/** The first pass: the namespace if asked for, then a dry run of everything (Argo CD's order). */
+async function prepare(
+  app: Application,
+  tasks: readonly SyncTask[],
+  inputs: SyncInputs,
+  deps: OperationDeps,
+  dryRun: boolean,
+): Promise<string | undefined> {
+  const nsError = await ensureNamespace(app, inputs, deps, dryRun);
+  if (nsError) return nsError;
+  const dry = await dryRunAll(tasks, inputs, deps);
+  return dry ? `one or more objects failed to apply (dry run): ${dry}` : undefined;
+}
+
+/** CreateNamespace=true: the destination namespace (with managedNamespaceMetadata) comes first. */
+async function ensureNamespace(
+  app: Application,
+  inputs: SyncInputs,
+  deps: OperationDeps,
+  dryRun: boolean,
+): Promise<string | undefined> {
+  const { syncPolicy, destination } = app.spec;
+  const opts = [...(syncPolicy?.syncOptions ?? []), ...(app.operation?.sync?.syncOptions ?? [])];
+  const ns = destination.namespace;
+  if (!ns || !opts.includes('CreateNamespace=true')) return undefined;
+  const meta = syncPolicy?.managedNamespaceMetadata ?? {};
+  const obj: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: ns,
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(meta.annotations ? { annotations: meta.annotations } : {}),
+    },
+  };
+  const out = await deps.applier.apply(obj, inputs.live(`/Namespace//${ns}`), inputs.index, {
+    dryRun,
+    replace: false,
+    force: false,
+    validate: true,
+  });
+  return out.ok ? undefined : `creating namespace ${ns}: ${out.message}`;
+}
+
+async function dryRunAll(
+  tasks: readonly SyncTask[],
+  inputs: SyncInputs,
+  deps: OperationDeps,
+): Promise<string | undefined> {
+  for (const t of tasks) {
+    if (t.action !== 'apply' || !t.target || t.options.skipDryRunOnMissingResource) continue;
+    const out = await deps.applier.apply(
+      t.target,
+      inputs.live(formatResourceKey(t.key)),
+      inputs.index,
+      { dryRun: true, replace: false, force: false, validate: t.options.validate },
+    );
+    if (!out.ok) return out.message;
+  }
+  return undefined;
+}
+
+function record(results: ResultItem[], item: ResultItem): void {
+  const i = results.findIndex(
+    (r) =>
+      resultKey(r.syncPhase, r.group, r.kind, r.namespace, r.name) ===
+      resultKey(item.syncPhase, item.group, item.kind, item.namespace, item.name),
+  );
+  if (i === -1) results.push(item);
+  else results[i] = item;
+}
+
+async function execute(
+  step: Exclude<SyncStep, { kind: 'finish' }>,
+  inputs: SyncInputs,
+  deps: OperationDeps,
+  results: ResultItem[],
+  dryRun: boolean,
+): Promise<string> {
+  switch (step.kind) {
+    case 'wait':
+      return step.message;
+    case 'apply':
+      await applyTasks(step.tasks, inputs, deps, results, dryRun);
+      return `applied ${step.tasks.length} object(s)`;
+    case 'prune':
+      await pruneTasks(step.tasks, inputs, deps, results, dryRun);
+      return `pruned ${step.tasks.length} object(s)`;
+    case 'delete-hooks':
+      for (const t of step.tasks) {
+        const live = inputs.live(formatResourceKey(t.key));
+        if (live) await deps.applier.remove(live, inputs.index, 'background', dryRun);
+      }
+      return `deleting hooks (${step.reason})`;
+  }
+}
+
+async function applyTasks(
+  tasks: readonly SyncTask[],
+  inputs: SyncInputs,
+  deps: OperationDeps,
+  results: ResultItem[],
+  dryRun: boolean,
+): Promise<void> {
+  for (const t of tasks) {
+    if (!t.target) continue;
+    const { replace, force, validate } = t.options;
+    const out = await deps.applier.apply(
+      t.target,
+      inputs.live(formatResourceKey(t.key)),
+      inputs.index,
+      { dryRun, replace, force, validate },
+    );
+    record(
+      results,
+      toResult(t, out.ok ? 'Synced' : 'SyncFailed', out.message, out.ok ? 'Running' : 'Failed'),
+    );
+  }
+}
+
+async function pruneTasks(
+  tasks: readonly SyncTask[],
+  inputs: SyncInputs,
+  deps: OperationDeps,
+  results: ResultItem[],
+  dryRun: boolean,
+): Promise<void> {
+  for (const t of tasks) {
+    if (t.skip === 'PruneSkipped') {
+      record(results, toResult(t, 'PruneSkipped', t.message ?? 'ignored (requires pruning)'));
+      continue;
+    }
+    const live = inputs.live(formatResourceKey(t.key));
+    const out = live
+      ? await deps.applier.remove(live, inputs.index, t.options.prunePropagationPolicy, dryRun)
+      : { ok: true, message: 'pruned' };
+    record(results, toResult(t, out.ok ? 'Pruned' : 'SyncFailed', out.message));
+  }
+}

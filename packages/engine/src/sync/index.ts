@@ -1,0 +1,56 @@
+/**
+ * @module sync
+ * gitops-engine's sync context as pure functions: planSync turns the rendered target and the live
+ * state into ordered tasks (phases, waves, hooks, prunes), nextSyncStep decides the next step of a
+ * running sync from those tasks and their states stored in `status.operationState`, so a
+ * restarted controller resumes where it stopped. The executor (in the controller) performs the
+ * steps; nothing here touches the cluster.
+ */
+export {
+  annotationList,
+  deletePoliciesOf,
+  helmHookAnnotation,
+  helmHookDeletePolicyAnnotation,
+  helmHookWeightAnnotation,
+  hookDeletePolicyAnnotation,
+  syncRoleOf,
+  syncWaveOf,
+  type SyncRole,
+} from './hooks.ts';
+export {
+  compareGroups,
+  compareTasks,
+  kindOrder,
+  kindRankOf,
+  phaseRank,
+  sortTasks,
+  type Orderable,
+} from './order.ts';
+export {
+  hookName,
+  planSync,
+  type PlanInput,
+  type SelectedResource,
+  type SyncPlan,
+} from './plan.ts';
+export { describeTask, nextSyncStep, taskStatusFromHealth, type StepContext } from './step.ts';
+export {
+  DeletionMode,
+  defaultSyncOptions,
+  parseSyncOptions,
+  PrunePropagationPolicy,
+  resourceLevelOptions,
+  syncOptionsAnnotation,
+  type SyncOptions,
+} from './sync-options.ts';
+export {
+  HookDeletePolicy,
+  HookType,
+  SyncPhase,
+  TaskAction,
+  TaskStatus,
+  type HookDeleteReason,
+  type SyncStep,
+  type SyncTask,
+  type TaskState,
+} from './types.ts';

@@ -1,0 +1,394 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Application, KubeObject } from '@gitward/model';
+import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+
+const ns = 'gitward';
+let server: GitServer;
+let repo: TestRepo;
+let controller: ControllerProcess;
+
+async function app(name: string): Promise<Application> {
+  return getJson<Application>(['applications.gitward.dev', name, '-n', ns]);
+}
+async function waitApp(
+  name: string,
+  ok: (a: Application) => boolean,
+  timeoutMs = 90_000,
+): Promise<Application> {
+  const deadline = performance.now() + timeoutMs;
+  let last: Application | undefined;
+  while (performance.now() < deadline) {
+    last = await app(name).catch(() => undefined);
+    if (last && ok(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(
+    `application ${name} did not reach the state: ${JSON.stringify(last?.status, null, 1).slice(0, 4000)}\nlog: ${controller.logFile}`,
+  );
+}
+const opDone = (a: Application) =>
+  !a.operation && ['Succeeded', 'Failed', 'Error'].includes(a.status?.operationState?.phase ?? '');
+
+function application(
+  name: string,
+  dest: string,
+  path: string,
+  syncPolicy?: Application['spec']['syncPolicy'],
+): string {
+  return JSON.stringify({
+    apiVersion: 'gitward.dev/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: ns },
+    spec: {
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+      source: { repoURL: repo.url, path, targetRevision: 'main' },
+      ...(syncPolicy ? { syncPolicy } : {}),
+    },
+  });
+}
+async function requestSync(name: string, sync: Record<string, unknown> = {}): Promise<void> {
+  await kubectl([
+    '-n',
+    ns,
+    'patch',
+    'applications.gitward.dev',
+    name,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ operation: { initiatedBy: { username: 'e2e' }, sync } }),
+  ]);
+}
+const created = (o: KubeObject) =>
+  Date.parse((o.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
+
+const deployment = (name: string, wave?: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${wave === undefined ? '' : `  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\n`}spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+        - name: main
+          image: registry.invalid/${name}:1
+`;
+const cm = (name: string, annotations: Record<string, string> = {}) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, annotations },
+    data: { a: '1' },
+  });
+const job = (name: string, hook: string, policy?: string) =>
+  JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      annotations: {
+        'argocd.argoproj.io/hook': hook,
+        ...(policy ? { 'argocd.argoproj.io/hook-delete-policy': policy } : {}),
+      },
+    },
+    spec: {
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'run', image: 'registry.invalid/job:1' }],
+        },
+      },
+    },
+  });
+
+beforeAll(async () => {
+  server = await createGitServer();
+  repo = await server.createRepo('sync-app');
+  await repo.commit(
+    {
+      'simple/cm.yaml': cm('plain'),
+      'simple/deploy.yaml': deployment('simple'),
+      'waves/presync.json': job('migrate', 'PreSync', 'BeforeHookCreation'),
+      'waves/web.yaml': deployment('web', 0),
+      'waves/after.json': cm('after-web', { 'argocd.argoproj.io/sync-wave': '1' }),
+      'waves/postsync.json': job('smoke', 'PostSync', 'HookSucceeded'),
+    },
+    'apps',
+  );
+  await repo.push();
+  controller = await startController(['--sync-timeout-seconds', '20']);
+  await controller.ready();
+});
+afterAll(async () => {
+  await controller.stop();
+  await server.close();
+});
+
+describe('sync', () => {
+  it('applies a directory app: objects carry the tracking annotation, status Synced/Healthy, history recorded', async () => {
+    const dest = uniqueName('simple');
+    await kubectl(['create', 'namespace', dest]);
+    await kubectl(['apply', '-f', '-'], application('simple', dest, 'simple'));
+    await waitApp('simple', (a) => a.status?.sync?.status === 'OutOfSync');
+    await requestSync('simple');
+    const a = await waitApp(
+      'simple',
+      (x) =>
+        opDone(x) && x.status?.sync?.status === 'Synced' && x.status.health?.status === 'Healthy',
+    );
+    expect(a.status?.operationState?.phase).toBe('Succeeded');
+    expect(a.status?.history?.map((h) => h.revision)).toEqual([await repo.head()]);
+    const live = await getJson<KubeObject>(['-n', dest, 'configmap', 'plain']);
+    expect(live.metadata.annotations?.['gitward.dev/tracking-id']).toBe(
+      `simple:/ConfigMap:${dest}/plain`,
+    );
+    expect(
+      a.status?.operationState?.syncResult?.resources
+        ?.map((r) => `${r.kind}/${r.name}:${r.status}`)
+        .sort(),
+    ).toEqual(['ConfigMap/plain:Synced', 'Deployment/simple:Synced']);
+  });
+
+  it('runs PreSync, waves in order gated on health, then PostSync, honouring delete policies', async () => {
+    const dest = uniqueName('waves');
+    await kubectl(['create', 'namespace', dest]);
+    await kubectl(['apply', '-f', '-'], application('waves', dest, 'waves'));
+    await requestSync('waves');
+    const a = await waitApp('waves', opDone);
+    expect(a.status?.operationState?.message).toMatch(/^successfully synced/);
+    const jobs = await getJson<{ items: KubeObject[] }>(['-n', dest, 'jobs']);
+    const migrate = jobs.items.find((j) => j.metadata.name === 'migrate') as KubeObject & {
+      status: { completionTime: string };
+    };
+    const web = await getJson<
+      KubeObject & { status: { conditions: { type: string; lastTransitionTime: string }[] } }
+    >(['-n', dest, 'deployment', 'web']);
+    const after = await getJson<KubeObject>(['-n', dest, 'configmap', 'after-web']);
+    // The PreSync job completed before the wave-0 Deployment was created...
+    expect(Date.parse(migrate.status.completionTime)).toBeLessThanOrEqual(created(web));
+    // ...and wave 1 was created only once wave 0 was available.
+    const available = web.status.conditions.find((c) => c.type === 'Available');
+    expect(Date.parse(available?.lastTransitionTime ?? '')).toBeLessThanOrEqual(created(after));
+    // HookSucceeded removed the PostSync job; BeforeHookCreation keeps the PreSync job until the next sync.
+    expect(jobs.items.map((j) => j.metadata.name)).toEqual(['migrate']);
+    const results = a.status?.operationState?.syncResult?.resources ?? [];
+    expect(results.find((r) => r.name === 'smoke')).toMatchObject({
+      hookType: 'PostSync',
+      hookPhase: 'Succeeded',
+    });
+  });
+
+  it('prunes only when asked, and never a Prune=false resource', async () => {
+    const dest = uniqueName('prune');
+    await kubectl(['create', 'namespace', dest]);
+    await repo.commit(
+      {
+        'prune/a.json': cm('keep-me'),
+        'prune/b.json': cm('drop-me'),
+        'prune/c.json': cm('never', { 'argocd.argoproj.io/sync-options': 'Prune=false' }),
+      },
+      'prune app',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('prune', dest, 'prune'));
+    await requestSync('prune');
+    await waitApp('prune', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
+    await repo.commit({ 'prune/b.json': null, 'prune/c.json': null }, 'remove two');
+    await repo.push();
+    await kubectl([
+      '-n',
+      ns,
+      'annotate',
+      'applications.gitward.dev',
+      'prune',
+      'gitward.dev/refresh=normal',
+    ]);
+    await waitApp(
+      'prune',
+      (a) => (a.status?.resources ?? []).filter((r) => r.requiresPruning).length === 2,
+    );
+
+    await requestSync('prune', { prune: false });
+    let a = await waitApp(
+      'prune',
+      (x) => opDone(x) && x.status?.operationState?.operation?.sync?.prune === false,
+    );
+    expect(
+      a.status?.operationState?.syncResult?.resources
+        ?.filter((r) => r.status === 'PruneSkipped')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['drop-me', 'never']);
+    expect(await kubectl(['-n', dest, 'get', 'configmap', 'drop-me', '-o', 'name'])).toContain(
+      'drop-me',
+    );
+
+    await requestSync('prune', { prune: true });
+    a = await waitApp(
+      'prune',
+      (x) => opDone(x) && x.status?.operationState?.operation?.sync?.prune === true,
+    );
+    const byName = new Map(
+      (a.status?.operationState?.syncResult?.resources ?? []).map((r) => [r.name, r.status]),
+    );
+    expect(a.status?.operationState?.syncResult?.resources).toContainEqual(
+      expect.objectContaining({ name: 'drop-me', status: 'Pruned' }),
+    );
+    expect(byName.get('never')).toBe('PruneSkipped');
+    expect(
+      await kubectl([
+        '-n',
+        dest,
+        'get',
+        'configmap',
+        'drop-me',
+        '--ignore-not-found',
+        '-o',
+        'name',
+      ]),
+    ).toBe('');
+    expect(await kubectl(['-n', dest, 'get', 'configmap', 'never', '-o', 'name'])).toContain(
+      'never',
+    );
+  });
+
+  it('syncs automatically: a pushed commit goes live, and self-heal reverts deletes and edits', async () => {
+    const dest = uniqueName('auto');
+    await kubectl(['create', 'namespace', dest]);
+    await repo.commit({ 'auto/a.json': cm('auto-a') }, 'auto app');
+    await repo.push();
+    await kubectl(
+      ['apply', '-f', '-'],
+      application('auto', dest, 'auto', { automated: { prune: true, selfHeal: true } }),
+    );
+    await waitApp(
+      'auto',
+      (a) => a.status?.sync?.status === 'Synced' && a.status.operationState?.phase === 'Succeeded',
+    );
+
+    await repo.commit({ 'auto/b.json': cm('auto-b') }, 'add b');
+    await repo.push();
+    // No refresh, no sync request: the periodic refresh (or a webhook) picks the commit up.
+    await kubectl([
+      '-n',
+      ns,
+      'annotate',
+      'applications.gitward.dev',
+      'auto',
+      'gitward.dev/refresh=normal',
+    ]);
+    await waitApp(
+      'auto',
+      (a) =>
+        a.status?.sync?.status === 'Synced' &&
+        a.status.sync.revision === a.status.operationState?.syncResult?.revision &&
+        (a.status.resources?.length ?? 0) === 2,
+    );
+    expect(await kubectl(['-n', dest, 'get', 'configmap', 'auto-b', '-o', 'name'])).toContain(
+      'auto-b',
+    );
+
+    await kubectl(['-n', dest, 'delete', 'configmap', 'auto-a']);
+    const deadline = performance.now() + 60_000;
+    let back = '';
+    while (!back && performance.now() < deadline) {
+      back = await kubectl([
+        '-n',
+        dest,
+        'get',
+        'configmap',
+        'auto-a',
+        '--ignore-not-found',
+        '-o',
+        'name',
+      ]);
+      if (!back) await sleep(300);
+    }
+    expect(back).toContain('auto-a');
+    await kubectl([
+      '-n',
+      dest,
+      'patch',
+      'configmap',
+      'auto-b',
+      '--type=merge',
+      '-p',
+      '{"data":{"a":"edited"}}',
+    ]);
+    const deadline2 = performance.now() + 60_000;
+    let value = 'edited';
+    while (value === 'edited' && performance.now() < deadline2) {
+      value = (await getJson<{ data: { a: string } }>(['-n', dest, 'configmap', 'auto-b'])).data.a;
+      if (value === 'edited') await sleep(300);
+    }
+    expect(value).toBe('1');
+  });
+
+  it('does not prune an automated app whose render comes back empty, without allowEmpty', async () => {
+    const dest = uniqueName('empty');
+    await kubectl(['create', 'namespace', dest]);
+    await repo.commit({ 'empty/a.json': cm('precious') }, 'empty app');
+    await repo.push();
+    await kubectl(
+      ['apply', '-f', '-'],
+      application('empty', dest, 'empty', { automated: { prune: true } }),
+    );
+    await waitApp(
+      'empty',
+      (a) => a.status?.sync?.status === 'Synced' && a.status.operationState?.phase === 'Succeeded',
+    );
+    await repo.commit({ 'empty/a.json': null, 'empty/README.md': 'nothing to deploy' }, 'empty it');
+    await repo.push();
+    await kubectl([
+      '-n',
+      ns,
+      'annotate',
+      'applications.gitward.dev',
+      'empty',
+      'gitward.dev/refresh=normal',
+    ]);
+    const a = await waitApp(
+      'empty',
+      (x) => x.status?.conditions?.some((c) => c.type === 'SyncError') === true,
+    );
+    expect(a.status?.conditions?.find((c) => c.type === 'SyncError')?.message).toMatch(
+      /wipe out all resources/,
+    );
+    expect(await kubectl(['-n', dest, 'get', 'configmap', 'precious', '-o', 'name'])).toContain(
+      'precious',
+    );
+  });
+
+  it('ends a sync whose wave never becomes healthy with a timeout naming the resource', async () => {
+    const dest = uniqueName('stuck');
+    await kubectl(['create', 'namespace', dest]);
+    const stuck = deployment('stuck', 0).replace(
+      '    spec:\n',
+      '    spec:\n      nodeSelector: {does-not-exist: "true"}\n',
+    );
+    await repo.commit(
+      {
+        'stuck/d.yaml': stuck,
+        'stuck/later.json': cm('later', { 'argocd.argoproj.io/sync-wave': '1' }),
+      },
+      'stuck',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('stuck', dest, 'stuck'));
+    await requestSync('stuck');
+    const a = await waitApp('stuck', opDone, 90_000);
+    expect(a.status?.operationState?.phase).toBe('Failed');
+    expect(a.status?.operationState?.message).toMatch(/timed out.*apps\/Deployment.*stuck/);
+    expect(
+      await kubectl(['-n', dest, 'get', 'configmap', 'later', '--ignore-not-found', '-o', 'name']),
+    ).toBe('');
+  });
+});
