@@ -86,7 +86,7 @@ describe('controller high availability', () => {
     await a.ready();
     b = await startController(['--resync-seconds', '0']);
     // The standby serves /healthz but is not ready: it does not hold the lease.
-    await sleep(1000);
+    await b.alive();
     expect((await fetch(`http://127.0.0.1:${b.healthPort}/readyz`)).status).toBe(503);
     expect((await fetch(`http://127.0.0.1:${b.healthPort}/healthz`)).status).toBe(200);
 

@@ -50,7 +50,8 @@ async function waitForSyncStatus(cluster: ClusterState): Promise<Application | u
   while (performance.now() < deadline) {
     const r = await run(kubectl, [...args, 'guestbook', '-n', 'gitward', '-o', 'json']);
     if (r.code === 0) app = JSON.parse(r.stdout) as Application;
-    if (app?.status?.sync?.status) return app;
+    if (app?.status?.sync?.status === 'Synced' && app.status.health?.status === 'Healthy')
+      return app;
     await sleep(500);
   }
   return app;
@@ -75,7 +76,7 @@ describe('gitward dev up', () => {
     const up = await gitward('dev', 'up', '--detach');
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/get applications -n gitward/);
-    expect(up.stdout).toMatch(/OutOfSync/);
+    expect(up.stdout).toMatch(/syncs automatically/);
 
     const status = await gitward('dev', 'status');
     expect(status.stdout).toMatch(/local cluster "dev": running/);
@@ -93,19 +94,21 @@ describe('gitward dev up', () => {
     const repoUrl = repoUrlIn(status.stdout);
     expect((await run('git', ['ls-remote', repoUrl])).stdout).toMatch(/refs\/heads\/main/);
 
-    // The controller gives the Application a status: nothing is deployed (no automated sync), so
-    // every resource is OutOfSync and its health Missing.
+    // The demo syncs itself (PreSync hook, wave 0, wave 1) and turns Synced/Healthy (a ConfigMap
+    // has no health rule, as in Argo CD).
     const app = await waitForSyncStatus(cluster);
     const log = await readFile(join(dir, 'logs', 'controller.log'), 'utf8').catch(() => '');
-    expect(app?.status?.sync?.status, log.slice(-3000)).toBe('OutOfSync');
+    expect(app?.status?.sync?.status, log.slice(-3000)).toBe('Synced');
+    expect(app?.status?.operationState?.phase).toBe('Succeeded');
     expect(app?.spec.source?.repoURL).toBe(repoUrl);
     const resources = app?.status?.resources ?? [];
     expect(
       resources.map((r) => `${r.kind}/${r.name}: ${r.status}, ${r.health?.status}`).sort(),
     ).toEqual([
-      'ConfigMap/guestbook: OutOfSync, Missing',
-      'Deployment/guestbook: OutOfSync, Missing',
-      'Service/guestbook: OutOfSync, Missing',
+      'ConfigMap/guestbook: Synced, undefined',
+      'Deployment/guestbook: Synced, Healthy',
+      'Job/guestbook-migrate: Synced, Healthy',
+      'Service/guestbook: Synced, Healthy',
     ]);
 
     // A second `dev up` finds everything running and starts nothing.

@@ -124,7 +124,15 @@ beforeAll(async () => {
     'apps',
   );
   await repo.push();
-  controller = await startController(['--sync-timeout-seconds', '20']);
+  // A short periodic refresh stands in for webhooks: new commits arrive without any manual step.
+  controller = await startController([
+    '--sync-timeout-seconds',
+    '20',
+    '--resync-seconds',
+    '3',
+    '--jitter-seconds',
+    '1',
+  ]);
   await controller.ready();
 });
 afterAll(async () => {
@@ -390,5 +398,64 @@ describe('sync', () => {
     expect(
       await kubectl(['-n', dest, 'get', 'configmap', 'later', '--ignore-not-found', '-o', 'name']),
     ).toBe('');
+  });
+
+  it('resumes a multi-wave sync after the controller is killed, without running a finished hook again', async () => {
+    const dest = uniqueName('resume');
+    await kubectl(['create', 'namespace', dest]);
+    const gated = deployment('gated', 0).replace(
+      '    spec:\n',
+      '    spec:\n      nodeSelector: {resume-ready: "true"}\n',
+    );
+    await repo.commit(
+      {
+        'resume/presync.json': job('prepare', 'PreSync', 'BeforeHookCreation'),
+        'resume/d.yaml': gated,
+        'resume/later.json': cm('later', { 'argocd.argoproj.io/sync-wave': '1' }),
+      },
+      'resume app',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('resume', dest, 'resume'));
+    await requestSync('resume');
+    // Wait until the PreSync hook is done and wave 0 is being waited for, then kill the controller.
+    await waitApp(
+      'resume',
+      (a) =>
+        (a.status?.operationState?.message ?? '').includes('waiting for healthy state') &&
+        (a.status?.operationState?.syncResult?.resources ?? []).some(
+          (r) => r.name === 'prepare' && r.hookPhase === 'Succeeded',
+        ),
+    );
+    const hookUid = (
+      await getJson<KubeObject & { metadata: { uid: string } }>(['-n', dest, 'job', 'prepare'])
+    ).metadata.uid;
+    await controller.stop('SIGKILL');
+    await kubectl(['label', 'node', 'kwok-node-0', 'resume-ready=true', '--overwrite']);
+    try {
+      controller = await startController([
+        '--sync-timeout-seconds',
+        '60',
+        '--resync-seconds',
+        '3',
+        '--jitter-seconds',
+        '1',
+      ]);
+      await controller.ready();
+      const a = await waitApp('resume', opDone);
+      expect(a.status?.operationState?.phase).toBe('Succeeded');
+      expect(await kubectl(['-n', dest, 'get', 'configmap', 'later', '-o', 'name'])).toContain(
+        'later',
+      );
+      const after = await getJson<KubeObject & { metadata: { uid: string } }>([
+        '-n',
+        dest,
+        'job',
+        'prepare',
+      ]);
+      expect(after.metadata.uid).toBe(hookUid);
+    } finally {
+      await kubectl(['label', 'node', 'kwok-node-0', 'resume-ready-']);
+    }
   });
 });

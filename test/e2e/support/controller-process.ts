@@ -34,6 +34,8 @@ export interface ControllerProcess {
   readonly healthPort: number;
   /** Resolves when /readyz answers 200 (it leads and its caches are synced). */
   ready(timeoutMs?: number): Promise<void>;
+  /** Resolves when /healthz answers 200 (the process serves, leading or not). */
+  alive(timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -67,24 +69,26 @@ export async function startController(extraArgs: string[] = []): Promise<Control
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  async function waitFor(path: string, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (child.exitCode !== null)
+        throw new Error(`controller exited with ${child.exitCode}; see ${logFile}`);
+      const ok = await fetch(`http://127.0.0.1:${healthPort}${path}`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await sleep(200);
+    }
+    throw new Error(`controller ${path} not OK after ${timeoutMs}ms; see ${logFile}`);
+  }
   return {
     child,
     logFile,
     healthPort,
-    async ready(timeoutMs = 60_000) {
-      const deadline = performance.now() + timeoutMs;
-      while (performance.now() < deadline) {
-        if (child.exitCode !== null)
-          throw new Error(`controller exited with ${child.exitCode}; see ${logFile}`);
-        const ok = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) return;
-        await sleep(200);
-      }
-      throw new Error(`controller not ready after ${timeoutMs}ms; see ${logFile}`);
-    },
+    ready: (timeoutMs = 60_000) => waitFor('/readyz', timeoutMs),
+    alive: (timeoutMs = 60_000) => waitFor('/healthz', timeoutMs),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

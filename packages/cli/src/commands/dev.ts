@@ -412,6 +412,7 @@ async function applyDemoApp(kubeconfig: string, url: string): Promise<void> {
         project: 'default',
         source: { repoURL: url, path: demoApp.path, targetRevision: 'main' },
         destination: { server: 'https://kubernetes.default.svc', namespace: ns },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
     },
   );
@@ -446,7 +447,7 @@ function printWhatRuns(o: Output, p: DevProcesses): void {
   );
   o.out(`  ${kubectlLine(p)}`);
   o.out(
-    'It shows OutOfSync with its resources Missing: the controller compares Git with the cluster, but syncing is not implemented yet, so nothing is deployed.',
+    'It syncs automatically (PreSync hook, then wave 0, then wave 1) and turns Synced/Healthy within seconds. Watch it with -w; edit demo/ and run `npx gitward dev up --detach` again to commit a change and see it roll out.',
   );
 }
 
