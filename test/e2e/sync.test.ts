@@ -458,4 +458,69 @@ describe('sync', () => {
       await kubectl(['label', 'node', 'kwok-node-0', 'resume-ready-']);
     }
   });
+
+  it('retries a sync that fails on a missing CRD, and succeeds once the CRD exists', async () => {
+    const dest = uniqueName('retry');
+    await kubectl(['create', 'namespace', dest]);
+    const group = `${uniqueName('r')}.gitward.dev`;
+    await repo.commit(
+      {
+        'retry/gadget.json': JSON.stringify({
+          apiVersion: `${group}/v1`,
+          kind: 'Gadget',
+          metadata: { name: 'g1' },
+          spec: { size: 1 },
+        }),
+      },
+      'retry app',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('retry', dest, 'retry'));
+    await requestSync('retry', {});
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'applications.gitward.dev',
+      'retry',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        operation: {
+          initiatedBy: { username: 'e2e' },
+          retry: { limit: 10, backoff: { duration: '2s', factor: 1 } },
+          sync: {},
+        },
+      }),
+    ]);
+    await waitApp('retry', (a) =>
+      /Retrying attempt #\d/.test(a.status?.operationState?.message ?? ''),
+    );
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gadgets.${group}` },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            },
+          },
+        ],
+      },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(crd));
+    const a = await waitApp('retry', (x) => x.status?.operationState?.phase === 'Succeeded');
+    expect(a.status?.operationState?.retryCount).toBeGreaterThanOrEqual(1);
+    expect(await kubectl(['-n', dest, 'get', `gadgets.${group}`, 'g1', '-o', 'name'])).toContain(
+      'g1',
+    );
+  });
 });

@@ -35,6 +35,7 @@ import type { Predictor } from './dry-run.ts';
 import type { Applier } from './sync/applier.ts';
 import { decideAutoSync } from './sync/automation.ts';
 import { startOperation, syncPass, type SyncInputs } from './sync/operation.ts';
+import { beginAttempt, retryAfterFailure, retryWait } from './sync/retry.ts';
 
 interface CompareContext {
   readonly desired: readonly KubeObject[];
@@ -369,11 +370,18 @@ export function createReconciler(d: ReconcilerDeps) {
     const current = currentOperation(app);
     const started =
       current?.phase === OperationPhase.Running ? current : startOperation(app, now.toISOString());
-    const pass = await syncPass(app, started, syncInputs(ctx), {
+    const wait = retryWait(started, now);
+    if (wait > 0) return { status: { operationState: started }, requeueAfterMs: wait };
+    const pass = await syncPass(app, beginAttempt(started, now), syncInputs(ctx), {
       applier: d.applier,
       now: d.now,
       timeoutMs: d.syncTimeoutMs,
     });
+    const retried = pass.finished ? retryAfterFailure(pass.state, now) : undefined;
+    if (retried) {
+      written.set(app.metadata.name, retried);
+      return { status: { operationState: retried }, requeueAfterMs: retryWait(retried, now) };
+    }
     written.set(app.metadata.name, pass.state);
     if (!pass.finished) return { status: { operationState: pass.state }, requeueAfterMs: 1000 };
     finished.set(app.metadata.name, JSON.stringify(app.operation ?? pass.state.operation ?? null));
