@@ -523,4 +523,40 @@ describe('sync', () => {
       'g1',
     );
   });
+
+  it('deletes an app with the cascade finalizer together with its resources (but not Delete=false ones), and orphans without it', async () => {
+    const dest = uniqueName('delete');
+    await kubectl(['create', 'namespace', dest]);
+    await repo.commit(
+      {
+        'delete/gone.json': cm('goes'),
+        'delete/stays.json': cm('stays', { 'argocd.argoproj.io/sync-options': 'Delete=false' }),
+      },
+      'delete app',
+    );
+    await repo.push();
+    for (const [name, finalizers] of [
+      ['cascade', ['resources-finalizer.argocd.argoproj.io']],
+      ['orphan', []],
+    ] as const) {
+      const appJson = JSON.parse(application(name, dest, 'delete')) as {
+        metadata: Record<string, unknown>;
+      };
+      appJson.metadata['finalizers'] = finalizers;
+      await kubectl(['apply', '-f', '-'], JSON.stringify(appJson));
+      await requestSync(name);
+      await waitApp(name, (a) => opDone(a) && a.status?.sync?.status === 'Synced');
+      await kubectl(['-n', ns, 'delete', 'applications.gitward.dev', name, '--timeout=60s']);
+      const left = await kubectl(['-n', dest, 'get', 'configmaps', '-o', 'name']);
+      if (name === 'cascade') {
+        expect(left).not.toContain('configmap/goes');
+        expect(left).toContain('configmap/stays');
+        // Recreate for the orphan round.
+        await kubectl(['apply', '-n', dest, '-f', '-'], cm('goes'));
+      } else {
+        expect(left).toContain('configmap/goes');
+        expect(left).toContain('configmap/stays');
+      }
+    }
+  });
 });

@@ -24,7 +24,8 @@ function trigger(obj: KubeObject): string {
   const refresh =
     m.annotations?.['gitward.dev/refresh'] ?? m.annotations?.['argocd.argoproj.io/refresh'] ?? '';
   // A new sync request (the operation field) is not part of the spec's generation.
-  return `${m.generation ?? 0}/${refresh}/${JSON.stringify(obj['operation'] ?? null)}`;
+  const deleting = (obj.metadata as { deletionTimestamp?: string }).deletionTimestamp ?? '';
+  return `${m.generation ?? 0}/${refresh}/${deleting}/${JSON.stringify(obj['operation'] ?? null)}`;
 }
 
 /**

@@ -36,6 +36,7 @@ import type { Applier } from './sync/applier.ts';
 import { decideAutoSync } from './sync/automation.ts';
 import { startOperation, syncPass, type SyncInputs } from './sync/operation.ts';
 import { beginAttempt, retryAfterFailure, retryWait } from './sync/retry.ts';
+import { deletionPass } from './sync/deletion.ts';
 
 interface CompareContext {
   readonly desired: readonly KubeObject[];
@@ -310,6 +311,7 @@ export function createReconciler(d: ReconcilerDeps) {
       return { kind: 'done' };
     }
     const app = parsed.data;
+    if (app.metadata.deletionTimestamp) return deleteApplication(app, log);
     const refreshKey = refreshAnnotations.find((k) => app.metadata.annotations?.[k] !== undefined);
     const hard = refreshKey !== undefined && app.metadata.annotations?.[refreshKey] === 'hard';
     const rep = await reportSafely(app, hard);
@@ -327,6 +329,25 @@ export function createReconciler(d: ReconcilerDeps) {
     return rep.kind === 'failed'
       ? { kind: 'retry', reason: rep.conditions.map((c) => c.message).join('; ') }
       : { kind: 'done' };
+  }
+
+  /** An Application being deleted: cascade to its resources if its finalizer asks for it. */
+  async function deleteApplication(app: Application, log: Logger): Promise<ReconcileOutcome> {
+    const step = await deletionPass(
+      app,
+      d.cache.managedBy(app.metadata.name),
+      await d.discovery(),
+      d.applier,
+    );
+    if (step.kind === 'orphan') return { kind: 'done' };
+    if (step.kind === 'deleting') {
+      log.info({ remaining: step.remaining }, "deleting the application's resources");
+      return { kind: 'requeue', afterMs: 1000 };
+    }
+    const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
+    await d.kube.request('PATCH', path, { body: { metadata: { finalizers: step.finalizers } } });
+    log.info('resources deleted; finalizer removed');
+    return { kind: 'done' };
   }
 
   async function reportSafely(app: Application, hard: boolean): Promise<ReconcileReport> {
