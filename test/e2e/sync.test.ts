@@ -559,4 +559,45 @@ describe('sync', () => {
       }
     }
   });
+
+  it('rolls back to an earlier revision from history', async () => {
+    const dest = uniqueName('rollback');
+    await kubectl(['create', 'namespace', dest]);
+    const first = await repo.commit({ 'rollback/v1.json': cm('v1-only') }, 'v1');
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('rollback', dest, 'rollback'));
+    await requestSync('rollback');
+    await waitApp('rollback', (a) => opDone(a) && a.status?.history?.length === 1);
+    await repo.commit({ 'rollback/v1.json': null, 'rollback/v2.json': cm('v2-only') }, 'v2');
+    await repo.push();
+    await kubectl([
+      '-n',
+      ns,
+      'annotate',
+      'applications.gitward.dev',
+      'rollback',
+      'gitward.dev/refresh=normal',
+    ]);
+    await waitApp(
+      'rollback',
+      (a) => a.status?.sync?.status === 'OutOfSync' && a.status.sync.revision !== first,
+    );
+    await requestSync('rollback', { prune: true });
+    let a = await waitApp('rollback', (x) => opDone(x) && x.status?.history?.length === 2);
+    expect(await kubectl(['-n', dest, 'get', 'configmaps', '-o', 'name'])).toContain(
+      'configmap/v2-only',
+    );
+
+    // Rolling back = syncing to the revision a history entry recorded (what `app rollback` will send).
+    const earlier = a.status?.history?.[0]?.revision ?? '';
+    expect(earlier).toBe(first);
+    await requestSync('rollback', { revision: earlier, prune: true });
+    a = await waitApp('rollback', (x) => opDone(x) && x.status?.history?.length === 3);
+    expect(a.status?.operationState?.syncResult?.revision).toBe(first);
+    const names = await kubectl(['-n', dest, 'get', 'configmaps', '-o', 'name']);
+    expect(names).toContain('configmap/v1-only');
+    expect(names).not.toContain('configmap/v2-only');
+    // Compared with the branch again, the app is OutOfSync, as Argo CD shows after a rollback.
+    await waitApp('rollback', (x) => x.status?.sync?.status === 'OutOfSync');
+  });
 });

@@ -393,7 +393,23 @@ export function createReconciler(d: ReconcilerDeps) {
       current?.phase === OperationPhase.Running ? current : startOperation(app, now.toISOString());
     const wait = retryWait(started, now);
     if (wait > 0) return { status: { operationState: started }, requeueAfterMs: wait };
-    const pass = await syncPass(app, beginAttempt(started, now), syncInputs(ctx), {
+    const target = await targetAt(app, started, ctx);
+    if (!target) {
+      return failOperation(
+        app,
+        {
+          kind: 'failed',
+          conditions: [
+            {
+              type: ApplicationConditionType.ComparisonError,
+              message: `cannot render revision ${started.operation?.sync?.revision ?? ''}`,
+            },
+          ],
+        },
+        now,
+      );
+    }
+    const pass = await syncPass(app, beginAttempt(started, now), syncInputs(target), {
       applier: d.applier,
       now: d.now,
       timeoutMs: d.syncTimeoutMs,
@@ -411,6 +427,27 @@ export function createReconciler(d: ReconcilerDeps) {
       patchApp: { operation: null },
       requeueAfterMs: 500,
     };
+  }
+
+  /**
+   * The target the operation syncs: the compared one, unless the operation names another revision
+   * (a sync to an older commit is how a rollback works), which is rendered and compared on its own.
+   */
+  async function targetAt(
+    app: Application,
+    state: OperationState,
+    ctx: CompareContext,
+  ): Promise<CompareContext | undefined> {
+    const wanted = (app.operation ?? state.operation)?.sync?.revision;
+    const source = app.spec.source;
+    if (!wanted || !source || wanted === ctx.revision || wanted === source.targetRevision)
+      return ctx;
+    const at: Application = {
+      ...app,
+      spec: { ...app.spec, source: { ...source, targetRevision: wanted } },
+    };
+    const rep = await reportSafely(at, false);
+    return rep.kind === 'compared' ? lastContext : undefined;
   }
 
   /** A requested sync whose target cannot be rendered ends in Error with the comparison's reason. */
