@@ -377,6 +377,8 @@ export function createReconciler(d: ReconcilerDeps) {
 
   /** Our own "operation: null" may not be in the cache yet: a finished operation seen again is stale. */
   function requestedOperation(app: Application) {
+    // Once the cache shows the field cleared, the same request made again is a new one.
+    if (!app.operation) finished.delete(app.metadata.name);
     return app.operation && JSON.stringify(app.operation) !== finished.get(app.metadata.name)
       ? app.operation
       : undefined;
