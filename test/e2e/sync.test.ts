@@ -476,7 +476,7 @@ describe('sync', () => {
     );
     await repo.push();
     await kubectl(['apply', '-f', '-'], application('retry', dest, 'retry'));
-    await requestSync('retry', {});
+    // One request carrying the retry policy (a second patch could race with a first operation).
     await kubectl([
       '-n',
       ns,
