@@ -116,9 +116,12 @@ const elector = createLeaderElector(kube, {
   },
 });
 
+let running: Promise<void> = Promise.resolve();
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
   stop.abort();
+  // Graceful: the elector releases the lease so a standby takes over at once.
+  await running.catch(() => undefined);
   await controller.stop();
   await cache.stop();
   await health.close();
@@ -127,8 +130,5 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => void shutdown(sig).finally(() => process.exit(0)));
 }
 
-if (cfg.leaderElection) {
-  await elector.run(stop.signal);
-} else {
-  await lead();
-}
+running = cfg.leaderElection ? elector.run(stop.signal) : lead();
+await running;
