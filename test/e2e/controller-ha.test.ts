@@ -35,7 +35,12 @@ async function waitStatus(
   throw new Error(`status of ${name} did not match: ${JSON.stringify(last).slice(0, 2000)}`);
 }
 
-async function applyTracked(annotation: string, app: string, name: string): Promise<void> {
+async function applyTracked(
+  annotation: string,
+  app: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<void> {
   const obj = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -43,6 +48,7 @@ async function applyTracked(annotation: string, app: string, name: string): Prom
       name,
       namespace: destNs,
       annotations: { [annotation]: `${app}:/ConfigMap:${destNs}/${name}` },
+      labels,
     },
     data: { v: '1' },
   };
@@ -155,9 +161,18 @@ describe('argoproj.io mode', () => {
   });
 
   it("adopts an Argo CD Application and the objects Argo CD's tracking annotation marks", async () => {
-    argo = await startController(['--api-group', 'argoproj.io', '--resync-seconds', '0']);
+    argo = await startController([
+      '--api-group',
+      'argoproj.io',
+      '--resync-seconds',
+      '0',
+      '--tracking-method',
+      'annotation+label',
+    ]);
     await argo.ready();
-    await applyTracked('argocd.argoproj.io/tracking-id', 'argo', 'argo-config');
+    await applyTracked('argocd.argoproj.io/tracking-id', 'argo', 'argo-config', {
+      'app.kubernetes.io/instance': 'argo',
+    });
     await kubectl(['apply', '-f', '-'], application('argoproj.io', 'argocd', 'argo', 'argo'));
     const s = await waitStatus(
       'argoproj.io',
@@ -166,5 +181,25 @@ describe('argoproj.io mode', () => {
       (x) => x.sync?.status === 'Synced' && x.health?.status === 'Healthy',
     );
     expect(s.resources?.map((r) => r.name)).toEqual(['argo-config']);
+
+    // With label tracking on, an object carrying only Argo CD's instance label belongs to the app too.
+    const extra = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'label-extra',
+        namespace: destNs,
+        labels: { 'app.kubernetes.io/instance': 'argo' },
+      },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(extra));
+    const withExtra = await waitStatus(
+      'argoproj.io',
+      'argocd',
+      'argo',
+      (x) =>
+        x.resources?.some((r) => r.name === 'label-extra' && r.requiresPruning === true) === true,
+    );
+    expect(withExtra.sync?.status).toBe('OutOfSync');
   });
 });

@@ -30,3 +30,16 @@ describe('loadControllerConfig', () => {
     expect(() => loadControllerConfig(['--kubeconfig', 'k', ...args], {}, '/h')).toThrow(msg);
   });
 });
+
+describe('tracking method', () => {
+  it('defaults to annotation and accepts Argo CD’s methods', () => {
+    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').trackingMethod).toBe('annotation');
+    expect(
+      loadControllerConfig(['--kubeconfig', 'k', '--tracking-method', 'annotation+label'], {}, '/h')
+        .trackingMethod,
+    ).toBe('annotation+label');
+    expect(() =>
+      loadControllerConfig(['--kubeconfig', 'k', '--tracking-method', 'uid'], {}, '/h'),
+    ).toThrow(/--tracking-method/);
+  });
+});

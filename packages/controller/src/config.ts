@@ -1,7 +1,13 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiGroup, defaultControlNamespace, ErrorCode, GitwardError } from '@gitward/model';
+import {
+  ApiGroup,
+  defaultControlNamespace,
+  ErrorCode,
+  GitwardError,
+  TrackingMethod,
+} from '@gitward/model';
 
 /** The controller's configuration, parsed once in main.ts from argv and the environment. */
 export interface ControllerConfig {
@@ -21,6 +27,8 @@ export interface ControllerConfig {
   /** Install the CRDs, the namespace and the default project at startup when missing. */
   readonly install: boolean;
   readonly logLevel: string;
+  /** How objects are tied to their app: annotation (default), label, or annotation+label. */
+  readonly trackingMethod: TrackingMethod;
   /** A sync operation that runs longer than this fails, naming what it waited for. */
   readonly syncTimeoutSeconds: number;
   /** Rendering tools: paths, or names looked up on PATH. */
@@ -58,6 +66,7 @@ export function loadControllerConfig(
       'leader-election': { type: 'string' },
       install: { type: 'string' },
       'log-level': { type: 'string' },
+      'tracking-method': { type: 'string' },
       'sync-timeout-seconds': { type: 'string' },
       helm: { type: 'string' },
       kustomize: { type: 'string' },
@@ -90,6 +99,7 @@ export function loadControllerConfig(
     identity: `${hostname()}-${process.pid}`,
     install: bool(pick('install'), true),
     logLevel: pick('log-level', 'GITWARD_LOG_LEVEL') ?? 'info',
+    trackingMethod: trackingMethodOf(pick('tracking-method', 'GITWARD_TRACKING_METHOD')),
     syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {
       helm: pick('helm', 'GITWARD_HELM') ?? 'helm',
@@ -97,6 +107,17 @@ export function loadControllerConfig(
       jsonnet: pick('jsonnet', 'GITWARD_JSONNET') ?? 'jsonnet',
     },
   });
+}
+
+function trackingMethodOf(v: string | undefined): TrackingMethod {
+  const methods: readonly string[] = Object.values(TrackingMethod);
+  if (v === undefined) return TrackingMethod.Annotation;
+  if (!methods.includes(v))
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--tracking-method must be one of ${methods.join(', ')}`,
+    );
+  return v as TrackingMethod;
 }
 
 function apiGroupOf(v: string | undefined): ApiGroup {

@@ -16,7 +16,12 @@ import {
   renderToolVersions,
   type ApiResourceIndex,
 } from '@gitward/infra';
-import { errorMessage, trackingAnnotation } from '@gitward/model';
+import {
+  defaultInstanceLabel,
+  errorMessage,
+  trackingAnnotation,
+  TrackingMethod,
+} from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
 import { loadControllerConfig } from './config.ts';
 import { createController } from './controller.ts';
@@ -46,6 +51,7 @@ const renderer = createTargetRenderer({
 const tracking = trackingAnnotation(cfg.group);
 const cache = createClusterCache(kube, {
   trackingAnnotation: tracking,
+  ...(cfg.trackingMethod === TrackingMethod.Annotation ? {} : { labelKey: defaultInstanceLabel }),
   onError: (err, kind) => logger.warn({ kind, err: errorMessage(err) }, 'watch error; retrying'),
 });
 
@@ -63,6 +69,7 @@ const reconciler = createReconciler({
   group: cfg.group,
   namespace: cfg.namespace,
   trackingAnnotation: tracking,
+  trackingMethod: cfg.trackingMethod,
   discovery: () => (index ??= kube.discover()),
   kubeVersion: () =>
     (kubeVersion ??= kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''))),

@@ -20,7 +20,7 @@ import {
   groupOf,
   resourceKeyOf,
   secretTypeLabel,
-  withTrackingId,
+  withTracking,
   OperationPhase,
   SyncStatusCode,
   type ApiGroup,
@@ -28,6 +28,7 @@ import {
   type ApplicationStatus,
   type AppProject,
   type KubeObject,
+  type TrackingMethod,
 } from '@gitward/model';
 import type { RenderOutcome, TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
@@ -128,6 +129,7 @@ export interface ReconcilerDeps {
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly trackingAnnotation: string;
+  readonly trackingMethod: TrackingMethod;
   /** Discovery of the destination, refreshed when CRDs change. */
   readonly discovery: () => Promise<ApiResourceIndex>;
   readonly kubeVersion: () => Promise<string>;
@@ -195,7 +197,9 @@ export function createReconciler(d: ReconcilerDeps) {
     index: ApiResourceIndex,
   ) {
     const name = app.metadata.name;
-    const desired = objects.map((o) => withTrackingId(o, name, d.trackingAnnotation));
+    const desired = objects.map((o) =>
+      withTracking(o, name, d.trackingMethod, d.trackingAnnotation),
+    );
     const kinds = new Map<string, { group: string; kind: string }>();
     for (const o of desired)
       kinds.set(`${groupOf(o.apiVersion)}/${o.kind}`, {

@@ -21,3 +21,30 @@ export function withTrackingId(obj: KubeObject, app: string, annotation: string)
     },
   };
 }
+
+/** Argo CD's `application.resourceTrackingMethod`. */
+export const TrackingMethod = {
+  Annotation: 'annotation',
+  Label: 'label',
+  AnnotationAndLabel: 'annotation+label',
+} as const;
+export type TrackingMethod = (typeof TrackingMethod)[keyof typeof TrackingMethod];
+
+/** Argo CD's default instance label for label tracking. */
+export const defaultInstanceLabel = 'app.kubernetes.io/instance';
+
+/** Marks a desired object as this app's, the way the tracking method says (a copy). */
+export function withTracking(
+  obj: KubeObject,
+  app: string,
+  method: TrackingMethod,
+  annotation: string,
+  labelKey = defaultInstanceLabel,
+): KubeObject {
+  const annotated = method === TrackingMethod.Label ? obj : withTrackingId(obj, app, annotation);
+  if (method === TrackingMethod.Annotation) return annotated;
+  return {
+    ...annotated,
+    metadata: { ...annotated.metadata, labels: { ...annotated.metadata.labels, [labelKey]: app } },
+  };
+}

@@ -10,6 +10,7 @@ import {
 } from '@gitward/model';
 import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
 import { aggregateHealth, assessHealth } from '../health/index.ts';
+import { externalUrlsOf } from './external-urls.ts';
 
 export const hookAnnotation = 'argocd.argoproj.io/hook';
 export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
@@ -53,6 +54,8 @@ export interface CompareResult {
   readonly health: HealthStatus;
   /** Container images of the desired workloads, for status.summary.images. */
   readonly images: readonly string[];
+  /** Ingress hosts, LoadBalancer addresses and link annotations of the live objects. */
+  readonly externalURLs: readonly string[];
 }
 
 function versionOf(obj: KubeObject): string {
@@ -192,5 +195,6 @@ export function compareApplication(input: CompareInput): CompareResult {
     resources,
     health,
     images: imagesOf(input.desired),
+    externalURLs: externalUrlsOf([...input.live.values()]),
   };
 }

@@ -107,7 +107,10 @@ export function buildStatus(input: StatusInput): ApplicationStatus {
     conditions: mergeConditions(previous?.conditions, report.warnings, now),
     reconciledAt: now,
     sourceType: report.sourceType,
-    summary: { images: [...result.images] },
+    summary: {
+      images: [...result.images],
+      ...(result.externalURLs.length ? { externalURLs: [...result.externalURLs] } : {}),
+    },
   };
 }
 
