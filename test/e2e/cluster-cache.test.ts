@@ -333,7 +333,9 @@ describe('the cluster cache against the local control plane', () => {
     const { cache } = newCache();
     await cache.stop();
     await expect(cache.watchKinds([configMaps])).rejects.toThrow(/stopped/);
-    // Every cache so far recovered silently: only the injected 410 is not an error.
-    expect(errors).toEqual([]);
+    // Every cache so far recovered: only the injected 410 is not an error, and the apiserver's
+    // transient 429 ("storage is (re)initializing", right after a CRD appears) is retried.
+    const transient = (e: unknown) => (e as { status?: number }).status === 429;
+    expect(errors.filter((e) => !transient(e))).toEqual([]);
   });
 });
