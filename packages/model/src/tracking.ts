@@ -6,9 +6,13 @@ export function trackingAnnotation(group: 'gitward.dev' | 'argoproj.io'): string
   return group === 'argoproj.io' ? 'argocd.argoproj.io/tracking-id' : 'gitward.dev/tracking-id';
 }
 
-/** Argo CD's tracking id: `<app>:<group>/<kind>:<namespace>/<name>` (core group empty). */
-export function trackingIdOf(app: string, obj: KubeObject): string {
-  return `${app}:${groupOf(obj.apiVersion)}/${obj.kind}:${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+/**
+ * Argo CD's tracking id: `<app>:<group>/<kind>:<namespace>/<name>` (core group empty). A
+ * cluster-scoped object carries `defaultNamespace` (Argo CD puts the destination namespace there).
+ */
+export function trackingIdOf(app: string, obj: KubeObject, defaultNamespace = ''): string {
+  const ns = obj.metadata.namespace ?? '';
+  return `${app}:${groupOf(obj.apiVersion)}/${obj.kind}:${ns === '' ? defaultNamespace : ns}/${obj.metadata.name ?? ''}`;
 }
 
 /** The object with its tracking annotation set (a copy). */

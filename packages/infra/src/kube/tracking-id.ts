@@ -2,7 +2,7 @@
  * Argo CD's resource tracking: which Application an object belongs to, read from the tracking-id
  * annotation `<app>:<group>/<kind>:<namespace>/<name>` (or, in label mode, an instance label).
  */
-import { groupOf, type KubeObject } from '@gitward/model';
+import { groupOf, trackingIdOf, type KubeObject } from '@gitward/model';
 
 /** The parts of a tracking id; `group` is '' for the core group. */
 export interface TrackingId {
@@ -28,15 +28,8 @@ export function parseTrackingId(id: string): TrackingId | undefined {
   return { app, group: group ?? '', kind, namespace: namespace ?? '', name };
 }
 
-/**
- * The tracking id that marks `obj` as `app`'s. A cluster-scoped object carries `defaultNamespace`
- * (Argo CD puts the app's destination namespace there).
- */
-export function trackingIdFor(app: string, obj: KubeObject, defaultNamespace = ''): string {
-  const ns = obj.metadata.namespace ?? '';
-  const name = obj.metadata.name ?? '';
-  return `${app}:${groupOf(obj.apiVersion)}/${obj.kind}:${ns === '' ? defaultNamespace : ns}/${name}`;
-}
+/** The tracking id that marks `obj` as `app`'s (the format lives in @gitward/model). */
+export const trackingIdFor = trackingIdOf;
 
 /**
  * Whether the id names `obj` itself. An id copied onto another object (a Secret duplicated by an
