@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readClusterState } from '@gitward/local-cluster';
 import type { Application } from '@gitward/model';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { kubectl, uniqueName } from './support/kubectl.ts';
 
 let server: GitServer;
 let repo: TestRepo;
@@ -20,19 +21,10 @@ async function waitStatus(
   ok: (s: Status) => boolean,
   timeoutMs = 60_000,
 ): Promise<Status> {
-  const deadline = performance.now() + timeoutMs;
-  let last: Status = {};
-  while (performance.now() < deadline) {
-    last =
-      (
-        await getJson<Application>([`applications.${group}`, name, '-n', ns]).catch(
-          () => ({ status: {} }) as Application,
-        )
-      ).status ?? {};
-    if (ok(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(`status of ${name} did not match: ${JSON.stringify(last).slice(0, 2000)}`);
+  const app = await waitApplication({ group, namespace: ns, name }, (a) => ok(a.status ?? {}), {
+    timeoutMs,
+  });
+  return app.status ?? {};
 }
 
 async function applyTracked(

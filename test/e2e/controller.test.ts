@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@gitward/model';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 
@@ -54,25 +54,18 @@ function application(name: string, spec: Partial<Application['spec']> = {}) {
 }
 
 type Status = NonNullable<Application['status']>;
-async function status(name: string): Promise<Status> {
-  return (await getJson<Application>(['applications.gitward.dev', name, '-n', ns])).status ?? {};
-}
 /** Waits on the Application's status (never a fixed sleep) until `ok` holds. */
 async function waitStatus(
   name: string,
   ok: (s: Status) => boolean,
   timeoutMs = 60_000,
 ): Promise<Status> {
-  const deadline = performance.now() + timeoutMs;
-  let last: Status = {};
-  while (performance.now() < deadline) {
-    last = await status(name).catch(() => ({}));
-    if (ok(last)) return last;
-    await sleep(100);
-  }
-  throw new Error(
-    `status of ${name} did not match within ${timeoutMs}ms: ${JSON.stringify(last, null, 1).slice(0, 3000)}\nlog: ${controller.logFile}`,
-  );
+  const ref = { group: 'gitward.dev', namespace: ns, name };
+  const app = await waitApplication(ref, (a) => ok(a.status ?? {}), {
+    timeoutMs,
+    logFile: controller.logFile,
+  });
+  return app.status ?? {};
 }
 
 /** Creates the live objects as if gitward had synced them (tracking annotation set). */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, KubeObject } from '@gitward/model';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 
@@ -10,24 +11,15 @@ let server: GitServer;
 let repo: TestRepo;
 let controller: ControllerProcess;
 
-async function app(name: string): Promise<Application> {
-  return getJson<Application>(['applications.gitward.dev', name, '-n', ns]);
-}
 async function waitApp(
   name: string,
   ok: (a: Application) => boolean,
   timeoutMs = 90_000,
 ): Promise<Application> {
-  const deadline = performance.now() + timeoutMs;
-  let last: Application | undefined;
-  while (performance.now() < deadline) {
-    last = await app(name).catch(() => undefined);
-    if (last && ok(last)) return last;
-    await sleep(200);
-  }
-  throw new Error(
-    `application ${name} did not reach the state: ${JSON.stringify(last?.status, null, 1).slice(0, 4000)}\nlog: ${controller.logFile}`,
-  );
+  return waitApplication({ group: 'gitward.dev', namespace: ns, name }, ok, {
+    timeoutMs,
+    logFile: controller.logFile,
+  });
 }
 const opDone = (a: Application) =>
   !a.operation && ['Succeeded', 'Failed', 'Error'].includes(a.status?.operationState?.phase ?? '');

@@ -1,0 +1,37 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Application } from '@gitward/model';
+import { getJson } from './kubectl.ts';
+
+export interface AppRef {
+  readonly group: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * Polls an Application until `ok` holds and returns it: tests wait on the status the controller
+ * writes, never on a fixed sleep. The error shows the last status and the controller's log path.
+ */
+export async function waitApplication(
+  ref: AppRef,
+  ok: (app: Application) => boolean,
+  opts: { timeoutMs?: number; logFile?: string } = {},
+): Promise<Application> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const deadline = performance.now() + timeoutMs;
+  let last: Application | undefined;
+  while (performance.now() < deadline) {
+    last = await getJson<Application>([
+      `applications.${ref.group}`,
+      ref.name,
+      '-n',
+      ref.namespace,
+    ]).catch(() => undefined);
+    if (last && ok(last)) return last;
+    await sleep(100);
+  }
+  const status = JSON.stringify(last?.status, null, 1).slice(0, 4000);
+  throw new Error(
+    `application ${ref.name} did not reach the state within ${timeoutMs}ms: ${status}\nlog: ${opts.logFile ?? '-'}`,
+  );
+}
