@@ -5,8 +5,18 @@ import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import {
+  appNamespace as ns,
+  application as appManifest,
+  cm,
+  created,
+  deployment,
+  job,
+  opDone,
+  refresh,
+  requestSync,
+} from './support/sync-fixtures.ts';
 
-const ns = 'gitward';
 let server: GitServer;
 let repo: TestRepo;
 let controller: ControllerProcess;
@@ -21,85 +31,12 @@ async function waitApp(
     logFile: controller.logFile,
   });
 }
-const opDone = (a: Application) =>
-  !a.operation && ['Succeeded', 'Failed', 'Error'].includes(a.status?.operationState?.phase ?? '');
-
-function application(
+const application = (
   name: string,
   dest: string,
   path: string,
   syncPolicy?: Application['spec']['syncPolicy'],
-): string {
-  return JSON.stringify({
-    apiVersion: 'gitward.dev/v1alpha1',
-    kind: 'Application',
-    metadata: { name, namespace: ns },
-    spec: {
-      project: 'default',
-      destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-      source: { repoURL: repo.url, path, targetRevision: 'main' },
-      ...(syncPolicy ? { syncPolicy } : {}),
-    },
-  });
-}
-async function requestSync(name: string, sync: Record<string, unknown> = {}): Promise<void> {
-  await kubectl([
-    '-n',
-    ns,
-    'patch',
-    'applications.gitward.dev',
-    name,
-    '--type=merge',
-    '-p',
-    JSON.stringify({ operation: { initiatedBy: { username: 'e2e' }, sync } }),
-  ]);
-}
-const created = (o: KubeObject) =>
-  Date.parse((o.metadata as { creationTimestamp?: string }).creationTimestamp ?? '');
-
-const deployment = (name: string, wave?: number) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-${wave === undefined ? '' : `  annotations:\n    argocd.argoproj.io/sync-wave: "${wave}"\n`}spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: ${name}}
-  template:
-    metadata:
-      labels: {app: ${name}}
-    spec:
-      containers:
-        - name: main
-          image: registry.invalid/${name}:1
-`;
-const cm = (name: string, annotations: Record<string, string> = {}) =>
-  JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name, annotations },
-    data: { a: '1' },
-  });
-const job = (name: string, hook: string, policy?: string) =>
-  JSON.stringify({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      name,
-      annotations: {
-        'argocd.argoproj.io/hook': hook,
-        ...(policy ? { 'argocd.argoproj.io/hook-delete-policy': policy } : {}),
-      },
-    },
-    spec: {
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          containers: [{ name: 'run', image: 'registry.invalid/job:1' }],
-        },
-      },
-    },
-  });
+) => appManifest(name, repo.url, dest, path, syncPolicy);
 
 beforeAll(async () => {
   server = await createGitServer();
@@ -203,14 +140,7 @@ describe('sync', () => {
     await waitApp('prune', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
     await repo.commit({ 'prune/b.json': null, 'prune/c.json': null }, 'remove two');
     await repo.push();
-    await kubectl([
-      '-n',
-      ns,
-      'annotate',
-      'applications.gitward.dev',
-      'prune',
-      'gitward.dev/refresh=normal',
-    ]);
+    await refresh('prune');
     await waitApp(
       'prune',
       (a) => (a.status?.resources ?? []).filter((r) => r.requiresPruning).length === 2,
@@ -277,14 +207,7 @@ describe('sync', () => {
     await repo.commit({ 'auto/b.json': cm('auto-b') }, 'add b');
     await repo.push();
     // No refresh, no sync request: the periodic refresh (or a webhook) picks the commit up.
-    await kubectl([
-      '-n',
-      ns,
-      'annotate',
-      'applications.gitward.dev',
-      'auto',
-      'gitward.dev/refresh=normal',
-    ]);
+    await refresh('auto');
     await waitApp(
       'auto',
       (a) =>
@@ -347,14 +270,7 @@ describe('sync', () => {
     );
     await repo.commit({ 'empty/a.json': null, 'empty/README.md': 'nothing to deploy' }, 'empty it');
     await repo.push();
-    await kubectl([
-      '-n',
-      ns,
-      'annotate',
-      'applications.gitward.dev',
-      'empty',
-      'gitward.dev/refresh=normal',
-    ]);
+    await refresh('empty');
     const a = await waitApp(
       'empty',
       (x) => x.status?.conditions?.some((c) => c.type === 'SyncError') === true,
@@ -562,14 +478,7 @@ describe('sync', () => {
     await waitApp('rollback', (a) => opDone(a) && a.status?.history?.length === 1);
     await repo.commit({ 'rollback/v1.json': null, 'rollback/v2.json': cm('v2-only') }, 'v2');
     await repo.push();
-    await kubectl([
-      '-n',
-      ns,
-      'annotate',
-      'applications.gitward.dev',
-      'rollback',
-      'gitward.dev/refresh=normal',
-    ]);
+    await refresh('rollback');
     await waitApp(
       'rollback',
       (a) => a.status?.sync?.status === 'OutOfSync' && a.status.sync.revision !== first,

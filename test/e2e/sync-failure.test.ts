@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Application, KubeObject } from '@gitward/model';
+import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { waitApplication } from './support/applications.ts';
+import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import {
+  appNamespace as ns,
+  application as appManifest,
+  cm,
+  deployment,
+  job,
+  opDone,
+  requestSync,
+} from './support/sync-fixtures.ts';
+
+// Syncs that fail, are stopped, or hold back deletions: SyncFail hooks, PruneLast, terminate.
+
+let server: GitServer;
+let repo: TestRepo;
+let controller: ControllerProcess;
+
+async function waitApp(name: string, ok: (a: Application) => boolean): Promise<Application> {
+  return waitApplication({ group: 'gitward.dev', namespace: ns, name }, ok, {
+    timeoutMs: 90_000,
+    logFile: controller.logFile,
+  });
+}
+const application = (name: string, dest: string, path: string) =>
+  appManifest(name, repo.url, dest, path);
+const resultOf = (a: Application, name: string) =>
+  a.status?.operationState?.syncResult?.resources?.find((r) => r.name === name);
+const gate = (label: string) => `      nodeSelector: {${label}: "open"}\n`;
+const exists = async (dest: string, kind: string, name: string) =>
+  (await kubectl(['-n', dest, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
+
+beforeAll(async () => {
+  server = await createGitServer();
+  repo = await server.createRepo('sync-failure');
+  controller = await startController(['--sync-timeout-seconds', '60']);
+  await controller.ready();
+});
+afterAll(async () => {
+  await controller.stop();
+  await server.close();
+});
+
+describe('sync failures', () => {
+  it('runs the SyncFail hook when a wave fails, and applies no later wave', async () => {
+    const dest = uniqueName('syncfail');
+    await kubectl(['create', 'namespace', dest]);
+    // No node matches, so the rollout misses its one-second deadline: the wave is Degraded.
+    const doomed = deployment('doomed', 0, gate('never-there')).replace(
+      'replicas: 1',
+      'replicas: 1\n  progressDeadlineSeconds: 1',
+    );
+    await repo.commit(
+      {
+        'syncfail/d.yaml': doomed,
+        'syncfail/later.json': cm('later', { 'argocd.argoproj.io/sync-wave': '1' }),
+        'syncfail/on-fail.json': job('on-fail', 'SyncFail'),
+      },
+      'syncfail app',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('syncfail', dest, 'syncfail'));
+    await requestSync('syncfail');
+    const a = await waitApp('syncfail', opDone);
+    expect(a.status?.operationState?.phase).toBe('Failed');
+    expect(resultOf(a, 'doomed')?.status).toBe('Synced');
+    expect(resultOf(a, 'on-fail')).toMatchObject({ hookType: 'SyncFail', hookPhase: 'Succeeded' });
+    const hook = await getJson<KubeObject & { status?: { succeeded?: number } }>([
+      '-n',
+      dest,
+      'job',
+      'on-fail',
+    ]);
+    expect(hook.status?.succeeded).toBe(1);
+    expect(await exists(dest, 'configmap', 'later')).toBe(false);
+  });
+
+  it('prunes a PruneLast resource only after the last wave is healthy', async () => {
+    const dest = uniqueName('prunelast');
+    await kubectl(['create', 'namespace', dest]);
+    await repo.commit(
+      {
+        'prunelast/early.json': cm('early'),
+        'prunelast/last.json': cm('last', { 'argocd.argoproj.io/sync-options': 'PruneLast=true' }),
+      },
+      'prunelast v1',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('prunelast', dest, 'prunelast'));
+    await requestSync('prunelast');
+    await waitApp('prunelast', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
+
+    // v2 drops both ConfigMaps and adds a wave-1 Deployment that stays unhealthy until the test
+    // opens its node selector: while the sync waits there, the PruneLast ConfigMap must remain.
+    const label = `prunelast-${dest.slice(-6)}`;
+    await repo.commit(
+      {
+        'prunelast/early.json': null,
+        'prunelast/last.json': null,
+        'prunelast/d.yaml': deployment('gated', 1, gate(label)),
+      },
+      'prunelast v2',
+    );
+    await repo.push();
+    await requestSync('prunelast', { prune: true, revision: 'main' });
+    await waitApp('prunelast', (a) =>
+      (a.status?.operationState?.message ?? '').includes('apps/Deployment'),
+    );
+    expect(await exists(dest, 'configmap', 'early')).toBe(false);
+    const last = await getJson<KubeObject>(['-n', dest, 'configmap', 'last']);
+    expect((last.metadata as { deletionTimestamp?: string }).deletionTimestamp).toBeUndefined();
+
+    await kubectl(['label', 'node', 'kwok-node-0', `${label}=open`, '--overwrite']);
+    try {
+      const a = await waitApp('prunelast', opDone);
+      expect(a.status?.operationState?.phase).toBe('Succeeded');
+      expect(resultOf(a, 'last')?.status).toBe('Pruned');
+      expect(await exists(dest, 'configmap', 'last')).toBe(false);
+    } finally {
+      await kubectl(['label', 'node', 'kwok-node-0', `${label}-`]);
+    }
+  });
+});
