@@ -124,4 +124,44 @@ describe('sync failures', () => {
       await kubectl(['label', 'node', 'kwok-node-0', `${label}-`]);
     }
   });
+
+  it('terminates a running sync: the running hook is deleted and the operation fails', async () => {
+    const dest = uniqueName('terminate');
+    await kubectl(['create', 'namespace', dest]);
+    // A Sync hook whose pod no node accepts: it runs until terminated.
+    const stuckHook = job('forever', 'Sync').replace(
+      '"restartPolicy":"Never"',
+      '"restartPolicy":"Never","nodeSelector":{"never-there":"open"}',
+    );
+    expect(stuckHook).toContain('never-there');
+    await repo.commit(
+      { 'terminate/hook.json': stuckHook, 'terminate/cm.json': cm('plain') },
+      'terminate app',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('terminate', dest, 'terminate'));
+    await requestSync('terminate');
+    await waitApp('terminate', (a) => resultOf(a, 'forever')?.hookPhase === 'Running');
+    // What `gitward app terminate-op` (DELETE /api/v1/applications/NAME/operation) writes.
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'applications.gitward.dev',
+      'terminate',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { operationState: { phase: 'Terminating' } } }),
+    ]);
+    const a = await waitApp('terminate', opDone);
+    expect(a.status?.operationState).toMatchObject({
+      phase: 'Failed',
+      message: 'Operation terminated',
+    });
+    expect(resultOf(a, 'forever')).toMatchObject({ hookPhase: 'Failed', message: 'Terminated' });
+    await expect
+      .poll(() => exists(dest, 'job', 'forever'), { timeout: 30_000, interval: 200 })
+      .toBe(false);
+  });
 });

@@ -35,7 +35,7 @@ import type { Logger } from 'pino';
 import type { Predictor } from './dry-run.ts';
 import type { Applier } from './sync/applier.ts';
 import { decideAutoSync } from './sync/automation.ts';
-import { startOperation, syncPass, type SyncInputs } from './sync/operation.ts';
+import { startOperation, syncPass, terminateOperation, type SyncInputs } from './sync/operation.ts';
 import { beginAttempt, retryAfterFailure, retryWait } from './sync/retry.ts';
 import { deletionPass } from './sync/deletion.ts';
 
@@ -376,6 +376,9 @@ export function createReconciler(d: ReconcilerDeps) {
     const cached = app.status?.operationState;
     const mine = written.get(app.metadata.name);
     if (!mine || !cached) return mine ?? cached;
+    // A terminate request rewrites the phase of the very operation we last wrote: it wins.
+    if (cached.phase === OperationPhase.Terminating && cached.startedAt === mine.startedAt)
+      return cached;
     return (mine.startedAt ?? '') >= (cached.startedAt ?? '') ? mine : cached;
   }
 
@@ -470,6 +473,38 @@ export function createReconciler(d: ReconcilerDeps) {
     return { status: { operationState: state }, patchApp: { operation: null } };
   }
 
+  /**
+   * A running sync re-reads its operation state from the apiserver before each pass, as Argo CD
+   * does: a terminate request written since the cache was filled must not be overwritten by the
+   * pass's own status write.
+   */
+  async function freshPhase(app: Application, state: OperationState): Promise<OperationState> {
+    const res = await d.kube.request('GET', `${appsPath}/${encodeURIComponent(app.metadata.name)}`);
+    const fresh = (res.body as Partial<Application> | undefined)?.status?.operationState;
+    return res.status < 300 &&
+      fresh?.phase === OperationPhase.Terminating &&
+      fresh.startedAt === state.startedAt
+      ? fresh
+      : state;
+  }
+
+  /** `gitward app terminate-op` (or DELETE .../operation) set phase Terminating: stop the sync. */
+  async function terminate(
+    app: Application,
+    state: OperationState,
+    ctx: CompareContext | undefined,
+  ): Promise<ActOutcome> {
+    const index = ctx?.index ?? (await d.discovery());
+    const ended = await terminateOperation(state, index, { applier: d.applier, now: d.now });
+    written.set(app.metadata.name, ended);
+    finished.set(app.metadata.name, JSON.stringify(app.operation ?? state.operation ?? null));
+    return {
+      status: { operationState: ended },
+      ...(app.operation ? { patchApp: { operation: null } } : {}),
+      requeueAfterMs: 500,
+    };
+  }
+
   function automate(
     app: Application,
     rep: Extract<ReconcileReport, { kind: 'compared' }>,
@@ -505,8 +540,11 @@ export function createReconciler(d: ReconcilerDeps) {
     ctx: CompareContext | undefined,
   ): Promise<ActOutcome> {
     const now = d.now();
+    let current = currentOperation(app);
+    if (current?.phase === OperationPhase.Running) current = await freshPhase(app, current);
+    if (current?.phase === OperationPhase.Terminating) return terminate(app, current, ctx);
     const requested = requestedOperation(app);
-    const running = currentOperation(app)?.phase === OperationPhase.Running;
+    const running = current?.phase === OperationPhase.Running;
     if (ctx && rep.kind === 'compared') {
       if (requested || running) return runOperation(app, ctx, now);
       const { operation: _stale, ...withoutStale } = app;

@@ -191,6 +191,42 @@ export async function syncPass(
   };
 }
 
+/**
+ * Ends a sync the user asked to stop (phase Terminating), as gitops-engine's Terminate: every hook
+ * still running is deleted and marked Failed "Terminated"; the operation fails, or errs when a
+ * hook could not be deleted. Hooks are addressed from the recorded results, so this works even
+ * when the target can no longer be rendered.
+ */
+export async function terminateOperation(
+  state: OperationState,
+  index: ApiResourceIndex,
+  deps: Pick<OperationDeps, 'applier' | 'now'>,
+): Promise<OperationState> {
+  const results = [...(state.syncResult?.resources ?? [])];
+  const problems: string[] = [];
+  for (const [i, r] of results.entries()) {
+    if (!r.hookType || r.hookPhase !== 'Running' || !r.kind || !r.name) continue;
+    const apiVersion = r.group ? `${r.group}/${r.version ?? ''}` : (r.version ?? 'v1');
+    const hook: KubeObject = {
+      apiVersion,
+      kind: r.kind,
+      metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) },
+    };
+    const out = await deps.applier.remove(hook, index, 'background', false);
+    if (!out.ok) problems.push(`${r.kind}/${r.name}: ${out.message}`);
+    results[i] = { ...r, hookPhase: 'Failed', message: 'Terminated' };
+  }
+  return {
+    ...state,
+    phase: problems.length ? OperationPhase.Error : OperationPhase.Failed,
+    message: problems.length
+      ? `Operation termination had errors: ${problems.join('; ')}`
+      : 'Operation terminated',
+    finishedAt: deps.now().toISOString(),
+    syncResult: { ...state.syncResult, resources: results },
+  };
+}
+
 /** A vanished object is Missing: a hook that disappears fails, a resource keeps waiting. */
 function healthOf(live: KubeObject | undefined) {
   return live ? assessHealth(live) : { status: HealthStatusCode.Missing };
