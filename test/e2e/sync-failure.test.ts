@@ -31,6 +31,17 @@ const application = (name: string, dest: string, path: string) =>
 const resultOf = (a: Application, name: string) =>
   a.status?.operationState?.syncResult?.resources?.find((r) => r.name === name);
 const gate = (label: string) => `      nodeSelector: {${label}: "open"}\n`;
+/** What `gitward app confirm-deletion` writes: an approval newer than the pending deletion. */
+const approve = (name: string) =>
+  kubectl([
+    '-n',
+    ns,
+    'annotate',
+    'applications.gitward.dev',
+    name,
+    `argocd.argoproj.io/deletion-approved=${new Date(Date.now() + 1000).toISOString()}`,
+    '--overwrite',
+  ]);
 const exists = async (dest: string, kind: string, name: string) =>
   (await kubectl(['-n', dest, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
 
@@ -163,5 +174,51 @@ describe('sync failures', () => {
     await expect
       .poll(() => exists(dest, 'job', 'forever'), { timeout: 30_000, interval: 200 })
       .toBe(false);
+  });
+
+  it('holds Prune=confirm and Delete=confirm deletions until the Application approves them', async () => {
+    const dest = uniqueName('confirm');
+    await kubectl(['create', 'namespace', dest]);
+    const confirm = (option: string) => ({ 'argocd.argoproj.io/sync-options': option });
+    await repo.commit(
+      {
+        'confirm/prune.json': cm('prune-me', confirm('Prune=confirm')),
+        'confirm/hold.json': cm('hold-me', confirm('Delete=confirm')),
+      },
+      'confirm v1',
+    );
+    await repo.push();
+    const manifest = JSON.parse(application('confirm', dest, 'confirm')) as Application;
+    manifest.metadata.finalizers = ['resources-finalizer.argocd.argoproj.io'];
+    await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+    await requestSync('confirm');
+    await waitApp('confirm', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
+
+    await repo.commit({ 'confirm/prune.json': null }, 'confirm v2');
+    await repo.push();
+    await requestSync('confirm', { prune: true, revision: 'main' });
+    await waitApp('confirm', (a) =>
+      (a.status?.operationState?.message ?? '').startsWith(
+        'Waiting for pruning confirmation of ConfigMap',
+      ),
+    );
+    expect(await exists(dest, 'configmap', 'prune-me')).toBe(true);
+    await approve('confirm');
+    const a = await waitApp('confirm', opDone);
+    expect(a.status?.operationState?.phase).toBe('Succeeded');
+    expect(await exists(dest, 'configmap', 'prune-me')).toBe(false);
+
+    await kubectl(['-n', ns, 'delete', 'applications.gitward.dev', 'confirm', '--wait=false']);
+    await waitApp('confirm', (x) =>
+      (x.status?.conditions ?? []).some((c) =>
+        c.message.startsWith('waiting for deletion confirmation of ConfigMap/hold-me'),
+      ),
+    );
+    expect(await exists(dest, 'configmap', 'hold-me')).toBe(true);
+    await approve('confirm');
+    await expect
+      .poll(() => exists(ns, 'applications.gitward.dev', 'confirm'), { timeout: 30_000 })
+      .toBe(false);
+    expect(await exists(dest, 'configmap', 'hold-me')).toBe(false);
   });
 });

@@ -344,6 +344,23 @@ export function createReconciler(d: ReconcilerDeps) {
       d.applier,
     );
     if (step.kind === 'orphan') return { kind: 'done' };
+    if (step.kind === 'awaiting-confirmation') {
+      log.info({ reason: step.message }, 'deletion waits for confirmation');
+      await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(app.metadata.name)}/status`, {
+        body: {
+          status: {
+            conditions: [
+              {
+                type: ApplicationConditionType.DeletionError,
+                message: step.message,
+                lastTransitionTime: d.now().toISOString(),
+              },
+            ],
+          },
+        },
+      });
+      return { kind: 'requeue', afterMs: 2000 };
+    }
     if (step.kind === 'deleting') {
       log.info({ remaining: step.remaining }, "deleting the application's resources");
       return { kind: 'requeue', afterMs: 1000 };

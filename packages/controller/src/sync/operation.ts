@@ -18,6 +18,7 @@ import {
   type KubeObject,
 } from '@gitward/model';
 import type { Applier } from './applier.ts';
+import { deletionApproved } from './deletion.ts';
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
 type ResultItem = NonNullable<NonNullable<OperationState['syncResult']>['resources']>[number];
@@ -164,7 +165,9 @@ export async function syncPass(
     results.length === 0 ? await prepare(app, tasks, inputs, deps, dryRun) : undefined;
   if (failure) return finish(OperationPhase.Failed, failure);
   const liveOf = (t: SyncTask) => inputs.live(formatResourceKey(t.key));
-  const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf);
+  const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf, {
+    pruneConfirmed: deletionApproved(app, state.startedAt),
+  });
   if (step.kind === 'finish')
     return finish(
       step.phase === 'Succeeded' ? OperationPhase.Succeeded : OperationPhase.Failed,
