@@ -27,3 +27,4 @@ export * from './diff/index.ts';
 export * from './health/index.ts';
 export { resourcePermitted } from './project/permits.ts';
 export * from './sync/index.ts';
+export * from './webhook/index.ts';

@@ -1,0 +1,83 @@
+/**
+ * Password login for local accounts: the order of checks that keeps failures indistinguishable
+ * (unknown user, no password set, wrong password) and the rate limiter in front of them.
+ */
+import type { Account } from './accounts.ts';
+import { AccountCapability, findAccount, verifyPassword } from './accounts.ts';
+import type { LoginLimiter } from './rate-limit.ts';
+
+/** Argo CD's limit; also keeps rate-limiter keys small. */
+export const MAX_USERNAME_LENGTH = 32;
+
+/**
+ * A cost-10 bcrypt hash of a random value nobody kept. Comparing against it makes a login for an
+ * unknown user (or one without a password) cost the same as a wrong password.
+ */
+const DUMMY_HASH = '$2b$10$zJGMlBjjsYjdQcXBQy7nOefK6E9bsWZx0oDB9Z..TOgW3mGvnVBMS';
+
+const INVALID = 'Invalid username or password';
+
+export type AuthenticateResult =
+  { ok: true; account: Account } | { ok: false; code: 'invalid' | 'disabled'; message: string };
+
+export type LoginResult =
+  AuthenticateResult | { ok: false; code: 'rate-limited'; message: string; retryAfterMs: number };
+
+/**
+ * Checks a username and password. Whether the account is disabled or lacks the login
+ * capability is only said after the password matched, so the answer reveals nothing to
+ * someone without the password.
+ */
+export async function authenticate(
+  accounts: readonly Account[],
+  username: string,
+  password: string,
+): Promise<AuthenticateResult> {
+  if (password === '')
+    return { ok: false, code: 'invalid', message: 'Blank passwords are not allowed' };
+  if (new TextEncoder().encode(username).length > MAX_USERNAME_LENGTH)
+    return { ok: false, code: 'invalid', message: INVALID };
+  const account = findAccount(accounts, username);
+  const hash = account?.passwordHash;
+  const matches = await verifyPassword(password, hash ?? DUMMY_HASH);
+  if (!account || hash === undefined || !matches)
+    return { ok: false, code: 'invalid', message: INVALID };
+  if (!account.enabled)
+    return { ok: false, code: 'disabled', message: `Account ${username} is disabled` };
+  if (!account.capabilities.includes(AccountCapability.Login))
+    return {
+      ok: false,
+      code: 'disabled',
+      message: `Account ${username} does not have the login capability`,
+    };
+  return { ok: true, account };
+}
+
+/**
+ * A login attempt from a client address: refused while the user or the address is locked out,
+ * otherwise authenticated, with the outcome fed back to the limiter. A disabled account with the
+ * right password is neither a failure (the password was right) nor a success.
+ */
+export async function attemptLogin(input: {
+  accounts: readonly Account[];
+  limiter: LoginLimiter;
+  username: string;
+  password: string;
+  address: string;
+}): Promise<LoginResult> {
+  const { limiter, username, address } = input;
+  const gate = limiter.check(username, address);
+  if (!gate.allowed) {
+    const seconds = Math.ceil(gate.retryAfterMs / 1000);
+    return {
+      ok: false,
+      code: 'rate-limited',
+      message: `Too many failed logins; try again in ${seconds}s`,
+      retryAfterMs: gate.retryAfterMs,
+    };
+  }
+  const result = await authenticate(input.accounts, username, input.password);
+  if (result.ok) limiter.success(username, address);
+  else if (result.code === 'invalid') limiter.failure(username, address);
+  return result;
+}

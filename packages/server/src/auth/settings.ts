@@ -1,0 +1,80 @@
+/**
+ * Reads the session settings of the settings ConfigMap (`users.session.duration`,
+ * `users.anonymous.enabled`) with Go's value syntax, since the keys are shared with Argo CD's
+ * argocd-cm and users copy values from its docs.
+ */
+
+/** Argo CD's default `users.session.duration`. */
+export const DEFAULT_SESSION_DURATION_MS = 24 * 60 * 60 * 1000;
+
+const unitMs: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * Parses a Go `time.Duration` string ("24h", "1h30m", "1.5h", "90s") into milliseconds.
+ * Undefined when the text is not a Go duration.
+ */
+export function parseGoDuration(text: string): number | undefined {
+  const s = text.trim();
+  const sign = s.startsWith('-') ? -1 : 1;
+  const body = s.replace(/^[-+]/, '');
+  if (body === '0') return 0;
+  if (body === '') return undefined;
+  const part = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  while (part.lastIndex < body.length) {
+    const m = part.exec(body);
+    const factor = m?.[2] === undefined ? undefined : unitMs[m[2]];
+    if (!m?.[1] || factor === undefined) return undefined;
+    total += Number(m[1]) * factor;
+  }
+  return sign * total;
+}
+
+/** Parses a boolean as Go's strconv.ParseBool does. Undefined when it is not one. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
+/**
+ * The lifetime of a login session. An invalid or non-positive value falls back to the default:
+ * a zero lifetime would otherwise mint sessions that never expire.
+ */
+export function sessionDurationMs(cm: Readonly<Record<string, string>>): number {
+  const raw = cm['users.session.duration'];
+  const ms = raw === undefined ? undefined : parseGoDuration(raw);
+  return ms !== undefined && ms > 0 ? ms : DEFAULT_SESSION_DURATION_MS;
+}
+
+/** Whether unauthenticated requests get the `policy.default` role (off unless set true). */
+export function anonymousEnabled(cm: Readonly<Record<string, string>>): boolean {
+  const raw = cm['users.anonymous.enabled'];
+  return raw !== undefined && parseGoBool(raw) === true;
+}
+
+/** Problems with the session keys, for the server to log at startup and on change. */
+export function sessionSettingsProblems(cm: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const duration = cm['users.session.duration'];
+  if (duration !== undefined) {
+    const ms = parseGoDuration(duration);
+    if (ms === undefined || ms <= 0)
+      problems.push(
+        `users.session.duration "${duration}" is not a positive Go duration (e.g. "24h"); using 24h`,
+      );
+  }
+  const anon = cm['users.anonymous.enabled'];
+  if (anon !== undefined && parseGoBool(anon) === undefined)
+    problems.push(`users.anonymous.enabled "${anon}" is not a boolean; anonymous access stays off`);
+  return problems;
+}
