@@ -28,3 +28,4 @@ export * from './health/index.ts';
 export { resourcePermitted } from './project/permits.ts';
 export * from './sync/index.ts';
 export * from './webhook/index.ts';
+export * from './project/windows.ts';
