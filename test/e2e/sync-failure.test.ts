@@ -221,4 +221,49 @@ describe('sync failures', () => {
       .toBe(false);
     expect(await exists(dest, 'configmap', 'hold-me')).toBe(false);
   });
+
+  it('holds a sync while a deny window is active, and lets it through when the window goes', async () => {
+    const dest = uniqueName('windowed');
+    await kubectl(['create', 'namespace', dest]);
+    const project = {
+      apiVersion: 'gitward.dev/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: 'frozen', namespace: ns },
+      spec: {
+        sourceRepos: ['*'],
+        destinations: [{ server: '*', namespace: '*' }],
+        syncWindows: [
+          { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['windowed'] },
+        ],
+      },
+    };
+    await kubectl(['apply', '-f', '-'], JSON.stringify(project));
+    await repo.commit({ 'windowed/cm.json': cm('windowed') }, 'windowed app');
+    await repo.push();
+    const manifest = JSON.parse(application('windowed', dest, 'windowed')) as Application;
+    manifest.spec.project = 'frozen';
+    await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+    await requestSync('windowed');
+    const held = await waitApp('windowed', (a) =>
+      (a.status?.operationState?.message ?? '').startsWith(
+        'Sync operation blocked by sync window: sync blocked by deny window "* * * * *"',
+      ),
+    );
+    expect(held.status?.operationState?.phase).toBe('Running');
+    expect(await exists(dest, 'configmap', 'windowed')).toBe(false);
+
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'appprojects.gitward.dev',
+      'frozen',
+      '--type=json',
+      '-p',
+      '[{"op":"remove","path":"/spec/syncWindows"}]',
+    ]);
+    const a = await waitApp('windowed', opDone);
+    expect(a.status?.operationState?.phase).toBe('Succeeded');
+    expect(await exists(dest, 'configmap', 'windowed')).toBe(true);
+  });
 });

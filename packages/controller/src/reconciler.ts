@@ -1,6 +1,7 @@
 import {
   buildStatus,
   compareApplication,
+  canSync,
   describeDrift,
   repoCredentialsFor,
   resourcePermitted,
@@ -230,15 +231,37 @@ export function createReconciler(d: ReconcilerDeps) {
 
   let lastContext: CompareContext | undefined;
 
-  async function report(app: Application, hard: boolean): Promise<ReconcileReport> {
-    lastContext = undefined;
+  function projectOf(app: Application): AppProject | undefined {
     const project = d.cache.get({
       group: d.group,
       kind: 'AppProject',
       namespace: d.namespace,
       name: app.spec.project,
     });
-    const projects: AppProject[] = project ? [appProjectSchema.parse(project)] : [];
+    return project ? appProjectSchema.parse(project) : undefined;
+  }
+
+  /** The project's sync windows for this app; manual syncs may pass windows with manualSync. */
+  function windowVerdict(app: Application, manual: boolean, startedAt?: string) {
+    const { destination } = app.spec;
+    return canSync(
+      projectOf(app)?.spec.syncWindows ?? [],
+      {
+        name: app.metadata.name,
+        namespace: destination.namespace ?? '',
+        cluster: {
+          ...(destination.server ? { server: destination.server } : {}),
+          ...(destination.name ? { name: destination.name } : {}),
+        },
+      },
+      { manual, now: d.now(), ...(startedAt ? { operationStartedAt: new Date(startedAt) } : {}) },
+    );
+  }
+
+  async function report(app: Application, hard: boolean): Promise<ReconcileReport> {
+    lastContext = undefined;
+    const project = projectOf(app);
+    const projects: AppProject[] = project ? [project] : [];
     const problems = validateApplication(app, projects);
     if (problems.length || !projects[0]) return { kind: 'failed', conditions: problems };
     const index = await d.discovery();
@@ -408,6 +431,23 @@ export function createReconciler(d: ReconcilerDeps) {
       : undefined;
   }
 
+  /** As Argo CD: a sync a window forbids stays Running, saying why, until a window lets it through. */
+  function heldByWindow(
+    app: Application,
+    started: OperationState,
+    wasRunning: boolean,
+  ): ActOutcome | undefined {
+    const manual = !started.operation?.initiatedBy?.automated;
+    const verdict = windowVerdict(app, manual, wasRunning ? started.startedAt : undefined);
+    if (verdict.allowed) return undefined;
+    const held = {
+      ...started,
+      message: `Sync operation blocked by sync window: ${verdict.message}`,
+    };
+    written.set(app.metadata.name, held);
+    return { status: { operationState: held }, requeueAfterMs: 10_000 };
+  }
+
   /** One pass of the running (or just requested) sync. */
   async function runOperation(
     app: Application,
@@ -419,6 +459,8 @@ export function createReconciler(d: ReconcilerDeps) {
       current?.phase === OperationPhase.Running ? current : startOperation(app, now.toISOString());
     const wait = retryWait(started, now);
     if (wait > 0) return { status: { operationState: started }, requeueAfterMs: wait };
+    const held = heldByWindow(app, started, current?.phase === OperationPhase.Running);
+    if (held) return held;
     const target = await targetAt(app, started, ctx);
     if (!target) {
       return failOperation(
@@ -528,6 +570,12 @@ export function createReconciler(d: ReconcilerDeps) {
     ctx: CompareContext,
     now: Date,
   ): ActOutcome {
+    const verdict = windowVerdict(app, false);
+    if (!verdict.allowed) {
+      if (app.status?.sync?.status === SyncStatusCode.OutOfSync)
+        d.logger.info({ app: app.metadata.name, reason: verdict.message }, 'auto-sync skipped');
+      return { status: {}, requeueAfterMs: 60_000 };
+    }
     const decision = decideAutoSync(app, {
       syncStatus: rep.result.syncStatus,
       revision: rep.revision,
