@@ -1,0 +1,55 @@
+/**
+ * Terminal output of the API-backed commands: aligned tables, Argo CD-like Application views
+ * and the machine-readable formats. Pure functions from data to lines.
+ */
+export {
+  clusterOf,
+  conditionsSummary,
+  createProgressTracker,
+  formatDuration,
+  historyIds,
+  primarySource,
+  qualifiedName,
+  renderAppGet,
+  renderAppList,
+  renderAppResources,
+  renderAppSummary,
+  renderAppTree,
+  renderHistory,
+  renderOperationState,
+  resourceKey,
+  resourceStates,
+  statusColor,
+  syncPolicyLabel,
+  syncStatusLabel,
+  timestamp,
+  type AppGetOptions,
+  type ProgressTracker,
+  type ResourceState,
+  type SummaryOptions,
+  type ViewOptions,
+} from './app-views.ts';
+export {
+  formatJson,
+  formatNames,
+  formatYaml,
+  isObjectFormat,
+  objectFormats,
+  renderObjects,
+  type ObjectFormat,
+} from './objects.ts';
+export {
+  alignRows,
+  cellText,
+  columnWidths,
+  displayWidth,
+  formatRow,
+  paint,
+  renderFields,
+  renderTable,
+  type Cell,
+  type CellValue,
+  type Color,
+  type Column,
+  type TableOptions,
+} from './table.ts';
