@@ -54,6 +54,11 @@ interface ActOutcome {
   /** A merge patch for the Application itself (set or clear `operation`). */
   readonly patchApp?: Record<string, unknown>;
   readonly requeueAfterMs?: number;
+  /**
+   * The operation phase the apiserver must still hold for the new operation state to land: a
+   * terminate request written while this pass ran wins over the pass.
+   */
+  readonly expectPhase?: OperationPhase;
 }
 
 function syncInputs(ctx: CompareContext): SyncInputs {
@@ -299,7 +304,8 @@ export function createReconciler(d: ReconcilerDeps) {
     rep: ReconcileReport,
     refreshKey: string | undefined,
     extra: Partial<ApplicationStatus> = {},
-  ): Promise<void> {
+    expectPhase?: OperationPhase,
+  ): Promise<boolean> {
     const base = buildStatus({
       previous: app.status,
       report: rep,
@@ -313,9 +319,23 @@ export function createReconciler(d: ReconcilerDeps) {
       conditions: [...(base.conditions ?? []), ...(extra.conditions ?? [])],
     };
     const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
+    const { operationState, ...rest } = status;
+    if (expectPhase && operationState) {
+      const guarded = await d.kube.request('PATCH', `${path}/status`, {
+        contentType: 'application/json-patch+json',
+        body: [
+          { op: 'test', path: '/status/operationState/phase', value: expectPhase },
+          { op: 'replace', path: '/status/operationState', value: operationState },
+        ],
+      });
+      if (guarded.status === 422 || guarded.status === 409) return false;
+      if (guarded.status >= 300)
+        throw new Error(`writing the operation state failed (HTTP ${guarded.status})`);
+    }
+    const body = expectPhase && operationState ? { status: rest } : { status };
     // A merge patch of the status subresource needs no resourceVersion: the controller owns status,
     // so there is no lost-update conflict to handle, and spec edits by users never collide with it.
-    const res = await d.kube.request('PATCH', `${path}/status`, { body: { status } });
+    const res = await d.kube.request('PATCH', `${path}/status`, { body });
     if (res.status >= 300) {
       const why = JSON.stringify(res.body).slice(0, 300);
       throw new Error(`writing status failed (HTTP ${res.status}): ${why}`);
@@ -325,6 +345,7 @@ export function createReconciler(d: ReconcilerDeps) {
         body: { metadata: { annotations: { [refreshKey]: null } } },
       });
     }
+    return true;
   }
 
   /** Observe → diff → write status, for one Application. */
@@ -344,7 +365,11 @@ export function createReconciler(d: ReconcilerDeps) {
     const rep = await reportSafely(app, hard);
     const ctx = rep.kind === 'compared' ? lastContext : undefined;
     const outcome = await act(app, rep, ctx);
-    await writeStatus(app, rep, refreshKey, outcome.status);
+    const landed = await writeStatus(app, rep, refreshKey, outcome.status, outcome.expectPhase);
+    if (!landed) {
+      log.info('operation changed while the pass ran (terminate?); re-reading');
+      return { kind: 'requeue', afterMs: 0 };
+    }
     if (outcome.patchApp) {
       await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(name)}`, {
         body: outcome.patchApp,
@@ -358,18 +383,39 @@ export function createReconciler(d: ReconcilerDeps) {
       : { kind: 'done' };
   }
 
-  /** An Application being deleted: cascade to its resources if its finalizer asks for it. */
+  /**
+   * An Application being deleted: PreDelete hooks, the cascade its finalizer asks for, PostDelete
+   * hooks, then the finalizer goes (see deletionPass). Hooks come from the target rendered now.
+   */
   async function deleteApplication(app: Application, log: Logger): Promise<ReconcileOutcome> {
+    const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
     const step = await deletionPass(
       app,
-      d.cache.managedBy(app.metadata.name),
-      await d.discovery(),
-      d.applier,
+      {
+        managed: d.cache.managedBy(app.metadata.name),
+        live: (key) => d.cache.get(key),
+        index: await d.discovery(),
+        target: async () => {
+          const rep = await reportSafely(app, false);
+          const ctx = rep.kind === 'compared' ? lastContext : undefined;
+          if (ctx) return { desired: ctx.desired };
+          const why = rep.kind === 'failed' ? rep.conditions.map((c) => c.message) : [];
+          return { error: why.join('; ') || 'no target' };
+        },
+      },
+      {
+        applier: d.applier,
+        setFinalizers: async (finalizers) => {
+          const res = await d.kube.request('PATCH', path, { body: { metadata: { finalizers } } });
+          if (res.status >= 300)
+            throw new Error(`removing the finalizer failed (HTTP ${res.status})`);
+        },
+      },
     );
     if (step.kind === 'orphan') return { kind: 'done' };
-    if (step.kind === 'awaiting-confirmation') {
-      log.info({ reason: step.message }, 'deletion waits for confirmation');
-      await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(app.metadata.name)}/status`, {
+    if (step.kind === 'blocked') {
+      log.info({ reason: step.message }, 'deletion blocked');
+      await d.kube.request('PATCH', `${path}/status`, {
         body: {
           status: {
             conditions: [
@@ -384,12 +430,10 @@ export function createReconciler(d: ReconcilerDeps) {
       });
       return { kind: 'requeue', afterMs: 2000 };
     }
-    if (step.kind === 'deleting') {
-      log.info({ remaining: step.remaining }, "deleting the application's resources");
+    if (step.kind === 'waiting') {
+      log.info({ reason: step.message }, 'deleting the application');
       return { kind: 'requeue', afterMs: 1000 };
     }
-    const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
-    await d.kube.request('PATCH', path, { body: { metadata: { finalizers: step.finalizers } } });
     log.info('resources deleted; finalizer removed');
     return { kind: 'done' };
   }
@@ -611,7 +655,9 @@ export function createReconciler(d: ReconcilerDeps) {
     const requested = requestedOperation(app);
     const running = current?.phase === OperationPhase.Running;
     if (ctx && rep.kind === 'compared') {
-      if (requested || running) return runOperation(app, ctx, now);
+      if (running)
+        return { ...(await runOperation(app, ctx, now)), expectPhase: OperationPhase.Running };
+      if (requested) return runOperation(app, ctx, now);
       const { operation: _stale, ...withoutStale } = app;
       void _stale;
       return automate(withoutStale, rep, ctx, now);

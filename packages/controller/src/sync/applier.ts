@@ -1,4 +1,12 @@
-import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
+/**
+ * Writes sync results to the apiserver: server-side apply by default, kubectl's client-side apply
+ * (last-applied annotation, three-way merge patch) with `ServerSideApply=false`, replace and
+ * force per Argo CD's options, and deletes. Types a CRD of the same sync just created are found
+ * by asking the apiserver, since the discovery snapshot of the pass predates them.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clientSideApply } from '@gitward/engine';
+import type { ApiResource, ApiResourceIndex, KubeClient } from '@gitward/infra';
 import { groupOf, type KubeObject } from '@gitward/model';
 import { applyPatch, fieldManager, resourcePath } from '../kube-paths.ts';
 
@@ -7,6 +15,8 @@ export interface ApplyOptions {
   readonly replace: boolean;
   readonly force: boolean;
   readonly validate: boolean;
+  /** false: kubectl's client-side apply (`ServerSideApply=false`). Default true. */
+  readonly serverSideApply?: boolean;
 }
 
 export type ActResult =
@@ -23,61 +33,175 @@ const describe = (o: KubeObject) =>
 /** kubectl's words: created, configured, or unchanged when the resourceVersion did not move. */
 const verb = (live: KubeObject | undefined, after: KubeObject) =>
   !live ? 'created' : rv(live) === rv(after) ? 'unchanged' : 'configured';
+const mergePatch = 'application/merge-patch+json';
+
+const isCrd = (o: KubeObject) =>
+  o.kind === 'CustomResourceDefinition' && groupOf(o.apiVersion) === 'apiextensions.k8s.io';
+// gitops-engine waits up to a few seconds for a new CRD to be established before going on.
+const crdReadyTimeoutMs = 5000;
+
+interface CrdState {
+  spec?: {
+    group?: string;
+    names?: { kind?: string };
+    versions?: { name?: string; served?: boolean }[];
+  };
+  status?: { conditions?: { type?: string; status?: string }[] };
+}
+
+interface Written {
+  readonly status: number;
+  readonly body: unknown;
+  /** The object as it was before the write (undefined: it was created). */
+  readonly before: KubeObject | undefined;
+}
 
 /** Applies and deletes objects for syncs: server-side apply by default, with Argo CD's options. */
 export function createApplier(kube: KubeClient) {
+  // Types learned from the apiserver after the discovery snapshot (CRDs created by a sync).
+  const learned = new Map<string, ApiResource>();
+
+  async function discover(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+    const slash = apiVersion.indexOf('/');
+    if (slash === -1) return undefined;
+    const out = await kube.request('GET', `/apis/${apiVersion}`);
+    if (out.status >= 300) return undefined;
+    const list = (out.body as { resources?: unknown[] } | undefined)?.resources ?? [];
+    const found = list
+      .map((r) => r as { name?: string; kind?: string; namespaced?: boolean; verbs?: string[] })
+      .find((r) => r.kind === kind && r.name !== undefined && !r.name.includes('/'));
+    if (!found?.name) return undefined;
+    const res: ApiResource = {
+      group: apiVersion.slice(0, slash),
+      version: apiVersion.slice(slash + 1),
+      kind,
+      plural: found.name,
+      namespaced: found.namespaced === true,
+      verbs: found.verbs ?? [],
+      preferred: true,
+    };
+    learned.set(`${apiVersion}/${kind}`, res);
+    return res;
+  }
+
+  async function lookup(obj: KubeObject, index: ApiResourceIndex) {
+    return (
+      index.lookup(groupOf(obj.apiVersion), obj.kind) ??
+      learned.get(`${obj.apiVersion}/${obj.kind}`) ??
+      (await discover(obj.apiVersion, obj.kind))
+    );
+  }
+
+  /** Whether the CRD is Established and, when it names its type, the apiserver serves that. */
+  async function crdReady(crd: KubeObject, path: string): Promise<boolean> {
+    const out = await kube.request('GET', path);
+    const body = out.body as CrdState | undefined;
+    const established = (body?.status?.conditions ?? []).some(
+      (c) => c.type === 'Established' && c.status === 'True',
+    );
+    if (!established) return false;
+    const spec = (crd as unknown as CrdState).spec;
+    const version = spec?.versions?.find((v) => v.served !== false)?.name;
+    const kind = spec?.names?.kind;
+    if (!spec?.group || !version || !kind) return true;
+    return (await discover(`${spec.group}/${version}`, kind)) !== undefined;
+  }
+
+  /**
+   * After a CRD is written: wait (best effort, as gitops-engine's ensureCRDReady) until it is
+   * Established and its type is served, so the custom resources after it can be applied.
+   */
+  async function awaitCrd(crd: KubeObject): Promise<void> {
+    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(crd.metadata.name ?? '')}`;
+    const deadline = Date.now() + crdReadyTimeoutMs;
+    while (Date.now() < deadline && !(await crdReady(crd, path))) await sleep(100);
+  }
+
   async function apply(
     obj: KubeObject,
     live: KubeObject | undefined,
     index: ApiResourceIndex,
     o: ApplyOptions,
   ): Promise<ActResult> {
-    const res = index.lookup(groupOf(obj.apiVersion), obj.kind);
+    const res = await lookup(obj, index);
     if (!res)
       return {
         ok: false,
         message: `the server does not know ${groupOf(obj.apiVersion) || 'core'}/${obj.kind} (is its CRD installed?)`,
       };
-    const path = resourcePath(res, obj.metadata.namespace, obj.metadata.name);
     const query: Record<string, string> = {
       fieldManager,
       ...(o.dryRun ? { dryRun: 'All' } : {}),
       ...(o.validate ? {} : { fieldValidation: 'Ignore' }),
     };
     // Force=true with Replace=true: delete and create, for fields that cannot change in place.
-    if (o.force && live && !o.dryRun)
-      await kube.request('DELETE', path, { body: { propagationPolicy: 'Foreground' } });
-    const out = await write(path, obj, live, o, query);
+    const deleted = o.force && live !== undefined && !o.dryRun;
+    if (deleted) {
+      await kube.request('DELETE', resourcePath(res, obj.metadata.namespace, obj.metadata.name), {
+        body: { propagationPolicy: 'Foreground' },
+      });
+    }
+    const out = await write(res, obj, deleted ? undefined : live, o, query);
     if (out.status >= 300)
       return { ok: false, message: `${describe(obj)}: ${statusMessage(out.body, out.status)}` };
+    if (isCrd(obj) && !o.dryRun) await awaitCrd(obj);
     return {
       ok: true,
-      message: `${obj.kind.toLowerCase()}/${obj.metadata.name ?? ''} ${verb(live, out.body as KubeObject)}`,
+      message: `${obj.kind.toLowerCase()}/${obj.metadata.name ?? ''} ${out.before ? verb(out.before, out.body as KubeObject) : 'created'}`,
     };
   }
 
-  function write(
-    path: string,
+  async function write(
+    res: ApiResource,
     obj: KubeObject,
     live: KubeObject | undefined,
     o: ApplyOptions,
     query: Record<string, string>,
-  ) {
+  ): Promise<Written> {
+    const path = resourcePath(res, obj.metadata.namespace, obj.metadata.name);
     if (o.replace && live && !o.force) {
       const resourceVersion = rv(live);
-      return kube.request('PUT', path, {
+      const out = await kube.request('PUT', path, {
         body: {
           ...obj,
           metadata: { ...obj.metadata, ...(resourceVersion ? { resourceVersion } : {}) },
         },
         query,
       });
+      return { ...out, before: live };
     }
-    return kube.request('PATCH', path, {
+    if (o.serverSideApply === false) return clientSide(res, obj, live, query);
+    const out = await kube.request('PATCH', path, {
       body: obj,
       contentType: applyPatch,
       query: { ...query, force: 'true' },
     });
+    return { ...out, before: live };
+  }
+
+  /** kubectl apply: create with the last-applied annotation, or send the three-way merge patch. */
+  async function clientSide(
+    res: ApiResource,
+    obj: KubeObject,
+    live: KubeObject | undefined,
+    query: Record<string, string>,
+  ): Promise<Written> {
+    const plan = clientSideApply(obj, live);
+    if (plan.kind === 'create') {
+      const out = await kube.request('POST', resourcePath(res, obj.metadata.namespace), {
+        body: plan.object,
+        query,
+      });
+      return { ...out, before: undefined };
+    }
+    // An empty patch changes nothing: kubectl reports "unchanged" without a request.
+    if (Object.keys(plan.patch).length === 0) return { status: 200, body: live, before: live };
+    const out = await kube.request(
+      'PATCH',
+      resourcePath(res, obj.metadata.namespace, obj.metadata.name),
+      { body: plan.patch, contentType: mergePatch, query },
+    );
+    return { ...out, before: live };
   }
 
   async function remove(
@@ -86,7 +210,7 @@ export function createApplier(kube: KubeClient) {
     propagation: string,
     dryRun: boolean,
   ): Promise<ActResult> {
-    const res = index.lookup(groupOf(live.apiVersion), live.kind);
+    const res = await lookup(live, index);
     if (!res) return { ok: false, message: `the server does not know ${live.kind}` };
     const out = await kube.request(
       'DELETE',

@@ -1,7 +1,17 @@
+/**
+ * One pass of a sync operation, gitops-engine's sync context on top of the engine's planner: plan,
+ * the first pass's checks (FailOnSharedResource, namespace, dry run), the next step, and what it
+ * wrote, recorded in `status.operationState` so that any pass can resume. Also terminates one.
+ */
 import {
   assessHealth,
+  crdGroupKinds,
   nextSyncStep,
+  parseSyncOptions,
   planSync,
+  respectIgnoreDifferences,
+  sharedResourceMessages,
+  skipsDryRun,
   taskStatusFromHealth,
   type SyncStep,
   type SyncTask,
@@ -12,12 +22,13 @@ import type { ApiResourceIndex } from '@gitward/infra';
 import {
   formatResourceKey,
   HealthStatusCode,
+  resourceKeyOf,
   OperationPhase,
   type Application,
   type ApplicationStatus,
   type KubeObject,
 } from '@gitward/model';
-import type { Applier } from './applier.ts';
+import type { Applier, ApplyOptions } from './applier.ts';
 import { deletionApproved } from './deletion.ts';
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
@@ -161,8 +172,8 @@ export async function syncPass(
   });
   if (errors.length) return finish(OperationPhase.Error, errors.join('; '));
   const states = taskStates(tasks, inputs, results);
-  const failure =
-    results.length === 0 ? await prepare(app, tasks, inputs, deps, dryRun) : undefined;
+  const ex: Exec = { inputs, deps, results, dryRun, targetOf: targetFor(app, inputs) };
+  const failure = results.length === 0 ? await prepare(app, tasks, ex) : undefined;
   if (failure) return finish(OperationPhase.Failed, failure);
   const liveOf = (t: SyncTask) => inputs.live(formatResourceKey(t.key));
   const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf, {
@@ -182,7 +193,7 @@ export async function syncPass(
       `sync timed out after ${Math.round(deps.timeoutMs / 1000)}s: ${step.message}`,
     );
   }
-  const message = await execute(step, inputs, deps, results, dryRun);
+  const message = await execute(step, ex);
   return {
     state: {
       ...state,
@@ -295,17 +306,31 @@ function liveMap(inputs: SyncInputs): Map<string, KubeObject> {
   return m;
 }
 
-/** The first pass: the namespace if asked for, then a dry run of everything (Argo CD's order). */
+/** The options an operation runs with: the app's, then the operation's (later wins). */
+function appSyncOptions(app: Application): string[] {
+  return [...(app.spec.syncPolicy?.syncOptions ?? []), ...(app.operation?.sync?.syncOptions ?? [])];
+}
+
+/**
+ * The first pass, in Argo CD's order: FailOnSharedResource refuses to take over objects another
+ * app tracks, then the namespace if asked for, then a dry run of everything. (Later passes would
+ * see the objects this sync already took over, possibly through a cache that still shows the old
+ * owner, so the check is made once, before anything is written.)
+ */
 async function prepare(
   app: Application,
   tasks: readonly SyncTask[],
-  inputs: SyncInputs,
-  deps: OperationDeps,
-  dryRun: boolean,
+  ex: Exec,
 ): Promise<string | undefined> {
-  const nsError = await ensureNamespace(app, inputs, deps, dryRun);
+  if (parseSyncOptions(appSyncOptions(app)).failOnSharedResource) {
+    const shared = sharedResourceMessages(ex.inputs.desired, (o) =>
+      ex.inputs.live(formatResourceKey(resourceKeyOf(o))),
+    );
+    if (shared.length) return `Shared resource found: ${shared.join('; ')}`;
+  }
+  const nsError = await ensureNamespace(app, ex.inputs, ex.deps, ex.dryRun);
   if (nsError) return nsError;
-  const dry = await dryRunAll(tasks, inputs, deps);
+  const dry = await dryRunAll(tasks, ex);
   return dry ? `one or more objects failed to apply (dry run): ${dry}` : undefined;
 }
 
@@ -317,9 +342,8 @@ async function ensureNamespace(
   dryRun: boolean,
 ): Promise<string | undefined> {
   const { syncPolicy, destination } = app.spec;
-  const opts = [...(syncPolicy?.syncOptions ?? []), ...(app.operation?.sync?.syncOptions ?? [])];
   const ns = destination.namespace;
-  if (!ns || !opts.includes('CreateNamespace=true')) return undefined;
+  if (!ns || !parseSyncOptions(appSyncOptions(app)).createNamespace) return undefined;
   const meta = syncPolicy?.managedNamespaceMetadata ?? {};
   const obj: KubeObject = {
     apiVersion: 'v1',
@@ -339,18 +363,22 @@ async function ensureNamespace(
   return out.ok ? undefined : `creating namespace ${ns}: ${out.message}`;
 }
 
-async function dryRunAll(
-  tasks: readonly SyncTask[],
-  inputs: SyncInputs,
-  deps: OperationDeps,
-): Promise<string | undefined> {
+/**
+ * Server dry runs of every apply task. A task whose type the server does not know yet is skipped
+ * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule);
+ * otherwise its failure fails the sync.
+ */
+async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string | undefined> {
+  const crds = crdGroupKinds(ex.inputs.desired);
   for (const t of tasks) {
-    if (t.action !== 'apply' || !t.target || t.options.skipDryRunOnMissingResource) continue;
-    const out = await deps.applier.apply(
-      t.target,
-      inputs.live(formatResourceKey(t.key)),
-      inputs.index,
-      { dryRun: true, replace: false, force: false, validate: t.options.validate },
+    if (t.action !== 'apply' || !t.target) continue;
+    const known = ex.inputs.index.lookup(t.key.group, t.key.kind) !== undefined;
+    if (skipsDryRun(t, crds, known)) continue;
+    const out = await ex.deps.applier.apply(
+      ex.targetOf(t, t.target),
+      ex.inputs.live(formatResourceKey(t.key)),
+      ex.inputs.index,
+      { ...applyOptions(t), dryRun: true, replace: false, force: false },
     );
     if (!out.ok) return out.message;
   }
@@ -367,70 +395,83 @@ function record(results: ResultItem[], item: ResultItem): void {
   else results[i] = item;
 }
 
-async function execute(
-  step: Exclude<SyncStep, { kind: 'finish' }>,
-  inputs: SyncInputs,
-  deps: OperationDeps,
-  results: ResultItem[],
-  dryRun: boolean,
-): Promise<string> {
+/** What executing a step needs. */
+interface Exec {
+  readonly inputs: SyncInputs;
+  readonly deps: OperationDeps;
+  readonly results: ResultItem[];
+  readonly dryRun: boolean;
+  /** What to send for a task's target (RespectIgnoreDifferences applied). */
+  readonly targetOf: (task: SyncTask, target: KubeObject) => KubeObject;
+}
+
+/**
+ * RespectIgnoreDifferences=true: the fields the app's ignoreDifferences name keep their live
+ * values; otherwise the target goes as rendered.
+ */
+function targetFor(app: Application, inputs: SyncInputs): Exec['targetOf'] {
+  const rules = app.spec.ignoreDifferences ?? [];
+  return (t, target) =>
+    t.options.respectIgnoreDifferences && rules.length
+      ? respectIgnoreDifferences(target, inputs.live(formatResourceKey(t.key)), rules)
+      : target;
+}
+
+function applyOptions(t: SyncTask): ApplyOptions {
+  const { replace, force, validate, serverSideApply } = t.options;
+  return { dryRun: false, replace, force, validate, serverSideApply };
+}
+
+async function execute(step: Exclude<SyncStep, { kind: 'finish' }>, ex: Exec): Promise<string> {
   switch (step.kind) {
     case 'wait':
       return step.message;
     case 'apply':
-      await applyTasks(step.tasks, inputs, deps, results, dryRun);
+      await applyTasks(step.tasks, ex);
       return `applied ${step.tasks.length} object(s)`;
     case 'prune':
-      await pruneTasks(step.tasks, inputs, deps, results, dryRun);
+      await pruneTasks(step.tasks, ex);
       return `pruned ${step.tasks.length} object(s)`;
     case 'delete-hooks':
       for (const t of step.tasks) {
-        const live = inputs.live(formatResourceKey(t.key));
-        if (live) await deps.applier.remove(live, inputs.index, 'background', dryRun);
+        const live = ex.inputs.live(formatResourceKey(t.key));
+        if (live) await ex.deps.applier.remove(live, ex.inputs.index, 'background', ex.dryRun);
       }
       return `deleting hooks (${step.reason})`;
   }
 }
 
-async function applyTasks(
-  tasks: readonly SyncTask[],
-  inputs: SyncInputs,
-  deps: OperationDeps,
-  results: ResultItem[],
-  dryRun: boolean,
-): Promise<void> {
+async function applyTasks(tasks: readonly SyncTask[], ex: Exec): Promise<void> {
   for (const t of tasks) {
     if (!t.target) continue;
-    const { replace, force, validate } = t.options;
-    const out = await deps.applier.apply(
-      t.target,
-      inputs.live(formatResourceKey(t.key)),
-      inputs.index,
-      { dryRun, replace, force, validate },
+    const out = await ex.deps.applier.apply(
+      ex.targetOf(t, t.target),
+      ex.inputs.live(formatResourceKey(t.key)),
+      ex.inputs.index,
+      { ...applyOptions(t), dryRun: ex.dryRun },
     );
     record(
-      results,
+      ex.results,
       toResult(t, out.ok ? 'Synced' : 'SyncFailed', out.message, out.ok ? 'Running' : 'Failed'),
     );
   }
 }
 
-async function pruneTasks(
-  tasks: readonly SyncTask[],
-  inputs: SyncInputs,
-  deps: OperationDeps,
-  results: ResultItem[],
-  dryRun: boolean,
-): Promise<void> {
+async function pruneTasks(tasks: readonly SyncTask[], ex: Exec): Promise<void> {
   for (const t of tasks) {
     if (t.skip === 'PruneSkipped') {
-      record(results, toResult(t, 'PruneSkipped', t.message ?? 'ignored (requires pruning)'));
+      record(ex.results, toResult(t, 'PruneSkipped', t.message ?? 'ignored (requires pruning)'));
       continue;
     }
-    const live = inputs.live(formatResourceKey(t.key));
+    const live = ex.inputs.live(formatResourceKey(t.key));
     const out = live
-      ? await deps.applier.remove(live, inputs.index, t.options.prunePropagationPolicy, dryRun)
+      ? await ex.deps.applier.remove(
+          live,
+          ex.inputs.index,
+          t.options.prunePropagationPolicy,
+          ex.dryRun,
+        )
       : { ok: true, message: 'pruned' };
-    record(results, toResult(t, out.ok ? 'Pruned' : 'SyncFailed', out.message));
+    record(ex.results, toResult(t, out.ok ? 'Pruned' : 'SyncFailed', out.message));
   }
 }

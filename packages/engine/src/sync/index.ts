@@ -4,8 +4,31 @@
  * state into ordered tasks (phases, waves, hooks, prunes), nextSyncStep decides the next step of a
  * running sync from those tasks and their states stored in `status.operationState`, so a
  * restarted controller resumes where it stopped. The executor (in the controller) performs the
- * steps; nothing here touches the cluster.
+ * steps; nothing here touches the cluster. Around it: the sync options that change what is sent
+ * (client-side apply's three-way merge, RespectIgnoreDifferences, FailOnSharedResource, dry-run
+ * skips for CRDs created in the same sync) and app deletion with PreDelete/PostDelete hooks.
  */
+export {
+  cascadeFinalizers,
+  deletionHookFinalizers,
+  isDeletionHook,
+  isOurFinalizer,
+  nextDeletionStep,
+  type DeletionHookType,
+  type DeletionInput,
+  type DeletionStep,
+} from './app-deletion.ts';
+export {
+  applyMergePatch,
+  clientSideApply,
+  createMergePatch,
+  lastAppliedAnnotation,
+  lastAppliedOf,
+  threeWayMergePatch,
+  withLastApplied,
+  type ClientSideApply,
+} from './client-side-apply.ts';
+export { crdGroupKinds, skipsDryRun } from './dry-run-skips.ts';
 export {
   annotationList,
   deletePoliciesOf,
@@ -33,6 +56,8 @@ export {
   type SelectedResource,
   type SyncPlan,
 } from './plan.ts';
+export { respectIgnoreDifferences } from './respect-ignore-differences.ts';
+export { sharedResourceMessages, trackingAnnotationKeys } from './shared-resources.ts';
 export { describeTask, nextSyncStep, taskStatusFromHealth, type StepContext } from './step.ts';
 export {
   DeletionMode,
