@@ -1,0 +1,125 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { errorMessage, type Application } from '@gitward/model';
+import { anonymousEnabled } from './auth/index.ts';
+import type { ServerContext } from './context.ts';
+import {
+  ApiError,
+  ApiCode,
+  errorBody,
+  forbidden,
+  invalid,
+  notFound,
+  toApiError,
+  unauthenticated,
+} from './http/api-error.ts';
+import { authenticate } from './http/authenticate.ts';
+import type { Principal, RouteDef, RouteRequest } from './routes/route.ts';
+
+/** Request bodies larger than this are refused (Argo CD's default gRPC limit is far larger, but
+ * an Application or a webhook payload is a few hundred KiB at most). */
+export const maxBodyBytes = 4 * 1024 * 1024;
+
+function headersOf(c: Context): Record<string, string> {
+  const out: Record<string, string> = {};
+  c.req.raw.headers.forEach((v, k) => (out[k.toLowerCase()] = v));
+  return out;
+}
+
+function addressOf(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+async function authorize(route: RouteDef, r: RouteRequest, ctx: ServerContext): Promise<void> {
+  const { access } = route;
+  if (access.kind === 'public') return;
+  const settings = await ctx.settings.get();
+  if (r.principal.subject.kind === 'anonymous' && !anonymousEnabled(settings.cm))
+    throw unauthenticated();
+  if (access.kind === 'authenticated') return;
+  const object = await access.object(r);
+  const rbac = await ctx.rbac(settings);
+  if (!rbac.enforce(r.principal.subject, access.resource, access.action, object)) {
+    throw forbidden(
+      `permission denied: ${access.resource}, ${access.action}, ${object}, sub: ${r.principal.name || 'anonymous'}`,
+    );
+  }
+}
+
+function requestOf(c: Context, ctx: ServerContext, principal: Principal): RouteRequest {
+  const headers = headersOf(c);
+  let app: Promise<Application> | undefined;
+  let bytes: Promise<Uint8Array> | undefined;
+  const raw = () => (bytes ??= c.req.arrayBuffer().then((b) => new Uint8Array(b)));
+  return {
+    params: c.req.param(),
+    query: (n) => c.req.query(n),
+    queries: (n) => c.req.queries(n) ?? [],
+    async json() {
+      const body = await raw();
+      if (body.length === 0) return {};
+      try {
+        return JSON.parse(new TextDecoder().decode(body)) as unknown;
+      } catch {
+        throw invalid('the request body is not valid JSON');
+      }
+    },
+    bytes: raw,
+    header: (n) => headers[n.toLowerCase()],
+    headers,
+    principal,
+    address: addressOf(c),
+    ctx,
+    app() {
+      const name = c.req.param('name') ?? '';
+      app ??= ctx.store.getApp(name).then((a) => {
+        if (!a) throw notFound(`application ${name} not found`);
+        return a;
+      });
+      return app;
+    },
+    signal: c.req.raw.signal,
+  };
+}
+
+/**
+ * The HTTP API: every route of the table behind authentication and its declared access rule, one
+ * error shape, a body limit. Runs in-process in tests (`app.request(...)`) exactly as it serves.
+ */
+export function createApi(ctx: ServerContext, routes: readonly RouteDef[]): Hono {
+  const app = new Hono();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: (c) =>
+        c.json(
+          errorBody(new ApiError(413, ApiCode.PayloadTooLarge, 'request body too large')),
+          413,
+        ),
+    }),
+  );
+  for (const route of routes) {
+    app.on(route.method, route.path, async (c) => {
+      const settings = await ctx.settings.get();
+      const principal = await authenticate(headersOf(c), settings, ctx.now());
+      const r = requestOf(c, ctx, principal);
+      await authorize(route, r, ctx);
+      const out = await route.handle(r);
+      if (out instanceof Response) return out;
+      return c.json(out ?? {});
+    });
+  }
+  app.notFound((c) =>
+    c.json(errorBody(notFound(`no route for ${c.req.method} ${c.req.path}`)), 404),
+  );
+  app.onError((err, c) => {
+    const { error, internal } = toApiError(err);
+    if (internal) ctx.logger.error({ err: errorMessage(err), path: c.req.path }, 'request failed');
+    else if (error.status === 401 || error.status === 403)
+      ctx.logger.info({ path: c.req.path, method: c.req.method, reason: error.message }, 'refused');
+    return c.json(errorBody(error), error.status as 400);
+  });
+  return app;
+}

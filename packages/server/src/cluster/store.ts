@@ -1,0 +1,223 @@
+import type { ApiResourceIndex, KubeClient, KubeResponse, WatchEvent } from '@gitward/infra';
+import {
+  applicationSchema,
+  appProjectSchema,
+  type ApiGroup,
+  type Application,
+  type AppProject,
+  type KubeObject,
+} from '@gitward/model';
+import { ApiError, ApiCode, conflict, invalid, notFound } from '../http/api-error.ts';
+
+/**
+ * The API server's view of the cluster: Applications, AppProjects, Secrets and ConfigMaps in the
+ * control-plane namespace, read and written through the apiserver on each request. The server
+ * keeps no state of its own, so any number of replicas can run beside the controller.
+ */
+export interface ClusterStore {
+  readonly group: ApiGroup;
+  readonly namespace: string;
+  listApps(opts?: { labelSelector?: string }): Promise<Application[]>;
+  getApp(name: string): Promise<Application | undefined>;
+  createApp(app: Application): Promise<Application>;
+  replaceApp(app: Application): Promise<Application>;
+  patchApp(name: string, patch: unknown): Promise<Application>;
+  patchAppStatus(name: string, patch: unknown): Promise<Application>;
+  deleteApp(name: string): Promise<void>;
+  watchApps(onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+  listProjects(): Promise<AppProject[]>;
+  getProject(name: string): Promise<AppProject | undefined>;
+  createProject(p: AppProject): Promise<AppProject>;
+  replaceProject(p: AppProject): Promise<AppProject>;
+  deleteProject(name: string): Promise<void>;
+  /** A ConfigMap's data ({} when missing). */
+  configMap(name: string): Promise<Record<string, string>>;
+  /** A Secret's data, decoded (undefined when missing). */
+  secret(name: string): Promise<Record<string, string> | undefined>;
+  /** Secrets by `argocd.argoproj.io/secret-type` label, decoded. */
+  secretsOfType(type: string): Promise<{ name: string; data: Record<string, string> }[]>;
+  /** Creates the Secret or merges `data` into it (a null value removes the key). */
+  writeSecret(
+    name: string,
+    data: Record<string, string | null>,
+    labels?: Record<string, string>,
+  ): Promise<void>;
+  deleteSecret(name: string): Promise<void>;
+  /** Events about an object in the control-plane namespace. */
+  events(kind: string, name: string): Promise<KubeObject[]>;
+  /** Any object of the destination cluster, by its REST path (undefined when missing). */
+  get(path: string): Promise<KubeObject | undefined>;
+  list(path: string, labelSelector?: string): Promise<KubeObject[]>;
+  /** Discovery of the destination cluster (cached; CRDs added later need a restart to show). */
+  discover(): Promise<ApiResourceIndex>;
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+
+function decode(data: unknown): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries((data ?? {}) as Record<string, string>).map(([k, v]) => [k, unb64(v)]),
+  );
+}
+
+/** The apiserver's refusal as an API error: its message is meant for users already. */
+function check<T>(res: KubeResponse<T>, what: string): T {
+  if (res.status < 300) return res.body;
+  const message = (res.body as { message?: string } | undefined)?.message ?? `HTTP ${res.status}`;
+  if (res.status === 404) throw notFound(`${what} not found`);
+  if (res.status === 409) throw conflict(`${what}: ${message}`);
+  if (res.status === 422 || res.status === 400) throw invalid(`${what}: ${message}`);
+  throw new ApiError(
+    502,
+    ApiCode.Unavailable,
+    `${what}: the Kubernetes API answered ${res.status}`,
+  );
+}
+
+export function createClusterStore(
+  kube: KubeClient,
+  opts: { group: ApiGroup; namespace: string },
+): ClusterStore {
+  const ns = encodeURIComponent(opts.namespace);
+  const appsPath = `/apis/${opts.group}/v1alpha1/namespaces/${ns}/applications`;
+  const projectsPath = `/apis/${opts.group}/v1alpha1/namespaces/${ns}/appprojects`;
+  const secretsPath = `/api/v1/namespaces/${ns}/secrets`;
+  const one = (base: string, name: string) => `${base}/${encodeURIComponent(name)}`;
+  const parseApp = (o: unknown) => applicationSchema.parse(o);
+  const parseProject = (o: unknown) => appProjectSchema.parse(o);
+  let index: { at: number; value: Promise<ApiResourceIndex> } | undefined;
+
+  async function maybe<T>(path: string, parse: (o: unknown) => T): Promise<T | undefined> {
+    const res = await kube.request('GET', path);
+    if (res.status === 404) return undefined;
+    return parse(check(res, path));
+  }
+
+  return {
+    group: opts.group,
+    namespace: opts.namespace,
+    async listApps(o = {}) {
+      const list = await kube.list(
+        appsPath,
+        o.labelSelector ? { labelSelector: o.labelSelector } : {},
+      );
+      return list.items.flatMap((i) => {
+        const r = applicationSchema.safeParse(i);
+        return r.success ? [r.data] : [];
+      });
+    },
+    getApp: (name) => maybe(one(appsPath, name), parseApp),
+    async createApp(app) {
+      return parseApp(
+        check(
+          await kube.request('POST', appsPath, { body: app }),
+          `application ${app.metadata.name}`,
+        ),
+      );
+    },
+    async replaceApp(app) {
+      const res = await kube.request('PUT', one(appsPath, app.metadata.name), { body: app });
+      return parseApp(check(res, `application ${app.metadata.name}`));
+    },
+    async patchApp(name, patch) {
+      const res = await kube.request('PATCH', one(appsPath, name), { body: patch });
+      return parseApp(check(res, `application ${name}`));
+    },
+    async patchAppStatus(name, patch) {
+      const res = await kube.request('PATCH', `${one(appsPath, name)}/status`, { body: patch });
+      return parseApp(check(res, `application ${name}`));
+    },
+    async deleteApp(name) {
+      check(await kube.request('DELETE', one(appsPath, name)), `application ${name}`);
+    },
+    watchApps: (onEvent, signal) => kube.watch(appsPath, { signal }, onEvent),
+    async listProjects() {
+      const list = await kube.list(projectsPath);
+      return list.items.flatMap((i) => {
+        const r = appProjectSchema.safeParse(i);
+        return r.success ? [r.data] : [];
+      });
+    },
+    getProject: (name) => maybe(one(projectsPath, name), parseProject),
+    async createProject(p) {
+      const res = await kube.request('POST', projectsPath, { body: p });
+      return parseProject(check(res, `project ${p.metadata.name}`));
+    },
+    async replaceProject(p) {
+      const res = await kube.request('PUT', one(projectsPath, p.metadata.name), { body: p });
+      return parseProject(check(res, `project ${p.metadata.name}`));
+    },
+    async deleteProject(name) {
+      check(await kube.request('DELETE', one(projectsPath, name)), `project ${name}`);
+    },
+    async configMap(name) {
+      const res = await kube.request(
+        'GET',
+        `/api/v1/namespaces/${ns}/configmaps/${encodeURIComponent(name)}`,
+      );
+      if (res.status === 404) return {};
+      return (check(res, `configmap ${name}`) as { data?: Record<string, string> }).data ?? {};
+    },
+    async secret(name) {
+      const res = await kube.request('GET', one(secretsPath, name));
+      if (res.status === 404) return undefined;
+      return decode((check(res, `secret ${name}`) as { data?: unknown }).data);
+    },
+    async secretsOfType(type) {
+      const list = await kube.list(secretsPath, {
+        labelSelector: `argocd.argoproj.io/secret-type=${type}`,
+      });
+      return list.items.map((s) => ({
+        name: s.metadata.name ?? '',
+        data: decode((s as { data?: unknown }).data),
+      }));
+    },
+    async writeSecret(name, data, labels) {
+      const encoded = Object.fromEntries(
+        Object.entries(data).map(([k, v]) => [k, v === null ? null : b64(v)]),
+      );
+      const patch = await kube.request('PATCH', one(secretsPath, name), {
+        body: { data: encoded, ...(labels ? { metadata: { labels } } : {}) },
+      });
+      if (patch.status !== 404) {
+        check(patch, `secret ${name}`);
+        return;
+      }
+      const created = Object.fromEntries(Object.entries(encoded).filter(([, v]) => v !== null));
+      const res = await kube.request('POST', secretsPath, {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name, namespace: opts.namespace, ...(labels ? { labels } : {}) },
+          type: 'Opaque',
+          data: created,
+        },
+      });
+      check(res, `secret ${name}`);
+    },
+    async deleteSecret(name) {
+      const res = await kube.request('DELETE', one(secretsPath, name));
+      if (res.status !== 404) check(res, `secret ${name}`);
+    },
+    async events(kind, name) {
+      const list = await kube.list(`/api/v1/namespaces/${ns}/events`, {
+        fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+      });
+      return list.items;
+    },
+    get: (path) => maybe(path, (o) => o as KubeObject),
+    discover() {
+      // Refreshed every minute so CRDs installed meanwhile show up in resource trees.
+      if (!index || Date.now() - index.at > 60_000) {
+        const value = kube.discover();
+        index = { at: Date.now(), value };
+        value.catch(() => (index = undefined));
+      }
+      return index.value;
+    },
+    async list(path, labelSelector) {
+      return (await kube.list(path, labelSelector ? { labelSelector } : {})).items;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ApiGroup,
+  defaultControlNamespace,
+  ErrorCode,
+  GitwardError,
+  TrackingMethod,
+} from '@gitward/model';
+
+/** The API server's configuration, parsed once in main.ts from argv and the environment. */
+export interface ServerConfig {
+  readonly kubeconfig: string;
+  readonly group: ApiGroup;
+  readonly namespace: string;
+  readonly address: string;
+  /** 0 picks a free port (printed at startup). */
+  readonly port: number;
+  /** Plain HTTP (`--insecure`, as argocd-server's flag): for loopback development only. */
+  readonly insecure: boolean;
+  /** Certificate and key files; when absent a self-signed pair is made in `tlsDir`. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsDir: string;
+  readonly logLevel: string;
+  /** Where to write `{"url": ...}` once listening (for `gitward dev up` and tests). */
+  readonly readyFile?: string;
+  /**
+   * Root of the render cache (git mirrors, checkouts); the server uses its own subdirectory of
+   * it, since two processes must not share one git cache.
+   */
+  readonly cacheDir: string;
+  /** Rendering tools for manifests and diffs: paths, or names looked up on PATH. */
+  readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
+  /** How desired objects are marked as an app's: must match the controller's flag. */
+  readonly trackingMethod: TrackingMethod;
+}
+
+function fail(message: string): never {
+  throw new GitwardError(ErrorCode.InvalidArgument, message);
+}
+
+/** Flags win over GITWARD_* variables, which win over defaults; invalid values fail startup. */
+export function loadServerConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+): ServerConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      kubeconfig: { type: 'string' },
+      'api-group': { type: 'string' },
+      namespace: { type: 'string' },
+      address: { type: 'string' },
+      port: { type: 'string' },
+      insecure: { type: 'boolean' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      'ready-file': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      helm: { type: 'string' },
+      kustomize: { type: 'string' },
+      jsonnet: { type: 'string' },
+      'tracking-method': { type: 'string' },
+    },
+    strict: true,
+  });
+  const kubeconfig = values.kubeconfig ?? env['GITWARD_KUBECONFIG'];
+  if (!kubeconfig) fail('--kubeconfig (or GITWARD_KUBECONFIG) is required');
+  const group = groupOf(values['api-group'] ?? env['GITWARD_API_GROUP']);
+  const port = portOf(values.port ?? env['GITWARD_SERVER_PORT']);
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+    fail('--tls-cert and --tls-key go together');
+  return Object.freeze({
+    kubeconfig,
+    group,
+    namespace: values.namespace ?? env['GITWARD_NAMESPACE'] ?? defaultControlNamespace(group),
+    address: values.address ?? '127.0.0.1',
+    port,
+    insecure: values.insecure ?? false,
+    ...optional('tlsCert', values['tls-cert']),
+    ...optional('tlsKey', values['tls-key']),
+    tlsDir: values['tls-dir'] ?? join(home, '.cache', 'gitward', 'server-tls'),
+    logLevel: values['log-level'] ?? env['GITWARD_LOG_LEVEL'] ?? 'info',
+    ...optional('readyFile', values['ready-file']),
+    ...renderingOf(values, env, home),
+  });
+}
+
+type RenderingFlags = Partial<
+  Record<'cache-dir' | 'helm' | 'kustomize' | 'jsonnet' | 'tracking-method', string>
+>;
+
+/** What rendering needs, named as the controller's flags and variables name it. */
+function renderingOf(
+  values: RenderingFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+): Pick<ServerConfig, 'cacheDir' | 'tools' | 'trackingMethod'> {
+  return {
+    cacheDir: values['cache-dir'] ?? env['GITWARD_CACHE_DIR'] ?? join(home, '.cache', 'gitward'),
+    tools: {
+      helm: values.helm ?? env['GITWARD_HELM'] ?? 'helm',
+      kustomize: values.kustomize ?? env['GITWARD_KUSTOMIZE'] ?? 'kustomize',
+      jsonnet: values.jsonnet ?? env['GITWARD_JSONNET'] ?? 'jsonnet',
+    },
+    trackingMethod: trackingMethodOf(values['tracking-method'] ?? env['GITWARD_TRACKING_METHOD']),
+  };
+}
+
+function trackingMethodOf(v: string | undefined): TrackingMethod {
+  if (v === undefined) return TrackingMethod.Annotation;
+  const methods: readonly string[] = Object.values(TrackingMethod);
+  if (!methods.includes(v)) fail(`--tracking-method must be one of ${methods.join(', ')}`);
+  return v as TrackingMethod;
+}
+
+function groupOf(v: string | undefined): ApiGroup {
+  const name = v ?? ApiGroup.Gitward;
+  if (name !== ApiGroup.Gitward && name !== ApiGroup.ArgoCD)
+    fail(`--api-group must be ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`);
+  return name;
+}
+
+function portOf(v: string | undefined): number {
+  const port = Number(v ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0..65535');
+  return port;
+}
+
+const optional = <K extends string>(key: K, v: string | undefined) =>
+  (v ? { [key]: v } : {}) as Partial<Record<K, string>>;

@@ -1,0 +1,93 @@
+import type { KubeClient } from '@gitward/infra';
+import { TrackingMethod, type ApiGroup } from '@gitward/model';
+import type { TargetRenderer } from '@gitward/target';
+import type { Logger } from 'pino';
+import { anonymousEnabled, createLoginLimiter } from './auth/index.ts';
+import { createClusterStore } from './cluster/store.ts';
+import type { ServerContext } from './context.ts';
+import { createRbac, type Rbac } from './rbac/index.ts';
+import { createSettingsSource, settingsNames, type Settings } from './settings.ts';
+import { createTargetSource } from './target-state.ts';
+
+/** Builds the shared context of the API from a Kubernetes client: main.ts and tests use it alike. */
+export function createServerContext(deps: {
+  kube: KubeClient;
+  group: ApiGroup;
+  namespace: string;
+  logger: Logger;
+  version: string;
+  secureCookies: boolean;
+  now?: () => Date;
+  settingsTtlMs?: number;
+  /** Renders sources for `manifests` and `managed-resources`; without it they cannot render. */
+  renderer?: TargetRenderer;
+  /** Must match the controller's `--tracking-method` (default annotation). */
+  trackingMethod?: TrackingMethod;
+}): ServerContext {
+  const now = deps.now ?? (() => new Date());
+  const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
+  const names = settingsNames(deps.group);
+  const settings = createSettingsSource(store, names, {
+    now,
+    ...(deps.settingsTtlMs !== undefined ? { ttlMs: deps.settingsTtlMs } : {}),
+  });
+  // The enforcer depends only on the RBAC ConfigMap, the projects and anonymous access: rebuilt
+  // when one of them changes, not per request.
+  let cached: { key: string; rbac: Rbac } | undefined;
+  let kubeVersion: Promise<string> | undefined;
+  const target =
+    deps.renderer &&
+    createTargetSource({
+      renderer: deps.renderer,
+      store,
+      group: deps.group,
+      trackingMethod: deps.trackingMethod ?? TrackingMethod.Annotation,
+      kubeVersion: () => {
+        // Asked once; a failed answer is asked again next time rather than remembered.
+        kubeVersion ??= deps.kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''));
+        kubeVersion.catch(() => (kubeVersion = undefined));
+        return kubeVersion;
+      },
+    });
+  return {
+    store,
+    settings,
+    names,
+    rbac(s: Settings) {
+      const anonymous = anonymousEnabled(s.cm);
+      const key = JSON.stringify([
+        s.rbacCm,
+        s.projects.map((p) => [p.metadata.name, p.spec.roles]),
+        anonymous,
+      ]);
+      if (cached?.key !== key)
+        cached = {
+          key,
+          rbac: createRbac({
+            policyCsv: s.rbacCm,
+            projects: s.projects,
+            anonymousEnabled: anonymous,
+          }),
+        };
+      return Promise.resolve(cached.rbac);
+    },
+    limiter: createLoginLimiter({ now: () => now().getTime() }),
+    logger: deps.logger,
+    now,
+    version: deps.version,
+    webhookSecrets: (s) => ({
+      ...(s.secret['webhook.github.secret'] ? { github: s.secret['webhook.github.secret'] } : {}),
+      ...(s.secret['webhook.gitlab.secret'] ? { gitlab: s.secret['webhook.gitlab.secret'] } : {}),
+      ...(s.secret['webhook.bitbucket.uuid']
+        ? { bitbucketUuid: s.secret['webhook.bitbucket.uuid'] }
+        : {}),
+      ...(s.secret['webhook.bitbucketserver.secret']
+        ? { bitbucketServer: s.secret['webhook.bitbucketserver.secret'] }
+        : {}),
+      ...(s.secret['webhook.gogs.secret'] ? { gogs: s.secret['webhook.gogs.secret'] } : {}),
+      ...(s.secret['webhook.gitea.secret'] ? { gitea: s.secret['webhook.gitea.secret'] } : {}),
+    }),
+    secureCookies: deps.secureCookies,
+    ...(target ? { target } : {}),
+  };
+}

@@ -1,0 +1,29 @@
+import type { Logger } from 'pino';
+import type { LoginLimiter } from './auth/index.ts';
+import type { ClusterStore } from './cluster/store.ts';
+import type { Rbac } from './rbac/index.ts';
+import type { Settings, SettingsNames, SettingsSource } from './settings.ts';
+import type { TargetSource } from './target-state.ts';
+import type { WebhookSecrets } from './webhook/index.ts';
+
+/** Everything a route handler may use; built once in main.ts (or a test) and shared. */
+export interface ServerContext {
+  readonly store: ClusterStore;
+  readonly settings: SettingsSource;
+  readonly names: SettingsNames;
+  /** The enforcer for the current settings (rebuilt when policy or projects change). */
+  rbac(settings: Settings): Promise<Rbac>;
+  readonly limiter: LoginLimiter;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly version: string;
+  /** Webhook secrets from the settings Secret (Argo CD's `webhook.github.secret`, ...). */
+  webhookSecrets(settings: Settings): WebhookSecrets;
+  /** `Secure` cookies unless the server runs plain HTTP. */
+  readonly secureCookies: boolean;
+  /**
+   * Renders apps' sources for manifests and diffs. Absent when the server was built without a
+   * renderer (tests of other routes): manifests then fail and managed-resources shows live only.
+   */
+  readonly target?: TargetSource;
+}

@@ -1,0 +1,47 @@
+import { SERVER_SECRET_KEY, verifyToken } from '../auth/index.ts';
+import type { Principal } from '../routes/route.ts';
+import type { Settings } from '../settings.ts';
+import { unauthenticated } from './api-error.ts';
+
+/** Cookie names the UI may carry: ours, and Argo CD's in argoproj.io mode. */
+export const sessionCookies = ['gitward.token', 'argocd.token'];
+
+export const anonymous: Principal = { subject: { kind: 'anonymous' }, name: '' };
+
+function bearerOf(headers: Readonly<Record<string, string>>): string | undefined {
+  const auth = headers['authorization'];
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim() || undefined;
+  const cookies = (headers['cookie'] ?? '').split(';').map((c) => c.trim());
+  for (const name of sessionCookies) {
+    const hit = cookies.find((c) => c.startsWith(`${name}=`));
+    if (hit) return decodeURIComponent(hit.slice(name.length + 1)) || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The request's principal: anonymous without a token; a token that does not verify is a 401
+ * (never silently anonymous), with a message that never repeats the token.
+ */
+export async function authenticate(
+  headers: Readonly<Record<string, string>>,
+  settings: Settings,
+  now: Date,
+): Promise<Principal> {
+  const token = bearerOf(headers);
+  if (!token) return anonymous;
+  const key = settings.secret[SERVER_SECRET_KEY];
+  if (!key) throw unauthenticated('the server has no signing key yet; try again');
+  const out = await verifyToken(token, {
+    key,
+    accounts: settings.accounts,
+    projects: settings.projects,
+    revoked: (jti) => settings.revoked.has(jti),
+    now,
+  });
+  if (!out.ok) throw unauthenticated(out.message);
+  const s = out.subject;
+  return s.kind === 'user'
+    ? { subject: s, name: s.name, claims: out.claims }
+    : { subject: s, name: `proj:${s.project}:${s.role}`, claims: out.claims };
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+/**
+ * Composition root of the API server (`gitward server` runs this): reads argv and the environment
+ * once, bootstraps the settings (signing key, initial admin password), builds the renderer that
+ * manifests and diffs need, and serves the API over HTTPS (or plain HTTP with --insecure).
+ */
+import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { pino } from 'pino';
+import {
+  createChartRepositories,
+  createGitRepositories,
+  createKubeClient,
+  loadKubeconfig,
+  renderToolVersions,
+} from '@gitward/infra';
+import { errorMessage } from '@gitward/model';
+import { createTargetRenderer } from '@gitward/target';
+import { createApi } from './app.ts';
+import { loadServerConfig } from './config.ts';
+import { createServerContext } from './context-factory.ts';
+import { routes } from './routes/index.ts';
+import { bootstrapSettings } from './settings.ts';
+import { loadOrCreateTls } from './tls.ts';
+
+const version = '0.1.0';
+const cfg = loadServerConfig(process.argv.slice(2), process.env, homedir());
+const logger = pino({
+  level: cfg.logLevel,
+  base: { component: 'server' },
+  redact: [
+    '*.password',
+    '*.token',
+    '*.newPassword',
+    '*.currentPassword',
+    'headers.authorization',
+    'headers.cookie',
+  ],
+});
+
+const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
+// Its own cache beside the controller's: two processes must not share one git cache.
+const targetCache = join(cfg.cacheDir, 'server-target');
+const renderer = createTargetRenderer({
+  git: createGitRepositories({ cacheDir: targetCache, env: process.env }),
+  charts: createChartRepositories({ cacheDir: targetCache }),
+  tools: cfg.tools,
+  toolVersions: await renderToolVersions(cfg.tools),
+  env: process.env,
+  workDir: join(targetCache, 'work'),
+});
+const ctx = createServerContext({
+  kube,
+  group: cfg.group,
+  namespace: cfg.namespace,
+  logger,
+  version,
+  secureCookies: !cfg.insecure,
+  renderer,
+  trackingMethod: cfg.trackingMethod,
+});
+const boot = await bootstrapSettings(ctx.store, ctx.names, new Date());
+const api = createApi(ctx, routes);
+const tls = cfg.insecure
+  ? undefined
+  : await loadOrCreateTls({
+      ...(cfg.tlsCert ? { cert: cfg.tlsCert } : {}),
+      ...(cfg.tlsKey ? { key: cfg.tlsKey } : {}),
+      dir: cfg.tlsDir,
+    });
+
+const server = serve(
+  {
+    fetch: api.fetch,
+    hostname: cfg.address,
+    port: cfg.port,
+    ...(tls
+      ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } }
+      : {}),
+  },
+  (info) => {
+    const url = `${tls ? 'https' : 'http'}://${cfg.address}:${info.port}`;
+    logger.info(
+      {
+        url,
+        namespace: cfg.namespace,
+        group: cfg.group,
+        initialPasswordSecret: boot.initialPasswordSecret,
+        certificate: tls?.certFile,
+      },
+      'API server listening',
+    );
+    if (cfg.readyFile)
+      void writeFile(
+        cfg.readyFile,
+        JSON.stringify({ url, certificate: tls?.certFile ?? null }),
+      ).catch((err: unknown) =>
+        logger.error({ err: errorMessage(err) }, 'cannot write the ready file'),
+      );
+  },
+);
+// Slow clients cannot hold connections forever; the event stream keeps its own pings.
+server.setTimeout?.(0);
+(server as { headersTimeout?: number }).headersTimeout = 10_000;
+(server as { requestTimeout?: number }).requestTimeout = 0;
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    logger.info({ signal: sig }, 'shutting down');
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
+}

@@ -1,0 +1,288 @@
+import { assessHealth, canSync, maskSecrets, windowState } from '@gitward/engine';
+import type { ApiResourceIndex } from '@gitward/infra';
+import {
+  formatResourceKey,
+  groupOf,
+  resourceKeyOf,
+  type Application,
+  type KubeObject,
+  type ResourceKey,
+} from '@gitward/model';
+import {
+  managedResourceDiffs,
+  maskedManifests,
+  sensitiveAnnotationsOf,
+  type ManagedResource,
+} from '../app-diff.ts';
+import { precondition } from '../http/api-error.ts';
+import { fetchLive, restPath } from '../live-state.ts';
+import type { TargetSource, TargetState } from '../target-state.ts';
+import type { RouteDef, RouteRequest } from './route.ts';
+
+interface TreeNode {
+  group: string;
+  version: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+  createdAt?: string;
+  parentRefs?: { group: string; kind: string; namespace?: string; name: string; uid: string }[];
+  health?: { status: string; message?: string };
+}
+
+function nodeOf(o: KubeObject, parentRefs?: TreeNode['parentRefs']): TreeNode {
+  const meta = o.metadata as KubeObject['metadata'] & {
+    uid?: string;
+    resourceVersion?: string;
+    creationTimestamp?: string;
+  };
+  const health = assessHealth(o);
+  return {
+    group: groupOf(o.apiVersion),
+    version: o.apiVersion.split('/').at(-1) ?? '',
+    kind: o.kind,
+    ...(meta.namespace ? { namespace: meta.namespace } : {}),
+    name: meta.name ?? '',
+    ...(meta.uid ? { uid: meta.uid } : {}),
+    ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+    ...(meta.creationTimestamp ? { createdAt: meta.creationTimestamp } : {}),
+    ...(parentRefs?.length ? { parentRefs } : {}),
+    ...(health
+      ? {
+          health: { status: health.status, ...(health.message ? { message: health.message } : {}) },
+        }
+      : {}),
+  };
+}
+
+/** Kinds whose objects are children worth showing: what Deployments, Jobs and Services make. */
+const childKinds = [
+  ['apps', 'ReplicaSet'],
+  ['', 'Pod'],
+  ['batch', 'Job'],
+  ['discovery.k8s.io', 'EndpointSlice'],
+  ['apps', 'ControllerRevision'],
+] as const;
+
+async function managedObjects(r: RouteRequest, app: Application, index: ApiResourceIndex) {
+  const out: KubeObject[] = [];
+  for (const res of app.status?.resources ?? []) {
+    const api = index.lookup(res.group ?? '', res.kind ?? '');
+    if (!api || !res.name) continue;
+    const live = await r.ctx.store.get(restPath(api, res.namespace, res.name));
+    if (live) out.push(live);
+  }
+  return out;
+}
+
+/**
+ * The resource tree: the app's managed objects and, through ownerReferences, what they created
+ * (ReplicaSets, Pods, ...), each with its health, as Argo CD's resource-tree answers.
+ */
+async function resourceTree(r: RouteRequest) {
+  const app = await r.app();
+  const index = await r.ctx.store.discover();
+  const managed = await managedObjects(r, app, index);
+  const nodes = managed.map((o) => nodeOf(o));
+  const known = new Map(nodes.filter((n) => n.uid).map((n) => [n.uid ?? '', n]));
+  const namespaces = [
+    ...new Set(managed.map((o) => o.metadata.namespace).filter((n) => n !== undefined)),
+  ];
+  const candidates: KubeObject[] = [];
+  for (const ns of namespaces) {
+    for (const [group, kind] of childKinds) {
+      const api = index.lookup(group, kind);
+      if (api) candidates.push(...(await r.ctx.store.list(restPath(api, ns))));
+    }
+  }
+  // Owners before children: repeat until no new child joins (Deployment → ReplicaSet → Pod).
+  for (let added = true; added;) {
+    added = false;
+    for (const c of candidates) {
+      const uid = (c.metadata as { uid?: string }).uid ?? '';
+      if (known.has(uid)) continue;
+      const owners = ((c.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ?? [])
+        .map((o) => known.get(o.uid))
+        .filter((n) => n !== undefined);
+      if (owners.length === 0) continue;
+      const node = nodeOf(
+        c,
+        owners.map((o) => ({
+          group: o.group,
+          kind: o.kind,
+          ...(o.namespace ? { namespace: o.namespace } : {}),
+          name: o.name,
+          uid: o.uid ?? '',
+        })),
+      );
+      nodes.push(node);
+      known.set(uid, node);
+      added = true;
+    }
+  }
+  return { nodes };
+}
+
+/** The renderer, or why this server cannot answer what needs one. */
+function targetOf(r: RouteRequest): TargetSource {
+  if (!r.ctx.target)
+    throw precondition('this API server cannot render sources (it was started without a renderer)');
+  return r.ctx.target;
+}
+
+/** A successful render, or its failure as the API's error (a GitwardError maps to 400). */
+function objectsOf(state: TargetState): Extract<TargetState, { ok: true }> {
+  if (!state.ok) throw state.error;
+  return state;
+}
+
+/** The keys the controller recorded as the app's (status.resources). */
+function recordedKeys(app: Application): ResourceKey[] {
+  return (app.status?.resources ?? []).flatMap((res) =>
+    res.kind && res.name
+      ? [{ group: res.group ?? '', kind: res.kind, namespace: res.namespace ?? '', name: res.name }]
+      : [],
+  );
+}
+
+/** Argo CD's ResourcesQuery filters (group, kind, namespace, name); absent ones match all. */
+function matchesQuery(r: RouteRequest, item: Pick<ManagedResource, keyof ResourceKey>): boolean {
+  return (['group', 'kind', 'namespace', 'name'] as const).every((f) => {
+    const want = r.query(f);
+    return want === undefined || want === '' || item[f] === want;
+  });
+}
+
+/**
+ * Without a renderer: the live state and the status the controller recorded, nothing to diff
+ * against (the target fields stay "null").
+ */
+async function recordedResources(r: RouteRequest, app: Application, index: ApiResourceIndex) {
+  const live = await fetchLive(r.ctx.store, index, recordedKeys(app));
+  return (app.status?.resources ?? []).map((res) => {
+    const key = {
+      group: res.group ?? '',
+      kind: res.kind ?? '',
+      namespace: res.namespace ?? '',
+      name: res.name ?? '',
+    };
+    const [, masked] = maskSecrets(undefined, live.get(formatResourceKey(key)));
+    return {
+      ...key,
+      status: res.status ?? '',
+      ...(res.health ? { health: res.health } : {}),
+      ...(res.requiresPruning ? { requiresPruning: true } : {}),
+      ...(res.hook ? { hook: true } : {}),
+      liveState: JSON.stringify(masked ?? null),
+      targetState: 'null',
+    };
+  });
+}
+
+/**
+ * Each managed resource, and each desired one still missing live, with its target, live,
+ * normalized and predicted states and the diff (Argo CD's managed-resources). The target is
+ * rendered now at the app's targetRevision and compared 2-way (see app-diff.ts).
+ */
+async function managedResources(r: RouteRequest) {
+  const app = await r.app();
+  const index = await r.ctx.store.discover();
+  if (!r.ctx.target) {
+    const items = await recordedResources(r, app, index);
+    return { items: items.filter((i) => matchesQuery(r, i)) };
+  }
+  const { objects } = objectsOf(await r.ctx.target.render(app));
+  const managed = recordedKeys(app);
+  const [live, settings] = await Promise.all([
+    fetchLive(r.ctx.store, index, [...objects.map(resourceKeyOf), ...managed]),
+    r.ctx.settings.get(),
+  ]);
+  const items = managedResourceDiffs({
+    app,
+    project: settings.projects.find((p) => p.metadata.name === app.spec.project),
+    desired: objects,
+    live,
+    managed,
+    namespaced: (g, k) => index.lookup(g, k)?.namespaced,
+    sensitiveAnnotations: sensitiveAnnotationsOf(settings.cm),
+  });
+  return { items: items.filter((i) => matchesQuery(r, i)) };
+}
+
+/** The app's source rendered at ?revision (default its targetRevision), Secrets masked. */
+async function manifests(r: RouteRequest) {
+  const app = await r.app();
+  const revision = r.query('revision');
+  const state = objectsOf(await targetOf(r).render(app, revision ? { revision } : {}));
+  const settings = await r.ctx.settings.get();
+  return {
+    manifests: maskedManifests(state.objects, sensitiveAnnotationsOf(settings.cm)),
+    revision: state.revision,
+    sourceType: state.sourceType,
+    ...(app.spec.destination.namespace ? { namespace: app.spec.destination.namespace } : {}),
+    ...(app.spec.destination.server ? { server: app.spec.destination.server } : {}),
+  };
+}
+
+async function events(r: RouteRequest) {
+  const app = await r.app();
+  const items = await r.ctx.store.events('Application', app.metadata.name);
+  return { items };
+}
+
+/** The project's windows that apply to this app, whether each is active, and the verdict. */
+async function syncWindows(r: RouteRequest) {
+  const app = await r.app();
+  const project = (await r.ctx.settings.get()).projects.find(
+    (p) => p.metadata.name === app.spec.project,
+  );
+  const windows = project?.spec.syncWindows ?? [];
+  const now = r.ctx.now();
+  const target = {
+    name: app.metadata.name,
+    namespace: app.spec.destination.namespace ?? '',
+    cluster: {
+      ...(app.spec.destination.server ? { server: app.spec.destination.server } : {}),
+      ...(app.spec.destination.name ? { name: app.spec.destination.name } : {}),
+    },
+  };
+  const auto = canSync(windows, target, { manual: false, now });
+  const manual = canSync(windows, target, { manual: true, now });
+  return {
+    windows: windows.map((w) => ({ ...w, state: windowState(w, now) })),
+    canSync: manual.allowed,
+    canAutoSync: auto.allowed,
+    ...(manual.allowed ? {} : { message: manual.message }),
+  };
+}
+
+const get = (object: RouteDef['access']) => object;
+const appGet = (path: string, summary: string, handle: RouteDef['handle']): RouteDef => ({
+  method: 'GET',
+  path: `/api/v1/applications/:name/${path}`,
+  summary,
+  access: get({
+    kind: 'rbac',
+    resource: 'applications',
+    action: 'get',
+    object: async (r) => {
+      const app = await r.app().catch(() => undefined);
+      return `${app?.spec.project ?? '*'}/${r.params['name'] ?? ''}`;
+    },
+  }),
+  handle,
+});
+
+export const appResourceRoutes: RouteDef[] = [
+  appGet('resource-tree', 'The live resource tree', resourceTree),
+  appGet(
+    'managed-resources',
+    'Managed resources with target, live and predicted states and diffs (?group, kind, namespace, name)',
+    managedResources,
+  ),
+  appGet('manifests', 'The rendered target manifests (?revision), Secrets masked', manifests),
+  appGet('events', 'Kubernetes events about the application', events),
+  appGet('syncwindows', "The project's sync windows for the application", syncWindows),
+];

@@ -1,0 +1,369 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { canSync, validateApplication } from '@gitward/engine';
+import {
+  applicationSchema,
+  apiVersionOf,
+  OperationPhase,
+  type Application,
+  type Operation,
+} from '@gitward/model';
+import { conflict, invalid, precondition } from '../http/api-error.ts';
+import type { RouteDef, RouteRequest } from './route.ts';
+
+/** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
+ * only subjects allowed across projects learn that it does not exist (404), others get 403. */
+async function appObject(r: RouteRequest): Promise<string> {
+  const app = await r.app().catch(() => undefined);
+  return `${app?.spec.project ?? '*'}/${r.params['name'] ?? ''}`;
+}
+
+const cascadeFinalizers = {
+  foreground: 'resources-finalizer.argocd.argoproj.io',
+  background: 'resources-finalizer.argocd.argoproj.io/background',
+} as const;
+
+/** A body as an Application in our namespace, validated by the schema and against its project. */
+async function parseApplication(r: RouteRequest, body: unknown): Promise<Application> {
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const meta = (raw['metadata'] ?? {}) as Record<string, unknown>;
+  const parsed = applicationSchema.safeParse({
+    ...raw,
+    apiVersion: apiVersionOf(r.ctx.store.group),
+    kind: 'Application',
+    metadata: { ...meta, namespace: r.ctx.store.namespace },
+  });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw invalid(`application spec is invalid: ${issues.join('; ')}`);
+  }
+  const app = parsed.data;
+  const projects = (await r.ctx.settings.get()).projects;
+  const problems = validateApplication(app, projects);
+  if (problems.length > 0)
+    throw invalid(
+      `application spec for ${app.metadata.name} is invalid: ${problems.map((p) => p.message).join('; ')}`,
+    );
+  return app;
+}
+
+const stripServerFields = (app: Application): Application => {
+  const {
+    resourceVersion: _rv,
+    uid: _uid,
+    creationTimestamp: _ct,
+    generation: _g,
+    managedFields: _mf,
+    ...meta
+  } = app.metadata as Application['metadata'] & Record<string, unknown>;
+  void [_rv, _uid, _ct, _g, _mf];
+  return { ...app, metadata: meta };
+};
+
+function matchesFilters(app: Application, r: RouteRequest): boolean {
+  const projects = [...r.queries('projects'), ...r.queries('project')].flatMap((p) => p.split(','));
+  if (projects.length && !projects.includes(app.spec.project)) return false;
+  const repo = r.query('repo');
+  const sources = [app.spec.source, ...(app.spec.sources ?? [])].filter((s) => s !== undefined);
+  if (repo && !sources.some((s) => s.repoURL === repo)) return false;
+  const sync = r.query('sync');
+  if (sync && app.status?.sync?.status !== sync) return false;
+  const health = r.query('health');
+  if (health && app.status?.health?.status !== health) return false;
+  const name = r.query('name');
+  return !name || app.metadata.name === name;
+}
+
+/** Applications the caller may `get`, filtered and paged (`limit`, `continue` = offset). */
+async function listApps(r: RouteRequest) {
+  const settings = await r.ctx.settings.get();
+  const rbac = await r.ctx.rbac(settings);
+  const selector = r.query('selector');
+  const all = await r.ctx.store.listApps(selector ? { labelSelector: selector } : {});
+  const visible = all
+    .filter((a) =>
+      rbac.enforce(
+        r.principal.subject,
+        'applications',
+        'get',
+        `${a.spec.project}/${a.metadata.name}`,
+      ),
+    )
+    .filter((a) => matchesFilters(a, r))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const offset = Number(r.query('continue') ?? 0) || 0;
+  const limit = Number(r.query('limit') ?? 0) || visible.length;
+  const page = visible.slice(offset, offset + limit);
+  const next = offset + limit < visible.length ? String(offset + limit) : undefined;
+  return { metadata: next ? { continue: next } : {}, items: page };
+}
+
+/** `?refresh=normal|hard`: ask the controller and wait (up to 10 s) for the new comparison. */
+async function refreshed(r: RouteRequest, app: Application): Promise<Application> {
+  const mode = r.query('refresh');
+  if (mode !== 'normal' && mode !== 'hard') return app;
+  const before = app.status?.reconciledAt;
+  await r.ctx.store.patchApp(app.metadata.name, {
+    metadata: { annotations: { 'gitward.dev/refresh': mode } },
+  });
+  for (let i = 0; i < 50 && !r.signal.aborted; i++) {
+    await sleep(200);
+    const now = await r.ctx.store.getApp(app.metadata.name);
+    const annotations = now?.metadata.annotations ?? {};
+    if (now && !('gitward.dev/refresh' in annotations) && now.status?.reconciledAt !== before)
+      return now;
+  }
+  return (await r.ctx.store.getApp(app.metadata.name)) ?? app;
+}
+
+async function createApp(r: RouteRequest) {
+  const app = await parseApplication(r, await r.json());
+  const existing = await r.ctx.store.getApp(app.metadata.name);
+  if (!existing) return r.ctx.store.createApp(app);
+  if (JSON.stringify(existing.spec) === JSON.stringify(app.spec)) return existing;
+  if (r.query('upsert') !== 'true')
+    throw conflict(`existing application spec is different, use upsert flag to force update`);
+  const settings = await r.ctx.settings.get();
+  const rbac = await r.ctx.rbac(settings);
+  const object = `${existing.spec.project}/${existing.metadata.name}`;
+  if (!rbac.enforce(r.principal.subject, 'applications', 'update', object))
+    throw invalid(`permission denied: applications, update, ${object}`);
+  return r.ctx.store.replaceApp({
+    ...existing,
+    spec: app.spec,
+    metadata: {
+      ...existing.metadata,
+      labels: app.metadata.labels ?? {},
+      annotations: { ...existing.metadata.annotations, ...app.metadata.annotations },
+    },
+  });
+}
+
+async function updateSpec(r: RouteRequest) {
+  const current = await r.app();
+  const spec = (await r.json()) as Application['spec'];
+  const next = await parseApplication(r, {
+    ...stripServerFields(current),
+    spec,
+    status: undefined,
+  });
+  if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
+  return (await r.ctx.store.replaceApp({ ...current, spec: next.spec })).spec;
+}
+
+async function updateApp(r: RouteRequest) {
+  const current = await r.app();
+  const body = (await r.json()) as Partial<Application>;
+  const next = await parseApplication(r, {
+    ...body,
+    metadata: { ...body.metadata, name: current.metadata.name },
+  });
+  if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
+  return r.ctx.store.replaceApp({
+    ...current,
+    metadata: {
+      ...current.metadata,
+      labels: next.metadata.labels ?? {},
+      annotations: next.metadata.annotations ?? {},
+    },
+    spec: next.spec,
+  });
+}
+
+/** Moving an app to another project needs the same right there. */
+async function requireOnProject(r: RouteRequest, app: Application, action: 'update' | 'create') {
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const object = `${app.spec.project}/${app.metadata.name}`;
+  if (!rbac.enforce(r.principal.subject, 'applications', action, object))
+    throw invalid(`permission denied: applications, ${action}, ${object}`);
+}
+
+async function deleteApp(r: RouteRequest) {
+  const app = await r.app();
+  const cascade = r.query('cascade') !== 'false';
+  const policy = r.query('propagationPolicy') === 'background' ? 'background' : 'foreground';
+  const others = (app.metadata.finalizers ?? []).filter(
+    (f) =>
+      !Object.values(cascadeFinalizers).includes(f as never) &&
+      f !== 'resources-finalizer.argocd.argoproj.io/foreground',
+  );
+  const finalizers = cascade ? [...others, cascadeFinalizers[policy]] : others;
+  await r.ctx.store.patchApp(app.metadata.name, { metadata: { finalizers } });
+  await r.ctx.store.deleteApp(app.metadata.name);
+  return {};
+}
+
+function windowCheck(
+  r: RouteRequest,
+  app: Application,
+  projectWindows: Parameters<typeof canSync>[0],
+) {
+  const { destination } = app.spec;
+  const verdict = canSync(
+    projectWindows,
+    {
+      name: app.metadata.name,
+      namespace: destination.namespace ?? '',
+      cluster: {
+        ...(destination.server ? { server: destination.server } : {}),
+        ...(destination.name ? { name: destination.name } : {}),
+      },
+    },
+    { manual: true, now: r.ctx.now() },
+  );
+  if (!verdict.allowed) throw precondition(`cannot sync: ${verdict.message}`);
+}
+
+/** Starts an operation by writing `operation`, which the controller picks up. */
+async function startOperation(
+  r: RouteRequest,
+  app: Application,
+  sync: NonNullable<Operation['sync']>,
+  retry?: Operation['retry'],
+) {
+  if (app.operation || app.status?.operationState?.phase === OperationPhase.Running)
+    throw precondition('another operation is already in progress');
+  const project = (await r.ctx.settings.get()).projects.find(
+    (p) => p.metadata.name === app.spec.project,
+  );
+  windowCheck(r, app, project?.spec.syncWindows ?? []);
+  const operation: Operation = {
+    initiatedBy: { username: r.principal.name || 'anonymous' },
+    sync,
+    ...(retry ? { retry } : {}),
+  };
+  return r.ctx.store.patchApp(app.metadata.name, { operation });
+}
+
+interface SyncBody {
+  revision?: string;
+  prune?: boolean;
+  dryRun?: boolean;
+  strategy?: { hook?: { force?: boolean }; apply?: { force?: boolean } };
+  resources?: { group?: string; kind: string; name: string; namespace?: string }[];
+  syncOptions?: { items?: string[] };
+  retryStrategy?: Operation['retry'];
+}
+
+async function syncApp(r: RouteRequest) {
+  const app = await r.app();
+  const b = (await r.json()) as SyncBody;
+  const sync: NonNullable<Operation['sync']> = {
+    ...(b.revision ? { revision: b.revision } : {}),
+    ...(b.prune !== undefined ? { prune: b.prune } : {}),
+    ...(b.dryRun !== undefined ? { dryRun: b.dryRun } : {}),
+    ...(b.strategy ? { syncStrategy: b.strategy } : {}),
+    ...(b.resources?.length ? { resources: b.resources } : {}),
+    ...(b.syncOptions?.items?.length ? { syncOptions: b.syncOptions.items } : {}),
+  };
+  return startOperation(r, app, sync, b.retryStrategy);
+}
+
+async function rollbackApp(r: RouteRequest) {
+  const app = await r.app();
+  const b = (await r.json()) as { id?: number; prune?: boolean; dryRun?: boolean };
+  const automated = app.spec.syncPolicy?.automated;
+  if (automated && automated.enabled !== false)
+    throw precondition('rollback cannot be initiated when auto-sync is enabled');
+  const history = app.status?.history ?? [];
+  const entry = b.id === undefined ? history.at(-2) : history.find((h) => h.id === b.id);
+  if (!entry?.revision)
+    throw invalid(
+      b.id === undefined
+        ? 'no earlier deployment to roll back to'
+        : `application ${app.metadata.name} has no history entry ${b.id}`,
+    );
+  return startOperation(r, app, {
+    revision: entry.revision,
+    ...(entry.source ? { source: entry.source } : {}),
+    ...(b.prune !== undefined ? { prune: b.prune } : {}),
+    ...(b.dryRun !== undefined ? { dryRun: b.dryRun } : {}),
+  });
+}
+
+/** As Argo CD: the phase goes to Terminating; the controller stops the sync and cleans up. */
+async function terminateOperation(r: RouteRequest) {
+  const app = await r.app();
+  if (app.status?.operationState?.phase !== OperationPhase.Running)
+    throw precondition('Unable to terminate operation. No operation is in progress');
+  await r.ctx.store.patchAppStatus(app.metadata.name, {
+    status: { operationState: { phase: OperationPhase.Terminating } },
+  });
+  return {};
+}
+
+const object = { kind: 'rbac', resource: 'applications' } as const;
+const base = '/api/v1/applications';
+
+export const applicationRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: base,
+    summary: 'List applications',
+    access: { kind: 'authenticated' },
+    handle: listApps,
+  },
+  {
+    method: 'POST',
+    path: base,
+    summary: 'Create an application (?upsert=true replaces a different spec)',
+    access: {
+      ...object,
+      action: 'create',
+      object: async (r) => {
+        const b = (await r.json()) as { metadata?: { name?: string }; spec?: { project?: string } };
+        return `${b.spec?.project ?? ''}/${b.metadata?.name ?? ''}`;
+      },
+    },
+    handle: createApp,
+  },
+  {
+    method: 'GET',
+    path: `${base}/:name`,
+    summary: 'Get an application (?refresh=normal|hard)',
+    access: { ...object, action: 'get', object: appObject },
+    handle: async (r) => refreshed(r, await r.app()),
+  },
+  {
+    method: 'PUT',
+    path: `${base}/:name`,
+    summary: 'Update an application',
+    access: { ...object, action: 'update', object: appObject },
+    handle: updateApp,
+  },
+  {
+    method: 'PUT',
+    path: `${base}/:name/spec`,
+    summary: "Update an application's spec",
+    access: { ...object, action: 'update', object: appObject },
+    handle: updateSpec,
+  },
+  {
+    method: 'DELETE',
+    path: `${base}/:name`,
+    summary:
+      'Delete an application (?cascade=false orphans its resources; ?propagationPolicy=foreground|background)',
+    access: { ...object, action: 'delete', object: appObject },
+    handle: deleteApp,
+  },
+  {
+    method: 'POST',
+    path: `${base}/:name/sync`,
+    summary: 'Sync an application',
+    access: { ...object, action: 'sync', object: appObject },
+    handle: syncApp,
+  },
+  {
+    method: 'POST',
+    path: `${base}/:name/rollback`,
+    summary: 'Roll back to a history entry',
+    access: { ...object, action: 'sync', object: appObject },
+    handle: rollbackApp,
+  },
+  {
+    method: 'DELETE',
+    path: `${base}/:name/operation`,
+    summary: 'Terminate the running operation',
+    access: { ...object, action: 'sync', object: appObject },
+    handle: terminateOperation,
+  },
+];

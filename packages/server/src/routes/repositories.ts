@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { inClusterServer } from '@gitward/engine';
+import { invalid, notFound } from '../http/api-error.ts';
+import type { RouteDef, RouteRequest } from './route.ts';
+
+const secretType = 'argocd.argoproj.io/secret-type';
+
+/** What the API shows of a repository: never a credential, only whether one is set. */
+function publicRepo(data: Record<string, string>) {
+  return {
+    repo: data['url'] ?? '',
+    type: data['type'] ?? 'git',
+    ...(data['name'] ? { name: data['name'] } : {}),
+    ...(data['project'] ? { project: data['project'] } : {}),
+    ...(data['username'] ? { username: data['username'] } : {}),
+    hasCredentials: ['password', 'sshPrivateKey', 'bearerToken'].some((k) => Boolean(data[k])),
+    insecure: data['insecure'] === 'true',
+  };
+}
+
+/** `<project>/<url>` for project-scoped repositories, the URL otherwise (Argo CD's objects). */
+const repoObject = (data: { project?: string; url: string }) =>
+  data.project ? `${data.project}/${data.url}` : data.url;
+
+/** Argo CD names repository Secrets after a hash of the URL; so do we, so upserts find them. */
+const secretName = (url: string) =>
+  `repo-${createHash('sha256').update(url).digest('hex').slice(0, 10)}`;
+
+async function findRepo(r: RouteRequest, url: string) {
+  const all = await r.ctx.store.secretsOfType('repository');
+  return all.find((s) => s.data['url'] === url);
+}
+
+async function listRepos(r: RouteRequest) {
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const items = (await r.ctx.store.secretsOfType('repository'))
+    .filter((s) =>
+      rbac.enforce(
+        r.principal.subject,
+        'repositories',
+        'get',
+        repoObject({
+          url: s.data['url'] ?? '',
+          ...(s.data['project'] ? { project: s.data['project'] } : {}),
+        }),
+      ),
+    )
+    .map((s) => publicRepo(s.data));
+  return { items };
+}
+
+async function getRepo(r: RouteRequest) {
+  const url = r.params['repo'] ?? '';
+  const found = await findRepo(r, url);
+  if (!found) throw notFound(`repository ${url} not found`);
+  return publicRepo(found.data);
+}
+
+interface RepoBody {
+  repo?: string;
+  type?: string;
+  name?: string;
+  project?: string;
+  username?: string;
+  password?: string;
+  sshPrivateKey?: string;
+  insecure?: boolean;
+}
+
+async function createRepo(r: RouteRequest) {
+  const b = (await r.json()) as RepoBody;
+  if (!b.repo) throw invalid('repo (the URL) is required');
+  const existing = await findRepo(r, b.repo);
+  if (existing && r.query('upsert') !== 'true')
+    throw invalid(`repository ${b.repo} already exists; use upsert to replace it`);
+  const data: Record<string, string> = {
+    url: b.repo,
+    type: b.type ?? 'git',
+    ...(b.name ? { name: b.name } : {}),
+    ...(b.project ? { project: b.project } : {}),
+    ...(b.username ? { username: b.username } : {}),
+    ...(b.password ? { password: b.password } : {}),
+    ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
+    ...(b.insecure ? { insecure: 'true' } : {}),
+  };
+  await r.ctx.store.writeSecret(existing?.name ?? secretName(b.repo), data, {
+    [secretType]: 'repository',
+  });
+  return publicRepo(data);
+}
+
+async function deleteRepo(r: RouteRequest) {
+  const url = r.params['repo'] ?? '';
+  const found = await findRepo(r, url);
+  if (!found) throw notFound(`repository ${url} not found`);
+  await r.ctx.store.deleteSecret(found.name);
+  return {};
+}
+
+/** The in-cluster destination, plus clusters registered as Secrets (credentials never shown). */
+async function listClusters(r: RouteRequest) {
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const secrets = await r.ctx.store.secretsOfType('cluster');
+  const items = [
+    { server: inClusterServer, name: 'in-cluster', connectionState: { status: 'Successful' } },
+    ...secrets.map((s) => ({
+      server: s.data['server'] ?? '',
+      name: s.data['name'] ?? '',
+      ...(s.data['namespaces'] ? { namespaces: s.data['namespaces'].split(',') } : {}),
+      ...(s.data['project'] ? { project: s.data['project'] } : {}),
+    })),
+  ].filter((c) => rbac.enforce(r.principal.subject, 'clusters', 'get', c.server));
+  return { items };
+}
+
+const repoAccess = (action: 'get' | 'create' | 'delete') =>
+  ({
+    kind: 'rbac',
+    resource: 'repositories',
+    action,
+    object: async (r: RouteRequest) => {
+      if (action === 'create') {
+        const b = (await r.json()) as RepoBody;
+        return repoObject({ url: b.repo ?? '', ...(b.project ? { project: b.project } : {}) });
+      }
+      const url = r.params['repo'] ?? '';
+      const found = await findRepo(r, url);
+      return repoObject({
+        url,
+        ...(found?.data['project'] ? { project: found.data['project'] } : {}),
+      });
+    },
+  }) as const;
+
+export const repositoryRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/repositories',
+    summary: 'List repositories',
+    access: { kind: 'authenticated' },
+    handle: listRepos,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/repositories',
+    summary: 'Add a repository (?upsert=true)',
+    access: repoAccess('create'),
+    handle: createRepo,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/repositories/:repo',
+    summary: 'Get a repository (URL-encoded)',
+    access: repoAccess('get'),
+    handle: getRepo,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/repositories/:repo',
+    summary: 'Remove a repository',
+    access: repoAccess('delete'),
+    handle: deleteRepo,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/clusters',
+    summary: 'List clusters',
+    access: { kind: 'authenticated' },
+    handle: listClusters,
+  },
+];

@@ -1,0 +1,121 @@
+import { ApiGroup, type AppProject } from '@gitward/model';
+import {
+  ensureServerSecretKey,
+  initialAdminPassword,
+  parseAccounts,
+  type Account,
+} from './auth/index.ts';
+import type { ClusterStore } from './cluster/store.ts';
+
+/** The settings objects, named as Argo CD names them in argoproj.io mode. */
+export interface SettingsNames {
+  readonly cm: string;
+  readonly rbacCm: string;
+  readonly secret: string;
+  readonly initialAdminSecret: string;
+}
+
+export function settingsNames(group: ApiGroup): SettingsNames {
+  const prefix = group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
+  return {
+    cm: `${prefix}-cm`,
+    rbacCm: `${prefix}-rbac-cm`,
+    secret: `${prefix}-secret`,
+    initialAdminSecret: `${prefix}-initial-admin-secret`,
+  };
+}
+
+/** Revoked session ids (logout), kept in the settings Secret so every replica honours them. */
+export const revokedTokensKey = 'server.revokedTokens';
+
+/** One consistent read of everything authentication and RBAC depend on. */
+export interface Settings {
+  readonly cm: Readonly<Record<string, string>>;
+  readonly rbacCm: Readonly<Record<string, string>>;
+  readonly secret: Readonly<Record<string, string>>;
+  readonly accounts: readonly Account[];
+  readonly projects: readonly AppProject[];
+  /** jti → expiry (Unix seconds). */
+  readonly revoked: ReadonlyMap<string, number>;
+}
+
+function parseRevoked(raw: string | undefined, nowSec: number): Map<string, number> {
+  try {
+    const entries = Object.entries(JSON.parse(raw ?? '{}') as Record<string, number>);
+    return new Map(entries.filter(([, exp]) => typeof exp === 'number' && exp > nowSec));
+  } catch {
+    return new Map();
+  }
+}
+
+/**
+ * Reads the settings through a short cache: every request needs them, and a change made through
+ * one replica (a new password, a logout) must reach the others within about a second.
+ */
+export function createSettingsSource(
+  store: ClusterStore,
+  names: SettingsNames,
+  opts: { ttlMs?: number; now: () => Date },
+) {
+  const ttl = opts.ttlMs ?? 1000;
+  let cached: { at: number; value: Promise<Settings> } | undefined;
+
+  async function read(): Promise<Settings> {
+    const [cm, rbacCm, secret, projects] = await Promise.all([
+      store.configMap(names.cm),
+      store.configMap(names.rbacCm),
+      store.secret(names.secret),
+      store.listProjects(),
+    ]);
+    const s = secret ?? {};
+    return {
+      cm,
+      rbacCm,
+      secret: s,
+      accounts: parseAccounts(cm, s),
+      projects,
+      revoked: parseRevoked(s[revokedTokensKey], Math.floor(opts.now().getTime() / 1000)),
+    };
+  }
+
+  return {
+    get(): Promise<Settings> {
+      const now = Date.now();
+      if (!cached || now - cached.at > ttl) {
+        const value = read();
+        cached = { at: now, value };
+        value.catch(() => (cached = undefined));
+      }
+      return cached.value;
+    },
+    /** After a write: the next read goes to the cluster. */
+    invalidate(): void {
+      cached = undefined;
+    },
+  };
+}
+export type SettingsSource = ReturnType<typeof createSettingsSource>;
+
+/**
+ * First start: a signing key for sessions and, as Argo CD, a generated admin password stored
+ * bcrypt-hashed in the settings Secret and in clear in the initial-admin Secret for the operator
+ * to read (and delete once changed). Returns where the password is, for the startup message.
+ */
+export async function bootstrapSettings(
+  store: ClusterStore,
+  names: SettingsNames,
+  now: Date,
+): Promise<{ initialPasswordSecret?: string }> {
+  const secret = (await store.secret(names.secret)) ?? {};
+  const key = ensureServerSecretKey(secret);
+  const admin = await initialAdminPassword(secret, now);
+  const updates = { ...key.updates, ...(admin?.updates ?? {}) };
+  if (Object.keys(updates).length > 0) await store.writeSecret(names.secret, updates);
+  if (admin) {
+    await store.writeSecret(names.initialAdminSecret, { password: admin.password });
+    return { initialPasswordSecret: names.initialAdminSecret };
+  }
+  return (await store.secret(names.initialAdminSecret))
+    ? { initialPasswordSecret: names.initialAdminSecret }
+    : {};
+}
