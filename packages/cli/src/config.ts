@@ -12,9 +12,18 @@ export interface CliConfig {
    * read: a variable that happens to be set must never redirect `gitward dev up` to a real cluster.
    */
   readonly kubeconfig: string | undefined;
+  /** The client config with contexts and tokens (GITWARD_CONFIG, default ~/.config/gitward/config.yaml). */
+  readonly clientConfig: string;
+  /** GITWARD_SERVER and GITWARD_AUTH_TOKEN, which override the current context. */
+  readonly serverEnv: { readonly GITWARD_SERVER?: string; readonly GITWARD_AUTH_TOKEN?: string };
+  /** Colours only on a terminal, and never with NO_COLOR. */
+  readonly color: boolean;
 }
 
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): CliConfig {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  isTty = false,
+): CliConfig {
   const home = env['HOME'] ?? homedir();
   const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
   return Object.freeze({
@@ -25,5 +34,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       nonEmpty(env['GITWARD_STATE_DIR']) ??
       join(nonEmpty(env['XDG_STATE_HOME']) ?? join(home, '.local', 'state'), 'gitward'),
     kubeconfig: nonEmpty(env['GITWARD_KUBECONFIG']),
+    clientConfig:
+      nonEmpty(env['GITWARD_CONFIG']) ??
+      join(nonEmpty(env['XDG_CONFIG_HOME']) ?? join(home, '.config'), 'gitward', 'config.yaml'),
+    serverEnv: serverEnvOf(nonEmpty(env['GITWARD_SERVER']), nonEmpty(env['GITWARD_AUTH_TOKEN'])),
+    color: isTty && nonEmpty(env['NO_COLOR']) === undefined,
   });
+}
+
+function serverEnvOf(
+  server: string | undefined,
+  token: string | undefined,
+): CliConfig['serverEnv'] {
+  return {
+    ...(server === undefined ? {} : { GITWARD_SERVER: server }),
+    ...(token === undefined ? {} : { GITWARD_AUTH_TOKEN: token }),
+  };
 }

@@ -32,7 +32,7 @@ function untilSignal(): Promise<string> {
 }
 
 const program = createProgram({
-  config: loadConfig(process.env),
+  config: loadConfig(process.env, process.stdout.isTTY),
   output,
   untilSignal,
   env: process.env,

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { adminCommand } from './commands/admin.ts';
-import { controllerCommand } from './commands/controller.ts';
+import { accountCommand, projCommand, repoCommands } from './commands/admin-remote.ts';
+import { appCommand } from './commands/app.ts';
+import { controllerCommand, serverCommand } from './commands/controller.ts';
+import { loginCommands } from './commands/remote.ts';
 import { devCommand, type DevDeps } from './commands/dev.ts';
 import { renderCommand } from './commands/render.ts';
 
@@ -19,5 +22,11 @@ export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv 
   program.addCommand(renderCommand(deps));
   program.addCommand(adminCommand(deps));
   program.addCommand(controllerCommand());
+  program.addCommand(serverCommand());
+  for (const c of loginCommands(deps)) program.addCommand(c);
+  program.addCommand(appCommand(deps));
+  program.addCommand(projCommand(deps));
+  program.addCommand(accountCommand(deps));
+  for (const c of repoCommands(deps)) program.addCommand(c);
   return program;
 }

@@ -1,0 +1,142 @@
+import { Command } from 'commander';
+import { ErrorCode, GitwardError } from '@gitward/model';
+import {
+  createApiClient,
+  currentContext,
+  loadConfig as loadClientConfig,
+  normalizeServer,
+  resolveTarget,
+  saveConfig,
+  upsertContext,
+  removeContext,
+  type ApiClient,
+} from '../api/index.ts';
+import type { CliConfig } from '../config.ts';
+import type { Output } from '../output.ts';
+
+export interface RemoteDeps {
+  readonly config: CliConfig;
+  readonly output: Output;
+}
+
+/** The flags every command that talks to a server accepts (Argo CD's names). */
+export interface ServerFlags {
+  server?: string;
+  authToken?: string;
+  insecure?: boolean;
+  plaintext?: boolean;
+  context?: string;
+}
+
+/** Adds the connection flags to a command. */
+export function withServerFlags(cmd: Command): Command {
+  return cmd
+    .option('--server <address>', 'gitward server address (host:port or URL)')
+    .option('--auth-token <token>', 'authentication token (or GITWARD_AUTH_TOKEN)')
+    .option('--insecure', 'accept the server certificate without verifying it')
+    .option('--plaintext', 'talk HTTP instead of HTTPS')
+    .option('--context <name>', 'use this context instead of the current one');
+}
+
+/** The client for the server the flags, environment and config file point to. */
+export async function connect(deps: RemoteDeps, flags: ServerFlags): Promise<ApiClient> {
+  const loaded = await loadClientConfig(deps.config.clientConfig);
+  if (loaded.problem) deps.output.err(`warning: ${loaded.problem}`);
+  const out = resolveTarget({ flags, env: deps.config.serverEnv, config: loaded.config });
+  if (!out.ok) throw out.error;
+  return createApiClient({
+    server: out.target.server,
+    token: out.target.token,
+    insecure: out.target.insecure,
+  });
+}
+
+function readPassword(): never {
+  throw new GitwardError(
+    ErrorCode.InvalidArgument,
+    '--password is required (no terminal prompt in this version)',
+  );
+}
+
+/** `gitward login SERVER`: a session token saved in a context of the config file (0600). */
+export function loginCommands(deps: RemoteDeps): Command[] {
+  const login = new Command('login')
+    .description('log in to a gitward server and save the session in a context')
+    .argument('<server>', 'server address (host:port or URL)')
+    .option('--username <name>', 'account name', 'admin')
+    .option('--password <password>', 'password')
+    .option('--name <context>', 'context name (default: the server address)')
+    .option('--insecure', 'accept the server certificate without verifying it')
+    .option('--plaintext', 'talk HTTP instead of HTTPS')
+    .action(
+      async (
+        server: string,
+        o: {
+          username: string;
+          password?: string;
+          name?: string;
+          insecure?: boolean;
+          plaintext?: boolean;
+        },
+      ) => {
+        const url = normalizeServer(server, Boolean(o.plaintext));
+        if (!url.ok) throw new GitwardError(ErrorCode.InvalidArgument, url.reason);
+        const client = createApiClient({ server: url.url, insecure: Boolean(o.insecure) });
+        const password = o.password ?? readPassword();
+        const { token } = await client.session.create({ username: o.username, password });
+        const loaded = await loadClientConfig(deps.config.clientConfig);
+        const name = o.name ?? server;
+        const cfg = upsertContext(loaded.config, {
+          name,
+          server,
+          token,
+          ...(o.insecure ? { insecure: true } : {}),
+          ...(o.plaintext ? { plaintext: true } : {}),
+        });
+        await saveConfig(deps.config.clientConfig, { ...cfg, currentContext: name });
+        deps.output.out(`'${o.username}' logged in successfully`);
+        deps.output.out(`Context '${name}' updated`);
+      },
+    );
+  const logout = withServerFlags(new Command('logout'))
+    .description('log out: the server revokes the session, the token leaves the config file')
+    .action(async (o: ServerFlags) => {
+      const client = await connect(deps, o);
+      await client.session.delete().catch(() => undefined);
+      const loaded = await loadClientConfig(deps.config.clientConfig);
+      const ctx = o.context
+        ? loaded.config.contexts.find((c) => c.name === o.context)
+        : currentContext(loaded.config);
+      if (ctx) {
+        const { token: _t, ...rest } = ctx;
+        void _t;
+        await saveConfig(deps.config.clientConfig, upsertContext(loaded.config, rest));
+        deps.output.out(`Logged out from '${ctx.name}'`);
+      }
+    });
+  const context = new Command('context')
+    .description('list contexts, or switch to one')
+    .argument('[name]', 'context to make current')
+    .option('--delete', 'delete the named context')
+    .action(async (name: string | undefined, o: { delete?: boolean }) => {
+      const loaded = await loadClientConfig(deps.config.clientConfig);
+      if (name && o.delete) {
+        await saveConfig(deps.config.clientConfig, removeContext(loaded.config, name));
+        deps.output.out(`Context '${name}' deleted`);
+        return;
+      }
+      if (name) {
+        if (!loaded.config.contexts.some((c) => c.name === name))
+          throw new GitwardError(ErrorCode.NotFound, `context ${name} does not exist`);
+        await saveConfig(deps.config.clientConfig, { ...loaded.config, currentContext: name });
+        deps.output.out(`Switched to context '${name}'`);
+        return;
+      }
+      deps.output.out('CURRENT  NAME  SERVER');
+      for (const c of loaded.config.contexts)
+        deps.output.out(
+          `${c.name === loaded.config.currentContext ? '*' : ' '}        ${c.name}  ${c.server}`,
+        );
+    });
+  return [login, logout, context];
+}
