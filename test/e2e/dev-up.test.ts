@@ -64,6 +64,7 @@ describe('gitward dev up', () => {
     return run(process.execPath, [main, ...args], {
       GITWARD_STATE_DIR: stateDir,
       GITWARD_CACHE_DIR: inject('cacheDir'),
+      GITWARD_CONFIG: join(stateDir, 'cli-config.yaml'),
     });
   };
 
@@ -77,6 +78,9 @@ describe('gitward dev up', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/get applications -n gitward/);
     expect(up.stdout).toMatch(/syncs automatically/);
+    expect(up.stdout).toMatch(/API server\s+https:\/\/127\.0\.0\.1:\d+/);
+    expect(up.stdout).toMatch(/logged in as admin/);
+    expect(up.stdout).toMatch(/gitward-initial-admin-secret/);
 
     const status = await gitward('dev', 'status');
     expect(status.stdout).toMatch(/local cluster "dev": running/);
@@ -87,6 +91,7 @@ describe('gitward dev up', () => {
       ...Object.values(cluster.componentPids),
       pidAfter('controller', status.stdout),
       pidAfter('git server', status.stdout),
+      pidAfter('API server', status.stdout),
     ];
     for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(true);
 
@@ -111,12 +116,19 @@ describe('gitward dev up', () => {
       'Service/guestbook: Synced, Healthy',
     ]);
 
+    // The CLI was logged in through the API server as admin.
+    const list = await gitward('app', 'list');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+CLUSTER/m);
+    expect(list.stdout).toMatch(/guestbook\s+.*Synced/);
+
     // A second `dev up` finds everything running and starts nothing.
     const again = await gitward('dev', 'up', '--detach');
     expect(again.stdout).toMatch(/already running/);
 
     const down = await gitward('dev', 'down');
     expect(down.stdout).toMatch(/Stopped the controller/);
+    expect(down.stdout).toMatch(/Stopped the API server/);
     expect(down.stdout).toMatch(/Stopped the git server/);
     expect(down.stdout).toMatch(/Stopped the local cluster/);
     for (const pid of pids) expect(isAlive(pid), `pid ${pid}`).toBe(false);

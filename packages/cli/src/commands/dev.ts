@@ -21,6 +21,12 @@ import { ApiGroup, ErrorCode, GitwardError } from '@gitward/model';
 import type { CliConfig } from '../config.ts';
 import type { Output } from '../output.ts';
 import { controllerEntry } from './controller.ts';
+import {
+  describeDevServer,
+  loginDevAdmin,
+  startDevServer,
+  type DevServerInfo,
+} from './dev-server.ts';
 
 export interface DevDeps {
   readonly config: CliConfig;
@@ -54,6 +60,7 @@ interface DevProcesses {
   readonly externalCluster: boolean;
   readonly kubectl: string;
   readonly controller: { readonly pid: number; readonly healthPort: number; readonly log: string };
+  readonly server?: DevServerInfo;
   readonly gitServer: {
     readonly pid: number;
     readonly url: string;
@@ -84,7 +91,12 @@ async function runs(pid: number | undefined, marker: string): Promise<boolean> {
   }
 }
 
-const markers = { controller: 'controller', gitServer: 'serve-git', foreground: 'dev' } as const;
+const markers = {
+  controller: 'controller',
+  server: 'server',
+  gitServer: 'serve-git',
+  foreground: 'dev',
+} as const;
 
 /** Which recorded processes still run (the in-process git server runs as long as its owner). */
 async function liveness(p: DevProcesses) {
@@ -92,6 +104,7 @@ async function liveness(p: DevProcesses) {
   return {
     foreground,
     controller: await runs(p.controller.pid, markers.controller),
+    server: await runs(p.server?.pid, markers.server),
     gitServer: foreground || (await runs(p.gitServer.pid, markers.gitServer)),
   };
 }
@@ -429,6 +442,11 @@ function describeProcesses(o: Output, p: DevProcesses, live: Awaited<ReturnType<
   o.out(`controller: ${state(live.controller, p.controller.pid)}`);
   o.out(`  health:     http://127.0.0.1:${p.controller.healthPort}/readyz`);
   o.out(`  log:        ${p.controller.log}`);
+  if (p.server) {
+    o.out(`API server: ${state(live.server, p.server.pid)}`);
+    o.out(`  url:        ${p.server.url}`);
+    o.out(`  log:        ${p.server.log}`);
+  }
   o.out(`git server: ${state(live.gitServer, p.gitServer.pid)}${inside}`);
   o.out(`  repository: ${p.gitServer.repoUrl} (bare repositories in ${p.gitServer.root})`);
   o.out(`  log:        ${p.gitServer.log}`);
@@ -439,6 +457,7 @@ function describeProcesses(o: Output, p: DevProcesses, live: Awaited<ReturnType<
 function printWhatRuns(o: Output, p: DevProcesses): void {
   o.out('gitward runs:');
   o.out(`  controller  pid ${p.controller.pid}, log ${p.controller.log}`);
+  if (p.server) describeDevServer(o, p.server, p.kubectl);
   o.out(`  git server  ${p.gitServer.repoUrl} serves demo/, log ${p.gitServer.log}`);
   o.out(`  cluster     kubeconfig ${p.kubeconfig}`);
   o.out('');
@@ -482,6 +501,15 @@ async function startServices(
   started.push(git.started);
   const controller = await startController(d, dir, target, o.signal);
   started.push(controller.started);
+  const server = await startDevServer({
+    kubeconfig: target.kubeconfig,
+    dir,
+    env: d.env,
+    output: d.output,
+    signal: o.signal,
+  });
+  started.push({ what: 'API server', stop: server.stop });
+  await loginDevAdmin(d.config, target.kubeconfig, server.info);
   const processes: DevProcesses = {
     startedAt: new Date().toISOString(),
     ...(o.detach ? {} : { foregroundPid: process.pid }),
@@ -489,6 +517,7 @@ async function startServices(
     externalCluster: o.kubeconfig !== undefined,
     kubectl: target.tools.kubectl,
     controller: controller.info,
+    server: server.info,
     gitServer: git.info,
   };
   await writeFile(join(dir, processesFile), `${JSON.stringify(processes, null, 2)}\n`);
@@ -565,6 +594,10 @@ async function devDown(d: DevDeps): Promise<void> {
     if (await runs(p.controller.pid, markers.controller)) {
       await stopClusterByPid(p.controller.pid);
       d.output.out(`Stopped the controller (pid ${p.controller.pid}).`);
+    }
+    if (p.server && (await runs(p.server.pid, markers.server))) {
+      await stopClusterByPid(p.server.pid);
+      d.output.out(`Stopped the API server (pid ${p.server.pid}).`);
     }
     if (p.foregroundPid === undefined && (await runs(p.gitServer.pid, markers.gitServer))) {
       await stopClusterByPid(p.gitServer.pid);
