@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKubeClient, loadKubeconfig } from '@gitward/infra';
+import { createServerContext, hashPassword } from '@gitward/server';
+import { pino } from 'pino';
+import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { kubectl, uniqueName } from './support/kubectl.ts';
+import { startServer, type ServerProcess } from './support/server-process.ts';
+import { cm, deployment } from './support/sync-fixtures.ts';
+
+// The gitward CLI as a user runs it, against a running API server, controller and control plane.
+
+const main = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
+let git: GitServer;
+let repo: TestRepo;
+let controller: ControllerProcess;
+let server: ServerProcess;
+let configFile = '';
+const adminPassword = 'cli-admin-pass';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function gitward(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [main, ...args],
+      {
+        env: { ...process.env, GITWARD_CONFIG: configFile, NO_COLOR: '1', ...env },
+        timeout: 150_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+beforeAll(async () => {
+  configFile = join(await mkdtemp(join(tmpdir(), 'gitward-cli-')), 'config.yaml');
+  git = await createGitServer();
+  repo = await git.createRepo('cli-app');
+  await repo.commit({ 'app/cm.json': cm('settings'), 'app/web.yaml': deployment('web') }, 'v1');
+  await repo.push();
+  controller = await startController(['--resync-seconds', '0']);
+  await controller.ready();
+  server = await startServer();
+  // Known passwords and an API-key account, written where the server reads them.
+  const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
+  const ctx = createServerContext({
+    kube,
+    group: 'gitward.dev',
+    namespace: 'gitward',
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    secureCookies: true,
+  });
+  await ctx.store.writeSecret(ctx.names.secret, {
+    'admin.password': await hashPassword(adminPassword),
+  });
+  await kubectl([
+    '-n',
+    'gitward',
+    'delete',
+    'configmap',
+    ctx.names.cm,
+    ctx.names.rbacCm,
+    '--ignore-not-found',
+  ]);
+  await kubectl([
+    '-n',
+    'gitward',
+    'create',
+    'configmap',
+    ctx.names.cm,
+    '--from-literal=accounts.robot=apiKey',
+  ]);
+  await kubectl([
+    '-n',
+    'gitward',
+    'create',
+    'configmap',
+    ctx.names.rbacCm,
+    '--from-literal=policy.csv=g, robot, role:readonly',
+  ]);
+});
+afterAll(async () => {
+  await server.stop();
+  await controller.stop();
+  await git.close();
+});
+
+describe('gitward CLI against the API server', () => {
+  it('says one clear line for a missing server, a wrong password and an unreachable server', async () => {
+    const none = await gitward(['app', 'list']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr.trim()).toBe(
+      'error: no server: run "gitward login SERVER" or pass --server',
+    );
+
+    const wrong = await gitward([
+      'login',
+      server.url,
+      '--insecure',
+      '--username',
+      'admin',
+      '--password',
+      'nope',
+    ]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+    expect(wrong.stderr).toMatch(/^error: .*(invalid|password)/i);
+
+    const unreachable = await gitward(['app', 'list', '--server', '127.0.0.1:1', '--plaintext']);
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unreachable.stderr).toMatch(/cannot reach gitward server/);
+  });
+
+  it('logs in, creates, syncs, diffs, rolls back and deletes an application', async () => {
+    const login = await gitward([
+      'login',
+      server.url,
+      '--insecure',
+      '--username',
+      'admin',
+      '--password',
+      adminPassword,
+      '--name',
+      'e2e',
+    ]);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(/logged in successfully/);
+
+    const dest = uniqueName('cli');
+    await kubectl(['create', 'namespace', dest]);
+    const create = await gitward([
+      'app',
+      'create',
+      'cli-app',
+      '--repo',
+      repo.url,
+      '--path',
+      'app',
+      '--revision',
+      'main',
+      '--dest-namespace',
+      dest,
+      '--set-finalizer',
+    ]);
+    expect(create.code, create.stderr).toBe(0);
+
+    const sync = await gitward(['app', 'sync', 'cli-app', '--timeout', '120']);
+    expect(sync.code, sync.stderr + sync.stdout).toBe(0);
+    // Live progress: the operation's phases and the resources as they were applied.
+    expect(sync.stdout).toMatch(/Operation Running/);
+    expect(sync.stdout).toMatch(/Deployment\s+\S+\s+web\s+Synced/);
+    expect(sync.stdout).toMatch(/Succeeded/);
+
+    const wait = await gitward(['app', 'wait', 'cli-app', '--health', '--timeout', '60']);
+    expect(wait.code, wait.stderr).toBe(0);
+    const get = await gitward(['app', 'get', 'cli-app']);
+    expect(get.stdout).toMatch(/Health Status:\s+Healthy/);
+    expect(get.stdout).toMatch(/Sync Status:\s+Synced/);
+
+    // A second revision, synced: history then has two entries to roll back between.
+    await repo.commit({ 'app/cm.json': null, 'app/extra.json': cm('extra') }, 'v2');
+    await repo.push();
+    await gitward(['app', 'get', 'cli-app', '--refresh']);
+    const sync2 = await gitward(['app', 'sync', 'cli-app', '--prune', '--timeout', '120']);
+    expect(sync2.code, sync2.stderr + sync2.stdout).toBe(0);
+    const history = await gitward(['app', 'history', 'cli-app']);
+    expect(history.stdout.trim().split('\n').length).toBeGreaterThanOrEqual(3);
+
+    // Drift: diff exits 1 and names the changed object.
+    await kubectl([
+      '-n',
+      dest,
+      'patch',
+      'configmap',
+      'extra',
+      '--type=merge',
+      '-p',
+      '{"data":{"a":"drifted"}}',
+    ]);
+    let diff: Run = { code: 0, stdout: '', stderr: '' };
+    for (let i = 0; i < 20 && diff.code !== 1; i++) {
+      diff = await gitward(['app', 'diff', 'cli-app', '--refresh']);
+      if (diff.code !== 1) await sleep(500);
+    }
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(diff.stdout).toMatch(/ConfigMap .*extra/);
+
+    const rollback = await gitward(['app', 'rollback', 'cli-app', '--prune', '--timeout', '120']);
+    expect(rollback.code, rollback.stderr + rollback.stdout).toBe(0);
+    const names = await kubectl(['-n', dest, 'get', 'configmaps', '-o', 'name']);
+    expect(names).toContain('configmap/settings');
+    expect(names).not.toContain('configmap/extra');
+
+    const del = await gitward(['app', 'delete', 'cli-app', '--wait', '-y']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(await kubectl(['-n', dest, 'get', 'deployments', '-o', 'name'])).toBe('');
+  });
+
+  it('refuses an expired token with one line', async () => {
+    const token = await gitward(['account', 'generate-token', '-a', 'robot', '-e', '5']);
+    expect(token.code, token.stderr).toBe(0);
+    const jwt = token.stdout.trim();
+    const ok = await gitward(['app', 'list', '--auth-token', jwt]);
+    expect(ok.code, ok.stderr).toBe(0);
+    await sleep(6000);
+    const expired = await gitward(['app', 'list', '--auth-token', jwt]);
+    expect(expired.code).not.toBe(0);
+    expect(expired.stderr.trim().split('\n')).toHaveLength(1);
+    expect(expired.stderr).toMatch(/not logged in or session expired/);
+  });
+});
