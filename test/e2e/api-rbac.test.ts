@@ -178,6 +178,10 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/managed-resources' }),
   },
+  'GET /api/v1/applications/:name/manifests': {
+    row: readApps,
+    call: () => ({ path: '/api/v1/applications/web/manifests' }),
+  },
   'GET /api/v1/applications/:name/events': {
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/events' }),

@@ -47,6 +47,8 @@ interface CompareContext {
   readonly index: ApiResourceIndex;
   readonly revision: string;
   readonly result: CompareResult;
+  /** Why each desired object the project forbids may not be synced. */
+  readonly forbidden: readonly string[];
 }
 
 interface ActOutcome {
@@ -76,6 +78,7 @@ function syncInputs(ctx: CompareContext): SyncInputs {
     extraneous: ctx.managed.filter((m) => !desiredIds.has(formatResourceKey(resourceKeyOf(m)))),
     revision: ctx.revision,
     index: ctx.index,
+    forbidden: ctx.forbidden,
   };
 }
 
@@ -219,6 +222,8 @@ export function createReconciler(d: ReconcilerDeps) {
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
     const predicted = await d.predictor.predictAll(desired, live, index);
+    const permits = (o: KubeObject) =>
+      resourcePermitted(project, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
     const managed = d.cache.managedBy(name);
     const result = compareApplication({
       desired,
@@ -228,10 +233,10 @@ export function createReconciler(d: ReconcilerDeps) {
       ignoreDifferences: app.spec.ignoreDifferences ?? [],
       appName: name,
       trackingAnnotation: d.trackingAnnotation,
-      forbidden: (o) =>
-        resourcePermitted(project, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced),
+      forbidden: permits,
     });
-    return { result, desired, live, managed, index };
+    const forbidden = desired.map(permits).filter((m) => m !== undefined);
+    return { result, desired, live, managed, index, forbidden };
   }
 
   let lastContext: CompareContext | undefined;

@@ -88,9 +88,7 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
     const objects = out.kind === 'rendered' ? out.objects : [];
     return {
       ok: true,
-      objects: objects.map((o) =>
-        withTracking(o, app.metadata.name, d.trackingMethod, annotation),
-      ),
+      objects: objects.map((o) => withTracking(o, app.metadata.name, d.trackingMethod, annotation)),
       revision: out.revision,
       sourceType: out.sourceType,
     };

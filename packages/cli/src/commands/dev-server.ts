@@ -35,6 +35,9 @@ const initialPasswordSecret = 'gitward-initial-admin-secret';
 export async function startDevServer(opts: {
   readonly kubeconfig: string;
   readonly dir: string;
+  /** The rendering tools and cache the controller uses, so both render alike. */
+  readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
+  readonly cacheDir: string;
   readonly env: NodeJS.ProcessEnv;
   readonly output: Output;
   readonly signal?: AbortSignal | undefined;
@@ -51,7 +54,9 @@ export async function startDevServer(opts: {
       [
         serverEntry(),
         ...['--kubeconfig', opts.kubeconfig, '--port', '0', '--ready-file', readyFile],
-        ...['--tls-dir', join(opts.dir, 'server-tls')],
+        ...['--tls-dir', join(opts.dir, 'server-tls'), '--cache-dir', opts.cacheDir],
+        ...['--helm', opts.tools.helm, '--kustomize', opts.tools.kustomize],
+        ...['--jsonnet', opts.tools.jsonnet],
       ],
       { detached: true, stdio: ['ignore', fd, fd], env: opts.env },
     );

@@ -504,6 +504,8 @@ async function startServices(
   const server = await startDevServer({
     kubeconfig: target.kubeconfig,
     dir,
+    tools: target.tools,
+    cacheDir: d.config.cacheDir,
     env: d.env,
     output: d.output,
     signal: o.signal,

@@ -42,6 +42,8 @@ export interface SyncInputs {
   readonly extraneous: readonly KubeObject[];
   readonly revision: string;
   readonly index: ApiResourceIndex;
+  /** Messages for desired objects the project does not permit: such a sync never starts. */
+  readonly forbidden?: readonly string[];
 }
 
 export interface OperationDeps {
@@ -322,6 +324,10 @@ async function prepare(
   tasks: readonly SyncTask[],
   ex: Exec,
 ): Promise<string | undefined> {
+  // As Argo CD: a resource the project forbids makes the whole sync invalid, before any apply.
+  const forbidden = ex.inputs.forbidden ?? [];
+  if (forbidden.length)
+    return `one or more synchronization tasks are not valid: ${forbidden.join('; ')}`;
   if (parseSyncOptions(appSyncOptions(app)).failOnSharedResource) {
     const shared = sharedResourceMessages(ex.inputs.desired, (o) =>
       ex.inputs.live(formatResourceKey(resourceKeyOf(o))),

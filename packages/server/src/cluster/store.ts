@@ -2,6 +2,7 @@ import type { ApiResourceIndex, KubeClient, KubeResponse, WatchEvent } from '@gi
 import {
   applicationSchema,
   appProjectSchema,
+  secretTypeLabel,
   type ApiGroup,
   type Application,
   type AppProject,
@@ -34,7 +35,7 @@ export interface ClusterStore {
   configMap(name: string): Promise<Record<string, string>>;
   /** A Secret's data, decoded (undefined when missing). */
   secret(name: string): Promise<Record<string, string> | undefined>;
-  /** Secrets by `argocd.argoproj.io/secret-type` label, decoded. */
+  /** Secrets by their secret-type label (`gitward.dev/` or `argocd.argoproj.io/`), decoded. */
   secretsOfType(type: string): Promise<{ name: string; data: Record<string, string> }[]>;
   /** Creates the Secret or merges `data` into it (a null value removes the key). */
   writeSecret(
@@ -166,7 +167,7 @@ export function createClusterStore(
     },
     async secretsOfType(type) {
       const list = await kube.list(secretsPath, {
-        labelSelector: `argocd.argoproj.io/secret-type=${type}`,
+        labelSelector: `${secretTypeLabel(opts.group)}=${type}`,
       });
       return list.items.map((s) => ({
         name: s.metadata.name ?? '',

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { inClusterServer } from '@gitward/engine';
+import { secretTypeLabel } from '@gitward/model';
 import { invalid, notFound } from '../http/api-error.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
-
-const secretType = 'argocd.argoproj.io/secret-type';
 
 /** What the API shows of a repository: never a credential, only whether one is set. */
 function publicRepo(data: Record<string, string>) {
@@ -84,7 +83,7 @@ async function createRepo(r: RouteRequest) {
     ...(b.insecure ? { insecure: 'true' } : {}),
   };
   await r.ctx.store.writeSecret(existing?.name ?? secretName(b.repo), data, {
-    [secretType]: 'repository',
+    [secretTypeLabel(r.ctx.store.group)]: 'repository',
   });
   return publicRepo(data);
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { GitwardError } from '@gitward/model';
+import { loadServerConfig } from './config.ts';
+
+const base = ['--kubeconfig', '/k'];
+
+describe('loadServerConfig: rendering', () => {
+  it.each([
+    {
+      name: 'defaults: tools on PATH, the cache under home, annotation tracking',
+      argv: base,
+      env: {},
+      want: {
+        cacheDir: '/home/u/.cache/gitward',
+        tools: { helm: 'helm', kustomize: 'kustomize', jsonnet: 'jsonnet' },
+        trackingMethod: 'annotation',
+      },
+    },
+    {
+      name: 'GITWARD_* variables, as the controller reads them',
+      argv: base,
+      env: {
+        GITWARD_CACHE_DIR: '/c',
+        GITWARD_HELM: '/bin/helm',
+        GITWARD_KUSTOMIZE: '/bin/kustomize',
+        GITWARD_JSONNET: '/bin/jsonnet',
+        GITWARD_TRACKING_METHOD: 'label',
+      },
+      want: {
+        cacheDir: '/c',
+        tools: { helm: '/bin/helm', kustomize: '/bin/kustomize', jsonnet: '/bin/jsonnet' },
+        trackingMethod: 'label',
+      },
+    },
+    {
+      name: 'flags win over variables',
+      argv: [
+        ...base,
+        '--cache-dir',
+        '/f',
+        '--helm',
+        '/f/helm',
+        '--kustomize',
+        '/f/kustomize',
+        '--jsonnet',
+        '/f/jsonnet',
+        '--tracking-method',
+        'annotation+label',
+      ],
+      env: { GITWARD_CACHE_DIR: '/c', GITWARD_HELM: '/bin/helm' },
+      want: {
+        cacheDir: '/f',
+        tools: { helm: '/f/helm', kustomize: '/f/kustomize', jsonnet: '/f/jsonnet' },
+        trackingMethod: 'annotation+label',
+      },
+    },
+  ])('$name', ({ argv, env, want }) => {
+    expect(loadServerConfig(argv, env, '/home/u')).toMatchObject(want);
+  });
+
+  it('refuses an unknown tracking method', () => {
+    expect(() => loadServerConfig([...base, '--tracking-method', 'uid'], {}, '/h')).toThrow(
+      GitwardError,
+    );
+  });
+});

@@ -1,0 +1,283 @@
+import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKubeClient, loadKubeconfig } from '@gitward/infra';
+import type { Application } from '@gitward/model';
+import {
+  bootstrapSettings,
+  createApi,
+  createServerContext,
+  hashPassword,
+  routes,
+  type ServerContext,
+} from '@gitward/server';
+import { waitApplication } from './support/applications.ts';
+import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { getJson, kubectl } from './support/kubectl.ts';
+
+// The API's webhook and project rules, in process against the real apiserver: a signed GitHub
+// push refreshes exactly the apps it concerns; projects refuse forbidden repos, destinations and
+// kinds at create (API) and at sync (controller), naming the rule.
+
+const ns = 'gitward';
+const secret = 'hook-secret';
+const payloadFile = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'packages',
+  'engine',
+  'src',
+  'webhook',
+  'testdata',
+  'github-push.json',
+);
+let ctx: ServerContext;
+let api: ReturnType<typeof createApi>;
+let controller: ControllerProcess;
+let token = '';
+
+const app = (name: string, spec: Partial<Application['spec']>, annotations = {}) => ({
+  apiVersion: 'gitward.dev/v1alpha1',
+  kind: 'Application',
+  metadata: { name, namespace: ns, annotations },
+  spec: {
+    project: 'default',
+    destination: { server: 'https://kubernetes.default.svc', namespace: 'hooks' },
+    source: {
+      repoURL: 'https://github.com/octo-org/deployments',
+      path: 'apps/guestbook',
+      targetRevision: 'main',
+    },
+    ...spec,
+  },
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return api.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+beforeAll(async () => {
+  controller = await startController(['--resync-seconds', '0']);
+  await controller.ready();
+  const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
+  ctx = createServerContext({
+    kube,
+    group: 'gitward.dev',
+    namespace: ns,
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+    secureCookies: false,
+    settingsTtlMs: 0,
+  });
+  api = createApi(ctx, routes);
+  await bootstrapSettings(ctx.store, ctx.names, new Date());
+  await ctx.store.writeSecret(ctx.names.secret, {
+    'admin.password': await hashPassword('hooks-admin-pass'),
+    'webhook.github.secret': secret,
+  });
+  await kubectl([
+    '-n',
+    ns,
+    'delete',
+    'configmap',
+    ctx.names.cm,
+    ctx.names.rbacCm,
+    '--ignore-not-found',
+  ]);
+  const login = await post('/api/v1/session', { username: 'admin', password: 'hooks-admin-pass' });
+  expect(login.status, await login.clone().text()).toBe(200);
+  token = ((await login.json()) as { token: string }).token;
+});
+afterAll(async () => {
+  await controller.stop();
+});
+
+describe('webhooks', () => {
+  it('refreshes only the apps of the pushed repo, branch and paths, and refuses a bad signature', async () => {
+    const apps = [
+      app('hook-hit', {}),
+      app('hook-other-path', {
+        source: {
+          repoURL: 'https://github.com/octo-org/deployments.git',
+          path: 'apps/billing',
+          targetRevision: 'main',
+        },
+      }),
+      app(
+        'hook-annotated',
+        {
+          source: {
+            repoURL: 'git@github.com:octo-org/deployments.git',
+            path: 'apps/billing',
+            targetRevision: 'HEAD',
+          },
+        },
+        {
+          'argocd.argoproj.io/manifest-generate-paths': '/apps/redis',
+        },
+      ),
+      app('hook-other-branch', {
+        source: {
+          repoURL: 'https://github.com/octo-org/deployments',
+          path: 'apps/guestbook',
+          targetRevision: 'release',
+        },
+      }),
+      app('hook-other-repo', {
+        source: {
+          repoURL: 'https://github.com/octo-org/other',
+          path: 'apps/guestbook',
+          targetRevision: 'main',
+        },
+      }),
+    ];
+    for (const a of apps) await kubectl(['apply', '-f', '-'], JSON.stringify(a));
+    const body = await readFile(payloadFile, 'utf8');
+    const sign = (s: string) => `sha256=${createHmac('sha256', s).update(body).digest('hex')}`;
+
+    const bad = await post('/api/webhook', body, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': sign('wrong'),
+    });
+    expect(bad.status).toBe(401);
+    const missing = await post('/api/webhook', body, { 'x-github-event': 'push' });
+    expect(missing.status).toBe(401);
+
+    const ok = await post('/api/webhook', body, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': sign(secret),
+    });
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    const { refreshed } = (await ok.json()) as { refreshed: string[] };
+    expect(refreshed.filter((n) => n.startsWith('hook-')).sort()).toEqual([
+      'hook-annotated',
+      'hook-hit',
+    ]);
+  });
+});
+
+describe('projects', () => {
+  beforeAll(async () => {
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'gitward.dev/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: 'strict', namespace: ns },
+        spec: {
+          sourceRepos: ['https://git.example/allowed/*', '!https://git.example/allowed/secret'],
+          destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'strict-*' }],
+          namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
+        },
+      }),
+    );
+  });
+  const strictApp = (name: string, repoURL: string, namespace: string) =>
+    app(name, {
+      project: 'strict',
+      source: { repoURL, path: '.', targetRevision: 'main' },
+      destination: { server: 'https://kubernetes.default.svc', namespace },
+    });
+
+  it.each([
+    [
+      'a repository outside sourceRepos',
+      strictApp('strict-repo', 'https://git.example/other/x', 'strict-a'),
+      /repo https:\/\/git\.example\/other\/x is not permitted in project 'strict'/,
+    ],
+    [
+      'a denied repository',
+      strictApp('strict-deny', 'https://git.example/allowed/secret', 'strict-a'),
+      /not permitted/i,
+    ],
+    [
+      'a destination outside destinations',
+      strictApp('strict-dest', 'https://git.example/allowed/app', 'prod'),
+      /namespace 'prod' do not match any of the allowed destinations in project 'strict'/,
+    ],
+  ])('refuses %s at create, naming the rule', async (_what, body, message) => {
+    const res = await post('/api/v1/applications', body);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain('strict');
+  });
+
+  it('refuses a forbidden kind at sync, naming the kind', async () => {
+    const { createGitServer } = await import('@gitward/testkit');
+    const git = await createGitServer();
+    try {
+      const repo = await git.createRepo('strict');
+      await repo.commit(
+        {
+          'cm.json': JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'fine' },
+            data: {},
+          }),
+          'sa.json': JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: { name: 'forbidden' },
+          }),
+        },
+        'strict app',
+      );
+      await repo.push();
+      await kubectl(['create', 'namespace', 'strict-kinds']);
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'gitward.dev/v1alpha1',
+          kind: 'AppProject',
+          metadata: { name: 'kinds', namespace: ns },
+          spec: {
+            sourceRepos: ['*'],
+            destinations: [{ server: '*', namespace: '*' }],
+            namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
+          },
+        }),
+      );
+      const created = await post(
+        '/api/v1/applications',
+        app('strict-kinds', {
+          project: 'kinds',
+          source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'strict-kinds' },
+        }),
+      );
+      expect(created.status, await created.clone().text()).toBe(200);
+      await waitApplication(
+        { group: 'gitward.dev', namespace: ns, name: 'strict-kinds' },
+        (a) => a.status?.sync?.status !== undefined,
+        { logFile: controller.logFile },
+      );
+      const sync = await post('/api/v1/applications/strict-kinds/sync', {});
+      expect(sync.status, await sync.clone().text()).toBe(200);
+      const done = await waitApplication(
+        { group: 'gitward.dev', namespace: ns, name: 'strict-kinds' },
+        (a) => !a.operation && ['Failed', 'Error'].includes(a.status?.operationState?.phase ?? ''),
+        { logFile: controller.logFile, timeoutMs: 60_000 },
+      );
+      expect(done.status?.operationState?.message).toMatch(/ServiceAccount/);
+      const sa = await getJson<{ items: unknown[] }>([
+        '-n',
+        'strict-kinds',
+        'serviceaccounts',
+        '--field-selector',
+        'metadata.name=forbidden',
+      ]);
+      expect(sa.items).toHaveLength(0);
+    } finally {
+      await git.close();
+    }
+  });
+});
