@@ -281,3 +281,37 @@ describe('projects', () => {
     }
   });
 });
+
+describe('operations through the API', () => {
+  it('refuses a rollback while automated sync is on, and a second operation while one runs', async () => {
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        app('auto-rollback', {
+          syncPolicy: { automated: { prune: false, selfHeal: false } },
+        }),
+      ),
+    );
+    const rollback = await post('/api/v1/applications/auto-rollback/rollback', { id: 0 });
+    expect(rollback.status).toBe(400);
+    const { error } = (await rollback.json()) as { error: { message: string } };
+    expect(error.message).toBe('rollback cannot be initiated when auto-sync is enabled');
+
+    await kubectl(['apply', '-f', '-'], JSON.stringify(app('busy', {})));
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'applications.gitward.dev',
+      'busy',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ operation: { sync: {}, initiatedBy: { username: 'someone' } } }),
+    ]);
+    const second = await post('/api/v1/applications/busy/sync', {});
+    expect(second.status).toBe(400);
+    expect(((await second.json()) as { error: { message: string } }).error.message).toBe(
+      'another operation is already in progress',
+    );
+  });
+});

@@ -7,7 +7,7 @@ import {
   type Application,
   type Operation,
 } from '@gitward/model';
-import { conflict, invalid, precondition } from '../http/api-error.ts';
+import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -126,7 +126,7 @@ async function createApp(r: RouteRequest) {
   const rbac = await r.ctx.rbac(settings);
   const object = `${existing.spec.project}/${existing.metadata.name}`;
   if (!rbac.enforce(r.principal.subject, 'applications', 'update', object))
-    throw invalid(`permission denied: applications, update, ${object}`);
+    throw forbidden(`permission denied: applications, update, ${object}`);
   return r.ctx.store.replaceApp({
     ...existing,
     spec: app.spec,
@@ -174,7 +174,7 @@ async function requireOnProject(r: RouteRequest, app: Application, action: 'upda
   const rbac = await r.ctx.rbac(await r.ctx.settings.get());
   const object = `${app.spec.project}/${app.metadata.name}`;
   if (!rbac.enforce(r.principal.subject, 'applications', action, object))
-    throw invalid(`permission denied: applications, ${action}, ${object}`);
+    throw forbidden(`permission denied: applications, ${action}, ${object}`);
 }
 
 async function deleteApp(r: RouteRequest) {
