@@ -297,21 +297,71 @@ describe('operations through the API', () => {
     const { error } = (await rollback.json()) as { error: { message: string } };
     expect(error.message).toBe('rollback cannot be initiated when auto-sync is enabled');
 
-    await kubectl(['apply', '-f', '-'], JSON.stringify(app('busy', {})));
-    await kubectl([
-      '-n',
-      ns,
-      'patch',
-      'applications.gitward.dev',
-      'busy',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ operation: { sync: {}, initiatedBy: { username: 'someone' } } }),
-    ]);
-    const second = await post('/api/v1/applications/busy/sync', {});
-    expect(second.status).toBe(400);
-    expect(((await second.json()) as { error: { message: string } }).error.message).toBe(
-      'another operation is already in progress',
-    );
+    // An operation a deny window holds Running: the API refuses to start another one.
+    const { createGitServer } = await import('@gitward/testkit');
+    const git = await createGitServer();
+    try {
+      const repo = await git.createRepo('busy');
+      await repo.commit(
+        {
+          'cm.json': JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'busy' },
+          }),
+        },
+        'busy',
+      );
+      await repo.push();
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'gitward.dev/v1alpha1',
+          kind: 'AppProject',
+          metadata: { name: 'held', namespace: ns },
+          spec: {
+            sourceRepos: ['*'],
+            destinations: [{ server: '*', namespace: '*' }],
+            syncWindows: [
+              { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['busy'] },
+            ],
+          },
+        }),
+      );
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify(
+          app('busy', {
+            project: 'held',
+            source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
+          }),
+        ),
+      );
+      await kubectl([
+        '-n',
+        ns,
+        'patch',
+        'applications.gitward.dev',
+        'busy',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ operation: { sync: {}, initiatedBy: { username: 'someone' } } }),
+      ]);
+      await waitApplication(
+        { group: 'gitward.dev', namespace: ns, name: 'busy' },
+        (a) =>
+          (a.status?.operationState?.message ?? '').startsWith(
+            'Sync operation blocked by sync window',
+          ),
+        { logFile: controller.logFile },
+      );
+      const second = await post('/api/v1/applications/busy/sync', {});
+      expect(second.status).toBe(400);
+      expect(((await second.json()) as { error: { message: string } }).error.message).toBe(
+        'another operation is already in progress',
+      );
+    } finally {
+      await git.close();
+    }
   });
 });
