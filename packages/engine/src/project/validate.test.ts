@@ -18,6 +18,13 @@ const projects = [
       { name: 'staging', namespace: '*' },
     ],
   }),
+  project('guarded', {
+    sourceRepos: ['*'],
+    destinations: [
+      { server: '*', namespace: '*' },
+      { server: '*', namespace: '!kube-*' },
+    ],
+  }),
 ];
 const app = (spec: Partial<Application['spec']>): Application => ({
   apiVersion: 'gitward.dev/v1alpha1',
@@ -41,6 +48,18 @@ describe('validateApplication', () => {
     ],
     ['in-cluster by name', app({ destination: { name: 'in-cluster', namespace: 'team-a' } }), []],
     ['a destination by name', app({ destination: { name: 'staging', namespace: 'x' } }), []],
+    [
+      'a namespace a ! pattern does not deny',
+      app({ project: 'guarded', destination: { server: 'https://x', namespace: 'web' } }),
+      [],
+    ],
+    [
+      'a namespace a ! pattern denies, even though another entry allows it',
+      app({ project: 'guarded', destination: { server: 'https://x', namespace: 'kube-system' } }),
+      [
+        "application destination server 'https://x' and namespace 'kube-system' do not match any of the allowed destinations in project 'guarded'",
+      ],
+    ],
     [
       'a missing project',
       app({ project: 'ghost' }),

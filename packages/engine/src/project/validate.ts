@@ -21,18 +21,43 @@ const invalid = (message: string): SpecProblem => ({
   message,
 });
 
+/** A glob, or with a leading `!` a glob the value must not match (Argo CD's deny patterns). */
+const matchOrDeny = (pattern: string, value: string) =>
+  pattern.startsWith('!') ? !globMatch(pattern.slice(1), value) : globMatch(pattern, value);
+
+/**
+ * Argo CD's destination rule: some project destination must match (server or name, and
+ * namespace), and an entry with a `!` pattern that the destination fails denies it outright, e.g.
+ * `{server: '*', namespace: '!kube-system'}` keeps every app out of kube-system.
+ */
+function destinationPermitted(
+  project: AppProject,
+  d: { server: string | undefined; name: string | undefined; namespace: string },
+): boolean {
+  let matched = false;
+  for (const pd of project.spec.destinations ?? []) {
+    const serverOk =
+      pd.server !== undefined && d.server !== undefined && matchOrDeny(pd.server, d.server);
+    const nameOk = pd.name !== undefined && d.name !== undefined && matchOrDeny(pd.name, d.name);
+    const nsOk = matchOrDeny(pd.namespace ?? '*', d.namespace);
+    if ((serverOk || nameOk) && nsOk) {
+      matched = true;
+      continue;
+    }
+    const denies = (p: string | undefined, ok: boolean) => p?.startsWith('!') === true && !ok;
+    if (denies(pd.server, serverOk) || denies(pd.name, nameOk) || denies(pd.namespace, nsOk))
+      return false;
+  }
+  return matched;
+}
+
 function destinationProblems(app: Application, project: AppProject): SpecProblem[] {
   const d: ApplicationDestination = app.spec.destination;
   if (d.server && d.name)
     return [invalid("application destination can't have both name and server defined")];
   const server = d.server ?? (d.name === inClusterName ? inClusterServer : undefined);
   const ns = d.namespace ?? '';
-  const allowed = (project.spec.destinations ?? []).some((pd) => {
-    const serverOk =
-      pd.server !== undefined && server !== undefined && globMatch(pd.server, server);
-    const nameOk = pd.name !== undefined && d.name !== undefined && globMatch(pd.name, d.name);
-    return (serverOk || nameOk) && globMatch(pd.namespace ?? '*', ns);
-  });
+  const allowed = destinationPermitted(project, { server, name: d.name, namespace: ns });
   if (allowed) return [];
   const where = d.server ? `server '${d.server}'` : `name '${d.name ?? ''}'`;
   return [
