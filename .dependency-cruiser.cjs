@@ -3,65 +3,82 @@
 const pkg = (name) => `^packages/${name}/`;
 const workspace = '^packages/[^/]+/';
 
-/** A package may import only the workspace packages listed in `allowed`. */
+/**
+ * A package may import only the workspace packages listed in `allowed`; its tests beside the code
+ * may also use the test helpers (real git servers, the local control plane).
+ */
 function onlyImports(from, allowed, comment) {
   const allowedRe = [from, ...allowed].map((p) => `packages/${p}/`).join('|');
-  return {
-    name: `${from}-imports`,
-    comment,
-    severity: 'error',
-    // Tests beside the code may also use the test helpers (real git servers and the like).
-    from: { path: pkg(from), pathNot: '\\.test\\.ts$' },
-    to: { path: workspace, pathNot: `^(${allowedRe})` },
-  };
+  return [
+    {
+      name: `${from}-imports`,
+      comment,
+      severity: 'error',
+      from: { path: pkg(from), pathNot: '\\.test\\.ts$' },
+      to: { path: workspace, pathNot: `^(${allowedRe})` },
+    },
+    {
+      name: `${from}-test-imports`,
+      comment: `${comment} (tests: plus testkit and local-cluster)`,
+      severity: 'error',
+      from: { path: `^packages/${from}/.*\\.test\\.ts$` },
+      to: { path: workspace, pathNot: `^(${allowedRe}|packages/testkit/|packages/local-cluster/)` },
+    },
+  ];
 }
 
 module.exports = {
   forbidden: [
-    {
-      name: 'tests-import-only-allowed-packages-or-testkit',
-      severity: 'error',
-      from: { path: '^packages/([^/]+)/.*\\.test\\.ts$' },
-      to: { path: workspace, pathNot: '^packages/($1|model|engine|testkit|local-cluster)/' },
-    },
-    onlyImports('model', [], 'model holds types and schemas only; it depends on nothing of ours.'),
-    onlyImports('engine', ['model'], 'engine is pure: parse, normalize, diff, health, sync plan.'),
-    onlyImports(
+    ...onlyImports(
+      'model',
+      [],
+      'model holds types and schemas only; it depends on nothing of ours.',
+    ),
+    ...onlyImports(
+      'engine',
+      ['model'],
+      'engine is pure: parse, normalize, diff, health, sync plan.',
+    ),
+    ...onlyImports(
       'infra',
       ['model'],
       'adapters at the edge know nothing of the engine or the processes.',
     ),
-    onlyImports(
+    ...onlyImports(
       'local-cluster',
       ['model'],
       'the dev control plane is tooling, not part of the operator.',
     ),
-    onlyImports(
+    ...onlyImports(
       'testkit',
       ['model', 'local-cluster'],
       'test helpers must not reach into the operator.',
     ),
-    onlyImports(
+    ...onlyImports(
       'target',
       ['model', 'engine', 'infra'],
       'the target state (repo-server) is a library over the engine and the adapters.',
     ),
-    onlyImports(
+    ...onlyImports(
       'controller',
       ['model', 'engine', 'infra', 'target'],
       'controller and server share state through the cluster, never imports.',
     ),
-    onlyImports(
+    ...onlyImports(
       'server',
       ['model', 'engine', 'infra', 'target'],
       'controller and server share state through the cluster, never imports.',
     ),
-    onlyImports(
+    ...onlyImports(
       'cli',
       ['model', 'engine', 'infra', 'target', 'local-cluster'],
       'the CLI starts controller and server as processes, never imports them.',
     ),
-    onlyImports('web', ['model'], 'the browser bundle must not pull in Node or Kubernetes code.'),
+    ...onlyImports(
+      'web',
+      ['model'],
+      'the browser bundle must not pull in Node or Kubernetes code.',
+    ),
     {
       name: 'pure-engine-and-model',
       comment: 'engine and model do no I/O: no Node built-ins with side effects.',

@@ -224,6 +224,47 @@ describe('Secrets', () => {
   });
 });
 
+describe('live resources and patches', () => {
+  it('reads one live object of the app (Secrets masked) and nothing outside its tree', async () => {
+    const q = (kind: string, name: string, namespace = dest) =>
+      `/api/v1/applications/${appName}/resource?group=&kind=${kind}&namespace=${namespace}&resourceName=${name}`;
+    const cm = await ok<{ manifest: string }>(q('ConfigMap', 'settings'));
+    expect(JSON.parse(cm.manifest)).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'settings' },
+    });
+    const secret = await get(q('Secret', 'creds'));
+    expect(secret.status).toBe(200);
+    expectNoSecret(secret.text);
+    const outside = await get(q('ConfigMap', 'kube-root-ca.crt'));
+    expect(outside.status).toBe(404);
+  });
+
+  it('patches an application with a merge patch and a json patch, validating the result', async () => {
+    const patch = (body: unknown) =>
+      api.request(`/api/v1/applications/${appName}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const merged = await patch({
+      patch: JSON.stringify({ metadata: { labels: { team: 'web' } } }),
+    });
+    expect(merged.status, await merged.clone().text()).toBe(200);
+    const json = await patch({
+      patchType: 'json',
+      patch: JSON.stringify([{ op: 'add', path: '/metadata/labels/tier', value: 'front' }]),
+    });
+    expect(json.status, await json.clone().text()).toBe(200);
+    const app = await ok<{ metadata: { labels?: Record<string, string> } }>(
+      `/api/v1/applications/${appName}`,
+    );
+    expect(app.metadata.labels).toMatchObject({ team: 'web', tier: 'front' });
+    const bad = await patch({ patch: JSON.stringify({ spec: { project: 'no-such-project' } }) });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('manifests', () => {
   type Manifests = { manifests: string[]; revision: string; sourceType: string };
   const byName = (m: Manifests) =>

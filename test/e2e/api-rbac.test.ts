@@ -186,6 +186,19 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/events' }),
   },
+  'PATCH /api/v1/applications/:name': {
+    row: changeApps,
+    call: async () => ({
+      path: `/api/v1/applications/${await victim()}`,
+      body: { patch: JSON.stringify({ metadata: { labels: { patched: 'yes' } } }) },
+    }),
+  },
+  'GET /api/v1/applications/:name/resource': {
+    row: readApps,
+    call: () => ({
+      path: '/api/v1/applications/web/resource?group=&kind=ConfigMap&namespace=team-ns&resourceName=x',
+    }),
+  },
   'GET /api/v1/applications/:name/syncwindows': {
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/syncwindows' }),
@@ -379,6 +392,23 @@ describe('API RBAC matrix', () => {
   it('has a row for every route and a route for every row', () => {
     const ids = routes.map(routeId).sort();
     expect(Object.keys(table).sort()).toEqual(ids);
+  });
+
+  it('serves an OpenAPI document naming every route and its RBAC', async () => {
+    const res = await call('GET', { path: '/api/openapi.json' });
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, { 'x-rbac'?: unknown }>>;
+    };
+    for (const r of routes) {
+      const path = r.path.replace(/:([a-zA-Z]+)(\{[^}]*\})?/g, '{$1}');
+      const op = doc.paths[path]?.[r.method.toLowerCase()];
+      expect(op, routeId(r)).toBeDefined();
+      expect(op?.['x-rbac'], routeId(r)).toEqual(
+        r.access.kind === 'rbac'
+          ? { resource: r.access.resource, action: r.access.action }
+          : r.access.kind,
+      );
+    }
   });
 
   const cases = routes.flatMap((r) =>

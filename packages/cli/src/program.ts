@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { adminCommand } from './commands/admin.ts';
-import { accountCommand, projCommand, repoCommands } from './commands/admin-remote.ts';
+import { accountCommand, repoCommands } from './commands/admin-remote.ts';
 import { appCommand } from './commands/app.ts';
+import { completionCommand } from './commands/completion.ts';
 import { controllerCommand, serverCommand } from './commands/controller.ts';
+import { projCommand } from './commands/proj.ts';
 import { loginCommands } from './commands/remote.ts';
 import { devCommand, type DevDeps } from './commands/dev.ts';
 import { renderCommand } from './commands/render.ts';
@@ -28,5 +30,6 @@ export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv 
   program.addCommand(projCommand(deps));
   program.addCommand(accountCommand(deps));
   for (const c of repoCommands(deps)) program.addCommand(c);
+  program.addCommand(completionCommand(deps, program));
   return program;
 }

@@ -16,6 +16,8 @@ export interface ControllerOptions {
   readonly logger: Logger;
   /** A change to a managed object is batched this long before its app is compared again. */
   readonly debounceMs?: number;
+  /** Times each reconcile (gitward_app_reconcile_seconds). */
+  readonly reconcileTimer?: (namespace: string, name: string) => () => number;
 }
 
 /** What changed in an Application that deserves a reconcile: not our own status writes. */
@@ -66,6 +68,7 @@ export function createController(o: ControllerOptions) {
 
   async function work(name: string): Promise<void> {
     const log = o.logger.child({ app: name });
+    const done = o.reconcileTimer?.(o.namespace, name);
     try {
       const out = await o.reconciler.reconcile(name);
       if (out.kind === 'gone') return queue.forget(name);
@@ -79,6 +82,8 @@ export function createController(o: ControllerOptions) {
     } catch (err) {
       log.error({ err }, 'reconcile failed');
       queue.addRateLimited(name);
+    } finally {
+      done?.();
     }
   }
 
@@ -99,6 +104,8 @@ export function createController(o: ControllerOptions) {
       for (const app of apps.items) onEvent({ type: 'upsert', object: app, apps: [] });
       queue.start(work, o.parallelism);
     },
+    /** Keys waiting in the work queue (not the ones being reconciled). */
+    queueDepth: () => queue.length,
     async stop(): Promise<void> {
       unsubscribe?.();
       await queue.stop();

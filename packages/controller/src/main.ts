@@ -12,7 +12,9 @@ import {
   createGitRepositories,
   createKubeClient,
   createLeaderElector,
+  createMetricsRegistry,
   loadKubeconfig,
+  registerProcessMetrics,
   renderToolVersions,
   type ApiResourceIndex,
 } from '@gitward/infra';
@@ -24,10 +26,12 @@ import {
 } from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
 import { loadControllerConfig } from './config.ts';
+import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
 import { createPredictor } from './dry-run.ts';
 import { startHealthServer } from './health-server.ts';
 import { ensureInstalled } from './install.ts';
+import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
 import { createApplier } from './sync/applier.ts';
 
@@ -39,15 +43,24 @@ const logger = pino({
 });
 
 const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
-const targetCache = join(cfg.cacheDir, 'target');
-const renderer = createTargetRenderer({
-  git: createGitRepositories({ cacheDir: targetCache, env: process.env }),
-  charts: createChartRepositories({ cacheDir: targetCache }),
-  tools: cfg.tools,
-  toolVersions: await renderToolVersions(cfg.tools),
-  env: process.env,
-  workDir: join(targetCache, 'work'),
+const registry = createMetricsRegistry();
+registerProcessMetrics(registry);
+// Read at scrape time only, after the controller and the cache below exist.
+const metrics = createControllerMetrics(registry, {
+  queueDepth: () => controller.queueDepth(),
+  cacheSize: () => cache.size(),
 });
+const targetCache = join(cfg.cacheDir, 'target');
+const renderer = metrics.instrumentRenderer(
+  createTargetRenderer({
+    git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
+    charts: createChartRepositories({ cacheDir: targetCache }),
+    tools: cfg.tools,
+    toolVersions: await renderToolVersions(cfg.tools),
+    env: process.env,
+    workDir: join(targetCache, 'work'),
+  }),
+);
 const tracking = trackingAnnotation(cfg.group);
 const cache = createClusterCache(kube, {
   trackingAnnotation: tracking,
@@ -77,6 +90,14 @@ const reconciler = createReconciler({
   now: () => new Date(),
   applier: createApplier(kube),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
+  observer: createAppObserver({
+    kube,
+    group: cfg.group,
+    namespace: cfg.namespace,
+    logger,
+    now: () => new Date(),
+    metrics,
+  }),
 });
 const controller = createController({
   kube,
@@ -88,10 +109,11 @@ const controller = createController({
   jitterSeconds: cfg.jitterSeconds,
   parallelism: cfg.parallelism,
   logger,
+  reconcileTimer: metrics.reconcileTimer,
 });
 
 let ready = false;
-const health = await startHealthServer(cfg.healthPort, () => ready);
+const health = await startHealthServer(cfg.healthPort, () => ready, registry);
 logger.info(
   { port: health.port, namespace: cfg.namespace, group: cfg.group },
   'health endpoints listening',

@@ -33,6 +33,7 @@ import {
 } from '@gitward/model';
 import type { RenderOutcome, TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
+import type { ReconcileObserver } from './app-events.ts';
 import type { Predictor } from './dry-run.ts';
 import type { Applier } from './sync/applier.ts';
 import { decideAutoSync } from './sync/automation.ts';
@@ -146,6 +147,8 @@ export interface ReconcilerDeps {
   readonly now: () => Date;
   readonly applier: Applier;
   readonly syncTimeoutMs: number;
+  /** Told of each status write (events, metrics); must not throw. */
+  readonly observer?: ReconcileObserver;
 }
 
 /** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */
@@ -356,7 +359,10 @@ export function createReconciler(d: ReconcilerDeps) {
   /** Observe → diff → write status, for one Application. */
   async function reconcile(name: string): Promise<ReconcileOutcome> {
     const raw = d.cache.get(appKey(d.group, d.namespace, name));
-    if (!raw) return { kind: 'gone' };
+    if (!raw) {
+      d.observer?.gone(name);
+      return { kind: 'gone' };
+    }
     const parsed = applicationSchema.safeParse(raw);
     const log = d.logger.child({ app: name });
     if (!parsed.success) {
@@ -369,6 +375,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const hard = refreshKey !== undefined && app.metadata.annotations?.[refreshKey] === 'hard';
     const rep = await reportSafely(app, hard);
     const ctx = rep.kind === 'compared' ? lastContext : undefined;
+    const before = currentOperation(app);
     const outcome = await act(app, rep, ctx);
     const landed = await writeStatus(app, rep, refreshKey, outcome.status, outcome.expectPhase);
     if (!landed) {
@@ -381,6 +388,14 @@ export function createReconciler(d: ReconcilerDeps) {
       });
     }
     logReport(log, rep, outcome);
+    d.observer?.reconciled({
+      app,
+      before,
+      after: outcome.status.operationState,
+      ...(rep.kind === 'compared'
+        ? { syncStatus: rep.result.syncStatus, healthStatus: rep.result.health.status }
+        : {}),
+    });
     if (outcome.requeueAfterMs !== undefined)
       return { kind: 'requeue', afterMs: outcome.requeueAfterMs };
     return rep.kind === 'failed'

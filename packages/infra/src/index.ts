@@ -14,3 +14,4 @@ export {
 export type { RepoCredentials } from './git/credentials.ts';
 export * from './render/index.ts';
 export * from './kube/index.ts';
+export * from './metrics/index.ts';

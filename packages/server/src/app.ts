@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { MetricsRegistry } from '@gitward/infra';
 import { errorMessage, type Application } from '@gitward/model';
 import { anonymousEnabled } from './auth/index.ts';
 import type { ServerContext } from './context.ts';
@@ -83,11 +84,40 @@ function requestOf(c: Context, ctx: ServerContext, principal: Principal): RouteR
   };
 }
 
+/** Records one answered request; `route` is the table's pattern, never the raw URL. */
+export interface ApiMetrics {
+  request(method: string, route: string, status: number, seconds: number): void;
+}
+
+/** gitward_api_requests_total and gitward_api_request_duration_seconds, as argocd-server's. */
+export function createApiMetrics(registry: MetricsRegistry): ApiMetrics {
+  const total = registry.counter({
+    name: 'gitward_api_requests_total',
+    help: 'API requests answered, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'status'],
+  });
+  const duration = registry.histogram({
+    name: 'gitward_api_request_duration_seconds',
+    help: 'Time to answer an API request (to the first byte for streams), in seconds.',
+    labelNames: ['route'],
+  });
+  return {
+    request(method, route, status, seconds) {
+      total.inc({ method, route, status: String(status) });
+      duration.observe({ route }, seconds);
+    },
+  };
+}
+
 /**
  * The HTTP API: every route of the table behind authentication and its declared access rule, one
  * error shape, a body limit. Runs in-process in tests (`app.request(...)`) exactly as it serves.
  */
-export function createApi(ctx: ServerContext, routes: readonly RouteDef[]): Hono {
+export function createApi(
+  ctx: ServerContext,
+  routes: readonly RouteDef[],
+  metrics?: ApiMetrics,
+): Hono {
   const app = new Hono();
   app.use(
     '*',
@@ -101,6 +131,14 @@ export function createApi(ctx: ServerContext, routes: readonly RouteDef[]): Hono
     }),
   );
   for (const route of routes) {
+    if (metrics) {
+      // Runs around the handler and onError alike, so refused and failed requests count too.
+      app.on(route.method, route.path, async (c, next) => {
+        const start = performance.now();
+        await next();
+        metrics.request(route.method, route.path, c.res.status, (performance.now() - start) / 1000);
+      });
+    }
     app.on(route.method, route.path, async (c) => {
       const settings = await ctx.settings.get();
       const principal = await authenticate(headersOf(c), settings, ctx.now());

@@ -34,6 +34,8 @@ export interface ServerConfig {
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
   /** How desired objects are marked as an app's: must match the controller's flag. */
   readonly trackingMethod: TrackingMethod;
+  /** Prometheus /metrics on 127.0.0.1 (argocd-server's 8083); 0 picks a free port, -1 is off. */
+  readonly metricsPort: number;
 }
 
 function fail(message: string): never {
@@ -65,6 +67,7 @@ export function loadServerConfig(
       kustomize: { type: 'string' },
       jsonnet: { type: 'string' },
       'tracking-method': { type: 'string' },
+      'metrics-port': { type: 'string' },
     },
     strict: true,
   });
@@ -80,6 +83,7 @@ export function loadServerConfig(
     namespace: values.namespace ?? env['GITWARD_NAMESPACE'] ?? defaultControlNamespace(group),
     address: values.address ?? '127.0.0.1',
     port,
+    metricsPort: metricsPortOf(values['metrics-port'] ?? env['GITWARD_SERVER_METRICS_PORT']),
     insecure: values.insecure ?? false,
     ...optional('tlsCert', values['tls-cert']),
     ...optional('tlsKey', values['tls-key']),
@@ -128,6 +132,13 @@ function groupOf(v: string | undefined): ApiGroup {
 function portOf(v: string | undefined): number {
   const port = Number(v ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0..65535');
+  return port;
+}
+
+function metricsPortOf(v: string | undefined): number {
+  const port = Number(v ?? 8083);
+  if (!Number.isInteger(port) || port < -1 || port > 65535)
+    fail('--metrics-port must be 0..65535, or -1 for no metrics');
   return port;
 }
 

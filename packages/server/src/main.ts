@@ -14,12 +14,16 @@ import {
   createChartRepositories,
   createGitRepositories,
   createKubeClient,
+  createMetricsRegistry,
   loadKubeconfig,
+  registerProcessMetrics,
   renderToolVersions,
+  serveMetrics,
+  type MetricsServer,
 } from '@gitward/infra';
 import { errorMessage } from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
-import { createApi } from './app.ts';
+import { createApi, createApiMetrics } from './app.ts';
 import { loadServerConfig } from './config.ts';
 import { createServerContext } from './context-factory.ts';
 import { routes } from './routes/index.ts';
@@ -63,7 +67,23 @@ const ctx = createServerContext({
   trackingMethod: cfg.trackingMethod,
 });
 const boot = await bootstrapSettings(ctx.store, ctx.names, new Date());
-const api = createApi(ctx, routes);
+const registry = createMetricsRegistry();
+registerProcessMetrics(registry);
+const api = createApi(ctx, routes, createApiMetrics(registry));
+// Metrics are an aid, not the service: a taken port is logged and the API serves on.
+const metricsServer: MetricsServer | undefined =
+  cfg.metricsPort < 0
+    ? undefined
+    : await serveMetrics(registry, cfg.metricsPort).then(
+        (m) => {
+          logger.info({ url: `http://127.0.0.1:${m.port}/metrics` }, 'metrics listening');
+          return m;
+        },
+        (err: unknown) => {
+          logger.error({ err: errorMessage(err), port: cfg.metricsPort }, 'metrics not served');
+          return undefined;
+        },
+      );
 const tls = cfg.insecure
   ? undefined
   : await loadOrCreateTls({
@@ -110,6 +130,7 @@ server.setTimeout?.(0);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     logger.info({ signal: sig }, 'shutting down');
+    void metricsServer?.close();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   });

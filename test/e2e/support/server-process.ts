@@ -27,7 +27,8 @@ export async function startServer(extraArgs: string[] = []): Promise<ServerProce
     [
       main,
       ...['--kubeconfig', inject('cluster').kubeconfig, '--port', '0'],
-      ...['--ready-file', readyFile, '--tls-dir', join(dir, 'tls'), ...extraArgs],
+      ...['--ready-file', readyFile, '--tls-dir', join(dir, 'tls'), '--metrics-port', '0'],
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );

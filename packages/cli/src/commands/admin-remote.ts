@@ -1,9 +1,33 @@
 import { Command } from 'commander';
-import { ErrorCode, GitwardError, type AppProject } from '@gitward/model';
-import { isObjectFormat, renderObjects, renderTable } from '../format/index.ts';
-import { connect, withServerFlags, type RemoteDeps, type ServerFlags } from './remote.ts';
+import { ErrorCode, GitwardError } from '@gitward/model';
+import type { Repository } from '../api/index.ts';
+import { formatJson, formatYaml, renderTable } from '../format/index.ts';
+import {
+  connect,
+  passwordFrom,
+  withServerFlags,
+  type RemoteDeps,
+  type ServerFlags,
+} from './remote.ts';
 
-const collect = (v: string, acc: string[]) => [...acc, v];
+/** The new password from the flag, or asked twice on a terminal (a typo would lock you out). */
+async function newPasswordFrom(
+  deps: RemoteDeps,
+  given: string | undefined,
+  account: string | undefined,
+): Promise<string> {
+  if (given !== undefined) return given;
+  const who = account ? ` for user ${account}` : '';
+  const first = await passwordFrom(deps, given, '--new-password', `*** Enter new password${who}: `);
+  const again = await passwordFrom(
+    deps,
+    given,
+    '--new-password',
+    `*** Confirm new password${who}: `,
+  );
+  if (first !== again) throw new GitwardError(ErrorCode.InvalidArgument, 'Passwords do not match');
+  return first;
+}
 
 /** `gitward account ...`: who may do what, passwords, API tokens. */
 export function accountCommand(deps: RemoteDeps): Command {
@@ -35,18 +59,27 @@ export function accountCommand(deps: RemoteDeps): Command {
         deps.output.out(l);
     });
   withServerFlags(cmd.command('update-password'))
-    .description("change your password (or another account's with --account)")
-    .requiredOption('--current-password <pw>', 'your current password')
-    .requiredOption('--new-password <pw>', 'the new password')
+    .description(
+      "change your password (or another account's with --account); prompts on a terminal",
+    )
+    .option('--current-password <pw>', 'your current password')
+    .option('--new-password <pw>', 'the new password')
     .option('--account <name>', 'another account')
     .action(
       async (
-        o: ServerFlags & { currentPassword: string; newPassword: string; account?: string },
+        o: ServerFlags & { currentPassword?: string; newPassword?: string; account?: string },
       ) => {
         const client = await connect(deps, o);
+        const currentPassword = await passwordFrom(
+          deps,
+          o.currentPassword,
+          '--current-password',
+          '*** Enter password of currently logged in user: ',
+        );
+        const newPassword = await newPasswordFrom(deps, o.newPassword, o.account);
         await client.account.updatePassword({
-          currentPassword: o.currentPassword,
-          newPassword: o.newPassword,
+          currentPassword,
+          newPassword,
           ...(o.account ? { name: o.account } : {}),
         });
         deps.output.out('Password updated');
@@ -67,101 +100,6 @@ export function accountCommand(deps: RemoteDeps): Command {
         }),
       );
     });
-  return cmd;
-}
-
-/** `gitward proj ...`: projects, the guardrails of a team. */
-export function projCommand(deps: RemoteDeps): Command {
-  const cmd = new Command('proj').description('manage projects');
-  withServerFlags(cmd.command('list'))
-    .description('list projects')
-    .option('-o, --output <format>', 'wide|json|yaml|name', 'wide')
-    .action(async (o: ServerFlags & { output: string }) => {
-      const client = await connect(deps, o);
-      const items = await client.projects.list();
-      if (isObjectFormat(o.output))
-        return renderObjects(items, o.output).forEach((l) => deps.output.out(l));
-      for (const l of renderTable(
-        [
-          { header: 'NAME', value: (p: AppProject) => p.metadata.name },
-          { header: 'DESCRIPTION', value: (p: AppProject) => p.spec.description ?? '' },
-          { header: 'SOURCES', value: (p: AppProject) => (p.spec.sourceRepos ?? []).join(',') },
-          {
-            header: 'DESTINATIONS',
-            value: (p: AppProject) =>
-              (p.spec.destinations ?? [])
-                .map((d) => `${d.server ?? d.name ?? ''},${d.namespace ?? ''}`)
-                .join(';'),
-          },
-        ],
-        items,
-      ))
-        deps.output.out(l);
-    });
-  withServerFlags(cmd.command('get'))
-    .description('show a project')
-    .argument('<name>')
-    .option('-o, --output <format>', 'json|yaml', 'yaml')
-    .action(async (name: string, o: ServerFlags & { output: string }) => {
-      const client = await connect(deps, o);
-      const f = isObjectFormat(o.output) ? o.output : 'yaml';
-      renderObjects(await client.projects.get(name), f).forEach((l) => deps.output.out(l));
-    });
-  withServerFlags(cmd.command('create'))
-    .description('create a project')
-    .argument('<name>')
-    .option('-s, --src <repo>', 'allowed source repository (repeatable; !repo denies)', collect, [])
-    .option('-d, --dest <server,namespace>', 'allowed destination (repeatable)', collect, [])
-    .option(
-      '--allow-cluster-resource <group/kind>',
-      'allowed cluster-scoped kind (repeatable)',
-      collect,
-      [],
-    )
-    .option('--description <text>', 'description')
-    .option('--upsert', 'replace an existing project')
-    .action(
-      async (
-        name: string,
-        o: ServerFlags & {
-          src: string[];
-          dest: string[];
-          allowClusterResource: string[];
-          description?: string;
-          upsert?: boolean;
-        },
-      ) => {
-        const client = await connect(deps, o);
-        const destinations = o.dest.map((d) => {
-          const [server, namespace] = d.split(',');
-          if (!server || namespace === undefined)
-            throw new GitwardError(
-              ErrorCode.InvalidArgument,
-              `--dest must be SERVER,NAMESPACE, got ${d}`,
-            );
-          return { server, namespace };
-        });
-        const clusterResourceWhitelist = o.allowClusterResource.map((gk) => {
-          const [group = '', kind = ''] = gk.split('/');
-          return { group, kind };
-        });
-        await client.projects.create(
-          {
-            apiVersion: 'gitward.dev/v1alpha1',
-            kind: 'AppProject',
-            metadata: { name },
-            spec: {
-              ...(o.description ? { description: o.description } : {}),
-              sourceRepos: o.src,
-              destinations,
-              clusterResourceWhitelist,
-            },
-          },
-          { upsert: Boolean(o.upsert) },
-        );
-        deps.output.out(`project '${name}' created`);
-      },
-    );
   return cmd;
 }
 
@@ -201,6 +139,35 @@ export function repoCommands(deps: RemoteDeps): Command[] {
         deps.output.out(`Repository '${url}' added`);
       },
     );
+  withServerFlags(repo.command('get'))
+    .description('show a repository and its connection state')
+    .argument('<url>')
+    .option('-o, --output <format>', 'wide|json|yaml|url', 'wide')
+    .action(async (url: string, o: ServerFlags & { output: string }) => {
+      const client = await connect(deps, o);
+      const r = await client.repositories.get(url);
+      if (o.output === 'json') return deps.output.out(formatJson(r));
+      if (o.output === 'yaml') return deps.output.out(formatYaml(r));
+      if (o.output === 'url') return deps.output.out(r.repo);
+      const yes = (b: boolean | undefined) => String(Boolean(b));
+      for (const l of renderTable(
+        [
+          { header: 'TYPE', value: (x: Repository) => x.type ?? 'git' },
+          { header: 'NAME', value: (x: Repository) => x.name ?? '' },
+          { header: 'REPO', value: (x: Repository) => x.repo },
+          { header: 'INSECURE', value: (x: Repository) => yes(x.insecure) },
+          { header: 'OCI', value: (x: Repository) => yes(x.enableOCI) },
+          { header: 'LFS', value: (x: Repository) => yes(x.enableLfs) },
+          // Credentials are write-only: the server never returns them, only whether it has some.
+          { header: 'CREDS', value: (x: Repository) => yes(Boolean(x.username)) },
+          { header: 'STATUS', value: (x: Repository) => x.connectionState?.status ?? '' },
+          { header: 'MESSAGE', value: (x: Repository) => x.connectionState?.message ?? '' },
+          { header: 'PROJECT', value: (x: Repository) => x.project ?? '' },
+        ],
+        [r],
+      ))
+        deps.output.out(l);
+    });
   withServerFlags(repo.command('list'))
     .description('list repositories')
     .action(async (o: ServerFlags) => {

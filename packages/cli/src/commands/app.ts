@@ -1,9 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { ErrorCode, GitwardError, type Application } from '@gitward/model';
+import { parse as parseYaml } from 'yaml';
+import {
+  ErrorCode,
+  GitwardError,
+  type Application,
+  type ApplicationSource,
+  type ApplicationSpec,
+} from '@gitward/model';
 import type { ApiClient } from '../api/index.ts';
 import {
   createProgressTracker,
+  formatYaml,
   isObjectFormat,
   renderAppGet,
   renderAppList,
@@ -139,6 +147,289 @@ function applicationFrom(name: string, o: CreateFlags): Application {
         : {}),
     },
   };
+}
+
+/** An edit of an Application spec by `app set|unset`, or why it is refused. */
+export type SpecEdit =
+  | { readonly ok: true; readonly spec: ApplicationSpec }
+  | { readonly ok: false; readonly reason: string };
+
+type SyncPolicy = NonNullable<ApplicationSpec['syncPolicy']>;
+
+/** `K=V` options are keyed by K; the key alone (`!K`, or `unset --sync-option K`) names one. */
+const optionKey = (o: string): string => (o.split('=')[0] ?? '').trim();
+
+/**
+ * Adds `K=V` options (replacing one with the same key, so `Prune=false` after `Prune=true`
+ * leaves one) and removes those written `!K` or `!K=V`, as `app set --sync-option` does.
+ */
+export function editSyncOptions(current: readonly string[], changes: readonly string[]): string[] {
+  let out = [...current];
+  for (const c of changes) {
+    const remove = c.startsWith('!');
+    const opt = remove ? c.slice(1) : c;
+    const rest = out.filter((o) => optionKey(o) !== optionKey(opt));
+    out = remove ? rest : [...rest, opt];
+  }
+  return out;
+}
+
+/** `name=value` items keyed by name: later ones replace earlier ones with the same name. */
+function upsertByKey<T>(items: readonly T[], add: readonly T[], key: (t: T) => string): T[] {
+  return add.reduce<T[]>((acc, a) => [...acc.filter((i) => key(i) !== key(a)), a], [...items]);
+}
+
+/** The image a kustomize override is about: `name=new:tag`, `img:tag` or `img@digest`. */
+function imageName(s: string): string {
+  if (s.includes('=')) return s.slice(0, s.indexOf('='));
+  const noDigest = s.split('@')[0] ?? s;
+  const slash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  return colon > slash ? noDigest.slice(0, colon) : noDigest;
+}
+
+const without = <T extends object, K extends keyof T>(o: T, ...keys: K[]): Omit<T, K> => {
+  const copy = { ...o };
+  for (const k of keys) delete copy[k];
+  return copy;
+};
+
+/** Drops an empty sub-object (`{}`) so an unset leaves no trace in the spec. */
+function prune<T extends object>(o: T | undefined): T | undefined {
+  return o === undefined || Object.keys(o).length === 0 ? undefined : o;
+}
+
+/** Applies `edit` to the source `--source-position` names (1-based; the only one by default). */
+function editSource(
+  spec: ApplicationSpec,
+  position: string | undefined,
+  edit: (s: ApplicationSource) => ApplicationSource,
+): SpecEdit {
+  const pos = position === undefined ? 1 : Number(position);
+  if (spec.sources && spec.sources.length > 0) {
+    if (!Number.isInteger(pos) || pos < 1 || pos > spec.sources.length)
+      return {
+        ok: false,
+        reason: `--source-position must be between 1 and ${spec.sources.length}`,
+      };
+    return {
+      ok: true,
+      spec: { ...spec, sources: spec.sources.map((s, i) => (i === pos - 1 ? edit(s) : s)) },
+    };
+  }
+  if (!spec.source) return { ok: false, reason: 'the application has no source' };
+  if (pos !== 1) return { ok: false, reason: 'the application has a single source' };
+  return { ok: true, spec: { ...spec, source: edit(spec.source) } };
+}
+
+/** The flags of `app set` (Argo CD's names); what is not given stays as it is. */
+export interface SetFlags {
+  repo?: string;
+  path?: string;
+  revision?: string;
+  destServer?: string;
+  destName?: string;
+  destNamespace?: string;
+  project?: string;
+  syncPolicy?: string;
+  autoPrune?: boolean;
+  selfHeal?: boolean;
+  allowEmpty?: boolean;
+  syncOption: string[];
+  nameprefix?: string;
+  namesuffix?: string;
+  kustomizeImage: string[];
+  helmSet: string[];
+  values: string[];
+  releaseName?: string;
+  sourcePosition?: string;
+}
+
+function setSourceFields(s: ApplicationSource, f: SetFlags): ApplicationSource {
+  let out: ApplicationSource = {
+    ...s,
+    ...(f.repo !== undefined ? { repoURL: f.repo } : {}),
+    ...(f.path !== undefined ? { path: f.path } : {}),
+    ...(f.revision !== undefined ? { targetRevision: f.revision } : {}),
+  };
+  if (f.nameprefix !== undefined || f.namesuffix !== undefined || f.kustomizeImage.length) {
+    const k = out.kustomize ?? {};
+    out = {
+      ...out,
+      kustomize: {
+        ...k,
+        ...(f.nameprefix !== undefined ? { namePrefix: f.nameprefix } : {}),
+        ...(f.namesuffix !== undefined ? { nameSuffix: f.namesuffix } : {}),
+        ...(f.kustomizeImage.length
+          ? { images: upsertByKey(k.images ?? [], f.kustomizeImage, imageName) }
+          : {}),
+      },
+    };
+  }
+  return setHelmFields(out, f);
+}
+
+function setHelmFields(s: ApplicationSource, f: SetFlags): ApplicationSource {
+  if (!f.helmSet.length && !f.values.length && f.releaseName === undefined) return s;
+  const h = s.helm ?? {};
+  const params = f.helmSet.map((kv) => {
+    const i = kv.indexOf('=');
+    return { name: kv.slice(0, i), value: kv.slice(i + 1) };
+  });
+  return {
+    ...s,
+    helm: {
+      ...h,
+      ...(params.length
+        ? { parameters: upsertByKey(h.parameters ?? [], params, (p) => p.name) }
+        : {}),
+      ...(f.values.length
+        ? {
+            valueFiles: [
+              ...(h.valueFiles ?? []),
+              ...f.values.filter((v) => !(h.valueFiles ?? []).includes(v)),
+            ],
+          }
+        : {}),
+      ...(f.releaseName !== undefined ? { releaseName: f.releaseName } : {}),
+    },
+  };
+}
+
+function setSyncPolicy(sp: SyncPolicy | undefined, f: SetFlags): SpecEdit | SyncPolicy | undefined {
+  let next: SyncPolicy = { ...sp };
+  const mode = f.syncPolicy;
+  if (mode === 'none' || mode === 'manual') next = without(next, 'automated');
+  else if (mode === 'automated' || mode === 'automatic' || mode === 'auto')
+    next = { ...next, automated: { ...next.automated } };
+  else if (mode !== undefined) return { ok: false, reason: `invalid --sync-policy ${mode}` };
+  for (const [flag, key] of [
+    ['auto-prune', 'autoPrune'],
+    ['self-heal', 'selfHeal'],
+    ['allow-empty', 'allowEmpty'],
+  ] as const) {
+    const v = f[key];
+    if (v === undefined) continue;
+    if (!next.automated)
+      return {
+        ok: false,
+        reason: `cannot set --${flag}: application not configured with automatic sync`,
+      };
+    next = { ...next, automated: { ...next.automated, [key === 'autoPrune' ? 'prune' : key]: v } };
+  }
+  if (f.syncOption.length) {
+    const opts = editSyncOptions(next.syncOptions ?? [], f.syncOption);
+    next = opts.length ? { ...next, syncOptions: opts } : without(next, 'syncOptions');
+  }
+  return prune(next);
+}
+
+const isEdit = (v: unknown): v is SpecEdit => typeof v === 'object' && v !== null && 'ok' in v;
+
+/** `app set`: the spec with the given flags applied, as Argo CD's SetAppSpecOptions does. */
+export function setAppSpec(spec: ApplicationSpec, f: SetFlags): SpecEdit {
+  const src = editSource(spec, f.sourcePosition, (s) => setSourceFields(s, f));
+  if (!src.ok) return src;
+  const destination = {
+    ...src.spec.destination,
+    ...(f.destServer !== undefined ? { server: f.destServer } : {}),
+    ...(f.destName !== undefined ? { name: f.destName } : {}),
+    ...(f.destNamespace !== undefined ? { namespace: f.destNamespace } : {}),
+  };
+  // Argo CD: a destination names its cluster by server or by name, never both.
+  if (f.destServer !== undefined) delete destination.name;
+  if (f.destName !== undefined) delete destination.server;
+  const syncPolicy = setSyncPolicy(src.spec.syncPolicy, f);
+  if (isEdit(syncPolicy)) return syncPolicy;
+  const base = without(src.spec, 'syncPolicy');
+  return {
+    ok: true,
+    spec: {
+      ...base,
+      destination,
+      ...(f.project !== undefined ? { project: f.project } : {}),
+      ...(syncPolicy ? { syncPolicy } : {}),
+    },
+  };
+}
+
+/** The flags of `app unset`: each names something to remove. */
+export interface UnsetFlags {
+  syncOption: string[];
+  nameprefix?: boolean;
+  namesuffix?: boolean;
+  kustomizeImage: string[];
+  parameter: string[];
+  values: string[];
+  valuesLiteral?: boolean;
+  ignoreMissingValueFiles?: boolean;
+  passCredentials?: boolean;
+  sourcePosition?: string;
+}
+
+function unsetKustomize(s: ApplicationSource, f: UnsetFlags): ApplicationSource {
+  if (!s.kustomize) return without(s, 'kustomize');
+  let k = s.kustomize;
+  if (f.nameprefix) k = without(k, 'namePrefix');
+  if (f.namesuffix) k = without(k, 'nameSuffix');
+  if (f.kustomizeImage.length) {
+    const images = (k.images ?? []).filter((i) => !f.kustomizeImage.includes(imageName(i)));
+    k = images.length ? { ...k, images } : without(k, 'images');
+  }
+  const kustomize = prune(k);
+  return kustomize ? { ...s, kustomize } : without(s, 'kustomize');
+}
+
+function unsetHelm(s: ApplicationSource, f: UnsetFlags): ApplicationSource {
+  if (!s.helm) return without(s, 'helm');
+  let h = s.helm;
+  if (f.parameter.length) {
+    const parameters = (h.parameters ?? []).filter((p) => !f.parameter.includes(p.name));
+    h = parameters.length ? { ...h, parameters } : without(h, 'parameters');
+  }
+  if (f.values.length) {
+    const valueFiles = (h.valueFiles ?? []).filter((v) => !f.values.includes(v));
+    h = valueFiles.length ? { ...h, valueFiles } : without(h, 'valueFiles');
+  }
+  if (f.valuesLiteral) h = without(h, 'values', 'valuesObject');
+  if (f.ignoreMissingValueFiles) h = without(h, 'ignoreMissingValueFiles');
+  if (f.passCredentials) h = without(h, 'passCredentials');
+  const helm = prune(h);
+  return helm ? { ...s, helm } : without(s, 'helm');
+}
+
+/** `app unset`: the spec without what the flags name. */
+export function unsetAppSpec(spec: ApplicationSpec, f: UnsetFlags): SpecEdit {
+  const src = editSource(spec, f.sourcePosition, (s) => unsetHelm(unsetKustomize(s, f), f));
+  if (!src.ok || !f.syncOption.length) return src;
+  const sp = src.spec.syncPolicy;
+  const opts = editSyncOptions(
+    sp?.syncOptions ?? [],
+    f.syncOption.map((o) => `!${o}`),
+  );
+  const syncPolicy = prune(
+    opts.length ? { ...sp, syncOptions: opts } : without({ ...sp }, 'syncOptions'),
+  );
+  const base = without(src.spec, 'syncPolicy');
+  return { ok: true, spec: { ...base, ...(syncPolicy ? { syncPolicy } : {}) } };
+}
+
+/**
+ * Manifests as YAML documents, each opened by `---` as Argo CD prints them; the API sends them
+ * as JSON strings, and anything that does not parse is printed as it came.
+ */
+export function manifestsAsYaml(manifests: readonly string[]): string[] {
+  const lines: string[] = [];
+  for (const m of manifests) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(m);
+    } catch {
+      doc = undefined;
+    }
+    lines.push('---', doc === undefined || doc === null ? m.trimEnd() : formatYaml(doc));
+  }
+  return lines;
 }
 
 function outputFormat(o: { output?: string }, allowed: readonly string[]): string {
@@ -402,6 +693,88 @@ export function appCommand(deps: RemoteDeps): Command {
             r.health?.status ?? '',
           ].join('  '),
         );
+    });
+
+  const bool = (v: string): boolean => {
+    if (v !== 'true' && v !== 'false')
+      throw new GitwardError(ErrorCode.InvalidArgument, `expected true or false, got ${v}`);
+    return v === 'true';
+  };
+  withServerFlags(app.command('set'))
+    .description("change an application's spec (only the flags given)")
+    .argument('<name>')
+    .option('--repo <url>', 'repository URL')
+    .option('--path <path>', 'path in the repository')
+    .option('--revision <rev>', 'target revision')
+    .option('--dest-server <url>', 'destination cluster URL')
+    .option('--dest-name <name>', 'destination cluster name')
+    .option('--dest-namespace <ns>', 'destination namespace')
+    .option('--project <name>', 'project')
+    .option('--sync-policy <policy>', 'automated or none')
+    .option('--auto-prune [bool]', 'prune when syncing automatically', bool)
+    .option('--self-heal [bool]', 'revert drift automatically', bool)
+    .option('--allow-empty [bool]', 'allow an automated sync to prune everything', bool)
+    .option('--sync-option <K=V>', 'sync option (repeatable; !K=V removes it)', collect, [])
+    .option('--nameprefix <prefix>', 'kustomize name prefix')
+    .option('--namesuffix <suffix>', 'kustomize name suffix')
+    .option('--kustomize-image <image>', 'kustomize image override (repeatable)', collect, [])
+    .option('--helm-set <name=value>', 'helm parameter (repeatable)', collect, [])
+    .option('--values <file>', 'helm values file (repeatable)', collect, [])
+    .option('--release-name <name>', 'helm release name')
+    .option('--source-position <n>', 'which source of a multi-source application (1-based)')
+    .action(async (name: string, o: ServerFlags & SetFlags) => {
+      const client = await connect(deps, o);
+      const a = await client.applications.get(name);
+      const r = setAppSpec(a.spec, o);
+      if (!r.ok) throw new GitwardError(ErrorCode.InvalidArgument, r.reason);
+      await client.applications.updateSpec(name, r.spec);
+      deps.output.out(`application '${name}' updated`);
+    });
+
+  withServerFlags(app.command('unset'))
+    .description("remove settings from an application's spec")
+    .argument('<name>')
+    .option('--sync-option <K>', 'sync option to remove (repeatable)', collect, [])
+    .option('--nameprefix', 'kustomize name prefix')
+    .option('--namesuffix', 'kustomize name suffix')
+    .option('--kustomize-image <name>', 'kustomize image override (repeatable)', collect, [])
+    .option('--parameter <name>', 'helm parameter (repeatable)', collect, [])
+    .option('--values <file>', 'helm values file (repeatable)', collect, [])
+    .option('--values-literal', 'helm literal values')
+    .option('--ignore-missing-value-files', 'helm ignoreMissingValueFiles')
+    .option('--pass-credentials', 'helm passCredentials')
+    .option('--source-position <n>', 'which source of a multi-source application (1-based)')
+    .action(async (name: string, o: ServerFlags & UnsetFlags) => {
+      const client = await connect(deps, o);
+      const a = await client.applications.get(name);
+      const r = unsetAppSpec(a.spec, o);
+      if (!r.ok) throw new GitwardError(ErrorCode.InvalidArgument, r.reason);
+      if (JSON.stringify(r.spec) === JSON.stringify(a.spec))
+        return deps.output.out(`application '${name}' unchanged: nothing to unset`);
+      await client.applications.updateSpec(name, r.spec);
+      deps.output.out(`application '${name}' updated`);
+    });
+
+  withServerFlags(app.command('manifests'))
+    .description("print an application's manifests as YAML documents")
+    .argument('<name>')
+    .option('--source <source>', 'git (rendered target) or live', 'git')
+    .option('--revision <rev>', 'render this revision instead of the target one')
+    .action(async (name: string, o: ServerFlags & { source: string; revision?: string }) => {
+      if (o.source !== 'git' && o.source !== 'live')
+        throw new GitwardError(ErrorCode.InvalidArgument, '--source must be git or live');
+      const client = await connect(deps, o);
+      if (o.source === 'live') {
+        const live = (await client.applications.managedResources(name))
+          .map((r) => r.liveState ?? '')
+          .filter((m) => m !== '' && m !== 'null');
+        return out(manifestsAsYaml(live));
+      }
+      const res = await client.applications.manifests(
+        name,
+        o.revision ? { revision: o.revision } : {},
+      );
+      out(manifestsAsYaml(res.manifests ?? []));
     });
 
   return app;

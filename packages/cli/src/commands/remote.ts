@@ -1,3 +1,5 @@
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { Command } from 'commander';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import {
@@ -14,9 +16,68 @@ import {
 import type { CliConfig } from '../config.ts';
 import type { Output } from '../output.ts';
 
+/**
+ * Asks for a secret without echoing it; resolves undefined when there is no terminal to ask on.
+ * Injected so tests need no terminal.
+ */
+export type PasswordPrompt = (question: string) => Promise<string | undefined>;
+
 export interface RemoteDeps {
   readonly config: CliConfig;
   readonly output: Output;
+  /** Defaults to a prompt on this process's stdin/stderr (see terminalPasswordPrompt). */
+  readonly prompt?: PasswordPrompt;
+}
+
+/** The streams a terminal prompt needs; `isTTY` decides whether to ask at all. */
+export interface PromptStreams {
+  readonly input: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly output: NodeJS.WritableStream;
+}
+
+/**
+ * A prompt that reads one line from a terminal with echo off: readline runs in terminal mode
+ * but writes its echo to a sink, so typed characters never reach the screen. Ctrl-C cancels.
+ */
+export function terminalPasswordPrompt(streams: PromptStreams): PasswordPrompt {
+  return async (question) => {
+    if (!streams.input.isTTY) return undefined;
+    streams.output.write(question);
+    const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+    const rl = createInterface({ input: streams.input, output: sink, terminal: true });
+    const abort = new AbortController();
+    rl.on('SIGINT', () => abort.abort());
+    try {
+      return await rl.question('', { signal: abort.signal });
+    } catch {
+      throw new GitwardError(ErrorCode.InvalidArgument, 'password prompt cancelled');
+    } finally {
+      rl.close();
+      streams.output.write('\n');
+    }
+  };
+}
+
+/**
+ * `given` when the flag was passed, else the prompt's answer; without a terminal, the one-line
+ * error naming the flag.
+ */
+export async function passwordFrom(
+  deps: RemoteDeps,
+  given: string | undefined,
+  flag: string,
+  question: string,
+): Promise<string> {
+  if (given !== undefined) return given;
+  const ask =
+    deps.prompt ?? terminalPasswordPrompt({ input: process.stdin, output: process.stderr });
+  const answer = await ask(question);
+  if (answer === undefined)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `${flag} is required (stdin is not a terminal to prompt on)`,
+    );
+  return answer;
 }
 
 /** The flags every command that talks to a server accepts (Argo CD's names). */
@@ -51,13 +112,6 @@ export async function connect(deps: RemoteDeps, flags: ServerFlags): Promise<Api
   });
 }
 
-function readPassword(): never {
-  throw new GitwardError(
-    ErrorCode.InvalidArgument,
-    '--password is required (no terminal prompt in this version)',
-  );
-}
-
 /** `gitward login SERVER`: a session token saved in a context of the config file (0600). */
 export function loginCommands(deps: RemoteDeps): Command[] {
   const login = new Command('login')
@@ -82,7 +136,7 @@ export function loginCommands(deps: RemoteDeps): Command[] {
         const url = normalizeServer(server, Boolean(o.plaintext));
         if (!url.ok) throw new GitwardError(ErrorCode.InvalidArgument, url.reason);
         const client = createApiClient({ server: url.url, insecure: Boolean(o.insecure) });
-        const password = o.password ?? readPassword();
+        const password = await passwordFrom(deps, o.password, '--password', 'Password: ');
         const { token } = await client.session.create({ username: o.username, password });
         const loaded = await loadClientConfig(deps.config.clientConfig);
         const name = o.name ?? server;

@@ -45,6 +45,8 @@ export interface ClusterCache {
   managedBy(app: string): KubeObject[];
   /** Cached objects with an ownerReference to `uid` (only kinds being watched). */
   children(uid: string): KubeObject[];
+  /** How many objects the cache holds, over every watched kind (for metrics). */
+  size(): number;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   onChange(listener: (e: ClusterChange) => void): () => void;
   /** Ends every watch and waits for the loops to finish. */
@@ -308,6 +310,7 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     get: (key) => store.get(key),
     managedBy: (app) => store.managedBy(app),
     children: (uid) => store.children(uid),
+    size: () => store.size(),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

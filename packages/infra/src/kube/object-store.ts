@@ -22,6 +22,8 @@ export interface ObjectStore {
   get(key: ResourceKey): KubeObject | undefined;
   managedBy(app: string): KubeObject[];
   children(uid: string): KubeObject[];
+  /** How many objects are stored (the cluster cache's size metric). */
+  size(): number;
   /** Adds or replaces; undefined when the same resourceVersion is already stored. */
   upsert(kind: string, obj: KubeObject): StoreChange | undefined;
   remove(obj: KubeObject): StoreChange | undefined;
@@ -93,6 +95,7 @@ export function createObjectStore(appOf: (obj: KubeObject) => string | undefined
     get: (key) => entries.get(formatResourceKey(key))?.obj,
     managedBy: (app) => [...(byApp.get(app)?.values() ?? [])],
     children: (uid) => [...(byOwner.get(uid)?.values() ?? [])],
+    size: () => entries.size,
     upsert,
     remove: (obj) => removeKey(keyOf(obj), obj),
     replaceKind: (kind, items) => {

@@ -22,6 +22,11 @@ export interface ClusterStore {
   getApp(name: string): Promise<Application | undefined>;
   createApp(app: Application): Promise<Application>;
   replaceApp(app: Application): Promise<Application>;
+  /**
+   * Read-modify-write of an Application that retries when the object changed meanwhile (the
+   * controller writes status all the time): `mutate` gets the latest version each attempt.
+   */
+  updateApp(name: string, mutate: (latest: Application) => Application): Promise<Application>;
   patchApp(name: string, patch: unknown): Promise<Application>;
   patchAppStatus(name: string, patch: unknown): Promise<Application>;
   deleteApp(name: string): Promise<void>;
@@ -120,6 +125,14 @@ export function createClusterStore(
     async replaceApp(app) {
       const res = await kube.request('PUT', one(appsPath, app.metadata.name), { body: app });
       return parseApp(check(res, `application ${app.metadata.name}`));
+    },
+    async updateApp(name, mutate) {
+      for (let attempt = 1; ; attempt++) {
+        const latest = await maybe(one(appsPath, name), parseApp);
+        if (!latest) throw notFound(`application ${name} not found`);
+        const res = await kube.request('PUT', one(appsPath, name), { body: mutate(latest) });
+        if (res.status !== 409 || attempt >= 5) return parseApp(check(res, `application ${name}`));
+      }
     },
     async patchApp(name, patch) {
       const res = await kube.request('PATCH', one(appsPath, name), { body: patch });

@@ -14,7 +14,7 @@ import {
   sensitiveAnnotationsOf,
   type ManagedResource,
 } from '../app-diff.ts';
-import { precondition } from '../http/api-error.ts';
+import { notFound, precondition } from '../http/api-error.ts';
 import { fetchLive, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
@@ -275,6 +275,38 @@ const appGet = (path: string, summary: string, handle: RouteDef['handle']): Rout
   handle,
 });
 
+/**
+ * One live object of the app, as Argo CD's `GET .../resource`: only an object of the app's tree
+ * (managed, or made by a managed one), so reading an app never reads the rest of the cluster;
+ * Secrets are masked.
+ */
+async function liveResource(r: RouteRequest) {
+  const want = {
+    group: r.query('group') ?? '',
+    kind: r.query('kind') ?? '',
+    namespace: r.query('namespace') ?? '',
+    name: r.query('resourceName') ?? '',
+  };
+  const { nodes } = await resourceTree(r);
+  const node = nodes.find(
+    (n) =>
+      n.group === want.group &&
+      n.kind === want.kind &&
+      (n.namespace ?? '') === want.namespace &&
+      n.name === want.name,
+  );
+  if (!node)
+    throw notFound(
+      `${want.group}/${want.kind} ${want.namespace}/${want.name} is not a resource of application ${r.params['name'] ?? ''}`,
+    );
+  const index = await r.ctx.store.discover();
+  const api = index.lookup(node.group, node.kind);
+  const live = api ? await r.ctx.store.get(restPath(api, node.namespace, node.name)) : undefined;
+  if (!live) throw notFound(`${node.kind} ${node.namespace ?? ''}/${node.name} is gone`);
+  const [, masked] = maskSecrets(undefined, live);
+  return { manifest: JSON.stringify(masked) };
+}
+
 export const appResourceRoutes: RouteDef[] = [
   appGet('resource-tree', 'The live resource tree', resourceTree),
   appGet(
@@ -285,4 +317,9 @@ export const appResourceRoutes: RouteDef[] = [
   appGet('manifests', 'The rendered target manifests (?revision), Secrets masked', manifests),
   appGet('events', 'Kubernetes events about the application', events),
   appGet('syncwindows', "The project's sync windows for the application", syncWindows),
+  appGet(
+    'resource',
+    'One live object of the application (?group, kind, namespace, resourceName), Secrets masked',
+    liveResource,
+  ),
 ];

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canSync, validateApplication } from '@gitward/engine';
+import { applyMergePatch, canSync, validateApplication } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
@@ -8,6 +8,7 @@ import {
   type Operation,
 } from '@gitward/model';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
+import { applyJsonPatch } from '../json-patch.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -127,15 +128,15 @@ async function createApp(r: RouteRequest) {
   const object = `${existing.spec.project}/${existing.metadata.name}`;
   if (!rbac.enforce(r.principal.subject, 'applications', 'update', object))
     throw forbidden(`permission denied: applications, update, ${object}`);
-  return r.ctx.store.replaceApp({
-    ...existing,
+  return r.ctx.store.updateApp(existing.metadata.name, (latest) => ({
+    ...latest,
     spec: app.spec,
     metadata: {
-      ...existing.metadata,
+      ...latest.metadata,
       labels: app.metadata.labels ?? {},
-      annotations: { ...existing.metadata.annotations, ...app.metadata.annotations },
+      annotations: { ...latest.metadata.annotations, ...app.metadata.annotations },
     },
-  });
+  }));
 }
 
 async function updateSpec(r: RouteRequest) {
@@ -147,7 +148,9 @@ async function updateSpec(r: RouteRequest) {
     status: undefined,
   });
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
-  return (await r.ctx.store.replaceApp({ ...current, spec: next.spec })).spec;
+  return (
+    await r.ctx.store.updateApp(current.metadata.name, (latest) => ({ ...latest, spec: next.spec }))
+  ).spec;
 }
 
 async function updateApp(r: RouteRequest) {
@@ -158,16 +161,19 @@ async function updateApp(r: RouteRequest) {
     metadata: { ...body.metadata, name: current.metadata.name },
   });
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
-  return r.ctx.store.replaceApp({
-    ...current,
-    metadata: {
-      ...current.metadata,
-      labels: next.metadata.labels ?? {},
-      annotations: next.metadata.annotations ?? {},
-    },
-    spec: next.spec,
-  });
+  return r.ctx.store.updateApp(current.metadata.name, (latest) => withSpecAndMeta(latest, next));
 }
+
+/** `latest` with the user-owned parts (spec, labels, annotations) taken from `next`. */
+const withSpecAndMeta = (latest: Application, next: Application): Application => ({
+  ...latest,
+  metadata: {
+    ...latest.metadata,
+    labels: next.metadata.labels ?? {},
+    annotations: next.metadata.annotations ?? {},
+  },
+  spec: next.spec,
+});
 
 /** Moving an app to another project needs the same right there. */
 async function requireOnProject(r: RouteRequest, app: Application, action: 'update' | 'create') {
@@ -175,6 +181,28 @@ async function requireOnProject(r: RouteRequest, app: Application, action: 'upda
   const object = `${app.spec.project}/${app.metadata.name}`;
   if (!rbac.enforce(r.principal.subject, 'applications', action, object))
     throw forbidden(`permission denied: applications, ${action}, ${object}`);
+}
+
+/** `PATCH /applications/:name` {patch, patchType: merge|json}: patch, validate, then update. */
+async function patchApp(r: RouteRequest) {
+  const current = await r.app();
+  const b = (await r.json()) as { patch?: string; patchType?: string };
+  let patch: unknown;
+  try {
+    patch = JSON.parse(b.patch ?? '');
+  } catch {
+    throw invalid('patch must be a JSON document (as a string)');
+  }
+  const base = stripServerFields(current);
+  const patched =
+    (b.patchType ?? 'merge') === 'json'
+      ? applyJsonPatch(base, patch)
+      : applyMergePatch(base, patch);
+  const next = await parseApplication(r, { ...(patched as object), status: undefined });
+  if (next.metadata.name !== current.metadata.name)
+    throw invalid('a patch cannot rename an application');
+  if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
+  return r.ctx.store.updateApp(current.metadata.name, (latest) => withSpecAndMeta(latest, next));
 }
 
 async function deleteApp(r: RouteRequest) {
@@ -329,6 +357,13 @@ export const applicationRoutes: RouteDef[] = [
     summary: 'Update an application',
     access: { ...object, action: 'update', object: appObject },
     handle: updateApp,
+  },
+  {
+    method: 'PATCH',
+    path: `${base}/:name`,
+    summary: 'Patch an application ({patch, patchType: merge|json})',
+    access: { ...object, action: 'update', object: appObject },
+    handle: patchApp,
   },
   {
     method: 'PUT',

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createMetricsRegistry } from '@gitward/infra';
+import type { TargetRenderer } from '@gitward/target';
+import { createControllerMetrics } from './metrics.ts';
+
+function setup() {
+  const registry = createMetricsRegistry();
+  const metrics = createControllerMetrics(registry, { queueDepth: () => 3, cacheSize: () => 42 });
+  return { registry, metrics };
+}
+
+describe('controller metrics', () => {
+  it('reads the queue depth and the cache size at scrape time', () => {
+    const text = setup().registry.expose();
+    expect(text).toContain('gitward_queue_depth 3\n');
+    expect(text).toContain('gitward_cluster_cache_resources 42\n');
+  });
+
+  it('times reconciles per app', () => {
+    const { registry, metrics } = setup();
+    metrics.reconcileTimer('gitward', 'guestbook')();
+    expect(registry.expose()).toContain(
+      'gitward_app_reconcile_seconds_count{namespace="gitward",name="guestbook"} 1',
+    );
+  });
+
+  it('times git requests, failed ones too, and passes results through', async () => {
+    const { registry, metrics } = setup();
+    const git = metrics.instrumentGit({
+      resolveRevision: () => Promise.resolve({ sha: 'abc' }),
+      checkout: () => Promise.reject(new Error('gone')),
+      stats: { fetches: 2 },
+    });
+    await expect(git.resolveRevision('r', 'main')).resolves.toEqual({ sha: 'abc' });
+    await expect(git.checkout('r', 'abc')).rejects.toThrow('gone');
+    expect(git.stats.fetches).toBe(2);
+    const text = registry.expose();
+    expect(text).toContain(
+      'gitward_git_request_duration_seconds_count{request_type="resolve-revision"} 1',
+    );
+    expect(text).toContain('gitward_git_request_duration_seconds_count{request_type="checkout"} 1');
+  });
+
+  it.each([
+    ['rendered', () => Promise.resolve({ kind: 'rendered' }), 'rendered'],
+    ['failed', () => Promise.resolve({ kind: 'failed' }), 'failed'],
+    ['thrown', () => Promise.reject(new Error('x')), 'error'],
+  ])('times a %s render', async (_name, render, result) => {
+    const { registry, metrics } = setup();
+    const r = metrics.instrumentRenderer({
+      render,
+      stats: { renders: 0, cacheHits: 0 },
+    } as unknown as TargetRenderer);
+    await r.render({} as never).catch(() => undefined);
+    expect(registry.expose()).toContain(
+      `gitward_render_duration_seconds_count{result="${result}"} 1`,
+    );
+  });
+});
