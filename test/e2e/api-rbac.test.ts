@@ -256,6 +256,13 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
       path: `/api/v1/repositories/${encodeURIComponent('https://git.invalid/gone.git')}`,
     }),
   },
+  'POST /api/v1/repositories/:repo/validate': {
+    row: adminOnly,
+    call: () => ({
+      path: `/api/v1/repositories/${encodeURIComponent('https://git.invalid/other.git')}/validate`,
+      body: {},
+    }),
+  },
   'GET /api/v1/clusters': { row: loggedIn, call: () => ({ path: '/api/v1/clusters' }) },
 };
 

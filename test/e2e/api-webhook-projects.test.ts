@@ -282,6 +282,61 @@ describe('projects', () => {
   });
 });
 
+describe('orphaned resources', () => {
+  it('warns about untracked objects in the destination namespace when the project asks', async () => {
+    const { createGitServer } = await import('@gitward/testkit');
+    const git = await createGitServer();
+    try {
+      const repo = await git.createRepo('orphans');
+      const cm = (name: string) =>
+        JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: {} });
+      await repo.commit({ 'cm.json': cm('wanted') }, 'orphans app');
+      await repo.push();
+      await kubectl(['create', 'namespace', 'orphans']);
+      await kubectl(['-n', 'orphans', 'create', 'configmap', 'stray']);
+      await kubectl(['-n', 'orphans', 'create', 'configmap', 'tolerated']);
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'gitward.dev/v1alpha1',
+          kind: 'AppProject',
+          metadata: { name: 'tidy', namespace: ns },
+          spec: {
+            sourceRepos: ['*'],
+            destinations: [{ server: '*', namespace: '*' }],
+            orphanedResources: { warn: true, ignore: [{ kind: 'ConfigMap', name: 'tolerated' }] },
+          },
+        }),
+      );
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify(
+          app('orphans', {
+            project: 'tidy',
+            source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
+            destination: { server: 'https://kubernetes.default.svc', namespace: 'orphans' },
+          }),
+        ),
+      );
+      const a = await waitApplication(
+        { group: 'gitward.dev', namespace: ns, name: 'orphans' },
+        (x) => (x.status?.conditions ?? []).some((c) => c.type === 'OrphanedResourceWarning'),
+        { logFile: controller.logFile },
+      );
+      // stray counts; the app's own ConfigMap (not synced yet), the ignored one and
+      // kube-root-ca.crt do not.
+      expect(a.status?.conditions).toContainEqual(
+        expect.objectContaining({
+          type: 'OrphanedResourceWarning',
+          message: 'Application has 1 orphaned resources',
+        }),
+      );
+    } finally {
+      await git.close();
+    }
+  });
+});
+
 describe('operations through the API', () => {
   it('refuses a rollback while automated sync is on, and a second operation while one runs', async () => {
     await kubectl(

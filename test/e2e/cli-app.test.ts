@@ -209,6 +209,16 @@ describe('gitward CLI against the API server', () => {
     expect(await kubectl(['-n', dest, 'get', 'deployments', '-o', 'name'])).toBe('');
   });
 
+  it('adds a repository only after its connection test passes', async () => {
+    const good = await gitward(['repo', 'add', repo.url]);
+    expect(good.code, good.stderr).toBe(0);
+    expect((await gitward(['repo', 'list'])).stdout).toContain(repo.url);
+    const bad = await gitward(['repo', 'add', 'http://127.0.0.1:1/nowhere.git']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/repository not accessible/);
+  });
+
   it('refuses an expired token with one line', async () => {
     const token = await gitward(['account', 'generate-token', '-a', 'robot', '-e', '5']);
     expect(token.code, token.stderr).toBe(0);

@@ -3,6 +3,7 @@ import {
   compareApplication,
   canSync,
   describeDrift,
+  orphanedResources,
   repoCredentialsFor,
   resourcePermitted,
   validateApplication,
@@ -16,6 +17,7 @@ import {
   ApplicationConditionType,
   applicationSchema,
   appProjectSchema,
+  defaultInstanceLabel,
   errorMessage,
   formatResourceKey,
   groupOf,
@@ -24,12 +26,12 @@ import {
   withTracking,
   OperationPhase,
   SyncStatusCode,
+  TrackingMethod,
   type ApiGroup,
   type Application,
   type ApplicationStatus,
   type AppProject,
   type KubeObject,
-  type TrackingMethod,
 } from '@gitward/model';
 import type { RenderOutcome, TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
@@ -303,8 +305,31 @@ export function createReconciler(d: ReconcilerDeps) {
       result,
       revision: out.revision,
       sourceType: out.sourceType,
-      warnings: [...warnings, ...result.warnings],
+      warnings: [...warnings, ...result.warnings, ...orphanWarnings(app, projects[0])],
     };
+  }
+
+  /**
+   * OrphanedResourceWarning when the project asks (`orphanedResources.warn`): untracked top-level
+   * objects in the destination namespace. Only kinds the cache watches are seen (those of the
+   * apps and their trees), where Argo CD watches every kind.
+   */
+  function orphanWarnings(app: Application, project: AppProject): Condition[] {
+    const ns = app.spec.destination.namespace;
+    if (!ns || !project.spec.orphanedResources?.warn) return [];
+    const tracked = (o: KubeObject) =>
+      o.metadata.annotations?.[d.trackingAnnotation] !== undefined ||
+      (d.trackingMethod !== TrackingMethod.Annotation &&
+        o.metadata.labels?.[defaultInstanceLabel] !== undefined);
+    const orphans = orphanedResources(project, d.cache.inNamespace(ns), tracked);
+    return orphans.length
+      ? [
+          {
+            type: ApplicationConditionType.OrphanedResourceWarning,
+            message: `Application has ${orphans.length} orphaned resources`,
+          },
+        ]
+      : [];
   }
 
   async function writeStatus(

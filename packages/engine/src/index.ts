@@ -29,3 +29,4 @@ export { resourcePermitted } from './project/permits.ts';
 export * from './sync/index.ts';
 export * from './webhook/index.ts';
 export * from './project/windows.ts';
+export { orphanedResources } from './project/orphans.ts';

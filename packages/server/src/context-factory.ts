@@ -23,6 +23,7 @@ export function createServerContext(deps: {
   renderer?: TargetRenderer;
   /** Must match the controller's `--tracking-method` (default annotation). */
   trackingMethod?: TrackingMethod;
+  checkRepo?: ServerContext['checkRepo'];
 }): ServerContext {
   const now = deps.now ?? (() => new Date());
   const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
@@ -50,6 +51,7 @@ export function createServerContext(deps: {
       },
     });
   return {
+    ...(deps.checkRepo ? { checkRepo: deps.checkRepo } : {}),
     store,
     settings,
     names,

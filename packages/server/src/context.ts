@@ -1,3 +1,4 @@
+import type { RepoCredentials } from '@gitward/model';
 import type { Logger } from 'pino';
 import type { LoginLimiter } from './auth/index.ts';
 import type { ClusterStore } from './cluster/store.ts';
@@ -26,4 +27,11 @@ export interface ServerContext {
    * renderer (tests of other routes): manifests then fail and managed-resources shows live only.
    */
   readonly target?: TargetSource;
+  /**
+   * Tries a git repository with credentials (`git ls-remote` of HEAD), for `repo add` and
+   * `/repositories/:repo/validate`; absent when the server runs without git (tests of other routes).
+   */
+  readonly checkRepo?: (url: string, creds: RepoCredentials) => Promise<RepoCheck>;
 }
+
+export type RepoCheck = { readonly ok: true } | { readonly ok: false; readonly message: string };

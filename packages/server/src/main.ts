@@ -48,8 +48,9 @@ const logger = pino({
 const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
+const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
 const renderer = createTargetRenderer({
-  git: createGitRepositories({ cacheDir: targetCache, env: process.env }),
+  git,
   charts: createChartRepositories({ cacheDir: targetCache }),
   tools: cfg.tools,
   toolVersions: await renderToolVersions(cfg.tools),
@@ -65,6 +66,11 @@ const ctx = createServerContext({
   secureCookies: !cfg.insecure,
   renderer,
   trackingMethod: cfg.trackingMethod,
+  checkRepo: (url, creds) =>
+    git.resolveRevision(url, 'HEAD', creds).then(
+      () => ({ ok: true }) as const,
+      (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
+    ),
 });
 const boot = await bootstrapSettings(ctx.store, ctx.names, new Date());
 const registry = createMetricsRegistry();

@@ -47,6 +47,8 @@ export interface ClusterCache {
   children(uid: string): KubeObject[];
   /** How many objects the cache holds, over every watched kind (for metrics). */
   size(): number;
+  /** Cached objects of one namespace, over every watched kind. */
+  inNamespace(namespace: string): KubeObject[];
   /** Calls `listener` after every change; returns the unsubscribe function. */
   onChange(listener: (e: ClusterChange) => void): () => void;
   /** Ends every watch and waits for the loops to finish. */
@@ -311,6 +313,7 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     managedBy: (app) => store.managedBy(app),
     children: (uid) => store.children(uid),
     size: () => store.size(),
+    inNamespace: (ns) => store.inNamespace(ns),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -24,6 +24,8 @@ export interface ObjectStore {
   children(uid: string): KubeObject[];
   /** How many objects are stored (the cluster cache's size metric). */
   size(): number;
+  /** The objects of one namespace (orphaned-resource detection). */
+  inNamespace(namespace: string): KubeObject[];
   /** Adds or replaces; undefined when the same resourceVersion is already stored. */
   upsert(kind: string, obj: KubeObject): StoreChange | undefined;
   remove(obj: KubeObject): StoreChange | undefined;
@@ -46,18 +48,22 @@ export function createObjectStore(appOf: (obj: KubeObject) => string | undefined
   const byKind = new Map<string, Set<string>>();
   const byApp = new Map<string, Map<string, KubeObject>>();
   const byOwner = new Map<string, Map<string, KubeObject>>();
+  const byNamespace = new Map<string, Map<string, KubeObject>>();
+  const nsOf = (e: Entry) => e.obj.metadata.namespace ?? '';
 
   const unindex = (key: string, e: Entry) => {
     entries.delete(key);
     removeFrom(byKind, e.kind, key);
     if (e.app !== undefined) removeFrom(byApp, e.app, key);
     for (const uid of e.owners) removeFrom(byOwner, uid, key);
+    removeFrom(byNamespace, nsOf(e), key);
   };
   const index = (key: string, e: Entry) => {
     entries.set(key, e);
     byKind.set(e.kind, (byKind.get(e.kind) ?? new Set()).add(key));
     if (e.app !== undefined) addTo(byApp, e.app, key, e.obj);
     for (const uid of e.owners) addTo(byOwner, uid, key, e.obj);
+    addTo(byNamespace, nsOf(e), key, e.obj);
   };
 
   const upsert = (kind: string, obj: KubeObject): StoreChange | undefined => {
@@ -96,6 +102,7 @@ export function createObjectStore(appOf: (obj: KubeObject) => string | undefined
     managedBy: (app) => [...(byApp.get(app)?.values() ?? [])],
     children: (uid) => [...(byOwner.get(uid)?.values() ?? [])],
     size: () => entries.size,
+    inNamespace: (ns) => [...(byNamespace.get(ns)?.values() ?? [])],
     upsert,
     remove: (obj) => removeKey(keyOf(obj), obj),
     replaceKind: (kind, items) => {

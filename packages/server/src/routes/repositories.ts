@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inClusterServer } from '@gitward/engine';
-import { secretTypeLabel } from '@gitward/model';
+import { secretTypeLabel, type RepoCredentials } from '@gitward/model';
 import { invalid, notFound } from '../http/api-error.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -72,6 +72,8 @@ async function createRepo(r: RouteRequest) {
   const existing = await findRepo(r, b.repo);
   if (existing && r.query('upsert') !== 'true')
     throw invalid(`repository ${b.repo} already exists; use upsert to replace it`);
+  const problem = await connectionProblem(r, b);
+  if (problem) throw invalid(`repository not accessible: ${problem}`);
   const data: Record<string, string> = {
     url: b.repo,
     type: b.type ?? 'git',
@@ -86,6 +88,35 @@ async function createRepo(r: RouteRequest) {
     [secretTypeLabel(r.ctx.store.group)]: 'repository',
   });
   return publicRepo(data);
+}
+
+const credsOf = (b: RepoBody): RepoCredentials => ({
+  ...(b.username ? { username: b.username } : {}),
+  ...(b.password ? { password: b.password } : {}),
+  ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
+  ...(b.insecure ? { insecureIgnoreHostKey: true } : {}),
+});
+
+/**
+ * As `argocd repo add`: a git repository is tried with its credentials before it is saved, so a
+ * typo or a wrong token is an error now, not a ComparisonError later. Helm and OCI repositories
+ * are saved unchecked.
+ */
+async function connectionProblem(r: RouteRequest, b: RepoBody): Promise<string | undefined> {
+  if ((b.type ?? 'git') !== 'git' || !r.ctx.checkRepo || !b.repo) return undefined;
+  const out = await r.ctx.checkRepo(b.repo, credsOf(b));
+  return out.ok ? undefined : out.message;
+}
+
+/** `POST /repositories/:repo/validate`: the connection test alone (credentials in the body). */
+async function validateRepo(r: RouteRequest) {
+  const b = { ...((await r.json()) as RepoBody), repo: r.params['repo'] ?? '' };
+  const problem = await connectionProblem(r, b);
+  return {
+    connectionState: problem
+      ? { status: 'Failed', message: problem }
+      : { status: 'Successful', message: '' },
+  };
 }
 
 async function deleteRepo(r: RouteRequest) {
@@ -120,7 +151,8 @@ const repoAccess = (action: 'get' | 'create' | 'delete') =>
     object: async (r: RouteRequest) => {
       if (action === 'create') {
         const b = (await r.json()) as RepoBody;
-        return repoObject({ url: b.repo ?? '', ...(b.project ? { project: b.project } : {}) });
+        const url = b.repo ?? r.params['repo'] ?? '';
+        return repoObject({ url, ...(b.project ? { project: b.project } : {}) });
       }
       const url = r.params['repo'] ?? '';
       const found = await findRepo(r, url);
@@ -166,5 +198,12 @@ export const repositoryRoutes: RouteDef[] = [
     summary: 'List clusters',
     access: { kind: 'authenticated' },
     handle: listClusters,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/repositories/:repo/validate',
+    summary: 'Test the connection to a repository (credentials in the body)',
+    access: repoAccess('create'),
+    handle: validateRepo,
   },
 ];
