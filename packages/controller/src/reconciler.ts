@@ -3,6 +3,7 @@ import {
   compareApplication,
   canSync,
   describeDrift,
+  inClusterOnly,
   orphanedResources,
   repoCredentialsFor,
   resourcePermitted,
@@ -277,7 +278,7 @@ export function createReconciler(d: ReconcilerDeps) {
     lastContext = undefined;
     const project = projectOf(app);
     const projects: AppProject[] = project ? [project] : [];
-    const problems = validateApplication(app, projects);
+    const problems = validateApplication(app, projects, inClusterOnly);
     if (problems.length || !projects[0]) return { kind: 'failed', conditions: problems };
     const index = await d.discovery();
     const out = await render(app, hard, index);

@@ -18,8 +18,10 @@ export { normalizeRepoUrl, repoCredentialsFor } from './repo-creds.ts';
 export { globMatch, permittedBy } from './project/glob.ts';
 export {
   inClusterName,
+  inClusterOnly,
   inClusterServer,
   validateApplication,
+  type KnownCluster,
   type SpecProblem,
 } from './project/validate.ts';
 export * from './compare/index.ts';

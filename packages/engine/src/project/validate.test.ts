@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Application, AppProject } from '@gitward/model';
 import { globMatch, permittedBy } from './glob.ts';
-import { validateApplication } from './validate.ts';
+import { inClusterOnly, validateApplication } from './validate.ts';
 
 const project = (name: string, spec: AppProject['spec']): AppProject => ({
   apiVersion: 'gitward.dev/v1alpha1',
@@ -111,5 +111,21 @@ describe('project globs', () => {
   });
   it('a deny wins over an allow', () => {
     expect(permittedBy(['*', '!secret'], 'secret')).toBe(false);
+  });
+});
+
+describe('destination clusters', () => {
+  it.each([
+    ['the in-cluster server', { server: 'https://kubernetes.default.svc', namespace: 'team-a' }, 0],
+    ['in-cluster by name', { name: 'in-cluster', namespace: 'team-a' }, 0],
+    ['another server', { server: 'https://prod.example:6443', namespace: 'team-a' }, 1],
+    ['another name', { name: 'staging', namespace: 'team-a' }, 1],
+  ])('%s', (_what, destination, problems) => {
+    const found = validateApplication(
+      app({ project: 'default', destination }),
+      projects,
+      inClusterOnly,
+    ).filter((p) => p.message.includes('is not a configured cluster'));
+    expect(found).toHaveLength(problems);
   });
 });

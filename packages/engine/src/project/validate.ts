@@ -85,6 +85,35 @@ function sourceProblems(app: Application, project: AppProject): SpecProblem[] {
     );
 }
 
+/** A destination cluster gitward can deploy to. */
+export interface KnownCluster {
+  readonly server: string;
+  readonly name: string;
+}
+
+/** The one destination a gitward controller serves today: the cluster it runs against. */
+export const inClusterOnly: readonly KnownCluster[] = [
+  { server: inClusterServer, name: inClusterName },
+];
+
+/**
+ * A destination must be a cluster gitward knows (Argo CD: "cluster ... has not been configured"),
+ * so an app aimed at another cluster is refused instead of landing on this one.
+ */
+function clusterProblems(app: Application, clusters: readonly KnownCluster[]): SpecProblem[] {
+  const d = app.spec.destination;
+  const known = clusters.some((c) =>
+    d.server !== undefined ? c.server === d.server : c.name === d.name,
+  );
+  if (known) return [];
+  const what = d.server !== undefined ? `server ${d.server}` : `name ${d.name ?? ''}`;
+  return [
+    invalid(
+      `application destination ${what} is not a configured cluster: gitward deploys to the cluster it runs in (server ${inClusterServer}, name ${inClusterName})`,
+    ),
+  ];
+}
+
 /**
  * What makes an Application's spec unusable, as InvalidSpecError conditions (Argo CD's wording):
  * a missing project, no source, a repository or destination the project does not permit.
@@ -93,9 +122,14 @@ function sourceProblems(app: Application, project: AppProject): SpecProblem[] {
 export function validateApplication(
   app: Application,
   projects: readonly AppProject[],
+  clusters?: readonly KnownCluster[],
 ): SpecProblem[] {
   const project = projects.find((p) => p.metadata.name === app.spec.project);
   if (!project)
     return [invalid(`Application referencing project ${app.spec.project} which does not exist`)];
-  return [...sourceProblems(app, project), ...destinationProblems(app, project)];
+  return [
+    ...sourceProblems(app, project),
+    ...destinationProblems(app, project),
+    ...(clusters ? clusterProblems(app, clusters) : []),
+  ];
 }

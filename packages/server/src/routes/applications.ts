@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyMergePatch, canSync, validateApplication } from '@gitward/engine';
+import { applyMergePatch, canSync, inClusterOnly, validateApplication } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
@@ -39,7 +39,7 @@ async function parseApplication(r: RouteRequest, body: unknown): Promise<Applica
   }
   const app = parsed.data;
   const projects = (await r.ctx.settings.get()).projects;
-  const problems = validateApplication(app, projects);
+  const problems = validateApplication(app, projects, inClusterOnly);
   if (problems.length > 0)
     throw invalid(
       `application spec for ${app.metadata.name} is invalid: ${problems.map((p) => p.message).join('; ')}`,
