@@ -13,6 +13,7 @@ import {
   routes,
   type ServerContext,
 } from '@gitward/server';
+import { createGitServer, type GitServer } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl } from './support/kubectl.ts';
@@ -38,6 +39,28 @@ let ctx: ServerContext;
 let api: ReturnType<typeof createApi>;
 let controller: ControllerProcess;
 let token = '';
+let git: GitServer;
+
+/** An AppProject in the control-plane namespace; `spec` is laid over Argo CD's defaults. */
+async function applyProject(name: string, spec: Record<string, unknown>): Promise<void> {
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'gitward.dev/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name, namespace: ns },
+      spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], ...spec },
+    }),
+  );
+}
+
+/** A repository on the file's git server holding `files` on main; its URL. */
+async function repoWith(name: string, files: Record<string, string>): Promise<string> {
+  const repo = await git.createRepo(name);
+  await repo.commit(files, name);
+  await repo.push();
+  return repo.url;
+}
 
 const app = (name: string, spec: Partial<Application['spec']>, annotations = {}) => ({
   apiVersion: 'gitward.dev/v1alpha1',
@@ -64,6 +87,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 }
 
 beforeAll(async () => {
+  git = await createGitServer();
   controller = await startController(['--resync-seconds', '0']);
   await controller.ready();
   const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
@@ -97,6 +121,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await controller.stop();
+  await git.close();
 });
 
 describe('webhooks', () => {
@@ -165,19 +190,11 @@ describe('webhooks', () => {
 
 describe('projects', () => {
   beforeAll(async () => {
-    await kubectl(
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'gitward.dev/v1alpha1',
-        kind: 'AppProject',
-        metadata: { name: 'strict', namespace: ns },
-        spec: {
-          sourceRepos: ['https://git.example/allowed/*', '!https://git.example/allowed/secret'],
-          destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'strict-*' }],
-          namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
-        },
-      }),
-    );
+    await applyProject('strict', {
+      sourceRepos: ['https://git.example/allowed/*', '!https://git.example/allowed/secret'],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'strict-*' }],
+      namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
+    });
   });
   const strictApp = (name: string, repoURL: string, namespace: string) =>
     app(name, {
@@ -211,129 +228,96 @@ describe('projects', () => {
   });
 
   it('refuses a forbidden kind at sync, naming the kind', async () => {
-    const { createGitServer } = await import('@gitward/testkit');
-    const git = await createGitServer();
-    try {
-      const repo = await git.createRepo('strict');
-      await repo.commit(
-        {
-          'cm.json': JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: 'fine' },
-            data: {},
-          }),
-          'sa.json': JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'ServiceAccount',
-            metadata: { name: 'forbidden' },
-          }),
-        },
-        'strict app',
-      );
-      await repo.push();
-      await kubectl(['create', 'namespace', 'strict-kinds']);
-      await kubectl(
-        ['apply', '-f', '-'],
-        JSON.stringify({
-          apiVersion: 'gitward.dev/v1alpha1',
-          kind: 'AppProject',
-          metadata: { name: 'kinds', namespace: ns },
-          spec: {
-            sourceRepos: ['*'],
-            destinations: [{ server: '*', namespace: '*' }],
-            namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
-          },
+    const repo = {
+      url: await repoWith('strict', {
+        'cm.json': JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'fine' },
+          data: {},
         }),
-      );
-      const created = await post(
-        '/api/v1/applications',
-        app('strict-kinds', {
-          project: 'kinds',
-          source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
-          destination: { server: 'https://kubernetes.default.svc', namespace: 'strict-kinds' },
+        'sa.json': JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'forbidden' },
         }),
-      );
-      expect(created.status, await created.clone().text()).toBe(200);
-      await waitApplication(
-        { group: 'gitward.dev', namespace: ns, name: 'strict-kinds' },
-        (a) => a.status?.sync?.status !== undefined,
-        { logFile: controller.logFile },
-      );
-      const sync = await post('/api/v1/applications/strict-kinds/sync', {});
-      expect(sync.status, await sync.clone().text()).toBe(200);
-      const done = await waitApplication(
-        { group: 'gitward.dev', namespace: ns, name: 'strict-kinds' },
-        (a) => !a.operation && ['Failed', 'Error'].includes(a.status?.operationState?.phase ?? ''),
-        { logFile: controller.logFile, timeoutMs: 60_000 },
-      );
-      expect(done.status?.operationState?.message).toMatch(/ServiceAccount/);
-      const sa = await getJson<{ items: unknown[] }>([
-        '-n',
-        'strict-kinds',
-        'serviceaccounts',
-        '--field-selector',
-        'metadata.name=forbidden',
-      ]);
-      expect(sa.items).toHaveLength(0);
-    } finally {
-      await git.close();
-    }
+      }),
+    };
+    await kubectl(['create', 'namespace', 'strict-kinds']);
+    await applyProject('kinds', {
+      sourceRepos: ['*'],
+      destinations: [{ server: '*', namespace: '*' }],
+      namespaceResourceWhitelist: [{ group: '', kind: 'ConfigMap' }],
+    });
+    const created = await post(
+      '/api/v1/applications',
+      app('strict-kinds', {
+        project: 'kinds',
+        source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'strict-kinds' },
+      }),
+    );
+    expect(created.status, await created.clone().text()).toBe(200);
+    await waitApplication(
+      { group: 'gitward.dev', namespace: ns, name: 'strict-kinds' },
+      (a) => a.status?.sync?.status !== undefined,
+      { logFile: controller.logFile },
+    );
+    const sync = await post('/api/v1/applications/strict-kinds/sync', {});
+    expect(sync.status, await sync.clone().text()).toBe(200);
+    const done = await waitApplication(
+      { group: 'gitward.dev', namespace: ns, name: 'strict-kinds' },
+      (a) => !a.operation && ['Failed', 'Error'].includes(a.status?.operationState?.phase ?? ''),
+      { logFile: controller.logFile, timeoutMs: 60_000 },
+    );
+    expect(done.status?.operationState?.message).toMatch(/ServiceAccount/);
+    const sa = await getJson<{ items: unknown[] }>([
+      '-n',
+      'strict-kinds',
+      'serviceaccounts',
+      '--field-selector',
+      'metadata.name=forbidden',
+    ]);
+    expect(sa.items).toHaveLength(0);
   });
 });
 
 describe('orphaned resources', () => {
   it('warns about untracked objects in the destination namespace when the project asks', async () => {
-    const { createGitServer } = await import('@gitward/testkit');
-    const git = await createGitServer();
-    try {
-      const repo = await git.createRepo('orphans');
-      const cm = (name: string) =>
-        JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: {} });
-      await repo.commit({ 'cm.json': cm('wanted') }, 'orphans app');
-      await repo.push();
-      await kubectl(['create', 'namespace', 'orphans']);
-      await kubectl(['-n', 'orphans', 'create', 'configmap', 'stray']);
-      await kubectl(['-n', 'orphans', 'create', 'configmap', 'tolerated']);
-      await kubectl(
-        ['apply', '-f', '-'],
-        JSON.stringify({
-          apiVersion: 'gitward.dev/v1alpha1',
-          kind: 'AppProject',
-          metadata: { name: 'tidy', namespace: ns },
-          spec: {
-            sourceRepos: ['*'],
-            destinations: [{ server: '*', namespace: '*' }],
-            orphanedResources: { warn: true, ignore: [{ kind: 'ConfigMap', name: 'tolerated' }] },
-          },
+    const cm = (name: string) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: {} });
+    const repo = { url: await repoWith('orphans', { 'cm.json': cm('wanted') }) };
+    await kubectl(['create', 'namespace', 'orphans']);
+    await kubectl(['-n', 'orphans', 'create', 'configmap', 'stray']);
+    await kubectl(['-n', 'orphans', 'create', 'configmap', 'tolerated']);
+    await applyProject('tidy', {
+      sourceRepos: ['*'],
+      destinations: [{ server: '*', namespace: '*' }],
+      orphanedResources: { warn: true, ignore: [{ kind: 'ConfigMap', name: 'tolerated' }] },
+    });
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        app('orphans', {
+          project: 'tidy',
+          source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'orphans' },
         }),
-      );
-      await kubectl(
-        ['apply', '-f', '-'],
-        JSON.stringify(
-          app('orphans', {
-            project: 'tidy',
-            source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
-            destination: { server: 'https://kubernetes.default.svc', namespace: 'orphans' },
-          }),
-        ),
-      );
-      const a = await waitApplication(
-        { group: 'gitward.dev', namespace: ns, name: 'orphans' },
-        (x) => (x.status?.conditions ?? []).some((c) => c.type === 'OrphanedResourceWarning'),
-        { logFile: controller.logFile },
-      );
-      // stray counts; the app's own ConfigMap (not synced yet), the ignored one and
-      // kube-root-ca.crt do not.
-      expect(a.status?.conditions).toContainEqual(
-        expect.objectContaining({
-          type: 'OrphanedResourceWarning',
-          message: 'Application has 1 orphaned resources',
-        }),
-      );
-    } finally {
-      await git.close();
-    }
+      ),
+    );
+    const a = await waitApplication(
+      { group: 'gitward.dev', namespace: ns, name: 'orphans' },
+      (x) => (x.status?.conditions ?? []).some((c) => c.type === 'OrphanedResourceWarning'),
+      { logFile: controller.logFile },
+    );
+    // stray counts; the app's own ConfigMap (not synced yet), the ignored one and
+    // kube-root-ca.crt do not.
+    expect(a.status?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'OrphanedResourceWarning',
+        message: 'Application has 1 orphaned resources',
+      }),
+    );
   });
 });
 
@@ -353,70 +337,53 @@ describe('operations through the API', () => {
     expect(error.message).toBe('rollback cannot be initiated when auto-sync is enabled');
 
     // An operation a deny window holds Running: the API refuses to start another one.
-    const { createGitServer } = await import('@gitward/testkit');
-    const git = await createGitServer();
-    try {
-      const repo = await git.createRepo('busy');
-      await repo.commit(
-        {
-          'cm.json': JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: 'busy' },
-          }),
-        },
-        'busy',
-      );
-      await repo.push();
-      await kubectl(
-        ['apply', '-f', '-'],
-        JSON.stringify({
-          apiVersion: 'gitward.dev/v1alpha1',
-          kind: 'AppProject',
-          metadata: { name: 'held', namespace: ns },
-          spec: {
-            sourceRepos: ['*'],
-            destinations: [{ server: '*', namespace: '*' }],
-            syncWindows: [
-              { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['busy'] },
-            ],
-          },
+    const repo = {
+      url: await repoWith('busy', {
+        'cm.json': JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'busy' },
         }),
-      );
-      await kubectl(
-        ['apply', '-f', '-'],
-        JSON.stringify(
-          app('busy', {
-            project: 'held',
-            source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
-          }),
+      }),
+    };
+    await applyProject('held', {
+      sourceRepos: ['*'],
+      destinations: [{ server: '*', namespace: '*' }],
+      syncWindows: [
+        { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['busy'] },
+      ],
+    });
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        app('busy', {
+          project: 'held',
+          source: { repoURL: repo.url, path: '.', targetRevision: 'main' },
+        }),
+      ),
+    );
+    await kubectl([
+      '-n',
+      ns,
+      'patch',
+      'applications.gitward.dev',
+      'busy',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ operation: { sync: {}, initiatedBy: { username: 'someone' } } }),
+    ]);
+    await waitApplication(
+      { group: 'gitward.dev', namespace: ns, name: 'busy' },
+      (a) =>
+        (a.status?.operationState?.message ?? '').startsWith(
+          'Sync operation blocked by sync window',
         ),
-      );
-      await kubectl([
-        '-n',
-        ns,
-        'patch',
-        'applications.gitward.dev',
-        'busy',
-        '--type=merge',
-        '-p',
-        JSON.stringify({ operation: { sync: {}, initiatedBy: { username: 'someone' } } }),
-      ]);
-      await waitApplication(
-        { group: 'gitward.dev', namespace: ns, name: 'busy' },
-        (a) =>
-          (a.status?.operationState?.message ?? '').startsWith(
-            'Sync operation blocked by sync window',
-          ),
-        { logFile: controller.logFile },
-      );
-      const second = await post('/api/v1/applications/busy/sync', {});
-      expect(second.status).toBe(400);
-      expect(((await second.json()) as { error: { message: string } }).error.message).toBe(
-        'another operation is already in progress',
-      );
-    } finally {
-      await git.close();
-    }
+      { logFile: controller.logFile },
+    );
+    const second = await post('/api/v1/applications/busy/sync', {});
+    expect(second.status).toBe(400);
+    expect(((await second.json()) as { error: { message: string } }).error.message).toBe(
+      'another operation is already in progress',
+    );
   });
 });

@@ -1,0 +1,206 @@
+/**
+ * Scenario 3, sync throughput against the physical limit: one Application of 1,000 objects synced
+ * by the real controller process, from a real git repository over loopback, against the local
+ * control plane; the baseline is `kubectl apply --server-side` of the same objects on the same
+ * control plane in the same run, so both pay the same apiserver and etcd.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
+import { ensureBinaries, startLocalCluster, type ClusterState } from '@gitward/local-cluster';
+import type { Application } from '@gitward/model';
+import { createGitServer } from '@gitward/testkit';
+import { objectCount, thousandObjects, writeThousandObjects } from './fixtures.ts';
+import { spread, timed, type Spread } from './stats.ts';
+
+export interface SyncFigures {
+  readonly objects: number;
+  /** Seconds from requesting the sync to a finished, Succeeded operation. */
+  readonly controller: Spread;
+  /** Seconds `kubectl apply --server-side` of the same objects takes. */
+  readonly kubectl: Spread;
+  readonly controllerLog: string;
+}
+
+const appNamespace = 'gitward';
+const controllerMain = join(import.meta.dirname, '..', 'packages', 'controller', 'src', 'main.ts');
+
+function run(cmd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (err, out, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
+      else resolve(out);
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+interface Controller {
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+async function startController(cacheDir: string, kubeconfig: string): Promise<Controller> {
+  const bin = await ensureBinaries({ cacheDir });
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'gitward-bench-controller-'));
+  const logFile = join(dir, 'controller.log');
+  const log = createWriteStream(logFile);
+  const args = [
+    controllerMain,
+    ...['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
+    ...['--health-port', String(port), '--leader-election', 'false'],
+    ...['--helm', bin.path.helm, '--kustomize', bin.path.kustomize, '--jsonnet', bin.path.jsonnet],
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const deadline = performance.now() + 120_000;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`controller exited; see ${logFile}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { logFile, stop };
+    await sleep(200);
+  }
+  await stop();
+  throw new Error(`controller not ready after 120 s; see ${logFile}`);
+}
+
+async function waitApp(
+  kube: KubeClient,
+  name: string,
+  ok: (a: Application) => boolean,
+  logFile: string,
+): Promise<Application> {
+  const path = `/apis/gitward.dev/v1alpha1/namespaces/${appNamespace}/applications/${name}`;
+  const deadline = performance.now() + 600_000;
+  while (performance.now() < deadline) {
+    const r = await kube.request<Application>('GET', path);
+    if (r.status === 200 && ok(r.body)) return r.body;
+    // Polled in-process, not with kubectl, so the waiting costs the 2-CPU machine almost nothing.
+    await sleep(50);
+  }
+  throw new Error(`Application ${name} did not get there in 600 s; see ${logFile}`);
+}
+
+const opDone = (a: Application): boolean =>
+  !a.operation && ['Succeeded', 'Failed', 'Error'].includes(a.status?.operationState?.phase ?? '');
+
+/** Syncs a fresh Application (fresh namespace, so every object is created) and times it. */
+async function controllerSync(
+  kube: KubeClient,
+  kubectl: (a: readonly string[]) => Promise<string>,
+  repoURL: string,
+  i: number,
+  logFile: string,
+): Promise<number> {
+  const name = `bench-sync-${i}`;
+  await kubectl(['create', 'namespace', name]);
+  const app = {
+    apiVersion: 'gitward.dev/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: appNamespace },
+    spec: {
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace: name },
+      source: { repoURL, path: 'objects', targetRevision: 'main' },
+    },
+  };
+  const apps = `/apis/gitward.dev/v1alpha1/namespaces/${appNamespace}/applications`;
+  const created = await kube.request('POST', apps, { body: app });
+  if (created.status >= 300) throw new Error(`creating ${name}: HTTP ${created.status}`);
+  // The first comparison (render and live state) is not part of the sync: wait for it.
+  await waitApp(kube, name, (a) => a.status?.sync?.status === 'OutOfSync', logFile);
+  const { ms, value } = await timed(async () => {
+    const body = { operation: { initiatedBy: { username: 'bench' }, sync: {} } };
+    const r = await kube.request('PATCH', `${apps}/${name}`, { body });
+    if (r.status >= 300) throw new Error(`requesting sync of ${name}: HTTP ${r.status}`);
+    return waitApp(kube, name, opDone, logFile);
+  });
+  const phase = value.status?.operationState?.phase;
+  if (phase !== 'Succeeded') throw new Error(`sync of ${name} ended ${phase}; see ${logFile}`);
+  return ms / 1000;
+}
+
+async function kubectlApply(
+  kubectl: (a: readonly string[]) => Promise<string>,
+  file: string,
+  i: number,
+): Promise<number> {
+  const ns = `bench-kubectl-${i}`;
+  await kubectl(['create', 'namespace', ns]);
+  const { ms } = await timed(() =>
+    kubectl(['apply', '--server-side', '--field-manager=bench', '-n', ns, '-f', file]),
+  );
+  return ms / 1000;
+}
+
+async function withCluster<T>(cacheDir: string, fn: (s: ClusterState) => Promise<T>): Promise<T> {
+  const cluster = await startLocalCluster({ name: 'bench-sync', cacheDir });
+  try {
+    return await fn(cluster.state);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** Runs `runs` controller syncs and `runs` kubectl applies, interleaved, on one control plane. */
+export async function benchSyncThroughput(cacheDir: string, runs: number): Promise<SyncFigures> {
+  return withCluster(cacheDir, async (state) => {
+    const kube = createKubeClient(await loadKubeconfig(state.kubeconfig));
+    const kubectl = (a: readonly string[]) =>
+      run(join(state.binDir, 'kubectl'), [
+        ...['--kubeconfig', state.kubeconfig, '--cache-dir', join(state.dir, 'kubectl-cache')],
+        ...a,
+      ]);
+    const server = await createGitServer();
+    const fixtures = await mkdtemp(join(tmpdir(), 'gitward-bench-sync-'));
+    const file = join(fixtures, 'all.json');
+    await writeThousandObjects(join(fixtures, 'repo', 'objects'));
+    await writeFile(
+      file,
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: thousandObjects() }),
+    );
+    const repo = await server.createRepo('sync', join(fixtures, 'repo'));
+    const controller = await startController(cacheDir, state.kubeconfig);
+    try {
+      const ctl: number[] = [];
+      const base: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        base.push(await kubectlApply(kubectl, file, i));
+        ctl.push(await controllerSync(kube, kubectl, repo.url, i, controller.logFile));
+      }
+      return {
+        objects: objectCount,
+        controller: spread(ctl),
+        kubectl: spread(base),
+        controllerLog: controller.logFile,
+      };
+    } finally {
+      await controller.stop();
+      await server.close();
+      await rm(fixtures, { recursive: true, force: true });
+    }
+  });
+}
