@@ -8,9 +8,15 @@ import { cpus, homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadVersions } from '@gitward/local-cluster';
 import { benchLocalCluster, type ClusterFigures } from './local-cluster.ts';
+import { benchRender } from './render.ts';
+import { median } from './stats.ts';
+import { gapSection, renderSection, syncSection } from './report.ts';
+import { benchSyncThroughput } from './sync-throughput.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
-const runs = Number(process.env['GITWARD_BENCH_RUNS'] ?? '5');
+// --quick keeps every count at the minimum that still gives a median and a spread.
+const quick = process.argv.includes('--quick');
+const runs = Math.max(3, Number(process.env['GITWARD_BENCH_RUNS'] ?? (quick ? '3' : '5')));
 
 function tool(cmd: string, args: string[]): string {
   try {
@@ -18,11 +24,6 @@ function tool(cmd: string, args: string[]): string {
   } catch {
     return 'not found';
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 function machine(): string {
@@ -77,6 +78,8 @@ function clusterSection(f: ClusterFigures): string {
 }
 
 const figures = await benchLocalCluster(cacheDir, runs);
+const sync = await benchSyncThroughput(cacheDir, runs);
+const render = await benchRender(cacheDir, runs, process.env);
 const doc = [
   '# Benchmarks',
   '',
@@ -87,6 +90,12 @@ const doc = [
   machine(),
   '',
   clusterSection(figures),
+  '',
+  syncSection(sync),
+  '',
+  renderSection(render),
+  '',
+  gapSection(sync, render),
   '',
 ].join('\n');
 await writeFile(new URL('../BENCHMARKS.md', import.meta.url), doc);

@@ -7,11 +7,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareApplication, diffResource, type ScopeLookup } from '@gitward/engine';
-import { createChartRepositories, createGitRepositories } from '@gitward/infra';
+import {
+  createChartRepositories,
+  createGitRepositories,
+  type GitRepositories,
+} from '@gitward/infra';
 import { ensureBinaries, loadVersions } from '@gitward/local-cluster';
 import { formatResourceKey, resourceKeyOf, type KubeObject } from '@gitward/model';
 import { createTargetRenderer, type RenderRequest, type TargetRenderer } from '@gitward/target';
-import { createGitServer } from '@gitward/testkit';
+import { createGitServer, type TestRepo } from '@gitward/testkit';
 import {
   thousandObjects,
   writeHelmChart,
@@ -22,9 +26,12 @@ import { spread, timed, type Spread } from './stats.ts';
 
 export interface RenderCase {
   readonly name: string;
+  readonly pinned: boolean;
   readonly objects: number;
   readonly first: Spread;
   readonly cached: Spread;
+  /** The git revision resolution alone, which every cached re-render still runs. */
+  readonly resolveRevision: Spread;
 }
 
 export interface DiffFigures {
@@ -48,18 +55,27 @@ const clusterScoped = new Set([
 ]);
 const scope: ScopeLookup = (_group, kind) => !clusterScoped.has(kind);
 
-async function newRenderer(cacheDir: string, env: NodeJS.ProcessEnv): Promise<TargetRenderer> {
+interface Renderer {
+  readonly renderer: TargetRenderer;
+  readonly git: GitRepositories;
+  /** Its caches and scratch space, removed after the run. */
+  readonly dir: string;
+}
+
+async function newRenderer(cacheDir: string, env: NodeJS.ProcessEnv): Promise<Renderer> {
   const bin = await ensureBinaries({ cacheDir });
   const v = loadVersions();
   const dir = await mkdtemp(join(tmpdir(), 'gitward-bench-render-'));
-  return createTargetRenderer({
-    git: createGitRepositories({ cacheDir: dir, env }),
+  const git = createGitRepositories({ cacheDir: dir, env });
+  const renderer = createTargetRenderer({
+    git,
     charts: createChartRepositories({ cacheDir: dir }),
     tools: { helm: bin.path.helm, kustomize: bin.path.kustomize, jsonnet: bin.path.jsonnet },
     toolVersions: { helm: v.helm, kustomize: v.kustomize, jsonnet: v.jsonnet },
     env,
     workDir: join(dir, 'work'),
   });
+  return { renderer, git, dir };
 }
 
 async function renderOnce(
@@ -121,6 +137,64 @@ function benchDiff(runs: number): DiffFigures {
 }
 
 /** Renders each source `runs` times on a fresh renderer (first render) and once more (cached). */
+interface Source {
+  readonly name: string;
+  readonly path: string;
+  /** Pinned to the commit SHA instead of the branch `main`. */
+  readonly pinned?: boolean;
+}
+
+async function benchSource(
+  s: Source,
+  repo: TestRepo,
+  runs: number,
+  newR: () => Promise<Renderer>,
+): Promise<RenderCase> {
+  const req: RenderRequest = {
+    appName: 'bench',
+    project: 'default',
+    source: {
+      repoURL: repo.url,
+      path: s.path,
+      targetRevision: s.pinned ? await repo.head() : 'main',
+    },
+    destinationNamespace: 'bench',
+    kubeVersion: loadVersions().kubernetes,
+    apiVersions: ['v1', 'apps/v1'],
+    scope,
+  };
+  const first: number[] = [];
+  const cached: number[] = [];
+  const resolve: number[] = [];
+  let objects = 0;
+  for (let i = 0; i < runs; i++) {
+    const r = await newR();
+    const a = await renderOnce(r.renderer, req);
+    objects = a.n;
+    first.push(a.ms);
+    // The cached figure is the steady state: the same unchanged source asked for again.
+    for (let k = 0; k < 3; k++) {
+      const b = await renderOnce(r.renderer, req);
+      if (!b.cached) throw new Error(`${s.name}: re-render was not answered from the cache`);
+      cached.push(b.ms);
+      const t = await timed(() =>
+        r.git.resolveRevision(repo.url, req.source.targetRevision ?? 'HEAD'),
+      );
+      resolve.push(t.ms);
+    }
+    await rm(r.dir, { recursive: true, force: true });
+  }
+  return {
+    name: s.name,
+    pinned: s.pinned === true,
+    objects,
+    first: spread(first),
+    cached: spread(cached),
+    resolveRevision: spread(resolve),
+  };
+}
+
+/** Renders each source `runs` times on a fresh renderer (first render) and again (cached). */
 export async function benchRender(
   cacheDir: string,
   runs: number,
@@ -133,39 +207,15 @@ export async function benchRender(
     await writeKustomizeOverlay(join(fixtures, 'kustomize'));
     await writeThousandObjects(join(fixtures, 'objects'));
     const repo = await server.createRepo('render', fixtures);
-    const sources = [
+    const sources: Source[] = [
       { name: 'Helm chart', path: 'chart' },
       { name: 'kustomize overlay', path: 'kustomize/overlay' },
       { name: '1,000-object directory', path: 'objects' },
+      { name: '1,000-object directory, revision pinned to a SHA', path: 'objects', pinned: true },
     ];
     const cases: RenderCase[] = [];
-    for (const s of sources) {
-      const req: RenderRequest = {
-        appName: 'bench',
-        project: 'default',
-        source: { repoURL: repo.url, path: s.path, targetRevision: 'main' },
-        destinationNamespace: 'bench',
-        kubeVersion: loadVersions().kubernetes,
-        apiVersions: ['v1', 'apps/v1'],
-        scope,
-      };
-      const first: number[] = [];
-      const cached: number[] = [];
-      let objects = 0;
-      for (let i = 0; i < runs; i++) {
-        const r = await newRenderer(cacheDir, env);
-        const a = await renderOnce(r, req);
-        objects = a.n;
-        first.push(a.ms);
-        // The cached figure is the steady state: the same unchanged source asked for again.
-        for (let k = 0; k < 3; k++) {
-          const b = await renderOnce(r, req);
-          if (!b.cached) throw new Error(`${s.name}: re-render was not answered from the cache`);
-          cached.push(b.ms);
-        }
-      }
-      cases.push({ name: s.name, objects, first: spread(first), cached: spread(cached) });
-    }
+    for (const s of sources)
+      cases.push(await benchSource(s, repo, runs, () => newRenderer(cacheDir, env)));
     return { cases, diff: benchDiff(Math.max(runs, 5)) };
   } finally {
     await server.close();

@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,10 @@ export interface SyncFigures {
   readonly controller: Spread;
   /** Seconds `kubectl apply --server-side` of the same objects takes. */
   readonly kubectl: Spread;
-  readonly controllerLog: string;
+  /** From the controller's log: request to "applied N object(s)" (dry runs and applies). */
+  readonly applyPhase: Spread;
+  /** From the controller's log: "applied" to the operation's success (health, final compare). */
+  readonly afterApply: Spread;
 }
 
 const appNamespace = 'gitward';
@@ -49,6 +52,7 @@ async function freePort(): Promise<number> {
 }
 
 interface Controller {
+  /** Removed by stop(), with the controller's caches. */
   readonly logFile: string;
   stop(): Promise<void>;
 }
@@ -72,6 +76,7 @@ async function startController(cacheDir: string, kubeconfig: string): Promise<Co
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+    await rm(dir, { recursive: true, force: true });
   };
   const deadline = performance.now() + 120_000;
   while (performance.now() < deadline) {
@@ -114,7 +119,7 @@ async function controllerSync(
   repoURL: string,
   i: number,
   logFile: string,
-): Promise<number> {
+): Promise<ControllerRun> {
   const name = `bench-sync-${i}`;
   await kubectl(['create', 'namespace', name]);
   const app = {
@@ -132,6 +137,7 @@ async function controllerSync(
   if (created.status >= 300) throw new Error(`creating ${name}: HTTP ${created.status}`);
   // The first comparison (render and live state) is not part of the sync: wait for it.
   await waitApp(kube, name, (a) => a.status?.sync?.status === 'OutOfSync', logFile);
+  const requested = Date.now();
   const { ms, value } = await timed(async () => {
     const body = { operation: { initiatedBy: { username: 'bench' }, sync: {} } };
     const r = await kube.request('PATCH', `${apps}/${name}`, { body });
@@ -140,7 +146,29 @@ async function controllerSync(
   });
   const phase = value.status?.operationState?.phase;
   if (phase !== 'Succeeded') throw new Error(`sync of ${name} ended ${phase}; see ${logFile}`);
-  return ms / 1000;
+  const applied = await logTime(logFile, name, /^applied \d+ object/);
+  const succeeded = await logTime(logFile, name, /^successfully synced/);
+  return {
+    seconds: ms / 1000,
+    applySeconds: (applied - requested) / 1000,
+    afterApplySeconds: (succeeded - applied) / 1000,
+  };
+}
+
+interface ControllerRun {
+  readonly seconds: number;
+  readonly applySeconds: number;
+  readonly afterApplySeconds: number;
+}
+
+/** The time of the controller's first log line for `app` whose message matches. */
+async function logTime(logFile: string, app: string, msg: RegExp): Promise<number> {
+  for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const e = JSON.parse(line) as { app?: string; msg?: string; time?: number };
+    if (e.app === app && msg.test(e.msg ?? '')) return e.time ?? Number.NaN;
+  }
+  return Number.NaN;
 }
 
 async function kubectlApply(
@@ -185,7 +213,7 @@ export async function benchSyncThroughput(cacheDir: string, runs: number): Promi
     const repo = await server.createRepo('sync', join(fixtures, 'repo'));
     const controller = await startController(cacheDir, state.kubeconfig);
     try {
-      const ctl: number[] = [];
+      const ctl: ControllerRun[] = [];
       const base: number[] = [];
       for (let i = 0; i < runs; i++) {
         base.push(await kubectlApply(kubectl, file, i));
@@ -193,9 +221,10 @@ export async function benchSyncThroughput(cacheDir: string, runs: number): Promi
       }
       return {
         objects: objectCount,
-        controller: spread(ctl),
+        controller: spread(ctl.map((r) => r.seconds)),
         kubectl: spread(base),
-        controllerLog: controller.logFile,
+        applyPhase: spread(ctl.map((r) => r.applySeconds)),
+        afterApply: spread(ctl.map((r) => r.afterApplySeconds)),
       };
     } finally {
       await controller.stop();
