@@ -10,7 +10,9 @@ import { loadVersions } from '@gitward/local-cluster';
 import { benchLocalCluster, type ClusterFigures } from './local-cluster.ts';
 import { benchRender } from './render.ts';
 import { median } from './stats.ts';
-import { gapSection, renderSection, syncSection } from './report.ts';
+import { benchDrift } from './drift.ts';
+import { benchPushToLive } from './push-to-live.ts';
+import { driftSection, gapSection, pushSection, renderSection, syncSection } from './report.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
@@ -80,6 +82,9 @@ function clusterSection(f: ClusterFigures): string {
 const figures = await benchLocalCluster(cacheDir, runs);
 const sync = await benchSyncThroughput(cacheDir, runs);
 const render = await benchRender(cacheDir, runs, process.env);
+// Latency scenarios are cheap per run, so they take more runs than the throughput ones.
+const drift = await benchDrift(cacheDir, quick ? runs : Math.max(10, runs));
+const push = await benchPushToLive(cacheDir, quick ? Math.max(5, runs) : Math.max(20, runs));
 const doc = [
   '# Benchmarks',
   '',
@@ -94,6 +99,10 @@ const doc = [
   syncSection(sync),
   '',
   renderSection(render),
+  '',
+  driftSection(drift),
+  '',
+  pushSection(push),
   '',
   gapSection(sync, render),
   '',

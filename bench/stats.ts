@@ -30,3 +30,9 @@ export function formatSpread(s: Spread, unit: string, digits = 1): string {
   const f = (x: number) => x.toFixed(digits);
   return `${f(s.median)} ${unit} (${f(s.min)}–${f(s.max)}, ${s.runs} runs)`;
 }
+
+/** Nearest-rank percentile (p in 0–100): with few samples p95 is the maximum, as it should be. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
+}

@@ -33,7 +33,7 @@ export interface SyncFigures {
 const appNamespace = 'gitward';
 const controllerMain = join(import.meta.dirname, '..', 'packages', 'controller', 'src', 'main.ts');
 
-function run(cmd: string, args: readonly string[]): Promise<string> {
+export function run(cmd: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (err, out, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
@@ -51,13 +51,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-interface Controller {
+export interface Controller {
   /** Removed by stop(), with the controller's caches. */
   readonly logFile: string;
   stop(): Promise<void>;
 }
 
-async function startController(cacheDir: string, kubeconfig: string): Promise<Controller> {
+/** Starts the real controller process; `extraArgs` go last (e.g. `--resync-seconds 0`). */
+export async function startController(
+  cacheDir: string,
+  kubeconfig: string,
+  extraArgs: readonly string[] = [],
+): Promise<Controller> {
   const bin = await ensureBinaries({ cacheDir });
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'gitward-bench-controller-'));
@@ -68,6 +73,7 @@ async function startController(cacheDir: string, kubeconfig: string): Promise<Co
     ...['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
     ...['--health-port', String(port), '--leader-election', 'false'],
     ...['--helm', bin.path.helm, '--kustomize', bin.path.kustomize, '--jsonnet', bin.path.jsonnet],
+    ...extraArgs,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(log);
@@ -184,8 +190,12 @@ async function kubectlApply(
   return ms / 1000;
 }
 
-async function withCluster<T>(cacheDir: string, fn: (s: ClusterState) => Promise<T>): Promise<T> {
-  const cluster = await startLocalCluster({ name: 'bench-sync', cacheDir });
+export async function withCluster<T>(
+  cacheDir: string,
+  fn: (s: ClusterState) => Promise<T>,
+  name = 'bench-sync',
+): Promise<T> {
+  const cluster = await startLocalCluster({ name, cacheDir });
   try {
     return await fn(cluster.state);
   } finally {
