@@ -3,41 +3,17 @@
  * `users.anonymous.enabled`) with Go's value syntax, since the keys are shared with Argo CD's
  * argocd-cm and users copy values from its docs.
  */
+import { parseGoDuration as parseEngineDuration } from '@gitward/engine';
 
 /** Argo CD's default `users.session.duration`. */
 export const DEFAULT_SESSION_DURATION_MS = 24 * 60 * 60 * 1000;
 
-const unitMs: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
- * Parses a Go `time.Duration` string ("24h", "1h30m", "1.5h", "90s") into milliseconds.
- * Undefined when the text is not a Go duration.
+ * A Go `time.Duration` ("24h", "1h30m", "90s") in milliseconds, undefined when it is not one:
+ * the engine's parser, after trimming the blanks a ConfigMap value often carries.
  */
-export function parseGoDuration(text: string): number | undefined {
-  const s = text.trim();
-  const sign = s.startsWith('-') ? -1 : 1;
-  const body = s.replace(/^[-+]/, '');
-  if (body === '0') return 0;
-  if (body === '') return undefined;
-  const part = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  while (part.lastIndex < body.length) {
-    const m = part.exec(body);
-    const factor = m?.[2] === undefined ? undefined : unitMs[m[2]];
-    if (!m?.[1] || factor === undefined) return undefined;
-    total += Number(m[1]) * factor;
-  }
-  return sign * total;
-}
+export const parseGoDuration = (text: string): number | undefined =>
+  parseEngineDuration(text.trim());
 
 /** Parses a boolean as Go's strconv.ParseBool does. Undefined when it is not one. */
 export function parseGoBool(text: string): boolean | undefined {
