@@ -3,7 +3,7 @@ import type { Application } from '@gitward/model';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { kubectl, uniqueName } from './support/kubectl.ts';
 
 const ns = 'gitward';
 let server: GitServer;
@@ -169,7 +169,13 @@ describe('the controller', () => {
         x.resources?.some((r) => r.kind === 'ConfigMap' && r.requiresPruning === true) === true,
     );
     expect(s.sync?.status).toBe('OutOfSync');
-    const app = await getJson<Application>(['applications.gitward.dev', 'web-app', '-n', ns]);
+    // The annotation is removed by a request of its own right after the status write, so the
+    // status can be seen a moment before the annotation is gone: wait for it rather than read once.
+    const app = await waitApplication(
+      { group: 'gitward.dev', namespace: ns, name: 'web-app' },
+      (a) => a.metadata.annotations?.['gitward.dev/refresh'] === undefined,
+      { timeoutMs: 10_000, logFile: controller.logFile },
+    );
     expect(app.metadata.annotations?.['gitward.dev/refresh']).toBeUndefined();
   });
 
