@@ -3,9 +3,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import unicorn from 'eslint-plugin-unicorn';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', 'packages/web/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
@@ -39,6 +40,15 @@ export default tseslint.config(
   {
     files: ['**/main.ts', 'test/e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '*.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    // The browser bundle: hooks must follow React's rules, and it has no process at all.
+    files: ['packages/web/**/*.ts', 'packages/web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
   },
   {
     files: ['**/*.mjs', '**/*.cjs'],

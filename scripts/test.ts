@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 const steps: [string, string, string[]][] = [
   ['type-check', bin('tsc'), ['-p', 'tsconfig.json']],
+  ['type-check (web UI)', bin('tsc'), ['-p', 'packages/web/tsconfig.json']],
   ['lint', bin('eslint'), ['--max-warnings=0', '.']],
   ['format', bin('prettier'), ['--check', '.']],
   [
@@ -15,6 +16,8 @@ const steps: [string, string, string[]][] = [
     ['--config', '.dependency-cruiser.cjs', 'packages', 'test'],
   ],
   ['unit tests', bin('vitest'), ['run', '--project', 'unit']],
+  // The browser tests in e2e load the UI the server serves from packages/web/dist.
+  ['build web UI', bin('vite'), ['build', '--logLevel', 'warn', 'packages/web']],
   ['e2e tests', bin('vitest'), ['run', '--project', 'e2e']],
 ];
 

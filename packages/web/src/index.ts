@@ -1,6 +1,6 @@
 /**
  * @module @gitward/web
- * Owns the React web UI, built with Vite. It may import only @gitward/model (and the API client),
- * never Node or Kubernetes code. (Filled by the "Web UI" issue.)
+ * Owns the React web UI, built with Vite into `dist/` and served by the API server. It may import
+ * only @gitward/model, never Node or Kubernetes code: it talks to the cluster through the API.
  */
 export {};
