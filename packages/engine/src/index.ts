@@ -24,6 +24,16 @@ export {
   type KnownCluster,
   type SpecProblem,
 } from './project/validate.ts';
+export {
+  clusterSecretData,
+  inCluster,
+  parseClusterSecret,
+  redactCluster,
+  resolveDestination,
+  type ClusterConfig,
+  type ClusterSpec,
+  type ParsedCluster,
+} from './project/clusters.ts';
 export * from './compare/index.ts';
 export * from './diff/index.ts';
 export * from './health/index.ts';

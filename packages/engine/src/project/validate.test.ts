@@ -129,3 +129,21 @@ describe('destination clusters', () => {
     expect(found).toHaveLength(problems);
   });
 });
+
+describe('registered clusters', () => {
+  const clusters = [...inClusterOnly, { server: 'https://10.0.0.9:6443', name: 'staging' }];
+  it.each([
+    // The project allows `name: staging`: a destination by that cluster's server passes too.
+    ['by name', { name: 'staging', namespace: 'x' }, []],
+    ['by its server', { server: 'https://10.0.0.9:6443', namespace: 'x' }, []],
+    // The project allows the in-cluster server for team-* only.
+    ['in-cluster by name', { name: 'in-cluster', namespace: 'x' }, ['do not match']],
+    ['unregistered', { name: 'prod', namespace: 'x' }, ['do not match', 'not a configured']],
+  ])('%s', (_what, destination, expected) => {
+    const found = validateApplication(app({ destination }), projects, clusters).map(
+      (p) => p.message,
+    );
+    expect(found).toHaveLength(expected.length);
+    expected.forEach((e, i) => expect(found[i]).toContain(e));
+  });
+});

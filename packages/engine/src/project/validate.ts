@@ -51,13 +51,24 @@ function destinationPermitted(
   return matched;
 }
 
-function destinationProblems(app: Application, project: AppProject): SpecProblem[] {
+function destinationProblems(
+  app: Application,
+  project: AppProject,
+  clusters: readonly KnownCluster[],
+): SpecProblem[] {
   const d: ApplicationDestination = app.spec.destination;
   if (d.server && d.name)
     return [invalid("application destination can't have both name and server defined")];
-  const server = d.server ?? (d.name === inClusterName ? inClusterServer : undefined);
+  // As Argo CD: a destination given by name is checked against the project by its server too,
+  // and one given by server by its registered name.
+  const known = d.server
+    ? clusters.find((c) => c.server === d.server)
+    : clusters.find((c) => c.name === d.name);
+  const server =
+    d.server ?? known?.server ?? (d.name === inClusterName ? inClusterServer : undefined);
+  const name = d.name ?? known?.name;
   const ns = d.namespace ?? '';
-  const allowed = destinationPermitted(project, { server, name: d.name, namespace: ns });
+  const allowed = destinationPermitted(project, { server, name, namespace: ns });
   if (allowed) return [];
   const where = d.server ? `server '${d.server}'` : `name '${d.name ?? ''}'`;
   return [
@@ -91,7 +102,7 @@ export interface KnownCluster {
   readonly name: string;
 }
 
-/** The one destination a gitward controller serves today: the cluster it runs against. */
+/** Only the cluster gitward runs against (no cluster Secrets registered). */
 export const inClusterOnly: readonly KnownCluster[] = [
   { server: inClusterServer, name: inClusterName },
 ];
@@ -109,7 +120,7 @@ function clusterProblems(app: Application, clusters: readonly KnownCluster[]): S
   const what = d.server !== undefined ? `server ${d.server}` : `name ${d.name ?? ''}`;
   return [
     invalid(
-      `application destination ${what} is not a configured cluster: gitward deploys to the cluster it runs in (server ${inClusterServer}, name ${inClusterName})`,
+      `application destination ${what} is not a configured cluster: register it with gitward cluster add (known: ${clusters.map((c) => c.name).join(', ')})`,
     ),
   ];
 }
@@ -129,7 +140,7 @@ export function validateApplication(
     return [invalid(`Application referencing project ${app.spec.project} which does not exist`)];
   return [
     ...sourceProblems(app, project),
-    ...destinationProblems(app, project),
+    ...destinationProblems(app, project, clusters ?? inClusterOnly),
     ...(clusters ? clusterProblems(app, clusters) : []),
   ];
 }

@@ -198,6 +198,7 @@ function makeTransport(base: URL, conn: KubeConnection): Transport {
     ...(conn.ca !== undefined && { ca: conn.ca }),
     ...(conn.cert !== undefined && { cert: conn.cert }),
     ...(conn.key !== undefined && { key: conn.key }),
+    ...(conn.tlsServerName !== undefined && { servername: conn.tlsServerName }),
   });
   return { request: httpsRequest, agent };
 }

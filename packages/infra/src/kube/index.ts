@@ -18,6 +18,11 @@ export type {
   WatchEvent,
 } from './types.ts';
 export { loadKubeconfig } from './kubeconfig.ts';
+export {
+  clusterConnection,
+  type ClusterConnection,
+  type ClusterCredentials,
+} from './cluster-connection.ts';
 export { createKubeClient, type KubeClientOptions } from './client.ts';
 export { buildIndex, discoverResources, type DiscoveryGet } from './discovery.ts';
 export { KubeStatusError, hasStatus } from './kube-errors.ts';

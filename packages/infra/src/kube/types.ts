@@ -11,6 +11,8 @@ export interface KubeConnection {
   /** Bearer token. Never logged or put in an error message. */
   token?: string;
   insecureSkipTlsVerify?: boolean;
+  /** The name the server's certificate must carry when it differs from the URL's host. */
+  tlsServerName?: string;
 }
 
 /** The HTTP methods the apiserver's REST API uses. */

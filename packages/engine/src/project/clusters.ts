@@ -1,0 +1,149 @@
+/**
+ * Destination clusters as Argo CD registers them: one Secret per cluster, labelled
+ * `<secret-type label>: cluster`, with `name`, `server`, `config` (JSON: bearerToken,
+ * username/password, tlsClientConfig with base64 PEM data), and optional `namespaces` and
+ * `project`. This module turns such a Secret's (decoded) data into a value and back, and resolves
+ * an Application's destination (server or name) to one known cluster. Pure: no I/O, and no
+ * credential ever appears in a returned message.
+ */
+import { inClusterName, inClusterServer, type KnownCluster } from './validate.ts';
+
+/** Argo CD's cluster `config` JSON (the subset gitward honours). */
+export interface ClusterConfig {
+  readonly bearerToken?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tlsClientConfig?: {
+    readonly insecure?: boolean;
+    readonly serverName?: string;
+    /** Base64 of PEM, as Argo CD stores them. */
+    readonly caData?: string;
+    readonly certData?: string;
+    readonly keyData?: string;
+  };
+}
+
+export interface ClusterSpec extends KnownCluster {
+  /** Namespaces gitward may deploy to there; empty means all (cluster-scoped objects too). */
+  readonly namespaces: readonly string[];
+  /** A project-scoped cluster (Argo CD's `project` key); undefined = any project. */
+  readonly project?: string;
+  readonly config: ClusterConfig;
+}
+
+export type ParsedCluster =
+  | { readonly ok: true; readonly cluster: ClusterSpec }
+  | { readonly ok: false; readonly reason: string };
+
+const b64 = /^[A-Za-z0-9+/=\s]*$/;
+
+function checkConfig(raw: unknown): ClusterConfig | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return 'config is not an object';
+  const c = raw as Record<string, unknown>;
+  for (const k of ['bearerToken', 'username', 'password'] as const)
+    if (c[k] !== undefined && typeof c[k] !== 'string') return `config.${k} is not a string`;
+  const tls = c['tlsClientConfig'];
+  if (tls !== undefined) {
+    if (typeof tls !== 'object' || tls === null) return 'config.tlsClientConfig is not an object';
+    const t = tls as Record<string, unknown>;
+    if (t['insecure'] !== undefined && typeof t['insecure'] !== 'boolean')
+      return 'config.tlsClientConfig.insecure is not a boolean';
+    for (const k of ['caData', 'certData', 'keyData', 'serverName'] as const) {
+      const v = t[k];
+      if (v !== undefined && typeof v !== 'string')
+        return `config.tlsClientConfig.${k} is not a string`;
+      if (k !== 'serverName' && typeof v === 'string' && !b64.test(v))
+        return `config.tlsClientConfig.${k} is not base64`;
+    }
+  }
+  return c as ClusterConfig;
+}
+
+/** A cluster Secret's decoded `data` → the cluster, or why it cannot be used. */
+export function parseClusterSecret(data: Readonly<Record<string, string>>): ParsedCluster {
+  const server = data['server']?.trim() ?? '';
+  if (!server) return { ok: false, reason: 'cluster secret has no server' };
+  if (!/^https?:\/\//.test(server))
+    return { ok: false, reason: `cluster server ${server} is not an http(s) URL` };
+  let config: ClusterConfig = {};
+  if (data['config']) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data['config']);
+    } catch {
+      // The parser's message may quote the token: say only where the problem is.
+      return { ok: false, reason: `cluster ${server}: config is not valid JSON` };
+    }
+    const checked = checkConfig(raw);
+    if (typeof checked === 'string') return { ok: false, reason: `cluster ${server}: ${checked}` };
+    config = checked;
+  }
+  const namespaces = (data['namespaces'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return {
+    ok: true,
+    cluster: {
+      server: server.replace(/\/+$/, ''),
+      name: data['name']?.trim() || server,
+      namespaces,
+      ...(data['project'] ? { project: data['project'] } : {}),
+      config,
+    },
+  };
+}
+
+/** The Secret `data` (plain strings, to be base64-encoded by the writer) for a cluster. */
+export function clusterSecretData(c: ClusterSpec): Record<string, string> {
+  return {
+    name: c.name,
+    server: c.server,
+    config: JSON.stringify(c.config),
+    ...(c.namespaces.length ? { namespaces: c.namespaces.join(',') } : {}),
+    ...(c.project ? { project: c.project } : {}),
+  };
+}
+
+/** The in-cluster destination: always known, credentials are the controller's own. */
+export const inCluster: KnownCluster = { server: inClusterServer, name: inClusterName };
+
+/**
+ * The cluster an Application's destination names: by server URL (trailing slashes ignored) or
+ * by name, as Argo CD resolves `destination.name`. Undefined when none matches.
+ */
+export function resolveDestination<C extends KnownCluster>(
+  dest: { readonly server?: string | undefined; readonly name?: string | undefined },
+  clusters: readonly C[],
+): C | undefined {
+  if (dest.server !== undefined) {
+    const want = dest.server.replace(/\/+$/, '');
+    return clusters.find((c) => c.server.replace(/\/+$/, '') === want);
+  }
+  return dest.name === undefined ? undefined : clusters.find((c) => c.name === dest.name);
+}
+
+/** The cluster's credentials and TLS settings with secrets removed, for API answers and logs. */
+export function redactCluster(c: ClusterSpec) {
+  const tls = c.config.tlsClientConfig;
+  return {
+    server: c.server,
+    name: c.name,
+    ...(c.namespaces.length ? { namespaces: c.namespaces } : {}),
+    ...(c.project ? { project: c.project } : {}),
+    config: {
+      ...(tls
+        ? {
+            tlsClientConfig: {
+              insecure: tls.insecure ?? false,
+              ...(tls.serverName ? { serverName: tls.serverName } : {}),
+            },
+          }
+        : {}),
+    },
+    hasCredentials: Boolean(
+      c.config.bearerToken || c.config.password || c.config.tlsClientConfig?.keyData,
+    ),
+  };
+}

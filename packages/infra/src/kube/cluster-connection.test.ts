@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { clusterConnection } from './cluster-connection.ts';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('clusterConnection', () => {
+  it('decodes the TLS data and keeps the token', () => {
+    const c = clusterConnection({
+      server: 'https://10.0.0.1:6443',
+      config: {
+        bearerToken: 'tok',
+        tlsClientConfig: { caData: b64('CA PEM'), serverName: 'kubernetes' },
+      },
+    });
+    expect(c).toEqual({
+      ok: true,
+      connection: {
+        server: 'https://10.0.0.1:6443',
+        ca: 'CA PEM',
+        token: 'tok',
+        tlsServerName: 'kubernetes',
+      },
+    });
+  });
+
+  it.each([
+    [{ username: 'u', password: 'sekret' }, 'username/password'],
+    [{ tlsClientConfig: { certData: b64('C') } }, 'both certData and keyData'],
+  ])('refuses %j', (config, reason) => {
+    const c = clusterConnection({ server: 'https://x', config });
+    expect(c.ok).toBe(false);
+    if (!c.ok) {
+      expect(c.reason).toContain(reason);
+      expect(c.reason).not.toContain('sekret');
+    }
+  });
+
+  it('takes a client certificate and insecure', () => {
+    const c = clusterConnection({
+      server: 'https://x',
+      config: { tlsClientConfig: { insecure: true, certData: b64('C'), keyData: b64('K') } },
+    });
+    expect(c.ok && c.connection).toEqual({
+      server: 'https://x',
+      cert: 'C',
+      key: 'K',
+      insecureSkipTlsVerify: true,
+    });
+  });
+});
