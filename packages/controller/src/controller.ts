@@ -1,4 +1,4 @@
-import type { ClusterCache, KubeClient } from '@gitward/infra';
+import type { ClusterCache, ClusterChange, KubeClient } from '@gitward/infra';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
 import { createWorkQueue } from './queue.ts';
@@ -8,6 +8,10 @@ export interface ControllerOptions {
   readonly kube: KubeClient;
   readonly cache: ClusterCache;
   readonly reconciler: Reconciler;
+  /** Subscribes to object changes in registered destination clusters. */
+  readonly remoteChanges?: (listener: (e: ClusterChange) => void) => () => void;
+  /** Subscribes to the set of registered clusters changing: every app is compared again. */
+  readonly clustersChanged?: (listener: () => void) => () => void;
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly resyncSeconds: number;
@@ -40,6 +44,8 @@ export function createController(o: ControllerOptions) {
   const resyncMs = o.resyncSeconds * 1000;
   const nextResync = () => resyncMs + Math.random() * o.jitterSeconds * 1000;
   let unsubscribe: (() => void) | undefined;
+  let unsubscribeRemote: (() => void) | undefined;
+  let unsubscribeClusters: (() => void) | undefined;
 
   const inNamespace = (obj: KubeObject) => obj.metadata.namespace === o.namespace;
   const isOurs = (obj: KubeObject, kind: string) =>
@@ -91,6 +97,13 @@ export function createController(o: ControllerOptions) {
     /** Starts watching and reconciling; resolves once the initial lists are in the cache. */
     async start(): Promise<void> {
       unsubscribe = o.cache.onChange(onEvent);
+      // Only managed objects count there: Applications and projects live on the control plane.
+      unsubscribeRemote = o.remoteChanges?.((e) => {
+        for (const app of e.apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
+      });
+      unsubscribeClusters = o.clustersChanged?.(() => {
+        for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
+      });
       await o.cache.watchKinds([
         { group: o.group, kind: 'AppProject' },
         { group: o.group, kind: 'Application' },
@@ -108,6 +121,8 @@ export function createController(o: ControllerOptions) {
     queueDepth: () => queue.length,
     async stop(): Promise<void> {
       unsubscribe?.();
+      unsubscribeRemote?.();
+      unsubscribeClusters?.();
       await queue.stop();
     },
   };

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import {
+  clusterConnection,
   createChartRepositories,
   createClusterCache,
   createGitRepositories,
@@ -16,8 +17,8 @@ import {
   loadKubeconfig,
   registerProcessMetrics,
   renderToolVersions,
-  type ApiResourceIndex,
 } from '@gitward/infra';
+import { inCluster } from '@gitward/engine';
 import {
   defaultInstanceLabel,
   errorMessage,
@@ -28,12 +29,11 @@ import { createTargetRenderer } from '@gitward/target';
 import { loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
-import { createPredictor } from './dry-run.ts';
+import { connectCluster, createDestinations } from './destinations.ts';
 import { startHealthServer } from './health-server.ts';
 import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
-import { createApplier } from './sync/applier.ts';
 
 const cfg = loadControllerConfig(process.argv.slice(2), process.env, homedir());
 const logger = pino({
@@ -48,7 +48,7 @@ registerProcessMetrics(registry);
 // Read at scrape time only, after the controller and the cache below exist.
 const metrics = createControllerMetrics(registry, {
   queueDepth: () => controller.queueDepth(),
-  cacheSize: () => cache.size(),
+  cacheSize: () => cache.size() + destinations.size(),
 });
 const targetCache = join(cfg.cacheDir, 'target');
 const renderer = metrics.instrumentRenderer(
@@ -62,33 +62,37 @@ const renderer = metrics.instrumentRenderer(
   }),
 );
 const tracking = trackingAnnotation(cfg.group);
-const cache = createClusterCache(kube, {
+const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,
   ...(cfg.trackingMethod === TrackingMethod.Annotation ? {} : { labelKey: defaultInstanceLabel }),
-  onError: (err, kind) => logger.warn({ kind, err: errorMessage(err) }, 'watch error; retrying'),
+  onError: (err: unknown, kind: string) =>
+    logger.warn({ server, kind, err: errorMessage(err) }, 'watch error; retrying'),
 });
-
-let index: Promise<ApiResourceIndex> | undefined;
-let kubeVersion: Promise<string> | undefined;
-// Discovery changes when CRDs come and go; a CRD event drops the cached index.
-cache.onChange((e) => {
-  if (e.object.kind === 'CustomResourceDefinition') index = undefined;
+const cache = createClusterCache(kube, cacheOptions(inCluster.server));
+const destinations = createDestinations({
+  controlKube: kube,
+  group: cfg.group,
+  namespace: cfg.namespace,
+  local: connectCluster(kube, inCluster, cache),
+  connect: (spec) => {
+    const conn = clusterConnection(spec);
+    if (!conn.ok) return conn.reason;
+    const remote = createKubeClient(conn.connection);
+    return connectCluster(remote, spec, cacheOptions(spec.server));
+  },
+  logger,
 });
 const reconciler = createReconciler({
   kube,
   cache,
   renderer,
-  predictor: createPredictor(kube),
+  destinations,
   group: cfg.group,
   namespace: cfg.namespace,
   trackingAnnotation: tracking,
   trackingMethod: cfg.trackingMethod,
-  discovery: () => (index ??= kube.discover()),
-  kubeVersion: () =>
-    (kubeVersion ??= kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''))),
   logger,
   now: () => new Date(),
-  applier: createApplier(kube),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
   observer: createAppObserver({
     kube,
@@ -103,6 +107,8 @@ const controller = createController({
   kube,
   cache,
   reconciler,
+  remoteChanges: (fn) => destinations.onChange(fn),
+  clustersChanged: (fn) => destinations.onRegistryChange(fn),
   group: cfg.group,
   namespace: cfg.namespace,
   resyncSeconds: cfg.resyncSeconds,
@@ -124,6 +130,7 @@ const stop = new AbortController();
 const lead = async () => {
   logger.info('started leading');
   await controller.start();
+  destinations.start();
   ready = true;
   logger.info('caches synced; reconciling');
 };
@@ -152,6 +159,7 @@ async function shutdown(signal: string): Promise<void> {
   // Graceful: the elector releases the lease so a standby takes over at once.
   await running.catch(() => undefined);
   await controller.stop();
+  await destinations.stop();
   await cache.stop();
   await health.close();
 }

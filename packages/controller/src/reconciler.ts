@@ -3,9 +3,9 @@ import {
   compareApplication,
   canSync,
   describeDrift,
-  inClusterOnly,
   orphanedResources,
   repoCredentialsFor,
+  resolveDestination,
   resourcePermitted,
   validateApplication,
   type CompareResult,
@@ -37,8 +37,7 @@ import {
 import type { RenderOutcome, TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
 import type { ReconcileObserver } from './app-events.ts';
-import type { Predictor } from './dry-run.ts';
-import type { Applier } from './sync/applier.ts';
+import type { DestinationCluster, Destinations } from './destinations.ts';
 import { decideAutoSync } from './sync/automation.ts';
 import { startOperation, syncPass, terminateOperation, type SyncInputs } from './sync/operation.ts';
 import { beginAttempt, retryAfterFailure, retryWait } from './sync/retry.ts';
@@ -53,6 +52,8 @@ interface CompareContext {
   readonly result: CompareResult;
   /** Why each desired object the project forbids may not be synced. */
   readonly forbidden: readonly string[];
+  /** The destination cluster the comparison read and a sync writes to. */
+  readonly cluster: DestinationCluster;
 }
 
 interface ActOutcome {
@@ -138,17 +139,14 @@ export interface ReconcilerDeps {
   readonly kube: KubeClient;
   readonly cache: ClusterCache;
   readonly renderer: TargetRenderer;
-  readonly predictor: Predictor;
+  /** Where apps deploy: in-cluster and the registered clusters, each with its own adapters. */
+  readonly destinations: Destinations;
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly trackingAnnotation: string;
   readonly trackingMethod: TrackingMethod;
-  /** Discovery of the destination, refreshed when CRDs change. */
-  readonly discovery: () => Promise<ApiResourceIndex>;
-  readonly kubeVersion: () => Promise<string>;
   readonly logger: Logger;
   readonly now: () => Date;
-  readonly applier: Applier;
   readonly syncTimeoutMs: number;
   /** Told of each status write (events, metrics); must not throw. */
   readonly observer?: ReconcileObserver;
@@ -187,6 +185,7 @@ export function createReconciler(d: ReconcilerDeps) {
     app: Application,
     hard: boolean,
     index: ApiResourceIndex,
+    cluster: DestinationCluster,
   ): Promise<RenderOutcome> {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
@@ -197,7 +196,7 @@ export function createReconciler(d: ReconcilerDeps) {
       project: app.spec.project,
       source,
       destinationNamespace: app.spec.destination.namespace,
-      kubeVersion: await d.kubeVersion(),
+      kubeVersion: await cluster.kubeVersion(),
       apiVersions: index.apiVersions(),
       scope,
       hard,
@@ -210,8 +209,10 @@ export function createReconciler(d: ReconcilerDeps) {
     project: AppProject,
     objects: readonly KubeObject[],
     index: ApiResourceIndex,
+    cluster: DestinationCluster,
   ) {
     const name = app.metadata.name;
+    const cache = cluster.cache;
     const desired = objects.map((o) =>
       withTracking(o, name, d.trackingMethod, d.trackingAnnotation),
     );
@@ -221,20 +222,20 @@ export function createReconciler(d: ReconcilerDeps) {
         group: groupOf(o.apiVersion),
         kind: o.kind,
       });
-    await d.cache.watchKinds([...kinds.values(), ...treeKinds]);
+    await cache.watchKinds([...kinds.values(), ...treeKinds]);
     const live = new Map<string, KubeObject>();
     for (const o of desired) {
-      const found = d.cache.get(resourceKeyOf(o));
+      const found = cache.get(resourceKeyOf(o));
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
-    const predicted = await d.predictor.predictAll(desired, live, index);
+    const predicted = await cluster.predictor.predictAll(desired, live, index);
     const permits = (o: KubeObject) =>
       resourcePermitted(project, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
-    const managed = d.cache.managedBy(name);
+    const managed = cache.managedBy(name);
     const result = compareApplication({
       desired,
       live,
-      managed: d.cache.managedBy(name),
+      managed,
       predicted,
       ignoreDifferences: app.spec.ignoreDifferences ?? [],
       appName: name,
@@ -242,7 +243,7 @@ export function createReconciler(d: ReconcilerDeps) {
       forbidden: permits,
     });
     const forbidden = desired.map(permits).filter((m) => m !== undefined);
-    return { result, desired, live, managed, index, forbidden };
+    return { result, desired, live, managed, index, forbidden, cluster };
   }
 
   let lastContext: CompareContext | undefined;
@@ -278,10 +279,13 @@ export function createReconciler(d: ReconcilerDeps) {
     lastContext = undefined;
     const project = projectOf(app);
     const projects: AppProject[] = project ? [project] : [];
-    const problems = validateApplication(app, projects, inClusterOnly);
-    if (problems.length || !projects[0]) return { kind: 'failed', conditions: problems };
-    const index = await d.discovery();
-    const out = await render(app, hard, index);
+    const clusters = await d.destinations.known();
+    const problems = validateApplication(app, projects, clusters);
+    const cluster = resolveDestination(app.spec.destination, clusters);
+    if (problems.length || !projects[0] || !cluster)
+      return { kind: 'failed', conditions: problems };
+    const index = await cluster.discovery();
+    const out = await render(app, hard, index, cluster);
     if (out.kind === 'failed') {
       return {
         kind: 'failed',
@@ -298,7 +302,8 @@ export function createReconciler(d: ReconcilerDeps) {
           },
         ]
       : [];
-    const cmp = await compare(app, projects[0], out.kind === 'rendered' ? out.objects : [], index);
+    const objects = out.kind === 'rendered' ? out.objects : [];
+    const cmp = await compare(app, projects[0], objects, index, cluster);
     const result = cmp.result;
     lastContext = { ...cmp, revision: out.revision };
     return {
@@ -306,7 +311,7 @@ export function createReconciler(d: ReconcilerDeps) {
       result,
       revision: out.revision,
       sourceType: out.sourceType,
-      warnings: [...warnings, ...result.warnings, ...orphanWarnings(app, projects[0])],
+      warnings: [...warnings, ...result.warnings, ...orphanWarnings(app, projects[0], cluster)],
     };
   }
 
@@ -315,14 +320,18 @@ export function createReconciler(d: ReconcilerDeps) {
    * objects in the destination namespace. Only kinds the cache watches are seen (those of the
    * apps and their trees), where Argo CD watches every kind.
    */
-  function orphanWarnings(app: Application, project: AppProject): Condition[] {
+  function orphanWarnings(
+    app: Application,
+    project: AppProject,
+    cluster: DestinationCluster,
+  ): Condition[] {
     const ns = app.spec.destination.namespace;
     if (!ns || !project.spec.orphanedResources?.warn) return [];
     const tracked = (o: KubeObject) =>
       o.metadata.annotations?.[d.trackingAnnotation] !== undefined ||
       (d.trackingMethod !== TrackingMethod.Annotation &&
         o.metadata.labels?.[defaultInstanceLabel] !== undefined);
-    const orphans = orphanedResources(project, d.cache.inNamespace(ns), tracked);
+    const orphans = orphanedResources(project, cluster.cache.inNamespace(ns), tracked);
     return orphans.length
       ? [
           {
@@ -435,12 +444,19 @@ export function createReconciler(d: ReconcilerDeps) {
    */
   async function deleteApplication(app: Application, log: Logger): Promise<ReconcileOutcome> {
     const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
+    const cluster = await d.destinations.resolve(app.spec.destination);
+    if (!cluster) {
+      // As Argo CD: without the cluster nothing can be cascaded; the finalizer stays until the
+      // cluster is registered again or a user removes it (which orphans the resources).
+      const where = app.spec.destination.server ?? app.spec.destination.name ?? '';
+      return blockDeletion(path, `destination cluster ${where} is not registered`, log);
+    }
     const step = await deletionPass(
       app,
       {
-        managed: d.cache.managedBy(app.metadata.name),
-        live: (key) => d.cache.get(key),
-        index: await d.discovery(),
+        managed: cluster.cache.managedBy(app.metadata.name),
+        live: (key) => cluster.cache.get(key),
+        index: await cluster.discovery(),
         target: async () => {
           const rep = await reportSafely(app, false);
           const ctx = rep.kind === 'compared' ? lastContext : undefined;
@@ -450,7 +466,7 @@ export function createReconciler(d: ReconcilerDeps) {
         },
       },
       {
-        applier: d.applier,
+        applier: cluster.applier,
         setFinalizers: async (finalizers) => {
           const res = await d.kube.request('PATCH', path, { body: { metadata: { finalizers } } });
           if (res.status >= 300)
@@ -459,29 +475,35 @@ export function createReconciler(d: ReconcilerDeps) {
       },
     );
     if (step.kind === 'orphan') return { kind: 'done' };
-    if (step.kind === 'blocked') {
-      log.info({ reason: step.message }, 'deletion blocked');
-      await d.kube.request('PATCH', `${path}/status`, {
-        body: {
-          status: {
-            conditions: [
-              {
-                type: ApplicationConditionType.DeletionError,
-                message: step.message,
-                lastTransitionTime: d.now().toISOString(),
-              },
-            ],
-          },
-        },
-      });
-      return { kind: 'requeue', afterMs: 2000 };
-    }
+    if (step.kind === 'blocked') return blockDeletion(path, step.message, log);
     if (step.kind === 'waiting') {
       log.info({ reason: step.message }, 'deleting the application');
       return { kind: 'requeue', afterMs: 1000 };
     }
     log.info('resources deleted; finalizer removed');
     return { kind: 'done' };
+  }
+
+  async function blockDeletion(
+    path: string,
+    message: string,
+    log: Logger,
+  ): Promise<ReconcileOutcome> {
+    log.info({ reason: message }, 'deletion blocked');
+    await d.kube.request('PATCH', `${path}/status`, {
+      body: {
+        status: {
+          conditions: [
+            {
+              type: ApplicationConditionType.DeletionError,
+              message,
+              lastTransitionTime: d.now().toISOString(),
+            },
+          ],
+        },
+      },
+    });
+    return { kind: 'requeue', afterMs: 2000 };
   }
 
   async function reportSafely(app: Application, hard: boolean): Promise<ReconcileReport> {
@@ -568,7 +590,7 @@ export function createReconciler(d: ReconcilerDeps) {
       );
     }
     const pass = await syncPass(app, beginAttempt(started, now), syncInputs(target), {
-      applier: d.applier,
+      applier: target.cluster.applier,
       now: d.now,
       timeoutMs: d.syncTimeoutMs,
     });
@@ -643,8 +665,19 @@ export function createReconciler(d: ReconcilerDeps) {
     state: OperationState,
     ctx: CompareContext | undefined,
   ): Promise<ActOutcome> {
-    const index = ctx?.index ?? (await d.discovery());
-    const ended = await terminateOperation(state, index, { applier: d.applier, now: d.now });
+    const cluster = ctx?.cluster ?? (await d.destinations.resolve(app.spec.destination));
+    // Without its cluster no hook can be deleted; the operation still ends, saying so.
+    const ended = cluster
+      ? await terminateOperation(state, ctx?.index ?? (await cluster.discovery()), {
+          applier: cluster.applier,
+          now: d.now,
+        })
+      : {
+          ...state,
+          phase: OperationPhase.Failed,
+          message: 'Operation terminated (destination cluster not registered: hooks left running)',
+          finishedAt: d.now().toISOString(),
+        };
     written.set(app.metadata.name, ended);
     finished.set(app.metadata.name, JSON.stringify(app.operation ?? state.operation ?? null));
     return {

@@ -1,10 +1,19 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { ClusterState } from '@gitward/local-cluster';
 
 /** Runs the kubectl built with the cluster (same version) against the e2e cluster. */
 export function kubectl(args: readonly string[], input?: string): Promise<string> {
-  const cluster = inject('cluster');
+  return kubectlAt(inject('cluster'), args, input);
+}
+
+/** kubectl against another local cluster (a second destination in the multi-cluster tests). */
+export function kubectlAt(
+  cluster: Pick<ClusterState, 'binDir' | 'kubeconfig' | 'dir'>,
+  args: readonly string[],
+  input?: string,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       join(cluster.binDir, 'kubectl'),

@@ -37,27 +37,29 @@ export type ParsedCluster =
 
 const b64 = /^[A-Za-z0-9+/=\s]*$/;
 
+function checkTls(tls: unknown): string | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null) return 'config.tlsClientConfig is not an object';
+  const t = tls as Record<string, unknown>;
+  if (t['insecure'] !== undefined && typeof t['insecure'] !== 'boolean')
+    return 'config.tlsClientConfig.insecure is not a boolean';
+  for (const k of ['caData', 'certData', 'keyData', 'serverName'] as const) {
+    const v = t[k];
+    if (v !== undefined && typeof v !== 'string')
+      return `config.tlsClientConfig.${k} is not a string`;
+    if (k !== 'serverName' && typeof v === 'string' && !b64.test(v))
+      return `config.tlsClientConfig.${k} is not base64`;
+  }
+  return undefined;
+}
+
 function checkConfig(raw: unknown): ClusterConfig | string {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return 'config is not an object';
   const c = raw as Record<string, unknown>;
   for (const k of ['bearerToken', 'username', 'password'] as const)
     if (c[k] !== undefined && typeof c[k] !== 'string') return `config.${k} is not a string`;
-  const tls = c['tlsClientConfig'];
-  if (tls !== undefined) {
-    if (typeof tls !== 'object' || tls === null) return 'config.tlsClientConfig is not an object';
-    const t = tls as Record<string, unknown>;
-    if (t['insecure'] !== undefined && typeof t['insecure'] !== 'boolean')
-      return 'config.tlsClientConfig.insecure is not a boolean';
-    for (const k of ['caData', 'certData', 'keyData', 'serverName'] as const) {
-      const v = t[k];
-      if (v !== undefined && typeof v !== 'string')
-        return `config.tlsClientConfig.${k} is not a string`;
-      if (k !== 'serverName' && typeof v === 'string' && !b64.test(v))
-        return `config.tlsClientConfig.${k} is not base64`;
-    }
-  }
-  return c as ClusterConfig;
+  return checkTls(c['tlsClientConfig']) ?? c;
 }
 
 /** A cluster Secret's decoded `data` → the cluster, or why it cannot be used. */
@@ -87,7 +89,8 @@ export function parseClusterSecret(data: Readonly<Record<string, string>>): Pars
     ok: true,
     cluster: {
       server: server.replace(/\/+$/, ''),
-      name: data['name']?.trim() || server,
+      // An empty name falls back to the server, as Argo CD shows unnamed clusters.
+      name: data['name']?.trim() ? data['name'].trim() : server,
       namespaces,
       ...(data['project'] ? { project: data['project'] } : {}),
       config,
@@ -142,8 +145,6 @@ export function redactCluster(c: ClusterSpec) {
           }
         : {}),
     },
-    hasCredentials: Boolean(
-      c.config.bearerToken || c.config.password || c.config.tlsClientConfig?.keyData,
-    ),
+    hasCredentials: [c.config.bearerToken, c.config.password, tls?.keyData].some(Boolean),
   };
 }

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadKubeconfig } from '@gitward/infra';
+import type { Application } from '@gitward/model';
+import { startLocalCluster, type LocalCluster } from '@gitward/local-cluster';
+import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { waitApplication } from './support/applications.ts';
+import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { kubectl, kubectlAt, uniqueName } from './support/kubectl.ts';
+import { appNamespace, cm, deployment, refresh } from './support/sync-fixtures.ts';
+
+// A second local control plane is the destination: gitward runs against the first (Applications,
+// projects and the cluster Secret live there) and deploys to the second.
+let remote: LocalCluster;
+let git: GitServer;
+let repo: TestRepo;
+let controller: ControllerProcess;
+const ns = uniqueName('remote');
+const secretName = uniqueName('cluster-remote');
+
+/** The cluster Secret as `argocd cluster add` writes it, with the remote's client certificate. */
+async function clusterSecret(): Promise<string> {
+  const conn = await loadKubeconfig(remote.state.kubeconfig);
+  const b64 = (pem: string | undefined) => Buffer.from(pem ?? '').toString('base64');
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: secretName,
+      namespace: appNamespace,
+      labels: { 'gitward.dev/secret-type': 'cluster' },
+    },
+    stringData: {
+      name: 'remote',
+      server: remote.state.server,
+      config: JSON.stringify({
+        tlsClientConfig: {
+          caData: b64(conn.ca),
+          certData: b64(conn.cert),
+          keyData: b64(conn.key),
+        },
+      }),
+    },
+  });
+}
+
+const app = (name: string, destination: Record<string, string>, automated = true) =>
+  JSON.stringify({
+    apiVersion: 'gitward.dev/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: appNamespace },
+    spec: {
+      project: 'default',
+      destination: { ...destination, namespace: ns },
+      source: { repoURL: repo.url, path: 'app', targetRevision: 'main' },
+      syncPolicy: {
+        ...(automated ? { automated: { prune: true, selfHeal: true } } : {}),
+        syncOptions: ['CreateNamespace=true'],
+      },
+    },
+  });
+
+const wait = (name: string, ok: (a: Application) => boolean) =>
+  waitApplication({ group: 'gitward.dev', namespace: appNamespace, name }, ok, {
+    timeoutMs: 90_000,
+    logFile: controller.logFile,
+  });
+
+beforeAll(async () => {
+  remote = await startLocalCluster({ name: 'e2e-remote', cacheDir: inject('cacheDir') });
+  git = await createGitServer();
+  repo = await git.createRepo('multi-cluster');
+  await repo.commit({ 'app/deploy.yaml': deployment('web'), 'app/cm.json': cm('settings') }, 'app');
+  await repo.push();
+  controller = await startController();
+  await controller.ready();
+});
+afterAll(async () => {
+  await kubectl(['-n', appNamespace, 'delete', 'secret', secretName, '--ignore-not-found']);
+  await controller.stop();
+  await git.close();
+  await remote.stop();
+});
+
+describe('destination clusters', () => {
+  it('refuses an app for a cluster that is not registered', async () => {
+    await kubectl(['apply', '-f', '-'], app('mc-early', { name: 'remote' }));
+    const a = await wait('mc-early', (x) =>
+      (x.status?.conditions ?? []).some((c) => c.message.includes('not a configured cluster')),
+    );
+    expect(a.status?.conditions?.[0]?.type).toBe('InvalidSpecError');
+    await kubectl(['-n', appNamespace, 'delete', 'applications.gitward.dev', 'mc-early']);
+  });
+
+  it('deploys to a registered cluster by name, never to the control plane', async () => {
+    await kubectl(['apply', '-f', '-'], await clusterSecret());
+    await kubectl(['apply', '-f', '-'], app('mc-web', { name: 'remote' }));
+    const a = await wait(
+      'mc-web',
+      (x) => x.status?.sync?.status === 'Synced' && x.status.health?.status === 'Healthy',
+    );
+    expect(a.status?.resources?.map((r) => r.kind).sort()).toEqual(['ConfigMap', 'Deployment']);
+    const live = JSON.parse(
+      await kubectlAt(remote.state, ['-n', ns, 'get', 'deployment', 'web', '-o', 'json']),
+    ) as { metadata: { annotations?: Record<string, string> } };
+    expect(live.metadata.annotations?.['gitward.dev/tracking-id']).toContain('mc-web');
+    const here = await kubectl(['get', 'namespace', ns, '--ignore-not-found', '-o', 'name']);
+    expect(here.trim()).toBe('');
+  });
+
+  it('sees drift in the registered cluster through its watch and heals it', async () => {
+    await kubectlAt(remote.state, [
+      '-n',
+      ns,
+      'patch',
+      'configmap',
+      'settings',
+      '--type=merge',
+      '-p',
+      '{"data":{"a":"changed"}}',
+    ]);
+    await expect
+      .poll(
+        async () =>
+          JSON.parse(
+            await kubectlAt(remote.state, ['-n', ns, 'get', 'configmap', 'settings', '-o', 'json']),
+          ) as { data: Record<string, string> },
+        { timeout: 60_000, interval: 250 },
+      )
+      .toMatchObject({ data: { a: '1' } });
+    const a = await wait('mc-web', (x) => x.status?.operationState?.phase === 'Succeeded');
+    expect(a.status?.sync?.status).toBe('Synced');
+  });
+
+  it('an app addressed by the server URL resolves to the same cluster', async () => {
+    const byServer = app('mc-by-server', { server: remote.state.server }, false);
+    await kubectl(['apply', '-f', '-'], byServer);
+    // Not automated: it only compares, against the remote cluster's objects (which another app
+    // tracks, so they show as OutOfSync here), instead of being refused as an unknown cluster.
+    const a = await wait('mc-by-server', (x) => x.status?.sync?.status === 'OutOfSync');
+    expect((a.status?.conditions ?? []).filter((c) => c.type === 'InvalidSpecError')).toHaveLength(
+      0,
+    );
+    await kubectl(['-n', appNamespace, 'delete', 'applications.gitward.dev', 'mc-by-server']);
+  });
+
+  it('an app whose cluster is unregistered gets InvalidSpecError and nothing is pruned', async () => {
+    await kubectl(['-n', appNamespace, 'delete', 'secret', secretName]);
+    await refresh('mc-web');
+    await wait('mc-web', (x) =>
+      (x.status?.conditions ?? []).some((c) => c.message.includes('not a configured cluster')),
+    );
+    const still = await kubectlAt(remote.state, [
+      '-n',
+      ns,
+      'get',
+      'deployment',
+      'web',
+      '-o',
+      'name',
+    ]);
+    expect(still.trim()).toBe('deployment.apps/web');
+  });
+});
