@@ -33,17 +33,19 @@ export const appsPath = `/apis/gitward.dev/v1alpha1/namespaces/${appNamespace}/a
 /** What the scenarios share: one control plane, one controller, one git server. */
 export interface Harness {
   readonly kube: KubeClient;
+  readonly kubeconfig: string;
   readonly server: GitServer;
   readonly controller: Controller;
   /** A scratch directory, removed at the end. */
   readonly dir: string;
 }
 
-/** Starts the harness of scenario 3, with the controller's periodic refresh off. */
+/** Starts the harness of scenario 3; by default the controller's periodic refresh is off. */
 export async function withHarness<T>(
   cacheDir: string,
   name: string,
   fn: (h: Harness) => Promise<T>,
+  controllerArgs: readonly string[] = ['--resync-seconds', '0'],
 ): Promise<T> {
   return withCluster(
     cacheDir,
@@ -51,11 +53,9 @@ export async function withHarness<T>(
       const kube = createKubeClient(await loadKubeconfig(state.kubeconfig));
       const server = await createGitServer();
       const dir = await mkdtemp(join(tmpdir(), `gitward-${name}-`));
-      const controller = await startController(cacheDir, state.kubeconfig, [
-        ...['--resync-seconds', '0'],
-      ]);
+      const controller = await startController(cacheDir, state.kubeconfig, controllerArgs);
       try {
-        return await fn({ kube, server, controller, dir });
+        return await fn({ kube, kubeconfig: state.kubeconfig, server, controller, dir });
       } finally {
         await controller.stop();
         await server.close();

@@ -12,7 +12,15 @@ import { benchRender } from './render.ts';
 import { median } from './stats.ts';
 import { benchDrift } from './drift.ts';
 import { benchPushToLive } from './push-to-live.ts';
-import { driftSection, gapSection, pushSection, renderSection, syncSection } from './report.ts';
+import {
+  driftSection,
+  gapSection,
+  pushSection,
+  renderSection,
+  scaleSection,
+  syncSection,
+} from './report.ts';
+import { benchScaleOut, type ScaleFigures } from './scale-out.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
@@ -79,12 +87,28 @@ function clusterSection(f: ClusterFigures): string {
   ].join('\n');
 }
 
+const scaleCounts = quick ? [100] : [100, 1000];
+// --only-scale=N runs scenario 2 alone for N apps and prints its section, writing nothing: for
+// working on the slowest scenario without the rest.
+const only = process.argv.find((a) => a.startsWith('--only-scale='));
+if (only) {
+  const n = Number(only.split('=')[1]);
+  process.stdout.write(`${scaleSection([await benchScaleOut(cacheDir, n, runs)])}\n`);
+  process.exit(0);
+}
+
 const figures = await benchLocalCluster(cacheDir, runs);
 const sync = await benchSyncThroughput(cacheDir, runs);
 const render = await benchRender(cacheDir, runs, process.env);
 // Latency scenarios are cheap per run, so they take more runs than the throughput ones.
 const drift = await benchDrift(cacheDir, quick ? runs : Math.max(10, runs));
-const push = await benchPushToLive(cacheDir, quick ? Math.max(5, runs) : Math.max(20, runs));
+const push = await benchPushToLive(
+  cacheDir,
+  quick ? Math.max(5, runs) : Math.max(20, runs),
+  quick ? 5 : 10,
+);
+const scale: ScaleFigures[] = [];
+for (const n of scaleCounts) scale.push(await benchScaleOut(cacheDir, n, runs));
 const doc = [
   '# Benchmarks',
   '',
@@ -103,6 +127,8 @@ const doc = [
   driftSection(drift),
   '',
   pushSection(push),
+  '',
+  scaleSection(scale),
   '',
   gapSection(sync, render),
   '',

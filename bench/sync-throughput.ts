@@ -54,6 +54,8 @@ async function freePort(): Promise<number> {
 export interface Controller {
   /** Removed by stop(), with the controller's caches. */
   readonly logFile: string;
+  /** For CPU and memory readings from /proc. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export async function startController(
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { logFile, stop };
+    if (ok) return { logFile, pid: child.pid ?? 0, stop };
     await sleep(200);
   }
   await stop();
