@@ -264,6 +264,22 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     }),
   },
   'GET /api/v1/clusters': { row: loggedIn, call: () => ({ path: '/api/v1/clusters' }) },
+  'POST /api/v1/clusters': {
+    // In-cluster cannot be added: allowed callers get a 400 and nothing is written.
+    row: adminOnly,
+    call: () => ({ path: '/api/v1/clusters', body: { server: 'https://kubernetes.default.svc' } }),
+  },
+  'GET /api/v1/clusters/:server': {
+    // The custom policy names in-cluster's server only: the object is the server URL.
+    row: { ...readGlobal, custom: 'allow' },
+    call: () => ({
+      path: `/api/v1/clusters/${encodeURIComponent('https://kubernetes.default.svc')}`,
+    }),
+  },
+  'DELETE /api/v1/clusters/:server': {
+    row: adminOnly,
+    call: () => ({ path: `/api/v1/clusters/${encodeURIComponent('https://gone.invalid')}` }),
+  },
 };
 
 function project(name: string, roles: unknown[]) {
@@ -373,7 +389,8 @@ beforeAll(async () => {
     `--from-literal=policy.csv=g, reader, role:readonly
 p, dev, applications, get, ${team}/*, allow
 p, dev, applications, sync, ${team}/*, allow
-p, dev, projects, get, other, allow`,
+p, dev, projects, get, other, allow
+p, dev, clusters, get, https://kubernetes.default.svc, allow`,
   ]);
   await kubectl(
     ['apply', '-f', '-'],

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import { createServerContext, hashPassword } from '@gitward/server';
 import { pino } from 'pino';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { runCli, type CliRun } from './support/cli.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
@@ -15,7 +15,6 @@ import { cm, deployment } from './support/sync-fixtures.ts';
 
 // The gitward CLI as a user runs it, against a running API server, controller and control plane.
 
-const main = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
 let git: GitServer;
 let repo: TestRepo;
 let controller: ControllerProcess;
@@ -23,25 +22,8 @@ let server: ServerProcess;
 let configFile = '';
 const adminPassword = 'cli-admin-pass';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gitward(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [main, ...args],
-      {
-        env: { ...process.env, GITWARD_CONFIG: configFile, NO_COLOR: '1', ...env },
-        timeout: 150_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function gitward(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { GITWARD_CONFIG: configFile, ...env });
 }
 
 beforeAll(async () => {
@@ -190,7 +172,7 @@ describe('gitward CLI against the API server', () => {
       '-p',
       '{"data":{"a":"drifted"}}',
     ]);
-    let diff: Run = { code: 0, stdout: '', stderr: '' };
+    let diff: CliRun = { code: 0, stdout: '', stderr: '' };
     for (let i = 0; i < 20 && diff.code !== 1; i++) {
       diff = await gitward(['app', 'diff', 'cli-app', '--refresh']);
       if (diff.code !== 1) await sleep(500);

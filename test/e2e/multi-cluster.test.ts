@@ -1,11 +1,18 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadKubeconfig } from '@gitward/infra';
+import { createKubeClient, loadKubeconfig } from '@gitward/infra';
+import { createApi, createServerContext, hashPassword, routes } from '@gitward/server';
 import type { Application } from '@gitward/model';
 import { startLocalCluster, type LocalCluster } from '@gitward/local-cluster';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { runCli } from './support/cli.ts';
 import { kubectl, kubectlAt, uniqueName } from './support/kubectl.ts';
+import { startServer, type ServerProcess } from './support/server-process.ts';
 import { appNamespace, cm, deployment, refresh } from './support/sync-fixtures.ts';
 
 // A second local control plane is the destination: gitward runs against the first (Applications,
@@ -99,6 +106,8 @@ describe('destination clusters', () => {
       (x) => x.status?.sync?.status === 'Synced' && x.status.health?.status === 'Healthy',
     );
     expect(a.status?.resources?.map((r) => r.kind).sort()).toEqual(['ConfigMap', 'Deployment']);
+    // It was Missing (with a message) before the sync; Healthy carries no message of its own.
+    expect(a.status?.health?.message).toBeUndefined();
     const live = JSON.parse(
       await kubectlAt(remote.state, ['-n', ns, 'get', 'deployment', 'web', '-o', 'json']),
     ) as { metadata: { annotations?: Record<string, string> } };
@@ -159,5 +168,104 @@ describe('destination clusters', () => {
       'name',
     ]);
     expect(still.trim()).toBe('deployment.apps/web');
+  });
+});
+
+describe('gitward cluster add | list | rm, through the API server', () => {
+  let server: ServerProcess;
+  let env: Record<string, string>;
+  let api: ReturnType<typeof createApi>;
+  const password = 'multi-cluster-admin';
+  const gitward = (args: readonly string[]) => runCli(args, env);
+
+  beforeAll(async () => {
+    env = { GITWARD_CONFIG: join(await mkdtemp(join(tmpdir(), 'gitward-mc-')), 'config.yaml') };
+    server = await startServer();
+    const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
+    const ctx = createServerContext({
+      kube,
+      group: 'gitward.dev',
+      namespace: appNamespace,
+      logger: pino({ level: 'silent' }),
+      version: 'test',
+      secureCookies: true,
+    });
+    await ctx.store.writeSecret(ctx.names.secret, {
+      'admin.password': await hashPassword(password),
+    });
+    // The same routes in process, for reading an answer the CLI only summarizes.
+    api = createApi(ctx, routes);
+    await kubectl([
+      '-n',
+      appNamespace,
+      'delete',
+      'configmap',
+      ctx.names.rbacCm,
+      '--ignore-not-found',
+    ]);
+    const login = await gitward([
+      ...['login', server.url, '--insecure', '--username', 'admin', '--password', password],
+    ]);
+    expect(login.code, login.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('adds the cluster from a kubeconfig context with a service account of its own', async () => {
+    const kubeconfig = await readFile(remote.state.kubeconfig, 'utf8');
+    // The kubeconfig may be YAML or JSON: take the name either way.
+    const context = /"?current-context"?:\s*"?([\w.-]+)/.exec(kubeconfig)?.[1] ?? '';
+    const add = await gitward([
+      ...['cluster', 'add', context, '--kubeconfig', remote.state.kubeconfig, '--name', 'remote'],
+      '-y',
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toContain(`Cluster '${remote.state.server}' added`);
+    expect(add.stdout + add.stderr).not.toMatch(/eyJ[\w-]{20,}/); // no token printed
+    // The credentials are the new service account's token, not the admin certificate.
+    const sa = await kubectlAt(remote.state, [
+      ...['-n', 'kube-system', 'get', 'serviceaccount', 'gitward-manager', '-o', 'name'],
+    ]);
+    expect(sa.trim()).toBe('serviceaccount/gitward-manager');
+
+    const list = await gitward(['cluster', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain(remote.state.server);
+    expect(list.stdout).toContain('remote');
+  });
+
+  it('the app deploys again through the new credentials, and the API reads its live tree there', async () => {
+    await refresh('mc-web');
+    await wait(
+      'mc-web',
+      (x) =>
+        x.status?.sync?.status === 'Synced' &&
+        !(x.status.conditions ?? []).some((c) => c.type === 'InvalidSpecError'),
+    );
+    const login = await api.request('/api/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const tree = await api.request('/api/v1/applications/mc-web/resource-tree', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(tree.status).toBe(200);
+    const nodes = ((await tree.json()) as { nodes: { kind: string; namespace?: string }[] }).nodes;
+    // The ReplicaSet exists only in the remote cluster, made there by its Deployment controller.
+    expect(nodes.filter((n) => n.namespace === ns).map((n) => n.kind)).toEqual(
+      expect.arrayContaining(['Deployment', 'ReplicaSet', 'ConfigMap']),
+    );
+  });
+
+  it('removes the cluster', async () => {
+    const rm = await gitward(['cluster', 'rm', 'remote', '-y']);
+    expect(rm.code, rm.stderr).toBe(0);
+    const list = await gitward(['cluster', 'list']);
+    expect(list.stdout).not.toContain(remote.state.server);
+    const missing = await gitward(['cluster', 'get', 'remote']);
+    expect(missing.code).not.toBe(0);
   });
 });

@@ -89,6 +89,25 @@ function syncInputs(ctx: CompareContext): SyncInputs {
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
 
+function clearedMessage<T extends { message?: string | undefined }>(o: T | undefined) {
+  return o && o.message === undefined ? { ...o, message: null } : o;
+}
+
+/**
+ * The merge patch of a status write. A merge patch keeps keys it does not name, so a message the
+ * new status no longer has (the "Missing" health's, an earlier operation's) is cleared explicitly
+ * or it would linger beside the new verdict.
+ */
+function statusPatch(status: Partial<ApplicationStatus>) {
+  return {
+    status: {
+      ...status,
+      ...(status.health ? { health: clearedMessage(status.health) } : {}),
+      ...(status.operationState ? { operationState: clearedMessage(status.operationState) } : {}),
+    },
+  };
+}
+
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
@@ -375,7 +394,7 @@ export function createReconciler(d: ReconcilerDeps) {
       if (guarded.status >= 300)
         throw new Error(`writing the operation state failed (HTTP ${guarded.status})`);
     }
-    const body = expectPhase && operationState ? { status: rest } : { status };
+    const body = statusPatch(expectPhase && operationState ? rest : status);
     // A merge patch of the status subresource needs no resourceVersion: the controller owns status,
     // so there is no lost-update conflict to handle, and spec edits by users never collide with it.
     const res = await d.kube.request('PATCH', `${path}/status`, { body });

@@ -15,6 +15,7 @@ import {
   unauthenticated,
 } from './http/api-error.ts';
 import { authenticate } from './http/authenticate.ts';
+import type { UiHandler } from './http/static-ui.ts';
 import type { Principal, RouteDef, RouteRequest } from './routes/route.ts';
 
 /** Request bodies larger than this are refused (Argo CD's default gRPC limit is far larger, but
@@ -112,11 +113,14 @@ export function createApiMetrics(registry: MetricsRegistry): ApiMetrics {
 /**
  * The HTTP API: every route of the table behind authentication and its declared access rule, one
  * error shape, a body limit. Runs in-process in tests (`app.request(...)`) exactly as it serves.
+ * With `ui`, what no route answers goes to the web UI first (http/static-ui.ts); it is no route
+ * of the table, so RBAC and the route table stay the API's alone.
  */
 export function createApi(
   ctx: ServerContext,
   routes: readonly RouteDef[],
   metrics?: ApiMetrics,
+  ui?: UiHandler,
 ): Hono {
   const app = new Hono();
   app.use(
@@ -149,8 +153,10 @@ export function createApi(
       return c.json(out ?? {});
     });
   }
-  app.notFound((c) =>
-    c.json(errorBody(notFound(`no route for ${c.req.method} ${c.req.path}`)), 404),
+  app.notFound(
+    async (c) =>
+      (await ui?.(c.req.raw)) ??
+      c.json(errorBody(notFound(`no route for ${c.req.method} ${c.req.path}`)), 404),
   );
   app.onError((err, c) => {
     const { error, internal } = toApiError(err);

@@ -64,3 +64,18 @@ describe('loadServerConfig: rendering', () => {
     );
   });
 });
+
+describe('loadServerConfig: web UI directory', () => {
+  it.each([
+    { name: 'absent: main.ts picks the default', argv: base, env: {}, want: undefined },
+    { name: 'the variable', argv: base, env: { GITWARD_UI_DIR: '/v' }, want: '/v' },
+    {
+      name: 'the flag wins over the variable',
+      argv: [...base, '--ui-dir', '/f'],
+      env: { GITWARD_UI_DIR: '/v' },
+      want: '/f',
+    },
+  ])('$name', ({ argv, env, want }) => {
+    expect(loadServerConfig(argv, env, '/h').uiDir).toBe(want);
+  });
+});

@@ -36,6 +36,11 @@ export interface ServerConfig {
   readonly trackingMethod: TrackingMethod;
   /** Prometheus /metrics on 127.0.0.1 (argocd-server's 8083); 0 picks a free port, -1 is off. */
   readonly metricsPort: number;
+  /**
+   * The built web UI served at `/` (`--ui-dir`, GITWARD_UI_DIR); when absent main.ts uses
+   * packages/web/dist beside the server's sources.
+   */
+  readonly uiDir?: string;
 }
 
 function fail(message: string): never {
@@ -68,6 +73,7 @@ export function loadServerConfig(
       jsonnet: { type: 'string' },
       'tracking-method': { type: 'string' },
       'metrics-port': { type: 'string' },
+      'ui-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -90,6 +96,7 @@ export function loadServerConfig(
     tlsDir: values['tls-dir'] ?? join(home, '.cache', 'gitward', 'server-tls'),
     logLevel: values['log-level'] ?? env['GITWARD_LOG_LEVEL'] ?? 'info',
     ...optional('readyFile', values['ready-file']),
+    ...optional('uiDir', values['ui-dir'] ?? env['GITWARD_UI_DIR']),
     ...renderingOf(values, env, home),
   });
 }

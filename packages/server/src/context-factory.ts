@@ -24,6 +24,7 @@ export function createServerContext(deps: {
   /** Must match the controller's `--tracking-method` (default annotation). */
   trackingMethod?: TrackingMethod;
   checkRepo?: ServerContext['checkRepo'];
+  checkCluster?: ServerContext['checkCluster'];
 }): ServerContext {
   const now = deps.now ?? (() => new Date());
   const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
@@ -52,6 +53,8 @@ export function createServerContext(deps: {
     });
   return {
     ...(deps.checkRepo ? { checkRepo: deps.checkRepo } : {}),
+    ...(deps.checkCluster ? { checkCluster: deps.checkCluster } : {}),
+    kube: deps.kube,
     store,
     settings,
     names,

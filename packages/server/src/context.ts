@@ -1,3 +1,5 @@
+import type { ClusterSpec } from '@gitward/engine';
+import type { KubeClient } from '@gitward/infra';
 import type { RepoCredentials } from '@gitward/model';
 import type { Logger } from 'pino';
 import type { LoginLimiter } from './auth/index.ts';
@@ -9,6 +11,8 @@ import type { WebhookSecrets } from './webhook/index.ts';
 
 /** Everything a route handler may use; built once in main.ts (or a test) and shared. */
 export interface ServerContext {
+  /** The control plane's apiserver (and the in-cluster destination): what `store` reads through. */
+  readonly kube: KubeClient;
   readonly store: ClusterStore;
   readonly settings: SettingsSource;
   readonly names: SettingsNames;
@@ -32,6 +36,12 @@ export interface ServerContext {
    * `/repositories/:repo/validate`; absent when the server runs without git (tests of other routes).
    */
   readonly checkRepo?: (url: string, creds: RepoCredentials) => Promise<RepoCheck>;
+  /**
+   * Tries a destination cluster with its credentials (`GET /version`) before `cluster add` saves
+   * it; absent when the server runs without one (tests of other routes): clusters are then saved
+   * unchecked. The message never quotes a credential.
+   */
+  readonly checkCluster?: (cluster: ClusterSpec) => Promise<RepoCheck>;
 }
 
 export type RepoCheck = { readonly ok: true } | { readonly ok: false; readonly message: string };

@@ -1,11 +1,11 @@
 /**
- * Live objects of the destination cluster read by key through the API server's ClusterStore: REST
- * paths from discovery, a few GETs at a time. The server keeps no watch cache (the controller
+ * Live objects of an app's destination cluster read by key (through cluster/destinations.ts's
+ * reader of that cluster): REST paths from discovery, a few GETs at a time. The server keeps no watch cache (the controller
  * owns that), so each request reads what it shows.
  */
 import { createLimiter, type ApiResource, type ApiResourceIndex } from '@gitward/infra';
 import { formatResourceKey, type KubeObject, type ResourceKey } from '@gitward/model';
-import type { ClusterStore } from './cluster/store.ts';
+import type { DestinationView } from './cluster/destinations.ts';
 
 /** The REST path of a resource type, of one object when `name` is given. */
 export function restPath(res: ApiResource, namespace?: string, name?: string): string {
@@ -22,7 +22,7 @@ const parallelGets = 8;
  * does not serve are left out.
  */
 export async function fetchLive(
-  store: ClusterStore,
+  cluster: Pick<DestinationView, 'get'>,
   index: ApiResourceIndex,
   keys: readonly ResourceKey[],
 ): Promise<Map<string, KubeObject>> {
@@ -34,7 +34,7 @@ export async function fetchLive(
       limit(async () => {
         const api = index.lookup(k.group, k.kind);
         if (!api || !k.name) return;
-        const live = await store.get(restPath(api, k.namespace, k.name));
+        const live = await cluster.get(restPath(api, k.namespace, k.name));
         if (live) out.set(id, live);
       }),
     ),

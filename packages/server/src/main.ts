@@ -4,10 +4,11 @@
  * once, bootstraps the settings (signing key, initial admin password), builds the renderer that
  * manifests and diffs need, and serves the API over HTTPS (or plain HTTP with --insecure).
  */
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { pino } from 'pino';
 import {
@@ -24,7 +25,9 @@ import {
 import { errorMessage } from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
 import { createApi, createApiMetrics } from './app.ts';
+import { checkClusterConnection } from './cluster/destinations.ts';
 import { loadServerConfig } from './config.ts';
+import { createUiHandler } from './http/static-ui.ts';
 import { createServerContext } from './context-factory.ts';
 import { routes } from './routes/index.ts';
 import { bootstrapSettings } from './settings.ts';
@@ -40,6 +43,8 @@ const logger = pino({
     '*.token',
     '*.newPassword',
     '*.currentPassword',
+    '*.bearerToken',
+    '*.keyData',
     'headers.authorization',
     'headers.cookie',
   ],
@@ -71,11 +76,17 @@ const ctx = createServerContext({
       () => ({ ok: true }) as const,
       (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
     ),
+  checkCluster: (cluster) => checkClusterConnection(cluster, { timeoutMs: 10_000 }),
 });
 const boot = await bootstrapSettings(ctx.store, ctx.names, new Date());
 const registry = createMetricsRegistry();
 registerProcessMetrics(registry);
-const api = createApi(ctx, routes, createApiMetrics(registry));
+// The workspace's own build by default, so `npm run build:web` is all a checkout needs.
+const uiDir = cfg.uiDir ?? fileURLToPath(new URL('../../web/dist/', import.meta.url));
+const api = createApi(ctx, routes, createApiMetrics(registry), createUiHandler(uiDir));
+await access(join(uiDir, 'index.html')).catch(() =>
+  logger.warn({ uiDir }, 'the web UI is not built (npm run build:web): / answers 503'),
+);
 // Metrics are an aid, not the service: a taken port is logged and the API serves on.
 const metricsServer: MetricsServer | undefined =
   cfg.metricsPort < 0
@@ -112,6 +123,7 @@ const server = serve(
     logger.info(
       {
         url,
+        uiDir,
         namespace: cfg.namespace,
         group: cfg.group,
         initialPasswordSecret: boot.initialPasswordSecret,

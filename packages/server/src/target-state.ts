@@ -16,6 +16,7 @@ import {
   type KubeObject,
   type TrackingMethod,
 } from '@gitward/model';
+import type { ApiResourceIndex } from '@gitward/infra';
 import type { TargetRenderer } from '@gitward/target';
 import type { ClusterStore } from './cluster/store.ts';
 
@@ -31,9 +32,22 @@ export type TargetState =
     }
   | { readonly ok: false; readonly error: GitwardError };
 
+/** What rendering needs of the destination cluster: its kinds' scopes and its version. */
+export interface RenderDestination {
+  discover(): Promise<ApiResourceIndex>;
+  /** Without the leading "v" (e.g. "1.34.4"), for Helm. */
+  kubeVersion(): Promise<string>;
+}
+
 export interface TargetSource {
-  /** The app's source at `revision` (its targetRevision when absent). */
-  render(app: Application, opts?: { readonly revision?: string }): Promise<TargetState>;
+  /**
+   * The app's source at `revision` (its targetRevision when absent), namespaces defaulted and
+   * API versions taken from `destination` (the control plane's cluster when absent).
+   */
+  render(
+    app: Application,
+    opts?: { readonly revision?: string; readonly destination?: RenderDestination },
+  ): Promise<TargetState>;
 }
 
 export interface TargetSourceDeps {
@@ -57,7 +71,15 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
     return repoCredentialsFor(repoURL, secrets, label);
   }
 
-  async function render(app: Application, opts: { revision?: string } = {}): Promise<TargetState> {
+  const inCluster: RenderDestination = {
+    discover: () => d.store.discover(),
+    kubeVersion: d.kubeVersion,
+  };
+
+  async function render(
+    app: Application,
+    opts: { revision?: string; destination?: RenderDestination } = {},
+  ): Promise<TargetState> {
     const first = app.spec.source ?? app.spec.sources?.[0];
     if (!first)
       return {
@@ -68,9 +90,10 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
         ),
       };
     const source = opts.revision ? { ...first, targetRevision: opts.revision } : first;
+    const destination = opts.destination ?? inCluster;
     const [index, kubeVersion, credentials] = await Promise.all([
-      d.store.discover(),
-      d.kubeVersion(),
+      destination.discover(),
+      destination.kubeVersion(),
       credentialsFor(source.repoURL),
     ]);
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;

@@ -266,6 +266,38 @@ describe.each(transports)('over %s', (_name, fetchImpl) => {
         undefined,
       ],
       ['cluster list', (c) => c.clusters.list(), 'GET', '/api/v1/clusters', undefined],
+      [
+        'cluster get',
+        (c) => c.clusters.get('https://prod.example:6443'),
+        'GET',
+        '/api/v1/clusters/https%3A%2F%2Fprod.example%3A6443',
+        undefined,
+      ],
+      [
+        'cluster get by name',
+        (c) => c.clusters.get('prod'),
+        'GET',
+        '/api/v1/clusters/prod',
+        undefined,
+      ],
+      [
+        'cluster add',
+        (c) =>
+          c.clusters.create(
+            { server: 'https://p', name: 'p', config: { bearerToken: 't' }, namespaces: ['a'] },
+            { upsert: true },
+          ),
+        'POST',
+        '/api/v1/clusters?upsert=true',
+        { server: 'https://p', name: 'p', config: { bearerToken: 't' }, namespaces: ['a'] },
+      ],
+      [
+        'cluster rm',
+        (c) => c.clusters.delete('https://p/k8s/c-1'),
+        'DELETE',
+        '/api/v1/clusters/https%3A%2F%2Fp%2Fk8s%2Fc-1',
+        undefined,
+      ],
       ['account list', (c) => c.account.list(), 'GET', '/api/v1/account', undefined],
       [
         'can-i',

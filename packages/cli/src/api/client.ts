@@ -16,6 +16,7 @@ import type {
   ApplicationTree,
   ApplicationWatchEvent,
   Cluster,
+  ClusterCreateRequest,
   CreateTokenOptions,
   EventsQuery,
   KubeEvent,
@@ -100,6 +101,10 @@ export interface ApiClient {
   };
   readonly clusters: {
     list(): Promise<Cluster[]>;
+    /** By server URL or registered name. */
+    get(serverOrName: string): Promise<Cluster>;
+    create(cluster: ClusterCreateRequest, opts?: { upsert?: boolean }): Promise<Cluster>;
+    delete(serverOrName: string): Promise<void>;
   };
   readonly account: {
     list(): Promise<Account[]>;
@@ -350,6 +355,11 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
     },
     clusters: {
       list: async () => items(await get('/api/v1/clusters')),
+      // The server URL is one path segment, percent-encoded, as repository URLs are.
+      get: (server) => get(`/api/v1/clusters/${seg(server)}`),
+      create: (cluster, o = {}) =>
+        request('POST', '/api/v1/clusters', { query: { ...o }, body: cluster }),
+      delete: (server) => request('DELETE', `/api/v1/clusters/${seg(server)}`),
     },
     account: {
       list: async () => items(await get('/api/v1/account')),

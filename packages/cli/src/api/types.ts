@@ -207,6 +207,10 @@ export interface Cluster {
   readonly name: string;
   readonly namespaces?: readonly string[];
   readonly project?: string;
+  /** What the server shows of the config: never a credential. */
+  readonly config?: { readonly tlsClientConfig?: { insecure?: boolean; serverName?: string } };
+  /** Whether a token or client key is stored (they are never returned). */
+  readonly hasCredentials?: boolean;
   readonly serverVersion?: string;
   readonly connectionState?: ConnectionState;
   readonly info?: {
@@ -214,6 +218,27 @@ export interface Cluster {
     readonly connectionState?: ConnectionState;
     readonly applicationsCount?: number;
   };
+}
+
+/** Argo CD's cluster `config`: credentials and TLS settings, PEM data base64-encoded. */
+export interface ClusterConfig {
+  readonly bearerToken?: string;
+  readonly tlsClientConfig?: {
+    readonly insecure?: boolean;
+    readonly serverName?: string;
+    readonly caData?: string;
+    readonly certData?: string;
+    readonly keyData?: string;
+  };
+}
+
+/** The body of `POST /api/v1/clusters`. */
+export interface ClusterCreateRequest {
+  readonly server: string;
+  readonly name: string;
+  readonly config: ClusterConfig;
+  readonly namespaces?: readonly string[];
+  readonly project?: string;
 }
 
 export interface Account {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import type { Repository } from '../api/index.ts';
 import { formatJson, formatYaml, renderTable } from '../format/index.ts';
+import { clusterCommand, type ClusterDeps } from './cluster.ts';
 import {
   connect,
   passwordFrom,
@@ -103,8 +104,8 @@ export function accountCommand(deps: RemoteDeps): Command {
   return cmd;
 }
 
-/** `gitward repo ...` and `gitward cluster list`. */
-export function repoCommands(deps: RemoteDeps): Command[] {
+/** `gitward repo ...` and `gitward cluster ...`. */
+export function repoCommands(deps: RemoteDeps & ClusterDeps): Command[] {
   const repo = new Command('repo').description('manage repositories');
   withServerFlags(repo.command('add'))
     .description('add a repository (credentials go to a Secret, never shown again)')
@@ -191,19 +192,5 @@ export function repoCommands(deps: RemoteDeps): Command[] {
       await client.repositories.delete(url);
       deps.output.out(`Repository '${url}' removed`);
     });
-  const cluster = new Command('cluster').description('list clusters');
-  withServerFlags(cluster.command('list'))
-    .description('list destination clusters')
-    .action(async (o: ServerFlags) => {
-      const client = await connect(deps, o);
-      for (const l of renderTable(
-        [
-          { header: 'SERVER', value: (c: { server: string }) => c.server },
-          { header: 'NAME', value: (c: { name: string }) => c.name },
-        ],
-        await client.clusters.list(),
-      ))
-        deps.output.out(l);
-    });
-  return [repo, cluster];
+  return [repo, clusterCommand(deps)];
 }

@@ -14,6 +14,7 @@ import {
   sensitiveAnnotationsOf,
   type ManagedResource,
 } from '../app-diff.ts';
+import { destinationView, type DestinationView } from '../cluster/destinations.ts';
 import { notFound, precondition } from '../http/api-error.ts';
 import { fetchLive, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
@@ -66,12 +67,16 @@ const childKinds = [
   ['apps', 'ControllerRevision'],
 ] as const;
 
-async function managedObjects(r: RouteRequest, app: Application, index: ApiResourceIndex) {
+/** The reader of the cluster the app deploys to (400 when it is not registered). */
+const destinationOf = (r: RouteRequest, app: Application) =>
+  destinationView(r.ctx, app.spec.destination);
+
+async function managedObjects(app: Application, cluster: DestinationView, index: ApiResourceIndex) {
   const out: KubeObject[] = [];
   for (const res of app.status?.resources ?? []) {
     const api = index.lookup(res.group ?? '', res.kind ?? '');
     if (!api || !res.name) continue;
-    const live = await r.ctx.store.get(restPath(api, res.namespace, res.name));
+    const live = await cluster.get(restPath(api, res.namespace, res.name));
     if (live) out.push(live);
   }
   return out;
@@ -83,8 +88,12 @@ async function managedObjects(r: RouteRequest, app: Application, index: ApiResou
  */
 async function resourceTree(r: RouteRequest) {
   const app = await r.app();
-  const index = await r.ctx.store.discover();
-  const managed = await managedObjects(r, app, index);
+  return treeOf(app, await destinationOf(r, app));
+}
+
+async function treeOf(app: Application, cluster: DestinationView) {
+  const index = await cluster.discover();
+  const managed = await managedObjects(app, cluster, index);
   const nodes = managed.map((o) => nodeOf(o));
   const known = new Map(nodes.filter((n) => n.uid).map((n) => [n.uid ?? '', n]));
   const namespaces = [
@@ -94,7 +103,7 @@ async function resourceTree(r: RouteRequest) {
   for (const ns of namespaces) {
     for (const [group, kind] of childKinds) {
       const api = index.lookup(group, kind);
-      if (api) candidates.push(...(await r.ctx.store.list(restPath(api, ns))));
+      if (api) candidates.push(...(await cluster.list(restPath(api, ns))));
     }
   }
   // Owners before children: repeat until no new child joins (Deployment → ReplicaSet → Pod).
@@ -159,8 +168,12 @@ function matchesQuery(r: RouteRequest, item: Pick<ManagedResource, keyof Resourc
  * Without a renderer: the live state and the status the controller recorded, nothing to diff
  * against (the target fields stay "null").
  */
-async function recordedResources(r: RouteRequest, app: Application, index: ApiResourceIndex) {
-  const live = await fetchLive(r.ctx.store, index, recordedKeys(app));
+async function recordedResources(
+  app: Application,
+  cluster: DestinationView,
+  index: ApiResourceIndex,
+) {
+  const live = await fetchLive(cluster, index, recordedKeys(app));
   return (app.status?.resources ?? []).map((res) => {
     const key = {
       group: res.group ?? '',
@@ -188,15 +201,16 @@ async function recordedResources(r: RouteRequest, app: Application, index: ApiRe
  */
 async function managedResources(r: RouteRequest) {
   const app = await r.app();
-  const index = await r.ctx.store.discover();
+  const cluster = await destinationOf(r, app);
+  const index = await cluster.discover();
   if (!r.ctx.target) {
-    const items = await recordedResources(r, app, index);
+    const items = await recordedResources(app, cluster, index);
     return { items: items.filter((i) => matchesQuery(r, i)) };
   }
-  const { objects } = objectsOf(await r.ctx.target.render(app));
+  const { objects } = objectsOf(await r.ctx.target.render(app, { destination: cluster }));
   const managed = recordedKeys(app);
   const [live, settings] = await Promise.all([
-    fetchLive(r.ctx.store, index, [...objects.map(resourceKeyOf), ...managed]),
+    fetchLive(cluster, index, [...objects.map(resourceKeyOf), ...managed]),
     r.ctx.settings.get(),
   ]);
   const items = managedResourceDiffs({
@@ -215,7 +229,11 @@ async function managedResources(r: RouteRequest) {
 async function manifests(r: RouteRequest) {
   const app = await r.app();
   const revision = r.query('revision');
-  const state = objectsOf(await targetOf(r).render(app, revision ? { revision } : {}));
+  const target = targetOf(r);
+  const destination = await destinationOf(r, app);
+  const state = objectsOf(
+    await target.render(app, { destination, ...(revision ? { revision } : {}) }),
+  );
   const settings = await r.ctx.settings.get();
   return {
     manifests: maskedManifests(state.objects, sensitiveAnnotationsOf(settings.cm)),
@@ -287,7 +305,9 @@ async function liveResource(r: RouteRequest) {
     namespace: r.query('namespace') ?? '',
     name: r.query('resourceName') ?? '',
   };
-  const { nodes } = await resourceTree(r);
+  const app = await r.app();
+  const cluster = await destinationOf(r, app);
+  const { nodes } = await treeOf(app, cluster);
   const node = nodes.find(
     (n) =>
       n.group === want.group &&
@@ -299,9 +319,9 @@ async function liveResource(r: RouteRequest) {
     throw notFound(
       `${want.group}/${want.kind} ${want.namespace}/${want.name} is not a resource of application ${r.params['name'] ?? ''}`,
     );
-  const index = await r.ctx.store.discover();
+  const index = await cluster.discover();
   const api = index.lookup(node.group, node.kind);
-  const live = api ? await r.ctx.store.get(restPath(api, node.namespace, node.name)) : undefined;
+  const live = api ? await cluster.get(restPath(api, node.namespace, node.name)) : undefined;
   if (!live) throw notFound(`${node.kind} ${node.namespace ?? ''}/${node.name} is gone`);
   const [, masked] = maskSecrets(undefined, live);
   return { manifest: JSON.stringify(masked) };

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyMergePatch, canSync, inClusterOnly, validateApplication } from '@gitward/engine';
+import { applyMergePatch, canSync, validateApplication } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
@@ -7,6 +7,7 @@ import {
   type Application,
   type Operation,
 } from '@gitward/model';
+import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
 import { applyJsonPatch } from '../json-patch.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
@@ -38,8 +39,8 @@ async function parseApplication(r: RouteRequest, body: unknown): Promise<Applica
     throw invalid(`application spec is invalid: ${issues.join('; ')}`);
   }
   const app = parsed.data;
-  const projects = (await r.ctx.settings.get()).projects;
-  const problems = validateApplication(app, projects, inClusterOnly);
+  const [settings, clusters] = await Promise.all([r.ctx.settings.get(), knownClusters(r.ctx)]);
+  const problems = validateApplication(app, settings.projects, clusters);
   if (problems.length > 0)
     throw invalid(
       `application spec for ${app.metadata.name} is invalid: ${problems.map((p) => p.message).join('; ')}`,

@@ -1,6 +1,7 @@
 import { accountRoutes } from './accounts.ts';
 import { appResourceRoutes } from './app-resources.ts';
 import { applicationRoutes } from './applications.ts';
+import { clusterRoutes } from './clusters.ts';
 import { projectRoutes } from './projects.ts';
 import { repositoryRoutes } from './repositories.ts';
 import type { RouteDef } from './route.ts';
@@ -23,6 +24,7 @@ export const routes: readonly RouteDef[] = [
   ...appResourceRoutes,
   ...projectRoutes,
   ...repositoryRoutes,
+  ...clusterRoutes,
 ];
 
 /** An OpenAPI 3.1 document of the table, served at /api/openapi.json and checked by tests. */

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { inClusterServer } from '@gitward/engine';
 import { secretTypeLabel, type RepoCredentials } from '@gitward/model';
 import { invalid, notFound } from '../http/api-error.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
@@ -127,22 +126,6 @@ async function deleteRepo(r: RouteRequest) {
   return {};
 }
 
-/** The in-cluster destination, plus clusters registered as Secrets (credentials never shown). */
-async function listClusters(r: RouteRequest) {
-  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
-  const secrets = await r.ctx.store.secretsOfType('cluster');
-  const items = [
-    { server: inClusterServer, name: 'in-cluster', connectionState: { status: 'Successful' } },
-    ...secrets.map((s) => ({
-      server: s.data['server'] ?? '',
-      name: s.data['name'] ?? '',
-      ...(s.data['namespaces'] ? { namespaces: s.data['namespaces'].split(',') } : {}),
-      ...(s.data['project'] ? { project: s.data['project'] } : {}),
-    })),
-  ].filter((c) => rbac.enforce(r.principal.subject, 'clusters', 'get', c.server));
-  return { items };
-}
-
 const repoAccess = (action: 'get' | 'create' | 'delete') =>
   ({
     kind: 'rbac',
@@ -191,13 +174,6 @@ export const repositoryRoutes: RouteDef[] = [
     summary: 'Remove a repository',
     access: repoAccess('delete'),
     handle: deleteRepo,
-  },
-  {
-    method: 'GET',
-    path: '/api/v1/clusters',
-    summary: 'List clusters',
-    access: { kind: 'authenticated' },
-    handle: listClusters,
   },
   {
     method: 'POST',

@@ -1,0 +1,148 @@
+/**
+ * `/api/v1/clusters`: destination clusters as Argo CD registers them, one Secret each in the
+ * control namespace (labelled secret-type=cluster). The in-cluster destination is always listed
+ * and can be neither added nor removed. Answers never carry a credential; the RBAC object is the
+ * server URL (`<project>/<server>` for a project-scoped cluster).
+ */
+import { secretTypeLabel } from '@gitward/model';
+import {
+  checkClusterBody,
+  clusterObject,
+  clusterSecretName,
+  findCluster,
+  publicCluster,
+  registeredCluster,
+  sameCluster,
+} from '../cluster/cluster-api.ts';
+import {
+  forgetDestination,
+  inClusterSpec,
+  isInCluster,
+  registeredClusters,
+  withoutClusterPrefix,
+} from '../cluster/destinations.ts';
+import { conflict, invalid, notFound, precondition } from '../http/api-error.ts';
+import type { RouteDef, RouteRequest } from './route.ts';
+
+const serverParam = (r: RouteRequest) => r.params['server'] ?? '';
+
+async function listClusters(r: RouteRequest) {
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const registered = (await registeredClusters(r.ctx)).filter(
+    (c) => !isInCluster(c.data['server'] ?? ''),
+  );
+  const items = [publicCluster(inClusterSpec), ...registered.map(registeredCluster)].filter((c) =>
+    rbac.enforce(
+      r.principal.subject,
+      'clusters',
+      'get',
+      clusterObject({ server: c.server, ...(c.project ? { project: c.project } : {}) }),
+    ),
+  );
+  return { items };
+}
+
+async function getCluster(r: RouteRequest) {
+  const want = serverParam(r);
+  if (isInCluster(want)) return publicCluster(inClusterSpec);
+  const found = findCluster(await registeredClusters(r.ctx), want);
+  if (!found) throw notFound(`cluster ${want} not found`);
+  return registeredCluster(found);
+}
+
+/**
+ * As `argocd cluster add`: the cluster is tried with its credentials first, so a wrong token or
+ * CA is an error now rather than a failed sync later; re-adding the same content is a no-op, a
+ * different one needs ?upsert=true.
+ */
+async function createCluster(r: RouteRequest) {
+  const checked = checkClusterBody(await r.json());
+  if (!checked.ok) throw invalid(checked.reason);
+  const { cluster, data } = checked;
+  const registered = await registeredClusters(r.ctx);
+  const existing = findCluster(registered, cluster.server);
+  if (existing && !sameCluster(existing, cluster) && r.query('upsert') !== 'true')
+    throw conflict(
+      `cluster ${cluster.server} already exists with a different configuration; use upsert to replace it`,
+    );
+  const namesake = findCluster(registered, cluster.name);
+  if (namesake && namesake !== existing)
+    throw conflict(`a cluster named ${cluster.name} already exists (${namesake.data['server']})`);
+  if (r.ctx.checkCluster) {
+    const out = await r.ctx.checkCluster(cluster);
+    if (!out.ok)
+      throw precondition(
+        `cannot connect to cluster ${cluster.server}: ${withoutClusterPrefix(out.message, cluster.server)}`,
+      );
+  }
+  // A merge write: keys the new content drops (namespaces, project) are removed explicitly.
+  await r.ctx.store.writeSecret(
+    existing?.secretName ?? clusterSecretName(cluster.server),
+    { namespaces: null, project: null, ...data },
+    { [secretTypeLabel(r.ctx.store.group)]: 'cluster' },
+  );
+  return publicCluster(cluster);
+}
+
+async function deleteCluster(r: RouteRequest) {
+  const want = serverParam(r);
+  if (isInCluster(want))
+    throw invalid(`${inClusterSpec.server} (${inClusterSpec.name}) cannot be removed`);
+  const found = findCluster(await registeredClusters(r.ctx), want);
+  if (!found) throw notFound(`cluster ${want} not found`);
+  await r.ctx.store.deleteSecret(found.secretName);
+  if (found.parsed.ok) forgetDestination(r.ctx, found.parsed.cluster.server);
+  return {};
+}
+
+/** The RBAC object of the cluster a request names: as registered, or as given when unknown. */
+async function namedObject(r: RouteRequest): Promise<string> {
+  const want = serverParam(r);
+  if (isInCluster(want)) return inClusterSpec.server;
+  const found = findCluster(await registeredClusters(r.ctx), want);
+  if (!found) return want;
+  const project = found.data['project'];
+  return clusterObject({ server: found.data['server'] ?? want, ...(project ? { project } : {}) });
+}
+
+/** The object a create names: the body's server (and project); a malformed body is 400 later. */
+async function bodyObject(r: RouteRequest): Promise<string> {
+  const b = (await r.json()) as { server?: unknown; project?: unknown } | null;
+  const server = typeof b?.server === 'string' ? b.server.replace(/\/+$/, '') : '';
+  const project = typeof b?.project === 'string' ? b.project : '';
+  return clusterObject({ server, ...(project ? { project } : {}) });
+}
+
+const clusterAccess = (action: 'get' | 'delete') =>
+  ({ kind: 'rbac', resource: 'clusters', action, object: namedObject }) as const;
+
+export const clusterRoutes: RouteDef[] = [
+  {
+    method: 'GET',
+    path: '/api/v1/clusters',
+    summary: 'List clusters: in-cluster and the registered ones (credentials never shown)',
+    access: { kind: 'authenticated' },
+    handle: listClusters,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/clusters',
+    summary: 'Register a cluster after a connection test (?upsert=true to replace one)',
+    access: { kind: 'rbac', resource: 'clusters', action: 'create', object: bodyObject },
+    handle: createCluster,
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/clusters/:server',
+    summary: 'Get a cluster by server URL (URL-encoded) or name',
+    access: clusterAccess('get'),
+    handle: getCluster,
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/clusters/:server',
+    summary: 'Remove a registered cluster (by server URL or name)',
+    access: clusterAccess('delete'),
+    handle: deleteCluster,
+  },
+];
