@@ -13,30 +13,50 @@ if [ ! -x node_modules/.bin/node ] || [ ! -f node_modules/.package-lock.json ] \
   fi
 fi
 
+# How to run apt-get as root: directly, through `sudo -n`, or not at all ("none").
+as_root_prefix() {
+  if [ "$(id -u)" -eq 0 ]; then
+    echo ""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    echo "sudo -n"
+  else
+    echo "none"
+  fi
+}
+
+# Installs one Debian package quietly. A stale or empty package index is the usual cause of a
+# failed install, so the index is refreshed only then. Failures are left to the caller to report.
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 0
+  as_root=$(as_root_prefix)
+  [ "$as_root" != "none" ] || return 0
+  # $as_root is unquoted on purpose: it is empty or the two words `sudo -n`.
+  # shellcheck disable=SC2086
+  $as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "$1" >/dev/null 2>&1 \
+    || { $as_root apt-get update >/dev/null 2>&1 \
+      && $as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "$1" >/dev/null 2>&1; } \
+    || true
+}
+
 # The SSH git test server (packages/testkit/src/ssh-git-server.ts) runs the system's sshd. Install
 # Debian's openssh-server when it is missing; a failure only warns, because everything but the SSH
 # tests works without it and those fail with their own clear message.
-if [ ! -x /usr/sbin/sshd ] && command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ]; then
-    as_root=""
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    as_root="sudo -n"
-  else
-    as_root="none"
-  fi
-  if [ "$as_root" != "none" ]; then
-    # A stale or empty package index is the usual cause of a failed install; refresh only then.
-    # $as_root is unquoted on purpose: it is empty or the two words `sudo -n`.
-    # shellcheck disable=SC2086
-    $as_root env DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1 \
-      || { $as_root apt-get update >/dev/null 2>&1 \
-        && $as_root env DEBIAN_FRONTEND=noninteractive \
-          apt-get install -y --no-install-recommends openssh-server >/dev/null 2>&1; } \
-      || true
-  fi
+if [ ! -x /usr/sbin/sshd ]; then
+  apt_install openssh-server
 fi
 if [ ! -x /usr/sbin/sshd ]; then
   echo "warning: /usr/sbin/sshd is missing and could not be installed (install openssh-server);" \
     "the SSH git server tests will fail" >&2
+fi
+
+# The web UI's browser tests (test/e2e/ui.test.ts) drive Debian's Chromium through playwright-core,
+# which downloads no browser of its own. A failure only warns: only those tests need it.
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  echo "warning: /usr/bin/chromium is missing and could not be installed (install chromium);" \
+    "the web UI browser tests will fail" >&2
 fi

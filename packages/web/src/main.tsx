@@ -1,13 +1,14 @@
-/** Entry of the browser bundle: mounts the shell. (The shell and its routes live in app.tsx.) */
+/** Entry of the browser bundle: mounts the shell (app.tsx) with the shared styles. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './styles/tokens.css';
-import { SyncBadge } from './components/status-badges.tsx';
+import './styles/app.css';
+import { App } from './app.tsx';
 
 const root = document.getElementById('root');
 if (root)
   createRoot(root).render(
     <StrictMode>
-      <SyncBadge status="Synced" />
+      <App />
     </StrictMode>,
   );

@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import { isAlive, stopClusterByPid } from '@gitward/local-cluster';
 import { ErrorCode, GitwardError } from '@gitward/model';
@@ -22,6 +23,63 @@ export interface DevServerInfo {
   readonly url: string;
   readonly log: string;
   readonly certificate: string | null;
+}
+
+/** The workspace root and the web UI's package in it (the server serves its dist/ by default). */
+const workspaceRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const webDir = join(workspaceRoot, 'packages', 'web');
+const viteBin = join(workspaceRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+
+/** The newest modification time under `path` (a file or a folder), 0 when it does not exist. */
+async function newestMtime(path: string): Promise<number> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  const entries = await readdir(path);
+  const times = await Promise.all(entries.map((e) => newestMtime(join(path, e))));
+  return Math.max(info.mtimeMs, ...times);
+}
+
+/** Whether the built UI is missing or older than anything it is built from. */
+async function webBuildStale(): Promise<boolean> {
+  const built = await newestMtime(join(webDir, 'dist', 'index.html'));
+  if (built === 0) return true;
+  const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) =>
+    join(webDir, p),
+  );
+  const newest = Math.max(...(await Promise.all(inputs.map(newestMtime))));
+  return newest > built;
+}
+
+/**
+ * Builds the web UI (`vite build packages/web`) when it is missing or stale, so the dev server
+ * serves the current sources. A failed build only warns: the API works without the UI, and `/`
+ * then says how to build it.
+ */
+export async function ensureWebBuild(o: {
+  readonly output: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal | undefined;
+}): Promise<void> {
+  const sources = await stat(join(webDir, 'src')).catch(() => undefined);
+  const vite = await stat(viteBin).catch(() => undefined);
+  if (!sources || !vite || !(await webBuildStale())) return;
+  o.output.err('building the web UI (vite build packages/web)...');
+  const failure = await new Promise<string | undefined>((resolve) => {
+    execFile(
+      process.execPath,
+      [viteBin, 'build', 'packages/web', '--logLevel', 'warn'],
+      {
+        cwd: workspaceRoot,
+        env: { ...o.env, NO_COLOR: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+        signal: o.signal,
+      },
+      (err, _stdout, stderr) => resolve(err ? stderr.trim() || err.message : undefined),
+    );
+  });
+  if (failure)
+    o.output.err(`warning: the web UI did not build; the API serves without it:\n${failure}`);
 }
 
 /** The CLI context `dev up` logs in to. */
@@ -119,11 +177,12 @@ export async function loginDevAdmin(
   await saveConfig(config.clientConfig, { ...cfg, currentContext: devContext });
 }
 
-/** Lines for the terminal: where the API is and where the admin password is kept. */
+/** Lines for the terminal: where the API and the UI are, and where the admin password is kept. */
 export function describeDevServer(o: Output, info: DevServerInfo, kubectl: string): void {
   o.out(
     `  API server  ${info.url} (self-signed certificate ${info.certificate ?? '-'}), log ${info.log}`,
   );
+  o.out(`  web UI      ${info.url}/ (log in as admin)`);
   o.out(
     `              the CLI is logged in as admin (context ${devContext}): try \`npx gitward app list\``,
   );

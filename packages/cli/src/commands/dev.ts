@@ -23,6 +23,7 @@ import type { Output } from '../output.ts';
 import { controllerEntry } from './controller.ts';
 import {
   describeDevServer,
+  ensureWebBuild,
   loginDevAdmin,
   startDevServer,
   type DevServerInfo,
@@ -445,6 +446,7 @@ function describeProcesses(o: Output, p: DevProcesses, live: Awaited<ReturnType<
   if (p.server) {
     o.out(`API server: ${state(live.server, p.server.pid)}`);
     o.out(`  url:        ${p.server.url}`);
+    o.out(`  web UI:     ${p.server.url}/`);
     o.out(`  log:        ${p.server.log}`);
   }
   o.out(`git server: ${state(live.gitServer, p.gitServer.pid)}${inside}`);
@@ -501,6 +503,7 @@ async function startServices(
   started.push(git.started);
   const controller = await startController(d, dir, target, o.signal);
   started.push(controller.started);
+  await ensureWebBuild({ output: d.output, env: d.env, signal: o.signal });
   const server = await startDevServer({
     kubeconfig: target.kubeconfig,
     dir,

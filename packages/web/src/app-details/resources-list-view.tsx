@@ -1,0 +1,94 @@
+/**
+ * The resources as a table (every node of the tree but the Application), filterable by words and
+ * statuses; a row opens the same resource panel as a tree node.
+ */
+import { useMemo, useState } from 'react';
+import { HealthBadge, SyncBadge } from '../components/status-badges.tsx';
+import { filterNodes, nodeLabel, type GraphNode } from './resource-graph.ts';
+
+const syncValues = ['Synced', 'OutOfSync', 'Unknown'];
+const healthValues = ['Healthy', 'Progressing', 'Degraded', 'Suspended', 'Missing', 'Unknown'];
+
+export function ResourcesListView(props: {
+  nodes: readonly GraphNode[];
+  onOpen: (id: string) => void;
+}) {
+  const [text, setText] = useState('');
+  const [sync, setSync] = useState('');
+  const [health, setHealth] = useState('');
+  const rows = useMemo(
+    () => filterNodes(props.nodes, { text, sync, health }),
+    [props.nodes, text, sync, health],
+  );
+  return (
+    <div className="resources-list">
+      <div className="details-filters">
+        <label>
+          Filter resources
+          <input type="search" value={text} onChange={(e) => setText(e.target.value)} />
+        </label>
+        <label>
+          Resource sync
+          <select value={sync} onChange={(e) => setSync(e.target.value)}>
+            <option value="">Any</option>
+            {syncValues.map((v) => (
+              <option key={v}>{v}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Resource health
+          <select value={health} onChange={(e) => setHealth(e.target.value)}>
+            <option value="">Any</option>
+            {healthValues.map((v) => (
+              <option key={v}>{v}</option>
+            ))}
+          </select>
+        </label>
+        <span className="details-muted">{rows.length} resources</span>
+      </div>
+      <div className="details-table-wrap">
+        <table className="details-table">
+          <thead>
+            <tr>
+              <th scope="col">Kind</th>
+              <th scope="col">Name</th>
+              <th scope="col">Namespace</th>
+              <th scope="col">Sync</th>
+              <th scope="col">Health</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((n) => (
+              <tr
+                key={n.id}
+                data-resource={nodeLabel(n)}
+                className="details-row-clickable"
+                onClick={() => props.onOpen(n.id)}
+              >
+                <td>{n.kind}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="details-link-button"
+                    aria-label={`${n.kind} ${n.name}`}
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      props.onOpen(n.id);
+                    }}
+                  >
+                    {n.name}
+                  </button>
+                  {n.requiresPruning ? <span className="details-tag">prune</span> : null}
+                </td>
+                <td>{n.namespace}</td>
+                <td>{n.managed ? <SyncBadge status={n.sync} /> : null}</td>
+                <td>{n.health ? <HealthBadge status={n.health} /> : null}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+/**
+ * `/settings/accounts`: the local accounts the user may see, and a form to change one's own
+ * password. The server ends every session of the account when its password changes, so the next
+ * request after a change asks to log in again.
+ */
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/http.ts';
+import { ErrorAlert, errorText } from '../lib/error-alert.tsx';
+import { useApi } from '../lib/use-api.ts';
+import { useSession } from '../shell/session.ts';
+import { SettingsFrame } from './settings-frame.tsx';
+
+type Account = {
+  name: string;
+  enabled: boolean;
+  capabilities: string[];
+  tokens: { id: string; issuedAt: number; expiresAt?: number }[];
+};
+
+function PasswordField(props: {
+  id: string;
+  label: string;
+  value: string;
+  autoComplete: string;
+  onChange: (v: string) => void;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="password"
+        value={props.value}
+        autoComplete={props.autoComplete}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
+function ChangePassword(props: { username: string }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | undefined>();
+  const [done, setDone] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setDone(false);
+    if (!current || !next) return setProblem('Enter your current and your new password.');
+    if (next !== confirm) return setProblem('The new passwords do not match.');
+    setProblem(undefined);
+    setBusy(true);
+    const res = await api('/api/v1/account/password', {
+      method: 'PUT',
+      body: { name: props.username, currentPassword: current, newPassword: next },
+    });
+    setBusy(false);
+    if (!res.ok) return setProblem(errorText(res, 'change the password'));
+    setCurrent('');
+    setNext('');
+    setConfirm('');
+    setDone(true);
+  };
+
+  return (
+    <form className="card form-card" onSubmit={(e) => void submit(e)} aria-labelledby="pw-title">
+      <h2 id="pw-title">Change your password</h2>
+      <p className="hint">
+        Logged in as <strong>{props.username}</strong>. Other sessions of this account end when the
+        password changes.
+      </p>
+      <div className="form-grid">
+        <PasswordField
+          id="pw-current"
+          label="Current password"
+          value={current}
+          autoComplete="current-password"
+          onChange={setCurrent}
+        />
+        <PasswordField
+          id="pw-new"
+          label="New password"
+          value={next}
+          autoComplete="new-password"
+          onChange={setNext}
+        />
+        <PasswordField
+          id="pw-confirm"
+          label="Confirm new password"
+          value={confirm}
+          autoComplete="new-password"
+          onChange={setConfirm}
+        />
+      </div>
+      {problem ? (
+        <p role="alert" className="alert alert-error">
+          {problem}
+        </p>
+      ) : null}
+      <p role="status" className="status-line">
+        {done ? 'Password changed. Sign in again with the new password when asked.' : ''}
+      </p>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          Change password
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const date = (seconds: number) => new Date(seconds * 1000).toLocaleString();
+
+export function AccountsPage() {
+  const session = useSession();
+  const list = useApi<{ items?: Account[] | null }>('/api/v1/account');
+  const items = list.data?.items ?? [];
+  return (
+    <SettingsFrame title="Accounts">
+      <ErrorAlert error={list.error} action="list accounts" />
+      {list.data ? (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Accounts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Enabled</th>
+                <th scope="col">Capabilities</th>
+                <th scope="col">Tokens</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((a) => (
+                <tr key={a.name} data-account={a.name}>
+                  <td>
+                    {a.name}
+                    {session.status === 'in' && session.username === a.name ? (
+                      <span className="muted"> (you)</span>
+                    ) : null}
+                  </td>
+                  <td>{a.enabled ? 'yes' : 'no'}</td>
+                  <td>{a.capabilities.join(', ') || '—'}</td>
+                  <td>
+                    {a.tokens.length === 0
+                      ? 'none'
+                      : a.tokens.map((t) => (
+                          <span key={t.id} className="token" title={`issued ${date(t.issuedAt)}`}>
+                            {t.id}
+                            {t.expiresAt ? ` (expires ${date(t.expiresAt)})` : ''}
+                          </span>
+                        ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : list.loading ? (
+        <p role="status">Loading accounts…</p>
+      ) : null}
+      {session.status === 'in' ? <ChangePassword username={session.username} /> : null}
+    </SettingsFrame>
+  );
+}
