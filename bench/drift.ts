@@ -111,18 +111,13 @@ export async function writeConfigMaps(dir: string, count: number): Promise<void>
   );
 }
 
-/** Creates namespace `name` and an automated Application of that name deploying into it. */
-export async function createApp(
-  kube: KubeClient,
+/** An Application `name` in the control namespace, deploying `source` at main into namespace `name`. */
+export function applicationBody(
   name: string,
   source: { readonly repoURL: string; readonly path: string },
-  selfHeal: boolean,
-): Promise<Application> {
-  const ns = await kube.request('POST', '/api/v1/namespaces', {
-    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-  });
-  if (ns.status >= 300) throw new Error(`creating namespace ${name}: HTTP ${ns.status}`);
-  const app = {
+  syncPolicy?: Application['spec']['syncPolicy'],
+): Application {
+  return {
     apiVersion: 'gitward.dev/v1alpha1',
     kind: 'Application',
     metadata: { name, namespace: appNamespace },
@@ -130,15 +125,38 @@ export async function createApp(
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', namespace: name },
       source: { ...source, targetRevision: 'main' },
-      syncPolicy: { automated: { selfHeal } },
+      ...(syncPolicy ? { syncPolicy } : {}),
     },
   };
+}
+
+export async function postApp(kube: KubeClient, app: Application): Promise<void> {
   const r = await kube.request('POST', appsPath, { body: app });
-  if (r.status >= 300) throw new Error(`creating Application ${name}: HTTP ${r.status}`);
-  return pollUntil(async () => {
-    const a = await getApp(kube, name);
-    return a && settled(a) ? a : undefined;
-  }, `Application ${name} Synced/Healthy`);
+  if (r.status >= 300)
+    throw new Error(`creating Application ${app.metadata.name}: HTTP ${r.status}`);
+}
+
+/** Creates namespace `name` and an automated Application of that name deploying into it. */
+export async function createApp(
+  kube: KubeClient,
+  name: string,
+  source: { readonly repoURL: string; readonly path: string },
+  selfHeal: boolean,
+  timeoutMs = 120_000,
+): Promise<Application> {
+  const ns = await kube.request('POST', '/api/v1/namespaces', {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+  });
+  if (ns.status >= 300) throw new Error(`creating namespace ${name}: HTTP ${ns.status}`);
+  await postApp(kube, applicationBody(name, source, { automated: { selfHeal } }));
+  return pollUntil(
+    async () => {
+      const a = await getApp(kube, name);
+      return a && settled(a) ? a : undefined;
+    },
+    `Application ${name} Synced/Healthy`,
+    timeoutMs,
+  );
 }
 
 /** Sets cm-0's `data.index` as `kubectl patch --type merge` would; returns when it is written. */

@@ -19,7 +19,9 @@ import {
   renderSection,
   scaleSection,
   syncSection,
+  uiSection,
 } from './report.ts';
+import { benchUi } from './ui.ts';
 import { benchScaleOut, type ScaleFigures } from './scale-out.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
 
@@ -96,6 +98,11 @@ if (only) {
   process.stdout.write(`${scaleSection([await benchScaleOut(cacheDir, n, runs)])}\n`);
   process.exit(0);
 }
+// --only-ui runs the web UI benchmark alone and prints its section, writing nothing.
+if (process.argv.includes('--only-ui')) {
+  process.stdout.write(`${uiSection(await benchUi(cacheDir, runs, quick ? 1000 : 5000))}\n`);
+  process.exit(0);
+}
 
 const figures = await benchLocalCluster(cacheDir, runs);
 const sync = await benchSyncThroughput(cacheDir, runs);
@@ -107,6 +114,7 @@ const push = await benchPushToLive(
   quick ? Math.max(5, runs) : Math.max(20, runs),
   quick ? 5 : 10,
 );
+const ui = await benchUi(cacheDir, runs, 5000);
 const scale: ScaleFigures[] = [];
 for (const n of scaleCounts) scale.push(await benchScaleOut(cacheDir, n, runs));
 const doc = [
@@ -129,6 +137,8 @@ const doc = [
   pushSection(push),
   '',
   scaleSection(scale),
+  '',
+  uiSection(ui),
   '',
   gapSection(sync, render),
   '',

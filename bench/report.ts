@@ -8,6 +8,7 @@ import type { SyncFigures } from './sync-throughput.ts';
 import type { DriftFigures } from './drift.ts';
 import type { PushFigures } from './push-to-live.ts';
 import { resourcesPerApp, type ScaleFigures } from './scale-out.ts';
+import type { UiFigures } from './ui.ts';
 
 /** Issue 8's targets. */
 export const targets = {
@@ -195,5 +196,25 @@ export function scaleSection(runs: readonly ScaleFigures[]): string {
     '',
     `Targets: 1,000 apps first sync ≤ ${targets.firstSync1000s} s; refresh cycle over 1,000 apps`,
     `≤ ${targets.refresh1000s} s and ≤ 1 CPU; RSS ≤ 250 MB at 10,000 managed resources.`,
+  ].join('\n');
+}
+
+export function uiSection(f: UiFigures): string {
+  return [
+    '## Web UI (issue 7)',
+    '',
+    "Debian's Chromium, headless, driven by playwright-core, against the real API server serving the",
+    'built bundle, on a fresh local control plane; logged in as admin. Each figure is',
+    '`performance.now()` in the page (milliseconds since navigation started) when the state is there,',
+    'so it includes loading the bundle, the API calls and rendering.',
+    '',
+    '| page | until | time |',
+    '| --- | --- | --- |',
+    `| application list, ${f.apps} Applications | count "${f.apps} applications" shown and the first tiles drawn | ${ms(f.list)} |`,
+    `| resource tree of an app managing 1,000 objects | all ${f.treeNodes} nodes in the DOM | ${ms(f.tree)} |`,
+    '',
+    `The list is virtualized: ${f.listDomItems} of the ${f.apps} tiles were in the DOM at that moment.`,
+    'The tree draws every node (no virtualization yet). No baseline (Argo CD is not run here) and no',
+    'target in the issue for these.',
   ].join('\n');
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '@gitward/infra';
 import type { Application, KubeObject } from '@gitward/model';
-import { appsPath, settled, withHarness } from './drift.ts';
+import { applicationBody, appsPath, postApp, settled, withHarness } from './drift.ts';
 import { spread, type Spread } from './stats.ts';
 
 export interface ScaleFigures {
@@ -155,19 +155,9 @@ export async function benchScaleOut(
     const cpu0 = await cpuSeconds(h.controller.pid);
     const t0 = performance.now();
     await inBatches(names, 20, async (name) => {
-      const body = {
-        apiVersion: 'gitward.dev/v1alpha1',
-        kind: 'Application',
-        metadata: { name, namespace: 'gitward' },
-        spec: {
-          project: 'default',
-          destination: { server: 'https://kubernetes.default.svc', namespace: name },
-          source: { repoURL: repo.url, path: 'app', targetRevision: 'main' },
-          syncPolicy: { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] },
-        },
-      };
-      const r = await h.kube.request('POST', appsPath, { body });
-      if (r.status >= 300) throw new Error(`creating ${name}: HTTP ${r.status}`);
+      const source = { repoURL: repo.url, path: 'app' };
+      const policy = { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] };
+      await postApp(h.kube, applicationBody(name, source, policy));
     });
     await waitAll(
       h.kube,

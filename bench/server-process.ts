@@ -1,14 +1,11 @@
 /**
- * The real API server process (packages/server/src/main.ts) for the webhook path of scenario 1:
- * plain HTTP on loopback (`--insecure`), a free port written to a ready file.
+ * The real API server process (packages/server/src/main.ts) for the webhook path of scenario 1 and
+ * the UI benchmark: plain HTTP on loopback (`--insecure`), a free port written to a ready file.
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBinaries } from '@gitward/local-cluster';
+import { spawnLogged, untilReady } from './processes.ts';
 
 const serverMain = new URL('../packages/server/src/main.ts', import.meta.url).pathname;
 
@@ -20,45 +17,17 @@ export interface ServerProcess {
 
 export async function startServer(cacheDir: string, kubeconfig: string): Promise<ServerProcess> {
   const bin = await ensureBinaries({ cacheDir });
-  const dir = await mkdtemp(join(tmpdir(), 'gitward-bench-server-'));
-  const logFile = join(dir, 'server.log');
-  const readyFile = join(dir, 'ready.json');
-  const log = createWriteStream(logFile);
-  const child = spawn(
-    process.execPath,
-    [
-      serverMain,
-      ...['--kubeconfig', kubeconfig, '--insecure', '--port', '0', '--ready-file', readyFile],
-      ...['--cache-dir', join(dir, 'cache'), '--metrics-port', '-1'],
-      ...[
-        '--helm',
-        bin.path.helm,
-        '--kustomize',
-        bin.path.kustomize,
-        '--jsonnet',
-        bin.path.jsonnet,
-      ],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const p = await spawnLogged('server', serverMain, (dir) => [
+    ...['--kubeconfig', kubeconfig, '--insecure', '--port', '0'],
+    ...['--ready-file', join(dir, 'ready.json'), '--cache-dir', join(dir, 'cache')],
+    '--metrics-port=-1',
+    ...['--helm', bin.path.helm, '--kustomize', bin.path.kustomize, '--jsonnet', bin.path.jsonnet],
+  ]);
+  const ready = await untilReady(
+    p,
+    'server',
+    60_000,
+    async () => JSON.parse(await readFile(join(p.dir, 'ready.json'), 'utf8')) as { url: string },
   );
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = performance.now() + 60_000;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited; see ${logFile}`);
-    const ready = await readFile(readyFile, 'utf8').then(
-      (s) => JSON.parse(s) as { url: string },
-      () => undefined,
-    );
-    if (ready) return { url: ready.url, logFile, stop };
-    await sleep(100);
-  }
-  await stop();
-  throw new Error(`server not ready after 60 s; see ${logFile}`);
+  return { url: ready.url, logFile: p.logFile, stop: p.stop };
 }

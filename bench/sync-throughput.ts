@@ -4,8 +4,7 @@
  * control plane; the baseline is `kubectl apply --server-side` of the same objects on the same
  * control plane in the same run, so both pay the same apiserver and etcd.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { ensureBinaries, startLocalCluster, type ClusterState } from '@gitward/l
 import type { Application } from '@gitward/model';
 import { createGitServer } from '@gitward/testkit';
 import { objectCount, thousandObjects, writeThousandObjects } from './fixtures.ts';
+import { spawnLogged, untilReady } from './processes.ts';
 import { spread, timed, type Spread } from './stats.ts';
 
 export interface SyncFigures {
@@ -67,37 +67,16 @@ export async function startController(
 ): Promise<Controller> {
   const bin = await ensureBinaries({ cacheDir });
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'gitward-bench-controller-'));
-  const logFile = join(dir, 'controller.log');
-  const log = createWriteStream(logFile);
-  const args = [
-    controllerMain,
+  const p = await spawnLogged('controller', controllerMain, (dir) => [
     ...['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
     ...['--health-port', String(port), '--leader-election', 'false'],
     ...['--helm', bin.path.helm, '--kustomize', bin.path.kustomize, '--jsonnet', bin.path.jsonnet],
     ...extraArgs,
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = performance.now() + 120_000;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`controller exited; see ${logFile}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { logFile, pid: child.pid ?? 0, stop };
-    await sleep(200);
-  }
-  await stop();
-  throw new Error(`controller not ready after 120 s; see ${logFile}`);
+  ]);
+  await untilReady(p, 'controller', 120_000, async () =>
+    (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
+  );
+  return { logFile: p.logFile, pid: p.child.pid ?? 0, stop: p.stop };
 }
 
 async function waitApp(

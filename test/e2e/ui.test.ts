@@ -7,7 +7,7 @@ import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import type { Application } from '@gitward/model';
 import { bootstrapSettings, createServerContext, hashPassword } from '@gitward/server';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
-import { launchBrowser, login, screenshot, type BrowserSession } from './support/browser.ts';
+import { launchBrowser, login, screenshot, type BrowserSession } from '@gitward/testkit';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';

@@ -81,7 +81,8 @@ export function createSettingsSource(
   return {
     get(): Promise<Settings> {
       const now = Date.now();
-      if (!cached || now - cached.at > ttl) {
+      // ttl 0 means no cache at all (tests): two reads in the same millisecond must both read.
+      if (!cached || ttl <= 0 || now - cached.at > ttl) {
         const value = read();
         cached = { at: now, value };
         value.catch(() => (cached = undefined));

@@ -27,3 +27,12 @@ export {
   type SshGitServer,
   type SshGitServerOptions,
 } from './ssh-git-server.ts';
+export {
+  allowedUrl,
+  chromiumPath,
+  launchBrowser,
+  login,
+  screenshot,
+  screenshotDir,
+  type BrowserSession,
+} from './browser.ts';

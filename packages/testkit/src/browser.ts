@@ -1,7 +1,8 @@
 /**
- * Debian's Chromium driven by playwright-core for the web UI tests: headless, a fresh profile per
- * launch, one desktop viewport, and no request leaving loopback (a test must never depend on, or
- * leak to, an outside address). Screenshots go to test-results/screenshots/ (gitignored).
+ * Debian's Chromium driven by playwright-core for the web UI tests and the UI benchmark:
+ * headless, a fresh profile per launch, one desktop viewport, and no request leaving loopback (a
+ * test must never depend on, or leak to, an outside address). Screenshots go to
+ * test-results/screenshots/ at the repository root (gitignored).
  */
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
