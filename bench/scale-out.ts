@@ -28,9 +28,49 @@ export interface ScaleFigures {
   readonly refreshCpu: Spread;
   /** Controller RSS in MiB, 5 s after the last cycle. */
   readonly rssMiB: number;
+  readonly profile: CycleProfile;
 }
 
 export const resourcesPerApp = 10;
+
+/** Sums and counts of the controller's histograms over the refresh cycles (after − before). */
+export interface CycleProfile {
+  /** Reconciles per app per cycle (a refresh is one, plus the one its annotation removal causes). */
+  readonly reconcilesPerApp: number;
+  /** Mean seconds of one reconcile, of the revision resolution in git, and of a render call. */
+  readonly reconcileMean: number;
+  readonly resolveMean: number;
+  readonly renderMean: number;
+}
+
+/** Sum and count of every series of histogram `name` whose labels contain `match`. */
+function histogram(text: string, name: string, match = ''): { sum: number; count: number } {
+  let sum = 0;
+  let count = 0;
+  for (const line of text.split('\n')) {
+    if (!line.includes(match)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}_sum`)) sum += value;
+    else if (line.startsWith(`${name}_count`)) count += value;
+  }
+  return { sum, count };
+}
+
+function profileOf(before: string, after: string, apps: number, cycles: number): CycleProfile {
+  const delta = (name: string, match?: string) => {
+    const a = histogram(after, name, match);
+    const b = histogram(before, name, match);
+    return { sum: a.sum - b.sum, count: a.count - b.count };
+  };
+  const mean = (d: { sum: number; count: number }) => (d.count ? d.sum / d.count : Number.NaN);
+  const reconcile = delta('gitward_app_reconcile_seconds');
+  return {
+    reconcilesPerApp: reconcile.count / apps / cycles,
+    reconcileMean: mean(reconcile),
+    resolveMean: mean(delta('gitward_git_request_duration_seconds', 'resolve-revision')),
+    renderMean: mean(delta('gitward_render_duration_seconds')),
+  };
+}
 
 function objects(): KubeObject[] {
   const labels = { app: 'web' };
@@ -169,6 +209,8 @@ export async function benchScaleOut(
     const firstSyncCpu = (await cpuSeconds(h.controller.pid)) - cpu0;
     const wall: number[] = [];
     const cpu: number[] = [];
+    const metrics = () => fetch(h.controller.metricsUrl).then((r) => r.text());
+    const before = await metrics();
     for (let c = 0; c < cycles; c++) {
       const c0 = await cpuSeconds(h.controller.pid);
       const s0 = performance.now();
@@ -186,8 +228,10 @@ export async function benchScaleOut(
       wall.push((performance.now() - s0) / 1000);
       cpu.push((await cpuSeconds(h.controller.pid)) - c0);
     }
+    const profile = profileOf(before, await metrics(), apps, cycles);
     await sleep(5000);
     return {
+      profile,
       apps,
       resources: apps * resourcesPerApp,
       firstSync,

@@ -56,6 +56,8 @@ export interface Controller {
   readonly logFile: string;
   /** For CPU and memory readings from /proc. */
   readonly pid: number;
+  /** The controller's Prometheus metrics, for where the time went. */
+  readonly metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -76,7 +78,12 @@ export async function startController(
   await untilReady(p, 'controller', 120_000, async () =>
     (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
   );
-  return { logFile: p.logFile, pid: p.child.pid ?? 0, stop: p.stop };
+  return {
+    logFile: p.logFile,
+    pid: p.child.pid ?? 0,
+    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    stop: p.stop,
+  };
 }
 
 async function waitApp(

@@ -44,21 +44,30 @@ async function adminPassword(kube: KubeClient): Promise<string> {
   return Buffer.from(b64, 'base64').toString('utf8');
 }
 
-/** Milliseconds since navigation once `ready` holds in the page. */
-async function timeTo(b: BrowserSession, url: string, ready: string, arg: number): Promise<number> {
+/**
+ * Milliseconds since navigation once `ready` resolves. Waiting goes through locators, never a
+ * string evaluated in the page: the UI's Content-Security-Policy forbids eval, as it should.
+ */
+async function timeTo(
+  b: BrowserSession,
+  url: string,
+  ready: (page: BrowserSession['page']) => Promise<void>,
+): Promise<number> {
   await b.page.goto(url);
-  // The predicate runs in the page; its source is passed as a string so it needs no DOM types here.
-  await b.page.waitForFunction(`(${ready})(${arg})`, undefined, {
-    timeout: 300_000,
-    polling: 'raf',
-  });
+  await ready(b.page);
   return b.page.evaluate(() => performance.now());
 }
 
-// Page-side predicates (evaluated in Chromium).
-const listReady = `(n) => document.querySelector('[data-app]') !== null &&
-  document.body.innerText.includes(n + ' applications')`;
-const treeReady = `(n) => document.querySelectorAll('[data-node]').length >= n`;
+const long = { timeout: 300_000 };
+const listReady = (n: number) => async (page: BrowserSession['page']) => {
+  await page.locator('[data-app]').first().waitFor(long);
+  await page.getByText(`${n} applications`, { exact: true }).waitFor(long);
+};
+const treeReady = (n: number) => (page: BrowserSession['page']) =>
+  page
+    .locator('[data-node]')
+    .nth(n - 1)
+    .waitFor({ ...long, state: 'attached' });
 
 async function createApps(kube: KubeClient, count: number): Promise<void> {
   for (let i = 0; i < count; i += 50) {
@@ -95,14 +104,11 @@ export async function benchUi(cacheDir: string, runs: number, apps: number): Pro
           await timeTo(
             browser,
             `${server.url}/applications/${treeApp}`,
-            treeReady,
-            objectCount + 1,
+            treeReady(objectCount + 1),
           ),
         );
-        list.push(await timeTo(browser, `${server.url}/applications`, listReady, apps + 1));
-        listDomItems = await browser.page.evaluate(
-          `document.querySelectorAll('[data-app]').length`,
-        );
+        list.push(await timeTo(browser, `${server.url}/applications`, listReady(apps + 1)));
+        listDomItems = await browser.page.locator('[data-app]').count();
       }
       return {
         apps: apps + 1,
