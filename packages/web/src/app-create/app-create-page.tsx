@@ -17,7 +17,8 @@ import {
   type AppForm,
 } from './app-form.ts';
 
-type TextField = Exclude<keyof AppForm, 'automated' | 'prune' | 'selfHeal'>;
+type Flag = 'automated' | 'prune' | 'selfHeal';
+type TextField = Exclude<keyof AppForm, Flag>;
 
 /** Names for the Project and Repository URL suggestions; a failure just means no suggestions. */
 function useSuggestions() {
@@ -111,6 +112,15 @@ function FormFields(props: {
     value: form[id],
     onChange: (v: string) => set({ [id]: v }),
   });
+  const check = (key: Flag, id: string, label: string, disabled = false) => (
+    <Check
+      id={id}
+      label={label}
+      checked={form[key]}
+      disabled={disabled}
+      onChange={(v) => set({ [key]: v })}
+    />
+  );
   return (
     <>
       <fieldset className="form-section">
@@ -147,27 +157,10 @@ function FormFields(props: {
       </fieldset>
       <fieldset className="form-section">
         <legend>Sync policy</legend>
-        <Check
-          id="app-automated"
-          label="Automated sync"
-          checked={form.automated}
-          onChange={(v) => set({ automated: v })}
-        />
+        {check('automated', 'app-automated', 'Automated sync')}
         <div className="check-group">
-          <Check
-            id="app-prune"
-            label="Prune"
-            checked={form.prune}
-            disabled={!form.automated}
-            onChange={(v) => set({ prune: v })}
-          />
-          <Check
-            id="app-self-heal"
-            label="Self heal"
-            checked={form.selfHeal}
-            disabled={!form.automated}
-            onChange={(v) => set({ selfHeal: v })}
-          />
+          {check('prune', 'app-prune', 'Prune', !form.automated)}
+          {check('selfHeal', 'app-self-heal', 'Self heal', !form.automated)}
         </div>
       </fieldset>
     </>

@@ -9,6 +9,7 @@ import type { Application } from '@gitward/model';
 import { useCallback, useMemo, useState } from 'react';
 import type { JSX } from 'react';
 import { api, type ApiError } from '../api/http.ts';
+import { Segmented } from '../components/segmented.tsx';
 import { HealthBadge, SyncBadge } from '../components/status-badges.tsx';
 import { useApplication } from '../lib/app-stream.ts';
 import { useCanI } from '../lib/can-i.ts';
@@ -31,10 +32,10 @@ type View = 'tree' | 'list' | 'events';
 type Modal = 'sync' | 'history' | 'delete' | undefined;
 type ActionError = { error: ApiError; action: string } | undefined;
 
-const views: { id: View; label: string }[] = [
-  { id: 'tree', label: 'Tree' },
-  { id: 'list', label: 'List' },
-  { id: 'events', label: 'Events' },
+const views: { value: View; label: string }[] = [
+  { value: 'tree', label: 'Tree' },
+  { value: 'list', label: 'List' },
+  { value: 'events', label: 'Events' },
 ];
 
 /**
@@ -197,19 +198,14 @@ function Details(props: { app: Application; reload: () => void }) {
       <AppSummary app={app} />
       <OperationPanel app={app} />
       <div className="details-views">
-        <div className="segmented details-segmented" role="group" aria-label="Resources view">
-          {views.map((v) => (
-            <button
-              className="button"
-              key={v.id}
-              type="button"
-              aria-pressed={view === v.id}
-              onClick={() => setView(v.id)}
-            >
-              {v.label}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          label="Resources view"
+          className="details-segmented"
+          buttonClass="button"
+          options={views}
+          value={view}
+          onChange={setView}
+        />
         {tree.error && view !== 'events' ? (
           <ErrorAlert error={tree.error} action={`read the resources of ${name}`} />
         ) : null}

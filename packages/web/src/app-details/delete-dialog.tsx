@@ -4,9 +4,9 @@
  * the app deployed. On success the page goes back to the list.
  */
 import { useId, useState } from 'react';
-import { api, type ApiError } from '../api/http.ts';
-import { Dialog } from '../lib/dialog.tsx';
-import { ErrorAlert } from '../lib/error-alert.tsx';
+import { api } from '../api/http.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { useApiAction } from '../lib/use-api-action.ts';
 import { deleteQuery, type DeletePolicy } from './requests.ts';
 import { appPath } from './use-app-resources.ts';
 
@@ -31,81 +31,60 @@ const policies: { value: DeletePolicy; label: string; help: string }[] = [
 export function DeleteDialog(props: { name: string; onClose: () => void; onDeleted: () => void }) {
   const [policy, setPolicy] = useState<DeletePolicy>('foreground');
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const call = useApiAction();
   const id = useId();
   const matches = typed === props.name;
 
   const remove = async () => {
     if (!matches) return;
-    setBusy(true);
-    setError(undefined);
-    const res = await api(appPath(props.name), { method: 'DELETE', query: deleteQuery(policy) });
-    setBusy(false);
-    if (!res.ok) return setError(res);
-    props.onDeleted();
+    const query = deleteQuery(policy);
+    if (await call.run(() => api(appPath(props.name), { method: 'DELETE', query })))
+      props.onDeleted();
   };
 
   return (
-    <Dialog
+    <ConfirmDialog
       title="Delete application"
       onClose={props.onClose}
-      footer={
-        <>
-          <button className="button" type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={!matches || busy}
-            onClick={() => void remove()}
-          >
-            Delete
-          </button>
-        </>
-      }
+      confirm="Delete"
+      tone="danger"
+      blocked={!matches}
+      onConfirm={() => void remove()}
+      state={call}
+      form
+      action={`delete ${props.name}`}
     >
-      <form
-        className="details-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void remove();
-        }}
-      >
-        <fieldset className="details-checks">
-          <legend>Propagation policy</legend>
-          {policies.map((p) => (
-            <label key={p.value}>
-              <input
-                type="radio"
-                name={`${id}-policy`}
-                aria-label={p.label}
-                value={p.value}
-                checked={policy === p.value}
-                onChange={() => setPolicy(p.value)}
-                aria-describedby={`${id}-${p.value}`}
-              />{' '}
-              {p.label}
-              <span id={`${id}-${p.value}`} className="details-muted">
-                {' '}
-                — {p.help}
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <label className="details-input">
-          Type the application name to confirm
-          <input
-            value={typed}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder={props.name}
-            onChange={(e) => setTyped(e.target.value)}
-          />
-        </label>
-      </form>
-      <ErrorAlert error={error} action={`delete ${props.name}`} />
-    </Dialog>
+      <fieldset className="details-checks">
+        <legend>Propagation policy</legend>
+        {policies.map((p) => (
+          <label key={p.value}>
+            <input
+              type="radio"
+              name={`${id}-policy`}
+              aria-label={p.label}
+              value={p.value}
+              checked={policy === p.value}
+              onChange={() => setPolicy(p.value)}
+              aria-describedby={`${id}-${p.value}`}
+            />{' '}
+            {p.label}
+            <span id={`${id}-${p.value}`} className="details-muted">
+              {' '}
+              — {p.help}
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      <label className="details-input">
+        Type the application name to confirm
+        <input
+          value={typed}
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={props.name}
+          onChange={(e) => setTyped(e.target.value)}
+        />
+      </label>
+    </ConfirmDialog>
   );
 }

@@ -4,8 +4,15 @@
  * lines exist in the DOM however long the manifests are.
  */
 import { useMemo, useState } from 'react';
+import { Segmented } from '../components/segmented.tsx';
 import { diffLines, diffStats, sideBySide, splitLines, type DiffLine } from './line-diff.ts';
 import { VirtualLines } from './virtual-lines.tsx';
+
+type Layout = 'unified' | 'split';
+const layouts: readonly { value: Layout; label: string }[] = [
+  { value: 'unified', label: 'Unified' },
+  { value: 'split', label: 'Side by side' },
+];
 
 const mark = { same: ' ', add: '+', del: '-' } as const;
 
@@ -40,7 +47,7 @@ function UnifiedLine(props: { line: DiffLine | undefined }) {
 }
 
 export function DiffView(props: { oldText: string; newText: string }) {
-  const [mode, setMode] = useState<'unified' | 'split'>('unified');
+  const [mode, setMode] = useState<Layout>('unified');
   const lines = useMemo(
     () => diffLines(splitLines(props.oldText), splitLines(props.newText)),
     [props.oldText, props.newText],
@@ -50,24 +57,14 @@ export function DiffView(props: { oldText: string; newText: string }) {
   return (
     <div className="diff-view">
       <div className="diff-toolbar">
-        <div className="segmented details-segmented" role="group" aria-label="Diff layout">
-          <button
-            className="button"
-            type="button"
-            aria-pressed={mode === 'unified'}
-            onClick={() => setMode('unified')}
-          >
-            Unified
-          </button>
-          <button
-            className="button"
-            type="button"
-            aria-pressed={mode === 'split'}
-            onClick={() => setMode('split')}
-          >
-            Side by side
-          </button>
-        </div>
+        <Segmented
+          label="Diff layout"
+          className="details-segmented"
+          buttonClass="button"
+          options={layouts}
+          value={mode}
+          onChange={setMode}
+        />
         <span className="details-muted">
           {stats.added === 0 && stats.deleted === 0
             ? 'No differences'

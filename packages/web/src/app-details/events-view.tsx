@@ -2,6 +2,7 @@
  * The Kubernetes Events recorded about the Application (syncs, health changes, errors), newest
  * first, read again as the app changes.
  */
+import { DataTable } from '../components/data-table.tsx';
 import { ErrorAlert } from '../lib/error-alert.tsx';
 import { useAppEvents, type KubeEventDto } from './use-app-resources.ts';
 
@@ -15,34 +16,25 @@ export function EventsView(props: { name: string; changeKey: string }) {
   const items = [...(value.items ?? [])].sort((a, b) => lastSeen(b).localeCompare(lastSeen(a)));
   if (items.length === 0) return <p className="details-muted">No events.</p>;
   return (
-    <div className="details-table-wrap">
-      <table className="details-table details-events">
-        <thead>
-          <tr>
-            <th scope="col">Type</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Message</th>
-            <th scope="col">Count</th>
-            <th scope="col">First seen</th>
-            <th scope="col">Last seen</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((e, i) => (
-            <tr
-              key={e.metadata?.uid ?? e.metadata?.name ?? i}
-              className={e.type === 'Warning' ? 'is-warning' : ''}
-            >
-              <td>{e.type ?? ''}</td>
-              <td>{e.reason ?? ''}</td>
-              <td className="details-message-cell">{e.message ?? ''}</td>
-              <td>{e.count ?? 1}</td>
-              <td>{when(e.firstTimestamp ?? e.eventTime)}</td>
-              <td>{when(lastSeen(e))}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      look="details"
+      className="details-events"
+      columns={['Type', 'Reason', 'Message', 'Count', 'First seen', 'Last seen']}
+      rows={items}
+    >
+      {(e, i) => (
+        <tr
+          key={e.metadata?.uid ?? e.metadata?.name ?? i}
+          className={e.type === 'Warning' ? 'is-warning' : ''}
+        >
+          <td>{e.type ?? ''}</td>
+          <td>{e.reason ?? ''}</td>
+          <td className="details-message-cell">{e.message ?? ''}</td>
+          <td>{e.count ?? 1}</td>
+          <td>{when(e.firstTimestamp ?? e.eventTime)}</td>
+          <td>{when(lastSeen(e))}</td>
+        </tr>
+      )}
+    </DataTable>
   );
 }

@@ -5,9 +5,11 @@
  */
 import type { Application } from '@gitward/model';
 import { useState } from 'react';
-import { api, type ApiError } from '../api/http.ts';
+import { api } from '../api/http.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { DataTable } from '../components/data-table.tsx';
 import { Dialog } from '../lib/dialog.tsx';
-import { ErrorAlert } from '../lib/error-alert.tsx';
+import { useApiAction } from '../lib/use-api-action.ts';
 import { autoSyncOn, historyNewestFirst, shortRevision } from './summary-model.ts';
 import { appPath } from './use-app-resources.ts';
 
@@ -22,38 +24,21 @@ function ConfirmRollback(props: {
   onDone: () => void;
 }) {
   const [prune, setPrune] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const call = useApiAction();
   const rollback = async () => {
-    setBusy(true);
-    setError(undefined);
-    const res = await api(`${appPath(props.app.metadata.name)}/rollback`, {
-      method: 'POST',
-      body: { id: props.entry.id, prune },
-    });
-    setBusy(false);
-    if (!res.ok) return setError(res);
-    props.onDone();
+    const path = `${appPath(props.app.metadata.name)}/rollback`;
+    const body = { id: props.entry.id, prune };
+    if (await call.run(() => api(path, { method: 'POST', body }))) props.onDone();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       title="Confirm rollback"
       onClose={props.onClose}
-      footer={
-        <>
-          <button className="button" type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={() => void rollback()}
-          >
-            Rollback
-          </button>
-        </>
-      }
+      confirm="Rollback"
+      tone="danger"
+      onConfirm={() => void rollback()}
+      state={call}
+      action={`roll back ${props.app.metadata.name}`}
     >
       <p>
         Roll {props.app.metadata.name} back to deployment {props.entry.id}
@@ -62,8 +47,7 @@ function ConfirmRollback(props: {
       <label>
         <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} /> Prune
       </label>
-      <ErrorAlert error={error} action={`roll back ${props.app.metadata.name}`} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
@@ -88,44 +72,37 @@ export function HistoryDialog(props: {
         {entries.length === 0 ? (
           <p className="details-muted">No deployments yet.</p>
         ) : (
-          <div className="details-table-wrap">
-            <table className="details-table">
-              <thead>
-                <tr>
-                  <th scope="col">ID</th>
-                  <th scope="col">Revision</th>
-                  <th scope="col">Deployed at</th>
-                  <th scope="col">Initiated by</th>
-                  {props.canRollback ? <th scope="col">Action</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((h) => (
-                  <tr key={h.id} data-history={h.id}>
-                    <td>{h.id}</td>
-                    <td className="details-mono" title={h.revision ?? ''}>
-                      {(h.revisions ?? (h.revision ? [h.revision] : []))
-                        .map(shortRevision)
-                        .join(', ')}
-                    </td>
-                    <td>
-                      <time dateTime={h.deployedAt}>{when(h.deployedAt)}</time>
-                    </td>
-                    <td>
-                      {h.initiatedBy?.automated ? 'automated' : (h.initiatedBy?.username ?? '')}
-                    </td>
-                    {props.canRollback ? (
-                      <td>
-                        <button className="button" type="button" onClick={() => setConfirm(h)}>
-                          Rollback to {h.id}
-                        </button>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            look="details"
+            columns={[
+              'ID',
+              'Revision',
+              'Deployed at',
+              'Initiated by',
+              ...(props.canRollback ? ['Action'] : []),
+            ]}
+            rows={entries}
+          >
+            {(h) => (
+              <tr key={h.id} data-history={h.id}>
+                <td>{h.id}</td>
+                <td className="details-mono" title={h.revision ?? ''}>
+                  {(h.revisions ?? (h.revision ? [h.revision] : [])).map(shortRevision).join(', ')}
+                </td>
+                <td>
+                  <time dateTime={h.deployedAt}>{when(h.deployedAt)}</time>
+                </td>
+                <td>{h.initiatedBy?.automated ? 'automated' : (h.initiatedBy?.username ?? '')}</td>
+                {props.canRollback ? (
+                  <td>
+                    <button className="button" type="button" onClick={() => setConfirm(h)}>
+                      Rollback to {h.id}
+                    </button>
+                  </td>
+                ) : null}
+              </tr>
+            )}
+          </DataTable>
         )}
       </Dialog>
       {confirm ? (

@@ -4,6 +4,7 @@
  */
 import type { Application } from '@gitward/model';
 import type { ReactNode } from 'react';
+import { DataTable } from '../components/data-table.tsx';
 import { PhaseBadge } from '../components/status-badges.tsx';
 import { operationLine, operationRows } from './summary-model.ts';
 
@@ -25,34 +26,23 @@ export function OperationPanel(props: { app: Application; actions?: ReactNode })
       {state.message ? <p className="details-operation-message">{state.message}</p> : null}
       <p className="details-muted">{operationLine(state, when)}</p>
       {rows.length > 0 ? (
-        <div className="details-table-wrap">
-          <table className="details-table">
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Hook</th>
-                <th scope="col">Hook phase</th>
-                <th scope="col">Wave</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.key} data-result={`${r.kind}/${r.name}`}>
-                  <td>{r.kind}</td>
-                  <td>{r.namespace ? `${r.namespace}/${r.name}` : r.name}</td>
-                  <td>{r.status}</td>
-                  <td>{r.hookType}</td>
-                  <td>{r.hookPhase}</td>
-                  <td>{r.wave}</td>
-                  <td className="details-message-cell">{r.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          look="details"
+          columns={['Kind', 'Name', 'Status', 'Hook', 'Hook phase', 'Wave', 'Message']}
+          rows={rows}
+        >
+          {(r) => (
+            <tr key={r.key} data-result={`${r.kind}/${r.name}`}>
+              <td>{r.kind}</td>
+              <td>{r.namespace ? `${r.namespace}/${r.name}` : r.name}</td>
+              <td>{r.status}</td>
+              <td>{r.hookType}</td>
+              <td>{r.hookPhase}</td>
+              <td>{r.wave}</td>
+              <td className="details-message-cell">{r.message}</td>
+            </tr>
+          )}
+        </DataTable>
       ) : null}
     </section>
   );

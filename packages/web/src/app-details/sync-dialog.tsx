@@ -5,10 +5,10 @@
  */
 import type { Application } from '@gitward/model';
 import { useMemo, useState } from 'react';
-import { api, type ApiError } from '../api/http.ts';
+import { api } from '../api/http.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { SyncBadge } from '../components/status-badges.tsx';
-import { Dialog } from '../lib/dialog.tsx';
-import { ErrorAlert } from '../lib/error-alert.tsx';
+import { useApiAction } from '../lib/use-api-action.ts';
 import { syncBody, type SyncChoices } from './requests.ts';
 import type { GraphNode } from './resource-graph.ts';
 import { appPath } from './use-app-resources.ts';
@@ -54,8 +54,7 @@ export function SyncDialog(props: {
     () => (picked ? choices.selected : new Set(managed.map((n) => n.id))),
     [picked, choices.selected, managed],
   );
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const call = useApiAction();
 
   const setSelected = (ids: Iterable<string>) => {
     setPicked(true);
@@ -69,123 +68,101 @@ export function SyncDialog(props: {
   };
 
   const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    const res = await api(`${appPath(app.metadata.name)}/sync`, {
-      method: 'POST',
-      body: syncBody({ ...choices, selected }, managed),
-    });
-    setBusy(false);
-    if (!res.ok) return setError(res);
+    const path = `${appPath(app.metadata.name)}/sync`;
+    const body = syncBody({ ...choices, selected }, managed);
+    if (!(await call.run(() => api(path, { method: 'POST', body })))) return;
     props.onStarted();
     props.onClose();
   };
 
   const multiSource = (app.spec.sources?.length ?? 0) > 0;
   return (
-    <Dialog
+    <ConfirmDialog
       title="Synchronize"
       onClose={props.onClose}
       className="sync-dialog"
-      footer={
-        <>
-          <button className="button" type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={busy || (managed.length > 0 && selected.size === 0)}
-            onClick={() => void submit()}
-          >
-            Synchronize
-          </button>
-        </>
-      }
+      confirm="Synchronize"
+      tone="primary"
+      blocked={managed.length > 0 && selected.size === 0}
+      onConfirm={() => void submit()}
+      state={call}
+      form
+      action={`sync ${app.metadata.name}`}
     >
-      <form
-        className="details-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <label className="details-input">
-          Revision
-          <input
-            value={choices.revision}
-            disabled={multiSource}
-            placeholder="HEAD"
-            onChange={(e) => {
-              const revision = e.target.value;
-              setChoices((c) => ({ ...c, revision }));
-            }}
-          />
-        </label>
-        <fieldset className="details-checks">
-          <legend>Options</legend>
-          {flags.map((f) => (
-            <label key={f.key} title={f.help}>
-              <input
-                type="checkbox"
-                checked={choices[f.key]}
-                onChange={(e) => {
-                  const on = e.target.checked;
-                  setChoices((c) => ({ ...c, [f.key]: on }));
-                }}
-              />{' '}
-              {f.label}
-            </label>
-          ))}
+      <label className="details-input">
+        Revision
+        <input
+          value={choices.revision}
+          disabled={multiSource}
+          placeholder="HEAD"
+          onChange={(e) => {
+            const revision = e.target.value;
+            setChoices((c) => ({ ...c, revision }));
+          }}
+        />
+      </label>
+      <fieldset className="details-checks">
+        <legend>Options</legend>
+        {flags.map((f) => (
+          <label key={f.key} title={f.help}>
+            <input
+              type="checkbox"
+              checked={choices[f.key]}
+              onChange={(e) => {
+                const on = e.target.checked;
+                setChoices((c) => ({ ...c, [f.key]: on }));
+              }}
+            />{' '}
+            {f.label}
+          </label>
+        ))}
+      </fieldset>
+      {managed.length > 0 ? (
+        <fieldset className="details-checks sync-resources">
+          <legend>
+            Resources ({selected.size} of {managed.length})
+          </legend>
+          <div className="sync-resources-actions">
+            <button
+              className="button"
+              type="button"
+              onClick={() => setSelected(managed.map((n) => n.id))}
+            >
+              All
+            </button>
+            <button
+              className="button"
+              type="button"
+              onClick={() =>
+                setSelected(managed.filter((n) => n.sync === 'OutOfSync').map((n) => n.id))
+              }
+            >
+              Out of sync
+            </button>
+            <button className="button" type="button" onClick={() => setSelected([])}>
+              None
+            </button>
+          </div>
+          <div className="sync-resources-list">
+            {managed.map((n) => (
+              <label key={n.id}>
+                <input
+                  type="checkbox"
+                  aria-label={`${n.kind} ${n.name}`}
+                  checked={selected.has(n.id)}
+                  onChange={(e) => toggle(n.id, e.target.checked)}
+                />{' '}
+                {n.kind} {n.name}{' '}
+                <span className="details-muted" aria-hidden="true">
+                  {n.namespace}
+                </span>{' '}
+                <SyncBadge status={n.sync} compact />
+              </label>
+            ))}
+          </div>
         </fieldset>
-        {managed.length > 0 ? (
-          <fieldset className="details-checks sync-resources">
-            <legend>
-              Resources ({selected.size} of {managed.length})
-            </legend>
-            <div className="sync-resources-actions">
-              <button
-                className="button"
-                type="button"
-                onClick={() => setSelected(managed.map((n) => n.id))}
-              >
-                All
-              </button>
-              <button
-                className="button"
-                type="button"
-                onClick={() =>
-                  setSelected(managed.filter((n) => n.sync === 'OutOfSync').map((n) => n.id))
-                }
-              >
-                Out of sync
-              </button>
-              <button className="button" type="button" onClick={() => setSelected([])}>
-                None
-              </button>
-            </div>
-            <div className="sync-resources-list">
-              {managed.map((n) => (
-                <label key={n.id}>
-                  <input
-                    type="checkbox"
-                    aria-label={`${n.kind} ${n.name}`}
-                    checked={selected.has(n.id)}
-                    onChange={(e) => toggle(n.id, e.target.checked)}
-                  />{' '}
-                  {n.kind} {n.name}{' '}
-                  <span className="details-muted" aria-hidden="true">
-                    {n.namespace}
-                  </span>{' '}
-                  <SyncBadge status={n.sync} compact />
-                </label>
-              ))}
-            </div>
-          </fieldset>
-        ) : null}
-        <button type="submit" hidden tabIndex={-1} aria-hidden="true" />
-      </form>
-      <ErrorAlert error={error} action={`sync ${app.metadata.name}`} />
-    </Dialog>
+      ) : null}
+      <button type="submit" hidden tabIndex={-1} aria-hidden="true" />
+    </ConfirmDialog>
   );
 }

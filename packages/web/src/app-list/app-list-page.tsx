@@ -3,6 +3,7 @@
  * filtered by the query string, as tiles or a list, rendered virtually so thousands stay smooth.
  */
 import { useMemo } from 'react';
+import { Segmented } from '../components/segmented.tsx';
 import { ErrorAlert } from '../lib/error-alert.tsx';
 import { useApplications } from '../lib/app-stream.ts';
 import { useCanI } from '../lib/can-i.ts';
@@ -20,26 +21,10 @@ import {
   type ViewMode,
 } from './filters.ts';
 
-function ViewSwitch(props: { view: ViewMode; onChange: (v: ViewMode) => void }) {
-  return (
-    <div className="segmented" role="group" aria-label="View">
-      <button
-        type="button"
-        aria-pressed={props.view === 'tiles'}
-        onClick={() => props.onChange('tiles')}
-      >
-        Tiles
-      </button>
-      <button
-        type="button"
-        aria-pressed={props.view === 'list'}
-        onClick={() => props.onChange('list')}
-      >
-        List
-      </button>
-    </div>
-  );
-}
+const viewOptions: readonly { value: ViewMode; label: string }[] = [
+  { value: 'tiles', label: 'Tiles' },
+  { value: 'list', label: 'List' },
+];
 
 export function AppListPage() {
   const { query } = useRoute();
@@ -62,7 +47,12 @@ export function AppListPage() {
           {filtered && loaded ? <span className="muted"> (of {apps.length})</span> : null}
         </p>
         <div className="page-actions">
-          <ViewSwitch view={filters.view} onChange={(view) => update({ ...filters, view })} />
+          <Segmented
+            label="View"
+            options={viewOptions}
+            value={filters.view}
+            onChange={(view) => update({ ...filters, view })}
+          />
           {canCreate ? (
             <Link to="/applications/new" className="button button-primary">
               New app

@@ -40,6 +40,16 @@ function Row(props: { app: Application; index: number }) {
   );
 }
 
+/** The header cells: the class suffix each shares with its column's cells in Row, and the text. */
+const heads = [
+  ['name', 'Name'],
+  ['project', 'Project'],
+  ['status', 'Status'],
+  ['source', 'Source'],
+  ['revision', 'Revision'],
+  ['dest', 'Destination'],
+] as const;
+
 export function AppRows(props: { apps: readonly Application[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const view = useScrollWindow(ref, rowHeight);
@@ -54,24 +64,11 @@ export function AppRows(props: { apps: readonly Application[] }) {
   return (
     <div className="app-table" role="table" aria-label="Applications" aria-rowcount={count + 1}>
       <div className="app-row app-row-head" role="row" aria-rowindex={1}>
-        <div role="columnheader" className="app-cell app-cell-name">
-          Name
-        </div>
-        <div role="columnheader" className="app-cell app-cell-project">
-          Project
-        </div>
-        <div role="columnheader" className="app-cell app-cell-status">
-          Status
-        </div>
-        <div role="columnheader" className="app-cell app-cell-source">
-          Source
-        </div>
-        <div role="columnheader" className="app-cell app-cell-revision">
-          Revision
-        </div>
-        <div role="columnheader" className="app-cell app-cell-dest">
-          Destination
-        </div>
+        {heads.map(([cell, label]) => (
+          <div key={cell} role="columnheader" className={`app-cell app-cell-${cell}`}>
+            {label}
+          </div>
+        ))}
       </div>
       <div ref={ref} className="virtual-area" style={{ height: win.total }}>
         <div role="rowgroup" style={{ transform: `translateY(${win.offset}px)` }}>

@@ -30,6 +30,19 @@ function Select(props: {
   );
 }
 
+/** The selects in order; options name a list of FilterOptions or are fixed status words. */
+const selects: {
+  key: 'proj' | 'sync' | 'health' | 'namespace' | 'cluster';
+  label: string;
+  options: keyof FilterOptions | readonly string[];
+}[] = [
+  { key: 'proj', label: 'Project', options: 'projects' },
+  { key: 'sync', label: 'Sync status', options: syncStatuses },
+  { key: 'health', label: 'Health status', options: healthStatuses },
+  { key: 'namespace', label: 'Namespace', options: 'namespaces' },
+  { key: 'cluster', label: 'Cluster', options: 'clusters' },
+];
+
 export function FilterBar(props: {
   filters: AppFilters;
   options: FilterOptions;
@@ -54,41 +67,16 @@ export function FilterBar(props: {
           onChange={(e) => onChange('q', e.target.value)}
         />
       </div>
-      <Select
-        id="filter-proj"
-        label="Project"
-        value={f.proj}
-        options={o.projects}
-        onChange={(v) => onChange('proj', v)}
-      />
-      <Select
-        id="filter-sync"
-        label="Sync status"
-        value={f.sync}
-        options={syncStatuses}
-        onChange={(v) => onChange('sync', v)}
-      />
-      <Select
-        id="filter-health"
-        label="Health status"
-        value={f.health}
-        options={healthStatuses}
-        onChange={(v) => onChange('health', v)}
-      />
-      <Select
-        id="filter-namespace"
-        label="Namespace"
-        value={f.namespace}
-        options={o.namespaces}
-        onChange={(v) => onChange('namespace', v)}
-      />
-      <Select
-        id="filter-cluster"
-        label="Cluster"
-        value={f.cluster}
-        options={o.clusters}
-        onChange={(v) => onChange('cluster', v)}
-      />
+      {selects.map((sel) => (
+        <Select
+          key={sel.key}
+          id={`filter-${sel.key}`}
+          label={sel.label}
+          value={f[sel.key]}
+          options={typeof sel.options === 'string' ? o[sel.options] : sel.options}
+          onChange={(v) => onChange(sel.key, v)}
+        />
+      ))}
       <div className="filter filter-labels">
         <label htmlFor="filter-labels">Labels</label>
         <input

@@ -12,10 +12,15 @@ export function errorText(error: ApiError, action: string): string {
 }
 
 export function ErrorAlert(props: { error: ApiError | undefined; action: string }) {
-  if (!props.error) return null;
+  return <AlertMessage message={props.error ? errorText(props.error, props.action) : undefined} />;
+}
+
+/** A message already worded (a local check, the server's login answer); nothing when undefined. */
+export function AlertMessage(props: { message: string | undefined }) {
+  if (!props.message) return null;
   return (
     <p role="alert" className="alert alert-error">
-      {errorText(props.error, props.action)}
+      {props.message}
     </p>
   );
 }

@@ -4,6 +4,8 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../api/http.ts';
+import { TextField } from '../components/text-field.tsx';
+import { AlertMessage } from '../lib/error-alert.tsx';
 import { navigate, useRoute } from '../lib/router.tsx';
 import { safeReturn } from '../shell/return-to.ts';
 import { logIn } from '../shell/session.ts';
@@ -37,36 +39,28 @@ export function LoginPage() {
         <h1 id="login-title" className="login-title">
           Sign in to gitward
         </h1>
-        <div className="field">
-          <label htmlFor="login-username">Username</label>
-          <input
-            id="login-username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="login-password">Password</label>
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
-        {error ? (
-          <p role="alert" className="alert alert-error">
-            {error.message}
-          </p>
-        ) : null}
+        <TextField
+          id="login-username"
+          label="Username"
+          name="username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          value={username}
+          onChange={setUsername}
+        />
+        <TextField
+          id="login-password"
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={setPassword}
+        />
+        <AlertMessage message={error?.message} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           Sign in
         </button>

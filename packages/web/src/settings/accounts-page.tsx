@@ -5,9 +5,11 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http.ts';
-import { ErrorAlert, errorText } from '../lib/error-alert.tsx';
+import { TextField } from '../components/text-field.tsx';
+import { AlertMessage, errorText } from '../lib/error-alert.tsx';
 import { useApi } from '../lib/use-api.ts';
 import { useSession } from '../shell/session.ts';
+import { ItemsTable } from './items-table.tsx';
 import { SettingsFrame } from './settings-frame.tsx';
 
 type Account = {
@@ -16,27 +18,6 @@ type Account = {
   capabilities: string[];
   tokens: { id: string; issuedAt: number; expiresAt?: number }[];
 };
-
-function PasswordField(props: {
-  id: string;
-  label: string;
-  value: string;
-  autoComplete: string;
-  onChange: (v: string) => void;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="password"
-        value={props.value}
-        autoComplete={props.autoComplete}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-    </div>
-  );
-}
 
 function ChangePassword(props: { username: string }) {
   const [current, setCurrent] = useState('');
@@ -73,21 +54,24 @@ function ChangePassword(props: { username: string }) {
         password changes.
       </p>
       <div className="form-grid">
-        <PasswordField
+        <TextField
+          type="password"
           id="pw-current"
           label="Current password"
           value={current}
           autoComplete="current-password"
           onChange={setCurrent}
         />
-        <PasswordField
+        <TextField
+          type="password"
           id="pw-new"
           label="New password"
           value={next}
           autoComplete="new-password"
           onChange={setNext}
         />
-        <PasswordField
+        <TextField
+          type="password"
           id="pw-confirm"
           label="Confirm new password"
           value={confirm}
@@ -95,11 +79,7 @@ function ChangePassword(props: { username: string }) {
           onChange={setConfirm}
         />
       </div>
-      {problem ? (
-        <p role="alert" className="alert alert-error">
-          {problem}
-        </p>
-      ) : null}
+      <AlertMessage message={problem} />
       <p role="status" className="status-line">
         {done ? 'Password changed. Sign in again with the new password when asked.' : ''}
       </p>
@@ -117,51 +97,36 @@ const date = (seconds: number) => new Date(seconds * 1000).toLocaleString();
 export function AccountsPage() {
   const session = useSession();
   const list = useApi<{ items?: Account[] | null }>('/api/v1/account');
-  const items = list.data?.items ?? [];
   return (
     <SettingsFrame title="Accounts">
-      <ErrorAlert error={list.error} action="list accounts" />
-      {list.data ? (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Accounts</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">Capabilities</th>
-                <th scope="col">Tokens</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((a) => (
-                <tr key={a.name} data-account={a.name}>
-                  <td>
-                    {a.name}
-                    {session.status === 'in' && session.username === a.name ? (
-                      <span className="muted"> (you)</span>
-                    ) : null}
-                  </td>
-                  <td>{a.enabled ? 'yes' : 'no'}</td>
-                  <td>{a.capabilities.join(', ') || '—'}</td>
-                  <td>
-                    {a.tokens.length === 0
-                      ? 'none'
-                      : a.tokens.map((t) => (
-                          <span key={t.id} className="token" title={`issued ${date(t.issuedAt)}`}>
-                            {t.id}
-                            {t.expiresAt ? ` (expires ${date(t.expiresAt)})` : ''}
-                          </span>
-                        ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : list.loading ? (
-        <p role="status">Loading accounts…</p>
-      ) : null}
+      <ItemsTable
+        title="Accounts"
+        state={list}
+        columns={['Name', 'Enabled', 'Capabilities', 'Tokens']}
+      >
+        {(a) => (
+          <tr key={a.name} data-account={a.name}>
+            <td>
+              {a.name}
+              {session.status === 'in' && session.username === a.name ? (
+                <span className="muted"> (you)</span>
+              ) : null}
+            </td>
+            <td>{a.enabled ? 'yes' : 'no'}</td>
+            <td>{a.capabilities.join(', ') || '—'}</td>
+            <td>
+              {a.tokens.length === 0
+                ? 'none'
+                : a.tokens.map((t) => (
+                    <span key={t.id} className="token" title={`issued ${date(t.issuedAt)}`}>
+                      {t.id}
+                      {t.expiresAt ? ` (expires ${date(t.expiresAt)})` : ''}
+                    </span>
+                  ))}
+            </td>
+          </tr>
+        )}
+      </ItemsTable>
       {session.status === 'in' ? <ChangePassword username={session.username} /> : null}
     </SettingsFrame>
   );

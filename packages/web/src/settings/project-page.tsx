@@ -7,8 +7,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { AppProject, AppProjectSpec } from '@gitward/model';
 import { api } from '../api/http.ts';
+import { actionsColumn, DataTable } from '../components/data-table.tsx';
+import { LoadState } from '../components/load-state.tsx';
+import { TextField } from '../components/text-field.tsx';
 import { useCanI } from '../lib/can-i.ts';
-import { ErrorAlert, errorText } from '../lib/error-alert.tsx';
+import { AlertMessage, errorText } from '../lib/error-alert.tsx';
 import { useApi } from '../lib/use-api.ts';
 import {
   addDestination,
@@ -47,11 +50,7 @@ function Section(props: {
       <h2 id={`sec-${props.id}`}>{props.title}</h2>
       {props.hint ? <p className="hint">{props.hint}</p> : null}
       {props.children}
-      {problem ? (
-        <p role="alert" className="alert alert-error">
-          {problem}
-        </p>
-      ) : null}
+      <AlertMessage message={problem} />
     </section>
   );
 }
@@ -79,6 +78,34 @@ function RemoveButton(props: {
   );
 }
 
+/** A list of one-line entries (repository globs, group/kinds), each removable by its index. */
+function EntryList(props: {
+  ctx: Ctx;
+  section: string;
+  list: ListKey;
+  items: readonly { key: string; text: string; what: string }[];
+  empty: string;
+}) {
+  return (
+    <ul className="entry-list">
+      {props.items.map((item, i) => (
+        <li key={item.key}>
+          <code>{item.text}</code>
+          <RemoveButton
+            ctx={props.ctx}
+            section={props.section}
+            list={props.list}
+            index={i}
+            what={item.what}
+          />
+        </li>
+      ))}
+      {props.items.length === 0 ? <li className="muted">{props.empty}</li> : null}
+    </ul>
+  );
+}
+
+/** Add-form inputs hold URLs, globs and kinds: no spelling fixes, no capitalised first letter. */
 function TextInput(props: {
   id: string;
   label: ReactNode;
@@ -86,19 +113,7 @@ function TextInput(props: {
   onChange: (v: string) => void;
   placeholder?: string;
 }) {
-  return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        value={props.value}
-        spellCheck={false}
-        autoCapitalize="none"
-        placeholder={props.placeholder}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-    </div>
-  );
+  return <TextField {...props} spellCheck={false} autoCapitalize="none" />;
 }
 
 /** The add form of a section: its inputs, one submit button, cleared when the save succeeds. */
@@ -134,23 +149,13 @@ function SourceRepos(props: { ctx: Ctx }) {
       ctx={ctx}
       hint="Repository URLs or globs applications may deploy from; !glob denies."
     >
-      <ul className="entry-list">
-        {repos.map((r, i) => (
-          <li key={r}>
-            <code>{r}</code>
-            <RemoveButton
-              ctx={ctx}
-              section="source-repos"
-              list="sourceRepos"
-              index={i}
-              what={`source repository ${r}`}
-            />
-          </li>
-        ))}
-        {repos.length === 0 ? (
-          <li className="muted">None: no application may deploy from any repository.</li>
-        ) : null}
-      </ul>
+      <EntryList
+        ctx={ctx}
+        section="source-repos"
+        list="sourceRepos"
+        items={repos.map((r) => ({ key: r, text: r, what: `source repository ${r}` }))}
+        empty="None: no application may deploy from any repository."
+      />
       <AddForm
         ctx={ctx}
         label="Add source repository"
@@ -183,45 +188,29 @@ function Destinations(props: { ctx: Ctx }) {
       ctx={ctx}
       hint="Clusters (by server URL or name) and namespaces applications may deploy to; globs allowed."
     >
-      <div className="table-wrap">
-        <table className="table table-compact">
-          <thead>
-            <tr>
-              <th scope="col">Server</th>
-              <th scope="col">Name</th>
-              <th scope="col">Namespace</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((d, i) => (
-              <tr key={`${d.server ?? ''}|${d.name ?? ''}|${d.namespace ?? ''}`}>
-                <td className="cell-mono">{d.server ?? '—'}</td>
-                <td>{d.name ?? '—'}</td>
-                <td>{d.namespace ?? '—'}</td>
-                <td className="cell-actions">
-                  <RemoveButton
-                    ctx={ctx}
-                    section="destinations"
-                    list="destinations"
-                    index={i}
-                    what={`destination ${d.server ?? d.name ?? ''} ${d.namespace ?? ''}`}
-                  />
-                </td>
-              </tr>
-            ))}
-            {list.length === 0 ? (
-              <tr>
-                <td colSpan={4} className="empty-cell">
-                  None: no application may deploy anywhere.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        look="compact"
+        columns={['Server', 'Name', 'Namespace', actionsColumn]}
+        rows={list}
+        empty="None: no application may deploy anywhere."
+      >
+        {(d, i) => (
+          <tr key={`${d.server ?? ''}|${d.name ?? ''}|${d.namespace ?? ''}`}>
+            <td className="cell-mono">{d.server ?? '—'}</td>
+            <td>{d.name ?? '—'}</td>
+            <td>{d.namespace ?? '—'}</td>
+            <td className="cell-actions">
+              <RemoveButton
+                ctx={ctx}
+                section="destinations"
+                list="destinations"
+                index={i}
+                what={`destination ${d.server ?? d.name ?? ''} ${d.namespace ?? ''}`}
+              />
+            </td>
+          </tr>
+        )}
+      </DataTable>
       <AddForm
         ctx={ctx}
         label="Add destination"
@@ -293,25 +282,29 @@ function KindList(props: { ctx: Ctx; def: (typeof kindLists)[number] }) {
   const [group, setGroup] = useState('');
   const [kind, setKind] = useState('');
   const list = ctx.spec[def.key] ?? [];
+  // Four lists each have a Group and a Kind input: the list's title keeps their names apart.
+  const hiddenTitle = (field: string) => (
+    <>
+      <span className="visually-hidden">{def.title} </span>
+      {field}
+    </>
+  );
   return (
     <Section id={def.id} title={def.title} ctx={ctx} hint={def.hint}>
-      <ul className="entry-list">
-        {list.map((gk, i) => (
-          <li key={`${gk.group}/${gk.kind}`}>
-            <code>
-              {gk.group || 'core'}/{gk.kind}
-            </code>
-            <RemoveButton
-              ctx={ctx}
-              section={def.id}
-              list={def.key}
-              index={i}
-              what={`${gk.group || 'core'}/${gk.kind} from the ${def.title.toLowerCase()}`}
-            />
-          </li>
-        ))}
-        {list.length === 0 ? <li className="muted">Empty.</li> : null}
-      </ul>
+      <EntryList
+        ctx={ctx}
+        section={def.id}
+        list={def.key}
+        items={list.map((gk) => {
+          const text = `${gk.group || 'core'}/${gk.kind}`;
+          return {
+            key: `${gk.group}/${gk.kind}`,
+            text,
+            what: `${text} from the ${def.title.toLowerCase()}`,
+          };
+        })}
+        empty="Empty."
+      />
       <AddForm
         ctx={ctx}
         label={`Add to ${def.title.toLowerCase()}`}
@@ -324,22 +317,14 @@ function KindList(props: { ctx: Ctx; def: (typeof kindLists)[number] }) {
       >
         <TextInput
           id={`new-${def.id}-group`}
-          label={
-            <>
-              <span className="visually-hidden">{def.title} </span>Group
-            </>
-          }
+          label={hiddenTitle('Group')}
           value={group}
           onChange={setGroup}
           placeholder="apps (empty for core)"
         />
         <TextInput
           id={`new-${def.id}-kind`}
-          label={
-            <>
-              <span className="visually-hidden">{def.title} </span>Kind
-            </>
-          }
+          label={hiddenTitle('Kind')}
           value={kind}
           onChange={setKind}
           placeholder="Deployment or *"
@@ -414,6 +399,17 @@ function WindowForm(props: { ctx: Ctx }) {
   );
 }
 
+const windowColumns = [
+  'Kind',
+  'Schedule',
+  'Duration',
+  'Applications',
+  'Namespaces',
+  'Clusters',
+  'Manual sync',
+  'Time zone',
+];
+
 function SyncWindows(props: { ctx: Ctx }) {
   const { ctx } = props;
   const list = ctx.spec.syncWindows ?? [];
@@ -425,55 +421,34 @@ function SyncWindows(props: { ctx: Ctx }) {
       ctx={ctx}
       hint="When syncs may (allow) or may not (deny) run: a cron schedule and a duration."
     >
-      <div className="table-wrap">
-        <table className="table table-compact">
-          <thead>
-            <tr>
-              <th scope="col">Kind</th>
-              <th scope="col">Schedule</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Applications</th>
-              <th scope="col">Namespaces</th>
-              <th scope="col">Clusters</th>
-              <th scope="col">Manual sync</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((w, i) => (
-              <tr key={`${i}-${w.kind}-${w.schedule}`}>
-                <td>{w.kind}</td>
-                <td className="cell-mono">{w.schedule}</td>
-                <td>{w.duration}</td>
-                <td>{join(w.applications)}</td>
-                <td>{join(w.namespaces)}</td>
-                <td>{join(w.clusters)}</td>
-                <td>{w.manualSync ? 'yes' : 'no'}</td>
-                <td>{w.timeZone ?? 'UTC'}</td>
-                <td className="cell-actions">
-                  <RemoveButton
-                    ctx={ctx}
-                    section="sync-windows"
-                    list="syncWindows"
-                    index={i}
-                    what={`${w.kind} window ${w.schedule}`}
-                  />
-                </td>
-              </tr>
-            ))}
-            {list.length === 0 ? (
-              <tr>
-                <td colSpan={9} className="empty-cell">
-                  No sync windows: syncs may run at any time.
-                </td>
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        look="compact"
+        columns={[...windowColumns, actionsColumn]}
+        rows={list}
+        empty="No sync windows: syncs may run at any time."
+      >
+        {(w, i) => (
+          <tr key={`${i}-${w.kind}-${w.schedule}`}>
+            <td>{w.kind}</td>
+            <td className="cell-mono">{w.schedule}</td>
+            <td>{w.duration}</td>
+            <td>{join(w.applications)}</td>
+            <td>{join(w.namespaces)}</td>
+            <td>{join(w.clusters)}</td>
+            <td>{w.manualSync ? 'yes' : 'no'}</td>
+            <td>{w.timeZone ?? 'UTC'}</td>
+            <td className="cell-actions">
+              <RemoveButton
+                ctx={ctx}
+                section="sync-windows"
+                list="syncWindows"
+                index={i}
+                what={`${w.kind} window ${w.schedule}`}
+              />
+            </td>
+          </tr>
+        )}
+      </DataTable>
       <WindowForm ctx={ctx} />
     </Section>
   );
@@ -486,35 +461,49 @@ function Roles(props: { spec: AppProjectSpec }) {
   return (
     <section className="card project-section" aria-labelledby="sec-roles">
       <h2 id="sec-roles">Roles</h2>
-      <div className="table-wrap">
-        <table className="table table-compact">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Policies</th>
-              <th scope="col">Groups</th>
-              <th scope="col">Tokens</th>
-            </tr>
-          </thead>
-          <tbody>
-            {roles.map((r) => (
-              <tr key={r.name}>
-                <td>{r.name}</td>
-                <td>{r.description ?? ''}</td>
-                <td className="cell-mono">
-                  {(r.policies ?? []).map((p) => (
-                    <div key={p}>{p}</div>
-                  ))}
-                </td>
-                <td>{(r.groups ?? []).join(', ') || '—'}</td>
-                <td>{r.jwtTokens?.length ?? 0}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        look="compact"
+        columns={['Name', 'Description', 'Policies', 'Groups', 'Tokens']}
+        rows={roles}
+      >
+        {(r) => (
+          <tr key={r.name}>
+            <td>{r.name}</td>
+            <td>{r.description ?? ''}</td>
+            <td className="cell-mono">
+              {(r.policies ?? []).map((p) => (
+                <div key={p}>{p}</div>
+              ))}
+            </td>
+            <td>{(r.groups ?? []).join(', ') || '—'}</td>
+            <td>{r.jwtTokens?.length ?? 0}</td>
+          </tr>
+        )}
+      </DataTable>
     </section>
+  );
+}
+
+/** The project once loaded: description, the editable sections, then the read-only roles. */
+function ProjectBody(props: { project: AppProject; ctx: Ctx; readOnly: boolean }) {
+  return (
+    <div className="stack">
+      <p className="project-description">
+        {props.project.spec.description?.trim() ? (
+          props.project.spec.description
+        ) : (
+          <span className="muted">No description.</span>
+        )}
+      </p>
+      {props.readOnly ? <p className="hint">You may view this project but not change it.</p> : null}
+      <SourceRepos ctx={props.ctx} />
+      <Destinations ctx={props.ctx} />
+      {kindLists.map((def) => (
+        <KindList key={def.key} ctx={props.ctx} def={def} />
+      ))}
+      <SyncWindows ctx={props.ctx} />
+      <Roles spec={props.project.spec} />
+    </div>
   );
 }
 
@@ -547,35 +536,17 @@ export function ProjectPage(props: { name: string }) {
     return true;
   };
 
-  const data = project.data;
-  const ctx: Ctx | undefined = data
-    ? { spec: data.spec, editable: canUpdate === true, busy, problem, apply }
-    : undefined;
   return (
     <SettingsFrame title={`Project ${props.name}`}>
-      <ErrorAlert error={project.error} action={`view project ${props.name}`} />
-      {!data && project.loading ? <p role="status">Loading project…</p> : null}
-      {data && ctx ? (
-        <div className="stack">
-          <p className="project-description">
-            {data.spec.description?.trim() ? (
-              data.spec.description
-            ) : (
-              <span className="muted">No description.</span>
-            )}
-          </p>
-          {canUpdate === false ? (
-            <p className="hint">You may view this project but not change it.</p>
-          ) : null}
-          <SourceRepos ctx={ctx} />
-          <Destinations ctx={ctx} />
-          {kindLists.map((def) => (
-            <KindList key={def.key} ctx={ctx} def={def} />
-          ))}
-          <SyncWindows ctx={ctx} />
-          <Roles spec={data.spec} />
-        </div>
-      ) : null}
+      <LoadState state={project} action={`view project ${props.name}`} loading="Loading project…">
+        {(data) => (
+          <ProjectBody
+            project={data}
+            ctx={{ spec: data.spec, editable: canUpdate === true, busy, problem, apply }}
+            readOnly={canUpdate === false}
+          />
+        )}
+      </LoadState>
     </SettingsFrame>
   );
 }

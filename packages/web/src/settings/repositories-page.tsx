@@ -5,10 +5,14 @@
  * never shown again: the server only says whether a repository has them.
  */
 import { useState, type FormEvent } from 'react';
-import { api, type ApiError } from '../api/http.ts';
-import { Dialog } from '../lib/dialog.tsx';
-import { ErrorAlert, errorText } from '../lib/error-alert.tsx';
+import { api } from '../api/http.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { actionsColumn } from '../components/data-table.tsx';
+import { TextField } from '../components/text-field.tsx';
+import { AlertMessage, errorText } from '../lib/error-alert.tsx';
+import { useApiAction } from '../lib/use-api-action.ts';
 import { useApi } from '../lib/use-api.ts';
+import { ItemsTable } from './items-table.tsx';
 import { SettingsFrame } from './settings-frame.tsx';
 
 export type Repo = {
@@ -70,44 +74,35 @@ function AddRepository(props: { onAdded: () => void }) {
     <form className="card form-card" onSubmit={(e) => void submit(e)} aria-labelledby="add-repo">
       <h2 id="add-repo">Connect a repository</h2>
       <div className="form-grid">
-        <div className="field field-wide">
-          <label htmlFor="repo-url">Repository URL</label>
-          <input
-            id="repo-url"
-            value={repo}
-            spellCheck={false}
-            autoCapitalize="none"
-            placeholder="https://github.com/org/repo.git"
-            onChange={(e) => setRepo(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="repo-username">Username</label>
-          <input
-            id="repo-username"
-            value={username}
-            autoComplete="off"
-            autoCapitalize="none"
-            onChange={(e) => setUsername(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="repo-password">Password</label>
-          <input
-            id="repo-password"
-            type="password"
-            value={password}
-            autoComplete="new-password"
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <TextField
+          fieldClass="field-wide"
+          id="repo-url"
+          label="Repository URL"
+          value={repo}
+          spellCheck={false}
+          autoCapitalize="none"
+          placeholder="https://github.com/org/repo.git"
+          onChange={setRepo}
+        />
+        <TextField
+          id="repo-username"
+          label="Username"
+          value={username}
+          autoComplete="off"
+          autoCapitalize="none"
+          onChange={setUsername}
+        />
+        <TextField
+          id="repo-password"
+          label="Password"
+          type="password"
+          value={password}
+          autoComplete="new-password"
+          onChange={setPassword}
+        />
       </div>
       <p className="hint">Username and password are optional for public repositories.</p>
-      {outcome?.kind === 'error' ? (
-        <p role="alert" className="alert alert-error">
-          {outcome.message}
-        </p>
-      ) : null}
+      <AlertMessage message={outcome?.kind === 'error' ? outcome.message : undefined} />
       <p role="status" className="status-line">
         {busy ? 'Testing the connection…' : outcome?.kind === 'ok' ? outcome.message : ''}
       </p>
@@ -121,101 +116,59 @@ function AddRepository(props: { onAdded: () => void }) {
 }
 
 function RemoveDialog(props: { repo: string; onClose: () => void; onRemoved: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
+  const call = useApiAction();
   const remove = async () => {
-    setBusy(true);
-    const res = await api(repoPath(props.repo), { method: 'DELETE' });
-    setBusy(false);
-    if (!res.ok) return setError(res);
-    props.onRemoved();
+    if (await call.run(() => api(repoPath(props.repo), { method: 'DELETE' }))) props.onRemoved();
   };
   return (
-    <Dialog
+    <ConfirmDialog
       title="Remove repository"
       onClose={props.onClose}
-      footer={
-        <>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={busy}
-            onClick={() => void remove()}
-          >
-            Remove
-          </button>
-          <button type="button" className="button" onClick={props.onClose}>
-            Cancel
-          </button>
-        </>
-      }
+      confirm="Remove"
+      tone="danger"
+      onConfirm={() => void remove()}
+      state={call}
+      action="remove repositories"
     >
       <p>
         Remove <code>{props.repo}</code> and its credentials? Applications that use it keep their
         spec but cannot fetch from it without credentials.
       </p>
-      <ErrorAlert error={error} action="remove repositories" />
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 
 export function RepositoriesPage() {
   const list = useApi<{ items?: Repo[] | null }>('/api/v1/repositories');
   const [removing, setRemoving] = useState<string | undefined>();
-  const items = list.data?.items ?? [];
   return (
     <SettingsFrame title="Repositories">
       <AddRepository onAdded={list.reload} />
-      <ErrorAlert error={list.error} action="list repositories" />
-      {list.data ? (
-        <div className="table-wrap">
-          <table className="table">
-            <caption className="visually-hidden">Repositories</caption>
-            <thead>
-              <tr>
-                <th scope="col">Repository</th>
-                <th scope="col">Type</th>
-                <th scope="col">Project</th>
-                <th scope="col">Credentials</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((r) => (
-                <tr key={r.repo} data-repo={r.repo}>
-                  <td className="cell-mono">{r.repo}</td>
-                  <td>{r.type}</td>
-                  <td>{r.project ?? '—'}</td>
-                  <td>
-                    {r.hasCredentials ? `yes${r.username ? ` (${r.username})` : ''}` : 'none'}
-                  </td>
-                  <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="button button-small"
-                      aria-label={`Remove ${r.repo}`}
-                      onClick={() => setRemoving(r.repo)}
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-              {items.length === 0 ? (
-                <tr>
-                  <td colSpan={5} className="empty-cell">
-                    No repositories connected yet.
-                  </td>
-                </tr>
-              ) : null}
-            </tbody>
-          </table>
-        </div>
-      ) : list.loading ? (
-        <p role="status">Loading repositories…</p>
-      ) : null}
+      <ItemsTable
+        title="Repositories"
+        state={list}
+        columns={['Repository', 'Type', 'Project', 'Credentials', actionsColumn]}
+        empty="No repositories connected yet."
+      >
+        {(r) => (
+          <tr key={r.repo} data-repo={r.repo}>
+            <td className="cell-mono">{r.repo}</td>
+            <td>{r.type}</td>
+            <td>{r.project ?? '—'}</td>
+            <td>{r.hasCredentials ? `yes${r.username ? ` (${r.username})` : ''}` : 'none'}</td>
+            <td className="cell-actions">
+              <button
+                type="button"
+                className="button button-small"
+                aria-label={`Remove ${r.repo}`}
+                onClick={() => setRemoving(r.repo)}
+              >
+                Remove
+              </button>
+            </td>
+          </tr>
+        )}
+      </ItemsTable>
       {removing ? (
         <RemoveDialog
           repo={removing}
