@@ -29,7 +29,7 @@ describe('controller metrics', () => {
     const git = metrics.instrumentGit({
       resolveRevision: () => Promise.resolve({ sha: 'abc' }),
       checkout: () => Promise.reject(new Error('gone')),
-      stats: { fetches: 2 },
+      stats: { fetches: 2, advertised: 0 },
     });
     await expect(git.resolveRevision('r', 'main')).resolves.toEqual({ sha: 'abc' });
     await expect(git.checkout('r', 'abc')).rejects.toThrow('gone');

@@ -122,6 +122,33 @@ describe('GitRepositories over smart HTTP', { timeout: 30_000 }, () => {
     expect(b.sha).toBe(commits['v1.0.0']);
   });
 
+  it('answers an unchanged branch, tag or HEAD from the advertisement, and fetches a new commit', async () => {
+    const adv = await server.createRepo('advertised');
+    const first = await adv.commit({ 'a.txt': '1\n' }, 'one');
+    await adv.tag('t1');
+    await adv.push();
+    const fresh = await newRepositories();
+    expect(await fresh.resolveRevision(adv.url, 'main')).toEqual({
+      sha: first,
+      ref: 'refs/heads/main',
+    });
+    const fetches = fresh.stats.fetches;
+    for (const [rev, ref] of [
+      ['main', 'refs/heads/main'],
+      ['t1', 'refs/tags/t1'],
+      ['HEAD', 'refs/heads/main'],
+    ] as const)
+      expect(await fresh.resolveRevision(adv.url, rev)).toEqual({ sha: first, ref });
+    expect(fresh.stats.fetches).toBe(fetches);
+    expect(fresh.stats.advertised).toBe(3);
+
+    // A pushed commit is not in the mirror: the git path fetches it.
+    const second = await adv.commit({ 'a.txt': '2\n' }, 'two');
+    await adv.push();
+    expect((await fresh.resolveRevision(adv.url, 'main')).sha).toBe(second);
+    expect(fresh.stats.fetches).toBe(fetches + 1);
+  });
+
   it('does not fetch for a full SHA already in the mirror', async () => {
     await repos.resolveRevision(repo.url, 'main');
     const fetches = repos.stats.fetches;

@@ -11,6 +11,7 @@ import {
 } from './credentials.ts';
 import { isAuthFailure, redact, tailLines } from './git-errors.ts';
 import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
+import { canReadInProcess, readRemoteRefs, type RemoteRefs } from './remote-refs.ts';
 import { classifyRevision, isShortSha, parseRemoteHead, refForName } from './revision.ts';
 
 /**
@@ -47,8 +48,11 @@ export interface GitRepositories {
   ): Promise<ResolvedRevision>;
   /** Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it. */
   checkout(repoURL: string, sha: string, creds?: RepoCredentials): Promise<string>;
-  /** For tests: how many network fetches ran. */
-  readonly stats: { fetches: number };
+  /**
+   * For tests and benchmarks: network fetches run, and revisions answered from the server's ref
+   * advertisement alone (no git process: the commit was already in the mirror).
+   */
+  readonly stats: { fetches: number; advertised: number };
 }
 
 export interface GitRepositoriesOptions {
@@ -122,7 +126,9 @@ function gitError(
 export function createGitRepositories(opts: GitRepositoriesOptions): GitRepositories {
   const cacheDir = resolve(opts.cacheDir);
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const stats = { fetches: 0 };
+  const stats = { fetches: 0, advertised: 0 };
+  // Commits known to be in each mirror, so an advertised SHA is checked with git only once.
+  const known = new Map<string, Set<string>>();
   let scripts: Promise<HelperScripts> | undefined;
   const mirrors = new Map<string, Promise<string>>();
   const fetches = new Map<string, { key: string; done: Promise<void> }>();
@@ -258,11 +264,46 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     return { mirror, commit };
   }
 
+  /** Whether `sha` is in the mirror of `repoURL` (remembered once seen). */
+  async function inMirror(repoURL: string, sha: string): Promise<boolean> {
+    const seen = known.get(repoURL) ?? new Set<string>();
+    known.set(repoURL, seen);
+    if (seen.has(sha)) return true;
+    const found = await revParse(await ensureMirror(repoURL), sha);
+    if (found !== sha) return false;
+    seen.add(sha);
+    return true;
+  }
+
+  /**
+   * The fast path of a revision lookup: the server's advertisement names the commit, and the
+   * mirror already has it, so there is nothing to fetch. Undefined sends the caller down the git
+   * path (SSH, a new commit, an unreadable advertisement, a name it does not settle).
+   */
+  async function fromAdvertisement(
+    repoURL: string,
+    creds: RepoCredentials | undefined,
+    pick: (remote: RemoteRefs) => ResolvedRevision | undefined,
+  ): Promise<ResolvedRevision | undefined> {
+    if (!canReadInProcess(repoURL, creds, opts.env)) return undefined;
+    const remote = await readRemoteRefs(repoURL, creds, Math.min(timeoutMs, 30_000));
+    const hit = remote && pick(remote);
+    if (!hit || !(await inMirror(repoURL, hit.sha))) return undefined;
+    stats.advertised++;
+    return hit;
+  }
+
   async function resolveDefaultBranch(
     repoURL: string,
     revision: string,
     creds: RepoCredentials | undefined,
   ): Promise<ResolvedRevision> {
+    const fast = await fromAdvertisement(repoURL, creds, (r) => {
+      const sha = r.head ? r.refs.get(r.head) : r.headSha;
+      if (!sha) return undefined;
+      return r.head ? { sha, ref: r.head } : { sha };
+    });
+    if (fast) return fast;
     // A bare mirror's HEAD does not follow the remote's, so ask the remote which branch it is.
     const [listing] = await Promise.all([
       remoteGit(
@@ -286,6 +327,12 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     name: string,
     creds: RepoCredentials | undefined,
   ): Promise<ResolvedRevision> {
+    const fast = await fromAdvertisement(repoURL, creds, (r) => {
+      const ref = refForName(new Set(r.refs.keys()), name);
+      const sha = ref && r.refs.get(ref);
+      return ref && sha ? { sha, ref } : undefined;
+    });
+    if (fast) return fast;
     await refresh(repoURL, creds);
     const mirror = await ensureMirror(repoURL);
     const listing = await localGit([
