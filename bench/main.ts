@@ -17,6 +17,7 @@ import {
   gapSection,
   pushSection,
   renderSection,
+  peerSection,
   scaleSection,
   syncSection,
   uiSection,
@@ -138,9 +139,11 @@ const doc = [
   '',
   scaleSection(scale),
   '',
+  peerSection(),
+  '',
   uiSection(ui),
   '',
-  gapSection(sync, render),
+  gapSection(sync, render, push, scale),
   '',
 ].join('\n');
 await writeFile(new URL('../BENCHMARKS.md', import.meta.url), doc);
