@@ -376,19 +376,60 @@ async function ensureNamespace(
  */
 async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string | undefined> {
   const crds = crdGroupKinds(ex.inputs.desired);
-  for (const t of tasks) {
-    if (t.action !== 'apply' || !t.target) continue;
-    const known = ex.inputs.index.lookup(t.key.group, t.key.kind) !== undefined;
-    if (skipsDryRun(t, crds, known)) continue;
-    const out = await ex.deps.applier.apply(
+  const checked = tasks
+    .filter(hasTarget)
+    .filter(
+      (t) =>
+        t.action === 'apply' &&
+        !skipsDryRun(t, crds, ex.inputs.index.lookup(t.key.group, t.key.kind) !== undefined),
+    );
+  // Dry runs change nothing, so their order does not matter: they go concurrently, and the first
+  // failure in task order is the one reported.
+  const outs = await mapLimited(checked, requestConcurrency, (t) =>
+    ex.deps.applier.apply(
       ex.targetOf(t, t.target),
       ex.inputs.live(formatResourceKey(t.key)),
       ex.inputs.index,
       { ...applyOptions(t), dryRun: true, replace: false, force: false },
-    );
-    if (!out.ok) return out.message;
+    ),
+  );
+  return outs.find((o) => !o.ok)?.message;
+}
+
+/**
+ * Requests in flight at once. Tasks of one kind rank within a wave do not depend on each other
+ * (gitops-engine applies a wave's tasks concurrently too); ranks still go one after another, so
+ * Namespaces and CRDs exist before what needs them.
+ */
+const requestConcurrency = 8;
+
+/** `fn` over `items`, at most `limit` at a time; the results in input order. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+type TargetTask = SyncTask & { readonly target: KubeObject };
+const hasTarget = (t: SyncTask): t is TargetTask => t.target !== undefined;
+
+/** Consecutive runs of tasks with the same kind rank, in order. */
+function byKindRank<T extends SyncTask>(tasks: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const t of tasks) {
+    const last = groups.at(-1);
+    if (last && last[0]?.kindRank === t.kindRank) last.push(t);
+    else groups.push([t]);
   }
-  return undefined;
+  return groups;
 }
 
 function record(results: ResultItem[], item: ResultItem): void {
@@ -448,18 +489,21 @@ async function execute(step: Exclude<SyncStep, { kind: 'finish' }>, ex: Exec): P
 }
 
 async function applyTasks(tasks: readonly SyncTask[], ex: Exec): Promise<void> {
-  for (const t of tasks) {
-    if (!t.target) continue;
-    const out = await ex.deps.applier.apply(
-      ex.targetOf(t, t.target),
-      ex.inputs.live(formatResourceKey(t.key)),
-      ex.inputs.index,
-      { ...applyOptions(t), dryRun: ex.dryRun },
+  for (const group of byKindRank(tasks.filter(hasTarget))) {
+    const outs = await mapLimited(group, requestConcurrency, (t) =>
+      ex.deps.applier.apply(
+        ex.targetOf(t, t.target),
+        ex.inputs.live(formatResourceKey(t.key)),
+        ex.inputs.index,
+        { ...applyOptions(t), dryRun: ex.dryRun },
+      ),
     );
-    record(
-      ex.results,
-      toResult(t, out.ok ? 'Synced' : 'SyncFailed', out.message, out.ok ? 'Running' : 'Failed'),
-    );
+    for (const [i, t] of group.entries()) {
+      const out = outs[i];
+      if (!out) continue;
+      const phase = out.ok ? 'Running' : 'Failed';
+      record(ex.results, toResult(t, out.ok ? 'Synced' : 'SyncFailed', out.message, phase));
+    }
   }
 }
 
