@@ -203,6 +203,12 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/syncwindows' }),
   },
+  'GET /api/v1/applications/:name/revisions/:revision/metadata': {
+    row: readApps,
+    call: () => ({
+      path: `/api/v1/applications/web/revisions/${'0'.repeat(40)}/metadata`,
+    }),
+  },
   'GET /api/v1/projects': { row: loggedIn, call: () => ({ path: '/api/v1/projects' }) },
   'POST /api/v1/projects': {
     row: adminOnly,

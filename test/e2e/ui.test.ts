@@ -107,7 +107,7 @@ beforeAll(async () => {
   revisions.push(
     await repo.commit(
       { 'app/settings.json': settings('v1-content'), 'app/web.yaml': deployment('web') },
-      'v1',
+      'v1: first web release',
     ),
   );
   await repo.push();
@@ -305,6 +305,8 @@ describe('web UI in Chromium', () => {
       });
       const operation = page.getByRole('region', { name: 'Operation' });
       await visible(status(operation, 'Succeeded'));
+      // The summary shows the synced commit's message, from the revision metadata route.
+      await visible(page.getByText('v1: first web release', { exact: true }).first());
       await screenshot(page, 'application-tree');
 
       await page

@@ -29,6 +29,7 @@ describe('controller metrics', () => {
     const git = metrics.instrumentGit({
       resolveRevision: () => Promise.resolve({ sha: 'abc' }),
       checkout: () => Promise.reject(new Error('gone')),
+      commitMetadata: () => Promise.resolve({ author: 'a', date: 'd', message: 'm', tags: [] }),
       stats: { fetches: 2, advertised: 0 },
     });
     await expect(git.resolveRevision('r', 'main')).resolves.toEqual({ sha: 'abc' });

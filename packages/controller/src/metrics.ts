@@ -103,6 +103,10 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
           timed(git.startTimer({ request_type: 'checkout' }), () =>
             repos.checkout(url, sha, creds),
           ),
+        commitMetadata: (url, sha, creds) =>
+          timed(git.startTimer({ request_type: 'commit-metadata' }), () =>
+            repos.commitMetadata(url, sha, creds),
+          ),
         get stats() {
           return repos.stats;
         },

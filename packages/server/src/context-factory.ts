@@ -25,6 +25,7 @@ export function createServerContext(deps: {
   trackingMethod?: TrackingMethod;
   checkRepo?: ServerContext['checkRepo'];
   checkCluster?: ServerContext['checkCluster'];
+  revisionMetadata?: ServerContext['revisionMetadata'];
 }): ServerContext {
   const now = deps.now ?? (() => new Date());
   const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
@@ -54,6 +55,7 @@ export function createServerContext(deps: {
   return {
     ...(deps.checkRepo ? { checkRepo: deps.checkRepo } : {}),
     ...(deps.checkCluster ? { checkCluster: deps.checkCluster } : {}),
+    ...(deps.revisionMetadata ? { revisionMetadata: deps.revisionMetadata } : {}),
     kube: deps.kube,
     store,
     settings,

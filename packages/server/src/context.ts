@@ -42,6 +42,24 @@ export interface ServerContext {
    * unchecked. The message never quotes a credential.
    */
   readonly checkCluster?: (cluster: ClusterSpec) => Promise<RepoCheck>;
+  /**
+   * Author, date, message and tags of a commit (full SHA) of a git repository, for
+   * `revisions/:revision/metadata`; absent when the server runs without git (tests of other
+   * routes): that route then fails with FAILED_PRECONDITION.
+   */
+  readonly revisionMetadata?: (
+    repoURL: string,
+    sha: string,
+    creds?: RepoCredentials,
+  ) => Promise<RevisionMetadata>;
+}
+
+/** A commit as Argo CD's RevisionMetadata shows it (author as "Name <email>", ISO 8601 date). */
+export interface RevisionMetadata {
+  readonly author: string;
+  readonly date: string;
+  readonly message: string;
+  readonly tags: readonly string[];
 }
 
 export type RepoCheck = { readonly ok: true } | { readonly ok: false; readonly message: string };

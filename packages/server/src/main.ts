@@ -77,6 +77,7 @@ const ctx = createServerContext({
       (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
     ),
   checkCluster: (cluster) => checkClusterConnection(cluster, { timeoutMs: 10_000 }),
+  revisionMetadata: (url, sha, creds) => git.commitMetadata(url, sha, creds),
 });
 const boot = await bootstrapSettings(ctx.store, ctx.names, new Date());
 const registry = createMetricsRegistry();

@@ -204,6 +204,40 @@ describe('GitRepositories over smart HTTP', { timeout: 30_000 }, () => {
     const err = await rejection(repos.checkout(repo.url, '../../etc'));
     expect(err.code).toBe(ErrorCode.InvalidArgument);
   });
+
+  it('reads the author, date, message and tags of a commit', async () => {
+    const meta = await repos.commitMetadata(repo.url, commits['v1.2.0'] ?? '');
+    expect(meta).toEqual({
+      author: 'gitward-test <test@gitward.invalid>',
+      date: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)$/) as string,
+      message: 'two',
+      tags: ['v1.2.0'],
+    });
+    expect((await repos.commitMetadata(repo.url, commits['release'] ?? '')).tags).toEqual([]);
+  });
+
+  it('fetches a commit it has not seen for its metadata, keeping a multi-line message whole', async () => {
+    const meta = await server.createRepo('metadata');
+    const sha = await meta.commit({ 'a.txt': '1\n' }, 'feat: subject | with %s\n\nbody line');
+    await meta.tag('v9');
+    await meta.tag('also');
+    await meta.push();
+    const fresh = await newRepositories();
+    const got = await fresh.commitMetadata(meta.url, sha.toUpperCase());
+    expect(got.message).toBe('feat: subject | with %s\n\nbody line');
+    expect(got.tags).toEqual(['also', 'v9']);
+    expect(fresh.stats.fetches).toBe(1);
+  });
+
+  it.each([
+    ['an abbreviated SHA', 'abc1234', ErrorCode.InvalidArgument],
+    ['a branch name', 'main', ErrorCode.InvalidArgument],
+    ['an option', '--all', ErrorCode.InvalidArgument],
+    ['an unknown commit', 'f'.repeat(40), ErrorCode.RevisionNotFound],
+  ])('refuses metadata for %s', async (_name, sha, code) => {
+    const err = await rejection(repos.commitMetadata(repo.url, sha));
+    expect(err.code).toBe(code);
+  });
 });
 
 describe('GitRepositories with credentials', { timeout: 30_000 }, () => {

@@ -9,6 +9,12 @@ import {
   type HelperScripts,
   type RepoCredentials,
 } from './credentials.ts';
+import {
+  commitLogFormat,
+  parseCommitLog,
+  parseTagList,
+  type CommitMetadata,
+} from './commit-metadata.ts';
 import { isAuthFailure, redact, tailLines } from './git-errors.ts';
 import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
 import { canReadInProcess, readRemoteRefs, type RemoteRefs } from './remote-refs.ts';
@@ -48,6 +54,11 @@ export interface GitRepositories {
   ): Promise<ResolvedRevision>;
   /** Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it. */
   checkout(repoURL: string, sha: string, creds?: RepoCredentials): Promise<string>;
+  /**
+   * Author, date, message and tags of commit `sha` (full SHA), fetching only when the mirror does
+   * not have it yet: what the UI shows beside an app's synced revision.
+   */
+  commitMetadata(repoURL: string, sha: string, creds?: RepoCredentials): Promise<CommitMetadata>;
   /**
    * For tests and benchmarks: network fetches run, and revisions answered from the server's ref
    * advertisement alone (no git process: the commit was already in the mirror).
@@ -387,6 +398,49 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     return dir;
   }
 
+  async function readMetadata(
+    repoURL: string,
+    sha: string,
+    creds: RepoCredentials | undefined,
+  ): Promise<CommitMetadata> {
+    const { mirror, commit } = await commitInMirror(repoURL, sha, creds);
+    try {
+      const [log, tags] = await Promise.all([
+        localGit([
+          `--git-dir=${mirror}`,
+          'log',
+          '-1',
+          '--no-show-signature',
+          `--format=${commitLogFormat}`,
+          commit,
+          '--',
+        ]),
+        localGit([`--git-dir=${mirror}`, 'tag', '--points-at', commit]),
+      ]);
+      const parsed = parseCommitLog(log);
+      if (!parsed) throw new GitwardError(ErrorCode.Internal, `unreadable git log of ${commit}`);
+      return { ...parsed, tags: parseTagList(tags) };
+    } catch (err) {
+      throw gitError(
+        err,
+        `reading commit ${sha} of ${redact(repoURL)}`,
+        [],
+        timeoutMs,
+        ErrorCode.Internal,
+      );
+    }
+  }
+
+  function requireFullSha(sha: string, what: string): string {
+    if (!fullSha.test(sha)) {
+      throw new GitwardError(
+        ErrorCode.InvalidArgument,
+        `${what} needs a full commit SHA, got "${sha}" (resolve the revision first)`,
+      );
+    }
+    return sha.toLowerCase();
+  }
+
   return {
     stats,
     async resolveRevision(repoURL, targetRevision, creds) {
@@ -403,15 +457,13 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     },
     async checkout(repoURL, sha, creds) {
       checkUrl(repoURL);
-      if (!fullSha.test(sha)) {
-        throw new GitwardError(
-          ErrorCode.InvalidArgument,
-          `checkout needs a full commit SHA, got "${sha}" (resolve the revision first)`,
-        );
-      }
-      const id = sha.toLowerCase();
+      const id = requireFullSha(sha, 'checkout');
       const dir = join(cacheDir, 'checkouts', urlHash(repoURL), id);
       return once(checkouts, dir, () => materialize(repoURL, id, dir, creds));
+    },
+    async commitMetadata(repoURL, sha, creds) {
+      checkUrl(repoURL);
+      return readMetadata(repoURL, requireFullSha(sha, 'commit metadata'), creds);
     },
   };
 }

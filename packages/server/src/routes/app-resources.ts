@@ -1,9 +1,16 @@
-import { assessHealth, canSync, maskSecrets, windowState } from '@gitward/engine';
+import {
+  assessHealth,
+  canSync,
+  maskSecrets,
+  repoCredentialsFor,
+  windowState,
+} from '@gitward/engine';
 import type { ApiResourceIndex } from '@gitward/infra';
 import {
   formatResourceKey,
   groupOf,
   resourceKeyOf,
+  secretTypeLabel,
   type Application,
   type KubeObject,
   type ResourceKey,
@@ -15,7 +22,7 @@ import {
   type ManagedResource,
 } from '../app-diff.ts';
 import { destinationView, type DestinationView } from '../cluster/destinations.ts';
-import { notFound, precondition } from '../http/api-error.ts';
+import { invalid, notFound, precondition } from '../http/api-error.ts';
 import { fetchLive, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
@@ -327,6 +334,35 @@ async function liveResource(r: RouteRequest) {
   return { manifest: JSON.stringify(masked) };
 }
 
+const commitSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/**
+ * Author, date, message and tags of a commit of the app's (first) source, as Argo CD's
+ * `revisions/{revision}/metadata`. Only a full SHA is accepted, which is what status.sync.revision
+ * and the history hold: a branch would name a different commit from one call to the next.
+ */
+async function revisionMetadata(r: RouteRequest) {
+  const app = await r.app();
+  const revision = r.params['revision'] ?? '';
+  const source = app.spec.source ?? app.spec.sources?.[0];
+  if (!source) throw invalid(`application ${app.metadata.name} has no source`);
+  if (source.chart) throw invalid(`the source of ${app.metadata.name} is a Helm chart, not git`);
+  if (!commitSha.test(revision))
+    throw invalid(`revision must be a full commit SHA, got "${revision.slice(0, 80)}"`);
+  const read = r.ctx.revisionMetadata;
+  if (!read) throw precondition('this API server cannot read git (it was started without it)');
+  // Read per request, as rendering does: a repository added a moment ago must work at once.
+  const { store } = r.ctx;
+  const label = secretTypeLabel(store.group);
+  const secrets = await store.list(
+    `/api/v1/namespaces/${encodeURIComponent(store.namespace)}/secrets`,
+    label,
+  );
+  const creds = repoCredentialsFor(source.repoURL, secrets, label);
+  const meta = await read(source.repoURL, revision.toLowerCase(), creds);
+  return { author: meta.author, date: meta.date, tags: [...meta.tags], message: meta.message };
+}
+
 export const appResourceRoutes: RouteDef[] = [
   appGet('resource-tree', 'The live resource tree', resourceTree),
   appGet(
@@ -341,5 +377,10 @@ export const appResourceRoutes: RouteDef[] = [
     'resource',
     'One live object of the application (?group, kind, namespace, resourceName), Secrets masked',
     liveResource,
+  ),
+  appGet(
+    'revisions/:revision/metadata',
+    "Author, date, message and tags of a commit (full SHA) of the application's source",
+    revisionMetadata,
   ),
 ];

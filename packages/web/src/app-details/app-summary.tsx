@@ -4,15 +4,21 @@
  * ComparisonError or SyncError is usually why a user opened the page.
  */
 import type { Application } from '@gitward/model';
-import type { ReactNode } from 'react';
+import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
+import { api } from '../api/http.ts';
 import { HealthBadge, SyncBadge } from '../components/status-badges.tsx';
 import {
+  commitFromMetadata,
   commitInfo,
+  commitLines,
   destinationText,
+  metadataRevision,
+  revisionMetadataPath,
   shortRevision,
   sourcesOf,
   syncedRevision,
   syncPolicyText,
+  type CommitInfo,
 } from './summary-model.ts';
 
 function Field(props: { label: string; children: ReactNode }) {
@@ -88,13 +94,61 @@ function StatusLine(props: { app: Application }) {
   );
 }
 
+// A commit never changes, so its metadata is asked for once per app and SHA for the page's life.
+const commitCache = new Map<string, CommitInfo>();
+
+/**
+ * The commit behind the synced revision, from the metadata route. Any failure leaves it
+ * undefined: the summary shows no commit rather than an error, as metadata is an extra.
+ */
+function useRevisionCommit(appName: string, sha: string | undefined): CommitInfo | undefined {
+  const key = sha ? `${appName}/${sha}` : '';
+  const [fetched, setFetched] = useState<{ key: string; commit: CommitInfo }>();
+  useEffect(() => {
+    if (!sha || commitCache.has(key)) return;
+    const ctl = new AbortController();
+    void api<unknown>(revisionMetadataPath(appName, sha), { signal: ctl.signal }).then((res) => {
+      const commit = res.ok ? commitFromMetadata(res.value) : undefined;
+      if (!commit || ctl.signal.aborted) return;
+      commitCache.set(key, commit);
+      setFetched({ key, commit });
+    });
+    return () => ctl.abort();
+  }, [appName, sha, key]);
+  if (!sha) return undefined;
+  return commitCache.get(key) ?? (fetched?.key === key ? fetched.commit : undefined);
+}
+
+const when = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+};
+
+// Inline: a long subject is cut to one line here only, the whole message is in its title.
+const oneLine: CSSProperties = {
+  display: 'block',
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+  whiteSpace: 'nowrap',
+};
+
 function CommitField(props: { app: Application }) {
-  const commit = commitInfo(props.app);
+  const fromStatus = commitInfo(props.app);
+  const fetched = useRevisionCommit(
+    props.app.metadata.name,
+    fromStatus ? undefined : metadataRevision(props.app),
+  );
+  const commit = fromStatus ?? fetched;
   if (!commit) return null;
+  const { subject, message, byline } = commitLines(commit, when);
   return (
     <Field label="Commit">
-      {commit.message ? <span className="details-commit">{commit.message}</span> : null}
-      {commit.author ? <span className="details-muted"> by {commit.author}</span> : null}
+      {subject ? (
+        <span className="details-commit" title={message} style={oneLine}>
+          {subject}
+        </span>
+      ) : null}
+      {byline ? <span className="details-muted">{byline}</span> : null}
     </Field>
   );
 }

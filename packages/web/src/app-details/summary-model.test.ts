@@ -2,11 +2,15 @@ import type { Application } from '@gitward/model';
 import { describe, expect, it } from 'vitest';
 import {
   autoSyncOn,
+  commitFromMetadata,
   commitInfo,
+  commitLines,
   destinationText,
   historyNewestFirst,
+  metadataRevision,
   operationLine,
   operationRows,
+  revisionMetadataPath,
   shortRevision,
   sourcesOf,
   syncedRevision,
@@ -87,6 +91,64 @@ describe('revisions', () => {
     [{ sync: { revisionMetadata: { date: 'd' } } }, undefined],
   ])('commit %j', (status, want) => {
     expect(commitInfo(withStatus(status as Application['status']))).toEqual(want);
+  });
+});
+
+describe('commit metadata', () => {
+  const sha = '0123456789abcdef0123456789abcdef01234567';
+  const sha2 = 'fedcba9876543210fedcba9876543210fedcba98';
+
+  it.each([
+    ['no status', undefined, undefined, undefined],
+    ['a synced SHA', { sync: { revision: sha } }, undefined, sha],
+    ['a branch name', { sync: { revision: 'main' } }, undefined, undefined],
+    ['a short SHA', { sync: { revision: sha.slice(0, 7) } }, undefined, undefined],
+    ['multi-source: the first', { sync: { revisions: [sha2, sha] } }, undefined, sha2],
+    [
+      "the operation's when the status has none",
+      { sync: { revision: 'v1' }, operationState: { syncResult: { revision: sha2 } } },
+      undefined,
+      sha2,
+    ],
+    ['a chart source', { sync: { revision: sha } }, { chart: 'c', repoURL: 'r' }, undefined],
+  ])('metadataRevision: %s', (_name, status, source, want) => {
+    const app = source ? withSpec({ source }) : base;
+    expect(metadataRevision({ ...app, status })).toBe(want);
+  });
+
+  it('builds the metadata path with the app name encoded', () => {
+    expect(revisionMetadataPath('a b', sha)).toBe(
+      `/api/v1/applications/a%20b/revisions/${sha}/metadata`,
+    );
+  });
+
+  it.each([
+    [null, undefined],
+    ['x', undefined],
+    [{ tags: [] }, undefined],
+    [
+      { author: 'Ann <a@x>', date: '2024-01-02T03:04:05Z', message: 'fix\n\nbody', tags: ['v1'] },
+      { author: 'Ann <a@x>', date: '2024-01-02T03:04:05Z', message: 'fix\n\nbody' },
+    ],
+    [{ author: 'Ann', message: 42 }, { author: 'Ann' }],
+  ])('commitFromMetadata(%j)', (value, want) => {
+    expect(commitFromMetadata(value)).toEqual(want);
+  });
+
+  const when = (iso: string) => `<${iso}>`;
+  it.each([
+    [
+      { message: 'feat: one\n\nbody', author: 'Ann <a@x>', date: 'D' },
+      { subject: 'feat: one', message: 'feat: one\n\nbody', byline: 'by Ann <a@x>, <D>' },
+    ],
+    [{ message: '\n  fix  \n' }, { subject: 'fix', message: 'fix', byline: '' }],
+    [{ author: 'Ann' }, { subject: '', message: '', byline: 'by Ann' }],
+    [
+      { message: 'm', date: 'D' },
+      { subject: 'm', message: 'm', byline: '<D>' },
+    ],
+  ])('commitLines(%j)', (commit, want) => {
+    expect(commitLines(commit, when)).toEqual(want);
   });
 });
 

@@ -56,9 +56,38 @@ export type CommitInfo = { message?: string; author?: string; date?: string };
 export function commitInfo(app: Application): CommitInfo | undefined {
   const sync = app.status?.sync as { revisionMetadata?: unknown } | undefined;
   const op = app.status?.operationState?.syncResult as { revisionMetadata?: unknown } | undefined;
-  const meta = (sync?.revisionMetadata ?? op?.revisionMetadata) as
-    { message?: unknown; author?: unknown; date?: unknown } | undefined;
-  if (!meta || typeof meta !== 'object') return undefined;
+  return commitFromMetadata(sync?.revisionMetadata ?? op?.revisionMetadata);
+}
+
+const commitSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The commit whose metadata the summary asks the server for: the synced revision of the app's
+ * first source when it is a commit SHA (else the last operation's), as the metadata route reads
+ * the first source. Undefined for chart sources and for branch or tag names.
+ */
+export function metadataRevision(app: Application): string | undefined {
+  if (sourcesOf(app)[0]?.chart) return undefined;
+  const sync = app.status?.sync;
+  const result = app.status?.operationState?.syncResult;
+  const candidates = [
+    sync?.revision,
+    sync?.revisions?.[0],
+    result?.revision,
+    result?.revisions?.[0],
+  ];
+  return candidates.find((c): c is string => c !== undefined && commitSha.test(c));
+}
+
+/** `GET /api/v1/applications/<name>/revisions/<sha>/metadata` (Argo CD's route). */
+export function revisionMetadataPath(appName: string, sha: string): string {
+  return `/api/v1/applications/${encodeURIComponent(appName)}/revisions/${encodeURIComponent(sha)}/metadata`;
+}
+
+/** The metadata route's answer as CommitInfo; anything unexpected is no commit info. */
+export function commitFromMetadata(value: unknown): CommitInfo | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const meta = value as { message?: unknown; author?: unknown; date?: unknown };
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   const message = str(meta.message);
   const author = str(meta.author);
@@ -69,6 +98,23 @@ export function commitInfo(app: Application): CommitInfo | undefined {
     ...(author ? { author } : {}),
     ...(date ? { date } : {}),
   };
+}
+
+/**
+ * What the summary shows of a commit: the message's first line (the whole message goes in a
+ * title), and "by <author>, <date>".
+ */
+export function commitLines(
+  commit: CommitInfo,
+  when: (iso: string) => string,
+): { subject: string; message: string; byline: string } {
+  const message = (commit.message ?? '').trim();
+  const subject = message.split('\n', 1)[0]?.trim() ?? '';
+  const by = [
+    ...(commit.author ? [`by ${commit.author}`] : []),
+    ...(commit.date ? [when(commit.date)] : []),
+  ];
+  return { subject, message, byline: by.join(', ') };
 }
 
 export type OperationRow = {
