@@ -164,7 +164,7 @@ async function waitAll(
   ok: (apps: Application[]) => boolean,
   what: string,
   logFile: string,
-  timeoutMs = 1_800_000,
+  timeoutMs = 600_000,
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {

@@ -128,7 +128,9 @@ export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
 
 /** The fake Node kwok keeps Ready. No taint, so ordinary pods schedule onto it. */
 export function fakeNode(): Record<string, unknown> {
-  const capacity = { cpu: '32', memory: '256Gi', pods: '250' };
+  // Room for the benchmarks' thousands of one-replica Deployments: the node is fake, so its
+  // capacity only has to never be the limit.
+  const capacity = { cpu: '1000', memory: '4Ti', pods: '20000' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
