@@ -30,7 +30,6 @@ export {
   parseClusterSecret,
   redactCluster,
   resolveDestination,
-  type ClusterConfig,
   type ClusterSpec,
   type ParsedCluster,
 } from './project/clusters.ts';

@@ -26,3 +26,21 @@ export const RepoSecretType = { Repository: 'repository', RepoCreds: 'repo-creds
 export function secretTypeLabel(group: 'gitward.dev' | 'argoproj.io'): string {
   return group === 'argoproj.io' ? 'argocd.argoproj.io/secret-type' : 'gitward.dev/secret-type';
 }
+
+/**
+ * Argo CD's cluster Secret `config` JSON (the subset gitward honours). Here because both the
+ * engine (which parses the Secret) and the Kubernetes adapter (which connects with it) use it.
+ */
+export interface ClusterConfig {
+  readonly bearerToken?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tlsClientConfig?: {
+    readonly insecure?: boolean;
+    readonly serverName?: string;
+    /** Base64 of PEM, as Argo CD stores them. */
+    readonly caData?: string;
+    readonly certData?: string;
+    readonly keyData?: string;
+  };
+}

@@ -3,7 +3,7 @@
  * Argo CD's (its grpc-gateway JSON), so the same client code reads either server. Only the
  * fields the CLI uses are typed; servers may send more.
  */
-import type { Application } from '@gitward/model';
+import type { Application, ClusterConfig } from '@gitward/model';
 
 export interface SessionCreateRequest {
   readonly username: string;
@@ -217,18 +217,6 @@ export interface Cluster {
     readonly serverVersion?: string;
     readonly connectionState?: ConnectionState;
     readonly applicationsCount?: number;
-  };
-}
-
-/** Argo CD's cluster `config`: credentials and TLS settings, PEM data base64-encoded. */
-export interface ClusterConfig {
-  readonly bearerToken?: string;
-  readonly tlsClientConfig?: {
-    readonly insecure?: boolean;
-    readonly serverName?: string;
-    readonly caData?: string;
-    readonly certData?: string;
-    readonly keyData?: string;
   };
 }
 

@@ -6,22 +6,8 @@
  * an Application's destination (server or name) to one known cluster. Pure: no I/O, and no
  * credential ever appears in a returned message.
  */
+import type { ClusterConfig } from '@gitward/model';
 import { inClusterName, inClusterServer, type KnownCluster } from './validate.ts';
-
-/** Argo CD's cluster `config` JSON (the subset gitward honours). */
-export interface ClusterConfig {
-  readonly bearerToken?: string;
-  readonly username?: string;
-  readonly password?: string;
-  readonly tlsClientConfig?: {
-    readonly insecure?: boolean;
-    readonly serverName?: string;
-    /** Base64 of PEM, as Argo CD stores them. */
-    readonly caData?: string;
-    readonly certData?: string;
-    readonly keyData?: string;
-  };
-}
 
 export interface ClusterSpec extends KnownCluster {
   /** Namespaces gitward may deploy to there; empty means all (cluster-scoped objects too). */

@@ -1,24 +1,14 @@
 /**
  * How gitward connects to a destination cluster registered as an Argo CD cluster Secret: its
  * `config` (bearer token, TLS client config with base64 PEM data) becomes a KubeConnection.
- * The input is structural so this adapter needs no engine import (the engine parses the Secret).
+ * The engine parses the Secret; the `config` shape both use lives in @gitward/model.
  */
+import type { ClusterConfig } from '@gitward/model';
 import type { KubeConnection } from './types.ts';
 
 export interface ClusterCredentials {
   readonly server: string;
-  readonly config: {
-    readonly bearerToken?: string;
-    readonly username?: string;
-    readonly password?: string;
-    readonly tlsClientConfig?: {
-      readonly insecure?: boolean;
-      readonly serverName?: string;
-      readonly caData?: string;
-      readonly certData?: string;
-      readonly keyData?: string;
-    };
-  };
+  readonly config: ClusterConfig;
 }
 
 export type ClusterConnection =
