@@ -84,7 +84,7 @@ export function createController(o: ControllerOptions) {
         return out.afterMs <= 0 ? queue.add(name) : queue.addAfter(name, out.afterMs);
       }
       queue.forget(name);
-      if (resyncMs > 0) queue.addAfter(name, nextResync());
+      if (resyncMs > 0) queue.addAfter(name, nextResync(), 'resync');
     } catch (err) {
       log.error({ err }, 'reconcile failed');
       queue.addRateLimited(name);

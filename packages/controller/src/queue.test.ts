@@ -2,6 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createWorkQueue } from './queue.ts';
 
+/** A worker that only notes the keys it is given, in order. */
+const record = (seen: string[]) => (k: string) => {
+  seen.push(k);
+  return Promise.resolve();
+};
+
 describe('createWorkQueue', () => {
   it('deduplicates keys waiting in the queue', async () => {
     const q = createWorkQueue();
@@ -9,10 +15,7 @@ describe('createWorkQueue', () => {
     q.add('a');
     q.add('a');
     q.add('b');
-    q.start((k) => {
-      seen.push(k);
-      return Promise.resolve();
-    }, 1);
+    q.start(record(seen), 1);
     await sleep(20);
     expect(seen).toEqual(['a', 'b']);
     await q.stop();
@@ -81,6 +84,106 @@ describe('createWorkQueue', () => {
     expect(delays).toEqual([1000, 2000, 4000, 5000]);
     q.addRateLimited('a');
     expect(delays.at(-1)).toBe(1000);
+    await q.stop();
+  });
+
+  it('serves event keys before resync keys, and those before retries', async () => {
+    const q = createWorkQueue();
+    const seen: string[] = [];
+    q.add('r1', 'retry');
+    q.add('s1', 'resync');
+    q.add('e1');
+    q.add('s2', 'resync');
+    q.add('e2', 'event');
+    q.start(record(seen), 1);
+    await sleep(20);
+    expect(seen).toEqual(['e1', 'e2', 's1', 's2', 'r1']);
+    await q.stop();
+  });
+
+  it('moves a waiting key up to the better lane, never down', async () => {
+    const q = createWorkQueue();
+    const seen: string[] = [];
+    q.add('a', 'retry');
+    q.add('b', 'resync');
+    q.add('a', 'event');
+    q.add('b', 'retry');
+    expect(q.length).toBe(2);
+    q.start(record(seen), 1);
+    await sleep(20);
+    expect(seen).toEqual(['a', 'b']);
+    await q.stop();
+  });
+
+  it('lets retries hold at most half the workers, so an event runs while they hang', async () => {
+    const q = createWorkQueue();
+    const hung = Promise.withResolvers<void>();
+    const started: string[] = [];
+    q.start(async (k) => {
+      started.push(k);
+      if (k.startsWith('broken')) await hung.promise;
+    }, 4);
+    for (let i = 0; i < 10; i++) q.add(`broken-${i}`, 'retry');
+    await sleep(10);
+    expect(started).toHaveLength(2);
+    q.add('healthy');
+    q.add('another');
+    await sleep(10);
+    expect(started.slice(2)).toEqual(['healthy', 'another']);
+    hung.resolve();
+    await sleep(20);
+    expect(started).toHaveLength(12);
+    await q.stop();
+  });
+
+  it('still runs retries with a single worker', async () => {
+    const q = createWorkQueue();
+    const seen: string[] = [];
+    q.add('a', 'retry');
+    q.start(record(seen), 1);
+    await sleep(20);
+    expect(seen).toEqual(['a']);
+    await q.stop();
+  });
+
+  it('keeps the better lane of a delayed add when an earlier or later one comes for the same key', async () => {
+    const fired: { ms: number; fn: () => void }[] = [];
+    const q = createWorkQueue({
+      schedule: (fn, ms) => {
+        fired.push({ ms, fn });
+        return { cancel: () => undefined };
+      },
+    });
+    const seen: string[] = [];
+    q.addAfter('a', 100, 'event');
+    q.addAfter('a', 5000, 'retry');
+    q.addAfter('b', 5000, 'retry');
+    q.addAfter('b', 100, 'resync');
+    q.addAfter('c', 100, 'resync');
+    q.start(record(seen), 1);
+    for (const f of fired.filter((x) => x.ms === 100)) f.fn();
+    await sleep(20);
+    // b came back as resync (the better of retry and resync), so after the event a.
+    expect(seen).toEqual(['a', 'b', 'c']);
+    await q.stop();
+  });
+
+  it('re-runs a key re-added while it runs in the better of the lanes asked for', async () => {
+    const q = createWorkQueue();
+    const seen: string[] = [];
+    const gate = Promise.withResolvers<void>();
+    q.start(async (k) => {
+      seen.push(k);
+      if (k === 'a' && seen.length === 1) await gate.promise;
+    }, 1);
+    q.add('a');
+    await sleep(5);
+    q.add('a', 'retry');
+    q.add('a', 'event');
+    q.add('z', 'resync');
+    gate.resolve();
+    await sleep(20);
+    expect(seen).toEqual(['a', 'a', 'z']);
     await q.stop();
   });
 });

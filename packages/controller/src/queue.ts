@@ -2,13 +2,21 @@
  * A work queue with client-go's guarantees: a key waits in the queue at most once, is processed
  * by one worker at a time (a re-add while it runs re-queues it afterwards), parallelism is
  * bounded, and failing keys back off exponentially.
+ *
+ * Unlike client-go's, keys wait in three lanes served in order: `event` (something changed: a
+ * watch event, a new operation, a running sync's next step), then `resync` (the periodic
+ * refresh), then `retry` (a key whose last attempt failed). Retries may hold at most half the
+ * workers, so a broken repository whose fetches hang (a DNS timeout, a dead host) cannot take
+ * every worker while healthy apps wait for their events.
  */
+export type Lane = 'event' | 'resync' | 'retry';
+
 export interface WorkQueue {
-  /** Queue a key now (deduplicated). */
-  add(key: string): void;
+  /** Queue a key now (deduplicated; a key already waiting moves up to the better lane). */
+  add(key: string, lane?: Lane): void;
   /** Queue a key after a delay; an earlier pending delay for the same key wins. */
-  addAfter(key: string, delayMs: number): void;
-  /** Queue a key after its next backoff step (1 s doubling to maxBackoffMs). */
+  addAfter(key: string, delayMs: number, lane?: Lane): void;
+  /** Queue a key in the retry lane after its next backoff step (1 s doubling to maxBackoffMs). */
   addRateLimited(key: string): void;
   /** Reset a key's backoff after a success. */
   forget(key: string): void;
@@ -32,66 +40,102 @@ const realSchedule = (fn: () => void, delayMs: number) => {
   return { cancel: () => clearTimeout(t) };
 };
 
+const lanes: readonly Lane[] = ['event', 'resync', 'retry'];
+const rank = (l: Lane) => lanes.indexOf(l);
+const better = (a: Lane, b: Lane): Lane => (rank(a) <= rank(b) ? a : b);
+
 /** Creates an empty queue; call start() with the worker. */
 export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   const schedule = opts.schedule ?? realSchedule;
   const base = opts.baseBackoffMs ?? 1000;
   const max = opts.maxBackoffMs ?? 5 * 60_000;
-  const queue: string[] = [];
-  const queued = new Set<string>();
-  const processing = new Set<string>();
-  const dirty = new Set<string>();
+  // Sets keep insertion order: each is a FIFO with O(1) removal when a key changes lanes.
+  const waiting: Record<Lane, Set<string>> = {
+    event: new Set(),
+    resync: new Set(),
+    retry: new Set(),
+  };
+  const laneOf = new Map<string, Lane>();
+  const processing = new Map<string, Lane>();
+  const dirty = new Map<string, Lane>();
   const failures = new Map<string, number>();
-  const timers = new Map<string, { at: number; cancel: () => void }>();
+  const timers = new Map<string, { at: number; lane: Lane; cancel: () => void }>();
   let worker: ((key: string) => Promise<void>) | undefined;
   let concurrency = 0;
+  let retryLimit = 0;
   let running = 0;
+  let runningRetries = 0;
   let stopped = false;
   const idle: (() => void)[] = [];
 
+  function next(): { key: string; lane: Lane } | undefined {
+    for (const lane of lanes) {
+      if (lane === 'retry' && runningRetries >= retryLimit) return undefined;
+      const first = waiting[lane].values().next();
+      if (!first.done) return { key: first.value, lane };
+    }
+    return undefined;
+  }
+
   function pump(): void {
     while (worker && !stopped && running < concurrency) {
-      const key = queue.shift();
-      if (key === undefined) return;
-      queued.delete(key);
-      processing.add(key);
+      const item = next();
+      if (item === undefined) return;
+      const { key, lane } = item;
+      waiting[lane].delete(key);
+      laneOf.delete(key);
+      processing.set(key, lane);
       running++;
+      if (lane === 'retry') runningRetries++;
       void worker(key)
         .catch(() => undefined)
         .finally(() => {
           running--;
+          if (lane === 'retry') runningRetries--;
           processing.delete(key);
-          if (dirty.delete(key)) add(key);
+          const again = dirty.get(key);
+          dirty.delete(key);
+          if (again !== undefined) add(key, again);
           if (running === 0) idle.splice(0).forEach((r) => r());
           pump();
         });
     }
   }
 
-  function add(key: string): void {
+  function add(key: string, lane: Lane = 'event'): void {
     if (stopped) return;
     if (processing.has(key)) {
-      dirty.add(key);
+      const prev = dirty.get(key);
+      dirty.set(key, prev === undefined ? lane : better(prev, lane));
       return;
     }
-    if (queued.has(key)) return;
-    queued.add(key);
-    queue.push(key);
+    const queuedIn = laneOf.get(key);
+    if (queuedIn !== undefined) {
+      if (better(queuedIn, lane) === queuedIn) return;
+      waiting[queuedIn].delete(key);
+    }
+    laneOf.set(key, lane);
+    waiting[lane].add(key);
     pump();
   }
 
-  function addAfter(key: string, delayMs: number): void {
+  function addAfter(key: string, delayMs: number, lane: Lane = 'event'): void {
     if (stopped) return;
-    if (delayMs <= 0) return add(key);
+    if (delayMs <= 0) return add(key, lane);
     const at = Date.now() + delayMs;
     const pending = timers.get(key);
-    if (pending && pending.at <= at) return;
+    if (pending && pending.at <= at) {
+      pending.lane = better(pending.lane, lane);
+      return;
+    }
     pending?.cancel();
+    // The lane is read when the timer fires: a later add may still improve it.
+    const slot = { lane: pending ? better(pending.lane, lane) : lane };
     const handle = schedule(() => {
       timers.delete(key);
-      add(key);
+      add(key, slot.lane);
     }, delayMs);
-    timers.set(key, { at, cancel: () => handle.cancel() });
+    timers.set(key, Object.assign(slot, { at, cancel: () => handle.cancel() }));
   }
 
   return {
@@ -100,12 +144,14 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
     addRateLimited(key) {
       const n = failures.get(key) ?? 0;
       failures.set(key, n + 1);
-      addAfter(key, Math.min(max, base * 2 ** n));
+      addAfter(key, Math.min(max, base * 2 ** n), 'retry');
     },
     forget: (key) => void failures.delete(key),
     start(w, c) {
       worker = w;
       concurrency = c;
+      // With one worker nothing can be held back for events; otherwise retries get half.
+      retryLimit = Math.max(1, Math.floor(c / 2));
       pump();
     },
     async stop() {
@@ -115,7 +161,7 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
       if (running > 0) await new Promise<void>((r) => idle.push(r));
     },
     get length() {
-      return queue.length;
+      return laneOf.size;
     },
   };
 }

@@ -56,6 +56,12 @@ interface CompareContext {
   readonly cluster: DestinationCluster;
 }
 
+/** A report, and the context a sync needs when the comparison succeeded. */
+interface Compared {
+  readonly rep: ReconcileReport;
+  readonly ctx?: CompareContext;
+}
+
 interface ActOutcome {
   readonly status: Partial<ApplicationStatus>;
   /** A merge patch for the Application itself (set or clear `operation`). */
@@ -265,8 +271,6 @@ export function createReconciler(d: ReconcilerDeps) {
     return { result, desired, live, managed, index, forbidden, cluster };
   }
 
-  let lastContext: CompareContext | undefined;
-
   function projectOf(app: Application): AppProject | undefined {
     const project = d.cache.get({
       group: d.group,
@@ -294,23 +298,28 @@ export function createReconciler(d: ReconcilerDeps) {
     );
   }
 
-  async function report(app: Application, hard: boolean): Promise<ReconcileReport> {
-    lastContext = undefined;
+  /**
+   * The comparison of one app, and what a sync of it needs (only when it compared). Returned, not
+   * kept in the closure: reconciles of different apps run concurrently.
+   */
+  async function report(app: Application, hard: boolean): Promise<Compared> {
     const project = projectOf(app);
     const projects: AppProject[] = project ? [project] : [];
     const clusters = await d.destinations.known();
     const problems = validateApplication(app, projects, clusters);
     const cluster = resolveDestination(app.spec.destination, clusters);
     if (problems.length || !projects[0] || !cluster)
-      return { kind: 'failed', conditions: problems };
+      return { rep: { kind: 'failed', conditions: problems } };
     const index = await cluster.discovery();
     const out = await render(app, hard, index, cluster);
     if (out.kind === 'failed') {
       return {
-        kind: 'failed',
-        conditions: [
-          { type: ApplicationConditionType.ComparisonError, message: out.error.message },
-        ],
+        rep: {
+          kind: 'failed',
+          conditions: [
+            { type: ApplicationConditionType.ComparisonError, message: out.error.message },
+          ],
+        },
       };
     }
     const warnings: Condition[] = out.unknownKinds.length
@@ -324,13 +333,15 @@ export function createReconciler(d: ReconcilerDeps) {
     const objects = out.kind === 'rendered' ? out.objects : [];
     const cmp = await compare(app, projects[0], objects, index, cluster);
     const result = cmp.result;
-    lastContext = { ...cmp, revision: out.revision };
     return {
-      kind: 'compared',
-      result,
-      revision: out.revision,
-      sourceType: out.sourceType,
-      warnings: [...warnings, ...result.warnings, ...orphanWarnings(app, projects[0], cluster)],
+      ctx: { ...cmp, revision: out.revision },
+      rep: {
+        kind: 'compared',
+        result,
+        revision: out.revision,
+        sourceType: out.sourceType,
+        warnings: [...warnings, ...result.warnings, ...orphanWarnings(app, projects[0], cluster)],
+      },
     };
   }
 
@@ -427,8 +438,7 @@ export function createReconciler(d: ReconcilerDeps) {
     if (app.metadata.deletionTimestamp) return deleteApplication(app, log);
     const refreshKey = refreshAnnotations.find((k) => app.metadata.annotations?.[k] !== undefined);
     const hard = refreshKey !== undefined && app.metadata.annotations?.[refreshKey] === 'hard';
-    const rep = await reportSafely(app, hard);
-    const ctx = rep.kind === 'compared' ? lastContext : undefined;
+    const { rep, ctx } = await reportSafely(app, hard);
     const before = currentOperation(app);
     const outcome = await act(app, rep, ctx);
     const landed = await writeStatus(app, rep, refreshKey, outcome.status, outcome.expectPhase);
@@ -477,8 +487,7 @@ export function createReconciler(d: ReconcilerDeps) {
         live: (key) => cluster.cache.get(key),
         index: await cluster.discovery(),
         target: async () => {
-          const rep = await reportSafely(app, false);
-          const ctx = rep.kind === 'compared' ? lastContext : undefined;
+          const { rep, ctx } = await reportSafely(app, false);
           if (ctx) return { desired: ctx.desired };
           const why = rep.kind === 'failed' ? rep.conditions.map((c) => c.message) : [];
           return { error: why.join('; ') || 'no target' };
@@ -525,15 +534,17 @@ export function createReconciler(d: ReconcilerDeps) {
     return { kind: 'requeue', afterMs: 2000 };
   }
 
-  async function reportSafely(app: Application, hard: boolean): Promise<ReconcileReport> {
+  async function reportSafely(app: Application, hard: boolean): Promise<Compared> {
     try {
       return await report(app, hard);
     } catch (err) {
       return {
-        kind: 'failed',
-        conditions: [
-          { type: ApplicationConditionType.ComparisonError, message: errorMessage(err) },
-        ],
+        rep: {
+          kind: 'failed',
+          conditions: [
+            { type: ApplicationConditionType.ComparisonError, message: errorMessage(err) },
+          ],
+        },
       };
     }
   }
@@ -645,8 +656,7 @@ export function createReconciler(d: ReconcilerDeps) {
       ...app,
       spec: { ...app.spec, source: { ...source, targetRevision: wanted } },
     };
-    const rep = await reportSafely(at, false);
-    return rep.kind === 'compared' ? lastContext : undefined;
+    return (await reportSafely(at, false)).ctx;
   }
 
   /** A requested sync whose target cannot be rendered ends in Error with the comparison's reason. */
