@@ -16,6 +16,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/e2e/support/global-setup.ts'],
+          setupFiles: ['test/e2e/support/file-cleanup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // The local control plane is shared; files run one at a time against it.
