@@ -9,7 +9,9 @@ import {
   type ApiResourceIndex,
   type KubeClient,
   type KubeConnection,
+  watchCollection,
 } from '@gitward/infra';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 
 describe('the Kubernetes API client against the local control plane', () => {
@@ -163,6 +165,52 @@ describe('the Kubernetes API client against the local control plane', () => {
     expect(deleted.status).toBe(200);
     const gone = await client.request('GET', `${base}/settings`);
     expect(gone).toMatchObject({ status: 404, body: { kind: 'Status', reason: 'NotFound' } });
+  });
+
+  it('keeps a labelled collection in memory from list and watch: added, changed, removed', async () => {
+    const ns = uniqueName('watched');
+    namespaces.push(ns);
+    await kubectl(['create', 'namespace', ns]);
+    const secret = (name: string, labelled: boolean, value: string) =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: ns, labels: labelled ? { 'e2e/watched': 'yes' } : {} },
+        stringData: { v: value },
+      });
+    await kubectl(['apply', '-f', '-'], secret('before', true, '1'));
+    const errors: unknown[] = [];
+    const watched = watchCollection(client, `/api/v1/namespaces/${ns}/secrets`, {
+      labelSelector: 'e2e/watched',
+      onError: (err) => errors.push(err),
+    });
+    const names = () =>
+      watched
+        .items()
+        .map((o) => o.metadata.name)
+        .sort();
+    const until = async (ok: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!ok() && Date.now() < deadline) await sleep(50);
+      expect(ok()).toBe(true);
+    };
+    try {
+      await watched.ready;
+      expect(names()).toEqual(['before']);
+      await kubectl(['apply', '-f', '-'], secret('after', true, '1'));
+      await kubectl(['apply', '-f', '-'], secret('unlabelled', false, '1'));
+      await until(() => names().join() === 'after,before');
+      await kubectl(['apply', '-f', '-'], secret('after', true, '2'));
+      const value = () =>
+        (watched.items().find((o) => o.metadata.name === 'after') as { data?: { v?: string } })
+          ?.data?.v;
+      await until(() => value() === Buffer.from('2').toString('base64'));
+      await kubectl(['-n', ns, 'delete', 'secret', 'before']);
+      await until(() => names().join() === 'after');
+      expect(errors).toEqual([]);
+    } finally {
+      await watched.stop();
+    }
   });
 
   it('returns a 404 as a value', async () => {

@@ -17,11 +17,13 @@ import {
   loadKubeconfig,
   registerProcessMetrics,
   renderToolVersions,
+  watchCollection,
 } from '@gitward/infra';
 import { inCluster } from '@gitward/engine';
 import {
   defaultInstanceLabel,
   errorMessage,
+  secretTypeLabel,
   trackingAnnotation,
   TrackingMethod,
 } from '@gitward/model';
@@ -82,10 +84,16 @@ const destinations = createDestinations({
   },
   logger,
 });
+const credentialSecrets = watchCollection(kube, `/api/v1/namespaces/${cfg.namespace}/secrets`, {
+  labelSelector: secretTypeLabel(cfg.group),
+  onError: (err) =>
+    logger.warn({ kind: 'Secret', err: errorMessage(err) }, 'watch error; retrying'),
+});
 const reconciler = createReconciler({
   kube,
   cache,
   renderer,
+  repoSecrets: () => credentialSecrets.items(),
   destinations,
   group: cfg.group,
   namespace: cfg.namespace,
@@ -129,6 +137,7 @@ if (cfg.install) await ensureInstalled(kube, cfg.group, cfg.namespace);
 const stop = new AbortController();
 const lead = async () => {
   logger.info('started leading');
+  await credentialSecrets.ready;
   await controller.start();
   destinations.start();
   ready = true;
@@ -160,6 +169,7 @@ async function shutdown(signal: string): Promise<void> {
   await running.catch(() => undefined);
   await controller.stop();
   await destinations.stop();
+  await credentialSecrets.stop();
   await cache.stop();
   await health.close();
 }

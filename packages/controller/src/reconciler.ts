@@ -164,6 +164,11 @@ export interface ReconcilerDeps {
   readonly kube: KubeClient;
   readonly cache: ClusterCache;
   readonly renderer: TargetRenderer;
+  /**
+   * The control namespace's labelled Secrets (repository, repo-creds), from a watch: read on
+   * every reconcile, so never a request.
+   */
+  readonly repoSecrets: () => readonly KubeObject[];
   /** Where apps deploy: in-cluster and the registered clusters, each with its own adapters. */
   readonly destinations: Destinations;
   readonly group: ApiGroup;
@@ -199,11 +204,8 @@ export function appKey(group: ApiGroup, namespace: string, name: string) {
 export function createReconciler(d: ReconcilerDeps) {
   const appsPath = `/apis/${d.group}/v1alpha1/namespaces/${d.namespace}/applications`;
 
-  async function credentialsFor(repoURL: string) {
-    const secrets = await d.kube.list(`/api/v1/namespaces/${d.namespace}/secrets`, {
-      labelSelector: secretTypeLabel(d.group),
-    });
-    return repoCredentialsFor(repoURL, secrets.items, secretTypeLabel(d.group));
+  function credentialsFor(repoURL: string) {
+    return repoCredentialsFor(repoURL, d.repoSecrets(), secretTypeLabel(d.group));
   }
 
   async function render(
@@ -215,7 +217,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
-    const credentials = await credentialsFor(source.repoURL);
+    const credentials = credentialsFor(source.repoURL);
     return d.renderer.render({
       appName: app.metadata.name,
       project: app.spec.project,

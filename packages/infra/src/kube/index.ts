@@ -19,6 +19,11 @@ export type {
 } from './types.ts';
 export { loadKubeconfig } from './kubeconfig.ts';
 export {
+  watchCollection,
+  type WatchedCollection,
+  type WatchedCollectionOptions,
+} from './watched-collection.ts';
+export {
   clusterConnection,
   type ClusterConnection,
   type ClusterCredentials,

@@ -19,6 +19,8 @@ export interface ReflectorOptions {
   signal: AbortSignal;
   /** Every failure, before the loop backs off and retries. */
   onError: (err: unknown) => void;
+  /** Only objects with these labels (list and watch alike). */
+  labelSelector?: string;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -73,12 +75,15 @@ async function cycle(
   const started = Date.now();
   try {
     if (pos.rv === undefined) {
-      const list = await client.list(path, { signal: opts.signal });
+      const list = await client.list(path, {
+        signal: opts.signal,
+        ...(opts.labelSelector !== undefined && { labelSelector: opts.labelSelector }),
+      });
       if (opts.signal.aborted) return 'short';
       handlers.replace(list.items);
       pos.rv = list.resourceVersion;
     }
-    await watchOnce(client, path, handlers, opts.signal, pos);
+    await watchOnce(client, path, handlers, opts, pos);
     return Date.now() - started >= quickEndMs ? 'long' : 'short';
   } catch (err) {
     if (opts.signal.aborted) return 'short';
@@ -94,11 +99,12 @@ async function watchOnce(
   client: KubeClient,
   path: string,
   handlers: ReflectorHandlers,
-  signal: AbortSignal,
+  { signal, labelSelector }: ReflectorOptions,
   pos: Position,
 ): Promise<void> {
   const opts = {
     allowWatchBookmarks: true,
+    ...(labelSelector !== undefined && { labelSelector }),
     // Spread between 5 and 10 minutes like client-go, so a fleet of watches does not
     // reconnect all at once.
     timeoutSeconds: Math.floor(300 + Math.random() * 300),
