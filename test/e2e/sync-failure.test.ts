@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Application, KubeObject } from '@gitward/model';
-import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
-import { waitApplication } from './support/applications.ts';
-import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { useSyncBed } from './support/sync-bed.ts';
 import {
   appNamespace as ns,
-  application as appManifest,
   cm,
   deployment,
   job,
@@ -16,18 +13,8 @@ import {
 
 // Syncs that fail, are stopped, or hold back deletions: SyncFail hooks, PruneLast, terminate.
 
-let server: GitServer;
-let repo: TestRepo;
-let controller: ControllerProcess;
-
-async function waitApp(name: string, ok: (a: Application) => boolean): Promise<Application> {
-  return waitApplication({ group: 'gitward.dev', namespace: ns, name }, ok, {
-    timeoutMs: 90_000,
-    logFile: controller.logFile,
-  });
-}
-const application = (name: string, dest: string, path: string) =>
-  appManifest(name, repo.url, dest, path);
+const bed = useSyncBed('sync-failure');
+const { waitApp, application } = bed;
 const resultOf = (a: Application, name: string) =>
   a.status?.operationState?.syncResult?.resources?.find((r) => r.name === name);
 const gate = (label: string) => `      nodeSelector: {${label}: "open"}\n`;
@@ -45,17 +32,6 @@ const approve = (name: string) =>
 const exists = async (dest: string, kind: string, name: string) =>
   (await kubectl(['-n', dest, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
 
-beforeAll(async () => {
-  server = await createGitServer();
-  repo = await server.createRepo('sync-failure');
-  controller = await startController(['--sync-timeout-seconds', '60']);
-  await controller.ready();
-});
-afterAll(async () => {
-  await controller.stop();
-  await server.close();
-});
-
 describe('sync failures', () => {
   it('runs the SyncFail hook when a wave fails, and applies no later wave', async () => {
     const dest = uniqueName('syncfail');
@@ -65,7 +41,7 @@ describe('sync failures', () => {
       'replicas: 1',
       'replicas: 1\n  progressDeadlineSeconds: 1',
     );
-    await repo.commit(
+    await bed.repo.commit(
       {
         'syncfail/d.yaml': doomed,
         'syncfail/later.json': cm('later', { 'argocd.argoproj.io/sync-wave': '1' }),
@@ -73,7 +49,7 @@ describe('sync failures', () => {
       },
       'syncfail app',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('syncfail', dest, 'syncfail'));
     await requestSync('syncfail');
     const a = await waitApp('syncfail', opDone);
@@ -93,14 +69,14 @@ describe('sync failures', () => {
   it('prunes a PruneLast resource only after the last wave is healthy', async () => {
     const dest = uniqueName('prunelast');
     await kubectl(['create', 'namespace', dest]);
-    await repo.commit(
+    await bed.repo.commit(
       {
         'prunelast/early.json': cm('early'),
         'prunelast/last.json': cm('last', { 'argocd.argoproj.io/sync-options': 'PruneLast=true' }),
       },
       'prunelast v1',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('prunelast', dest, 'prunelast'));
     await requestSync('prunelast');
     await waitApp('prunelast', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
@@ -108,7 +84,7 @@ describe('sync failures', () => {
     // v2 drops both ConfigMaps and adds a wave-1 Deployment that stays unhealthy until the test
     // opens its node selector: while the sync waits there, the PruneLast ConfigMap must remain.
     const label = `prunelast-${dest.slice(-6)}`;
-    await repo.commit(
+    await bed.repo.commit(
       {
         'prunelast/early.json': null,
         'prunelast/last.json': null,
@@ -116,7 +92,7 @@ describe('sync failures', () => {
       },
       'prunelast v2',
     );
-    await repo.push();
+    await bed.repo.push();
     await requestSync('prunelast', { prune: true, revision: 'main' });
     await waitApp('prunelast', (a) =>
       (a.status?.operationState?.message ?? '').includes('apps/Deployment'),
@@ -145,11 +121,11 @@ describe('sync failures', () => {
       '"restartPolicy":"Never","nodeSelector":{"never-there":"open"}',
     );
     expect(stuckHook).toContain('never-there');
-    await repo.commit(
+    await bed.repo.commit(
       { 'terminate/hook.json': stuckHook, 'terminate/cm.json': cm('plain') },
       'terminate app',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('terminate', dest, 'terminate'));
     await requestSync('terminate');
     await waitApp('terminate', (a) => resultOf(a, 'forever')?.hookPhase === 'Running');
@@ -180,22 +156,22 @@ describe('sync failures', () => {
     const dest = uniqueName('confirm');
     await kubectl(['create', 'namespace', dest]);
     const confirm = (option: string) => ({ 'argocd.argoproj.io/sync-options': option });
-    await repo.commit(
+    await bed.repo.commit(
       {
         'confirm/prune.json': cm('prune-me', confirm('Prune=confirm')),
         'confirm/hold.json': cm('hold-me', confirm('Delete=confirm')),
       },
       'confirm v1',
     );
-    await repo.push();
+    await bed.repo.push();
     const manifest = JSON.parse(application('confirm', dest, 'confirm')) as Application;
     manifest.metadata.finalizers = ['resources-finalizer.argocd.argoproj.io'];
     await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
     await requestSync('confirm');
     await waitApp('confirm', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
 
-    await repo.commit({ 'confirm/prune.json': null }, 'confirm v2');
-    await repo.push();
+    await bed.repo.commit({ 'confirm/prune.json': null }, 'confirm v2');
+    await bed.repo.push();
     await requestSync('confirm', { prune: true, revision: 'main' });
     await waitApp('confirm', (a) =>
       (a.status?.operationState?.message ?? '').startsWith(
@@ -238,8 +214,8 @@ describe('sync failures', () => {
       },
     };
     await kubectl(['apply', '-f', '-'], JSON.stringify(project));
-    await repo.commit({ 'windowed/cm.json': cm('windowed') }, 'windowed app');
-    await repo.push();
+    await bed.repo.commit({ 'windowed/cm.json': cm('windowed') }, 'windowed app');
+    await bed.repo.push();
     const manifest = JSON.parse(application('windowed', dest, 'windowed')) as Application;
     manifest.spec.project = 'frozen';
     await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));

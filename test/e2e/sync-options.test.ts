@@ -1,13 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Application, KubeObject } from '@gitward/model';
-import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
-import { waitApplication } from './support/applications.ts';
-import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { useSyncBed } from './support/sync-bed.ts';
 import {
   appNamespace as ns,
-  application as appManifest,
   cm,
   deployment,
   opDone,
@@ -19,30 +16,8 @@ import {
 // SkipDryRunOnMissingResource and CRDs created in the same sync, ServerSideApply=false) and the
 // PreDelete/PostDelete hooks of app deletion, against the real apiserver.
 
-let server: GitServer;
-let repo: TestRepo;
-let controller: ControllerProcess;
-
-async function waitApp(name: string, ok: (a: Application) => boolean): Promise<Application> {
-  return waitApplication({ group: 'gitward.dev', namespace: ns, name }, ok, {
-    timeoutMs: 90_000,
-    logFile: controller.logFile,
-  });
-}
-type Spec = Partial<Application['spec']>;
-/** The Application as the fixtures write it, with spec fields and finalizers added. */
-function application(
-  name: string,
-  dest: string,
-  path: string,
-  spec: Spec = {},
-  finalizers?: string[],
-) {
-  const app = JSON.parse(appManifest(name, repo.url, dest, path)) as Application;
-  app.spec = { ...app.spec, ...spec };
-  if (finalizers) app.metadata.finalizers = finalizers;
-  return JSON.stringify(app);
-}
+const bed = useSyncBed('sync-options');
+const { waitApp, application, publish } = bed;
 const exists = async (dest: string, kind: string, name: string) =>
   (await kubectl(['-n', dest, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
 const get = (dest: string, kind: string, name: string) =>
@@ -57,14 +32,6 @@ async function holds(check: () => Promise<boolean>, ms: number): Promise<void> {
     await sleep(250);
   }
 }
-/** Commits, pushes and waits until the app has compared the new commit. */
-async function publish(app: string, files: Record<string, string | null>, message: string) {
-  const sha = await repo.commit(files, message);
-  await repo.push();
-  await refresh(app);
-  await waitApp(app, (a) => a.status?.sync?.revision === sha);
-}
-
 const configMap = (name: string, data: Record<string, string>, annotations = {}) =>
   JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, annotations }, data });
 
@@ -127,22 +94,11 @@ const customResource = (group: string, kind: string, name: string, annotations =
   spec: { size: 1 },
 });
 
-beforeAll(async () => {
-  server = await createGitServer();
-  repo = await server.createRepo('sync-options');
-  controller = await startController(['--sync-timeout-seconds', '60']);
-  await controller.ready();
-});
-afterAll(async () => {
-  await controller.stop();
-  await server.close();
-});
-
 describe('sync options', () => {
   it('FailOnSharedResource=true fails before applying anything when another app tracks an object', async () => {
     const dest = uniqueName('shared');
     await kubectl(['create', 'namespace', dest]);
-    await repo.commit(
+    await bed.repo.commit(
       {
         'shared-owner/shared.json': cm('shared'),
         'shared-taker/shared.json': cm('shared'),
@@ -150,7 +106,7 @@ describe('sync options', () => {
       },
       'shared apps',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('owner', dest, 'shared-owner'));
     await requestSync('owner');
     await waitApp('owner', (a) => opDone(a) && a.status?.sync?.status === 'Synced');
@@ -175,11 +131,11 @@ describe('sync options', () => {
   it('RespectIgnoreDifferences=true keeps the live value of an ignored field (replicas scaled by someone else)', async () => {
     const dest = uniqueName('respect');
     await kubectl(['create', 'namespace', dest]);
-    await repo.commit(
+    await bed.repo.commit(
       { 'respect/kept.yaml': deployment('kept'), 'respect/reset.yaml': deployment('reset') },
       'respect app',
     );
-    await repo.push();
+    await bed.repo.push();
     const manifest = application('respect', dest, 'respect', {
       syncPolicy: { syncOptions: ['RespectIgnoreDifferences=true'] },
       ignoreDifferences: [
@@ -213,7 +169,7 @@ describe('sync options', () => {
     const dest = uniqueName('crdwave');
     await kubectl(['create', 'namespace', dest]);
     const group = `${uniqueName('w')}.gitward.dev`;
-    await repo.commit(
+    await bed.repo.commit(
       {
         'crdwave/crd.json': JSON.stringify(crd(group, 'Gizmo', -1)),
         'crdwave/cr.json': JSON.stringify(
@@ -224,7 +180,7 @@ describe('sync options', () => {
       },
       'crd in an earlier wave',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('crdwave', dest, 'crdwave'));
     await requestSync('crdwave');
     const a = await waitApp('crdwave', opDone);
@@ -246,7 +202,7 @@ describe('sync options', () => {
     await kubectl(['create', 'namespace', dest]);
     const group = `${uniqueName('o')}.gitward.dev`;
     const missing = `${uniqueName('m')}.gitward.dev`;
-    await repo.commit(
+    await bed.repo.commit(
       {
         'crdone/crd.json': JSON.stringify(crd(group, 'Doohickey')),
         'crdone/cr.json': JSON.stringify(customResource(group, 'Doohickey', 'd1')),
@@ -254,7 +210,7 @@ describe('sync options', () => {
       },
       'crd and cr together',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('crdone', dest, 'crdone'));
     await kubectl(['apply', '-f', '-'], application('crdmissing', dest, 'crdmissing'));
     await requestSync('crdone');
@@ -272,7 +228,7 @@ describe('sync options', () => {
   it('ServerSideApply=false applies client-side: last-applied annotation, removed fields deleted, others kept', async () => {
     const dest = uniqueName('csa');
     await kubectl(['create', 'namespace', dest]);
-    await repo.commit(
+    await bed.repo.commit(
       {
         'csa/client.json': configMap('client', { a: '1', b: '2' }),
         'csa/server.json': configMap(
@@ -283,7 +239,7 @@ describe('sync options', () => {
       },
       'csa v1',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(
       ['apply', '-f', '-'],
       application('csa', dest, 'csa', { syncPolicy: { syncOptions: ['ServerSideApply=false'] } }),
@@ -342,7 +298,7 @@ describe('deletion hooks', () => {
     await kubectl(['create', 'namespace', dest]);
     const preGate = uniqueName('pre-gate');
     const postGate = uniqueName('post-gate');
-    await repo.commit(
+    await bed.repo.commit(
       {
         'delhooks/payload.json': cm('payload'),
         'delhooks/pre.json': gatedJob('pre-clean', 'PreDelete', preGate),
@@ -350,7 +306,7 @@ describe('deletion hooks', () => {
       },
       'deletion hooks app',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('delhooks', dest, 'delhooks', {}, cascade));
     await requestSync('delhooks');
     const synced = await waitApp(
@@ -401,7 +357,7 @@ describe('deletion hooks', () => {
     const dest = uniqueName('badhook');
     await kubectl(['create', 'namespace', dest]);
     // Never schedulable, and out of time after a second: the Job fails (DeadlineExceeded).
-    await repo.commit(
+    await bed.repo.commit(
       {
         'badhook/payload.json': cm('payload'),
         'badhook/pre.json': gatedJob('bad-pre', 'PreDelete', uniqueName('never'), {
@@ -410,7 +366,7 @@ describe('deletion hooks', () => {
       },
       'failing PreDelete hook',
     );
-    await repo.push();
+    await bed.repo.push();
     await kubectl(['apply', '-f', '-'], application('badhook', dest, 'badhook', {}, cascade));
     await requestSync('badhook');
     await waitApp('badhook', (a) => opDone(a) && a.status?.sync?.status === 'Synced');

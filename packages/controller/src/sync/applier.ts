@@ -34,6 +34,9 @@ const describe = (o: KubeObject) =>
 const verb = (live: KubeObject | undefined, after: KubeObject) =>
   !live ? 'created' : rv(live) === rv(after) ? 'unchanged' : 'configured';
 const mergePatch = 'application/merge-patch+json';
+const uidOf = (o: unknown) => (o as KubeObject | undefined)?.metadata['uid'];
+// The operation's own timeout still bounds the sync; this only names the wait.
+const forceDeleteTimeoutMs = 60_000;
 
 const isCrd = (o: KubeObject) =>
   o.kind === 'CustomResourceDefinition' && groupOf(o.apiVersion) === 'apiextensions.k8s.io';
@@ -54,6 +57,8 @@ interface Written {
   readonly body: unknown;
   /** The object as it was before the write (undefined: it was created). */
   readonly before: KubeObject | undefined;
+  /** Deleted and created again (Force=true). */
+  readonly replaced?: boolean;
 }
 
 /** Applies and deletes objects for syncs: server-side apply by default, with Argo CD's options. */
@@ -132,23 +137,67 @@ export function createApplier(kube: KubeClient) {
     const query: Record<string, string> = {
       fieldManager,
       ...(o.dryRun ? { dryRun: 'All' } : {}),
-      ...(o.validate ? {} : { fieldValidation: 'Ignore' }),
+      // As kubectl (and so Argo CD): an unknown or duplicate field fails the apply, where the
+      // apiserver's own default would drop it with a warning nobody reads.
+      fieldValidation: o.validate ? 'Strict' : 'Ignore',
     };
-    // Force=true with Replace=true: delete and create, for fields that cannot change in place.
-    const deleted = o.force && live !== undefined && !o.dryRun;
-    if (deleted) {
-      await kube.request('DELETE', resourcePath(res, obj.metadata.namespace, obj.metadata.name), {
-        body: { propagationPolicy: 'Foreground' },
-      });
-    }
-    const out = await write(res, obj, deleted ? undefined : live, o, query);
+    const out =
+      o.force && live !== undefined
+        ? await forceWrite(res, obj, live, o, query)
+        : await write(res, obj, live, o, query);
+    if (typeof out === 'string') return { ok: false, message: `${describe(obj)}: ${out}` };
     if (out.status >= 300)
       return { ok: false, message: `${describe(obj)}: ${statusMessage(out.body, out.status)}` };
     if (isCrd(obj) && !o.dryRun) await awaitCrd(obj);
     return {
       ok: true,
-      message: `${obj.kind.toLowerCase()}/${obj.metadata.name ?? ''} ${out.before ? verb(out.before, out.body as KubeObject) : 'created'}`,
+      message: `${obj.kind.toLowerCase()}/${obj.metadata.name ?? ''} ${out.replaced ? 'replaced' : out.before ? verb(out.before, out.body as KubeObject) : 'created'}`,
     };
+  }
+
+  /**
+   * Force=true: with Replace=true it is `kubectl replace --force` (always delete and create), alone
+   * `kubectl apply --force` (delete and create only when the change cannot be made in place: an
+   * immutable field gives 422, a conflict 409). A dry run cannot show a re-creation, so its refusal
+   * there is taken as what the real apply will get past. A string says why it failed.
+   */
+  async function forceWrite(
+    res: ApiResource,
+    obj: KubeObject,
+    live: KubeObject,
+    o: ApplyOptions,
+    query: Record<string, string>,
+  ): Promise<Written | string> {
+    const recreate = async () =>
+      (await deleteAndWait(res, live)) ?? {
+        ...(await write(res, obj, undefined, o, query)),
+        replaced: true,
+      };
+    if (o.replace && !o.dryRun) return recreate();
+    const out = await write(res, obj, live, o, query);
+    if (out.status !== 422 && out.status !== 409) return out;
+    if (o.dryRun) return { status: 200, body: live, before: live, replaced: true };
+    return recreate();
+  }
+
+  /**
+   * Deletes in the foreground (dependents first, as `kubectl replace --force`) and waits until the
+   * object is gone: creating it while it still terminates would write to the old one. Returns why
+   * it failed, or undefined.
+   */
+  async function deleteAndWait(res: ApiResource, live: KubeObject): Promise<string | undefined> {
+    const path = resourcePath(res, live.metadata.namespace, live.metadata.name);
+    const out = await kube.request('DELETE', path, { body: { propagationPolicy: 'Foreground' } });
+    if (out.status >= 300 && out.status !== 404) return statusMessage(out.body, out.status);
+    const deadline = Date.now() + forceDeleteTimeoutMs;
+    for (;;) {
+      const now = await kube.request('GET', path);
+      // A new uid means someone else already created it again: it is not the one we deleted.
+      if (now.status === 404 || uidOf(now.body) !== uidOf(live)) return undefined;
+      if (Date.now() > deadline)
+        return `still being deleted after ${forceDeleteTimeoutMs / 1000}s (Force=true)`;
+      await sleep(200);
+    }
   }
 
   async function write(
@@ -159,7 +208,15 @@ export function createApplier(kube: KubeClient) {
     query: Record<string, string>,
   ): Promise<Written> {
     const path = resourcePath(res, obj.metadata.namespace, obj.metadata.name);
-    if (o.replace && live && !o.force) {
+    // Replace=true is `kubectl replace`/`create`: PUT over the live object, POST when there is none.
+    if (o.replace && !live) {
+      const out = await kube.request('POST', resourcePath(res, obj.metadata.namespace), {
+        body: obj,
+        query,
+      });
+      return { ...out, before: undefined };
+    }
+    if (o.replace && live) {
       const resourceVersion = rv(live);
       const out = await kube.request('PUT', path, {
         body: {
@@ -170,7 +227,9 @@ export function createApplier(kube: KubeClient) {
       });
       return { ...out, before: live };
     }
-    if (o.serverSideApply === false) return clientSide(res, obj, live, query);
+    // Server-side apply checks every field against the schema whatever fieldValidation says, so
+    // Validate=false is kubectl's `apply --validate=false`: client-side, unknown fields dropped.
+    if (o.serverSideApply === false || !o.validate) return clientSide(res, obj, live, query);
     const out = await kube.request('PATCH', path, {
       body: obj,
       contentType: applyPatch,

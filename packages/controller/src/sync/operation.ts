@@ -390,7 +390,8 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
       ex.targetOf(t, t.target),
       ex.inputs.live(formatResourceKey(t.key)),
       ex.inputs.index,
-      { ...applyOptions(t), dryRun: true, replace: false, force: false },
+      // The task's own options: a dry run of Replace is a PUT, and Force may get past a refusal.
+      { ...applyOptions(t), dryRun: true },
     ),
   );
   return outs.find((o) => !o.ok)?.message;
