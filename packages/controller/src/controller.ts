@@ -1,6 +1,7 @@
 import type { ClusterCache, ClusterChange, KubeClient } from '@gitward/infra';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
+import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
 import { createWorkQueue } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
 
@@ -24,23 +25,13 @@ export interface ControllerOptions {
   readonly reconcileTimer?: (namespace: string, name: string) => () => number;
 }
 
-/** What changed in an Application that deserves a reconcile: not our own status writes. */
-function trigger(obj: KubeObject): string {
-  const m = obj.metadata as { generation?: number; annotations?: Record<string, string> };
-  const refresh =
-    m.annotations?.['gitward.dev/refresh'] ?? m.annotations?.['argocd.argoproj.io/refresh'] ?? '';
-  // A new sync request (the operation field) is not part of the spec's generation.
-  const deleting = (obj.metadata as { deletionTimestamp?: string }).deletionTimestamp ?? '';
-  return `${m.generation ?? 0}/${refresh}/${deleting}/${JSON.stringify(obj['operation'] ?? null)}`;
-}
-
 /**
  * The reconcile loop: Application and project events, changes to managed objects and a jittered
  * periodic refresh all feed one work queue; each app is reconciled by one worker at a time.
  */
 export function createController(o: ControllerOptions) {
   const queue = createWorkQueue();
-  const seen = new Map<string, string>();
+  const seen = new Map<string, AppTrigger>();
   const resyncMs = o.resyncSeconds * 1000;
   const nextResync = () => resyncMs + Math.random() * o.jitterSeconds * 1000;
   let unsubscribe: (() => void) | undefined;
@@ -58,11 +49,10 @@ export function createController(o: ControllerOptions) {
         seen.delete(name);
         return;
       }
-      const t = trigger(e.object);
-      if (seen.get(name) !== t) {
-        seen.set(name, t);
-        queue.add(name);
-      }
+      const t = appTrigger(e.object);
+      const reconcile = triggersReconcile(seen.get(name), t);
+      seen.set(name, t);
+      if (reconcile) queue.add(name);
       return;
     }
     if (isOurs(e.object, 'AppProject')) {
