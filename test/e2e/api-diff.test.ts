@@ -1,17 +1,10 @@
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKubeClient, loadKubeconfig } from '@gitward/infra';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application, KubeObject } from '@gitward/model';
-import {
-  bootstrapSettings,
-  createApi,
-  createServerContext,
-  hashPassword,
-  routes,
-} from '@gitward/server';
+import { bootstrapSettings, hashPassword, type createApi } from '@gitward/server';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { inProcessServer } from './support/in-process-server.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 import { createRenderFixture } from './support/renderer.ts';
 import { appNamespace as ns, application, opDone } from './support/sync-fixtures.ts';
@@ -101,21 +94,12 @@ beforeAll(async () => {
   controller = await startController(['--resync-seconds', '0']);
   await controller.ready();
 
-  const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
   const { renderer } = await createRenderFixture();
-  const ctx = createServerContext({
-    kube,
-    group: 'gitward.dev',
-    namespace: ns,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    secureCookies: false,
-    settingsTtlMs: 0,
-    renderer,
-  });
+  const built = await inProcessServer({ renderer });
+  const { ctx } = built;
   await bootstrapSettings(ctx.store, ctx.names, new Date());
   await ctx.store.writeSecret(ctx.names.secret, { 'admin.password': await hashPassword(password) });
-  api = createApi(ctx, routes);
+  api = built.api;
   const login = await api.request('/api/v1/session', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,18 +1,15 @@
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
 import {
   bootstrapSettings,
-  createApi,
-  createServerContext,
   hashPassword,
   routeId,
   routes,
+  type createApi,
   type ServerContext,
 } from '@gitward/server';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { kubectl } from './support/kubectl.ts';
-import { inject } from 'vitest';
 
 // Every route of the API × five callers, against the real apiserver: allowed where policy.csv
 // allows, 401 without a session, 403 elsewhere. The expectations are one table keyed by route,
@@ -33,7 +30,6 @@ interface Call {
 
 const ns = 'gitward';
 const team = 'team';
-let kube: KubeClient;
 let ctx: ServerContext;
 let api: ReturnType<typeof createApi>;
 let controller: ControllerProcess;
@@ -345,18 +341,8 @@ async function tokenFor(p: Persona): Promise<string | undefined> {
 beforeAll(async () => {
   controller = await startController(['--resync-seconds', '0']);
   await controller.ready();
-  kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
-  ctx = createServerContext({
-    kube,
-    group: 'gitward.dev',
-    namespace: ns,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    secureCookies: false,
-    settingsTtlMs: 0,
-  });
+  ({ ctx, api } = await inProcessServer());
   await bootstrapSettings(ctx.store, ctx.names, new Date());
-  api = createApi(ctx, routes);
   const hashes = {
     admin: await hashPassword('admin-pass-1'),
     reader: await hashPassword('reader-pass-1'),
@@ -367,15 +353,7 @@ beforeAll(async () => {
     'accounts.reader.password': hashes.reader,
     'accounts.dev.password': hashes.dev,
   });
-  await kubectl([
-    '-n',
-    ns,
-    'delete',
-    'configmap',
-    ctx.names.cm,
-    ctx.names.rbacCm,
-    '--ignore-not-found',
-  ]);
+  await clearSettingsMaps(ctx);
   await kubectl([
     '-n',
     ns,

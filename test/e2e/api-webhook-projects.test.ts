@@ -1,21 +1,18 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKubeClient, loadKubeconfig } from '@gitward/infra';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@gitward/model';
 import {
   bootstrapSettings,
-  createApi,
-  createServerContext,
   hashPassword,
-  routes,
+  type createApi,
   type ServerContext,
 } from '@gitward/server';
 import { createGitServer, type GitServer } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { getJson, kubectl } from './support/kubectl.ts';
 
 // The API's webhook and project rules, in process against the real apiserver: a signed GitHub
@@ -90,31 +87,13 @@ beforeAll(async () => {
   git = await createGitServer();
   controller = await startController(['--resync-seconds', '0']);
   await controller.ready();
-  const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
-  ctx = createServerContext({
-    kube,
-    group: 'gitward.dev',
-    namespace: ns,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    secureCookies: false,
-    settingsTtlMs: 0,
-  });
-  api = createApi(ctx, routes);
+  ({ ctx, api } = await inProcessServer());
   await bootstrapSettings(ctx.store, ctx.names, new Date());
   await ctx.store.writeSecret(ctx.names.secret, {
     'admin.password': await hashPassword('hooks-admin-pass'),
     'webhook.github.secret': secret,
   });
-  await kubectl([
-    '-n',
-    ns,
-    'delete',
-    'configmap',
-    ctx.names.cm,
-    ctx.names.rbacCm,
-    '--ignore-not-found',
-  ]);
+  await clearSettingsMaps(ctx);
   const login = await post('/api/v1/session', { username: 'admin', password: 'hooks-admin-pass' });
   expect(login.status, await login.clone().text()).toBe(200);
   token = ((await login.json()) as { token: string }).token;

@@ -2,13 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKubeClient, loadKubeconfig } from '@gitward/infra';
-import { createServerContext, hashPassword } from '@gitward/server';
-import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@gitward/server';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { runCli, type CliRun } from './support/cli.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 import { cm, deployment } from './support/sync-fixtures.ts';
@@ -36,27 +35,11 @@ beforeAll(async () => {
   await controller.ready();
   server = await startServer();
   // Known passwords and an API-key account, written where the server reads them.
-  const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
-  const ctx = createServerContext({
-    kube,
-    group: 'gitward.dev',
-    namespace: 'gitward',
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-    secureCookies: true,
-  });
+  const { ctx } = await inProcessServer();
   await ctx.store.writeSecret(ctx.names.secret, {
     'admin.password': await hashPassword(adminPassword),
   });
-  await kubectl([
-    '-n',
-    'gitward',
-    'delete',
-    'configmap',
-    ctx.names.cm,
-    ctx.names.rbacCm,
-    '--ignore-not-found',
-  ]);
+  await clearSettingsMaps(ctx);
   await kubectl([
     '-n',
     'gitward',

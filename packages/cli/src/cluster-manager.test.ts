@@ -1,32 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeClient, KubeConnection } from '@gitward/infra';
-import { ErrorCode, GitwardError, type KubeObject } from '@gitward/model';
-import {
-  clusterRequest,
-  collectionPath,
-  ensureObjects,
-  managerAccount,
-  managerRbac,
-  waitForToken,
-} from './cluster-manager.ts';
+import type { KubeConnection } from '@gitward/infra';
+import type { KubeObject } from '@gitward/model';
+import { clusterRequest, collectionPath, managerAccount, managerRbac } from './cluster-manager.ts';
+
+// The objects and requests as pure values; what they do in a real cluster (ensureObjects,
+// waitForToken) is in test/e2e/cluster-manager.test.ts.
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const opts = { systemNamespace: 'kube-system', serviceAccount: 'gitward-manager', namespaces: [] };
-
-type Reply = { status: number; body?: unknown };
-
-/** A kube client answering each request from `answer` and recording it. */
-function fakeKube(answer: (method: string, path: string) => Reply) {
-  const calls: { method: string; path: string; body: unknown }[] = [];
-  const kube = {
-    request(method: string, path: string, o: { body?: unknown } = {}) {
-      calls.push({ method, path, body: o.body });
-      const r = answer(method, path);
-      return Promise.resolve({ status: r.status, body: r.body ?? {} });
-    },
-  } as unknown as KubeClient;
-  return { kube, calls };
-}
 
 const summary = (objects: KubeObject[]) =>
   objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`);
@@ -91,70 +72,6 @@ describe('collectionPath', () => {
   ])('%#', (o, path) => {
     if (!o) throw new Error('no object');
     expect(collectionPath(o)).toBe(path);
-  });
-});
-
-describe('ensureObjects', () => {
-  const objects = [...managerAccount(opts, true), ...managerRbac(opts)];
-
-  it('creates what is missing', async () => {
-    const { kube, calls } = fakeKube(() => ({ status: 201 }));
-    await ensureObjects(kube, objects);
-    expect(calls.map((c) => c.method)).toEqual(['POST', 'POST', 'POST', 'POST']);
-  });
-
-  it('leaves existing accounts alone and brings roles and bindings up to date', async () => {
-    const { kube, calls } = fakeKube((method) => ({ status: method === 'POST' ? 409 : 200 }));
-    await ensureObjects(kube, objects);
-    expect(calls.filter((c) => c.method === 'PATCH')).toEqual([
-      {
-        method: 'PATCH',
-        path: '/apis/rbac.authorization.k8s.io/v1/clusterroles/gitward-manager-role',
-        body: { rules: managerRbac(opts)[0]?.['rules'] },
-      },
-      {
-        method: 'PATCH',
-        path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/gitward-manager-role-binding',
-        body: { subjects: managerRbac(opts)[1]?.['subjects'] },
-      },
-    ]);
-  });
-
-  it("fails with the apiserver's message", async () => {
-    const { kube } = fakeKube(() => ({ status: 403, body: { message: 'forbidden: no rights' } }));
-    await expect(ensureObjects(kube, objects)).rejects.toThrow(
-      'cannot create ServiceAccount kube-system/gitward-manager: forbidden: no rights',
-    );
-  });
-});
-
-describe('waitForToken', () => {
-  it('polls until the token controller fills token and ca.crt', async () => {
-    let reads = 0;
-    const { kube } = fakeKube(() => {
-      reads++;
-      if (reads === 1) return { status: 404 };
-      if (reads === 2) return { status: 200, body: { data: { token: b64('t') } } };
-      return { status: 200, body: { data: { token: b64('tok'), 'ca.crt': b64('PEM') } } };
-    });
-    expect(await waitForToken(kube, 'kube-system', 's', { pollMs: 1 })).toEqual({
-      token: 'tok',
-      ca: 'PEM',
-    });
-    expect(reads).toBe(3);
-  });
-
-  it('gives up after the timeout with a Timeout error', async () => {
-    let t = 0;
-    const { kube } = fakeKube(() => ({ status: 200, body: { data: {} } }));
-    const err = await waitForToken(kube, 'kube-system', 's', {
-      pollMs: 1,
-      timeoutMs: 30_000,
-      now: () => (t += 10_000),
-    }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(GitwardError);
-    expect((err as GitwardError).code).toBe(ErrorCode.Timeout);
-    expect((err as GitwardError).message).toContain('kube-system/s within 30s');
   });
 });
 

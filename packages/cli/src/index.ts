@@ -6,3 +6,11 @@
  */
 export { createProgram } from './program.ts';
 export { loadConfig, type CliConfig } from './config.ts';
+export {
+  ensureObjects,
+  managerAccount,
+  managerRbac,
+  tokenSecretName,
+  waitForToken,
+} from './cluster-manager.ts';
+export { clusterCommand, formatCluster, type ClusterDeps } from './commands/cluster.ts';

@@ -8,4 +8,5 @@
 export { createController, type ControllerOptions } from './controller.ts';
 export { loadControllerConfig, type ControllerConfig } from './config.ts';
 export { createWorkQueue, type WorkQueue } from './queue.ts';
+export { ensureInstalled } from './install.ts';
 export { createReconciler, type ReconcileOutcome, type Reconciler } from './reconciler.ts';

@@ -12,3 +12,4 @@ export { openApiDocument, routes } from './routes/index.ts';
 export { routeId, type Access, type RouteDef } from './routes/route.ts';
 export { bootstrapSettings, settingsNames } from './settings.ts';
 export { hashPassword } from './auth/index.ts';
+export { checkClusterConnection, destinationKube, knownClusters } from './cluster/destinations.ts';

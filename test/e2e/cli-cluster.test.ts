@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { KubeClient, KubeConnection } from '@gitward/infra';
-import { ErrorCode, GitwardError } from '@gitward/model';
-import { loadConfig } from '../config.ts';
-import { clusterCommand, formatCluster, type ClusterDeps } from './cluster.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { clusterCommand, formatCluster, loadConfig, type ClusterDeps } from '@gitward/cli';
+import { loadKubeconfig, type KubeConnection } from '@gitward/infra';
+import { ErrorCode, GitwardError, type KubeObject } from '@gitward/model';
+import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 
-// `gitward cluster ...` against a local stand-in for the API server and a fake target cluster:
-// which flags become which requests, and what is asked and printed.
+// `gitward cluster ...` with the local control plane as the target cluster and a local stand-in
+// for gitward's API server: what lands in the cluster, which flags become which API requests,
+// and what is asked and printed. (multi-cluster.test.ts runs `cluster add` against the real API
+// server and a second control plane.)
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const prod = {
@@ -17,11 +19,9 @@ const prod = {
 };
 
 let apiCalls: { method: string; url: string; body: unknown }[] = [];
-let kubeCalls: { method: string; path: string; body: unknown }[] = [];
 let loaded: [string, string][] = [];
 let answers: (boolean | undefined)[] = [];
 let asked: string[] = [];
-let serviceAccountExists = true;
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   let text = '';
@@ -46,50 +46,53 @@ afterAll(() => {
   api.close();
 });
 
-const connection: KubeConnection = {
-  server: 'https://127.0.0.1:40443/',
-  ca: 'KUBECONFIG-CA',
-  token: 'admin-token',
-};
-
-const fakeKube = {
-  request(method: string, path: string, o: { body?: unknown } = {}) {
-    kubeCalls.push({ method, path, body: o.body });
-    if (path.includes('/serviceaccounts/'))
-      return Promise.resolve({ status: serviceAccountExists ? 200 : 404, body: {} });
-    if (method === 'GET')
-      return Promise.resolve({
-        status: 200,
-        body: { data: { token: b64('manager-token'), 'ca.crt': b64('CA') } },
-      });
-    return Promise.resolve({ status: 201, body: {} });
-  },
-} as unknown as KubeClient;
+let connection: KubeConnection;
+let kubeconfig = '';
+let context = '';
+let system = '';
+beforeAll(async () => {
+  kubeconfig = inject('cluster').kubeconfig;
+  context = (await kubectl(['config', 'current-context'])).trim();
+  connection = await loadKubeconfig(kubeconfig, context);
+});
+afterAll(async () => {
+  await kubectl([
+    'delete',
+    'clusterrolebinding',
+    'gitward-manager-role-binding',
+    '--ignore-not-found',
+  ]);
+  await kubectl(['delete', 'clusterrole', 'gitward-manager-role', '--ignore-not-found']);
+});
 
 const lines: string[] = [];
 const deps = (): Parameters<typeof clusterCommand>[0] & ClusterDeps => ({
   config: loadConfig({ HOME: '/nonexistent', GITWARD_CONFIG: '/nonexistent/config.yaml' }),
   output: { out: (l) => lines.push(l), err: (l) => lines.push(`err: ${l}`) },
-  loadKubeconfig: (path, context) => {
-    loaded.push([path, context]);
-    return Promise.resolve(connection);
+  loadKubeconfig: (path, ctx) => {
+    loaded.push([path, ctx]);
+    return loadKubeconfig(path, ctx);
   },
-  createKube: () => fakeKube,
   confirm: (q) => {
     asked.push(q);
     return Promise.resolve(answers.shift());
   },
-  tokenTimeoutMs: 1000,
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   apiCalls = [];
-  kubeCalls = [];
   loaded = [];
   answers = [];
   asked = [];
   lines.length = 0;
-  serviceAccountExists = true;
+  // Each case installs into its own system namespace.
+  system = uniqueName('cluster-add');
+  namespaces.push(system);
+  await kubectl(['create', 'namespace', system]);
+});
+const namespaces: string[] = [];
+afterAll(async () => {
+  await kubectl(['delete', 'namespace', ...namespaces, '--wait=false', '--ignore-not-found']);
 });
 
 async function run(...args: string[]) {
@@ -97,53 +100,69 @@ async function run(...args: string[]) {
   await clusterCommand(deps()).parseAsync([...args, ...flags], { from: 'user' });
 }
 
-const created = () => kubeCalls.filter((c) => c.method === 'POST').map((c) => c.path);
+const exists = async (args: string[]) =>
+  (await kubectl(['get', ...args, '--ignore-not-found', '-o', 'name'])).trim() !== '';
+/** `cluster add` of the e2e cluster's context, installing into this case's system namespace. */
+const addHere = (...flags: string[]) =>
+  run('add', context, '--kubeconfig', kubeconfig, '--system-namespace', system, ...flags);
+const server = () => connection.server.replace(/\/+$/, '');
 
 describe('gitward cluster add', () => {
   it('installs the manager account, then registers the context with its token and CA', async () => {
-    await run('add', 'kind-prod', '--kubeconfig', '/k/config', '-y');
-    expect(loaded).toEqual([['/k/config', 'kind-prod']]);
+    await addHere('-y');
+    expect(loaded).toEqual([[kubeconfig, context]]);
     expect(asked).toEqual([]);
-    expect(created()).toEqual([
-      '/api/v1/namespaces/kube-system/serviceaccounts',
-      '/api/v1/namespaces/kube-system/secrets',
-      '/apis/rbac.authorization.k8s.io/v1/clusterroles',
-      '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    expect(await exists(['-n', system, 'serviceaccount', 'gitward-manager'])).toBe(true);
+    expect(await exists(['clusterrole', 'gitward-manager-role'])).toBe(true);
+    const binding = await getJson<KubeObject & { subjects: { namespace: string }[] }>([
+      'clusterrolebinding',
+      'gitward-manager-role-binding',
     ]);
+    expect(binding.subjects.map((x) => x.namespace)).toEqual([system]);
+    const secret = await getJson<KubeObject & { data: Record<string, string> }>([
+      '-n',
+      system,
+      'secret',
+      'gitward-manager-long-lived-token',
+    ]);
+    const token = Buffer.from(secret.data['token'] ?? '', 'base64').toString();
+    expect(token).not.toBe('');
     expect(apiCalls).toEqual([
       {
         method: 'POST',
         url: '/api/v1/clusters?upsert=false',
         body: {
-          server: 'https://127.0.0.1:40443',
-          name: 'kind-prod',
-          config: {
-            bearerToken: 'manager-token',
-            tlsClientConfig: { caData: b64('KUBECONFIG-CA') },
-          },
+          server: server(),
+          name: context,
+          config: { bearerToken: token, tlsClientConfig: { caData: b64(connection.ca ?? '') } },
         },
       },
     ]);
-    expect(lines).toEqual(["Cluster 'https://127.0.0.1:40443' added"]);
-    expect(lines.join('\n')).not.toContain('manager-token');
+    expect(lines).toEqual([`Cluster '${server()}' added`]);
+    expect(lines.join('\n')).not.toContain(token);
   });
 
   it('passes name, namespaces, project, upsert and the in-cluster server', async () => {
+    const [a, b] = [uniqueName('managed'), uniqueName('managed')];
+    namespaces.push(a, b);
+    for (const n of [a, b]) await kubectl(['create', 'namespace', n]);
     await run(
       'add',
-      'ctx',
+      context,
+      '--kubeconfig',
+      kubeconfig,
       '-y',
       '--name',
       'prod',
       '--namespace',
-      'a',
+      a,
       '--namespace',
-      'b',
+      b,
       '--project',
       'team',
       '--upsert',
       '--system-namespace',
-      'gitward-sys',
+      system,
       '--in-cluster-server',
       'https://prod-control-plane:6443/',
     );
@@ -151,42 +170,45 @@ describe('gitward cluster add', () => {
     expect(apiCalls[0]?.body).toMatchObject({
       server: 'https://prod-control-plane:6443',
       name: 'prod',
-      namespaces: ['a', 'b'],
+      namespaces: [a, b],
       project: 'team',
     });
-    expect(created()).toContain('/api/v1/namespaces/gitward-sys/serviceaccounts');
-    expect(created()).toContain('/apis/rbac.authorization.k8s.io/v1/namespaces/b/roles');
-    expect(created()).not.toContain('/apis/rbac.authorization.k8s.io/v1/clusterroles');
+    expect(await exists(['-n', system, 'serviceaccount', 'gitward-manager'])).toBe(true);
+    for (const n of [a, b])
+      expect(await exists(['-n', n, 'role', 'gitward-manager-role'])).toBe(true);
+    const bindings = await getJson<{ items: KubeObject[] }>(['clusterrolebindings']);
+    const toSystem = bindings.items.filter((x) =>
+      JSON.stringify(x['subjects'] ?? []).includes(`"namespace":"${system}"`),
+    );
+    expect(toSystem).toEqual([]);
   });
 
   it.each([
-    [false, 0, 'Cluster not added'],
-    [undefined, 1, "Cluster 'https://127.0.0.1:40443' added"],
-    [true, 1, "Cluster 'https://127.0.0.1:40443' added"],
+    [false, 0, 'not added'],
+    [undefined, 1, 'added'],
+    [true, 1, 'added'],
   ])('asks first without -y (answer %s)', async (answer, posts, said) => {
     answers = [answer];
-    await run('add', 'kind-prod');
+    await addHere();
     expect(asked[0]).toContain('service account `gitward-manager`');
-    expect(asked[0]).toContain('context `kind-prod`');
+    expect(asked[0]).toContain(`context \`${context}\``);
     expect(apiCalls).toHaveLength(posts);
-    expect(lines).toEqual([said]);
+    expect(lines).toEqual([said === 'added' ? `Cluster '${server()}' added` : 'Cluster not added']);
+    expect(await exists(['-n', system, 'serviceaccount', 'gitward-manager'])).toBe(posts === 1);
   });
 
   it('uses an existing service account without creating RBAC', async () => {
-    await run('add', 'ctx', '--service-account', 'ci');
+    await kubectl(['-n', system, 'create', 'serviceaccount', 'ci']);
+    await addHere('--service-account', 'ci');
     expect(asked).toEqual([]);
-    expect(created()).toEqual(['/api/v1/namespaces/kube-system/secrets']);
-    expect(kubeCalls[1]?.body).toMatchObject({
-      metadata: {
-        name: 'ci-long-lived-token',
-        annotations: { 'kubernetes.io/service-account.name': 'ci' },
-      },
-    });
+    const secret = await getJson<KubeObject>(['-n', system, 'secret', 'ci-long-lived-token']);
+    expect(secret.metadata.annotations?.['kubernetes.io/service-account.name']).toBe('ci');
+    expect(await exists(['-n', system, 'serviceaccount', 'gitward-manager'])).toBe(false);
+    expect(apiCalls).toHaveLength(1);
   });
 
   it('refuses a service account that does not exist', async () => {
-    serviceAccountExists = false;
-    const err = await run('add', 'ctx', '--service-account', 'ci').catch((e: unknown) => e);
+    const err = await addHere('--service-account', 'ci').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GitwardError);
     expect((err as GitwardError).code).toBe(ErrorCode.NotFound);
     expect(apiCalls).toEqual([]);
