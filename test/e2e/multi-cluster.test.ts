@@ -268,4 +268,62 @@ describe('gitward cluster add | list | rm, through the API server', () => {
     const missing = await gitward(['cluster', 'get', 'remote']);
     expect(missing.code).not.toBe(0);
   });
+
+  it('a cluster added for one namespace is watched there only, and objects elsewhere are refused', async () => {
+    const managed = uniqueName('limited');
+    const outside = uniqueName('outside');
+    for (const n of [managed, outside]) await kubectlAt(remote.state, ['create', 'namespace', n]);
+    const kubeconfig = await readFile(remote.state.kubeconfig, 'utf8');
+    const context = /"?current-context"?:\s*"?([\w.-]+)/.exec(kubeconfig)?.[1] ?? '';
+    const add = await gitward([
+      ...['cluster', 'add', context, '--kubeconfig', remote.state.kubeconfig, '--name', 'limited'],
+      ...['--namespace', managed, '--system-namespace', managed, '-y'],
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    const limitedApp = (name: string, namespace: string) =>
+      JSON.stringify({
+        apiVersion: 'gitward.dev/v1alpha1',
+        kind: 'Application',
+        metadata: { name, namespace: appNamespace },
+        spec: {
+          project: 'default',
+          destination: { name: 'limited', namespace },
+          source: { repoURL: repo.url, path: 'app', targetRevision: 'main' },
+          syncPolicy: { automated: { prune: true, selfHeal: true } },
+        },
+      });
+    // Its token may only touch `managed`: the watches are per namespace there, so it still syncs.
+    await kubectl(['apply', '-f', '-'], limitedApp('lim-in', managed));
+    await wait(
+      'lim-in',
+      (x) => x.status?.sync?.status === 'Synced' && x.status.health?.status === 'Healthy',
+    );
+    const made = await kubectlAt(remote.state, [
+      '-n',
+      managed,
+      'get',
+      'deployment,configmap',
+      '-o',
+      'name',
+    ]);
+    expect(made).toContain('deployment.apps/web');
+
+    await kubectl(['apply', '-f', '-'], limitedApp('lim-out', outside));
+    const refused = await wait('lim-out', (x) =>
+      (x.status?.conditions ?? []).some((c) =>
+        c.message.includes('is not managed by cluster limited'),
+      ),
+    );
+    expect(refused.status?.operationState?.phase ?? 'none').not.toBe('Succeeded');
+    const nothing = await kubectlAt(remote.state, [
+      '-n',
+      outside,
+      'get',
+      'deployment,configmap',
+      '-o',
+      'name',
+    ]);
+    expect(nothing).not.toContain('deployment.apps/web');
+    expect((await gitward(['cluster', 'rm', 'limited', '-y'])).code).toBe(0);
+  });
 });

@@ -33,6 +33,15 @@ describe('managerRbac and managerAccount', () => {
       ]);
   });
 
+  it('adds the cluster role to the namespaces ones with clusterResources', () => {
+    expect(summary(managerRbac({ ...opts, namespaces: ['a'], clusterResources: true }))).toEqual([
+      'ClusterRole /gitward-manager-role',
+      'ClusterRoleBinding /gitward-manager-role-binding',
+      'Role a/gitward-manager-role',
+      'RoleBinding a/gitward-manager-role-binding',
+    ]);
+  });
+
   it('gives the cluster role every verb on everything, non-resource URLs too', () => {
     expect(managerRbac(opts)[0]?.['rules']).toEqual([
       { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
@@ -103,14 +112,18 @@ describe('clusterRequest', () => {
     });
   });
 
-  it('carries namespaces and project', () => {
+  it('carries namespaces, clusterResources and project', () => {
     expect(
       clusterRequest({
         ...base,
         connection: { server: 'x', ca: 'C' },
         namespaces: ['a'],
+        clusterResources: true,
         project: 'team',
       }),
-    ).toMatchObject({ namespaces: ['a'], project: 'team' });
+    ).toMatchObject({ namespaces: ['a'], clusterResources: true, project: 'team' });
+    // Without namespaces it means nothing, and is not sent.
+    const all = clusterRequest({ ...base, connection: { server: 'x' }, clusterResources: true });
+    expect(all).not.toHaveProperty('clusterResources');
   });
 });

@@ -23,6 +23,8 @@ export interface ManagerOptions {
   readonly serviceAccount: string;
   /** Namespaces gitward may manage; empty means the whole cluster. */
   readonly namespaces: readonly string[];
+  /** With namespaces: cluster-scoped objects too (`--cluster-resources`), so a ClusterRole. */
+  readonly clusterResources?: boolean;
 }
 
 const allResources = { apiGroups: ['*'], resources: ['*'], verbs: ['*'] };
@@ -35,18 +37,18 @@ const rbac = 'rbac.authorization.k8s.io/v1';
  */
 export function managerRbac(o: ManagerOptions): KubeObject[] {
   const subject = { kind: 'ServiceAccount', name: o.serviceAccount, namespace: o.systemNamespace };
-  if (o.namespaces.length === 0)
-    return [
-      { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: managerRole }, rules: allRules },
-      {
-        apiVersion: rbac,
-        kind: 'ClusterRoleBinding',
-        metadata: { name: managerRoleBinding },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: managerRole },
-        subjects: [subject],
-      },
-    ];
-  return o.namespaces.flatMap((namespace) => [
+  const clusterWide = (): KubeObject[] => [
+    { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: managerRole }, rules: allRules },
+    {
+      apiVersion: rbac,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: managerRoleBinding },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: managerRole },
+      subjects: [subject],
+    },
+  ];
+  if (o.namespaces.length === 0) return clusterWide();
+  const perNamespace = o.namespaces.flatMap((namespace): KubeObject[] => [
     {
       apiVersion: rbac,
       kind: 'Role',
@@ -61,6 +63,7 @@ export function managerRbac(o: ManagerOptions): KubeObject[] {
       subjects: [subject],
     },
   ]);
+  return o.clusterResources ? [...clusterWide(), ...perNamespace] : perNamespace;
 }
 
 /** The ServiceAccount (only when gitward creates its own) and the token Secret bound to it. */
@@ -198,6 +201,7 @@ export function clusterRequest(o: {
   readonly connection: KubeConnection;
   readonly token: ManagerToken;
   readonly namespaces: readonly string[];
+  readonly clusterResources?: boolean | undefined;
   readonly project?: string | undefined;
 }): ClusterCreateRequest {
   const ca = o.connection.ca ?? o.token.ca;
@@ -214,6 +218,7 @@ export function clusterRequest(o: {
       },
     },
     ...(o.namespaces.length ? { namespaces: o.namespaces } : {}),
+    ...(o.namespaces.length && o.clusterResources ? { clusterResources: true } : {}),
     ...(o.project ? { project: o.project } : {}),
   };
 }

@@ -32,6 +32,10 @@ import { createApplier, type Applier } from './sync/applier.ts';
 
 /** Everything the reconciler needs to read and change one destination cluster. */
 export interface DestinationCluster extends KnownCluster {
+  /** A cluster registered for these namespaces only (empty or absent: all of them). */
+  readonly namespaces?: readonly string[];
+  /** With `namespaces`: cluster-scoped objects may be managed too. */
+  readonly clusterResources?: boolean;
   readonly kube: KubeClient;
   readonly cache: ClusterCache;
   readonly predictor: Predictor;
@@ -49,7 +53,7 @@ const crdKind = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition
  */
 export function connectCluster(
   kube: KubeClient,
-  known: KnownCluster,
+  known: KnownCluster & Pick<DestinationCluster, 'namespaces' | 'clusterResources'>,
   cache: ClusterCache | ClusterCacheOptions,
 ): DestinationCluster {
   const c = 'watchKinds' in cache ? cache : createClusterCache(kube, cache);

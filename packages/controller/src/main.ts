@@ -80,7 +80,12 @@ const destinations = createDestinations({
     const conn = clusterConnection(spec);
     if (!conn.ok) return conn.reason;
     const remote = createKubeClient(conn.connection);
-    return connectCluster(remote, spec, cacheOptions(spec.server));
+    // A cluster registered for some namespaces is watched in those only: its token may not
+    // list anything cluster-wide.
+    return connectCluster(remote, spec, {
+      ...cacheOptions(spec.server),
+      namespaces: spec.namespaces,
+    });
   },
   logger,
 });

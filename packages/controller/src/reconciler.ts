@@ -6,6 +6,7 @@ import {
   orphanedResources,
   repoCredentialsFor,
   resolveDestination,
+  clusterScopePermits,
   resourcePermitted,
   validateApplication,
   type CompareResult,
@@ -256,8 +257,12 @@ export function createReconciler(d: ReconcilerDeps) {
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
     const predicted = await cluster.predictor.predictAll(desired, live, index);
-    const permits = (o: KubeObject) =>
-      resourcePermitted(project, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
+    const permits = (o: KubeObject) => {
+      const namespaced = index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced;
+      return (
+        resourcePermitted(project, o, namespaced) ?? clusterScopePermits(cluster, o, namespaced)
+      );
+    };
     const managed = cache.managedBy(name);
     const result = compareApplication({
       desired,

@@ -25,6 +25,7 @@ export {
   type SpecProblem,
 } from './project/validate.ts';
 export {
+  clusterScopePermits,
   clusterSecretData,
   inCluster,
   parseClusterSecret,

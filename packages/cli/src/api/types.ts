@@ -226,6 +226,8 @@ export interface ClusterCreateRequest {
   readonly name: string;
   readonly config: ClusterConfig;
   readonly namespaces?: readonly string[];
+  /** With namespaces: cluster-scoped objects may be managed too. */
+  readonly clusterResources?: boolean;
   readonly project?: string;
 }
 

@@ -74,6 +74,7 @@ export interface ClusterAddFlags extends ServerFlags {
   kubeconfig?: string;
   name?: string;
   namespace: string[];
+  clusterResources?: boolean;
   project?: string;
   upsert?: boolean;
   systemNamespace: string;
@@ -88,6 +89,7 @@ async function managerToken(deps: ClusterDeps, kube: KubeClient, o: ClusterAddFl
     systemNamespace: o.systemNamespace,
     serviceAccount: o.serviceAccount ?? managerServiceAccount,
     namespaces: o.namespace,
+    ...(o.clusterResources ? { clusterResources: true } : {}),
   };
   if (o.serviceAccount) {
     if (!(await serviceAccountExists(kube, o.systemNamespace, o.serviceAccount)))
@@ -130,6 +132,7 @@ async function addCluster(
       connection,
       token,
       namespaces: o.namespace,
+      clusterResources: o.clusterResources,
       project: o.project,
     }),
     { upsert: Boolean(o.upsert) },
@@ -190,6 +193,10 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
     .option('--kubeconfig <path>', 'kubeconfig file (default GITWARD_KUBECONFIG or ~/.kube/config)')
     .option('--name <name>', 'cluster name (default: the context name)')
     .option('--namespace <ns>', 'limit gitward to this namespace (repeatable)', collect, [])
+    .option(
+      '--cluster-resources',
+      'with --namespace: manage cluster-scoped objects too (grants a ClusterRole)',
+    )
     .option('--project <name>', 'project-scoped cluster')
     .option('--upsert', 'replace an existing registration with different content')
     .option('--system-namespace <ns>', 'namespace of the service account', 'kube-system')

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '@gitward/model';
 import {
+  clusterScopePermits,
   clusterSecretData,
   parseClusterSecret,
   redactCluster,
@@ -26,10 +28,17 @@ describe('parseClusterSecret', () => {
     expect(p.ok && p.cluster.name).toBe(name);
   });
 
-  it('reads namespaces and project', () => {
+  it('reads namespaces, clusterResources and project', () => {
     const p = parseClusterSecret({ server: 'https://a', namespaces: 'a, b,,', project: 'team' });
     expect(p.ok && p.cluster.namespaces).toEqual(['a', 'b']);
     expect(p.ok && p.cluster.project).toBe('team');
+    expect(p.ok && p.cluster.clusterResources).toBeUndefined();
+    const c = parseClusterSecret({
+      server: 'https://a',
+      namespaces: 'a',
+      clusterResources: 'true',
+    });
+    expect(c.ok && c.cluster.clusterResources).toBe(true);
   });
 
   it.each([
@@ -56,7 +65,13 @@ describe('parseClusterSecret', () => {
   });
 
   it('round-trips through clusterSecretData', () => {
-    const p = parseClusterSecret({ server: 'https://a', name: 'a', config, namespaces: 'x,y' });
+    const p = parseClusterSecret({
+      server: 'https://a',
+      name: 'a',
+      config,
+      namespaces: 'x,y',
+      clusterResources: 'true',
+    });
     if (!p.ok) throw new Error(p.reason);
     expect(parseClusterSecret(clusterSecretData(p.cluster))).toEqual(p);
   });
@@ -85,5 +100,56 @@ describe('resolveDestination', () => {
     [{}, undefined],
   ])('%j → %s', (dest, name) => {
     expect(resolveDestination(dest, clusters)?.name).toBe(name);
+  });
+});
+
+describe('clusterScopePermits', () => {
+  const obj = (kind: string, namespace?: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind,
+    metadata: { name: 'x', ...(namespace ? { namespace } : {}) },
+  });
+  const limited = { name: 'prod', namespaces: ['web', 'jobs'] };
+  it.each([
+    [
+      'a cluster managing every namespace',
+      { name: 'all', namespaces: [] },
+      obj('ConfigMap', 'any'),
+      true,
+      undefined,
+    ],
+    ['an object in a managed namespace', limited, obj('ConfigMap', 'web'), true, undefined],
+    [
+      'an object elsewhere',
+      limited,
+      obj('ConfigMap', 'kube-system'),
+      true,
+      'namespace kube-system of ConfigMap x is not managed by cluster prod (it manages web, jobs)',
+    ],
+    [
+      'a cluster-scoped object',
+      limited,
+      obj('Namespace'),
+      false,
+      'cluster level Namespace x can not be managed when in namespaced mode',
+    ],
+    [
+      'a cluster-scoped object with clusterResources',
+      { ...limited, clusterResources: true },
+      obj('Namespace'),
+      false,
+      undefined,
+    ],
+    [
+      'a kind discovery does not know (reported elsewhere)',
+      limited,
+      obj('Widget', 'x'),
+      undefined,
+      undefined,
+    ],
+  ] as const)('%s', (_what, cluster, o, namespaced, message) => {
+    const out = clusterScopePermits(cluster, o, namespaced);
+    if (message === undefined) expect(out).toBeUndefined();
+    else expect(out).toContain(message);
   });
 });

@@ -6,12 +6,14 @@
  * an Application's destination (server or name) to one known cluster. Pure: no I/O, and no
  * credential ever appears in a returned message.
  */
-import type { ClusterConfig } from '@gitward/model';
+import type { ClusterConfig, KubeObject } from '@gitward/model';
 import { inClusterName, inClusterServer, type KnownCluster } from './validate.ts';
 
 export interface ClusterSpec extends KnownCluster {
   /** Namespaces gitward may deploy to there; empty means all (cluster-scoped objects too). */
   readonly namespaces: readonly string[];
+  /** With `namespaces`: whether cluster-scoped objects may be managed too (Argo CD's key). */
+  readonly clusterResources?: boolean;
   /** A project-scoped cluster (Argo CD's `project` key); undefined = any project. */
   readonly project?: string;
   readonly config: ClusterConfig;
@@ -78,6 +80,7 @@ export function parseClusterSecret(data: Readonly<Record<string, string>>): Pars
       // An empty name falls back to the server, as Argo CD shows unnamed clusters.
       name: data['name']?.trim() ? data['name'].trim() : server,
       namespaces,
+      ...(data['clusterResources']?.trim() === 'true' ? { clusterResources: true } : {}),
       ...(data['project'] ? { project: data['project'] } : {}),
       config,
     },
@@ -91,6 +94,7 @@ export function clusterSecretData(c: ClusterSpec): Record<string, string> {
     server: c.server,
     config: JSON.stringify(c.config),
     ...(c.namespaces.length ? { namespaces: c.namespaces.join(',') } : {}),
+    ...(c.clusterResources ? { clusterResources: 'true' } : {}),
     ...(c.project ? { project: c.project } : {}),
   };
 }
@@ -133,4 +137,31 @@ export function redactCluster(c: ClusterSpec) {
     },
     hasCredentials: [c.config.bearerToken, c.config.password, tls?.keyData].some(Boolean),
   };
+}
+
+/**
+ * Whether a cluster registered for some namespaces only may hold `obj` (undefined: yes), as
+ * gitops-engine's namespaced mode: a namespaced object must be in one of them, a cluster-scoped
+ * one needs `clusterResources`. `namespaced` comes from discovery (undefined: unknown kind).
+ */
+export function clusterScopePermits(
+  cluster: {
+    readonly name: string;
+    readonly namespaces?: readonly string[];
+    readonly clusterResources?: boolean;
+  },
+  obj: KubeObject,
+  namespaced: boolean | undefined,
+): string | undefined {
+  const namespaces = cluster.namespaces ?? [];
+  if (namespaces.length === 0 || namespaced === undefined) return undefined;
+  const name = obj.metadata.name ?? '';
+  if (!namespaced)
+    return cluster.clusterResources
+      ? undefined
+      : `cluster level ${obj.kind} ${name} can not be managed when in namespaced mode (cluster ${cluster.name} manages namespaces ${namespaces.join(', ')})`;
+  const ns = obj.metadata.namespace ?? '';
+  return namespaces.includes(ns)
+    ? undefined
+    : `namespace ${ns} of ${obj.kind} ${name} is not managed by cluster ${cluster.name} (it manages ${namespaces.join(', ')})`;
 }

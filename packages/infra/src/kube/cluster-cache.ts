@@ -21,6 +21,11 @@ export interface ClusterCacheOptions {
   labelKey?: string;
   /** Every failure the cache recovers from by itself; `kind` is "group/Kind" or "discovery". */
   onError?: (err: unknown, kind: string) => void;
+  /**
+   * Watch namespaced kinds in these namespaces only, one watch each (a cluster registered for
+   * some namespaces: its credentials may not list cluster-wide). Empty or absent: cluster-wide.
+   */
+  namespaces?: readonly string[];
 }
 
 /** One change seen by the cache; `apps` are the tracking apps of the old and new versions. */
@@ -61,7 +66,10 @@ interface KindState {
   readonly kind: string;
   /** new: not looked up yet; pending: not served (yet); running: a reflector owns it. */
   status: 'new' | 'pending' | 'running';
+  /** The collection paths being watched, joined (to see when they change). */
   path: string | undefined;
+  /** The store's kind keys this kind's watches write (one per watched collection). */
+  storeKinds: string[];
   ctrl: AbortController | undefined;
   loop: Promise<void>;
   ready: PromiseWithResolvers<void>;
@@ -117,15 +125,21 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     s.ready.resolve();
   };
 
-  const handlersFor = (s: KindState, signal: AbortSignal): ReflectorHandlers => ({
+  /** `listed` is called after each LIST of this collection (the kind is ready after all). */
+  const handlersFor = (
+    s: KindState,
+    storeKind: string,
+    signal: AbortSignal,
+    listed: () => void,
+  ): ReflectorHandlers => ({
     replace: (items) => {
       if (signal.aborted) return;
-      emit(store.replaceKind(s.id, items), s.id);
-      markReady(s);
+      emit(store.replaceKind(storeKind, items), s.id);
+      listed();
     },
     apply: (type, obj) => {
       if (signal.aborted) return;
-      const change = type === 'DELETED' ? store.remove(obj) : store.upsert(s.id, obj);
+      const change = type === 'DELETED' ? store.remove(obj) : store.upsert(storeKind, obj);
       if (change) emit([change], s.id);
     },
   });
@@ -139,7 +153,7 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
   /** The resource type went away (its CRD was deleted): drop its objects, wait for discovery. */
   const kindVanished = (s: KindState, ctrl: AbortController) => {
     if (s.ctrl !== ctrl || master.signal.aborted) return;
-    emit(store.clearKind(s.id), s.id);
+    for (const k of s.storeKinds) emit(store.clearKind(k), s.id);
     s.status = 'pending';
     s.path = undefined;
     s.ctrl = undefined;
@@ -148,7 +162,8 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
   };
 
   const startKind = (s: KindState, res: ApiResource) => {
-    const path = collectionPath(res);
+    const collections = collectionsOf(res, opts.namespaces ?? [], s.id);
+    const path = collections.map((c) => c.path).join(',');
     if (master.signal.aborted || (s.status === 'running' && s.path === path)) return;
     // A new path (the CRD's preferred version changed) replaces the old loop, which must
     // finish before the new one writes to the store.
@@ -158,14 +173,25 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     const signal = AbortSignal.any([master.signal, ctrl.signal]);
     s.ctrl = ctrl;
     s.path = path;
+    s.storeKinds = collections.map((c) => c.storeKind);
     s.status = 'running';
+    const listed = new Set<string>();
     s.loop = (async () => {
       await previous;
-      const end = await runReflector(client, path, handlersFor(s, signal), {
-        signal,
-        onError: (err) => onKindError(s, err),
-      });
-      if (end === 'not-found') kindVanished(s, ctrl);
+      const ends = await Promise.all(
+        collections.map((c) =>
+          runReflector(
+            client,
+            c.path,
+            handlersFor(s, c.storeKind, signal, () => {
+              listed.add(c.path);
+              if (listed.size === collections.length) markReady(s);
+            }),
+            { signal, onError: (err) => onKindError(s, err) },
+          ),
+        ),
+      );
+      if (ends.includes('not-found')) kindVanished(s, ctrl);
     })().catch((err: unknown) => report(err, s.id));
     track(s.loop);
   };
@@ -285,6 +311,7 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
         kind: gk.kind,
         status: 'new',
         path: undefined,
+        storeKinds: [],
         ctrl: undefined,
         loop: Promise.resolve(),
         ready,
@@ -331,9 +358,23 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
   };
 }
 
-function collectionPath(res: ApiResource): string {
+/**
+ * Where a kind is listed and watched: cluster-wide, or for a namespaced kind limited to some
+ * namespaces, once per namespace, each with its own key in the store (a re-list of one namespace
+ * must not drop the objects of another).
+ */
+function collectionsOf(
+  res: ApiResource,
+  namespaces: readonly string[],
+  id: string,
+): { path: string; storeKind: string }[] {
   const gv = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
-  return `${gv}/${res.plural}`;
+  if (!res.namespaced || namespaces.length === 0)
+    return [{ path: `${gv}/${res.plural}`, storeKind: id }];
+  return namespaces.map((ns) => ({
+    path: `${gv}/namespaces/${encodeURIComponent(ns)}/${res.plural}`,
+    storeKind: `${id}@${ns}`,
+  }));
 }
 
 function watchable(res: ApiResource): boolean {

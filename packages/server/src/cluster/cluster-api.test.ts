@@ -73,6 +73,11 @@ describe('checkClusterBody', () => {
       { server: 'https://a', namespaces: [1] },
       'namespaces must be a list of strings',
     ],
+    [
+      'clusterResources that is no boolean',
+      { server: 'https://a', clusterResources: 'yes' },
+      'clusterResources must be a boolean',
+    ],
     ['the in-cluster server', { server: 'https://kubernetes.default.svc/' }, 'always registered'],
     ['the in-cluster name', { server: 'https://a', name: 'in-cluster' }, 'always registered'],
   ])('refuses %s', (_what, b, reason) => {
@@ -103,6 +108,12 @@ describe('checkClusterBody', () => {
       });
       expect(out.cluster.namespaces).toEqual(['a', 'b']);
     }
+  });
+
+  it('keeps clusterResources with the namespaces', () => {
+    const out = checkClusterBody({ ...body, namespaces: ['a'], clusterResources: true });
+    expect(out.ok && out.data['clusterResources']).toBe('true');
+    expect(out.ok && out.cluster.clusterResources).toBe(true);
   });
 
   it('names a cluster after its server when no name is given', () => {

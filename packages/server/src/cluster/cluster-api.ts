@@ -97,17 +97,22 @@ function rawData(b: Record<string, unknown>): Record<string, string> {
   const name = optString(b['name'], 'name');
   const project = optString(b['project'], 'project');
   const namespaces = namespacesOf(b['namespaces']);
+  const clusterResources = b['clusterResources'];
+  if (clusterResources !== undefined && typeof clusterResources !== 'boolean')
+    throw new TypeError('clusterResources must be a boolean');
   return {
     ...(server !== undefined ? { server } : {}),
     ...(name ? { name } : {}),
     config: JSON.stringify(config),
     ...(namespaces ? { namespaces } : {}),
+    ...(clusterResources ? { clusterResources: 'true' } : {}),
     ...(project ? { project } : {}),
   };
 }
 
 /**
- * `POST /api/v1/clusters`'s body (`{server, name, config, namespaces?, project?}`) as the cluster
+ * `POST /api/v1/clusters`'s body (`{server, name, config, namespaces?, clusterResources?,
+ * project?}`) as the cluster
  * and the Secret data to store, or why not. The in-cluster destination cannot be registered: it
  * is always there, with the server's own credentials.
  */
