@@ -50,6 +50,7 @@ async function clusterSecret(): Promise<string> {
   });
 }
 
+/** An app of the repo's `app` path; CreateNamespace unless the destination names a namespace. */
 const app = (name: string, destination: Record<string, string>, automated = true) =>
   JSON.stringify({
     apiVersion: 'gitward.dev/v1alpha1',
@@ -57,11 +58,11 @@ const app = (name: string, destination: Record<string, string>, automated = true
     metadata: { name, namespace: appNamespace },
     spec: {
       project: 'default',
-      destination: { ...destination, namespace: ns },
+      destination: { namespace: ns, ...destination },
       source: { repoURL: repo.url, path: 'app', targetRevision: 'main' },
       syncPolicy: {
         ...(automated ? { automated: { prune: true, selfHeal: true } } : {}),
-        syncOptions: ['CreateNamespace=true'],
+        ...(destination['namespace'] ? {} : { syncOptions: ['CreateNamespace=true'] }),
       },
     },
   });
@@ -280,18 +281,9 @@ describe('gitward cluster add | list | rm, through the API server', () => {
       ...['--namespace', managed, '--system-namespace', managed, '-y'],
     ]);
     expect(add.code, add.stderr).toBe(0);
+    // No CreateNamespace: a Namespace is cluster-scoped, which this registration may not touch.
     const limitedApp = (name: string, namespace: string) =>
-      JSON.stringify({
-        apiVersion: 'gitward.dev/v1alpha1',
-        kind: 'Application',
-        metadata: { name, namespace: appNamespace },
-        spec: {
-          project: 'default',
-          destination: { name: 'limited', namespace },
-          source: { repoURL: repo.url, path: 'app', targetRevision: 'main' },
-          syncPolicy: { automated: { prune: true, selfHeal: true } },
-        },
-      });
+      app(name, { name: 'limited', namespace });
     // Its token may only touch `managed`: the watches are per namespace there, so it still syncs.
     await kubectl(['apply', '-f', '-'], limitedApp('lim-in', managed));
     await wait(
