@@ -30,7 +30,7 @@ describe('controller metrics', () => {
       resolveRevision: () => Promise.resolve({ sha: 'abc' }),
       checkout: () => Promise.reject(new Error('gone')),
       commitMetadata: () => Promise.resolve({ author: 'a', date: 'd', message: 'm', tags: [] }),
-      stats: { fetches: 2, advertised: 0 },
+      stats: { fetches: 2, advertised: 0, advertisementReads: 0 },
     });
     await expect(git.resolveRevision('r', 'main')).resolves.toEqual({ sha: 'abc' });
     await expect(git.checkout('r', 'abc')).rejects.toThrow('gone');

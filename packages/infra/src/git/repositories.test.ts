@@ -149,6 +149,25 @@ describe('GitRepositories over smart HTTP', { timeout: 30_000 }, () => {
     expect(fresh.stats.fetches).toBe(fetches + 1);
   });
 
+  it('lets concurrent lookups of one repository share an advertisement, and keeps none after', async () => {
+    const shared = await server.createRepo('shared-advertisement');
+    const first = await shared.commit({ 'a.txt': '1\n' }, 'one');
+    await shared.push();
+    const fresh = await newRepositories();
+    await fresh.resolveRevision(shared.url, 'main');
+    const before = fresh.stats.advertisementReads;
+    const all = await Promise.all(
+      Array.from({ length: 8 }, () => fresh.resolveRevision(shared.url, 'main')),
+    );
+    expect(all.map((r) => r.sha)).toEqual(Array.from({ length: 8 }, () => first));
+    expect(fresh.stats.advertisementReads - before).toBe(1);
+    // Settled answers are not reused: a push is seen by the next lookup.
+    const second = await shared.commit({ 'a.txt': '2\n' }, 'two');
+    await shared.push();
+    expect((await fresh.resolveRevision(shared.url, 'main')).sha).toBe(second);
+    expect(fresh.stats.advertisementReads - before).toBe(2);
+  });
+
   it('does not fetch for a full SHA already in the mirror', async () => {
     await repos.resolveRevision(repo.url, 'main');
     const fetches = repos.stats.fetches;

@@ -60,10 +60,11 @@ export interface GitRepositories {
    */
   commitMetadata(repoURL: string, sha: string, creds?: RepoCredentials): Promise<CommitMetadata>;
   /**
-   * For tests and benchmarks: network fetches run, and revisions answered from the server's ref
-   * advertisement alone (no git process: the commit was already in the mirror).
+   * For tests and benchmarks: network fetches run, revisions answered from the server's ref
+   * advertisement alone (no git process: the commit was already in the mirror), and the
+   * advertisement requests actually sent (concurrent lookups of one repository share one).
    */
-  readonly stats: { fetches: number; advertised: number };
+  readonly stats: { fetches: number; advertised: number; advertisementReads: number };
 }
 
 export interface GitRepositoriesOptions {
@@ -137,7 +138,11 @@ function gitError(
 export function createGitRepositories(opts: GitRepositoriesOptions): GitRepositories {
   const cacheDir = resolve(opts.cacheDir);
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const stats = { fetches: 0, advertised: 0 };
+  const stats = { fetches: 0, advertised: 0, advertisementReads: 0 };
+  // Advertisement requests in flight, by repository and credentials: apps of one repository
+  // refreshed together (a periodic cycle, a webhook for a monorepo) wait for the same answer.
+  // Nothing is kept once it settles, so a later lookup always asks the server again.
+  const advertising = new Map<string, Promise<RemoteRefs | undefined>>();
   // Commits known to be in each mirror, so an advertised SHA is checked with git only once.
   const known = new Map<string, Set<string>>();
   let scripts: Promise<HelperScripts> | undefined;
@@ -297,7 +302,16 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     pick: (remote: RemoteRefs) => ResolvedRevision | undefined,
   ): Promise<ResolvedRevision | undefined> {
     if (!canReadInProcess(repoURL, creds, opts.env)) return undefined;
-    const remote = await readRemoteRefs(repoURL, creds, Math.min(timeoutMs, 30_000));
+    const key = `${repoURL}\0${credentialsKey(creds)}`;
+    let reading = advertising.get(key);
+    if (reading === undefined) {
+      stats.advertisementReads++;
+      reading = readRemoteRefs(repoURL, creds, Math.min(timeoutMs, 30_000)).finally(() =>
+        advertising.delete(key),
+      );
+      advertising.set(key, reading);
+    }
+    const remote = await reading;
     const hit = remote && pick(remote);
     if (!hit || !(await inMirror(repoURL, hit.sha))) return undefined;
     stats.advertised++;
