@@ -147,3 +147,33 @@ describe('registered clusters', () => {
     expected.forEach((e, i) => expect(found[i]).toContain(e));
   });
 });
+
+describe('permitOnlyProjectScopedClusters', () => {
+  const clusters = [
+    ...inClusterOnly,
+    { server: 'https://ours:6443', name: 'ours', project: 'scoped' },
+    { server: 'https://theirs:6443', name: 'theirs', project: 'other' },
+    { server: 'https://shared:6443', name: 'shared' },
+  ];
+  const scoped = (permitOnly: boolean) =>
+    project('scoped', {
+      sourceRepos: ['*'],
+      destinations: [{ server: '*', namespace: '*' }],
+      permitOnlyProjectScopedClusters: permitOnly,
+    });
+  it.each([
+    ['a cluster scoped to the project', 'ours', true, 0],
+    ["another project's cluster", 'theirs', true, 1],
+    ['an unscoped cluster', 'shared', true, 1],
+    ['in-cluster', 'in-cluster', true, 1],
+    ['any cluster when the flag is off', 'theirs', false, 0],
+  ])('%s (permitOnly %s)', (_what, name, permitOnly, problems) => {
+    const found = validateApplication(
+      app({ project: 'scoped', destination: { name, namespace: 'x' } }),
+      [scoped(permitOnly)],
+      clusters,
+    );
+    expect(found).toHaveLength(problems);
+    if (problems) expect(found[0]?.message).toContain("allowed destinations in project 'scoped'");
+  });
+});

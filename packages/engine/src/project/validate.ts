@@ -51,6 +51,16 @@ function destinationPermitted(
   return matched;
 }
 
+/**
+ * permitOnlyProjectScopedClusters: the destination must also be a cluster scoped to this project
+ * (Argo CD's IsDestinationPermitted); the message is the same as for a mismatch.
+ */
+function scopedEnough(project: AppProject, cluster: KnownCluster | undefined): boolean {
+  return (
+    !project.spec.permitOnlyProjectScopedClusters || cluster?.project === project.metadata.name
+  );
+}
+
 function destinationProblems(
   app: Application,
   project: AppProject,
@@ -68,7 +78,8 @@ function destinationProblems(
     d.server ?? known?.server ?? (d.name === inClusterName ? inClusterServer : undefined);
   const name = d.name ?? known?.name;
   const ns = d.namespace ?? '';
-  const allowed = destinationPermitted(project, { server, name, namespace: ns });
+  const allowed =
+    scopedEnough(project, known) && destinationPermitted(project, { server, name, namespace: ns });
   if (allowed) return [];
   const where = d.server ? `server '${d.server}'` : `name '${d.name ?? ''}'`;
   return [
@@ -100,6 +111,8 @@ function sourceProblems(app: Application, project: AppProject): SpecProblem[] {
 export interface KnownCluster {
   readonly server: string;
   readonly name: string;
+  /** The project the cluster is scoped to (the cluster Secret's `project`), if any. */
+  readonly project?: string;
 }
 
 /** Only the cluster gitward runs against (no cluster Secrets registered). */
