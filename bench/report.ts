@@ -140,12 +140,12 @@ function scaleGaps(runs: readonly ScaleFigures[]): Gap[] {
       why: [
         `Profiled with the controller's own histograms: ${p.reconcilesPerApp.toFixed(1)} reconciles per app per`,
         `cycle (it was 1.1 while the refresh annotation's removal triggered a second one), ${(p.reconcileMean * 1000).toFixed(0)} ms each at`,
-        `parallelism 10; resolving the revision is ${(git * 100).toFixed(0)}% of that (it was about 40%, 310 ms, before the`,
-        'in-process ref advertisement), and each resolution is a git-http-backend CGI process on the',
-        "test git server. The rest is the status patch and the annotation's removal (two requests;",
-        'the repository Secrets now come from a watch) on a 2-core machine shared with the',
-        "apiserver, etcd and the git server. Next: resolve a repository's branch once for all the",
-        'apps refreshed at the same moment (Argo CD caches it for 3 minutes), and raise parallelism.',
+        `parallelism 10; resolving the revision is ${(git * 100).toFixed(0)}% of that (the apps of one repository`,
+        'refreshed together now share one ref-advertisement request: it was 27%, and about 40%',
+        'before the advertisement was read in process). The rest is the comparison and two',
+        "apiserver writes per app (the status, then the refresh annotation's removal) on a 2-core",
+        'machine shared with the apiserver, etcd and the git server. Next: skip the status write',
+        'when only reconciledAt would change, and raise parallelism.',
       ].join(' '),
     },
     {

@@ -273,6 +273,46 @@ describe('destinations', () => {
     }
   });
 
+  it('keeps a project with permitOnlyProjectScopedClusters to the clusters scoped to it', async () => {
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'gitward.dev/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: 'scoped-only', namespace: ns },
+        spec: {
+          sourceRepos: ['*'],
+          destinations: [{ server: '*', namespace: '*' }],
+          permitOnlyProjectScopedClusters: true,
+        },
+      }),
+    );
+    try {
+      expect(
+        (await call('POST', '/api/v1/clusters', { ...prod, project: 'scoped-only' })).status,
+      ).toBe(200);
+      const scopedApp = (name: string, destination: Record<string, string>) => ({
+        ...app(name, destination),
+        spec: { ...app(name, destination).spec, project: 'scoped-only' },
+      });
+      const toProd = await call(
+        'POST',
+        '/api/v1/applications',
+        scopedApp('scoped-prod', { name: 'prod', namespace: 'web' }),
+      );
+      expect(toProd.status, toProd.text).toBe(200);
+      const toLocal = await call(
+        'POST',
+        '/api/v1/applications',
+        scopedApp('scoped-local', { server: inCluster, namespace: 'web' }),
+      );
+      expect(toLocal.status).toBe(400);
+      expect(errorOf(toLocal).message).toContain("allowed destinations in project 'scoped-only'");
+    } finally {
+      await kubectl(['-n', ns, 'delete', 'appproject.gitward.dev', 'scoped-only']);
+    }
+  });
+
   it('knows in-cluster and the usable cluster Secrets', async () => {
     await call('POST', '/api/v1/clusters', prod);
     await kubectl(
