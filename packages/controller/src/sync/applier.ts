@@ -214,7 +214,11 @@ export function createApplier(kube: KubeClient) {
         body: obj,
         query,
       });
-      return { ...out, before: undefined };
+      if (out.status !== 409) return { ...out, before: undefined };
+      // It exists after all (the watch cache had not seen it yet): replace what is there.
+      const current = await kube.request<KubeObject>('GET', path);
+      if (current.status >= 300) return { ...current, before: undefined };
+      live = current.body;
     }
     if (o.replace && live) {
       const resourceVersion = rv(live);

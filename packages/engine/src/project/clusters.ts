@@ -124,6 +124,7 @@ export function redactCluster(c: ClusterSpec) {
     server: c.server,
     name: c.name,
     ...(c.namespaces.length ? { namespaces: c.namespaces } : {}),
+    ...(c.clusterResources ? { clusterResources: true } : {}),
     ...(c.project ? { project: c.project } : {}),
     config: {
       ...(tls
