@@ -49,7 +49,7 @@ const appManifest = (name: string) => ({
   spec: {
     project: team,
     destination: { server: 'https://kubernetes.default.svc', namespace: 'team-ns' },
-    source: { repoURL: 'https://git.invalid/team.git', path: '.', targetRevision: 'main' },
+    source: { repoURL: 'http://127.0.0.1:9/team.git', path: '.', targetRevision: 'main' },
   },
 });
 
@@ -243,25 +243,25 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     row: adminOnly,
     call: () => ({
       path: '/api/v1/repositories?upsert=true',
-      body: { repo: 'https://git.invalid/other.git', password: 's3cret', username: 'u' },
+      body: { repo: 'http://127.0.0.1:9/other.git', password: 's3cret', username: 'u' },
     }),
   },
   'GET /api/v1/repositories/:repo': {
     row: readGlobal,
     call: () => ({
-      path: `/api/v1/repositories/${encodeURIComponent('https://git.invalid/other.git')}`,
+      path: `/api/v1/repositories/${encodeURIComponent('http://127.0.0.1:9/other.git')}`,
     }),
   },
   'DELETE /api/v1/repositories/:repo': {
     row: adminOnly,
     call: () => ({
-      path: `/api/v1/repositories/${encodeURIComponent('https://git.invalid/gone.git')}`,
+      path: `/api/v1/repositories/${encodeURIComponent('http://127.0.0.1:9/gone.git')}`,
     }),
   },
   'POST /api/v1/repositories/:repo/validate': {
     row: adminOnly,
     call: () => ({
-      path: `/api/v1/repositories/${encodeURIComponent('https://git.invalid/other.git')}/validate`,
+      path: `/api/v1/repositories/${encodeURIComponent('http://127.0.0.1:9/other.git')}/validate`,
       body: {},
     }),
   },
@@ -280,7 +280,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
   },
   'DELETE /api/v1/clusters/:server': {
     row: adminOnly,
-    call: () => ({ path: `/api/v1/clusters/${encodeURIComponent('https://gone.invalid')}` }),
+    call: () => ({ path: `/api/v1/clusters/${encodeURIComponent('https://127.0.0.1:9')}` }),
   },
 };
 

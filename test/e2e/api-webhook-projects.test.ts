@@ -67,7 +67,7 @@ const app = (name: string, spec: Partial<Application['spec']>, annotations = {})
     project: 'default',
     destination: { server: 'https://kubernetes.default.svc', namespace: 'hooks' },
     source: {
-      repoURL: 'https://github.com/octo-org/deployments',
+      repoURL: 'http://127.0.0.1/octo-org/deployments',
       path: 'apps/guestbook',
       targetRevision: 'main',
     },
@@ -109,7 +109,7 @@ describe('webhooks', () => {
       app('hook-hit', {}),
       app('hook-other-path', {
         source: {
-          repoURL: 'https://github.com/octo-org/deployments.git',
+          repoURL: 'http://127.0.0.1/octo-org/deployments.git',
           path: 'apps/billing',
           targetRevision: 'main',
         },
@@ -118,7 +118,7 @@ describe('webhooks', () => {
         'hook-annotated',
         {
           source: {
-            repoURL: 'git@github.com:octo-org/deployments.git',
+            repoURL: 'git@127.0.0.1:octo-org/deployments.git',
             path: 'apps/billing',
             targetRevision: 'HEAD',
           },
@@ -129,21 +129,27 @@ describe('webhooks', () => {
       ),
       app('hook-other-branch', {
         source: {
-          repoURL: 'https://github.com/octo-org/deployments',
+          repoURL: 'http://127.0.0.1/octo-org/deployments',
           path: 'apps/guestbook',
           targetRevision: 'release',
         },
       }),
       app('hook-other-repo', {
         source: {
-          repoURL: 'https://github.com/octo-org/other',
+          repoURL: 'http://127.0.0.1/octo-org/other',
           path: 'apps/guestbook',
           targetRevision: 'main',
         },
       }),
     ];
     for (const a of apps) await kubectl(['apply', '-f', '-'], JSON.stringify(a));
-    const body = await readFile(payloadFile, 'utf8');
+    // GitHub's payload, with its repository URLs moved to loopback: the controller of this file
+    // tries to fetch these apps, and must reach no outside host (nothing listens there, so it
+    // fails at once).
+    const body = (await readFile(payloadFile, 'utf8'))
+      .replaceAll('https://github.com/octo-org/', 'http://127.0.0.1/octo-org/')
+      .replaceAll('git@github.com:octo-org/', 'git@127.0.0.1:octo-org/')
+      .replaceAll('git://github.com/octo-org/', 'git://127.0.0.1/octo-org/');
     const sign = (s: string) => `sha256=${createHmac('sha256', s).update(body).digest('hex')}`;
 
     const bad = await post('/api/webhook', body, {
