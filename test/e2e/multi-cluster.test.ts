@@ -316,6 +316,12 @@ describe('gitward cluster add | list | rm, through the API server', () => {
       'name',
     ]);
     expect(nothing).not.toContain('deployment.apps/web');
+    // The token may not list CRDs: said once in the log, not at every retry.
+    const log = await readFile(controller.logFile, 'utf8');
+    const crdForbidden = log
+      .split('\n')
+      .filter((l) => l.includes('customresourcedefinitions') && l.includes('403'));
+    expect(crdForbidden).toHaveLength(1);
     expect((await gitward(['cluster', 'rm', 'limited', '-y'])).code).toBe(0);
   });
 });

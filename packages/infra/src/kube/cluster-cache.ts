@@ -87,7 +87,14 @@ const rediscoveryDebounceMs = 200;
 export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions): ClusterCache {
   const master = new AbortController();
   const stopped = () => new GitwardError(ErrorCode.Internal, 'cluster cache stopped');
+  // Forbidden kinds are reported once: a cluster registered for some namespaces may never list
+  // CRDs, and its retries would otherwise log the same 403 every 30 s for ever.
+  const forbidden = new Set<string>();
   const report = (err: unknown, kind: string) => {
+    if (hasStatus(err, 403)) {
+      if (forbidden.has(kind)) return;
+      forbidden.add(kind);
+    }
     try {
       opts.onError?.(err, kind);
     } catch {
