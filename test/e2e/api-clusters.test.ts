@@ -11,6 +11,7 @@ import {
 } from '@gitward/server';
 import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { getJson, kubectl } from './support/kubectl.ts';
+import { applyProject } from './support/sync-fixtures.ts';
 
 // The clusters API (packages/server/src/routes/clusters.ts) in process against the real
 // apiserver: cluster Secrets are real Secrets, the connection test is the real one, and the
@@ -92,21 +93,12 @@ beforeAll(async () => {
     name: 'prod',
     config: { bearerToken: token, tlsClientConfig: { caData: b64(conn.ca ?? '') } },
   };
-  await kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'gitward.dev/v1alpha1',
-      kind: 'AppProject',
-      metadata: { name: 'team', namespace: ns },
-      spec: {
-        sourceRepos: ['*'],
-        destinations: [
-          { server: inCluster, namespace: '*' },
-          { name: 'prod', namespace: 'web' },
-        ],
-      },
-    }),
-  );
+  await applyProject('team', {
+    destinations: [
+      { server: inCluster, namespace: '*' },
+      { name: 'prod', namespace: 'web' },
+    ],
+  });
 });
 beforeEach(async () => {
   await kubectl(['-n', ns, 'delete', 'secret', '-l', `${label}=cluster`, '--ignore-not-found']);
@@ -274,19 +266,7 @@ describe('destinations', () => {
   });
 
   it('keeps a project with permitOnlyProjectScopedClusters to the clusters scoped to it', async () => {
-    await kubectl(
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'gitward.dev/v1alpha1',
-        kind: 'AppProject',
-        metadata: { name: 'scoped-only', namespace: ns },
-        spec: {
-          sourceRepos: ['*'],
-          destinations: [{ server: '*', namespace: '*' }],
-          permitOnlyProjectScopedClusters: true,
-        },
-      }),
-    );
+    await applyProject('scoped-only', { permitOnlyProjectScopedClusters: true });
     try {
       expect(
         (await call('POST', '/api/v1/clusters', { ...prod, project: 'scoped-only' })).status,

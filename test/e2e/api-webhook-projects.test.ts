@@ -14,6 +14,7 @@ import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { getJson, kubectl } from './support/kubectl.ts';
+import { applyProject } from './support/sync-fixtures.ts';
 
 // The API's webhook and project rules, in process against the real apiserver: a signed GitHub
 // push refreshes exactly the apps it concerns; projects refuse forbidden repos, destinations and
@@ -37,19 +38,6 @@ let api: ReturnType<typeof createApi>;
 let controller: ControllerProcess;
 let token = '';
 let git: GitServer;
-
-/** An AppProject in the control-plane namespace; `spec` is laid over Argo CD's defaults. */
-async function applyProject(name: string, spec: Record<string, unknown>): Promise<void> {
-  await kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'gitward.dev/v1alpha1',
-      kind: 'AppProject',
-      metadata: { name, namespace: ns },
-      spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], ...spec },
-    }),
-  );
-}
 
 /** A repository on the file's git server holding `files` on main; its URL. */
 async function repoWith(name: string, files: Record<string, string>): Promise<string> {

@@ -4,6 +4,7 @@ import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
+import { applyProject } from './support/sync-fixtures.ts';
 
 const ns = 'gitward';
 let server: GitServer;
@@ -229,17 +230,9 @@ describe('the controller', () => {
   });
 
   it('reports a resource the project forbids instead of dropping it', async () => {
-    const project = {
-      apiVersion: 'gitward.dev/v1alpha1',
-      kind: 'AppProject',
-      metadata: { name: 'no-configmaps', namespace: ns },
-      spec: {
-        sourceRepos: ['*'],
-        destinations: [{ server: '*', namespace: '*' }],
-        namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }],
-      },
-    };
-    await kubectl(['apply', '-f', '-'], JSON.stringify(project));
+    await applyProject('no-configmaps', {
+      namespaceResourceBlacklist: [{ group: '', kind: 'ConfigMap' }],
+    });
     await repo.commit({ 'restricted/cm.yaml': configMap }, 'restricted');
     await repo.push();
     await kubectl(

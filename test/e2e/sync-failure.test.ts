@@ -3,6 +3,7 @@ import type { Application, KubeObject } from '@gitward/model';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { useSyncBed } from './support/sync-bed.ts';
 import {
+  applyProject,
   appNamespace as ns,
   cm,
   deployment,
@@ -201,19 +202,11 @@ describe('sync failures', () => {
   it('holds a sync while a deny window is active, and lets it through when the window goes', async () => {
     const dest = uniqueName('windowed');
     await kubectl(['create', 'namespace', dest]);
-    const project = {
-      apiVersion: 'gitward.dev/v1alpha1',
-      kind: 'AppProject',
-      metadata: { name: 'frozen', namespace: ns },
-      spec: {
-        sourceRepos: ['*'],
-        destinations: [{ server: '*', namespace: '*' }],
-        syncWindows: [
-          { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['windowed'] },
-        ],
-      },
-    };
-    await kubectl(['apply', '-f', '-'], JSON.stringify(project));
+    await applyProject('frozen', {
+      syncWindows: [
+        { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['windowed'] },
+      ],
+    });
     await bed.repo.commit({ 'windowed/cm.json': cm('windowed') }, 'windowed app');
     await bed.repo.push();
     const manifest = JSON.parse(application('windowed', dest, 'windowed')) as Application;

@@ -32,6 +32,22 @@ export function application(
   });
 }
 
+/** An AppProject in the control namespace: every repo and destination, then `spec` over that. */
+export async function applyProject(
+  name: string,
+  spec: Record<string, unknown> = {},
+): Promise<void> {
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'gitward.dev/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name, namespace: appNamespace },
+      spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], ...spec },
+    }),
+  );
+}
+
 /** Asks for a sync the way the API will: by setting the Application's `operation` field. */
 export async function requestSync(name: string, sync: Record<string, unknown> = {}): Promise<void> {
   await kubectl([
