@@ -118,6 +118,8 @@ describe('destination clusters', () => {
   });
 
   it('sees drift in the registered cluster through its watch and heals it', async () => {
+    const before = await wait('mc-web', (x) => x.status?.operationState?.phase === 'Succeeded');
+    const firstSyncStartedAt = before.status?.operationState?.startedAt;
     await kubectlAt(remote.state, [
       '-n',
       ns,
@@ -137,7 +139,15 @@ describe('destination clusters', () => {
         { timeout: 60_000, interval: 250 },
       )
       .toMatchObject({ data: { a: '1' } });
-    const a = await wait('mc-web', (x) => x.status?.operationState?.phase === 'Succeeded');
+    // The first sync's Succeeded is still in status until the heal's own operation replaces it,
+    // so wait for that newer operation rather than for any Succeeded.
+    const a = await wait(
+      'mc-web',
+      (x) =>
+        x.status?.operationState?.phase === 'Succeeded' &&
+        x.status.operationState.startedAt !== firstSyncStartedAt &&
+        x.status.sync?.status === 'Synced',
+    );
     expect(a.status?.sync?.status).toBe('Synced');
   });
 
