@@ -454,9 +454,11 @@ export function createReconciler(d: ReconcilerDeps) {
       return { kind: 'requeue', afterMs: 0 };
     }
     if (outcome.patchApp) {
-      await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(name)}`, {
+      const res = await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(name)}`, {
         body: outcome.patchApp,
       });
+      // The outcome is already in status; an operation left in place runs once more next pass.
+      if (res.status >= 300) log.warn({ status: res.status }, 'could not clear the operation');
     }
     logReport(log, rep, outcome);
     d.observer?.reconciled({
@@ -571,13 +573,24 @@ export function createReconciler(d: ReconcilerDeps) {
     return (mine.startedAt ?? '') >= (cached.startedAt ?? '') ? mine : cached;
   }
 
-  /** Our own "operation: null" may not be in the cache yet: a finished operation seen again is stale. */
-  function requestedOperation(app: Application) {
-    // Once the cache shows the field cleared, the same request made again is a new one.
-    if (!app.operation) finished.delete(app.metadata.name);
-    return app.operation && JSON.stringify(app.operation) !== finished.get(app.metadata.name)
-      ? app.operation
-      : undefined;
+  /**
+   * The operation asked for, if any. The cached app may still show the operation this replica has
+   * just finished, because our own "operation: null" is not in the cache yet; or a user may have
+   * asked for the very same sync again (`gitward app sync` twice). Only the apiserver can tell
+   * the two apart, so in that one case the app is read afresh, as Argo CD does before it starts.
+   */
+  async function requestedOperation(app: Application): Promise<Application['operation']> {
+    const name = app.metadata.name;
+    if (!app.operation) {
+      finished.delete(name);
+      return undefined;
+    }
+    if (JSON.stringify(app.operation) !== finished.get(name)) return app.operation;
+    const res = await d.kube.request('GET', `${appsPath}/${encodeURIComponent(name)}`);
+    const fresh = res.status < 300 ? (res.body as Partial<Application>).operation : undefined;
+    if (!fresh) return undefined;
+    finished.delete(name);
+    return fresh;
   }
 
   /** As Argo CD: a sync a window forbids stays Running, saying why, until a window lets it through. */
@@ -767,7 +780,7 @@ export function createReconciler(d: ReconcilerDeps) {
     let current = currentOperation(app);
     if (current?.phase === OperationPhase.Running) current = await freshPhase(app, current);
     if (current?.phase === OperationPhase.Terminating) return terminate(app, current, ctx);
-    const requested = requestedOperation(app);
+    const requested = await requestedOperation(app);
     const running = current?.phase === OperationPhase.Running;
     if (ctx && rep.kind === 'compared') {
       if (running)
