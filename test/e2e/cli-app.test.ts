@@ -10,7 +10,7 @@ import { startController, type ControllerProcess } from './support/controller-pr
 import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
-import { cm, deployment } from './support/sync-fixtures.ts';
+import { cm, deployment, exists, waitGone } from './support/sync-fixtures.ts';
 
 // The gitward CLI as a user runs it, against a running API server, controller and control plane.
 
@@ -129,7 +129,7 @@ describe('gitward CLI against the API server', () => {
     expect(sync.stdout).toMatch(/Deployment\s+\S+\s+web\s+Synced/);
     expect(sync.stdout).toMatch(/Succeeded/);
 
-    const wait = await gitward(['app', 'wait', 'cli-app', '--health', '--timeout', '60']);
+    const wait = await gitward(['app', 'wait', 'cli-app', '--health', '--sync', '--timeout', '60']);
     expect(wait.code, wait.stderr).toBe(0);
     const get = await gitward(['app', 'get', 'cli-app']);
     expect(get.stdout).toMatch(/Health Status:\s+Healthy/);
@@ -165,9 +165,8 @@ describe('gitward CLI against the API server', () => {
 
     const rollback = await gitward(['app', 'rollback', 'cli-app', '--prune', '--timeout', '120']);
     expect(rollback.code, rollback.stderr + rollback.stdout).toBe(0);
-    const names = await kubectl(['-n', dest, 'get', 'configmaps', '-o', 'name']);
-    expect(names).toContain('configmap/settings');
-    expect(names).not.toContain('configmap/extra');
+    expect(await exists(dest, 'configmap', 'settings')).toBe(true);
+    await waitGone(dest, 'configmap', 'extra');
 
     const del = await gitward(['app', 'delete', 'cli-app', '--wait', '-y']);
     expect(del.code, del.stderr).toBe(0);

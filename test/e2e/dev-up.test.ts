@@ -50,7 +50,13 @@ async function waitForSyncStatus(cluster: ClusterState): Promise<Application | u
   while (performance.now() < deadline) {
     const r = await run(kubectl, [...args, 'guestbook', '-n', 'gitward', '-o', 'json']);
     if (r.code === 0) app = JSON.parse(r.stdout) as Application;
-    if (app?.status?.sync?.status === 'Synced' && app.status.health?.status === 'Healthy')
+    const status = app?.status;
+    if (
+      status?.sync?.status === 'Synced' &&
+      status.health?.status === 'Healthy' &&
+      !app?.operation &&
+      status.operationState?.phase === 'Succeeded'
+    )
       return app;
     await sleep(500);
   }

@@ -107,8 +107,9 @@ describe('leader election on a Lease against the local control plane', () => {
     expect(first.elector.isLeader()).toBe(false);
     expect(first.log).toEqual(['started', 'signal aborted', 'stopped']);
     const took = await waitFor('the handover', () => second.elector.isLeader(), 8_000);
-    // Retry period 0.5 s with client-go's jitter: at most ~1.1 s, far below the 10 s lease.
-    expect(took).toBeLessThan(3_000);
+    // Retry period 0.5 s with client-go's jitter: at most ~1.1 s on an idle machine, and far
+    // below the 10 s lease however busy the machine running the tests is.
+    expect(took).toBeLessThan(5_000);
     expect(await holder('handover')).toBe(second.id);
     const lease = await getJson<Lease>(['-n', ns, 'lease', 'handover']);
     expect(lease.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
@@ -134,9 +135,10 @@ describe('leader election on a Lease against the local control plane', () => {
     await waitFor('the successor', () => successor.elector.isLeader(), 15_000);
     const took = Date.now() - stoppedAt;
     // The last renewal was at most one retry period (0.5 s) before the stop; the lease then
-    // runs 3 s, and the successor notices within one jittered retry (≤ 1.1 s).
+    // runs 3 s, and the successor notices within one jittered retry (≤ 1.1 s). The lower bound
+    // is the point (nobody takes a lease before it expires); the upper one allows a busy machine.
     expect(took).toBeGreaterThan(2_000);
-    expect(took).toBeLessThan(6_000);
+    expect(took).toBeLessThan(9_000);
     expect(await holder('expiry')).toBe('successor');
   });
 
@@ -150,6 +152,7 @@ describe('leader election on a Lease against the local control plane', () => {
     };
     const log: string[] = [];
     const failures: unknown[] = [];
+    let stoppedAt = 0;
     const elector = createLeaderElector(flaky, {
       namespace: ns,
       name: 'partition',
@@ -159,6 +162,7 @@ describe('leader election on a Lease against the local control plane', () => {
       retryPeriodSeconds: 0.5,
       onStartedLeading: () => log.push('started'),
       onStoppedLeading: () => {
+        stoppedAt = Date.now();
         log.push('stopped');
       },
       onError: (err) => failures.push(err),
@@ -168,12 +172,14 @@ describe('leader election on a Lease against the local control plane', () => {
     try {
       await waitFor('the leader', () => elector.isLeader());
       cut = true;
-      const cutAt = Date.now();
       await waitFor('the step-down', () => !elector.isLeader(), 5_000);
-      // Renewal fails from the next retry on; it steps down once 2 s pass without one, before
-      // the 3 s lease could expire for anybody else.
-      expect(Date.now() - cutAt).toBeGreaterThan(1_400);
-      expect(Date.now() - cutAt).toBeLessThan(3_000);
+      // Measured from the last renewal the apiserver holds: renewal fails from the next retry
+      // on, and it steps down once the 2 s renew deadline has passed without one, but before the
+      // 3 s lease could expire for anybody else.
+      const lease = await getJson<Lease>(['-n', ns, 'lease', 'partition']);
+      const sinceRenewal = stoppedAt - Date.parse(lease.spec.renewTime ?? '');
+      expect(sinceRenewal).toBeGreaterThanOrEqual(1_500);
+      expect(sinceRenewal).toBeLessThan(3_000);
       expect(log).toEqual(['started', 'stopped']);
       expect(failures.length).toBeGreaterThan(0);
     } finally {

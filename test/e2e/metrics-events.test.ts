@@ -22,7 +22,11 @@ interface EventList {
   items: { reason: string; type: string; message: string; source?: { component?: string } }[];
 }
 
-async function eventsOf(app: string, reasons: readonly string[]): Promise<EventList['items']> {
+/** The app's Events once `done` holds: the controller posts them concurrently, in no set order. */
+async function eventsOf(
+  app: string,
+  done: (items: EventList['items']) => boolean,
+): Promise<EventList['items']> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const list = await getJson<EventList>([
@@ -32,8 +36,7 @@ async function eventsOf(app: string, reasons: readonly string[]): Promise<EventL
       '--field-selector',
       `involvedObject.name=${app}`,
     ]);
-    if (reasons.every((r) => list.items.some((e) => e.reason === r)) || Date.now() > deadline)
-      return list.items;
+    if (done(list.items) || Date.now() > deadline) return list.items;
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -69,14 +72,19 @@ describe('metrics and events', () => {
     });
     expect(a.status?.operationState?.phase).toBe('Succeeded');
 
-    const res = await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`);
+    const metricsUrl = `http://127.0.0.1:${controller.healthPort}/metrics`;
+    const res = await fetch(metricsUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
-    const text = await res.text();
+    await res.text();
+    // The sync is counted once its outcome is written, which may be just after the test sees it.
+    await expect
+      .poll(async () => (await fetch(metricsUrl)).text(), { timeout: 10_000, interval: 250 })
+      .toContain(
+        `gitward_app_sync_total{namespace="${ns}",name="${name}",project="default",phase="Succeeded"} 1`,
+      );
+    const text = await (await fetch(metricsUrl)).text();
     expect(text).toContain(`gitward_app_reconcile_seconds_count{namespace="${ns}",name="${name}"}`);
-    expect(text).toContain(
-      `gitward_app_sync_total{namespace="${ns}",name="${name}",project="default",phase="Succeeded"} 1`,
-    );
     expect(text).toMatch(/^gitward_queue_depth \d+$/m);
     expect(text).toMatch(/^gitward_cluster_cache_resources [1-9]\d*$/m);
     expect(text).toMatch(/^gitward_render_duration_seconds_count\{result="rendered"\} [1-9]/m);
@@ -85,11 +93,14 @@ describe('metrics and events', () => {
     );
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
 
-    const events = await eventsOf(name, [
-      'OperationStarted',
-      'OperationCompleted',
-      'ResourceUpdated',
-    ]);
+    const syncedMessage = 'Updated sync status: OutOfSync -> Synced';
+    const events = await eventsOf(
+      name,
+      (items) =>
+        ['OperationStarted', 'OperationCompleted'].every((r) =>
+          items.some((e) => e.reason === r),
+        ) && items.some((e) => e.reason === 'ResourceUpdated' && e.message === syncedMessage),
+    );
     const byReason = (r: string) => events.filter((e) => e.reason === r);
     expect(byReason('OperationStarted')).toHaveLength(1);
     expect(byReason('OperationStarted')[0]?.message).toMatch(/^initiated sync to [0-9a-f]{40}$/);
@@ -100,8 +111,6 @@ describe('metrics and events', () => {
         source: { component: 'gitward-controller' },
       }),
     ]);
-    expect(byReason('ResourceUpdated').map((e) => e.message)).toContain(
-      'Updated sync status: OutOfSync -> Synced',
-    );
+    expect(byReason('ResourceUpdated').map((e) => e.message)).toContain(syncedMessage);
   });
 });

@@ -170,14 +170,23 @@ describe('apply options', () => {
     await publish('orphan', { 'orphan/web.yaml': null }, 'o2');
     const a = await syncNow('orphan', { prune: true });
     expect(a.status?.operationState?.phase, a.status?.operationState?.message).toBe('Succeeded');
-    expect(
-      await kubectl(['-n', dest, 'get', 'deployment', 'web', '--ignore-not-found', '-o', 'name']),
-    ).toBe('');
-    const left = await replicaSets();
-    expect(left.map((r) => uid(r))).toEqual([uid(rs)]);
-    expect((left[0]?.metadata as { ownerReferences?: unknown[] }).ownerReferences ?? []).toEqual(
-      [],
-    );
+    // The garbage collector orphans the ReplicaSet and finishes the delete after the sync ends.
+    await expect
+      .poll(
+        () => kubectl(['-n', dest, 'get', 'deployment', 'web', '--ignore-not-found', '-o', 'name']),
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe('');
+    await expect
+      .poll(
+        async () =>
+          (await replicaSets()).map((r) => ({
+            uid: uid(r),
+            owners: (r.metadata as { ownerReferences?: unknown[] }).ownerReferences ?? [],
+          })),
+        { timeout: 30_000, interval: 250 },
+      )
+      .toEqual([{ uid: uid(rs), owners: [] }]);
   });
 
   it('ApplyOutOfSyncOnly=true applies only what differs', async () => {

@@ -7,9 +7,11 @@ import {
   appNamespace as ns,
   cm,
   deployment,
+  exists,
   job,
   opDone,
   requestSync,
+  waitGone,
 } from './support/sync-fixtures.ts';
 
 // Syncs that fail, are stopped, or hold back deletions: SyncFail hooks, PruneLast, terminate.
@@ -30,8 +32,6 @@ const approve = (name: string) =>
     `argocd.argoproj.io/deletion-approved=${new Date(Date.now() + 1000).toISOString()}`,
     '--overwrite',
   ]);
-const exists = async (dest: string, kind: string, name: string) =>
-  (await kubectl(['-n', dest, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
 
 describe('sync failures', () => {
   it('runs the SyncFail hook when a wave fails, and applies no later wave', async () => {
@@ -98,7 +98,7 @@ describe('sync failures', () => {
     await waitApp('prunelast', (a) =>
       (a.status?.operationState?.message ?? '').includes('apps/Deployment'),
     );
-    expect(await exists(dest, 'configmap', 'early')).toBe(false);
+    await waitGone(dest, 'configmap', 'early');
     const last = await getJson<KubeObject>(['-n', dest, 'configmap', 'last']);
     expect((last.metadata as { deletionTimestamp?: string }).deletionTimestamp).toBeUndefined();
 
@@ -107,7 +107,7 @@ describe('sync failures', () => {
       const a = await waitApp('prunelast', opDone);
       expect(a.status?.operationState?.phase).toBe('Succeeded');
       expect(resultOf(a, 'last')?.status).toBe('Pruned');
-      expect(await exists(dest, 'configmap', 'last')).toBe(false);
+      await waitGone(dest, 'configmap', 'last');
     } finally {
       await kubectl(['label', 'node', 'kwok-node-0', `${label}-`]);
     }
@@ -183,7 +183,7 @@ describe('sync failures', () => {
     await approve('confirm');
     const a = await waitApp('confirm', opDone);
     expect(a.status?.operationState?.phase).toBe('Succeeded');
-    expect(await exists(dest, 'configmap', 'prune-me')).toBe(false);
+    await waitGone(dest, 'configmap', 'prune-me');
 
     await kubectl(['-n', ns, 'delete', 'applications.gitward.dev', 'confirm', '--wait=false']);
     await waitApp('confirm', (x) =>
@@ -196,7 +196,7 @@ describe('sync failures', () => {
     await expect
       .poll(() => exists(ns, 'applications.gitward.dev', 'confirm'), { timeout: 30_000 })
       .toBe(false);
-    expect(await exists(dest, 'configmap', 'hold-me')).toBe(false);
+    await waitGone(dest, 'configmap', 'hold-me');
   });
 
   it('holds a sync while a deny window is active, and lets it through when the window goes', async () => {

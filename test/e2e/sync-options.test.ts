@@ -7,9 +7,11 @@ import {
   appNamespace as ns,
   cm,
   deployment,
+  exists,
   opDone,
   refresh,
   requestSync,
+  waitGone,
 } from './support/sync-fixtures.ts';
 
 // Sync options that change what is sent (FailOnSharedResource, RespectIgnoreDifferences,
@@ -18,8 +20,6 @@ import {
 
 const bed = useSyncBed('sync-options');
 const { waitApp, application, publish } = bed;
-const exists = async (dest: string, kind: string, name: string) =>
-  (await kubectl(['-n', dest, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
 const get = (dest: string, kind: string, name: string) =>
   getJson<KubeObject>(['-n', dest, kind, name, '--show-managed-fields']);
 const resultOf = (a: Application, name: string) =>
@@ -144,7 +144,14 @@ describe('sync options', () => {
     });
     await kubectl(['apply', '-f', '-'], manifest);
     await requestSync('respect');
-    await waitApp('respect', (a) => opDone(a) && a.status?.operationState?.phase === 'Succeeded');
+    // Every resource compared Synced after the sync, so the drift below is the scale's own.
+    await waitApp(
+      'respect',
+      (a) =>
+        opDone(a) &&
+        a.status?.operationState?.phase === 'Succeeded' &&
+        (a.status.resources ?? []).every((r) => r.status === 'Synced'),
+    );
 
     for (const name of ['kept', 'reset'])
       await kubectl(['-n', dest, 'scale', 'deployment', name, '--replicas=3']);
@@ -331,7 +338,7 @@ describe('deletion hooks', () => {
 
       await openGate(preGate);
       await expect.poll(() => exists(dest, 'job', 'post-clean'), { timeout: 60_000 }).toBe(true);
-      expect(await exists(dest, 'configmap', 'payload')).toBe(false);
+      await waitGone(dest, 'configmap', 'payload');
       // The finalizer stays while the PostDelete hook runs.
       await holds(() => exists(ns, 'applications.gitward.dev', 'delhooks'), 3000);
 

@@ -6,15 +6,17 @@ import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import {
-  appNamespace as ns,
   application as appManifest,
+  appNamespace as ns,
   cm,
   created,
   deployment,
+  exists,
   job,
   opDone,
   refresh,
   requestSync,
+  waitGone,
 } from './support/sync-fixtures.ts';
 
 let server: GitServer;
@@ -92,6 +94,19 @@ describe('sync', () => {
         ?.map((r) => `${r.kind}/${r.name}:${r.status}`)
         .sort(),
     ).toEqual(['ConfigMap/plain:Synced', 'Deployment/simple:Synced']);
+  });
+
+  it('runs the very same sync request again when it is made twice in a row', async () => {
+    // The controller's cache may still show the request it has just finished: it must not take
+    // the new one for that stale copy.
+    await requestSync('simple');
+    const first = await waitApp('simple', (x) => opDone(x) && x.status?.history?.length === 2);
+    await requestSync('simple');
+    const again = await waitApp('simple', (x) => opDone(x) && x.status?.history?.length === 3);
+    expect(again.status?.operationState?.phase).toBe('Succeeded');
+    expect(again.status?.operationState?.startedAt).not.toBe(
+      first.status?.operationState?.startedAt,
+    );
   });
 
   it('runs PreSync, waves in order gated on health, then PostSync, honouring delete policies', async () => {
@@ -173,18 +188,7 @@ describe('sync', () => {
       expect.objectContaining({ name: 'drop-me', status: 'Pruned' }),
     );
     expect(byName.get('never')).toBe('PruneSkipped');
-    expect(
-      await kubectl([
-        '-n',
-        dest,
-        'get',
-        'configmap',
-        'drop-me',
-        '--ignore-not-found',
-        '-o',
-        'name',
-      ]),
-    ).toBe('');
+    await waitGone(dest, 'configmap', 'drop-me');
     expect(await kubectl(['-n', dest, 'get', 'configmap', 'never', '-o', 'name'])).toContain(
       'never',
     );
@@ -341,9 +345,11 @@ describe('sync', () => {
     await controller.stop('SIGKILL');
     await kubectl(['label', 'node', 'kwok-node-0', 'resume-ready=true', '--overwrite']);
     try {
+      // The timeout counts from the sync's first start, so it must also cover the killed
+      // controller's lease running out (15 s) and this one starting up.
       controller = await startController([
         '--sync-timeout-seconds',
-        '60',
+        '120',
         '--resync-seconds',
         '3',
         '--jitter-seconds',
@@ -495,9 +501,8 @@ describe('sync', () => {
     await requestSync('rollback', { revision: earlier, prune: true });
     a = await waitApp('rollback', (x) => opDone(x) && x.status?.history?.length === 3);
     expect(a.status?.operationState?.syncResult?.revision).toBe(first);
-    const names = await kubectl(['-n', dest, 'get', 'configmaps', '-o', 'name']);
-    expect(names).toContain('configmap/v1-only');
-    expect(names).not.toContain('configmap/v2-only');
+    expect(await exists(dest, 'configmap', 'v1-only')).toBe(true);
+    await waitGone(dest, 'configmap', 'v2-only');
     // Compared with the branch again, the app is OutOfSync, as Argo CD shows after a rollback.
     await waitApp('rollback', (x) => x.status?.sync?.status === 'OutOfSync');
   });

@@ -1,4 +1,5 @@
 import type { Application, KubeObject } from '@gitward/model';
+import { expect } from 'vitest';
 import { kubectl } from './kubectl.ts';
 
 // Manifests and requests the sync tests share: small objects whose behaviour under kwok is known
@@ -129,3 +130,17 @@ export const job = (name: string, hook: string, policy?: string): string =>
       },
     },
   });
+
+/** Whether the object is in the cluster now (a terminating object still is). */
+export const exists = async (namespace: string, kind: string, name: string): Promise<boolean> =>
+  (await kubectl(['-n', namespace, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';
+
+/**
+ * Waits until a pruned or deleted object is gone. A sync ends once it has asked for the delete;
+ * the garbage collector removes the object (and its foreground finalizer) a moment later.
+ */
+export async function waitGone(namespace: string, kind: string, name: string): Promise<void> {
+  await expect
+    .poll(() => exists(namespace, kind, name), { timeout: 30_000, interval: 250 })
+    .toBe(false);
+}
