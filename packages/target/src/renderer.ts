@@ -96,6 +96,8 @@ function toGitwardError(err: unknown): GitwardError {
     : new GitwardError(ErrorCode.RenderFailed, errorMessage(err));
 }
 
+type Produced = Omit<Rendered, 'unknownKinds'> & { readonly objects: readonly KubeObject[] };
+
 /** Creates the target-state renderer (Argo CD's repo-server, as a library). */
 export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const stats = { renders: 0, cacheHits: 0 };
@@ -126,21 +128,11 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     });
   };
 
-  function cacheKey(req: RenderRequest, revision: string, sourceType: SourceType): string {
+  // The source type is not part of the key: the commit, path and source fields decide it.
+  function cacheKey(req: RenderRequest, revision: string): string {
     const { repoURL, path, chart, helm, kustomize, directory, plugin } = req.source;
     const pluginDef = plugin ? plugins.find((p) => p.name === plugin.name) : undefined;
-    const parts = [
-      revision,
-      repoURL,
-      path,
-      chart,
-      sourceType,
-      helm,
-      kustomize,
-      directory,
-      plugin,
-      pluginDef,
-    ];
+    const parts = [revision, repoURL, path, chart, helm, kustomize, directory, plugin, pluginDef];
     const appParts = [
       req.appName,
       req.project,
@@ -157,7 +149,8 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   async function produce(
     req: RenderRequest,
     scratch: string,
-  ): Promise<Omit<Rendered, 'unknownKinds'> & { objects: readonly KubeObject[] }> {
+    sha: string | undefined,
+  ): Promise<Produced> {
     const { source } = req;
     const base = {
       appName: req.appName,
@@ -176,7 +169,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
         source.targetRevision,
         req.credentials,
       );
-      const key = cacheKey(req, chart.version, SourceType.Helm);
+      const key = cacheKey(req, chart.version);
       const hit = req.hard ? undefined : cache.get(key);
       if (hit) return { revision: chart.version, cached: true, ...hit };
       const ctx: RenderContext = {
@@ -188,32 +181,22 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       const objects = await renderHelmArchive(ctx, chart.archive);
       return remember(key, { revision: chart.version, sourceType: SourceType.Helm, objects });
     }
-    const { sha, repoRoot } = req.localRoot
-      ? { sha: 'local', repoRoot: await realpath(req.localRoot) }
-      : await checkoutRevision(source, req.credentials);
+    const at = sha ?? 'local';
+    const repoRoot = req.localRoot
+      ? await realpath(req.localRoot)
+      : await o.git.checkout(source.repoURL, at, req.credentials);
+    // Another render of the same key may have finished while this one waited for its turn.
+    const key = cacheKey(req, at);
+    const hit = req.hard || req.localRoot ? undefined : cache.get(key);
+    if (hit) return { revision: at, cached: true, ...hit };
     const sourceDir = await resolveInside(repoRoot, source.path ?? '.', 'source path');
     const sourceType = detectSourceType(source, await readdir(sourceDir));
-    const key = cacheKey(req, sha, sourceType);
-    const hit = req.hard || req.localRoot ? undefined : cache.get(key);
-    if (hit) return { revision: sha, cached: true, ...hit };
-    const ctx: RenderContext = { ...base, repoRoot, sourceDir, revision: sha };
+    const ctx: RenderContext = { ...base, repoRoot, sourceDir, revision: at };
     const objects =
       sourceType === SourceType.Helm
         ? await renderHelmDirectory(ctx)
         : await renderers[sourceType](ctx);
-    return remember(key, { revision: sha, sourceType, objects });
-  }
-
-  async function checkoutRevision(
-    source: ApplicationSource,
-    credentials: RepoCredentials | undefined,
-  ) {
-    const { sha } = await o.git.resolveRevision(
-      source.repoURL,
-      source.targetRevision ?? 'HEAD',
-      credentials,
-    );
-    return { sha, repoRoot: await o.git.checkout(source.repoURL, sha, credentials) };
+    return remember(key, { revision: at, sourceType, objects });
   }
 
   function remember(
@@ -226,11 +209,34 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     return { ...r, cached: false };
   }
 
-  async function render(req: RenderRequest): Promise<RenderOutcome> {
+  /**
+   * The commit a git source is at. Resolved before anything else so that a refresh at an
+   * unchanged commit, which is most reconciles, is answered from the cache without a scratch
+   * directory, a checkout or a place in the render queue.
+   */
+  async function commitOf(req: RenderRequest): Promise<string | undefined> {
+    if (req.localRoot || req.source.chart) return undefined;
+    const { repoURL, targetRevision } = req.source;
+    return (await o.git.resolveRevision(repoURL, targetRevision ?? 'HEAD', req.credentials)).sha;
+  }
+
+  async function produceInScratch(req: RenderRequest, sha: string | undefined) {
     const scratch = join(o.workDir, randomBytes(8).toString('hex'));
     try {
       await mkdir(scratch, { recursive: true, mode: 0o700 });
-      const r = await limit(() => produce(req, scratch));
+      return await limit(() => produce(req, scratch, sha));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  async function render(req: RenderRequest): Promise<RenderOutcome> {
+    try {
+      const sha = await commitOf(req);
+      const hit = sha !== undefined && !req.hard ? cache.get(cacheKey(req, sha)) : undefined;
+      const r: Produced = hit
+        ? { revision: sha ?? '', cached: true, ...hit }
+        : await produceInScratch(req, sha);
       if (r.cached) stats.cacheHits++;
       const { objects, unknownKinds } = applyDefaultNamespace(
         r.objects,
@@ -248,8 +254,6 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
         : { kind: 'rendered', ...rendered, objects };
     } catch (err) {
       return { kind: 'failed', error: toGitwardError(err) };
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
     }
   }
 
