@@ -148,12 +148,8 @@ describe('controller high availability', () => {
 
 describe('argoproj.io mode', () => {
   let argo: ControllerProcess;
-  afterAll(async () => {
-    await argo.stop();
-  });
-
-  it("adopts an Argo CD Application and the objects Argo CD's tracking annotation marks", async () => {
-    argo = await startController([
+  const startArgo = () =>
+    startController([
       '--api-group',
       'argoproj.io',
       '--resync-seconds',
@@ -161,6 +157,13 @@ describe('argoproj.io mode', () => {
       '--tracking-method',
       'annotation+label',
     ]);
+  afterAll(async () => {
+    await argo.stop();
+  });
+
+  it("adopts an Argo CD Application and the objects Argo CD's tracking annotation marks", async () => {
+    // The CRD the controller installs has no status subresource, as Argo CD's own does not.
+    argo = await startArgo();
     await argo.ready();
     await applyTracked('argocd.argoproj.io/tracking-id', 'argo', 'argo-config', {
       'app.kubernetes.io/instance': 'argo',
@@ -193,5 +196,63 @@ describe('argoproj.io mode', () => {
         x.resources?.some((r) => r.name === 'label-extra' && r.requiresPruning === true) === true,
     );
     expect(withExtra.sync?.status).toBe('OutOfSync');
+  });
+
+  it('writes status through the status subresource where the CRD has one (older installs)', async () => {
+    const subresources = (op: string) =>
+      kubectl([
+        'patch',
+        'crd',
+        'applications.argoproj.io',
+        '--type=json',
+        '-p',
+        JSON.stringify([
+          {
+            op,
+            path: '/spec/versions/0/subresources',
+            ...(op === 'add' && { value: { status: {} } }),
+          },
+        ]),
+      ]);
+    await argo.stop();
+    await subresources('add');
+    try {
+      await expect
+        .poll(() => kubectl(['get', '--raw', '/apis/argoproj.io/v1alpha1']), { timeout: 30_000 })
+        .toContain('"applications/status"');
+      argo = await startArgo();
+      await argo.ready();
+      const before = (await waitStatus('argoproj.io', 'argocd', 'argo', () => true)).reconciledAt;
+      await kubectl([
+        '-n',
+        'argocd',
+        'annotate',
+        'applications.argoproj.io',
+        'argo',
+        'argocd.argoproj.io/refresh=normal',
+        '--overwrite',
+      ]);
+      // A merge patch of the object itself would not reach status now: the new reconciledAt
+      // shows the write went to the subresource, and the annotation went in a second request.
+      await waitStatus('argoproj.io', 'argocd', 'argo', (x) => x.reconciledAt !== before);
+      await expect
+        .poll(
+          () =>
+            kubectl([
+              '-n',
+              'argocd',
+              'get',
+              'applications.argoproj.io',
+              'argo',
+              '-o',
+              'jsonpath={.metadata.annotations}',
+            ]),
+          { timeout: 30_000 },
+        )
+        .not.toContain('argocd.argoproj.io/refresh');
+    } finally {
+      await argo.stop();
+      await subresources('remove');
+    }
   });
 });

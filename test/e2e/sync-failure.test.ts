@@ -137,7 +137,6 @@ describe('sync failures', () => {
       'patch',
       'applications.gitward.dev',
       'terminate',
-      '--subresource=status',
       '--type=merge',
       '-p',
       JSON.stringify({ status: { operationState: { phase: 'Terminating' } } }),

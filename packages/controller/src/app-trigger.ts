@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '@gitward/model';
 
 /**
- * What in an Application deserves a reconcile, as two parts: `spec` (generation, deletion, the
- * operation field, which is not part of the generation) and `refresh` (the refresh annotation's
- * value, '' when absent). Our own status writes change neither.
+ * What in an Application deserves a reconcile, as two parts: `spec` (the spec itself, deletion,
+ * the operation field) and `refresh` (the refresh annotation's value, '' when absent). Our own
+ * status writes change neither. The spec is compared, not the generation: without a status
+ * subresource (Argo CD's CRD has none) every status write bumps the generation too.
  */
 export interface AppTrigger {
   readonly spec: string;
@@ -12,14 +14,17 @@ export interface AppTrigger {
 
 export function appTrigger(obj: KubeObject): AppTrigger {
   const m = obj.metadata as {
-    generation?: number;
     annotations?: Record<string, string>;
     deletionTimestamp?: string;
   };
   const refresh =
     m.annotations?.['gitward.dev/refresh'] ?? m.annotations?.['argocd.argoproj.io/refresh'] ?? '';
   return {
-    spec: `${m.generation ?? 0}/${m.deletionTimestamp ?? ''}/${JSON.stringify(obj['operation'] ?? null)}`,
+    spec: createHash('sha256')
+      .update(
+        JSON.stringify([obj['spec'] ?? null, m.deletionTimestamp ?? '', obj['operation'] ?? null]),
+      )
+      .digest('base64'),
     refresh,
   };
 }

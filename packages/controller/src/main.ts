@@ -14,6 +14,7 @@ import {
   createKubeClient,
   createLeaderElector,
   createMetricsRegistry,
+  hasStatusSubresource,
   loadKubeconfig,
   registerProcessMetrics,
   renderToolVersions,
@@ -21,6 +22,7 @@ import {
 } from '@gitward/infra';
 import { inCluster } from '@gitward/engine';
 import {
+  apiVersionOf,
   defaultInstanceLabel,
   errorMessage,
   secretTypeLabel,
@@ -94,6 +96,8 @@ const credentialSecrets = watchCollection(kube, `/api/v1/namespaces/${cfg.namesp
   onError: (err) =>
     logger.warn({ kind: 'Secret', err: errorMessage(err) }, 'watch error; retrying'),
 });
+// Read once the CRDs are there (below); no reconcile runs before that.
+let statusSubresource = false;
 const reconciler = createReconciler({
   kube,
   cache,
@@ -107,6 +111,7 @@ const reconciler = createReconciler({
   logger,
   now: () => new Date(),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
+  statusSubresource: () => statusSubresource,
   observer: createAppObserver({
     kube,
     group: cfg.group,
@@ -138,6 +143,7 @@ logger.info(
   'health endpoints listening',
 );
 if (cfg.install) await ensureInstalled(kube, cfg.group, cfg.namespace);
+statusSubresource = await hasStatusSubresource(kube, apiVersionOf(cfg.group), 'applications');
 
 const stop = new AbortController();
 const lead = async () => {

@@ -179,6 +179,12 @@ export interface ReconcilerDeps {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly syncTimeoutMs: number;
+  /**
+   * Whether the Application CRD has the status subresource (known once the CRDs are installed).
+   * Argo CD's has none, nor have the ones gitward installs: status is then written with the
+   * object, in the same request that removes the refresh annotation.
+   */
+  readonly statusSubresource: () => boolean;
   /** Told of each status write (events, metrics); must not throw. */
   readonly observer?: ReconcileObserver;
 }
@@ -204,6 +210,7 @@ export function appKey(group: ApiGroup, namespace: string, name: string) {
 
 export function createReconciler(d: ReconcilerDeps) {
   const appsPath = `/apis/${d.group}/v1alpha1/namespaces/${d.namespace}/applications`;
+  const statusPathOf = (path: string) => (d.statusSubresource() ? `${path}/status` : path);
 
   function credentialsFor(repoURL: string) {
     return repoCredentialsFor(repoURL, d.repoSecrets(), secretTypeLabel(d.group));
@@ -379,6 +386,25 @@ export function createReconciler(d: ReconcilerDeps) {
       : [];
   }
 
+  /** Writes the operation state only if its phase is still `expectPhase` (a terminate wins). */
+  async function writeOperationIf(
+    path: string,
+    expectPhase: OperationPhase,
+    operationState: OperationState,
+  ): Promise<boolean> {
+    const guarded = await d.kube.request('PATCH', statusPathOf(path), {
+      contentType: 'application/json-patch+json',
+      body: [
+        { op: 'test', path: '/status/operationState/phase', value: expectPhase },
+        { op: 'replace', path: '/status/operationState', value: operationState },
+      ],
+    });
+    if (guarded.status === 422 || guarded.status === 409) return false;
+    if (guarded.status >= 300)
+      throw new Error(`writing the operation state failed (HTTP ${guarded.status})`);
+    return true;
+  }
+
   async function writeStatus(
     app: Application,
     rep: ReconcileReport,
@@ -401,30 +427,21 @@ export function createReconciler(d: ReconcilerDeps) {
     const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
     const { operationState, ...rest } = status;
     if (expectPhase && operationState) {
-      const guarded = await d.kube.request('PATCH', `${path}/status`, {
-        contentType: 'application/json-patch+json',
-        body: [
-          { op: 'test', path: '/status/operationState/phase', value: expectPhase },
-          { op: 'replace', path: '/status/operationState', value: operationState },
-        ],
-      });
-      if (guarded.status === 422 || guarded.status === 409) return false;
-      if (guarded.status >= 300)
-        throw new Error(`writing the operation state failed (HTTP ${guarded.status})`);
+      if (!(await writeOperationIf(path, expectPhase, operationState))) return false;
     }
     const body = statusPatch(expectPhase && operationState ? rest : status);
-    // A merge patch of the status subresource needs no resourceVersion: the controller owns status,
-    // so there is no lost-update conflict to handle, and spec edits by users never collide with it.
-    const res = await d.kube.request('PATCH', `${path}/status`, { body });
+    const unrefresh = refreshKey ? { metadata: { annotations: { [refreshKey]: null } } } : {};
+    // A merge patch needs no resourceVersion: the controller owns status, so there is no
+    // lost-update conflict to handle, and it leaves the spec users edit alone.
+    const res = await d.kube.request('PATCH', statusPathOf(path), {
+      body: d.statusSubresource() ? body : { ...body, ...unrefresh },
+    });
     if (res.status >= 300) {
       const why = JSON.stringify(res.body).slice(0, 300);
       throw new Error(`writing status failed (HTTP ${res.status}): ${why}`);
     }
-    if (refreshKey) {
-      await d.kube.request('PATCH', path, {
-        body: { metadata: { annotations: { [refreshKey]: null } } },
-      });
-    }
+    if (refreshKey && d.statusSubresource())
+      await d.kube.request('PATCH', path, { body: unrefresh });
     return true;
   }
 
@@ -527,7 +544,7 @@ export function createReconciler(d: ReconcilerDeps) {
     log: Logger,
   ): Promise<ReconcileOutcome> {
     log.info({ reason: message }, 'deletion blocked');
-    await d.kube.request('PATCH', `${path}/status`, {
+    await d.kube.request('PATCH', statusPathOf(path), {
       body: {
         status: {
           conditions: [

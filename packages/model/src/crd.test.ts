@@ -42,6 +42,13 @@ describe('customResourceDefinitions', () => {
     ]);
   });
 
+  it('has a status subresource where Argo CD has one: on ApplicationSet only', () => {
+    const subresources = customResourceDefinitions(ApiGroup.Gitward).map(
+      (c) => (c['spec'] as { versions: { subresources?: unknown }[] }).versions[0]?.subresources,
+    );
+    expect(subresources).toEqual([undefined, undefined, { status: {} }]);
+  });
+
   it('installs Argo CD mode into argocd and gitward mode into gitward', () => {
     const ns = (g: ApiGroup) =>
       installManifests(g).find((o) => o['kind'] === 'Namespace')?.['metadata'];

@@ -67,11 +67,17 @@ interface KindNames {
   readonly shortNames: readonly string[];
 }
 
+/**
+ * As Argo CD's CRDs: Application and AppProject have no status subresource, ApplicationSet has
+ * one. Without it the controller writes an Application's status and removes its refresh
+ * annotation in one request instead of two, which halves the apiserver writes of a refresh.
+ */
 function crd(
   group: ApiGroup,
   names: KindNames,
   schema: Json,
   printerColumns: readonly Json[],
+  statusSubresource = false,
 ): Json {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -96,7 +102,7 @@ function crd(
           served: true,
           storage: true,
           schema: { openAPIV3Schema: schema },
-          subresources: { status: {} },
+          ...(statusSubresource ? { subresources: { status: {} } } : {}),
           additionalPrinterColumns: printerColumns,
         },
       ],
@@ -174,6 +180,7 @@ export function customResourceDefinitions(group: ApiGroup): Json[] {
       ['metadata', 'spec'],
     ),
     [age],
+    true,
   );
   return [application, project, appSet];
 }

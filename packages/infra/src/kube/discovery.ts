@@ -4,7 +4,7 @@
  * proxies) that do not speak v2.
  */
 import { isObject, unexpectedStatus } from './kube-errors.ts';
-import type { ApiResource, ApiResourceIndex, KubeResponse } from './types.ts';
+import type { ApiResource, ApiResourceIndex, KubeClient, KubeResponse } from './types.ts';
 
 /** A GET with an explicit Accept header, as the client provides it. */
 export type DiscoveryGet = (path: string, accept: string) => Promise<KubeResponse<unknown>>;
@@ -124,6 +124,21 @@ export function parseGroupList(body: Rec): Unlisted[] {
     });
   }
   return out;
+}
+
+/**
+ * Whether a resource of a group-version has the `status` subresource. It decides how its status is
+ * written: Argo CD's Application CRD has none, so there the status goes with the object itself.
+ */
+export async function hasStatusSubresource(
+  kube: Pick<KubeClient, 'request'>,
+  groupVersion: string,
+  plural: string,
+): Promise<boolean> {
+  const path = `/apis/${groupVersion}`;
+  const res = await kube.request('GET', path);
+  if (res.status !== 200 || !isObject(res.body)) throw unexpectedStatus(`GET ${path}`, res);
+  return array(res.body['resources']).some((r) => isObject(r) && r['name'] === `${plural}/status`);
 }
 
 /** The resources of an APIResourceList, subresources (`deployments/status`) left out. */

@@ -29,7 +29,12 @@ export {
   type ClusterCredentials,
 } from './cluster-connection.ts';
 export { createKubeClient, type KubeClientOptions } from './client.ts';
-export { buildIndex, discoverResources, type DiscoveryGet } from './discovery.ts';
+export {
+  buildIndex,
+  discoverResources,
+  hasStatusSubresource,
+  type DiscoveryGet,
+} from './discovery.ts';
 export { KubeStatusError, hasStatus } from './kube-errors.ts';
 export { createLineSplitter, type LineSplitter } from './ndjson.ts';
 export {

@@ -1,5 +1,12 @@
-import type { ApiResourceIndex, KubeClient, KubeResponse, WatchEvent } from '@gitward/infra';
 import {
+  hasStatusSubresource,
+  type ApiResourceIndex,
+  type KubeClient,
+  type KubeResponse,
+  type WatchEvent,
+} from '@gitward/infra';
+import {
+  apiVersionOf,
   applicationSchema,
   appProjectSchema,
   secretTypeLabel,
@@ -93,6 +100,20 @@ export function createClusterStore(
   const parseApp = (o: unknown) => applicationSchema.parse(o);
   const parseProject = (o: unknown) => appProjectSchema.parse(o);
   let index: { at: number; value: Promise<ApiResourceIndex> } | undefined;
+  let statusSubresource: Promise<boolean> | undefined;
+
+  /** Argo CD's Application CRD has no status subresource: status is then patched on the object. */
+  async function statusPath(name: string): Promise<string> {
+    statusSubresource ??= hasStatusSubresource(
+      kube,
+      apiVersionOf(opts.group),
+      'applications',
+    ).catch((err: unknown) => {
+      statusSubresource = undefined;
+      throw err;
+    });
+    return (await statusSubresource) ? `${one(appsPath, name)}/status` : one(appsPath, name);
+  }
 
   async function maybe<T>(path: string, parse: (o: unknown) => T): Promise<T | undefined> {
     const res = await kube.request('GET', path);
@@ -139,7 +160,7 @@ export function createClusterStore(
       return parseApp(check(res, `application ${name}`));
     },
     async patchAppStatus(name, patch) {
-      const res = await kube.request('PATCH', `${one(appsPath, name)}/status`, { body: patch });
+      const res = await kube.request('PATCH', await statusPath(name), { body: patch });
       return parseApp(check(res, `application ${name}`));
     },
     async deleteApp(name) {
