@@ -23,6 +23,7 @@ import {
   uiSection,
 } from './report.ts';
 import { benchUi } from './ui.ts';
+import { benchApiserverWrites, writesSection } from './apiserver-writes.ts';
 import { benchScaleOut, type ScaleFigures } from './scale-out.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
 
@@ -100,6 +101,11 @@ if (only) {
   process.stdout.write(`${scaleSection([await benchScaleOut(cacheDir, n, runs)])}\n`);
   process.exit(0);
 }
+// --only-writes runs the apiserver write comparison alone and prints its section, writing nothing.
+if (process.argv.includes('--only-writes')) {
+  process.stdout.write(`${writesSection(await benchApiserverWrites(cacheDir, runs))}\n`);
+  process.exit(0);
+}
 // --only-ui runs the web UI benchmark alone and prints its section, writing nothing.
 if (process.argv.includes('--only-ui')) {
   process.stdout.write(`${uiSection(await benchUi(cacheDir, runs, quick ? 1000 : 5000))}\n`);
@@ -119,6 +125,7 @@ const push = await benchPushToLive(
 const ui = await benchUi(cacheDir, runs, quick ? 500 : 5000);
 const scale: ScaleFigures[] = [];
 for (const n of scaleCounts) scale.push(await benchScaleOut(cacheDir, n, runs));
+const writes = await benchApiserverWrites(cacheDir, runs);
 const doc = [
   '# Benchmarks',
   '',
@@ -139,6 +146,8 @@ const doc = [
   pushSection(push),
   '',
   scaleSection(scale),
+  '',
+  writesSection(writes),
   '',
   peerSection(),
   '',
