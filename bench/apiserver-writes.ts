@@ -6,7 +6,7 @@
 import { createKubeClient, loadKubeconfig, type KubeClient, type KubeMethod } from '@gitward/infra';
 import { ensureInstalled } from '@gitward/controller';
 import { ApiGroup } from '@gitward/model';
-import { spread, type Spread } from './stats.ts';
+import { formatWhole, spread, type Spread } from './stats.ts';
 import { withCluster } from './sync-throughput.ts';
 
 export interface WriteFigures {
@@ -158,8 +158,7 @@ export async function benchApiserverWrites(cacheDir: string, runs: number): Prom
 }
 
 export function writesSection(f: WriteFigures): string {
-  const fmt = (s: Spread) =>
-    `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)}, ${s.runs} runs)`;
+  const fmt = formatWhole;
   return [
     '## Apiserver cost of a status write',
     '',

@@ -3,7 +3,7 @@
  * biggest gap to issue 8's targets, written from the figures of the run so it cannot go stale.
  */
 import type { RenderFigures } from './render.ts';
-import { formatSpread, type Spread } from './stats.ts';
+import { formatSpread, formatWhole, type Spread } from './stats.ts';
 import type { SyncFigures } from './sync-throughput.ts';
 import type { DriftFigures } from './drift.ts';
 import type { PushFigures } from './push-to-live.ts';
@@ -57,8 +57,7 @@ export function renderSection(f: RenderFigures): string {
       `| ${c.name} | ${c.objects} | ${ms(c.first)} | ${ms(c.cached)} | ${ms(c.resolveRevision)} |`,
   );
   const d = f.diff;
-  const rate = (s: Spread) =>
-    `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)}, ${s.runs} runs)`;
+  const rate = formatWhole;
   return [
     '## Render and diff (scenario 4)',
     '',

@@ -31,6 +31,11 @@ export function formatSpread(s: Spread, unit: string, digits = 1): string {
   return `${f(s.median)} ${unit} (${f(s.min)}–${f(s.max)}, ${s.runs} runs)`;
 }
 
+/** "median (min–max, n runs)" for counts and rates, without decimals or a unit. */
+export function formatWhole(s: Spread): string {
+  return `${s.median.toFixed(0)} (${s.min.toFixed(0)}–${s.max.toFixed(0)}, ${s.runs} runs)`;
+}
+
 /** Nearest-rank percentile (p in 0–100): with few samples p95 is the maximum, as it should be. */
 export function percentile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
