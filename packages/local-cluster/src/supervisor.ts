@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { binariesIn } from './binaries.ts';
@@ -16,6 +15,7 @@ import {
 } from './components.ts';
 import { kubeRequest, type AdminConnection } from './kube-http.ts';
 import { ensurePki } from './pki.ts';
+import { listenPort } from './ports.ts';
 import { stateFileName, type ClusterState, type SupervisorEvent } from './state.ts';
 
 /** Everything the supervisor process needs, passed as one JSON argument. */
@@ -50,19 +50,6 @@ interface Running {
   readonly log: string;
   readonly exited: Promise<number | null>;
   done: boolean;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function logTail(file: string, lines = 25): Promise<string[]> {
@@ -114,9 +101,9 @@ export class Supervisor {
     await mkdir(pkiDir, { recursive: true });
     const pki = await ensurePki(pkiDir);
     const ports: Ports = {
-      etcdClient: await freePort(),
-      etcdPeer: await freePort(),
-      apiServer: await freePort(),
+      etcdClient: await listenPort(),
+      etcdPeer: await listenPort(),
+      apiServer: await listenPort(),
     };
     const server = `https://127.0.0.1:${ports.apiServer}`;
     const kubeconfig = join(this.cfg.dir, 'kubeconfig');
