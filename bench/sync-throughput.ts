@@ -6,12 +6,16 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
-import { ensureBinaries, startLocalCluster, type ClusterState } from '@gitward/local-cluster';
+import {
+  ensureBinaries,
+  listenPort,
+  startLocalCluster,
+  type ClusterState,
+} from '@gitward/local-cluster';
 import type { Application } from '@gitward/model';
 import { createGitServer } from '@gitward/testkit';
 import { objectCount, thousandObjects, writeThousandObjects } from './fixtures.ts';
@@ -42,15 +46,6 @@ export function run(cmd: string, args: readonly string[]): Promise<string> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 export interface Controller {
   /** Removed by stop(), with the controller's caches. */
   readonly logFile: string;
@@ -68,7 +63,7 @@ export async function startController(
   extraArgs: readonly string[] = [],
 ): Promise<Controller> {
   const bin = await ensureBinaries({ cacheDir });
-  const port = await freePort();
+  const port = await listenPort();
   const p = await spawnLogged('controller', controllerMain, (dir) => [
     ...['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
     ...['--health-port', String(port), '--leader-election', 'false'],

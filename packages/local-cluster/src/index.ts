@@ -24,5 +24,6 @@ export {
   type GitHttpServer,
   type GitHttpServerOptions,
 } from './git-http-server.ts';
+export { listenPort } from './ports.ts';
 export { isAlive, readClusterState, type ClusterState } from './state.ts';
 export { loadVersions, type ToolVersions } from './versions.ts';

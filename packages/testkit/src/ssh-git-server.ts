@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { listenPort } from '@gitward/local-cluster';
 
 /** Debian's openssh-server puts it here; scripts/ensure-deps.sh installs it when missing. */
 const sshdPath = '/usr/sbin/sshd';
@@ -48,18 +49,6 @@ async function keyPair(file: string, comment: string): Promise<{ key: string; pu
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
   const [key, pub] = await Promise.all([readFile(file, 'utf8'), readFile(`${file}.pub`, 'utf8')]);
   return { key, pub: pub.trim() };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const addr = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof addr !== 'object' || !addr) throw new Error('could not pick a free port');
-  return addr.port;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -137,7 +126,7 @@ async function listen(dir: string, user: string): Promise<{ child: ChildProcess;
   const config = join(dir, 'sshd_config');
   // Another process can take the picked port before sshd binds it; pick again then.
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = await listenPort();
     await writeFile(config, sshdConfig(dir, port, user));
     try {
       return { child: await startSshd(config, port), port };

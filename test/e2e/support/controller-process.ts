@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
-import { ensureBinaries } from '@gitward/local-cluster';
+import { ensureBinaries, listenPort } from '@gitward/local-cluster';
 
 const main = join(
   import.meta.dirname,
@@ -18,15 +17,6 @@ const main = join(
   'src',
   'main.ts',
 );
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 export interface ControllerProcess {
   readonly child: ChildProcess;
@@ -42,7 +32,7 @@ export interface ControllerProcess {
 /** Runs the real controller (packages/controller/src/main.ts) against the e2e cluster. */
 export async function startController(extraArgs: string[] = []): Promise<ControllerProcess> {
   const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
-  const healthPort = await freePort();
+  const healthPort = await listenPort();
   const dir = await mkdtemp(join(tmpdir(), 'gitward-controller-'));
   const logFile = join(dir, 'controller.log');
   const log = createWriteStream(logFile);
