@@ -210,6 +210,12 @@ export function appKey(group: ApiGroup, namespace: string, name: string) {
 
 export function createReconciler(d: ReconcilerDeps) {
   const appsPath = `/apis/${d.group}/v1alpha1/namespaces/${d.namespace}/applications`;
+  const appPath = (name: string) => `${appsPath}/${encodeURIComponent(name)}`;
+  /** The app as the apiserver has it now, where the watch cache may lag behind our own writes. */
+  async function readFresh(name: string): Promise<Partial<Application> | undefined> {
+    const res = await d.kube.request('GET', appPath(name));
+    return res.status < 300 ? (res.body as Partial<Application> | undefined) : undefined;
+  }
   const statusPathOf = (path: string) => (d.statusSubresource() ? `${path}/status` : path);
 
   function credentialsFor(repoURL: string) {
@@ -424,7 +430,7 @@ export function createReconciler(d: ReconcilerDeps) {
       ...extra,
       conditions: [...(base.conditions ?? []), ...(extra.conditions ?? [])],
     };
-    const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
+    const path = appPath(app.metadata.name);
     const { operationState, ...rest } = status;
     if (expectPhase && operationState) {
       if (!(await writeOperationIf(path, expectPhase, operationState))) return false;
@@ -471,7 +477,7 @@ export function createReconciler(d: ReconcilerDeps) {
       return { kind: 'requeue', afterMs: 0 };
     }
     if (outcome.patchApp) {
-      const res = await d.kube.request('PATCH', `${appsPath}/${encodeURIComponent(name)}`, {
+      const res = await d.kube.request('PATCH', appPath(name), {
         body: outcome.patchApp,
       });
       // The outcome is already in status; an operation left in place runs once more next pass.
@@ -498,7 +504,7 @@ export function createReconciler(d: ReconcilerDeps) {
    * hooks, then the finalizer goes (see deletionPass). Hooks come from the target rendered now.
    */
   async function deleteApplication(app: Application, log: Logger): Promise<ReconcileOutcome> {
-    const path = `${appsPath}/${encodeURIComponent(app.metadata.name)}`;
+    const path = appPath(app.metadata.name);
     const cluster = await d.destinations.resolve(app.spec.destination);
     if (!cluster) {
       // As Argo CD: without the cluster nothing can be cascaded; the finalizer stays until the
@@ -603,8 +609,7 @@ export function createReconciler(d: ReconcilerDeps) {
       return undefined;
     }
     if (JSON.stringify(app.operation) !== finished.get(name)) return app.operation;
-    const res = await d.kube.request('GET', `${appsPath}/${encodeURIComponent(name)}`);
-    const fresh = res.status < 300 ? (res.body as Partial<Application>).operation : undefined;
+    const fresh = (await readFresh(name))?.operation;
     if (!fresh) return undefined;
     finished.delete(name);
     return fresh;
@@ -716,11 +721,8 @@ export function createReconciler(d: ReconcilerDeps) {
    * pass's own status write.
    */
   async function freshPhase(app: Application, state: OperationState): Promise<OperationState> {
-    const res = await d.kube.request('GET', `${appsPath}/${encodeURIComponent(app.metadata.name)}`);
-    const fresh = (res.body as Partial<Application> | undefined)?.status?.operationState;
-    return res.status < 300 &&
-      fresh?.phase === OperationPhase.Terminating &&
-      fresh.startedAt === state.startedAt
+    const fresh = (await readFresh(app.metadata.name))?.status?.operationState;
+    return fresh?.phase === OperationPhase.Terminating && fresh.startedAt === state.startedAt
       ? fresh
       : state;
   }
