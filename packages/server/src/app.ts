@@ -15,15 +15,27 @@ import {
   unauthenticated,
 } from './http/api-error.ts';
 import { authenticate } from './http/authenticate.ts';
+import { csrfRefusal } from './http/csrf.ts';
+import { defaultHttpLimits } from './config.ts';
 import type { UiHandler } from './http/static-ui.ts';
 import type { Principal, RouteDef, RouteRequest } from './routes/route.ts';
 
-/** Request bodies larger than this are refused (Argo CD's default gRPC limit is far larger, but
- * an Application or a webhook payload is a few hundred KiB at most). */
-export const maxBodyBytes = 4 * 1024 * 1024;
+/** Request bodies larger than this are refused by default (Argo CD's default gRPC limit is far
+ * larger, but an Application or a webhook payload is a few hundred KiB at most). */
+export const maxBodyBytes = defaultHttpLimits.maxBodyBytes;
 
+/** A year, as most HSTS deployments use; subdomains are left to whoever owns the domain. */
+const hstsValue = 'max-age=31536000';
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+export function isJsonContentType(value: string | undefined): boolean {
+  const type = (value ?? '').split(';')[0]?.trim().toLowerCase();
+  return type === 'application/json';
+}
+
+/** Header names are the sender's: kept in an object without a prototype, read by own key only. */
 function headersOf(c: Context): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   c.req.raw.headers.forEach((v, k) => (out[k.toLowerCase()] = v));
   return out;
 }
@@ -61,6 +73,14 @@ function requestOf(c: Context, ctx: ServerContext, principal: Principal): RouteR
     async json() {
       const body = await raw();
       if (body.length === 0) return {};
+      // A browser sends a cross-site form or text/plain body without asking first; JSON only
+      // under its own type means such a body is never read as a request.
+      if (!isJsonContentType(headers['content-type']))
+        throw new ApiError(
+          415,
+          ApiCode.UnsupportedMediaType,
+          'the request body must be JSON sent with Content-Type: application/json',
+        );
       try {
         return JSON.parse(new TextDecoder().decode(body)) as unknown;
       } catch {
@@ -83,6 +103,11 @@ function requestOf(c: Context, ctx: ServerContext, principal: Principal): RouteR
     },
     signal: c.req.raw.signal,
   };
+}
+
+export interface ApiOptions {
+  /** Larger request bodies get 413 (default {@link maxBodyBytes}). */
+  readonly maxBodyBytes?: number;
 }
 
 /** Records one answered request; `route` is the table's pattern, never the raw URL. */
@@ -121,12 +146,21 @@ export function createApi(
   routes: readonly RouteDef[],
   metrics?: ApiMetrics,
   ui?: UiHandler,
+  opts: ApiOptions = {},
 ): Hono {
   const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    // Every answer over TLS, errors and UI files included: a browser that saw one never tries
+    // plain HTTP again, so a network attacker cannot strip TLS to read the session cookie.
+    if (new URL(c.req.url).protocol === 'https:')
+      c.res.headers.set('strict-transport-security', hstsValue);
+    c.res.headers.set('x-content-type-options', 'nosniff');
+  });
   app.use(
     '*',
     bodyLimit({
-      maxSize: maxBodyBytes,
+      maxSize: opts.maxBodyBytes ?? maxBodyBytes,
       onError: (c) =>
         c.json(
           errorBody(new ApiError(413, ApiCode.PayloadTooLarge, 'request body too large')),
@@ -145,7 +179,15 @@ export function createApi(
     }
     app.on(route.method, route.path, async (c) => {
       const settings = await ctx.settings.get();
-      const principal = await authenticate(headersOf(c), settings, ctx.now());
+      const headers = headersOf(c);
+      const refusal = csrfRefusal({
+        method: c.req.method,
+        headers,
+        url: c.req.url,
+        externalUrl: Object.hasOwn(settings.cm, 'url') ? settings.cm['url'] : undefined,
+      });
+      if (refusal) throw forbidden(refusal);
+      const principal = await authenticate(headers, settings, ctx.now());
       const r = requestOf(c, ctx, principal);
       await authorize(route, r, ctx);
       const out = await route.handle(r);

@@ -79,3 +79,43 @@ describe('loadServerConfig: web UI directory', () => {
     expect(loadServerConfig(argv, env, '/h').uiDir).toBe(want);
   });
 });
+
+describe('loadServerConfig: HTTP limits', () => {
+  it('defaults: 4 MiB bodies, 60 s per request, 10 s for headers, 500 stream clients', () => {
+    expect(loadServerConfig(base, {}, '/h').http).toEqual({
+      maxBodyBytes: 4 * 1024 * 1024,
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 10_000,
+      streamMaxClients: 500,
+    });
+  });
+
+  it('flags win over variables; the headers timeout never exceeds the request timeout', () => {
+    const cfg = loadServerConfig(
+      [...base, '--max-request-bytes', '1024', '--request-timeout', '2s'],
+      {
+        GITWARD_SERVER_MAX_REQUEST_BYTES: '9',
+        GITWARD_SERVER_REQUEST_TIMEOUT: '5m',
+        GITWARD_SERVER_STREAM_MAX_CLIENTS: '3',
+      },
+      '/h',
+    );
+    expect(cfg.http).toEqual({
+      maxBodyBytes: 1024,
+      requestTimeoutMs: 2000,
+      headersTimeoutMs: 2000,
+      streamMaxClients: 3,
+    });
+  });
+
+  it.each([
+    ['--max-request-bytes', '0'],
+    ['--max-request-bytes', '1.5'],
+    ['--stream-max-clients', '-1'],
+    ['--request-timeout', '0s'],
+    ['--request-timeout', '500ms'],
+    ['--request-timeout', 'soon'],
+  ])('refuses %s %s', (flag, value) => {
+    expect(() => loadServerConfig([...base, flag, value], {}, '/h')).toThrow(GitwardError);
+  });
+});

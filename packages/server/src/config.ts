@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseGoDuration } from '@gitward/engine';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -41,7 +42,31 @@ export interface ServerConfig {
    * packages/web/dist beside the server's sources.
    */
   readonly uiDir?: string;
+  /** Limits on what one client may cost the server (docs/security.md lists the defaults). */
+  readonly http: HttpLimits;
 }
+
+/** Request size and time limits, and the cap on event-stream clients. */
+export interface HttpLimits {
+  /** Larger request bodies are refused with 413 (`--max-request-bytes`). */
+  readonly maxBodyBytes: number;
+  /**
+   * Time to receive a whole request, headers and body (`--request-timeout`): a slowloris client
+   * that trickles its body is cut with 408. Responses (the event stream) are not limited by it.
+   */
+  readonly requestTimeoutMs: number;
+  /** Time to receive the headers: at most 10 s, and never more than the request timeout. */
+  readonly headersTimeoutMs: number;
+  /** Concurrent `/stream` clients of this replica; more get 503 (`--stream-max-clients`). */
+  readonly streamMaxClients: number;
+}
+
+export const defaultHttpLimits: HttpLimits = Object.freeze({
+  maxBodyBytes: 4 * 1024 * 1024,
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 10_000,
+  streamMaxClients: 500,
+});
 
 function fail(message: string): never {
   throw new GitwardError(ErrorCode.InvalidArgument, message);
@@ -74,6 +99,9 @@ export function loadServerConfig(
       'tracking-method': { type: 'string' },
       'metrics-port': { type: 'string' },
       'ui-dir': { type: 'string' },
+      'max-request-bytes': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'stream-max-clients': { type: 'string' },
     },
     strict: true,
   });
@@ -98,7 +126,47 @@ export function loadServerConfig(
     ...optional('readyFile', values['ready-file']),
     ...optional('uiDir', values['ui-dir'] ?? env['GITWARD_UI_DIR']),
     ...renderingOf(values, env, home),
+    http: httpLimitsOf(values, env),
   });
+}
+
+type HttpFlags = Partial<
+  Record<'max-request-bytes' | 'request-timeout' | 'stream-max-clients', string>
+>;
+
+function httpLimitsOf(
+  values: HttpFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): HttpLimits {
+  const d = defaultHttpLimits;
+  const maxBodyBytes = positiveInt(
+    values['max-request-bytes'] ?? env['GITWARD_SERVER_MAX_REQUEST_BYTES'],
+    d.maxBodyBytes,
+    '--max-request-bytes',
+  );
+  const streamMaxClients = positiveInt(
+    values['stream-max-clients'] ?? env['GITWARD_SERVER_STREAM_MAX_CLIENTS'],
+    d.streamMaxClients,
+    '--stream-max-clients',
+  );
+  const timeout = values['request-timeout'] ?? env['GITWARD_SERVER_REQUEST_TIMEOUT'];
+  const requestTimeoutMs = timeout === undefined ? d.requestTimeoutMs : parseGoDuration(timeout);
+  // Zero would switch Node's limit off, which is exactly the hole this closes.
+  if (requestTimeoutMs === undefined || requestTimeoutMs < 1000)
+    fail('--request-timeout must be a Go duration of at least 1s (e.g. "60s")');
+  return {
+    maxBodyBytes,
+    requestTimeoutMs,
+    headersTimeoutMs: Math.min(d.headersTimeoutMs, requestTimeoutMs),
+    streamMaxClients,
+  };
+}
+
+function positiveInt(v: string | undefined, fallback: number, flag: string): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) fail(`${flag} must be a positive integer`);
+  return n;
 }
 
 type RenderingFlags = Partial<

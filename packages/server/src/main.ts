@@ -84,7 +84,9 @@ const registry = createMetricsRegistry();
 registerProcessMetrics(registry);
 // The workspace's own build by default, so `npm run build:web` is all a checkout needs.
 const uiDir = cfg.uiDir ?? fileURLToPath(new URL('../../web/dist/', import.meta.url));
-const api = createApi(ctx, routes, createApiMetrics(registry), createUiHandler(uiDir));
+const api = createApi(ctx, routes, createApiMetrics(registry), createUiHandler(uiDir), {
+  maxBodyBytes: cfg.http.maxBodyBytes,
+});
 await access(join(uiDir, 'index.html')).catch(() =>
   logger.warn({ uiDir }, 'the web UI is not built (npm run build:web): / answers 503'),
 );
@@ -115,9 +117,16 @@ const server = serve(
     fetch: api.fetch,
     hostname: cfg.address,
     port: cfg.port,
-    ...(tls
-      ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } }
-      : {}),
+    // Node cuts a request whose headers or body take longer (408): a slowloris client cannot
+    // hold a connection by trickling bytes. Responses, the event stream included, are not timed.
+    // The check runs every connectionsCheckingInterval, so a short timeout gets a short interval.
+    serverOptions: {
+      requestTimeout: cfg.http.requestTimeoutMs,
+      headersTimeout: cfg.http.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.ceil(cfg.http.requestTimeoutMs / 4)),
+      ...(tls ? { cert: tls.cert, key: tls.key } : {}),
+    },
+    ...(tls ? { createServer: createHttpsServer } : {}),
   },
   (info) => {
     const url = `${tls ? 'https' : 'http'}://${cfg.address}:${info.port}`;
@@ -141,10 +150,8 @@ const server = serve(
       );
   },
 );
-// Slow clients cannot hold connections forever; the event stream keeps its own pings.
+// No idle timeout on the socket: the event stream is idle between its 15 s pings.
 server.setTimeout?.(0);
-(server as { headersTimeout?: number }).headersTimeout = 10_000;
-(server as { requestTimeout?: number }).requestTimeout = 0;
 
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {

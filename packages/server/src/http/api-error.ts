@@ -25,6 +25,7 @@ export const ApiCode = {
   FailedPrecondition: 'FAILED_PRECONDITION',
   RateLimited: 'RATE_LIMITED',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   Unavailable: 'UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;

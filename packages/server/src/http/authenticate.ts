@@ -2,21 +2,26 @@ import { SERVER_SECRET_KEY, verifyToken } from '../auth/index.ts';
 import type { Principal } from '../routes/route.ts';
 import type { Settings } from '../settings.ts';
 import { unauthenticated } from './api-error.ts';
+import { sessionCookie } from './cookies.ts';
 
-/** Cookie names the UI may carry: ours, and Argo CD's in argoproj.io mode. */
-export const sessionCookies = ['gitward.token', 'argocd.token'];
+export { sessionCookies } from './cookies.ts';
 
 export const anonymous: Principal = { subject: { kind: 'anonymous' }, name: '' };
 
-function bearerOf(headers: Readonly<Record<string, string>>): string | undefined {
+/** The `Authorization: Bearer` token, if the request carries one. */
+export function bearerHeader(headers: Readonly<Record<string, string>>): string | undefined {
   const auth = headers['authorization'];
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim() || undefined;
-  const cookies = (headers['cookie'] ?? '').split(';').map((c) => c.trim());
-  for (const name of sessionCookies) {
-    const hit = cookies.find((c) => c.startsWith(`${name}=`));
-    if (hit) return decodeURIComponent(hit.slice(name.length + 1)) || undefined;
-  }
   return undefined;
+}
+
+function tokenOf(headers: Readonly<Record<string, string>>): string | undefined {
+  const bearer = bearerHeader(headers);
+  if (bearer) return bearer;
+  const cookie = sessionCookie(headers['cookie']);
+  if (cookie.kind === 'malformed')
+    throw unauthenticated('the session cookie is malformed; log in again');
+  return cookie.kind === 'present' ? cookie.token : undefined;
 }
 
 /**
@@ -28,7 +33,7 @@ export async function authenticate(
   settings: Settings,
   now: Date,
 ): Promise<Principal> {
-  const token = bearerOf(headers);
+  const token = tokenOf(headers);
   if (!token) return anonymous;
   const key = settings.secret[SERVER_SECRET_KEY];
   if (!key) throw unauthenticated('the server has no signing key yet; try again');

@@ -12,7 +12,7 @@ import {
   tokenRemoved,
   verifyPassword,
 } from '../auth/index.ts';
-import { sessionCookies } from '../http/authenticate.ts';
+import { safeDecode, sessionCookies } from '../http/cookies.ts';
 import { ApiError, ApiCode, invalid, notFound, unauthenticated } from '../http/api-error.ts';
 import type { RbacRequestAction, RbacResource } from '../rbac/index.ts';
 import { revokedTokensKey } from '../settings.ts';
@@ -187,11 +187,13 @@ async function canI(r: RouteRequest) {
     r.params['subresource'] ?? '',
     ...(r.params['rest'] ? [r.params['rest']] : []),
   ].join('/');
+  const decoded = safeDecode(object);
+  if (decoded === undefined) throw invalid('the object is not a valid percent-encoded path');
   const allowed = rbac.enforce(
     r.principal.subject,
     (r.params['resource'] ?? '') as RbacResource,
     (r.params['action'] ?? '') as RbacRequestAction,
-    decodeURIComponent(object),
+    decoded,
   );
   return { value: allowed ? 'yes' : 'no' };
 }

@@ -114,12 +114,9 @@ export const systemRoutes: RouteDef[] = [
     path: '/api/version',
     summary: 'Server version',
     access: { kind: 'public' },
-    handle: (r) =>
-      Promise.resolve({
-        Version: r.ctx.version,
-        Platform: `${process.platform}/${process.arch}`,
-        NodeVersion: process.version,
-      }),
+    // gitward's own version only: the runtime's version and platform would tell an attacker
+    // which published vulnerabilities to try.
+    handle: (r) => Promise.resolve({ Version: r.ctx.version }),
   },
   {
     method: 'GET',
