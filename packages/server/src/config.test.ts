@@ -111,7 +111,7 @@ describe('loadServerConfig: HTTP limits', () => {
   it.each([
     ['--max-request-bytes', '0'],
     ['--max-request-bytes', '1.5'],
-    ['--stream-max-clients', '-1'],
+    ['--stream-max-clients', 'many'],
     ['--request-timeout', '0s'],
     ['--request-timeout', '500ms'],
     ['--request-timeout', 'soon'],
