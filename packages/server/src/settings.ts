@@ -3,6 +3,7 @@ import {
   ensureServerSecretKey,
   initialAdminPassword,
   parseAccounts,
+  revocationEntries,
   type Account,
 } from './auth/index.ts';
 import type { ClusterStore } from './cluster/store.ts';
@@ -40,12 +41,7 @@ export interface Settings {
 }
 
 function parseRevoked(raw: string | undefined, nowSec: number): Map<string, number> {
-  try {
-    const entries = Object.entries(JSON.parse(raw ?? '{}') as Record<string, number>);
-    return new Map(entries.filter(([, exp]) => typeof exp === 'number' && exp > nowSec));
-  } catch {
-    return new Map();
-  }
+  return new Map(revocationEntries(raw).filter(([, exp]) => exp > nowSec));
 }
 
 /**

@@ -34,7 +34,12 @@ export { MAX_USERNAME_LENGTH, attemptLogin, authenticate } from './login.ts';
 export type { LimitDecision, LoginLimiter, LoginLimiterOptions } from './rate-limit.ts';
 export { addressKey, createLoginLimiter } from './rate-limit.ts';
 export type { MemoryRevocationStore, Revocation, RevocationStore } from './revocations.ts';
-export { createMemoryRevocationStore } from './revocations.ts';
+export {
+  MAX_REVOCATIONS,
+  addRevocation,
+  createMemoryRevocationStore,
+  revocationEntries,
+} from './revocations.ts';
 export {
   DEFAULT_SESSION_DURATION_MS,
   anonymousEnabled,
@@ -53,6 +58,7 @@ export type {
 } from './tokens.ts';
 export {
   MIN_KEY_BYTES,
+  RETIRED_KEY_MESSAGE,
   SERVER_SECRET_KEY,
   TOKEN_ISSUER,
   ensureServerSecretKey,
@@ -60,5 +66,6 @@ export {
   issueApiToken,
   issueProjectToken,
   issueSession,
+  signingKeyId,
   verifyToken,
 } from './tokens.ts';

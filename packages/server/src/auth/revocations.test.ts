@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMemoryRevocationStore } from './revocations.ts';
+import { addRevocation, createMemoryRevocationStore, revocationEntries } from './revocations.ts';
 
 const clock = (start: number) => {
   const c = { t: start, now: () => c.t };
@@ -64,5 +65,59 @@ describe('createMemoryRevocationStore', () => {
     expect(store.isRevoked('live')).toBe(true);
     expect(store.isRevoked('dead')).toBe(false);
     expect(store.entries()).toEqual([{ jti: 'live', exp: new Date(2_000) }]);
+  });
+});
+
+describe('addRevocation', () => {
+  const parse = (v: string) => JSON.parse(v) as Record<string, number>;
+
+  it('adds the entry and prunes the expired ones', () => {
+    const out = addRevocation(
+      JSON.stringify({ old: 50, live: 500 }),
+      { jti: 'new', exp: 300 },
+      100,
+    );
+    expect(parse(out.value)).toEqual({ live: 500, new: 300 });
+    expect(out.dropped).toBe(0);
+  });
+
+  it('past the cap forgets the entries that expire soonest', () => {
+    const raw = JSON.stringify({ a: 200, b: 300, c: 400 });
+    const out = addRevocation(raw, { jti: 'd', exp: 900 }, 100, 3);
+    expect(parse(out.value)).toEqual({ b: 300, c: 400, d: 900 });
+    expect(out.dropped).toBe(1);
+  });
+
+  it.each(['', 'not json', '[1,2]', 'null', '{"a":"x","__proto__":5}'])(
+    'reads %j as a list of numeric own entries only',
+    (raw) => {
+      const out = addRevocation(raw, { jti: 'n', exp: 200 }, 100);
+      expect(parse(out.value)['n']).toBe(200);
+      expect(({} as Record<string, unknown>)['a']).toBeUndefined();
+    },
+  );
+
+  it('whatever the stored list, the result is bounded, live, and keeps the newest', () => {
+    const list = fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.integer(), fc.string()), {
+      maxKeys: 40,
+    });
+    fc.assert(
+      fc.property(list, fc.integer({ min: 1, max: 20 }), (stored, max) => {
+        const now = 1000;
+        const out = addRevocation(JSON.stringify(stored), { jti: 'me', exp: 2 ** 32 }, now, max);
+        const entries = revocationEntries(out.value);
+        expect(entries.length).toBeLessThanOrEqual(max);
+        expect(entries.every(([, exp]) => exp > now)).toBe(true);
+        expect(entries.some(([jti]) => jti === 'me')).toBe(true);
+      }),
+    );
+  });
+
+  it('never throws on any stored text', () => {
+    fc.assert(
+      fc.property(fc.string(), (raw) => {
+        addRevocation(raw, { jti: 'x', exp: 10 }, 1);
+      }),
+    );
   });
 });

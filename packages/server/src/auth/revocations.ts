@@ -57,3 +57,44 @@ export function createMemoryRevocationStore(
     },
   };
 }
+
+/**
+ * At most this many logged-out sessions are remembered. Each entry costs about 60 bytes of the
+ * settings Secret (which the apiserver caps at 1 MiB, and which also holds the passwords): without
+ * a cap, a user logging in and out in a loop could make every settings write fail.
+ */
+export const MAX_REVOCATIONS = 5000;
+
+/**
+ * The persisted revocation list (`{"<jti>": <exp, Unix seconds>}`) with one more entry: expired
+ * entries pruned, and past `max` the entries that expire soonest dropped, since they are the
+ * ones that would stop mattering first. `dropped` counts those, for a warning in the log.
+ * Unreadable input counts as empty: it protects nothing.
+ */
+export function addRevocation(
+  raw: string | undefined,
+  add: { jti: string; exp: number },
+  nowSec: number,
+  max = MAX_REVOCATIONS,
+): { value: string; dropped: number } {
+  const live = new Map<string, number>();
+  for (const [jti, exp] of revocationEntries(raw)) if (exp > nowSec) live.set(jti, exp);
+  if (add.exp > nowSec) live.set(add.jti, Math.max(add.exp, live.get(add.jti) ?? 0));
+  const kept = [...live].sort((a, b) => b[1] - a[1]).slice(0, Math.max(1, max));
+  return {
+    value: JSON.stringify(Object.fromEntries(kept)),
+    dropped: live.size - kept.length,
+  };
+}
+
+/** The `jti → exp` pairs of a persisted list; own keys with numeric values only. */
+export function revocationEntries(raw: string | undefined): [string, number][] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '{}');
+  } catch {
+    return [];
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return [];
+  return Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number');
+}

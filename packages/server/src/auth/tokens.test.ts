@@ -1,4 +1,4 @@
-import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
+import { SignJWT, UnsecuredJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { AppProject } from '@gitward/model';
 import { GitwardError } from '@gitward/model';
@@ -10,6 +10,8 @@ import {
   issueApiToken,
   issueProjectToken,
   issueSession,
+  RETIRED_KEY_MESSAGE,
+  signingKeyId,
   verifyToken,
 } from './tokens.ts';
 
@@ -401,5 +403,34 @@ describe('server secret key', () => {
 
   it('keeps an existing key', () => {
     expect(ensureServerSecretKey({ 'server.secretkey': KEY })).toEqual({ key: KEY, updates: {} });
+  });
+});
+
+describe('signing key rotation', () => {
+  it('names the signing key in the kid header, without revealing it', () => {
+    expect(decodeProtectedHeader(session).kid).toBe(signingKeyId(KEY));
+    expect(signingKeyId(KEY)).not.toBe(signingKeyId(OTHER_KEY));
+    expect(signingKeyId(KEY)).toHaveLength(16);
+    expect(KEY).not.toContain(signingKeyId(KEY));
+  });
+
+  it('refuses a token of a rotated-out key with a message that says so', async () => {
+    const out = await verifyToken(session, ctx({ key: OTHER_KEY }));
+    expect(out).toEqual({ ok: false, code: 'invalid', message: RETIRED_KEY_MESSAGE });
+  });
+
+  it('a token naming the current key id but signed otherwise is a bad signature', async () => {
+    const forged = await new SignJWT({ iss: 'gitward', iat: T0.getTime() / 1000, jti: 'x' })
+      .setSubject('alice:login')
+      .setProtectedHeader({ alg: 'HS256', kid: signingKeyId(KEY) })
+      .sign(new TextEncoder().encode(OTHER_KEY));
+    const out = await verifyToken(forged, ctx());
+    expect(out).toMatchObject({ ok: false, message: 'token signature is invalid' });
+  });
+
+  it('tokens minted before key ids (no kid) still verify with their key', async () => {
+    const old = await craft({ sub: 'alice:apiKey' });
+    expect(decodeProtectedHeader(old).kid).toBeUndefined();
+    expect((await verifyToken(old, ctx({ accounts: [alice] }))).ok).toBe(true);
   });
 });

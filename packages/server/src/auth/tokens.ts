@@ -6,9 +6,9 @@
  * token valid: each is checked against the live settings and projects, so deleting a token's
  * record, disabling an account or changing its password takes effect on the next request.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { AppProject } from '@gitward/model';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import type { Account, AccountToken, SecretUpdates } from './accounts.ts';
@@ -62,7 +62,7 @@ export function ensureServerSecretKey(secret: Readonly<Record<string, string>>):
   key: string;
   updates: SecretUpdates;
 } {
-  const existing = secret[SERVER_SECRET_KEY];
+  const existing = Object.hasOwn(secret, SERVER_SECRET_KEY) ? secret[SERVER_SECRET_KEY] : undefined;
   if (existing) return { key: existing, updates: {} };
   const key = generateServerSecretKey();
   return { key, updates: { [SERVER_SECRET_KEY]: key } };
@@ -81,6 +81,19 @@ function keyBytes(key: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * The `kid` header of the tokens a key signs: a short digest of the key, so that after the key
+ * in the settings Secret is rotated a token of the old key can be told apart from a forged one
+ * and refused with a message that says what to do. 96 bits of SHA-256 tell nothing about a
+ * 256-bit key.
+ */
+export function signingKeyId(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 16);
+}
+
+export const RETIRED_KEY_MESSAGE =
+  'token was signed with a retired signing key (the server key was rotated); log in again';
+
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 /** An empty id (an unset CLI flag) asks for a generated one, as in Argo CD. */
@@ -97,7 +110,7 @@ async function sign(
   if (opts.lifetimeMs !== undefined && opts.lifetimeMs > 0)
     entry.exp = iat + Math.ceil(opts.lifetimeMs / 1000);
   const jwt = new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: signingKeyId(opts.key) })
     .setSubject(subject)
     .setIssuer(TOKEN_ISSUER)
     .setIssuedAt(iat)
@@ -297,6 +310,17 @@ function checkAccountToken(
   };
 }
 
+/** Whether the token names a key id that is not the current key's (tokens older than key ids
+ * name none: they get the plain signature check). Unreadable headers are left to jwtVerify. */
+function signedByRetiredKey(token: string, key: string): boolean {
+  try {
+    const { kid } = decodeProtectedHeader(token);
+    return typeof kid === 'string' && kid !== signingKeyId(key);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Verifies a bearer token against the signing key and the live settings. Failures are values
  * with a user-facing message that never contains the token. Throws only when the configured key
@@ -305,6 +329,7 @@ function checkAccountToken(
 export async function verifyToken(token: string, ctx: VerifyContext): Promise<VerifyResult> {
   const key = keyBytes(ctx.key);
   if (token.length > MAX_TOKEN_CHARS) return fail('invalid', 'token is too large');
+  if (signedByRetiredKey(token, ctx.key)) return fail('invalid', RETIRED_KEY_MESSAGE);
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, key, {

@@ -55,6 +55,16 @@ export interface ClusterStore {
     data: Record<string, string | null>,
     labels?: Record<string, string>,
   ): Promise<void>;
+  /**
+   * Read-modify-write of a Secret's data, conditional on the resourceVersion read: when another
+   * writer (a second logout, another replica) changed it meanwhile the apiserver answers 409 and
+   * `mutate` runs again on the latest data, so neither write is lost. `mutate` returns the keys
+   * to set (a null value removes one), or undefined to write nothing. Creates a missing Secret.
+   */
+  updateSecret(
+    name: string,
+    mutate: (data: Readonly<Record<string, string>>) => Record<string, string | null> | undefined,
+  ): Promise<void>;
   deleteSecret(name: string): Promise<void>;
   /** Events about an object in the control-plane namespace. */
   events(kind: string, name: string): Promise<KubeObject[]>;
@@ -65,7 +75,14 @@ export interface ClusterStore {
   discover(): Promise<ApiResourceIndex>;
 }
 
+/** Attempts of a conditional Secret update before the conflict is reported (409). */
+const maxSecretAttempts = 8;
+
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const encodeData = (data: Record<string, string | null>) =>
+  Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v === null ? null : b64(v)]));
+/** A few milliseconds, random: writers that just collided should not collide again in step. */
+const jitter = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 
 function decode(data: unknown): Record<string, string> {
@@ -209,9 +226,7 @@ export function createClusterStore(
       }));
     },
     async writeSecret(name, data, labels) {
-      const encoded = Object.fromEntries(
-        Object.entries(data).map(([k, v]) => [k, v === null ? null : b64(v)]),
-      );
+      const encoded = encodeData(data);
       const patch = await kube.request('PATCH', one(secretsPath, name), {
         body: { data: encoded, ...(labels ? { metadata: { labels } } : {}) },
       });
@@ -230,6 +245,36 @@ export function createClusterStore(
         },
       });
       check(res, `secret ${name}`);
+    },
+    async updateSecret(name, mutate) {
+      for (let attempt = 1; ; attempt++) {
+        const last = attempt >= maxSecretAttempts;
+        const res = await kube.request('GET', one(secretsPath, name));
+        const found = res.status === 404 ? undefined : check(res, `secret ${name}`);
+        const meta = (found as { metadata?: { resourceVersion?: string } } | undefined)?.metadata;
+        const updates = mutate(decode((found as { data?: unknown } | undefined)?.data));
+        if (!updates) return;
+        const encoded = encodeData(updates);
+        const write = found
+          ? await kube.request('PATCH', one(secretsPath, name), {
+              // A merge patch carrying the resourceVersion is a precondition: 409 when stale.
+              body: { metadata: { resourceVersion: meta?.resourceVersion }, data: encoded },
+            })
+          : await kube.request('POST', secretsPath, {
+              body: {
+                apiVersion: 'v1',
+                kind: 'Secret',
+                metadata: { name, namespace: opts.namespace },
+                type: 'Opaque',
+                data: Object.fromEntries(Object.entries(encoded).filter(([, v]) => v !== null)),
+              },
+            });
+        if (write.status !== 409 || last) {
+          check(write, `secret ${name}`);
+          return;
+        }
+        await jitter();
+      }
     },
     async deleteSecret(name) {
       const res = await kube.request('DELETE', one(secretsPath, name));

@@ -35,7 +35,9 @@ export async function authenticate(
 ): Promise<Principal> {
   const token = tokenOf(headers);
   if (!token) return anonymous;
-  const key = settings.secret[SERVER_SECRET_KEY];
+  const key = Object.hasOwn(settings.secret, SERVER_SECRET_KEY)
+    ? settings.secret[SERVER_SECRET_KEY]
+    : undefined;
   if (!key) throw unauthenticated('the server has no signing key yet; try again');
   const out = await verifyToken(token, {
     key,

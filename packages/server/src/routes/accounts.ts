@@ -1,5 +1,7 @@
 import {
+  addRevocation,
   attemptLogin,
+  ensureServerSecretKey,
   checkNewPassword,
   findAccount,
   hashPassword,
@@ -38,7 +40,7 @@ async function login(r: RouteRequest) {
   }
   const durationMs = sessionDurationMs(settings.cm);
   const issued = await issueSession(out.account, {
-    key: settings.secret[SERVER_SECRET_KEY] ?? '',
+    key: await signingKey(r),
     now: r.ctx.now(),
     durationMs,
   });
@@ -53,17 +55,50 @@ async function login(r: RouteRequest) {
   });
 }
 
-/** Logout revokes the session's id in the settings Secret, so every replica refuses it. */
+/**
+ * The signing key, read through the settings cache so a key rotated in the Secret is used within
+ * a second without a restart. An operator may also delete it to rotate: the first login after
+ * that makes a new one (conditionally, so replicas racing to make one end up sharing one).
+ */
+async function signingKey(r: RouteRequest): Promise<string> {
+  const settings = await r.ctx.settings.get();
+  const existing = Object.hasOwn(settings.secret, SERVER_SECRET_KEY)
+    ? settings.secret[SERVER_SECRET_KEY]
+    : undefined;
+  if (existing) return existing;
+  let key = '';
+  await r.ctx.store.updateSecret(r.ctx.names.secret, (data) => {
+    const ensured = ensureServerSecretKey(data);
+    key = ensured.key;
+    return Object.keys(ensured.updates).length > 0 ? ensured.updates : undefined;
+  });
+  r.ctx.settings.invalidate();
+  r.ctx.logger.info('no signing key in the settings Secret: made a new one');
+  return key;
+}
+
+/**
+ * Logout revokes the session's id in the settings Secret, so every replica refuses it. The list
+ * is rewritten conditionally on the Secret's version: two logouts at once both stay revoked.
+ */
 async function logout(r: RouteRequest) {
   const claims = r.principal.claims;
   if (claims?.jti && claims.exp) {
-    const settings = await r.ctx.settings.get();
-    const revoked = Object.fromEntries(settings.revoked);
-    revoked[claims.jti] = claims.exp;
-    await r.ctx.store.writeSecret(r.ctx.names.secret, {
-      [revokedTokensKey]: JSON.stringify(revoked),
+    const add = { jti: claims.jti, exp: claims.exp };
+    const nowSec = Math.floor(r.ctx.now().getTime() / 1000);
+    let dropped = 0;
+    await r.ctx.store.updateSecret(r.ctx.names.secret, (data) => {
+      const raw = Object.hasOwn(data, revokedTokensKey) ? data[revokedTokensKey] : undefined;
+      const next = addRevocation(raw, add, nowSec);
+      dropped = next.dropped;
+      return { [revokedTokensKey]: next.value };
     });
     r.ctx.settings.invalidate();
+    if (dropped > 0)
+      r.ctx.logger.warn(
+        { dropped },
+        'revocation list full: forgot the logged-out sessions that expire soonest',
+      );
   }
   return new Response('{}', {
     headers: {
@@ -158,9 +193,8 @@ async function updatePassword(r: RouteRequest) {
 async function createToken(r: RouteRequest) {
   const a = await account(r);
   const b = (await r.json()) as { expiresIn?: number; id?: string };
-  const settings = await r.ctx.settings.get();
   const out = await issueApiToken(a, {
-    key: settings.secret[SERVER_SECRET_KEY] ?? '',
+    key: await signingKey(r),
     now: r.ctx.now(),
     ...(b.id ? { id: b.id } : {}),
     ...(b.expiresIn ? { expiresInMs: b.expiresIn * 1000 } : {}),
