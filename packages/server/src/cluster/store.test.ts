@@ -8,8 +8,7 @@ import { createClusterStore } from './store.ts';
 function fakeSecrets() {
   let secret: { rv: number; data: Record<string, string> } | undefined;
   let writes = 0;
-  const reply = <T>(status: number, body: T): KubeResponse<T> =>
-    ({ status, body }) as KubeResponse<T>;
+  const reply = <T>(status: number, body: T): KubeResponse<T> => ({ status, body });
   const request = async (method: string, _path: string, o?: { body?: unknown }) => {
     // Every call yields, so concurrent read-modify-writes really interleave.
     await new Promise((r) => setTimeout(r, 1));
