@@ -1,7 +1,8 @@
 import type { KubeClient } from '@gitward/infra';
-import { TrackingMethod, type ApiGroup } from '@gitward/model';
+import { errorMessage, TrackingMethod, type ApiGroup } from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
+import { createAppStreamHub } from './app-stream.ts';
 import { anonymousEnabled, createLoginLimiter } from './auth/index.ts';
 import { createClusterStore } from './cluster/store.ts';
 import type { ServerContext } from './context.ts';
@@ -26,6 +27,8 @@ export function createServerContext(deps: {
   checkRepo?: ServerContext['checkRepo'];
   checkCluster?: ServerContext['checkCluster'];
   revisionMetadata?: ServerContext['revisionMetadata'];
+  /** Concurrent `/stream` clients of this replica (default 500). */
+  streamMaxClients?: number;
 }): ServerContext {
   const now = deps.now ?? (() => new Date());
   const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
@@ -79,6 +82,13 @@ export function createServerContext(deps: {
       return Promise.resolve(cached.rbac);
     },
     limiter: createLoginLimiter({ now: () => now().getTime() }),
+    appStream: createAppStreamHub({
+      source: (handlers, signal) =>
+        store.reflectApps(handlers, signal, (err) =>
+          deps.logger.warn({ err: errorMessage(err) }, 'application watch failed; retrying'),
+        ),
+      ...(deps.streamMaxClients !== undefined ? { maxClients: deps.streamMaxClients } : {}),
+    }),
     logger: deps.logger,
     now,
     version: deps.version,

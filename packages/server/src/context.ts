@@ -2,6 +2,7 @@ import type { ClusterSpec } from '@gitward/engine';
 import type { KubeClient } from '@gitward/infra';
 import type { RepoCredentials } from '@gitward/model';
 import type { Logger } from 'pino';
+import type { AppStreamHub } from './app-stream.ts';
 import type { LoginLimiter } from './auth/index.ts';
 import type { ClusterStore } from './cluster/store.ts';
 import type { Rbac } from './rbac/index.ts';
@@ -19,6 +20,8 @@ export interface ServerContext {
   /** The enforcer for the current settings (rebuilt when policy or projects change). */
   rbac(settings: Settings): Promise<Rbac>;
   readonly limiter: LoginLimiter;
+  /** The one Application watch every `/stream` client of this replica shares. */
+  readonly appStream: AppStreamHub;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly version: string;

@@ -78,6 +78,7 @@ const ctx = createServerContext({
     ),
   checkCluster: (cluster) => checkClusterConnection(cluster, { timeoutMs: 10_000 }),
   revisionMetadata: (url, sha, creds) => git.commitMetadata(url, sha, creds),
+  streamMaxClients: cfg.http.streamMaxClients,
 });
 const boot = await bootstrapSettings(ctx.store, ctx.names, new Date());
 const registry = createMetricsRegistry();

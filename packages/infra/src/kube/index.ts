@@ -19,6 +19,12 @@ export type {
 } from './types.ts';
 export { loadKubeconfig } from './kubeconfig.ts';
 export {
+  runReflector,
+  type ReflectorEnd,
+  type ReflectorHandlers,
+  type ReflectorOptions,
+} from './reflector.ts';
+export {
   watchCollection,
   type WatchedCollection,
   type WatchedCollectionOptions,

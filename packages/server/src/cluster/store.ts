@@ -1,5 +1,7 @@
 import {
   hasStatusSubresource,
+  runReflector,
+  type ReflectorHandlers,
   type ApiResourceIndex,
   type KubeClient,
   type KubeResponse,
@@ -38,6 +40,12 @@ export interface ClusterStore {
   patchAppStatus(name: string, patch: unknown): Promise<Application>;
   deleteApp(name: string): Promise<void>;
   watchApps(onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
+  /** List+watch of the Applications until `signal` aborts, re-watching after failures. */
+  reflectApps(
+    handlers: ReflectorHandlers,
+    signal: AbortSignal,
+    onError: (err: unknown) => void,
+  ): Promise<unknown>;
   listProjects(): Promise<AppProject[]>;
   getProject(name: string): Promise<AppProject | undefined>;
   createProject(p: AppProject): Promise<AppProject>;
@@ -184,6 +192,8 @@ export function createClusterStore(
       check(await kube.request('DELETE', one(appsPath, name)), `application ${name}`);
     },
     watchApps: (onEvent, signal) => kube.watch(appsPath, { signal }, onEvent),
+    reflectApps: (handlers, signal, onError) =>
+      runReflector(kube, appsPath, handlers, { signal, onError }),
     async listProjects() {
       const list = await kube.list(projectsPath);
       return list.items.flatMap((i) => {

@@ -1,7 +1,7 @@
 import { appsToRefresh, detectProvider, parseWebhook } from '@gitward/engine';
-import type { WatchEvent } from '@gitward/infra';
-import { applicationSchema, errorMessage } from '@gitward/model';
-import { invalid, unauthenticated } from '../http/api-error.ts';
+import { errorMessage } from '@gitward/model';
+import type { AppEvent } from '../app-stream.ts';
+import { ApiError, ApiCode, invalid, unauthenticated } from '../http/api-error.ts';
 import { verifyWebhook } from '../webhook/index.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -41,55 +41,72 @@ async function webhook(r: RouteRequest) {
   return { refreshed, event: 'push' };
 }
 
+/** What one client may have queued and not yet read; past it the client is dropped. */
+export const streamBufferBytes = 1024 * 1024;
+/** Events waiting for their RBAC check; past it the client is dropped too. */
+const streamMaxPending = 1000;
+
 /**
  * `GET /api/v1/stream/applications` (Server-Sent Events): every change of an Application the
  * caller may `get`, as Argo CD's stream, each `data:` line `{"result":{"type","application"}}`.
- * `?name=` limits it to one application. RBAC is checked per event with the current policy, so a
- * revoked permission stops the flow without reconnecting.
+ * `?name=` limits it to one application. All clients share one watch (app-stream.ts); RBAC is
+ * checked per client and per event with the current policy, so a revoked permission stops the
+ * flow without reconnecting. A client that does not read is dropped once its buffer is full,
+ * rather than making the server hold every event for it: it reconnects and starts afresh.
  */
 function stream(r: RouteRequest): Promise<Response> {
   const only = r.query('name');
-  const abort = new AbortController();
-  r.signal.addEventListener('abort', () => abort.abort());
   const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const write = (text: string) => {
-        if (!abort.signal.aborted) controller.enqueue(encoder.encode(text));
-      };
-      const send = async (e: WatchEvent) => {
-        if (e.type !== 'ADDED' && e.type !== 'MODIFIED' && e.type !== 'DELETED') return;
-        const parsed = applicationSchema.safeParse(e.object);
-        if (!parsed.success || (only && parsed.data.metadata.name !== only)) return;
-        const rbac = await r.ctx.rbac(await r.ctx.settings.get());
-        const object = `${parsed.data.spec.project}/${parsed.data.metadata.name}`;
-        if (!rbac.enforce(r.principal.subject, 'applications', 'get', object)) return;
-        write(
-          `data: ${JSON.stringify({ result: { type: e.type, application: parsed.data } })}\n\n`,
-        );
-      };
-      // Comment lines keep proxies from closing an idle stream.
-      const ping = setInterval(() => write(': ping\n\n'), 15_000);
-      let queue = Promise.resolve();
-      write(': connected\n\n');
-      r.ctx.store
-        .watchApps((e) => {
-          queue = queue.then(() => send(e)).catch(() => abort.abort());
-        }, abort.signal)
-        .then(() => queue)
-        .catch((err: unknown) => {
-          if (!abort.signal.aborted)
-            r.ctx.logger.warn({ err: errorMessage(err) }, 'application stream ended');
-        })
-        .finally(() => {
-          clearInterval(ping);
-          if (!abort.signal.aborted) controller.close();
+  let close = (): void => undefined;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        let pending = 0;
+        let queue = Promise.resolve();
+        let done = false;
+        const drop = (why: string) => {
+          if (done) return;
+          r.ctx.logger.warn({ user: r.principal.name, address: r.address }, why);
+          close();
+          controller.error(new Error(why));
+        };
+        const write = (text: string) => {
+          if (done) return;
+          controller.enqueue(encoder.encode(text));
+          if ((controller.desiredSize ?? 0) < 0) drop('event stream client too slow: dropped');
+        };
+        const send = async (e: AppEvent) => {
+          if (only && e.app.metadata.name !== only) return;
+          const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+          const object = `${e.app.spec.project}/${e.app.metadata.name}`;
+          if (!rbac.enforce(r.principal.subject, 'applications', 'get', object)) return;
+          write(`data: ${JSON.stringify({ result: { type: e.type, application: e.app } })}\n\n`);
+        };
+        const sub = r.ctx.appStream.join((e) => {
+          if (done) return;
+          if (++pending > streamMaxPending) return drop('event stream client too slow: dropped');
+          queue = queue
+            .then(() => send(e))
+            .catch((err: unknown) => drop(`event stream failed: ${errorMessage(err)}`))
+            .finally(() => pending--);
         });
+        if (!sub) throw streamFull();
+        // Comment lines keep proxies from closing an idle stream.
+        const ping = setInterval(() => write(': ping\n\n'), 15_000);
+        close = () => {
+          done = true;
+          clearInterval(ping);
+          sub.leave();
+        };
+        r.signal.addEventListener('abort', () => close());
+        write(': connected\n\n');
+      },
+      cancel() {
+        close();
+      },
     },
-    cancel() {
-      abort.abort();
-    },
-  });
+    new ByteLengthQueuingStrategy({ highWaterMark: streamBufferBytes }),
+  );
   return Promise.resolve(
     new Response(body, {
       headers: {
@@ -100,6 +117,13 @@ function stream(r: RouteRequest): Promise<Response> {
     }),
   );
 }
+
+const streamFull = () =>
+  new ApiError(
+    503,
+    ApiCode.Unavailable,
+    'too many event-stream clients on this server; retry later',
+  );
 
 export const systemRoutes: RouteDef[] = [
   {
