@@ -23,6 +23,7 @@ import {
   type KubeObject,
 } from '@gitward/model';
 import type { RenderContext, SourceRenderer, ToolName } from './context.ts';
+import { createJsonnetGuard } from './confined-jsonnet.ts';
 import { renderDirectory } from './directory.ts';
 import { renderHelmArchive, renderHelmDirectory } from './helm.ts';
 import { createKustomizeRenderer } from './kustomize.ts';
@@ -112,12 +113,15 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     [SourceType.Plugin]: createPluginRenderer(plugins),
   };
 
-  const run = (
+  const jsonnetGuard = createJsonnetGuard(o.tools.jsonnet, o.env);
+
+  const run = async (
     tool: ToolName,
     args: readonly string[],
     cwd: string,
     env: Record<string, string> = {},
   ) => {
+    if (tool === 'jsonnet') await jsonnetGuard();
     const isPlugin = tool.startsWith('plugin:');
     const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
     return runTool(tool, file, isPlugin ? args.slice(1) : args, {

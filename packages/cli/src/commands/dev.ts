@@ -258,7 +258,10 @@ async function externalTarget(d: DevDeps, kubeconfig: string): Promise<Target> {
     return { kubeconfig, tools: toolsIn(bin.dir) };
   } catch (err) {
     if (!(err instanceof GitwardError) || err.code !== ErrorCode.ToolMissing) throw err;
-    d.output.err('Go is missing: rendering with helm, kustomize and jsonnet from PATH instead.');
+    // A stock jsonnet reads any file on disk, so the renderer refuses it: jsonnet sources fail.
+    d.output.err(
+      'Go is missing: rendering with helm and kustomize from PATH instead; jsonnet sources are refused (gitward-jsonnet, which confines imports to the repository, is built with Go).',
+    );
     const tools = { helm: 'helm', kustomize: 'kustomize', jsonnet: 'jsonnet', kubectl: 'kubectl' };
     return { kubeconfig, tools };
   }
