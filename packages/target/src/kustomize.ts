@@ -4,10 +4,10 @@ import { parseDocument } from 'yaml';
 import { parseManifests } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type KustomizeSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
+import { assertKustomizationConfined } from './kustomize-refs.ts';
 import { writableCopy } from './workspace.ts';
 
 const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-const remoteRef = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i;
 
 async function kustomizationFile(dir: string): Promise<string> {
   const names = await readdir(dir);
@@ -17,27 +17,19 @@ async function kustomizationFile(dir: string): Promise<string> {
   return join(dir, found);
 }
 
-/** Remote bases make a render depend on more than the commit; refused unless enabled. */
-async function assertNoRemoteBases(root: string): Promise<void> {
+/**
+ * Checks every kustomization file of the repository copy before kustomize runs: no remote
+ * reference in any field (remote bases make a render depend on more than the commit and reach the
+ * network), unless enabled, and no local path leaving the copy.
+ */
+async function assertKustomizationsConfined(root: string, allowRemote: boolean): Promise<void> {
   const walk = async (d: string): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory() && e.name !== '.git') await walk(p);
-      else if (kustomizationNames.includes(e.name)) {
-        const k = (parseDocument(await readFile(p, 'utf8')).toJS() ?? {}) as Record<
-          string,
-          unknown
-        >;
-        for (const field of ['resources', 'bases', 'components']) {
-          for (const ref of (k[field] as unknown[] | undefined) ?? []) {
-            if (typeof ref === 'string' && remoteRef.test(ref)) {
-              throw new GitwardError(
-                ErrorCode.RenderFailed,
-                `kustomize remote ${field} entry ${JSON.stringify(ref)} is not allowed (enable remote bases to use it)`,
-              );
-            }
-          }
-        }
+      else if (e.isFile() && kustomizationNames.includes(e.name)) {
+        const doc: unknown = parseDocument(await readFile(p, 'utf8')).toJS();
+        assertKustomizationConfined(root, p, doc, allowRemote);
       }
     }
   };
@@ -106,12 +98,19 @@ async function addPatches(
 export function createKustomizeRenderer(opts: { allowRemoteBases: boolean }) {
   return async (ctx: RenderContext): Promise<KubeObject[]> => {
     const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
-    if (!opts.allowRemoteBases) await assertNoRemoteBases(copy.root);
     const k = ctx.source.kustomize ?? {};
     const file = await kustomizationFile(copy.dir);
     for (const edit of kustomizeEdits(k)) await ctx.run('kustomize', ['edit', ...edit], copy.dir);
     if (k.patches?.length) await addPatches(file, k.patches);
-    const out = await ctx.run('kustomize', ['build', copy.dir], copy.dir);
+    // Checked after the overrides, which may add references (components), before the build. The
+    // load restrictor (kustomize's default, stated so a changed default cannot loosen it) keeps
+    // file loads inside each kustomization's own directory.
+    await assertKustomizationsConfined(copy.root, opts.allowRemoteBases);
+    const out = await ctx.run(
+      'kustomize',
+      ['build', '--load-restrictor', 'LoadRestrictionsRootOnly', copy.dir],
+      copy.dir,
+    );
     const parsed = parseManifests(out, 'kustomize build');
     if (parsed.errors[0])
       throw new GitwardError(
