@@ -70,6 +70,7 @@ async function commitHostileRepo(): Promise<void> {
       'kustomize-remote/kustomization.yaml':
         'resources: [cm.yaml]\ntransformers: ["https://127.0.0.1:1/transformer.yaml"]\n',
       'kustomize-remote/cm.yaml': goodCm,
+      'kustomize-via-base/kustomization.yaml': 'resources: [../kustomize-remote]\n',
       'kustomize-escape/kustomization.yaml': `resources: ["${up}${outside.slice(1)}"]\n`,
     },
     'hostile',
@@ -115,6 +116,12 @@ describe('a hostile repository', () => {
     [
       'kustomize-remote',
       'kustomize-remote',
+      /remote reference .*transformer.yaml.* in transformers/,
+    ],
+    // A remote transformer in a base the source reaches is refused too.
+    [
+      'kustomize-via-base',
+      'kustomize-via-base',
       /remote reference .*transformer.yaml.* in transformers/,
     ],
     ['kustomize-escape', 'kustomize-escape', /resources entry .* leaves the repository/],

@@ -123,14 +123,15 @@ const inside = (root: string, p: string) => p === root || p.startsWith(root + se
 /**
  * Refuses what kustomize must not reach from the kustomization file `file` inside the repository
  * copy `root`: a remote reference (unless allowed) or a local path out of the copy, such as
- * `resources: [../../../../other-scratch]`, which would read another render's checkout.
+ * `resources: [../../../../other-scratch]`, which would read another render's checkout. Returns
+ * the absolute local paths it references, for the caller to follow into other kustomizations.
  */
 export function assertKustomizationConfined(
   root: string,
   file: string,
   doc: unknown,
   allowRemote: boolean,
-): void {
+): string[] {
   const refs = kustomizationRefs(doc);
   const where = relative(root, file);
   const first = refs.remote[0];
@@ -140,12 +141,14 @@ export function assertKustomizationConfined(
       `${where}: kustomize remote reference ${JSON.stringify(first.value)} in ${first.field} is not allowed (enable remote bases to use it)`,
     );
   }
-  for (const p of refs.paths) {
-    if (!inside(root, resolve(dirname(file), p.value))) {
+  return refs.paths.map((p) => {
+    const abs = resolve(dirname(file), p.value);
+    if (!inside(root, abs)) {
       throw new GitwardError(
         ErrorCode.PathEscape,
         `${where}: ${p.field} entry ${JSON.stringify(p.value)} leaves the repository`,
       );
     }
-  }
+    return abs;
+  });
 }

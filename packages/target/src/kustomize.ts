@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseManifests } from '@gitward/engine';
@@ -18,22 +18,38 @@ async function kustomizationFile(dir: string): Promise<string> {
 }
 
 /**
- * Checks every kustomization file of the repository copy before kustomize runs: no remote
- * reference in any field (remote bases make a render depend on more than the commit and reach the
- * network), unless enabled, and no local path leaving the copy.
+ * Checks the kustomization at `dir` and every one it reaches through local directory references
+ * (bases, components, resources), as kustomize would load them: no remote reference in any field
+ * (remote bases make a render depend on more than the commit and reach the network) unless
+ * enabled, and no local path leaving the repository copy. Kustomizations the source does not
+ * reach are not its business: one broken app in a monorepo does not fail the others.
  */
-async function assertKustomizationsConfined(root: string, allowRemote: boolean): Promise<void> {
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory() && e.name !== '.git') await walk(p);
-      else if (e.isFile() && kustomizationNames.includes(e.name)) {
-        const doc: unknown = parseDocument(await readFile(p, 'utf8')).toJS();
-        assertKustomizationConfined(root, p, doc, allowRemote);
-      }
+async function assertKustomizationsConfined(
+  root: string,
+  dir: string,
+  allowRemote: boolean,
+): Promise<void> {
+  const seen = new Set<string>();
+  const queue = [dir];
+  for (let d = queue.pop(); d !== undefined; d = queue.pop()) {
+    if (seen.has(d)) continue;
+    seen.add(d);
+    const names = await readdir(d).catch(() => [] as string[]);
+    const name = kustomizationNames.find((n) => names.includes(n));
+    if (!name) continue;
+    const file = join(d, name);
+    const doc: unknown = parseDocument(await readFile(file, 'utf8')).toJS();
+    const paths = assertKustomizationConfined(root, file, doc, allowRemote);
+    for (const p of paths) {
+      if (
+        await stat(p).then(
+          (st) => st.isDirectory(),
+          () => false,
+        )
+      )
+        queue.push(p);
     }
-  };
-  await walk(root);
+  }
 }
 
 /** The `kustomize edit` commands that apply an Application's overrides (as Argo CD runs them). */
@@ -105,7 +121,7 @@ export function createKustomizeRenderer(opts: { allowRemoteBases: boolean }) {
     // Checked after the overrides, which may add references (components), before the build. The
     // load restrictor (kustomize's default, stated so a changed default cannot loosen it) keeps
     // file loads inside each kustomization's own directory.
-    await assertKustomizationsConfined(copy.root, opts.allowRemoteBases);
+    await assertKustomizationsConfined(copy.root, copy.dir, opts.allowRemoteBases);
     const out = await ctx.run(
       'kustomize',
       ['build', '--load-restrictor', 'LoadRestrictionsRootOnly', copy.dir],
