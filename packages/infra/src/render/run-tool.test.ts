@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { processGone } from '../process/process-gone.ts';
 import { ErrorCode } from '@gitward/model';
 import { runTool, trimStderr } from './run-tool.ts';
 
@@ -55,20 +56,6 @@ describe('runTool', () => {
   });
 });
 
-/** True once `pid` no longer runs (gone, or a zombie waiting for init to reap it). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
-  } catch {
-    return true;
-  }
-}
-
 describe('runTool kills the whole process tree', () => {
   const dir = mkdtempSync(join(tmpdir(), 'run-tool-'));
   const pidFile = join(dir, 'pid');
@@ -91,7 +78,7 @@ describe('runTool kills the whole process tree', () => {
       }),
     ).rejects.toMatchObject({ code: ErrorCode.RenderTimeout });
     expect(Date.now() - t0).toBeLessThan(2500);
-    await expect.poll(() => gone(grandchild()), { timeout: 1000 }).toBe(true);
+    await expect.poll(() => processGone(grandchild()), { timeout: 1000 }).toBe(true);
   });
 
   it('a tool that exits leaving a background child holding stdout returns at once, child killed', async () => {
@@ -104,7 +91,7 @@ describe('runTool kills the whole process tree', () => {
     );
     expect(out).toBe('ok');
     expect(Date.now() - t0).toBeLessThan(3000);
-    await expect.poll(() => gone(grandchild()), { timeout: 1000 }).toBe(true);
+    await expect.poll(() => processGone(grandchild()), { timeout: 1000 }).toBe(true);
   });
 
   it('a descendant that left the group cannot hold the render past a short grace', async () => {
