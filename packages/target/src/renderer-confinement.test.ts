@@ -44,7 +44,11 @@ function renderer(timeoutMs = 30_000) {
     charts: {} as ChartRepositories,
     tools: { helm: 'helm', kustomize: 'kustomize', jsonnet: join(dir, 'stock-jsonnet') },
     toolVersions: {},
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin', CONTROLLER_SECRET: 'hunter2', KUBERNETES_SERVICE_HOST: 'x' },
+    env: {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      CONTROLLER_SECRET: 'hunter2',
+      KUBERNETES_SERVICE_HOST: 'x',
+    },
     workDir: join(dir, 'work'),
     plugins,
     timeoutMs,
