@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
 import {
   commitDirectory,
+  binariesIn,
   ensureBinaries,
   isAlive,
   runningClusterIn,
@@ -204,13 +205,15 @@ function describeCluster(o: Output, s: ClusterState): void {
   o.out(`  ${join(s.binDir, 'kubectl')} --kubeconfig ${s.kubeconfig} get nodes`);
 }
 
+// The file names come from binariesIn: jsonnet is gitward-jsonnet under its source-hash name,
+// never a stock jsonnet left in the directory by an older build.
 function toolsIn(binDir: string): Tools {
-  const at = (name: string) => join(binDir, name);
+  const { path } = binariesIn(binDir);
   return {
-    helm: at('helm'),
-    kustomize: at('kustomize'),
-    jsonnet: at('jsonnet'),
-    kubectl: at('kubectl'),
+    helm: path.helm,
+    kustomize: path.kustomize,
+    jsonnet: path.jsonnet,
+    kubectl: path.kubectl,
   };
 }
 
