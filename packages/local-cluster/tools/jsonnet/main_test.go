@@ -82,6 +82,28 @@ func TestImportsLeavingTheRepositoryAreRefused(t *testing.T) {
 	}
 }
 
+func TestSymlinksInsideTheRepositoryWork(t *testing.T) {
+	root, _ := repo(t)
+	if err := os.Symlink(filepath.Join(root, "app", "data.txt"), filepath.Join(root, "app", "alias.txt")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := eval(t, root, `importstr 'alias.txt'`)
+	if err != nil || !strings.Contains(out, "inside") {
+		t.Fatalf("out %q, err %v", out, err)
+	}
+}
+
+func TestLibraryPathThroughASymlinkOutIsRefused(t *testing.T) {
+	root, secret := repo(t)
+	if err := os.Symlink(filepath.Dir(secret), filepath.Join(root, "vendor")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := eval(t, root, `importstr 'secret.txt'`, "-J", filepath.Join(root, "vendor"))
+	if err == nil || strings.Contains(err.Error(), "TOKEN-OUTSIDE") {
+		t.Fatalf("err %v, want a refusal without the secret", err)
+	}
+}
+
 func TestVersionBanner(t *testing.T) {
 	var out bytes.Buffer
 	if err := run([]string{"--version"}, &out); err != nil || !strings.Contains(out.String(), "gitward-jsonnet") {
