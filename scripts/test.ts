@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 
 const bin = (name: string) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+const jsonnetTool = new URL('../packages/local-cluster/tools/jsonnet', import.meta.url).pathname;
 const steps: [string, string, string[]][] = [
   ['type-check', bin('tsc'), ['-p', 'tsconfig.json']],
   ['type-check (web UI)', bin('tsc'), ['-p', 'packages/web/tsconfig.json']],
@@ -16,6 +17,9 @@ const steps: [string, string, string[]][] = [
     ['--config', '.dependency-cruiser.cjs', 'packages', 'test'],
   ],
   ['unit tests', bin('vitest'), ['run', '--project', 'unit']],
+  // gitward's confining jsonnet evaluator (its importer is the file-disclosure boundary).
+  ['go vet (tools/jsonnet)', 'go', ['-C', jsonnetTool, 'vet', './...']],
+  ['go test (tools/jsonnet)', 'go', ['-C', jsonnetTool, 'test', './...']],
   // The browser tests in e2e load the UI the server serves from packages/web/dist.
   ['build web UI', bin('vite'), ['build', '--logLevel', 'warn', 'packages/web']],
   ['e2e tests', bin('vitest'), ['run', '--project', 'e2e']],

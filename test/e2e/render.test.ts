@@ -272,7 +272,7 @@ describe('Kustomize sources', () => {
     );
     await repo.push();
     const err = failure(await fx.renderer.render(request({ repoURL: repo.url, path: 'app' })));
-    expect(err.message).toMatch(/remote resources entry .* is not allowed/);
+    expect(err.message).toMatch(/remote reference .* in resources is not allowed/);
   });
 });
 

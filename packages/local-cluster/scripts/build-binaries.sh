@@ -3,25 +3,37 @@
 # <cache-dir>/bin/<version-set> (default ~/.cache/gitward). Each binary is built only
 # when missing, so a warm cache costs nothing. Go's module and build caches are reused.
 #
-# Usage: build-binaries.sh [--cache-dir DIR] [--print-dir]
+# Usage: build-binaries.sh [--cache-dir DIR] [--print-dir | --print-jsonnet-name]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../versions.env
 source "$here/../versions.env"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
-cache="$HOME/.cache/gitward"; print_dir=false
+cache="$HOME/.cache/gitward"; print_dir=false; print_jsonnet=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cache-dir) cache="$2"; shift 2 ;;
     --print-dir) print_dir=true; shift ;;
+    --print-jsonnet-name) print_jsonnet=true; shift ;;
     *) echo "build-binaries: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 set_id="k${KUBERNETES_VERSION}-e${ETCD_VERSION}-w${KWOK_VERSION}-h${HELM_VERSION}-z${KUSTOMIZE_VERSION}-j${JSONNET_VERSION}"
 bin="$cache/bin/$set_id"
 src="$cache/src"
+# Not the stock jsonnet binary (its imports reach any file on disk) but gitward's confining
+# evaluator (tools/jsonnet). Its file name carries a hash of its source, so a change to the tool
+# rebuilds it without renaming the version-set directory. binaries.ts computes the same hash.
+jsonnet_src="$here/../tools/jsonnet"
+jsonnet_hash() {
+  (cd "$jsonnet_src" && cat go.mod go.sum $(LC_ALL=C ls -- *.go | grep -v '_test\.go$')) | sha256sum | cut -c1-16
+}
+grep -q "github.com/google/go-jsonnet v$JSONNET_VERSION\$" "$jsonnet_src/go.mod" ||
+  { echo "build-binaries: tools/jsonnet/go.mod must require go-jsonnet v$JSONNET_VERSION (versions.env)" >&2; exit 2; }
+jsonnet_bin="gitward-jsonnet-$(jsonnet_hash)"
 if $print_dir; then echo "$bin"; exit 0; fi
+if $print_jsonnet; then echo "$jsonnet_bin"; exit 0; fi
 
 command -v go >/dev/null || { echo "build-binaries: Go >= 1.24 is required to build the local control plane (https://go.dev/dl/)" >&2; exit 3; }
 mkdir -p "$bin" "$src"
@@ -101,6 +113,11 @@ have helm || timed helm build_tool helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm
   "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
 have kustomize || timed kustomize build_tool kustomize sigs.k8s.io/kustomize/kustomize/v5 sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" 1.24.0 \
   "-X sigs.k8s.io/kustomize/api/provenance.version=v$KUSTOMIZE_VERSION"
-have jsonnet || timed jsonnet build_tool jsonnet github.com/google/go-jsonnet github.com/google/go-jsonnet/cmd/jsonnet "$JSONNET_VERSION" 1.24.0
+build_jsonnet() {
+  cd "$jsonnet_src"
+  go build -trimpath -ldflags "-s -w -X main.goJsonnetVersion=$JSONNET_VERSION" -o "$bin/$jsonnet_bin.tmp" .
+  mv "$bin/$jsonnet_bin.tmp" "$bin/$jsonnet_bin"
+}
+have "$jsonnet_bin" || timed jsonnet build_jsonnet
 log "all binaries present in $bin"
 echo "$bin"

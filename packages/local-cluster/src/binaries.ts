@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { access } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, GitwardError } from '@gitward/model';
@@ -34,10 +35,26 @@ export interface EnsureBinariesOptions {
 }
 
 const buildScript = fileURLToPath(new URL('../scripts/build-binaries.sh', import.meta.url));
+const jsonnetSource = fileURLToPath(new URL('../tools/jsonnet/', import.meta.url));
+
+/**
+ * The file name of gitward's confining jsonnet (tools/jsonnet) inside a version-set directory:
+ * keyed by a hash of its source, computed exactly as build-binaries.sh does (go.mod, go.sum, then
+ * the non-test .go files in byte order), so editing the tool rebuilds it.
+ */
+export function jsonnetBinaryName(sourceDir = jsonnetSource): string {
+  const goFiles = readdirSync(sourceDir)
+    .filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const hash = createHash('sha256');
+  for (const f of ['go.mod', 'go.sum', ...goFiles]) hash.update(readFileSync(join(sourceDir, f)));
+  return `gitward-jsonnet-${hash.digest('hex').slice(0, 16)}`;
+}
 
 /** The paths of the pinned binaries inside a version-set directory. */
 export function binariesIn(dir: string): Binaries {
-  const path = Object.fromEntries(binaryNames.map((n) => [n, join(dir, n)])) as Record<
+  const fileName = (n: BinaryName) => (n === 'jsonnet' ? jsonnetBinaryName() : n);
+  const path = Object.fromEntries(binaryNames.map((n) => [n, join(dir, fileName(n))])) as Record<
     BinaryName,
     string
   >;

@@ -6,7 +6,13 @@
  * kube-controller-manager, kube-scheduler and kwok. It is developer tooling: the operator itself
  * never depends on it.
  */
-export { binaryNames, ensureBinaries, type Binaries, type BinaryName } from './binaries.ts';
+export {
+  binariesIn,
+  binaryNames,
+  ensureBinaries,
+  type Binaries,
+  type BinaryName,
+} from './binaries.ts';
 export {
   startLocalCluster,
   stopClusterByPid,

@@ -16,9 +16,13 @@ async function listFiles(dir: string, base: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * Arguments for gitward's confining jsonnet: `--root` is the repository, and every import (from
+ * files, ext code, TLA code) must resolve inside it or inside a library path, itself inside it.
+ */
 function jsonnetArgs(ctx: RenderContext, file: string, libs: readonly string[]): string[] {
   const j = ctx.source.directory?.jsonnet;
-  const args = [file];
+  const args = ['--root', ctx.repoRoot, file];
   for (const lib of libs) args.push('-J', lib);
   for (const v of j?.extVars ?? [])
     args.push(v.code ? '--ext-code' : '--ext-str', `${v.name}=${v.value}`);

@@ -1,8 +1,8 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseManifests } from '@gitward/engine';
-import { resolveInside } from '@gitward/infra';
+import { assertNoEscapingSymlinks, resolveInside } from '@gitward/infra';
 import { ErrorCode, GitwardError, type HelmSource, type KubeObject } from '@gitward/model';
 import type { RenderContext } from './context.ts';
 import { writableCopy } from './workspace.ts';
@@ -95,11 +95,34 @@ async function parameterArgs(ctx: RenderContext, h: HelmSource, base: string): P
   return args;
 }
 
-async function hasDependencies(chartDir: string): Promise<boolean> {
-  const chart = parseYaml(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as {
-    dependencies?: unknown[];
-  } | null;
-  return (chart?.dependencies?.length ?? 0) > 0;
+/** The dependencies a chart declares, in Chart.yaml (v2) and requirements.yaml (v1). */
+async function chartDependencies(chartDir: string): Promise<unknown[]> {
+  const deps: unknown[] = [];
+  for (const name of ['Chart.yaml', 'requirements.yaml']) {
+    const text = await readFile(join(chartDir, name), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const doc = parseYaml(text) as { dependencies?: unknown } | null;
+    if (Array.isArray(doc?.dependencies)) deps.push(...(doc.dependencies as unknown[]));
+  }
+  return deps;
+}
+
+/**
+ * `helm dependency build` copies a `file://` dependency from wherever its path points, which
+ * would put another directory of the operator's disk (another app's checkout, a token) into the
+ * render. Each one must resolve, symlinks included, inside the repository.
+ */
+export async function assertLocalDependenciesInside(
+  repoRoot: string,
+  chartDir: string,
+  deps: readonly unknown[],
+): Promise<void> {
+  for (const dep of deps) {
+    const repo = (dep as { repository?: unknown } | null)?.repository;
+    if (typeof repo !== 'string' || !repo.startsWith('file://')) continue;
+    const target = resolve(chartDir, repo.slice('file://'.length));
+    await resolveInside(repoRoot, relative(repoRoot, target), `helm dependency ${repo}`);
+  }
 }
 
 async function render(ctx: RenderContext, args: string[], cwd: string): Promise<KubeObject[]> {
@@ -113,11 +136,18 @@ async function render(ctx: RenderContext, args: string[], cwd: string): Promise<
   return parsed.objects;
 }
 
-/** A Helm chart in the Git repository: `helm template`, after `helm dependency build` if it has dependencies. */
+/**
+ * A Helm chart in the Git repository: `helm template`, after `helm dependency build` if it has
+ * dependencies. Helm follows symlinks (`.Files.Get`, templates), so the repository is checked for
+ * any leading out of it first, with or without dependencies.
+ */
 export async function renderHelmDirectory(ctx: RenderContext): Promise<KubeObject[]> {
   let chartDir = ctx.sourceDir;
   let repoRoot = ctx.repoRoot;
-  if (await hasDependencies(chartDir)) {
+  await assertNoEscapingSymlinks(ctx.repoRoot);
+  const deps = await chartDependencies(chartDir);
+  await assertLocalDependenciesInside(ctx.repoRoot, chartDir, deps);
+  if (deps.length > 0) {
     const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
     chartDir = copy.dir;
     repoRoot = copy.root;

@@ -1,13 +1,13 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseManifests } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type KustomizeSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
+import { assertKustomizationConfined } from './kustomize-refs.ts';
 import { writableCopy } from './workspace.ts';
 
 const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
-const remoteRef = /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i;
 
 async function kustomizationFile(dir: string): Promise<string> {
   const names = await readdir(dir);
@@ -17,31 +17,39 @@ async function kustomizationFile(dir: string): Promise<string> {
   return join(dir, found);
 }
 
-/** Remote bases make a render depend on more than the commit; refused unless enabled. */
-async function assertNoRemoteBases(root: string): Promise<void> {
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory() && e.name !== '.git') await walk(p);
-      else if (kustomizationNames.includes(e.name)) {
-        const k = (parseDocument(await readFile(p, 'utf8')).toJS() ?? {}) as Record<
-          string,
-          unknown
-        >;
-        for (const field of ['resources', 'bases', 'components']) {
-          for (const ref of (k[field] as unknown[] | undefined) ?? []) {
-            if (typeof ref === 'string' && remoteRef.test(ref)) {
-              throw new GitwardError(
-                ErrorCode.RenderFailed,
-                `kustomize remote ${field} entry ${JSON.stringify(ref)} is not allowed (enable remote bases to use it)`,
-              );
-            }
-          }
-        }
-      }
+/**
+ * Checks the kustomization at `dir` and every one it reaches through local directory references
+ * (bases, components, resources), as kustomize would load them: no remote reference in any field
+ * (remote bases make a render depend on more than the commit and reach the network) unless
+ * enabled, and no local path leaving the repository copy. Kustomizations the source does not
+ * reach are not its business: one broken app in a monorepo does not fail the others.
+ */
+async function assertKustomizationsConfined(
+  root: string,
+  dir: string,
+  allowRemote: boolean,
+): Promise<void> {
+  const seen = new Set<string>();
+  const queue = [dir];
+  for (let d = queue.pop(); d !== undefined; d = queue.pop()) {
+    if (seen.has(d)) continue;
+    seen.add(d);
+    const names = await readdir(d).catch(() => [] as string[]);
+    const name = kustomizationNames.find((n) => names.includes(n));
+    if (!name) continue;
+    const file = join(d, name);
+    const doc: unknown = parseDocument(await readFile(file, 'utf8')).toJS();
+    const paths = assertKustomizationConfined(root, file, doc, allowRemote);
+    for (const p of paths) {
+      if (
+        await stat(p).then(
+          (st) => st.isDirectory(),
+          () => false,
+        )
+      )
+        queue.push(p);
     }
-  };
-  await walk(root);
+  }
 }
 
 /** The `kustomize edit` commands that apply an Application's overrides (as Argo CD runs them). */
@@ -106,12 +114,19 @@ async function addPatches(
 export function createKustomizeRenderer(opts: { allowRemoteBases: boolean }) {
   return async (ctx: RenderContext): Promise<KubeObject[]> => {
     const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
-    if (!opts.allowRemoteBases) await assertNoRemoteBases(copy.root);
     const k = ctx.source.kustomize ?? {};
     const file = await kustomizationFile(copy.dir);
     for (const edit of kustomizeEdits(k)) await ctx.run('kustomize', ['edit', ...edit], copy.dir);
     if (k.patches?.length) await addPatches(file, k.patches);
-    const out = await ctx.run('kustomize', ['build', copy.dir], copy.dir);
+    // Checked after the overrides, which may add references (components), before the build. The
+    // load restrictor (kustomize's default, stated so a changed default cannot loosen it) keeps
+    // file loads inside each kustomization's own directory.
+    await assertKustomizationsConfined(copy.root, copy.dir, opts.allowRemoteBases);
+    const out = await ctx.run(
+      'kustomize',
+      ['build', '--load-restrictor', 'LoadRestrictionsRootOnly', copy.dir],
+      copy.dir,
+    );
     const parsed = parseManifests(out, 'kustomize build');
     if (parsed.errors[0])
       throw new GitwardError(

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseManifests } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type PluginSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
@@ -12,9 +14,14 @@ export interface PluginDefinition {
   readonly init?: readonly [string, ...string[]];
 }
 
-/** The environment Argo CD gives plugins, so existing plugins run unchanged. */
+/**
+ * The environment Argo CD gives plugins, so existing plugins run unchanged, and nothing else: the
+ * renderer adds only PATH, never the controller's own environment (cloud credentials, tokens).
+ * HOME is a directory inside the scratch space, removed with it.
+ */
 export function pluginEnv(ctx: RenderContext): Record<string, string> {
   const env: Record<string, string> = {
+    HOME: join(ctx.scratch, 'home'),
     ARGOCD_APP_NAME: ctx.appName,
     ARGOCD_APP_NAMESPACE: ctx.destinationNamespace ?? '',
     ARGOCD_APP_PROJECT_NAME: ctx.project,
@@ -28,11 +35,19 @@ export function pluginEnv(ctx: RenderContext): Record<string, string> {
     KUBE_API_VERSIONS: ctx.apiVersions.join(','),
   };
   // User-supplied variables are prefixed so they can never override the ones above (Argo CD's rule).
-  for (const e of ctx.source.plugin?.env ?? []) env[`ARGOCD_ENV_${e.name}`] = e.value;
+  for (const e of ctx.source.plugin?.env ?? []) {
+    if (!validEnvName.test(e.name))
+      throw new GitwardError(
+        ErrorCode.InvalidSpec,
+        `plugin env name ${JSON.stringify(e.name)} is not a valid variable name`,
+      );
+    env[`ARGOCD_ENV_${e.name}`] = e.value;
+  }
   for (const p of ctx.source.plugin?.parameters ?? []) Object.assign(env, parameterEnv(p));
   return env;
 }
 
+const validEnvName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = (s: string) => s.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 
 /** A plugin parameter as PARAM_<NAME> (string), PARAM_<NAME>_<i> (array), PARAM_<NAME>_<KEY> (map). */
@@ -60,6 +75,7 @@ export function createPluginRenderer(plugins: readonly PluginDefinition[]) {
     }
     const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
     const env = pluginEnv(ctx);
+    await mkdir(env['HOME'] ?? '', { recursive: true, mode: 0o700 });
     const tool = `plugin:${plugin.name}` as const;
     if (plugin.init) await ctx.run(tool, plugin.init, copy.dir, env);
     const out = await ctx.run(tool, plugin.generate, copy.dir, env);

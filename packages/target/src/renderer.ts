@@ -23,6 +23,7 @@ import {
   type KubeObject,
 } from '@gitward/model';
 import type { RenderContext, SourceRenderer, ToolName } from './context.ts';
+import { createJsonnetGuard } from './confined-jsonnet.ts';
 import { renderDirectory } from './directory.ts';
 import { renderHelmArchive, renderHelmDirectory } from './helm.ts';
 import { createKustomizeRenderer } from './kustomize.ts';
@@ -112,17 +113,23 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     [SourceType.Plugin]: createPluginRenderer(plugins),
   };
 
-  const run = (
+  const jsonnetGuard = createJsonnetGuard(o.tools.jsonnet, o.env);
+
+  const run = async (
     tool: ToolName,
     args: readonly string[],
     cwd: string,
     env: Record<string, string> = {},
   ) => {
+    if (tool === 'jsonnet') await jsonnetGuard();
     const isPlugin = tool.startsWith('plugin:');
     const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
+    // A plugin is the repository's code: it gets PATH and what pluginEnv defines, never the
+    // controller's own environment.
+    const inherited = isPlugin ? { PATH: o.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' } : o.env;
     return runTool(tool, file, isPlugin ? args.slice(1) : args, {
       cwd,
-      env: { ...o.env, ...env },
+      env: { ...inherited, ...env },
       timeoutMs: o.timeoutMs ?? 90_000,
       maxOutputBytes: o.maxOutputBytes ?? 64 * 1024 * 1024,
     });

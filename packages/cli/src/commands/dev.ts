@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
 import {
   commitDirectory,
+  binariesIn,
   ensureBinaries,
   isAlive,
   runningClusterIn,
@@ -204,13 +205,15 @@ function describeCluster(o: Output, s: ClusterState): void {
   o.out(`  ${join(s.binDir, 'kubectl')} --kubeconfig ${s.kubeconfig} get nodes`);
 }
 
+// The file names come from binariesIn: jsonnet is gitward-jsonnet under its source-hash name,
+// never a stock jsonnet left in the directory by an older build.
 function toolsIn(binDir: string): Tools {
-  const at = (name: string) => join(binDir, name);
+  const { path } = binariesIn(binDir);
   return {
-    helm: at('helm'),
-    kustomize: at('kustomize'),
-    jsonnet: at('jsonnet'),
-    kubectl: at('kubectl'),
+    helm: path.helm,
+    kustomize: path.kustomize,
+    jsonnet: path.jsonnet,
+    kubectl: path.kubectl,
   };
 }
 
@@ -258,7 +261,10 @@ async function externalTarget(d: DevDeps, kubeconfig: string): Promise<Target> {
     return { kubeconfig, tools: toolsIn(bin.dir) };
   } catch (err) {
     if (!(err instanceof GitwardError) || err.code !== ErrorCode.ToolMissing) throw err;
-    d.output.err('Go is missing: rendering with helm, kustomize and jsonnet from PATH instead.');
+    // A stock jsonnet reads any file on disk, so the renderer refuses it: jsonnet sources fail.
+    d.output.err(
+      'Go is missing: rendering with helm and kustomize from PATH instead; jsonnet sources are refused (gitward-jsonnet, which confines imports to the repository, is built with Go).',
+    );
     const tools = { helm: 'helm', kustomize: 'kustomize', jsonnet: 'jsonnet', kubectl: 'kubectl' };
     return { kubeconfig, tools };
   }

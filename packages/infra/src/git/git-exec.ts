@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runProcess } from '../process/run-process.ts';
 
 /**
  * Running git: one place that builds the child's environment and enforces the timeout. Arguments
@@ -69,34 +69,25 @@ export function gitChildEnv(
   };
 }
 
-/** Runs git with an argument array (never a shell) and resolves to its stdout. */
-export function runGit(
+/**
+ * Runs git with an argument array (never a shell) and resolves to its stdout. git runs in its own
+ * process group: on timeout its remote helpers and ssh, which are its children, die with it.
+ */
+export async function runGit(
   args: readonly string[],
   opts: { env: NodeJS.ProcessEnv; timeoutMs: number; cwd?: string },
 ): Promise<string> {
   const subcommand = args.find((a) => !a.startsWith('-')) ?? 'git';
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        env: opts.env,
-        cwd: opts.cwd,
-        timeout: opts.timeoutMs,
-        killSignal: 'SIGKILL',
-        maxBuffer: 64 * 1024 * 1024,
-        encoding: 'utf8',
-      },
-      (err, stdout, stderr) => {
-        if (!err) {
-          resolve(stdout);
-          return;
-        }
-        // The original error is not kept as cause: its message repeats stderr unredacted.
-        const timedOut = err.killed === true && err.signal === 'SIGKILL';
-        const code = typeof err.code === 'number' ? err.code : undefined;
-        reject(new GitFailure(subcommand, stderr || err.message, timedOut, code));
-      },
-    );
-  });
+  const r = await runProcess('git', args, { ...opts, maxOutputBytes: 64 * 1024 * 1024 });
+  switch (r.kind) {
+    case 'exited':
+      if (r.code === 0) return r.stdout.toString('utf8');
+      throw new GitFailure(subcommand, r.stderr || `exit ${r.code}`, false, r.code);
+    case 'timeout':
+      throw new GitFailure(subcommand, r.stderr, true);
+    case 'overflow':
+      throw new GitFailure(subcommand, `${r.stderr}\noutput larger than 64 MiB`, false);
+    case 'spawn-error':
+      throw new GitFailure(subcommand, r.message, false);
+  }
 }

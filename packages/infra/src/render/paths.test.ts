@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '@gitward/model';
+import { ErrorCode, GitwardError } from '@gitward/model';
 import { assertNoEscapingSymlinks, resolveInside } from './paths.ts';
 import { createLimiter } from './limiter.ts';
 
@@ -50,5 +51,43 @@ describe('createLimiter', () => {
       });
     await Promise.all(Array.from({ length: 8 }, task));
     expect(peak).toBe(2);
+  });
+});
+
+describe('resolveInside, for arbitrary relative strings', () => {
+  // Segments that exercise `..`, `.`, empty parts, absolute starts, symlinks in and out, and
+  // names that merely start with dots or look like the root's own name.
+  const segment = fc.constantFrom(
+    '..',
+    '.',
+    '',
+    'app',
+    'a.yaml',
+    'inner-link',
+    'outer-link',
+    '..x',
+    '...',
+    'nope',
+    '/',
+    '/etc',
+  );
+  const relPath = fc.oneof(
+    fc.array(segment, { maxLength: 8 }).map((parts) => parts.join('/')),
+    fc.string(),
+  );
+
+  it('never returns a path outside the root', async () => {
+    const realRoot = await realpath(root);
+    await fc.assert(
+      fc.asyncProperty(relPath, async (p) => {
+        const out = await resolveInside(root, p).catch((err: unknown) => err);
+        if (typeof out === 'string') {
+          expect(out === realRoot || out.startsWith(`${realRoot}${sep}`)).toBe(true);
+        } else {
+          expect(out).toBeInstanceOf(GitwardError);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { ErrorCode, GitwardError } from '@gitward/model';
+import { runProcess } from '../process/run-process.ts';
 
 export interface RunToolOptions {
   readonly cwd: string;
@@ -20,71 +20,36 @@ export function trimStderr(stderr: string, maxLines = 15, maxChars = 2000): stri
 
 /**
  * Runs a rendering tool (helm, kustomize, jsonnet, a plugin) with an argument array, a timeout
- * and an output cap, and resolves to its stdout. Failures carry the tool's stderr, trimmed.
+ * and an output cap, and resolves to its stdout. The tool runs in its own process group, so a
+ * timeout kills everything it forked. Failures carry the tool's stderr, trimmed.
  */
-export function runTool(
+export async function runTool(
   tool: string,
   file: string,
   args: readonly string[],
   opts: RunToolOptions,
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let outBytes = 0;
-    let stderr = '';
-    let failure: GitwardError | undefined;
-    const fail = (e: GitwardError) => {
-      failure ??= e;
-      child.kill('SIGKILL');
-    };
-    const timer = setTimeout(
-      () =>
-        fail(
-          new GitwardError(
-            ErrorCode.RenderTimeout,
-            `${tool} did not finish within ${opts.timeoutMs / 1000}s`,
-          ),
-        ),
-      opts.timeoutMs,
-    );
-    child.stdout.on('data', (chunk: Buffer) => {
-      outBytes += chunk.length;
-      if (outBytes > opts.maxOutputBytes) {
-        fail(
-          new GitwardError(
-            ErrorCode.RenderFailed,
-            `${tool} produced more than ${opts.maxOutputBytes} bytes of output`,
-          ),
-        );
-      } else {
-        out.push(chunk);
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < 1_000_000) stderr += d;
-    });
-    child.on('error', (err) =>
-      fail(new GitwardError(ErrorCode.ToolMissing, `cannot run ${tool}: ${err.message}`)),
-    );
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (failure) return reject(failure);
-      if (code !== 0) {
-        return reject(
-          new GitwardError(
-            ErrorCode.RenderFailed,
-            `${tool} failed (exit ${code}): ${trimStderr(stderr)}`,
-          ),
+  const r = await runProcess(file, args, opts);
+  switch (r.kind) {
+    case 'spawn-error':
+      throw new GitwardError(ErrorCode.ToolMissing, `cannot run ${tool}: ${r.message}`);
+    case 'timeout':
+      throw new GitwardError(
+        ErrorCode.RenderTimeout,
+        `${tool} did not finish within ${opts.timeoutMs / 1000}s`,
+      );
+    case 'overflow':
+      throw new GitwardError(
+        ErrorCode.RenderFailed,
+        `${tool} produced more than ${opts.maxOutputBytes} bytes of output`,
+      );
+    case 'exited':
+      if (r.code !== 0) {
+        throw new GitwardError(
+          ErrorCode.RenderFailed,
+          `${tool} failed (exit ${r.code}): ${trimStderr(r.stderr)}`,
         );
       }
-      resolve(Buffer.concat(out).toString('utf8'));
-    });
-  });
+      return r.stdout.toString('utf8');
+  }
 }
