@@ -22,11 +22,14 @@ import {
   type ApplicationSource,
   type KubeObject,
 } from '@gitward/model';
-import type { RenderContext, SourceRenderer, ToolName } from './context.ts';
+import { createRenderBudget, defaultRenderLimits } from './budget.ts';
+import type { RenderBudget, RenderContext, SourceRenderer, ToolName } from './context.ts';
 import { renderDirectory } from './directory.ts';
 import { renderHelmArchive, renderHelmDirectory } from './helm.ts';
 import { createKustomizeRenderer } from './kustomize.ts';
+import { createParsePool } from './parse-pool.ts';
 import { createPluginRenderer, type PluginDefinition } from './plugin.ts';
+import { createBoundedCache } from './render-cache.ts';
 
 /** One request to produce the target state of one source of an Application. */
 export interface RenderRequest {
@@ -82,6 +85,14 @@ export interface TargetRendererOptions {
   readonly maxConcurrentRenders?: number;
   readonly allowKustomizeRemoteBases?: boolean;
   readonly cacheEntries?: number;
+  /** The render cache's bound in rendered bytes (besides cacheEntries); default 256 MiB. */
+  readonly cacheBytes?: number;
+  /** One manifest file larger than this fails the render; default 8 MiB. */
+  readonly maxManifestFileBytes?: number;
+  /** Manifest files and tool outputs of one render together; default 64 MiB. */
+  readonly maxRenderBytes?: number;
+  /** Worker threads that parse big manifests off the event loop (default: CPUs - 1, 1..4). */
+  readonly parseWorkers?: number;
 }
 
 export interface TargetRenderer {
@@ -101,7 +112,13 @@ type Produced = Omit<Rendered, 'unknownKinds'> & { readonly objects: readonly Ku
 /** Creates the target-state renderer (Argo CD's repo-server, as a library). */
 export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const stats = { renders: 0, cacheHits: 0 };
-  const cache = new Map<string, { sourceType: SourceType; objects: readonly KubeObject[] }>();
+  const cache = createBoundedCache<{ sourceType: SourceType; objects: readonly KubeObject[] }>({
+    maxEntries: o.cacheEntries ?? 500,
+    maxBytes: o.cacheBytes ?? 256 * 1024 * 1024,
+  });
+  const maxFileBytes = o.maxManifestFileBytes ?? defaultRenderLimits.maxFileBytes;
+  const maxRenderBytes = o.maxRenderBytes ?? defaultRenderLimits.maxRenderBytes;
+  const parser = createParsePool({ ...(o.parseWorkers ? { workers: o.parseWorkers } : {}) });
   const limit = createLimiter(o.maxConcurrentRenders ?? 4);
   const plugins = o.plugins ?? [];
   const renderers: Record<Exclude<SourceType, 'Helm'>, SourceRenderer> = {
@@ -112,21 +129,26 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     [SourceType.Plugin]: createPluginRenderer(plugins),
   };
 
-  const run = (
-    tool: ToolName,
-    args: readonly string[],
-    cwd: string,
-    env: Record<string, string> = {},
-  ) => {
-    const isPlugin = tool.startsWith('plugin:');
-    const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
-    return runTool(tool, file, isPlugin ? args.slice(1) : args, {
-      cwd,
-      env: { ...o.env, ...env },
-      timeoutMs: o.timeoutMs ?? 90_000,
-      maxOutputBytes: o.maxOutputBytes ?? 64 * 1024 * 1024,
-    });
-  };
+  /** Runs a tool for one render: its output counts against the render's budget. */
+  const runFor =
+    (budget: RenderBudget) =>
+    async (
+      tool: ToolName,
+      args: readonly string[],
+      cwd: string,
+      env: Record<string, string> = {},
+    ) => {
+      const isPlugin = tool.startsWith('plugin:');
+      const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
+      const out = await runTool(tool, file, isPlugin ? args.slice(1) : args, {
+        cwd,
+        env: { ...o.env, ...env },
+        timeoutMs: o.timeoutMs ?? 90_000,
+        maxOutputBytes: Math.min(o.maxOutputBytes ?? maxRenderBytes, maxRenderBytes - budget.used),
+      });
+      budget.charge(Buffer.byteLength(out), `${tool} output`);
+      return out;
+    };
 
   // The source type is not part of the key: the commit, path and source fields decide it.
   function cacheKey(req: RenderRequest, revision: string): string {
@@ -152,6 +174,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     sha: string | undefined,
   ): Promise<Produced> {
     const { source } = req;
+    const budget = createRenderBudget(maxFileBytes, maxRenderBytes);
     const base = {
       appName: req.appName,
       project: req.project,
@@ -160,7 +183,9 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       apiVersions: req.apiVersions,
       source,
       scratch,
-      run,
+      run: runFor(budget),
+      parse: (text: string, origin: string) => parser.parse(text, origin),
+      budget,
     };
     if (source.chart) {
       const chart = await o.charts.resolve(
@@ -179,7 +204,11 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
         revision: chart.version,
       };
       const objects = await renderHelmArchive(ctx, chart.archive);
-      return remember(key, { revision: chart.version, sourceType: SourceType.Helm, objects });
+      return remember(
+        key,
+        { revision: chart.version, sourceType: SourceType.Helm, objects },
+        budget.used,
+      );
     }
     const at = sha ?? 'local';
     const repoRoot = req.localRoot
@@ -196,16 +225,16 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       sourceType === SourceType.Helm
         ? await renderHelmDirectory(ctx)
         : await renderers[sourceType](ctx);
-    return remember(key, { revision: at, sourceType, objects });
+    return remember(key, { revision: at, sourceType, objects }, budget.used);
   }
 
   function remember(
     key: string,
     r: { revision: string; sourceType: SourceType; objects: readonly KubeObject[] },
+    bytes: number,
   ) {
     stats.renders++;
-    cache.set(key, { sourceType: r.sourceType, objects: r.objects });
-    if (cache.size > (o.cacheEntries ?? 500)) cache.delete(cache.keys().next().value ?? '');
+    cache.set(key, { sourceType: r.sourceType, objects: r.objects }, bytes);
     return { ...r, cached: false };
   }
 
