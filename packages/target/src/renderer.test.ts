@@ -14,6 +14,7 @@ const unused = () => Promise.reject(new Error('not used by a local render'));
 const git: GitRepositories = {
   resolveRevision: unused,
   checkout: unused,
+  release: () => undefined,
   commitMetadata: unused,
   stats: { fetches: 0, advertised: 0, advertisementReads: 0 },
 };

@@ -211,9 +211,22 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       );
     }
     const at = sha ?? 'local';
-    const repoRoot = req.localRoot
-      ? await realpath(req.localRoot)
-      : await o.git.checkout(source.repoURL, at, req.credentials);
+    if (req.localRoot) return produceFrom(req, base, await realpath(req.localRoot), at);
+    const tree = await o.git.checkout(source.repoURL, at, req.credentials);
+    try {
+      return await produceFrom(req, base, tree, at);
+    } finally {
+      o.git.release(tree);
+    }
+  }
+
+  async function produceFrom(
+    req: RenderRequest,
+    base: Omit<RenderContext, 'repoRoot' | 'sourceDir' | 'revision'>,
+    repoRoot: string,
+    at: string,
+  ): Promise<Produced> {
+    const { source } = req;
     // Another render of the same key may have finished while this one waited for its turn.
     const key = cacheKey(req, at);
     const hit = req.hard || req.localRoot ? undefined : cache.get(key);
@@ -225,7 +238,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       sourceType === SourceType.Helm
         ? await renderHelmDirectory(ctx)
         : await renderers[sourceType](ctx);
-    return remember(key, { revision: at, sourceType, objects }, budget.used);
+    return remember(key, { revision: at, sourceType, objects }, base.budget.used);
   }
 
   function remember(
