@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,9 +32,9 @@ async function repoWith(files: Record<string, string>): Promise<string> {
 async function renderLocal(
   root: string,
   opts: Partial<TargetRendererOptions> = {},
+  work?: string,
 ): Promise<RenderOutcome> {
-  const work = await mkdtemp(join(tmpdir(), 'gitward-renderer-work-'));
-  await mkdir(work, { recursive: true });
+  work ??= await mkdtemp(join(tmpdir(), 'gitward-renderer-work-'));
   const renderer = createTargetRenderer({
     git,
     charts,
@@ -99,5 +99,18 @@ describe('render size limits', () => {
     const err = failure(await renderLocal(await repoWith({ 'bomb.yaml': bomb })));
     expect(err?.code).toBe(ErrorCode.RenderFailed);
     expect(err?.message).toMatch(/^bomb\.yaml \(document 1\): too many alias expansions/);
+  });
+});
+
+describe('scratch space', () => {
+  it('removes scratch trees an earlier process left behind, and only old ones', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'gitward-renderer-work-'));
+    await mkdir(join(work, 'crashed'));
+    await mkdir(join(work, 'another-render'));
+    const dayAgo = new Date(Date.now() - 86_400_000);
+    await utimes(join(work, 'crashed'), dayAgo, dayAgo);
+    const r = await renderLocal(await repoWith({ 'a.yaml': configMap('a') }), {}, work);
+    expect(r.kind).toBe('rendered');
+    expect(await readdir(work)).toEqual(['another-render']);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   applyDefaultNamespace,
@@ -109,6 +109,23 @@ function toGitwardError(err: unknown): GitwardError {
 
 type Produced = Omit<Rendered, 'unknownKinds'> & { readonly objects: readonly KubeObject[] };
 
+/**
+ * Removes scratch trees that a process killed mid-render left in `workDir`: nothing else ever
+ * would. Only old ones: another process (a `gitward render` beside the controller) may be using
+ * the same directory, and no render lives an hour.
+ */
+async function removeLeftovers(workDir: string, olderThanMs = 3_600_000): Promise<void> {
+  const names = await readdir(workDir).catch(() => []);
+  for (const name of names) {
+    const dir = join(workDir, name);
+    const mtime = await stat(dir).then(
+      (s) => s.mtimeMs,
+      () => Date.now(),
+    );
+    if (Date.now() - mtime > olderThanMs) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Creates the target-state renderer (Argo CD's repo-server, as a library). */
 export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const stats = { renders: 0, cacheHits: 0 };
@@ -118,6 +135,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   });
   const maxFileBytes = o.maxManifestFileBytes ?? defaultRenderLimits.maxFileBytes;
   const maxRenderBytes = o.maxRenderBytes ?? defaultRenderLimits.maxRenderBytes;
+  const leftovers = removeLeftovers(o.workDir).catch(() => undefined);
   const parser = createParsePool({ ...(o.parseWorkers ? { workers: o.parseWorkers } : {}) });
   const limit = createLimiter(o.maxConcurrentRenders ?? 4);
   const plugins = o.plugins ?? [];
@@ -264,6 +282,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
 
   async function produceInScratch(req: RenderRequest, sha: string | undefined) {
     const scratch = join(o.workDir, randomBytes(8).toString('hex'));
+    await leftovers;
     try {
       await mkdir(scratch, { recursive: true, mode: 0o700 });
       return await limit(() => produce(req, scratch, sha));
