@@ -24,6 +24,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.PathEscape]: 32,
   [ErrorCode.ChartNotFound]: 33,
   [ErrorCode.InvalidSpec]: 34,
+  [ErrorCode.ManifestTooLarge]: 35,
   [ErrorCode.Internal]: 1,
 };
 

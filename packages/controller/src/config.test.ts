@@ -31,6 +31,25 @@ describe('loadControllerConfig', () => {
   });
 });
 
+describe('render limits', () => {
+  it('keeps the renderer defaults when unset', () => {
+    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').renderLimits).toEqual({});
+  });
+  it('reads sizes in bytes or with Ki/Mi/Gi, flags over the environment', () => {
+    const c = loadControllerConfig(
+      ['--kubeconfig', 'k', '--max-manifest-file-bytes', '2Mi'],
+      { GITWARD_MAX_MANIFEST_FILE_BYTES: '1', GITWARD_MAX_RENDER_BYTES: '1000' },
+      '/h',
+    );
+    expect(c.renderLimits).toEqual({ maxManifestFileBytes: 2 * 1024 * 1024, maxRenderBytes: 1000 });
+  });
+  it.each(['0', '1.5Mi', '8MB', 'lots', '99999999999Gi'])('rejects %j', (v) => {
+    expect(() =>
+      loadControllerConfig(['--kubeconfig', 'k', '--max-render-bytes', v], {}, '/h'),
+    ).toThrow(/--max-render-bytes must be a positive size/);
+  });
+});
+
 describe('tracking method', () => {
   it('defaults to annotation and accepts Argo CD’s methods', () => {
     expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').trackingMethod).toBe('annotation');

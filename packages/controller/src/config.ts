@@ -33,6 +33,11 @@ export interface ControllerConfig {
   readonly syncTimeoutSeconds: number;
   /** Rendering tools: paths, or names looked up on PATH. */
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
+  /** Size limits of renders (repo authors control sizes); unset keeps the renderer's defaults. */
+  readonly renderLimits: {
+    readonly maxManifestFileBytes?: number;
+    readonly maxRenderBytes?: number;
+  };
 }
 
 const intOf = (name: string, v: string | undefined, dflt: number): number => {
@@ -45,6 +50,21 @@ const intOf = (name: string, v: string | undefined, dflt: number): number => {
     );
   return n;
 };
+
+const units: Readonly<Record<string, number>> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** A size in bytes, plain or with a Ki/Mi/Gi suffix (as Kubernetes quantities are written). */
+export function bytesOf(name: string, v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(v.trim());
+  const n = m ? Number(m[1]) * (units[m[2] ?? ''] ?? 1) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `${name} must be a positive size in bytes (e.g. 8Mi), got ${JSON.stringify(v)}`,
+    );
+  return n;
+}
 
 /** Flags win over GITWARD_* variables, which win over defaults; invalid values fail startup. */
 export function loadControllerConfig(
@@ -71,6 +91,8 @@ export function loadControllerConfig(
       helm: { type: 'string' },
       kustomize: { type: 'string' },
       jsonnet: { type: 'string' },
+      'max-manifest-file-bytes': { type: 'string' },
+      'max-render-bytes': { type: 'string' },
     },
     strict: true,
   });
@@ -106,7 +128,20 @@ export function loadControllerConfig(
       kustomize: pick('kustomize', 'GITWARD_KUSTOMIZE') ?? 'kustomize',
       jsonnet: pick('jsonnet', 'GITWARD_JSONNET') ?? 'jsonnet',
     },
+    renderLimits: renderLimitsOf(
+      pick('max-manifest-file-bytes', 'GITWARD_MAX_MANIFEST_FILE_BYTES'),
+      pick('max-render-bytes', 'GITWARD_MAX_RENDER_BYTES'),
+    ),
   });
+}
+
+function renderLimitsOf(file: string | undefined, render: string | undefined) {
+  const maxManifestFileBytes = bytesOf('--max-manifest-file-bytes', file);
+  const maxRenderBytes = bytesOf('--max-render-bytes', render);
+  return {
+    ...(maxManifestFileBytes === undefined ? {} : { maxManifestFileBytes }),
+    ...(maxRenderBytes === undefined ? {} : { maxRenderBytes }),
+  };
 }
 
 function trackingMethodOf(v: string | undefined): TrackingMethod {

@@ -63,6 +63,7 @@ const renderer = metrics.instrumentRenderer(
     toolVersions: await renderToolVersions(cfg.tools),
     env: process.env,
     workDir: join(targetCache, 'work'),
+    ...cfg.renderLimits,
   }),
 );
 const tracking = trackingAnnotation(cfg.group);

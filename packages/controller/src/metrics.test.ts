@@ -29,6 +29,7 @@ describe('controller metrics', () => {
     const git = metrics.instrumentGit({
       resolveRevision: () => Promise.resolve({ sha: 'abc' }),
       checkout: () => Promise.reject(new Error('gone')),
+      release: () => undefined,
       commitMetadata: () => Promise.resolve({ author: 'a', date: 'd', message: 'm', tags: [] }),
       stats: { fetches: 2, advertised: 0, advertisementReads: 0 },
     });

@@ -103,6 +103,7 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
           timed(git.startTimer({ request_type: 'checkout' }), () =>
             repos.checkout(url, sha, creds),
           ),
+        release: (dir) => repos.release(dir),
         commitMetadata: (url, sha, creds) =>
           timed(git.startTimer({ request_type: 'commit-metadata' }), () =>
             repos.commitMetadata(url, sha, creds),

@@ -9,8 +9,10 @@ export { classifyDirectoryEntry, type DirectoryEntryKind } from './manifest/dire
 export { applyDefaultNamespace, type ScopeLookup } from './manifest/namespace.ts';
 export {
   flattenObjects,
+  defaultParseLimits,
   parseManifests,
   type ManifestError,
+  type ParseLimits,
   type ParsedManifests,
 } from './manifest/parse.ts';
 export { detectSourceType, SourceType } from './manifest/source-type.ts';

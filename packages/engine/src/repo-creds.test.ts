@@ -28,6 +28,11 @@ const secrets = [
     sshPrivateKey: 'KEY',
     insecureIgnoreHostKey: 'true',
   }),
+  secret('lab', 'repository', {
+    url: 'https://lab.example.com/r',
+    username: 'u',
+    insecure: 'true',
+  }),
   {
     ...secret('other-label', 'repository', { url: 'https://git.example.com/x', username: 'no' }),
     metadata: { name: 'other-label' },
@@ -55,12 +60,30 @@ describe('repoCredentialsFor', () => {
     [
       'ssh keys with known hosts',
       'ssh://git@git.example.com/a.git',
-      { sshPrivateKey: 'KEY', insecureIgnoreHostKey: true, knownHosts: 'HOSTS' },
+      { sshPrivateKey: 'KEY', insecure: true, knownHosts: 'HOSTS' },
     ],
+    ["Argo CD's insecure field", 'https://lab.example.com/r', { username: 'u', insecure: true }],
     ['nothing for an unknown host', 'https://elsewhere.example.com/x', undefined],
     ['nothing from Secrets without the label', 'https://git.example.com/x', { bearerToken: 'tok' }],
   ])('uses %s', (_what, url, want) => {
     expect(repoCredentialsFor(url, secrets, label, 'HOSTS')).toEqual(want);
+  });
+});
+
+describe('repoCredentialsFor reads Secrets by own property', () => {
+  it('ignores keys on a polluted prototype', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto['url'] = 'https://git.example.com/team/public';
+    proto['password'] = 'planted';
+    try {
+      const bare = { ...secret('bare', 'repository', {}), data: {} };
+      expect(repoCredentialsFor('https://git.example.com/team/public', [bare], label)).toBe(
+        undefined,
+      );
+    } finally {
+      delete proto['url'];
+      delete proto['password'];
+    }
   });
 });
 

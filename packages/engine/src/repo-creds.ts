@@ -18,9 +18,13 @@ function decode(b64: string): string {
   return new TextDecoder().decode(bytes);
 }
 
+/** The decoded data of a Secret, in an object without a prototype: read by own keys only. */
 function secretData(s: KubeObject): Record<string, string> {
-  const data = (s['data'] ?? {}) as Record<string, string>;
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decode(v)]));
+  const data: unknown = Object.hasOwn(s, 'data') ? s['data'] : undefined;
+  const out = Object.create(null) as Record<string, string>;
+  if (typeof data !== 'object' || data === null) return out;
+  for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = decode(v);
+  return out;
 }
 
 function toCredentials(
@@ -30,7 +34,8 @@ function toCredentials(
   const c: Record<string, string | boolean> = {};
   for (const k of ['username', 'password', 'bearerToken', 'sshPrivateKey'] as const)
     if (d[k]) c[k] = d[k];
-  if (d['insecureIgnoreHostKey'] === 'true') c['insecureIgnoreHostKey'] = true;
+  // Argo CD's IsInsecure: `insecure`, or the deprecated `insecureIgnoreHostKey`.
+  if (d['insecure'] === 'true' || d['insecureIgnoreHostKey'] === 'true') c['insecure'] = true;
   if (Object.keys(c).length === 0) return undefined;
   if (knownHosts && c['sshPrivateKey']) c['knownHosts'] = knownHosts;
   return c;

@@ -21,6 +21,8 @@ export const ErrorCode = {
   PathEscape: 'PATH_ESCAPE',
   ChartNotFound: 'CHART_NOT_FOUND',
   InvalidSpec: 'INVALID_SPEC',
+  /** A manifest file or a whole render over its size limit (repo authors control both). */
+  ManifestTooLarge: 'MANIFEST_TOO_LARGE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

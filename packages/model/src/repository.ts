@@ -15,8 +15,12 @@ export interface RepoCredentials {
   readonly sshPrivateKey?: string;
   /** known_hosts lines for SSH; without them the user's known_hosts applies. */
   readonly knownHosts?: string;
-  /** Skip SSH host key checking (trusts whoever answers: for tests and labs only). */
-  readonly insecureIgnoreHostKey?: boolean;
+  /**
+   * Skip TLS certificate and SSH host key verification (trusts whoever answers: for tests and
+   * labs only). Argo CD's repository Secret field `insecure`; its deprecated
+   * `insecureIgnoreHostKey` is read as the same.
+   */
+  readonly insecure?: boolean;
 }
 
 /** The `secret-type` label values gitward reads (Argo CD's). */

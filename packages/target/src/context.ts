@@ -1,3 +1,4 @@
+import type { ParsedManifests } from '@gitward/engine';
 import type { ApplicationSource, KubeObject } from '@gitward/model';
 
 /** What one render of one source needs, resolved by the renderer before a tool runs. */
@@ -22,6 +23,23 @@ export interface RenderContext {
     cwd: string,
     env?: Record<string, string>,
   ) => Promise<string>;
+  /**
+   * Parses manifest text, a big text off the event loop. Renderers use this, not parseManifests:
+   * a 20 MB chart output parsed on the main thread would starve lease renewals.
+   */
+  readonly parse: (text: string, origin: string) => Promise<ParsedManifests>;
+  /** The size limits of this render; tool output counts against it already (see `run`). */
+  readonly budget: RenderBudget;
+}
+
+/** What one render may read and produce, in bytes; over a limit, the render fails. */
+export interface RenderBudget {
+  readonly maxFileBytes: number;
+  readonly maxRenderBytes: number;
+  /** Counts `bytes` read or produced for `what`; throws ManifestTooLarge over maxRenderBytes. */
+  charge(bytes: number, what: string): void;
+  /** Bytes counted so far. */
+  readonly used: number;
 }
 
 export type ToolName = 'helm' | 'kustomize' | 'jsonnet' | `plugin:${string}`;

@@ -1,8 +1,9 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { classifyDirectoryEntry, flattenObjects, parseManifests } from '@gitward/engine';
+import { classifyDirectoryEntry, flattenObjects } from '@gitward/engine';
 import { resolveInside } from '@gitward/infra';
 import { ErrorCode, GitwardError, type KubeObject } from '@gitward/model';
+import { checkFileSize } from './budget.ts';
 import type { RenderContext } from './context.ts';
 
 async function listFiles(dir: string, base: string): Promise<string[]> {
@@ -31,10 +32,19 @@ function jsonnetArgs(ctx: RenderContext, file: string, libs: readonly string[]):
   return args;
 }
 
+function jsonOf(out: string, rel: string): unknown {
+  try {
+    return JSON.parse(out) as unknown;
+  } catch {
+    throw new GitwardError(ErrorCode.RenderFailed, `${rel}: jsonnet output is not JSON`);
+  }
+}
+
 /**
  * A Directory source: YAML/JSON files (multi-document, Lists flattened), optionally recursive,
  * filtered by include/exclude globs, and `.jsonnet` files evaluated with ext vars, TLAs and libs.
  * A file that does not parse fails the render: silently skipping it could prune live objects.
+ * A file over the per-file limit fails it too, before it is read.
  */
 export async function renderDirectory(ctx: RenderContext): Promise<KubeObject[]> {
   const opts = ctx.source.directory;
@@ -53,13 +63,15 @@ export async function renderDirectory(ctx: RenderContext): Promise<KubeObject[]>
     );
     if (kind === 'jsonnet') {
       const out = await ctx.run('jsonnet', jsonnetArgs(ctx, file, libs), ctx.sourceDir);
-      const parsed = flattenObjects([JSON.parse(out) as unknown], rel);
+      const parsed = flattenObjects([jsonOf(out, rel)], rel);
       if (parsed.errors[0])
         throw new GitwardError(ErrorCode.RenderFailed, `${rel}: ${parsed.errors[0].message}`);
       objects.push(...parsed.objects);
       continue;
     }
-    const parsed = parseManifests(await readFile(file, 'utf8'), rel);
+    // Sized before it is read: a repository author decides how big a file is.
+    checkFileSize(ctx.budget, (await stat(file)).size, rel);
+    const parsed = await ctx.parse(await readFile(file, 'utf8'), rel);
     const err = parsed.errors[0];
     if (err)
       throw new GitwardError(

@@ -1,7 +1,6 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseManifests } from '@gitward/engine';
 import { assertNoEscapingSymlinks, resolveInside } from '@gitward/infra';
 import { ErrorCode, GitwardError, type HelmSource, type KubeObject } from '@gitward/model';
 import type { RenderContext } from './context.ts';
@@ -127,7 +126,7 @@ export async function assertLocalDependenciesInside(
 
 async function render(ctx: RenderContext, args: string[], cwd: string): Promise<KubeObject[]> {
   const out = await ctx.run('helm', args, cwd, helmHomes(ctx.scratch));
-  const parsed = parseManifests(out, 'helm template');
+  const parsed = await ctx.parse(out, 'helm template');
   if (parsed.errors[0])
     throw new GitwardError(
       ErrorCode.RenderFailed,

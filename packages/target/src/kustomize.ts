@@ -1,7 +1,6 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { parseManifests } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type KustomizeSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
 import { assertKustomizationConfined } from './kustomize-refs.ts';
@@ -127,7 +126,7 @@ export function createKustomizeRenderer(opts: { allowRemoteBases: boolean }) {
       ['build', '--load-restrictor', 'LoadRestrictionsRootOnly', copy.dir],
       copy.dir,
     );
-    const parsed = parseManifests(out, 'kustomize build');
+    const parsed = await ctx.parse(out, 'kustomize build');
     if (parsed.errors[0])
       throw new GitwardError(
         ErrorCode.RenderFailed,

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseManifests } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type PluginSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
 import { writableCopy } from './workspace.ts';
@@ -79,7 +78,7 @@ export function createPluginRenderer(plugins: readonly PluginDefinition[]) {
     const tool = `plugin:${plugin.name}` as const;
     if (plugin.init) await ctx.run(tool, plugin.init, copy.dir, env);
     const out = await ctx.run(tool, plugin.generate, copy.dir, env);
-    const parsed = parseManifests(out, `plugin ${plugin.name}`);
+    const parsed = await ctx.parse(out, `plugin ${plugin.name}`);
     if (parsed.errors[0])
       throw new GitwardError(
         ErrorCode.RenderFailed,

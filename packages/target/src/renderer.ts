@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   applyDefaultNamespace,
@@ -22,12 +22,15 @@ import {
   type ApplicationSource,
   type KubeObject,
 } from '@gitward/model';
-import type { RenderContext, SourceRenderer, ToolName } from './context.ts';
+import { createRenderBudget, defaultRenderLimits } from './budget.ts';
+import type { RenderBudget, RenderContext, SourceRenderer, ToolName } from './context.ts';
 import { createJsonnetGuard } from './confined-jsonnet.ts';
 import { renderDirectory } from './directory.ts';
 import { renderHelmArchive, renderHelmDirectory } from './helm.ts';
 import { createKustomizeRenderer } from './kustomize.ts';
+import { createParsePool } from './parse-pool.ts';
 import { createPluginRenderer, type PluginDefinition } from './plugin.ts';
+import { createBoundedCache } from './render-cache.ts';
 
 /** One request to produce the target state of one source of an Application. */
 export interface RenderRequest {
@@ -83,6 +86,14 @@ export interface TargetRendererOptions {
   readonly maxConcurrentRenders?: number;
   readonly allowKustomizeRemoteBases?: boolean;
   readonly cacheEntries?: number;
+  /** The render cache's bound in rendered bytes (besides cacheEntries); default 256 MiB. */
+  readonly cacheBytes?: number;
+  /** One manifest file larger than this fails the render; default 8 MiB. */
+  readonly maxManifestFileBytes?: number;
+  /** Manifest files and tool outputs of one render together; default 64 MiB. */
+  readonly maxRenderBytes?: number;
+  /** Worker threads that parse big manifests off the event loop (default: CPUs - 1, 1..4). */
+  readonly parseWorkers?: number;
 }
 
 export interface TargetRenderer {
@@ -99,10 +110,34 @@ function toGitwardError(err: unknown): GitwardError {
 
 type Produced = Omit<Rendered, 'unknownKinds'> & { readonly objects: readonly KubeObject[] };
 
+/**
+ * Removes scratch trees that a process killed mid-render left in `workDir`: nothing else ever
+ * would. Only old ones: another process (a `gitward render` beside the controller) may be using
+ * the same directory, and no render lives an hour.
+ */
+async function removeLeftovers(workDir: string, olderThanMs = 3_600_000): Promise<void> {
+  const names = await readdir(workDir).catch(() => []);
+  for (const name of names) {
+    const dir = join(workDir, name);
+    const mtime = await stat(dir).then(
+      (s) => s.mtimeMs,
+      () => Date.now(),
+    );
+    if (Date.now() - mtime > olderThanMs) await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Creates the target-state renderer (Argo CD's repo-server, as a library). */
 export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const stats = { renders: 0, cacheHits: 0 };
-  const cache = new Map<string, { sourceType: SourceType; objects: readonly KubeObject[] }>();
+  const cache = createBoundedCache<{ sourceType: SourceType; objects: readonly KubeObject[] }>({
+    maxEntries: o.cacheEntries ?? 500,
+    maxBytes: o.cacheBytes ?? 256 * 1024 * 1024,
+  });
+  const maxFileBytes = o.maxManifestFileBytes ?? defaultRenderLimits.maxFileBytes;
+  const maxRenderBytes = o.maxRenderBytes ?? defaultRenderLimits.maxRenderBytes;
+  const leftovers = removeLeftovers(o.workDir).catch(() => undefined);
+  const parser = createParsePool({ ...(o.parseWorkers ? { workers: o.parseWorkers } : {}) });
   const limit = createLimiter(o.maxConcurrentRenders ?? 4);
   const plugins = o.plugins ?? [];
   const renderers: Record<Exclude<SourceType, 'Helm'>, SourceRenderer> = {
@@ -115,25 +150,32 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
 
   const jsonnetGuard = createJsonnetGuard(o.tools.jsonnet, o.env);
 
-  const run = async (
-    tool: ToolName,
-    args: readonly string[],
-    cwd: string,
-    env: Record<string, string> = {},
-  ) => {
-    if (tool === 'jsonnet') await jsonnetGuard();
-    const isPlugin = tool.startsWith('plugin:');
-    const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
-    // A plugin is the repository's code: it gets PATH and what pluginEnv defines, never the
-    // controller's own environment.
-    const inherited = isPlugin ? { PATH: o.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' } : o.env;
-    return runTool(tool, file, isPlugin ? args.slice(1) : args, {
-      cwd,
-      env: { ...inherited, ...env },
-      timeoutMs: o.timeoutMs ?? 90_000,
-      maxOutputBytes: o.maxOutputBytes ?? 64 * 1024 * 1024,
-    });
-  };
+  /** Runs a tool for one render: its output counts against the render's budget. */
+  const runFor =
+    (budget: RenderBudget) =>
+    async (
+      tool: ToolName,
+      args: readonly string[],
+      cwd: string,
+      env: Record<string, string> = {},
+    ) => {
+      if (tool === 'jsonnet') await jsonnetGuard();
+      const isPlugin = tool.startsWith('plugin:');
+      const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
+      // A plugin is the repository's code: it gets PATH and what pluginEnv defines, never the
+      // controller's own environment.
+      const inherited = isPlugin
+        ? { PATH: o.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' }
+        : o.env;
+      const out = await runTool(tool, file, isPlugin ? args.slice(1) : args, {
+        cwd,
+        env: { ...inherited, ...env },
+        timeoutMs: o.timeoutMs ?? 90_000,
+        maxOutputBytes: Math.min(o.maxOutputBytes ?? maxRenderBytes, maxRenderBytes - budget.used),
+      });
+      budget.charge(Buffer.byteLength(out), `${tool} output`);
+      return out;
+    };
 
   // The source type is not part of the key: the commit, path and source fields decide it.
   function cacheKey(req: RenderRequest, revision: string): string {
@@ -159,6 +201,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     sha: string | undefined,
   ): Promise<Produced> {
     const { source } = req;
+    const budget = createRenderBudget(maxFileBytes, maxRenderBytes);
     const base = {
       appName: req.appName,
       project: req.project,
@@ -167,7 +210,9 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       apiVersions: req.apiVersions,
       source,
       scratch,
-      run,
+      run: runFor(budget),
+      parse: (text: string, origin: string) => parser.parse(text, origin),
+      budget,
     };
     if (source.chart) {
       const chart = await o.charts.resolve(
@@ -186,12 +231,29 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
         revision: chart.version,
       };
       const objects = await renderHelmArchive(ctx, chart.archive);
-      return remember(key, { revision: chart.version, sourceType: SourceType.Helm, objects });
+      return remember(
+        key,
+        { revision: chart.version, sourceType: SourceType.Helm, objects },
+        budget.used,
+      );
     }
     const at = sha ?? 'local';
-    const repoRoot = req.localRoot
-      ? await realpath(req.localRoot)
-      : await o.git.checkout(source.repoURL, at, req.credentials);
+    if (req.localRoot) return produceFrom(req, base, await realpath(req.localRoot), at);
+    const tree = await o.git.checkout(source.repoURL, at, req.credentials);
+    try {
+      return await produceFrom(req, base, tree, at);
+    } finally {
+      o.git.release(tree);
+    }
+  }
+
+  async function produceFrom(
+    req: RenderRequest,
+    base: Omit<RenderContext, 'repoRoot' | 'sourceDir' | 'revision'>,
+    repoRoot: string,
+    at: string,
+  ): Promise<Produced> {
+    const { source } = req;
     // Another render of the same key may have finished while this one waited for its turn.
     const key = cacheKey(req, at);
     const hit = req.hard || req.localRoot ? undefined : cache.get(key);
@@ -203,16 +265,16 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       sourceType === SourceType.Helm
         ? await renderHelmDirectory(ctx)
         : await renderers[sourceType](ctx);
-    return remember(key, { revision: at, sourceType, objects });
+    return remember(key, { revision: at, sourceType, objects }, base.budget.used);
   }
 
   function remember(
     key: string,
     r: { revision: string; sourceType: SourceType; objects: readonly KubeObject[] },
+    bytes: number,
   ) {
     stats.renders++;
-    cache.set(key, { sourceType: r.sourceType, objects: r.objects });
-    if (cache.size > (o.cacheEntries ?? 500)) cache.delete(cache.keys().next().value ?? '');
+    cache.set(key, { sourceType: r.sourceType, objects: r.objects }, bytes);
     return { ...r, cached: false };
   }
 
@@ -229,6 +291,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
 
   async function produceInScratch(req: RenderRequest, sha: string | undefined) {
     const scratch = join(o.workDir, randomBytes(8).toString('hex'));
+    await leftovers;
     try {
       await mkdir(scratch, { recursive: true, mode: 0o700 });
       return await limit(() => produce(req, scratch, sha));

@@ -30,7 +30,8 @@ export async function waitApplication(
     if (last && ok(last)) return last;
     await sleep(100);
   }
-  const status = JSON.stringify(last?.status, null, 1).slice(0, 4000);
+  // No status yet stringifies to undefined, which would hide the timeout behind a TypeError.
+  const status = (JSON.stringify(last?.status, null, 1) ?? 'no status').slice(0, 4000);
   throw new Error(
     `application ${ref.name} did not reach the state within ${timeoutMs}ms: ${status}\nlog: ${opts.logFile ?? '-'}`,
   );

@@ -191,7 +191,6 @@ export interface Repository {
   readonly password?: string;
   readonly sshPrivateKey?: string;
   readonly insecure?: boolean;
-  readonly insecureIgnoreHostKey?: boolean;
   readonly enableLfs?: boolean;
   readonly enableOCI?: boolean;
   readonly connectionState?: ConnectionState;

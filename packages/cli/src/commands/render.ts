@@ -129,7 +129,7 @@ async function credentialsFrom(
     ...(f.username ? { username: f.username } : {}),
     ...(password ? { password } : {}),
     ...(f.sshPrivateKeyPath ? { sshPrivateKey: await readFile(f.sshPrivateKeyPath, 'utf8') } : {}),
-    ...(f.insecureIgnoreHostKey ? { insecureIgnoreHostKey: true } : {}),
+    ...(f.insecureIgnoreHostKey ? { insecure: true } : {}),
   };
   return Object.keys(c).length ? c : undefined;
 }
@@ -228,7 +228,10 @@ export function renderCommand(d: RenderDeps): Command {
     .option('--kube-version <x.y.z>', 'Kubernetes version Helm renders for, without --kubeconfig')
     .option('--username <user>', 'repository user; the password comes from GITWARD_REPO_PASSWORD')
     .option('--ssh-private-key-path <file>', 'SSH private key for ssh:// repositories')
-    .option('--insecure-ignore-host-key', 'skip SSH host key verification')
+    .option(
+      '--insecure-ignore-host-key',
+      'skip SSH host key and TLS verification (the repository Secret field `insecure`)',
+    )
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action((spec: string, f: RenderFlags) => runRender(d, spec, f));
 }

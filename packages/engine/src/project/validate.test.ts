@@ -42,6 +42,22 @@ describe('validateApplication', () => {
   it.each([
     ['a valid app', app({}), []],
     [
+      'one entry in spec.sources',
+      app({ source: undefined, sources: [{ repoURL: 'https://git.example.com/team/web.git' }] }),
+      [],
+    ],
+    [
+      'several sources (not rendered yet: refused, not cut to the first)',
+      app({
+        source: undefined,
+        sources: [
+          { repoURL: 'https://git.example.com/team/web.git' },
+          { repoURL: 'https://git.example.com/team/values.git', ref: 'values' },
+        ],
+      }),
+      ['spec.sources (multiple sources) is not supported yet'],
+    ],
+    [
       'the default project allows anything',
       app({ project: 'default', destination: { server: 'https://x', namespace: 'y' } }),
       [],

@@ -89,10 +89,15 @@ function destinationProblems(
   ];
 }
 
+const multipleSourcesMessage = 'spec.sources (multiple sources) is not supported yet';
+
 function sourceProblems(app: Application, project: AppProject): SpecProblem[] {
   const sources = app.spec.sources ?? (app.spec.source ? [app.spec.source] : []);
   if (sources.length === 0)
     return [invalid('application has no source: set spec.source or spec.sources')];
+  // Rendering only the first source would leave out the objects of the others, and a sync would
+  // prune them: refused until multiple sources are rendered.
+  if (sources.length > 1) return [invalid(multipleSourcesMessage)];
   const repos = project.spec.sourceRepos ?? [];
   return sources
     .filter(

@@ -72,6 +72,8 @@ function httpAuth(creds: RepoCredentials, scripts: HelperScripts): GitChildSetti
   const env: Record<string, string> = {};
   if (creds.bearerToken)
     config.push(['http.extraHeader', `Authorization: Bearer ${creds.bearerToken}`]);
+  // Argo CD's `insecure` covers TLS as well as SSH host keys.
+  if (creds.insecure) config.push(['http.sslVerify', 'false']);
   // Without a user or password, no askpass: git then fails at once with "could not read
   // Username" instead of trying an empty login.
   if (creds.username !== undefined || creds.password !== undefined) {
@@ -88,7 +90,7 @@ async function sshAuth(
   tmpRoot: string,
 ): Promise<{ env: Record<string, string>; dir?: string }> {
   const env: Record<string, string> = { GIT_SSH: scripts.ssh, GIT_SSH_VARIANT: 'ssh' };
-  if (creds.insecureIgnoreHostKey) env['GITWARD_SSH_INSECURE'] = '1';
+  if (creds.insecure) env['GITWARD_SSH_INSECURE'] = '1';
   if (!creds.sshPrivateKey && !creds.knownHosts) return { env };
   await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
   const dir = await mkdtemp(join(tmpRoot, 'ssh-'));
@@ -98,7 +100,7 @@ async function sshAuth(
     const key = creds.sshPrivateKey.replace(/\r\n/g, '\n').replace(/\n*$/, '\n');
     await writeFile(env['GITWARD_SSH_KEY'], key, { mode: 0o600 });
   }
-  if (creds.knownHosts && !creds.insecureIgnoreHostKey) {
+  if (creds.knownHosts && !creds.insecure) {
     env['GITWARD_KNOWN_HOSTS'] = join(dir, 'known_hosts');
     await writeFile(env['GITWARD_KNOWN_HOSTS'], `${creds.knownHosts.trim()}\n`, { mode: 0o600 });
   }
@@ -138,7 +140,7 @@ export function credentialsKey(creds: RepoCredentials | undefined): string {
       c.bearerToken,
       c.sshPrivateKey,
       c.knownHosts,
-      c.insecureIgnoreHostKey,
+      c.insecure,
     ]),
   );
 }

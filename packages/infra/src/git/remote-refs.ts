@@ -80,7 +80,8 @@ export function canReadInProcess(
   creds: RepoCredentials | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): boolean {
-  if (!/^https?:\/\//i.test(repoURL) || creds?.sshPrivateKey) return false;
+  // An insecure repository goes through git, which is told to skip TLS verification.
+  if (!/^https?:\/\//i.test(repoURL) || creds?.sshPrivateKey || creds?.insecure) return false;
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY'];
   return !proxied.some((k) => env[k]) && !env['GIT_SSL_NO_VERIFY'];
 }

@@ -69,7 +69,7 @@ describe('GitRepositories over SSH', { timeout: 60_000 }, () => {
   });
 
   it('skips host key checking when told to', async () => {
-    const creds = { sshPrivateKey: ssh.clientKey, insecureIgnoreHostKey: true };
+    const creds = { sshPrivateKey: ssh.clientKey, insecure: true };
     expect((await repos.resolveRevision(url, 'main', creds)).sha).toBe(await repo.head());
   });
 });

@@ -204,6 +204,29 @@ describe('GitRepositories over smart HTTP', { timeout: 30_000 }, () => {
     expect((await readdir(join(newer, '..'))).filter((n) => n.startsWith('.tmp'))).toEqual([]);
   });
 
+  it('garbage-collects released trees beyond maxCheckouts, never one in use', async () => {
+    const bounded = createGitRepositories({
+      cacheDir: await tempDir(),
+      env: gitEnv(),
+      timeoutMs: 30_000,
+      maxCheckouts: 1,
+    });
+    const exists = (dir: string) =>
+      readdir(dir).then(
+        () => true,
+        () => false,
+      );
+    const inUse = await bounded.checkout(repo.url, commits['v1.0.0'] ?? '');
+    const released = await bounded.checkout(repo.url, commits['v1.2.0'] ?? '');
+    bounded.release(released);
+    const third = await bounded.checkout(repo.url, commits['v2.0.0'] ?? '');
+    await expect.poll(() => exists(released)).toBe(false);
+    expect([await exists(inUse), await exists(third)]).toEqual([true, true]);
+    // Checked out again on demand once it was collected.
+    const again = await bounded.checkout(repo.url, commits['v1.2.0'] ?? '');
+    expect(await readFile(join(again, 'app.yaml'), 'utf8')).toBe('version: 1.2.0\n');
+  });
+
   it('checks out a commit it has not fetched yet', async () => {
     const fresh = await newRepositories();
     const dir = await fresh.checkout(repo.url, commits['release'] ?? '');

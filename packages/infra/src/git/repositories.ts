@@ -15,6 +15,7 @@ import {
   parseTagList,
   type CommitMetadata,
 } from './commit-metadata.ts';
+import { createCheckoutCollector } from './checkout-gc.ts';
 import { isAuthFailure, redact, tailLines } from './git-errors.ts';
 import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
 import { canReadInProcess, readRemoteRefs, type RemoteRefs } from './remote-refs.ts';
@@ -28,7 +29,8 @@ import { classifyRevision, isShortSha, parseRemoteHead, refForName } from './rev
  * authenticate gitward to the remote, they do not authorize a caller to read the cache. Deciding
  * who may use which repoURL is the caller's job (AppProject source repos).
  *
- * Layout under cacheDir: `repos/<url hash>.git` (mirrors), `checkouts/<url hash>/<sha>` (trees),
+ * Layout under cacheDir: `repos/<url hash>.git` (mirrors), `checkouts/<url hash>/<sha>` (trees,
+ * garbage-collected by count and idle time, see checkout-gc.ts),
  * `bin/` (askpass and ssh wrapper scripts), `tmp/` (per-run SSH key files, deleted after use).
  * Concurrency is handled within one process; two processes sharing a cacheDir are not supported.
  */
@@ -52,8 +54,13 @@ export interface GitRepositories {
     targetRevision: string,
     creds?: RepoCredentials,
   ): Promise<ResolvedRevision>;
-  /** Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it. */
+  /**
+   * Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it.
+   * The tree is kept while in use: call `release` with the path when done reading it.
+   */
   checkout(repoURL: string, sha: string, creds?: RepoCredentials): Promise<string>;
+  /** Ends one use of a tree `checkout` returned; unused trees are garbage-collected. */
+  release(dir: string): void;
   /**
    * Author, date, message and tags of commit `sha` (full SHA), fetching only when the mirror does
    * not have it yet: what the UI shows beside an app's synced revision.
@@ -74,6 +81,10 @@ export interface GitRepositoriesOptions {
   readonly timeoutMs?: number;
   /** The inherited environment (PATH, HOME, proxies) for git children, from the composition root. */
   readonly env: NodeJS.ProcessEnv;
+  /** Checked-out trees kept at most (those in use are never removed); default 100. */
+  readonly maxCheckouts?: number;
+  /** A tree unused for this long is removed; default 1 hour. */
+  readonly checkoutMaxIdleMs?: number;
 }
 
 const fullSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
@@ -150,6 +161,11 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
   const fetches = new Map<string, { key: string; done: Promise<void> }>();
   const checkouts = new Map<string, Promise<string>>();
   const urlHash = (repoURL: string): string => hash(repoURL).slice(0, 24);
+  const trees = createCheckoutCollector({
+    root: join(cacheDir, 'checkouts'),
+    maxCheckouts: opts.maxCheckouts ?? 100,
+    maxIdleMs: opts.checkoutMaxIdleMs ?? 3_600_000,
+  });
 
   /** Memoizes `start()` under `key` until it settles (a failure is retried by the next call). */
   function once<T>(map: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
@@ -473,7 +489,19 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
       checkUrl(repoURL);
       const id = requireFullSha(sha, 'checkout');
       const dir = join(cacheDir, 'checkouts', urlHash(repoURL), id);
-      return once(checkouts, dir, () => materialize(repoURL, id, dir, creds));
+      await trees.acquire(dir);
+      try {
+        await once(checkouts, dir, () => materialize(repoURL, id, dir, creds));
+      } catch (err) {
+        trees.release(dir);
+        throw err;
+      }
+      // A removal failing (a file made read-only by a tool) is retried by the next collection.
+      void trees.collect().catch(() => undefined);
+      return dir;
+    },
+    release(dir) {
+      trees.release(dir);
     },
     async commitMetadata(repoURL, sha, creds) {
       checkUrl(repoURL);

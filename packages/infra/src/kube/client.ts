@@ -386,10 +386,13 @@ export function parseWatchEvent(line: string, what = 'watch'): WatchEvent {
   } catch {
     throw new GitwardError(ErrorCode.KubeRequestFailed, `${what}: a line is not JSON`);
   }
-  if (!isObject(ev) || !watchTypes.has(String(ev['type'])) || !isObject(ev['object'])) {
+  // Own properties only: the apiserver's answer is outside input like any other.
+  const own = (k: string) => (isObject(ev) && Object.hasOwn(ev, k) ? ev[k] : undefined);
+  const type = own('type');
+  if (typeof type !== 'string' || !watchTypes.has(type) || !isObject(own('object'))) {
     throw new GitwardError(ErrorCode.KubeRequestFailed, `${what}: a line is not a watch event`);
   }
-  return ev as unknown as WatchEvent;
+  return ev as WatchEvent;
 }
 
 function readBody(res: IncomingMessage): Promise<string> {

@@ -49,6 +49,7 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RepoFetchFailed]: 400,
   [ErrorCode.RevisionNotFound]: 400,
   [ErrorCode.RenderFailed]: 400,
+  [ErrorCode.ManifestTooLarge]: 400,
   [ErrorCode.KubeRequestFailed]: 502,
 };
 

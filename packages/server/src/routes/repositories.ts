@@ -93,7 +93,7 @@ const credsOf = (b: RepoBody): RepoCredentials => ({
   ...(b.username ? { username: b.username } : {}),
   ...(b.password ? { password: b.password } : {}),
   ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
-  ...(b.insecure ? { insecureIgnoreHostKey: true } : {}),
+  ...(b.insecure ? { insecure: true } : {}),
 });
 
 /**
