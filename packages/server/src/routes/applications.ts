@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyMergePatch, canSync, validateApplication } from '@gitward/engine';
+import { canSync, validateApplication } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
@@ -9,7 +9,7 @@ import {
 } from '@gitward/model';
 import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
-import { applyJsonPatch } from '../json-patch.ts';
+import { applyJsonMergePatch, applyJsonPatch } from '../json-patch.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -198,7 +198,7 @@ async function patchApp(r: RouteRequest) {
   const patched =
     (b.patchType ?? 'merge') === 'json'
       ? applyJsonPatch(base, patch)
-      : applyMergePatch(base, patch);
+      : applyJsonMergePatch(base, patch);
   const next = await parseApplication(r, { ...(patched as object), status: undefined });
   if (next.metadata.name !== current.metadata.name)
     throw invalid('a patch cannot rename an application');
