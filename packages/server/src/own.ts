@@ -66,3 +66,28 @@ export function findKeyProblem(value: unknown, at = ''): KeyProblem | undefined 
 
 /** One JSON pointer segment (RFC 6901): `~` → `~0`, `/` → `~1`. */
 export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * A deep copy of parsed JSON in which every object has no prototype, so no later read of it
+ * (ours, or a schema library's) can pick up an inherited value. Deeper than
+ * {@link MAX_INPUT_DEPTH} is refused (`ok: false`), for the caller to answer 400.
+ */
+export function ownJson(value: unknown, depth = 0): { ok: true; value: unknown } | { ok: false } {
+  if (typeof value !== 'object' || value === null) return { ok: true, value };
+  if (depth >= MAX_INPUT_DEPTH) return { ok: false };
+  const out: Record<string, unknown> | unknown[] = Array.isArray(value)
+    ? []
+    : (Object.create(null) as Record<string, unknown>);
+  for (const [key, child] of Object.entries(value)) {
+    const copy = ownJson(child, depth + 1);
+    if (!copy.ok) return copy;
+    // defineProperty, not assignment: `__proto__` stays a plain key on an array too.
+    Object.defineProperty(out, key, {
+      value: copy.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { ok: true, value: out };
+}
