@@ -10,6 +10,7 @@ import {
 import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
 import { applyJsonMergePatch, applyJsonPatch } from '../json-patch.ts';
+import { own, ownJson } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -24,10 +25,28 @@ const cascadeFinalizers = {
   background: 'resources-finalizer.argocd.argoproj.io/background',
 } as const;
 
-/** A body as an Application in our namespace, validated by the schema and against its project. */
+/**
+ * Outside JSON as objects without a prototype, so neither our reads nor the schema's can pick up
+ * an inherited value; anything but an object is an empty one.
+ */
+function ownBody(body: unknown): Record<string, unknown> {
+  const copy = ownJson(body);
+  if (!copy.ok) throw invalid('the request body is nested too deeply');
+  const value = copy.value;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : (Object.create(null) as Record<string, unknown>);
+}
+
+/**
+ * A body as an Application in our namespace, validated by the schema and against its project.
+ * `status` and `operation` are never taken from a caller: status is the controller's, and an
+ * operation is started only through sync and rollback, which record who asked.
+ */
 async function parseApplication(r: RouteRequest, body: unknown): Promise<Application> {
-  const raw = (body ?? {}) as Record<string, unknown>;
-  const meta = (raw['metadata'] ?? {}) as Record<string, unknown>;
+  const { status: _status, operation: _operation, ...raw } = ownBody(body);
+  void [_status, _operation];
+  const meta = ownBody(own(raw, 'metadata'));
   const parsed = applicationSchema.safeParse({
     ...raw,
     apiVersion: apiVersionOf(r.ctx.store.group),
@@ -118,7 +137,7 @@ async function refreshed(r: RouteRequest, app: Application): Promise<Application
 }
 
 async function createApp(r: RouteRequest) {
-  const app = await parseApplication(r, await r.json());
+  const app = stripServerFields(await parseApplication(r, await r.json()));
   const existing = await r.ctx.store.getApp(app.metadata.name);
   if (!existing) return r.ctx.store.createApp(app);
   if (JSON.stringify(existing.spec) === JSON.stringify(app.spec)) return existing;
@@ -142,12 +161,8 @@ async function createApp(r: RouteRequest) {
 
 async function updateSpec(r: RouteRequest) {
   const current = await r.app();
-  const spec = (await r.json()) as Application['spec'];
-  const next = await parseApplication(r, {
-    ...stripServerFields(current),
-    spec,
-    status: undefined,
-  });
+  const spec = await r.json();
+  const next = await parseApplication(r, { ...stripServerFields(current), spec });
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
   return (
     await r.ctx.store.updateApp(current.metadata.name, (latest) => ({ ...latest, spec: next.spec }))
@@ -156,10 +171,10 @@ async function updateSpec(r: RouteRequest) {
 
 async function updateApp(r: RouteRequest) {
   const current = await r.app();
-  const body = (await r.json()) as Partial<Application>;
+  const body = ownBody(await r.json());
   const next = await parseApplication(r, {
     ...body,
-    metadata: { ...body.metadata, name: current.metadata.name },
+    metadata: { ...ownBody(own(body, 'metadata')), name: current.metadata.name },
   });
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
   return r.ctx.store.updateApp(current.metadata.name, (latest) => withSpecAndMeta(latest, next));
@@ -187,19 +202,23 @@ async function requireOnProject(r: RouteRequest, app: Application, action: 'upda
 /** `PATCH /applications/:name` {patch, patchType: merge|json}: patch, validate, then update. */
 async function patchApp(r: RouteRequest) {
   const current = await r.app();
-  const b = (await r.json()) as { patch?: string; patchType?: string };
+  const b = ownBody(await r.json());
+  const patchText = own(b, 'patch');
+  const patchType = own(b, 'patchType') ?? 'merge';
+  if (patchType !== 'json' && patchType !== 'merge')
+    throw invalid('patchType must be json or merge');
   let patch: unknown;
   try {
-    patch = JSON.parse(b.patch ?? '');
+    patch = JSON.parse(typeof patchText === 'string' ? patchText : '');
   } catch {
     throw invalid('patch must be a JSON document (as a string)');
   }
   const base = stripServerFields(current);
   const patched =
-    (b.patchType ?? 'merge') === 'json'
-      ? applyJsonPatch(base, patch)
-      : applyJsonMergePatch(base, patch);
-  const next = await parseApplication(r, { ...(patched as object), status: undefined });
+    patchType === 'json' ? applyJsonPatch(base, patch) : applyJsonMergePatch(base, patch);
+  // Whatever the patch did to status or operation is dropped here: only spec, labels and
+  // annotations reach the cluster (withSpecAndMeta).
+  const next = await parseApplication(r, patched);
   if (next.metadata.name !== current.metadata.name)
     throw invalid('a patch cannot rename an application');
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
