@@ -65,6 +65,9 @@ describe('applyJsonPatch', () => {
     ['a relative path', [{ op: 'add', path: 'spec', value: 1 }], /must be empty or start with/],
     ['a path that is not a string', [{ op: 'remove', path: 1 }], /path must be a string/],
     ['move without from', [{ op: 'move', path: '/spec/b' }], /from must be a string/],
+    ['a move into itself', [{ op: 'move', from: '/spec', path: '/spec/x' }], /into itself/],
+    ['a move of the root', [{ op: 'move', from: '', path: '/spec' }], /into itself/],
+    ['a copy to the root from nowhere', [{ op: 'copy', from: '/zz', path: '' }], /does not exist/],
     ['an index past the end', [{ op: 'add', path: '/spec/list/9', value: 1 }], /operation 0/],
     ['a second bad operation', [{ op: 'test', path: '/spec/a', value: 1 }, { op: 'x' }], /1: op/],
   ])('refuses %s with 400 INVALID_ARGUMENT', (_name, ops, message) => {

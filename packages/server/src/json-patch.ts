@@ -10,7 +10,7 @@
  */
 import { applyMergePatch } from '@gitward/engine';
 import jsonpatch, { type Operation } from 'fast-json-patch';
-import { invalid, precondition, type ApiError } from './http/api-error.ts';
+import { ApiError, invalid, precondition } from './http/api-error.ts';
 import { findKeyProblem, isPrototypeKey, own, type KeyProblem } from './own.ts';
 
 const OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test'] as const;
@@ -30,6 +30,7 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
   // One operation at a time: the library's validation errors all carry index 0.
   checked.forEach((op, index) => {
     try {
+      if (op.path === '' && (op.op === 'move' || op.op === 'copy')) checkRootSource(out, op.from);
       out = jsonpatch.applyOperation(out, op, true, true, true, index).newDocument;
     } catch (err) {
       throw patchFailure(err, `json patch operation ${index} (${op.op} ${op.path})`);
@@ -48,6 +49,15 @@ export function applyJsonMergePatch(doc: unknown, patch: unknown): unknown {
   return applyMergePatch(doc, patch);
 }
 
+/**
+ * The library validates `from` everywhere but for a move or copy to the root, where a missing
+ * source would become the whole document (undefined): refused as RFC 6902 section 4.4 says.
+ */
+function checkRootSource(doc: unknown, from: string): void {
+  if (jsonpatch.getValueByPointer(doc, from) === undefined)
+    throw invalid(`from ${from} does not exist`);
+}
+
 /** A fresh operation holding only the fields its `op` uses, read as own properties. */
 function checkOperation(raw: unknown, index: number): Operation {
   const where = `json patch operation ${index}`;
@@ -61,6 +71,9 @@ function checkOperation(raw: unknown, index: number): Operation {
   const path = checkPointer(own(fields, 'path'), `${where} (${name}) path`);
   if (takesFrom(name)) {
     const from = checkPointer(own(fields, 'from'), `${where} (${name}) from`);
+    // RFC 6902 4.4; the library would move an object into itself and build a cycle.
+    if (name === 'move' && (from === '' ? path !== '' : path.startsWith(`${from}/`)))
+      throw invalid(`${where} (move ${path}): cannot move ${from} into itself`);
     return { op: name, path, from } as Operation;
   }
   if (!takesValue(name)) return { op: name, path } as Operation;
@@ -68,7 +81,8 @@ function checkOperation(raw: unknown, index: number): Operation {
   const value = fields['value'];
   const problem = findKeyProblem(value, path);
   if (problem) throw keyRefusal(`${where} (${name}) value`, problem);
-  return { op: name, path, value } as Operation;
+  // A copy: the operation's value becomes part of the document and must not alias the input.
+  return { op: name, path, value: structuredClone(value) } as Operation;
 }
 
 /** A JSON pointer none of whose segments is a prototype key. */
@@ -97,6 +111,7 @@ function keyRefusal(what: string, problem: KeyProblem): ApiError {
  * line is static text, the lines after it print the operation and the whole document.
  */
 function patchFailure(err: unknown, where: string): ApiError {
+  if (err instanceof ApiError) return invalid(`${where}: ${err.message}`);
   if (err instanceof jsonpatch.JsonPatchError) {
     if (err.name === 'TEST_OPERATION_FAILED') return precondition(`${where}: test failed`);
     return invalid(`${where}: ${err.message.split('\n')[0] ?? err.name}`);
