@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_INPUT_DEPTH,
   findKeyProblem,
+  ownBody,
   isPrototypeKey,
   own,
   ownJson,
@@ -76,5 +77,14 @@ describe('own-property helpers', () => {
     const proto = ownJson(JSON.parse('{"__proto__":{"x":1}}'));
     expect(proto.ok && Object.keys(proto.value as object)).toEqual(['__proto__']);
     expect(ownJson(nested(MAX_INPUT_DEPTH + 1))).toEqual({ ok: false });
+  });
+
+  it('ownBody gives handlers a prototype-free object, empty for anything else, 400 when too deep', () => {
+    const body = ownBody(JSON.parse('{"username":"a","nested":{"x":1}}'));
+    expect(Object.getPrototypeOf(body)).toBeNull();
+    expect(Object.getPrototypeOf(body['nested'])).toBeNull();
+    expect(body['password']).toBeUndefined();
+    for (const other of [null, 'text', 3, ['a']]) expect(Object.keys(ownBody(other))).toEqual([]);
+    expect(() => ownBody(nested(MAX_INPUT_DEPTH + 1))).toThrow(/nested too deeply/);
   });
 });

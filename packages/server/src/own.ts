@@ -5,6 +5,7 @@
  * old JSON patch did with `policy.default`), every such read would see the planted value. These
  * helpers make that impossible at the read, whatever happened elsewhere.
  */
+import { invalid } from './http/api-error.ts';
 
 /** A string map that has no prototype, so a lookup can only ever find what the input held. */
 export type OwnStringMap = Readonly<Record<string, string>>;
@@ -90,4 +91,18 @@ export function ownJson(value: unknown, depth = 0): { ok: true; value: unknown }
     });
   }
   return { ok: true, value: out };
+}
+
+/**
+ * A request body (parsed JSON) as an object without a prototype, deeply, so neither a handler's
+ * reads nor a schema library's can pick up an inherited value; anything but an object is an empty
+ * one (handlers then report the missing fields). Too deep a body is a 400.
+ */
+export function ownBody(body: unknown): Record<string, unknown> {
+  const copy = ownJson(body);
+  if (!copy.ok) throw invalid('the request body is nested too deeply');
+  const value = copy.value;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : (Object.create(null) as Record<string, unknown>);
 }

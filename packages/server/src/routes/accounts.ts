@@ -15,13 +15,14 @@ import {
 import { sessionCookies } from '../http/authenticate.ts';
 import { ApiError, ApiCode, invalid, notFound, unauthenticated } from '../http/api-error.ts';
 import type { RbacRequestAction, RbacResource } from '../rbac/index.ts';
+import { ownBody } from '../own.ts';
 import { revokedTokensKey } from '../settings.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 const cookieName = sessionCookies[0] ?? 'gitward.token';
 
 async function login(r: RouteRequest) {
-  const b = (await r.json()) as { username?: string; password?: string };
+  const b = ownBody(await r.json()) as { username?: string; password?: string };
   if (!b.username || !b.password) throw invalid('username and password are required');
   const settings = await r.ctx.settings.get();
   const out = await attemptLogin({
@@ -122,7 +123,11 @@ async function account(r: RouteRequest) {
 
 /** Your own password needs the current one; someone else's needs `accounts, update`. */
 async function updatePassword(r: RouteRequest) {
-  const b = (await r.json()) as { name?: string; currentPassword?: string; newPassword?: string };
+  const b = ownBody(await r.json()) as {
+    name?: string;
+    currentPassword?: string;
+    newPassword?: string;
+  };
   if (r.principal.subject.kind !== 'user')
     throw new ApiError(403, ApiCode.PermissionDenied, 'a project token has no password');
   const settings = await r.ctx.settings.get();
@@ -157,7 +162,7 @@ async function updatePassword(r: RouteRequest) {
 
 async function createToken(r: RouteRequest) {
   const a = await account(r);
-  const b = (await r.json()) as { expiresIn?: number; id?: string };
+  const b = ownBody(await r.json()) as { expiresIn?: number; id?: string };
   const settings = await r.ctx.settings.get();
   const out = await issueApiToken(a, {
     key: settings.secret[SERVER_SECRET_KEY] ?? '',

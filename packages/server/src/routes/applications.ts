@@ -10,7 +10,7 @@ import {
 import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
 import { applyJsonMergePatch, applyJsonPatch } from '../json-patch.ts';
-import { own, ownJson } from '../own.ts';
+import { own, ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -24,19 +24,6 @@ const cascadeFinalizers = {
   foreground: 'resources-finalizer.argocd.argoproj.io',
   background: 'resources-finalizer.argocd.argoproj.io/background',
 } as const;
-
-/**
- * Outside JSON as objects without a prototype, so neither our reads nor the schema's can pick up
- * an inherited value; anything but an object is an empty one.
- */
-function ownBody(body: unknown): Record<string, unknown> {
-  const copy = ownJson(body);
-  if (!copy.ok) throw invalid('the request body is nested too deeply');
-  const value = copy.value;
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : (Object.create(null) as Record<string, unknown>);
-}
 
 /**
  * A body as an Application in our namespace, validated by the schema and against its project.
