@@ -281,7 +281,7 @@ interface SyncBody {
 
 async function syncApp(r: RouteRequest) {
   const app = await r.app();
-  const b = (await r.json()) as SyncBody;
+  const b = ownBody(await r.json()) as SyncBody;
   const sync: NonNullable<Operation['sync']> = {
     ...(b.revision ? { revision: b.revision } : {}),
     ...(b.prune !== undefined ? { prune: b.prune } : {}),
@@ -295,7 +295,7 @@ async function syncApp(r: RouteRequest) {
 
 async function rollbackApp(r: RouteRequest) {
   const app = await r.app();
-  const b = (await r.json()) as { id?: number; prune?: boolean; dryRun?: boolean };
+  const b = ownBody(await r.json()) as { id?: number; prune?: boolean; dryRun?: boolean };
   const automated = app.spec.syncPolicy?.automated;
   if (automated && automated.enabled !== false)
     throw precondition('rollback cannot be initiated when auto-sync is enabled');
@@ -345,7 +345,10 @@ export const applicationRoutes: RouteDef[] = [
       ...object,
       action: 'create',
       object: async (r) => {
-        const b = (await r.json()) as { metadata?: { name?: string }; spec?: { project?: string } };
+        const b = ownBody(await r.json()) as {
+          metadata?: { name?: string };
+          spec?: { project?: string };
+        };
         return `${b.spec?.project ?? ''}/${b.metadata?.name ?? ''}`;
       },
     },
