@@ -7,6 +7,7 @@ import {
   type Account,
 } from './auth/index.ts';
 import type { ClusterStore } from './cluster/store.ts';
+import { own, ownStringMap } from './own.ts';
 
 /** The settings objects, named as Argo CD names them in argoproj.io mode. */
 export interface SettingsNames {
@@ -29,7 +30,10 @@ export function settingsNames(group: ApiGroup): SettingsNames {
 /** Revoked session ids (logout), kept in the settings Secret so every replica honours them. */
 export const revokedTokensKey = 'server.revokedTokens';
 
-/** One consistent read of everything authentication and RBAC depend on. */
+/**
+ * One consistent read of everything authentication and RBAC depend on. The three maps have no
+ * prototype: a key they lack reads as undefined even if Object.prototype was polluted.
+ */
 export interface Settings {
   readonly cm: Readonly<Record<string, string>>;
   readonly rbacCm: Readonly<Record<string, string>>;
@@ -63,14 +67,16 @@ export function createSettingsSource(
       store.secret(names.secret),
       store.listProjects(),
     ]);
-    const s = secret ?? {};
+    // Copied again here (the store already does): any store, fake or real, yields safe maps.
+    const s = ownStringMap(secret);
+    const settingsCm = ownStringMap(cm);
     return {
-      cm,
-      rbacCm,
+      cm: settingsCm,
+      rbacCm: ownStringMap(rbacCm),
       secret: s,
-      accounts: parseAccounts(cm, s),
+      accounts: parseAccounts(settingsCm, s),
       projects,
-      revoked: parseRevoked(s[revokedTokensKey], Math.floor(opts.now().getTime() / 1000)),
+      revoked: parseRevoked(own(s, revokedTokensKey), Math.floor(opts.now().getTime() / 1000)),
     };
   }
 

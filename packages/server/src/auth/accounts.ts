@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
+import { own } from '../own.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { parseGoBool } from './settings.ts';
 
@@ -76,7 +77,7 @@ function draftsFromConfigMap(cm: Data, problems: string[]): Map<string, Draft> {
   const drafts = new Map<string, Draft>();
   const admin: Draft = { enabled: true, capabilities: new Set([AccountCapability.Login]) };
   drafts.set(ADMIN_ACCOUNT, admin);
-  const adminEnabled = cm['admin.enabled'];
+  const adminEnabled = own(cm, 'admin.enabled');
   if (adminEnabled !== undefined) parseEnabled('admin.enabled', adminEnabled, admin, problems);
   for (const [key, value] of Object.entries(cm)) {
     if (!key.startsWith('accounts.')) continue;
@@ -134,11 +135,11 @@ function buildAccount(name: string, draft: Draft, secret: Data, problems: string
     name,
     enabled: draft.enabled,
     capabilities: [...draft.capabilities],
-    tokens: parseTokens(keys.tokens, secret[keys.tokens], problems),
+    tokens: parseTokens(keys.tokens, own(secret, keys.tokens), problems),
   };
-  const hash = secret[keys.password];
+  const hash = own(secret, keys.password);
   if (hash) account.passwordHash = hash;
-  const mtime = secret[keys.mtime];
+  const mtime = own(secret, keys.mtime);
   if (mtime) {
     const t = RFC3339.test(mtime) ? Date.parse(mtime) : NaN;
     if (Number.isNaN(t)) {
@@ -283,7 +284,7 @@ export async function initialAdminPassword(
   secret: Data,
   now: Date,
 ): Promise<{ password: string; updates: SecretUpdates } | undefined> {
-  if (secret[secretKeys(ADMIN_ACCOUNT).password]) return undefined;
+  if (own(secret, secretKeys(ADMIN_ACCOUNT).password)) return undefined;
   const password = generateInitialPassword();
   return { password, updates: passwordUpdate(ADMIN_ACCOUNT, await hashPassword(password), now) };
 }

@@ -4,6 +4,7 @@
  * argocd-cm and users copy values from its docs.
  */
 import { parseGoDuration as parseEngineDuration } from '@gitward/engine';
+import { own } from '../own.ts';
 
 /** Argo CD's default `users.session.duration`. */
 export const DEFAULT_SESSION_DURATION_MS = 24 * 60 * 60 * 1000;
@@ -27,21 +28,21 @@ export function parseGoBool(text: string): boolean | undefined {
  * a zero lifetime would otherwise mint sessions that never expire.
  */
 export function sessionDurationMs(cm: Readonly<Record<string, string>>): number {
-  const raw = cm['users.session.duration'];
+  const raw = own(cm, 'users.session.duration');
   const ms = raw === undefined ? undefined : parseGoDuration(raw);
   return ms !== undefined && ms > 0 ? ms : DEFAULT_SESSION_DURATION_MS;
 }
 
 /** Whether unauthenticated requests get the `policy.default` role (off unless set true). */
 export function anonymousEnabled(cm: Readonly<Record<string, string>>): boolean {
-  const raw = cm['users.anonymous.enabled'];
+  const raw = own(cm, 'users.anonymous.enabled');
   return raw !== undefined && parseGoBool(raw) === true;
 }
 
 /** Problems with the session keys, for the server to log at startup and on change. */
 export function sessionSettingsProblems(cm: Readonly<Record<string, string>>): string[] {
   const problems: string[] = [];
-  const duration = cm['users.session.duration'];
+  const duration = own(cm, 'users.session.duration');
   if (duration !== undefined) {
     const ms = parseGoDuration(duration);
     if (ms === undefined || ms <= 0)
@@ -49,7 +50,7 @@ export function sessionSettingsProblems(cm: Readonly<Record<string, string>>): s
         `users.session.duration "${duration}" is not a positive Go duration (e.g. "24h"); using 24h`,
       );
   }
-  const anon = cm['users.anonymous.enabled'];
+  const anon = own(cm, 'users.anonymous.enabled');
   if (anon !== undefined && parseGoBool(anon) === undefined)
     problems.push(`users.anonymous.enabled "${anon}" is not a boolean; anonymous access stays off`);
   return problems;

@@ -12,6 +12,7 @@ import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { AppProject } from '@gitward/model';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import type { Account, AccountToken, SecretUpdates } from './accounts.ts';
+import { own } from '../own.ts';
 import { AccountCapability, findAccount } from './accounts.ts';
 
 export const TOKEN_ISSUER = 'gitward';
@@ -62,7 +63,7 @@ export function ensureServerSecretKey(secret: Readonly<Record<string, string>>):
   key: string;
   updates: SecretUpdates;
 } {
-  const existing = Object.hasOwn(secret, SERVER_SECRET_KEY) ? secret[SERVER_SECRET_KEY] : undefined;
+  const existing = own(secret, SERVER_SECRET_KEY);
   if (existing) return { key: existing, updates: {} };
   const key = generateServerSecretKey();
   return { key, updates: { [SERVER_SECRET_KEY]: key } };
@@ -212,6 +213,12 @@ export async function issueProjectToken(
   return { ok: true, ...signed };
 }
 
+/** A string claim the token itself carries; never one inherited from a prototype. */
+function ownClaim(claims: JWTPayload, name: string): string | undefined {
+  const value = own(claims as Record<string, unknown>, name);
+  return typeof value === 'string' ? value : undefined;
+}
+
 const fail = (code: VerifyFailureCode, message: string): VerifyResult => ({
   ok: false,
   code,
@@ -271,7 +278,7 @@ function checkProjectToken(
   if (!proj) return fail('revoked', `project '${project}' no longer exists`);
   const found = proj.spec.roles?.find((r) => r.name === role);
   if (!found) return fail('revoked', `project '${project}' no longer has role '${role}'`);
-  const jti = claims.jti;
+  const jti = ownClaim(claims, 'jti');
   if (jti && ctx.revoked(jti)) return fail('revoked', 'token has been revoked');
   // Tokens minted before ids existed are matched by their issue time, as Argo CD does; a token
   // with an id matches only its own entry, so deleting that entry always revokes it.
@@ -294,7 +301,7 @@ function checkAccountToken(
   if (!account.enabled) return fail('disabled', `account '${name}' is disabled`);
   if (!account.capabilities.includes(capability))
     return fail('disabled', `account '${name}' does not have the ${capability} capability`);
-  const jti = claims.jti;
+  const jti = ownClaim(claims, 'jti');
   if (!jti) return fail('invalid', 'token has no id (jti) and cannot be checked');
   if (ctx.revoked(jti)) return fail('revoked', 'token has been revoked; log in again');
   if (capability === AccountCapability.ApiKey && !account.tokens.some((t) => t.id === jti))
@@ -341,9 +348,9 @@ export async function verifyToken(token: string, ctx: VerifyContext): Promise<Ve
   } catch (err) {
     return joseFailure(err);
   }
-  const { sub, iat } = payload;
-  if (typeof sub !== 'string' || typeof iat !== 'number')
-    return fail('invalid', 'token is malformed');
+  const sub = ownClaim(payload, 'sub');
+  const iat = own(payload as Record<string, unknown>, 'iat');
+  if (sub === undefined || typeof iat !== 'number') return fail('invalid', 'token is malformed');
   const claims: TokenClaims = { ...payload, sub, iat };
   const parsed = parseSubject(sub);
   if (!parsed) return fail('invalid', 'token subject is not a gitward account or project role');

@@ -18,6 +18,7 @@ import {
   type KubeObject,
 } from '@gitward/model';
 import { ApiError, ApiCode, conflict, invalid, notFound } from '../http/api-error.ts';
+import { ownStringMap } from '../own.ts';
 
 /**
  * The API server's view of the cluster: Applications, AppProjects, Secrets and ConfigMaps in the
@@ -51,9 +52,9 @@ export interface ClusterStore {
   createProject(p: AppProject): Promise<AppProject>;
   replaceProject(p: AppProject): Promise<AppProject>;
   deleteProject(name: string): Promise<void>;
-  /** A ConfigMap's data ({} when missing). */
+  /** A ConfigMap's data ({} when missing), on an object without a prototype. */
   configMap(name: string): Promise<Record<string, string>>;
-  /** A Secret's data, decoded (undefined when missing). */
+  /** A Secret's data, decoded, on an object without a prototype (undefined when missing). */
   secret(name: string): Promise<Record<string, string> | undefined>;
   /** Secrets by their secret-type label (`gitward.dev/` or `argocd.argoproj.io/`), decoded. */
   secretsOfType(type: string): Promise<{ name: string; data: Record<string, string> }[]>;
@@ -93,10 +94,11 @@ const encodeData = (data: Record<string, string | null>) =>
 const jitter = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 
+/** Settings are read by key: a map without a prototype cannot answer with an inherited value. */
 function decode(data: unknown): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries((data ?? {}) as Record<string, string>).map(([k, v]) => [k, unb64(v)]),
-  );
+  const out = ownStringMap(data);
+  for (const key of Object.keys(out)) out[key] = unb64(out[key] ?? '');
+  return out;
 }
 
 /** The apiserver's refusal as an API error: its message is meant for users already. */
@@ -218,8 +220,8 @@ export function createClusterStore(
         'GET',
         `/api/v1/namespaces/${ns}/configmaps/${encodeURIComponent(name)}`,
       );
-      if (res.status === 404) return {};
-      return (check(res, `configmap ${name}`) as { data?: Record<string, string> }).data ?? {};
+      if (res.status === 404) return ownStringMap({});
+      return ownStringMap((check(res, `configmap ${name}`) as { data?: unknown }).data);
     },
     async secret(name) {
       const res = await kube.request('GET', one(secretsPath, name));

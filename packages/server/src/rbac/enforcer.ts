@@ -25,6 +25,7 @@
  * instead of rejecting the whole ConfigMap, and in regex mode the built-in roles keep working.
  */
 import type { AppProject } from '@gitward/model';
+import { own } from '../own.ts';
 import { compilePolicySet, type PolicySet } from './evaluator.ts';
 import {
   createPatternMatcher,
@@ -202,17 +203,17 @@ interface RbacConfig {
   readonly problems: readonly PolicyProblem[];
 }
 
-/** The non-policy keys of argocd-rbac-cm. */
+/** The non-policy keys of argocd-rbac-cm, read as own properties only. */
 export function readRbacConfig(data: Readonly<Record<string, string>>): RbacConfig {
   const problems: PolicyProblem[] = [];
   const setting = (key: string, message: string, text: string): void => {
     problems.push({ source: key, line: 0, severity: 'warning', message, text });
   };
-  const rawMode = (data[POLICY_MATCH_MODE_KEY] ?? '').trim();
+  const rawMode = (own(data, POLICY_MATCH_MODE_KEY) ?? '').trim();
   if (rawMode !== '' && rawMode !== 'glob' && rawMode !== 'regex') {
     setting(POLICY_MATCH_MODE_KEY, `unknown match mode "${rawMode}"; using glob`, rawMode);
   }
-  const rawScopes = data[SCOPES_KEY];
+  const rawScopes = own(data, SCOPES_KEY);
   let scopes = DEFAULT_SCOPES;
   if (rawScopes !== undefined && rawScopes.trim() !== '') {
     const parsed = parseScopes(rawScopes);
@@ -227,7 +228,7 @@ export function readRbacConfig(data: Readonly<Record<string, string>>): RbacConf
     }
   }
   return {
-    defaultRole: (data[POLICY_DEFAULT_KEY] ?? '').trim(),
+    defaultRole: (own(data, POLICY_DEFAULT_KEY) ?? '').trim(),
     matchMode: rawMode === 'regex' ? 'regex' : 'glob',
     scopes,
     problems,

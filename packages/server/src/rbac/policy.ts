@@ -7,6 +7,8 @@
  * refuse a policy with problems of severity `error`).
  */
 
+import { own } from '../own.ts';
+
 /** Every RBAC resource Argo CD enforces (util/rbac/rbac.go `Resources`). */
 export const RBAC_RESOURCES = [
   'clusters',
@@ -321,7 +323,7 @@ export function policyCsvKeys(data: Readonly<Record<string, string>>): string[] 
   const overlays = Object.keys(data)
     .filter((key) => key.startsWith('policy.') && key.endsWith('.csv') && key !== POLICY_CSV_KEY)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return POLICY_CSV_KEY in data ? [POLICY_CSV_KEY, ...overlays] : overlays;
+  return Object.hasOwn(data, POLICY_CSV_KEY) ? [POLICY_CSV_KEY, ...overlays] : overlays;
 }
 
 /**
@@ -329,7 +331,7 @@ export function policyCsvKeys(data: Readonly<Record<string, string>>): string[] 
  * numbers stay relative to each key, which is what a user editing the ConfigMap sees.
  */
 export function parseRbacConfigMapPolicy(data: Readonly<Record<string, string>>): ParsedPolicy {
-  return mergePolicies(policyCsvKeys(data).map((key) => parsePolicyCsv(data[key] ?? '', key)));
+  return mergePolicies(policyCsvKeys(data).map((key) => parsePolicyCsv(own(data, key) ?? '', key)));
 }
 
 /** Concatenate parsed policies, keeping their order. */

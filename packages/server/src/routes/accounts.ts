@@ -17,13 +17,14 @@ import {
 import { safeDecode, sessionCookies } from '../http/cookies.ts';
 import { ApiError, ApiCode, invalid, notFound, unauthenticated } from '../http/api-error.ts';
 import type { RbacRequestAction, RbacResource } from '../rbac/index.ts';
+import { ownBody } from '../own.ts';
 import { revokedTokensKey } from '../settings.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 const cookieName = sessionCookies[0] ?? 'gitward.token';
 
 async function login(r: RouteRequest) {
-  const b = (await r.json()) as { username?: string; password?: string };
+  const b = ownBody(await r.json()) as { username?: string; password?: string };
   if (!b.username || !b.password) throw invalid('username and password are required');
   const settings = await r.ctx.settings.get();
   const out = await attemptLogin({
@@ -157,7 +158,11 @@ async function account(r: RouteRequest) {
 
 /** Your own password needs the current one; someone else's needs `accounts, update`. */
 async function updatePassword(r: RouteRequest) {
-  const b = (await r.json()) as { name?: string; currentPassword?: string; newPassword?: string };
+  const b = ownBody(await r.json()) as {
+    name?: string;
+    currentPassword?: string;
+    newPassword?: string;
+  };
   if (r.principal.subject.kind !== 'user')
     throw new ApiError(403, ApiCode.PermissionDenied, 'a project token has no password');
   const settings = await r.ctx.settings.get();
@@ -192,7 +197,7 @@ async function updatePassword(r: RouteRequest) {
 
 async function createToken(r: RouteRequest) {
   const a = await account(r);
-  const b = (await r.json()) as { expiresIn?: number; id?: string };
+  const b = ownBody(await r.json()) as { expiresIn?: number; id?: string };
   const out = await issueApiToken(a, {
     key: await signingKey(r),
     now: r.ctx.now(),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyMergePatch, canSync, validateApplication } from '@gitward/engine';
+import { canSync, validateApplication } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
@@ -9,7 +9,8 @@ import {
 } from '@gitward/model';
 import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
-import { applyJsonPatch } from '../json-patch.ts';
+import { applyJsonMergePatch, applyJsonPatch } from '../json-patch.ts';
+import { own, ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -24,10 +25,15 @@ const cascadeFinalizers = {
   background: 'resources-finalizer.argocd.argoproj.io/background',
 } as const;
 
-/** A body as an Application in our namespace, validated by the schema and against its project. */
+/**
+ * A body as an Application in our namespace, validated by the schema and against its project.
+ * `status` and `operation` are never taken from a caller: status is the controller's, and an
+ * operation is started only through sync and rollback, which record who asked.
+ */
 async function parseApplication(r: RouteRequest, body: unknown): Promise<Application> {
-  const raw = (body ?? {}) as Record<string, unknown>;
-  const meta = (raw['metadata'] ?? {}) as Record<string, unknown>;
+  const { status: _status, operation: _operation, ...raw } = ownBody(body);
+  void [_status, _operation];
+  const meta = ownBody(own(raw, 'metadata'));
   const parsed = applicationSchema.safeParse({
     ...raw,
     apiVersion: apiVersionOf(r.ctx.store.group),
@@ -118,7 +124,7 @@ async function refreshed(r: RouteRequest, app: Application): Promise<Application
 }
 
 async function createApp(r: RouteRequest) {
-  const app = await parseApplication(r, await r.json());
+  const app = stripServerFields(await parseApplication(r, await r.json()));
   const existing = await r.ctx.store.getApp(app.metadata.name);
   if (!existing) return r.ctx.store.createApp(app);
   if (JSON.stringify(existing.spec) === JSON.stringify(app.spec)) return existing;
@@ -142,12 +148,8 @@ async function createApp(r: RouteRequest) {
 
 async function updateSpec(r: RouteRequest) {
   const current = await r.app();
-  const spec = (await r.json()) as Application['spec'];
-  const next = await parseApplication(r, {
-    ...stripServerFields(current),
-    spec,
-    status: undefined,
-  });
+  const spec = await r.json();
+  const next = await parseApplication(r, { ...stripServerFields(current), spec });
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
   return (
     await r.ctx.store.updateApp(current.metadata.name, (latest) => ({ ...latest, spec: next.spec }))
@@ -156,10 +158,10 @@ async function updateSpec(r: RouteRequest) {
 
 async function updateApp(r: RouteRequest) {
   const current = await r.app();
-  const body = (await r.json()) as Partial<Application>;
+  const body = ownBody(await r.json());
   const next = await parseApplication(r, {
     ...body,
-    metadata: { ...body.metadata, name: current.metadata.name },
+    metadata: { ...ownBody(own(body, 'metadata')), name: current.metadata.name },
   });
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
   return r.ctx.store.updateApp(current.metadata.name, (latest) => withSpecAndMeta(latest, next));
@@ -187,19 +189,23 @@ async function requireOnProject(r: RouteRequest, app: Application, action: 'upda
 /** `PATCH /applications/:name` {patch, patchType: merge|json}: patch, validate, then update. */
 async function patchApp(r: RouteRequest) {
   const current = await r.app();
-  const b = (await r.json()) as { patch?: string; patchType?: string };
+  const b = ownBody(await r.json());
+  const patchText = own(b, 'patch');
+  const patchType = own(b, 'patchType') ?? 'merge';
+  if (patchType !== 'json' && patchType !== 'merge')
+    throw invalid('patchType must be json or merge');
   let patch: unknown;
   try {
-    patch = JSON.parse(b.patch ?? '');
+    patch = JSON.parse(typeof patchText === 'string' ? patchText : '');
   } catch {
     throw invalid('patch must be a JSON document (as a string)');
   }
   const base = stripServerFields(current);
   const patched =
-    (b.patchType ?? 'merge') === 'json'
-      ? applyJsonPatch(base, patch)
-      : applyMergePatch(base, patch);
-  const next = await parseApplication(r, { ...(patched as object), status: undefined });
+    patchType === 'json' ? applyJsonPatch(base, patch) : applyJsonMergePatch(base, patch);
+  // Whatever the patch did to status or operation is dropped here: only spec, labels and
+  // annotations reach the cluster (withSpecAndMeta).
+  const next = await parseApplication(r, patched);
   if (next.metadata.name !== current.metadata.name)
     throw invalid('a patch cannot rename an application');
   if (next.spec.project !== current.spec.project) await requireOnProject(r, next, 'update');
@@ -275,7 +281,7 @@ interface SyncBody {
 
 async function syncApp(r: RouteRequest) {
   const app = await r.app();
-  const b = (await r.json()) as SyncBody;
+  const b = ownBody(await r.json()) as SyncBody;
   const sync: NonNullable<Operation['sync']> = {
     ...(b.revision ? { revision: b.revision } : {}),
     ...(b.prune !== undefined ? { prune: b.prune } : {}),
@@ -289,7 +295,7 @@ async function syncApp(r: RouteRequest) {
 
 async function rollbackApp(r: RouteRequest) {
   const app = await r.app();
-  const b = (await r.json()) as { id?: number; prune?: boolean; dryRun?: boolean };
+  const b = ownBody(await r.json()) as { id?: number; prune?: boolean; dryRun?: boolean };
   const automated = app.spec.syncPolicy?.automated;
   if (automated && automated.enabled !== false)
     throw precondition('rollback cannot be initiated when auto-sync is enabled');
@@ -339,7 +345,10 @@ export const applicationRoutes: RouteDef[] = [
       ...object,
       action: 'create',
       object: async (r) => {
-        const b = (await r.json()) as { metadata?: { name?: string }; spec?: { project?: string } };
+        const b = ownBody(await r.json()) as {
+          metadata?: { name?: string };
+          spec?: { project?: string };
+        };
         return `${b.spec?.project ?? ''}/${b.metadata?.name ?? ''}`;
       },
     },

@@ -22,6 +22,7 @@ import {
   withoutClusterPrefix,
 } from '../cluster/destinations.ts';
 import { conflict, invalid, notFound, precondition } from '../http/api-error.ts';
+import { ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 const serverParam = (r: RouteRequest) => r.params['server'] ?? '';
@@ -107,7 +108,7 @@ async function namedObject(r: RouteRequest): Promise<string> {
 
 /** The object a create names: the body's server (and project); a malformed body is 400 later. */
 async function bodyObject(r: RouteRequest): Promise<string> {
-  const b = (await r.json()) as { server?: unknown; project?: unknown } | null;
+  const b = ownBody(await r.json()) as { server?: unknown; project?: unknown };
   const server = typeof b?.server === 'string' ? b.server.replace(/\/+$/, '') : '';
   const project = typeof b?.project === 'string' ? b.project : '';
   return clusterObject({ server, ...(project ? { project } : {}) });

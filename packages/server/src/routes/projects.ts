@@ -2,6 +2,7 @@ import { validateSyncWindow } from '@gitward/engine';
 import { appProjectSchema, apiVersionOf, type AppProject } from '@gitward/model';
 import { issueProjectToken, SERVER_SECRET_KEY } from '../auth/index.ts';
 import { invalid, notFound, precondition } from '../http/api-error.ts';
+import { ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 function parseProject(r: RouteRequest, body: unknown, name?: string): AppProject {
@@ -60,7 +61,7 @@ async function listProjects(r: RouteRequest) {
 }
 
 async function createProject(r: RouteRequest) {
-  const p = parseProject(r, await r.json());
+  const p = parseProject(r, ownBody(await r.json()));
   const existing = await r.ctx.store.getProject(p.metadata.name);
   if (existing && r.query('upsert') === 'true')
     return r.ctx.store.replaceProject({ ...existing, spec: p.spec });
@@ -71,7 +72,7 @@ async function createProject(r: RouteRequest) {
 
 async function updateProject(r: RouteRequest) {
   const current = await project(r);
-  const p = parseProject(r, await r.json(), current.metadata.name);
+  const p = parseProject(r, ownBody(await r.json()), current.metadata.name);
   const updated = await r.ctx.store.replaceProject({ ...current, spec: p.spec });
   r.ctx.settings.invalidate();
   return updated;
@@ -92,7 +93,7 @@ async function deleteProject(r: RouteRequest) {
 async function createRoleToken(r: RouteRequest) {
   const p = await project(r);
   const roleName = r.params['role'] ?? '';
-  const b = (await r.json()) as { expiresIn?: number; id?: string };
+  const b = ownBody(await r.json()) as { expiresIn?: number; id?: string };
   const key = (await r.ctx.settings.get()).secret[SERVER_SECRET_KEY] ?? '';
   const out = await issueProjectToken(p, roleName, {
     key,
@@ -146,7 +147,7 @@ export const projectRoutes: RouteDef[] = [
     path: base,
     summary: 'Create a project',
     access: rbac('create', async (r) => {
-      const b = (await r.json()) as {
+      const b = ownBody(await r.json()) as {
         project?: { metadata?: { name?: string } };
         metadata?: { name?: string };
       };
