@@ -4,6 +4,7 @@ import type { MetricsRegistry } from '@gitward/infra';
 import { errorMessage, type Application } from '@gitward/model';
 import { anonymousEnabled } from './auth/index.ts';
 import type { ServerContext } from './context.ts';
+import { ownJson } from './own.ts';
 import {
   ApiError,
   ApiCode,
@@ -81,11 +82,17 @@ function requestOf(c: Context, ctx: ServerContext, principal: Principal): RouteR
           ApiCode.UnsupportedMediaType,
           'the request body must be JSON sent with Content-Type: application/json',
         );
+      let parsed: unknown;
       try {
-        return JSON.parse(new TextDecoder().decode(body)) as unknown;
+        parsed = JSON.parse(new TextDecoder().decode(body)) as unknown;
       } catch {
         throw invalid('the request body is not valid JSON');
       }
+      // Every handler reads a body whose objects have no prototype: one place, so a route added
+      // later cannot forget it.
+      const copy = ownJson(parsed);
+      if (!copy.ok) throw invalid('the request body is nested too deeply');
+      return copy.value;
     },
     bytes: raw,
     header: (n) => headers[n.toLowerCase()],
