@@ -6,8 +6,7 @@ import {
   orphanedResources,
   repoCredentialsFor,
   resolveDestination,
-  clusterScopePermits,
-  resourcePermitted,
+  objectPermitted,
   validateApplication,
   type CompareResult,
   type Condition,
@@ -270,12 +269,9 @@ export function createReconciler(d: ReconcilerDeps) {
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
     const predicted = await cluster.predictor.predictAll(desired, live, index);
-    const permits = (o: KubeObject) => {
-      const namespaced = index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced;
-      return (
-        resourcePermitted(project, o, namespaced) ?? clusterScopePermits(cluster, o, namespaced)
-      );
-    };
+    // The rule the API server applies to what it shows of live state (engine's objectPermitted).
+    const permits = (o: KubeObject) =>
+      objectPermitted(project, cluster, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
     const managed = cache.managedBy(name);
     const result = compareApplication({
       desired,

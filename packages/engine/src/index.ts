@@ -37,7 +37,7 @@ export {
 export * from './compare/index.ts';
 export * from './diff/index.ts';
 export * from './health/index.ts';
-export { resourcePermitted } from './project/permits.ts';
+export { objectPermitted, resourcePermitted, type ObjectCluster } from './project/permits.ts';
 export * from './sync/index.ts';
 export * from './webhook/index.ts';
 export * from './project/windows.ts';
