@@ -217,8 +217,8 @@ export function createReconciler(d: ReconcilerDeps) {
   }
   const statusPathOf = (path: string) => (d.statusSubresource() ? `${path}/status` : path);
 
-  function credentialsFor(repoURL: string) {
-    return repoCredentialsFor(repoURL, d.repoSecrets(), secretTypeLabel(d.group));
+  function credentialsFor(repoURL: string, project: string) {
+    return repoCredentialsFor(repoURL, project, d.repoSecrets(), secretTypeLabel(d.group));
   }
 
   async function render(
@@ -230,7 +230,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
-    const credentials = credentialsFor(source.repoURL);
+    const credentials = credentialsFor(source.repoURL, app.spec.project);
     return d.renderer.render({
       appName: app.metadata.name,
       project: app.spec.project,

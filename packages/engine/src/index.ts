@@ -14,7 +14,7 @@ export {
   type ParsedManifests,
 } from './manifest/parse.ts';
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
-export { normalizeRepoUrl, repoCredentialsFor } from './repo-creds.ts';
+export { normalizeRepoUrl, repoCredentialsFor, withoutUrlCredentials } from './repo-creds.ts';
 export { globMatch, permittedBy } from './project/glob.ts';
 export {
   inClusterName,

@@ -411,7 +411,7 @@ async function revisionMetadata(r: RouteRequest) {
     `/api/v1/namespaces/${encodeURIComponent(store.namespace)}/secrets`,
     label,
   );
-  const creds = repoCredentialsFor(source.repoURL, secrets, label);
+  const creds = repoCredentialsFor(source.repoURL, app.spec.project, secrets, label);
   const meta = await read(source.repoURL, revision.toLowerCase(), creds);
   return { author: meta.author, date: meta.date, tags: [...meta.tags], message: meta.message };
 }
