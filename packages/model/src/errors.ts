@@ -21,6 +21,8 @@ export const ErrorCode = {
   PathEscape: 'PATH_ESCAPE',
   ChartNotFound: 'CHART_NOT_FOUND',
   InvalidSpec: 'INVALID_SPEC',
+  /** A bounded queue is full: the caller should retry later. */
+  Overloaded: 'OVERLOADED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
