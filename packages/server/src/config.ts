@@ -7,6 +7,7 @@ import {
   GitwardError,
   TrackingMethod,
 } from '@gitward/model';
+import { trustedProxyProblem } from './auth/client-address.ts';
 
 /** The API server's configuration, parsed once in main.ts from argv and the environment. */
 export interface ServerConfig {
@@ -41,6 +42,11 @@ export interface ServerConfig {
    * packages/web/dist beside the server's sources.
    */
   readonly uiDir?: string;
+  /**
+   * Proxies (IP addresses or CIDRs, `--trusted-proxies` / GITWARD_TRUSTED_PROXIES, comma
+   * separated) whose X-Forwarded-For names the client; none unless set, so the header is ignored.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 function fail(message: string): never {
@@ -74,6 +80,7 @@ export function loadServerConfig(
       'tracking-method': { type: 'string' },
       'metrics-port': { type: 'string' },
       'ui-dir': { type: 'string' },
+      'trusted-proxies': { type: 'string' },
     },
     strict: true,
   });
@@ -98,6 +105,7 @@ export function loadServerConfig(
     ...optional('readyFile', values['ready-file']),
     ...optional('uiDir', values['ui-dir'] ?? env['GITWARD_UI_DIR']),
     ...renderingOf(values, env, home),
+    trustedProxies: trustedProxiesOf(values['trusted-proxies'], env),
   });
 }
 
@@ -127,6 +135,21 @@ function trackingMethodOf(v: string | undefined): TrackingMethod {
   const methods: readonly string[] = Object.values(TrackingMethod);
   if (!methods.includes(v)) fail(`--tracking-method must be one of ${methods.join(', ')}`);
   return v as TrackingMethod;
+}
+
+function trustedProxiesOf(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): readonly string[] {
+  const entries = (flag ?? env['GITWARD_TRUSTED_PROXIES'] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const e of entries) {
+    const problem = trustedProxyProblem(e);
+    if (problem) fail(`--trusted-proxies: ${problem}`);
+  }
+  return Object.freeze(entries);
 }
 
 function groupOf(v: string | undefined): ApiGroup {

@@ -2,6 +2,7 @@ import type { KubeClient } from '@gitward/infra';
 import { TrackingMethod, type ApiGroup } from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
+import { createClientAddress } from './auth/client-address.ts';
 import { anonymousEnabled, createLoginLimiter } from './auth/index.ts';
 import { createClusterStore } from './cluster/store.ts';
 import type { ServerContext } from './context.ts';
@@ -26,6 +27,8 @@ export function createServerContext(deps: {
   checkRepo?: ServerContext['checkRepo'];
   checkCluster?: ServerContext['checkCluster'];
   revisionMetadata?: ServerContext['revisionMetadata'];
+  /** Proxies whose X-Forwarded-For names the client (config.ts's trustedProxies). */
+  trustedProxies?: readonly string[];
 }): ServerContext {
   const now = deps.now ?? (() => new Date());
   const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
@@ -79,6 +82,7 @@ export function createServerContext(deps: {
       return Promise.resolve(cached.rbac);
     },
     limiter: createLoginLimiter({ now: () => now().getTime() }),
+    clientAddress: createClientAddress(deps.trustedProxies ?? []),
     logger: deps.logger,
     now,
     version: deps.version,

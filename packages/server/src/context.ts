@@ -19,6 +19,11 @@ export interface ServerContext {
   /** The enforcer for the current settings (rebuilt when policy or projects change). */
   rbac(settings: Settings): Promise<Rbac>;
   readonly limiter: LoginLimiter;
+  /**
+   * The client address of a request from `peer`: X-Forwarded-For is read only when the peer is
+   * a configured trusted proxy (auth/client-address.ts). Absent: the peer, always.
+   */
+  readonly clientAddress?: (peer: string, forwardedFor: string | undefined) => string;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly version: string;
