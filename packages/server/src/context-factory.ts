@@ -97,6 +97,10 @@ export function createServerContext(deps: {
         : {}),
       ...(s.secret['webhook.gogs.secret'] ? { gogs: s.secret['webhook.gogs.secret'] } : {}),
       ...(s.secret['webhook.gitea.secret'] ? { gitea: s.secret['webhook.gitea.secret'] } : {}),
+      // Own property only: a polluted prototype must not switch signature checks off.
+      ...(Object.hasOwn(s.cm, 'webhook.acceptUnsigned') && s.cm['webhook.acceptUnsigned'] === 'true'
+        ? { acceptUnsigned: true }
+        : {}),
     }),
     secureCookies: deps.secureCookies,
     ...(target ? { target } : {}),
