@@ -113,6 +113,7 @@ const table: Record<
   },
   'GET /api/v1/account': { row: loggedIn, call: () => ({ path: '/api/v1/account' }) },
   'PUT /api/v1/account/password': {
+    allowed: 400, // the current password given is a placeholder: refused past RBAC
     // A project token is no account: it has no password to change.
     row: { ...loggedIn, projectRole: 'deny' },
     call: () => ({
@@ -130,6 +131,7 @@ const table: Record<
     call: () => ({ path: '/api/v1/account/robot/token', body: {} }),
   },
   'DELETE /api/v1/account/:name/token/:id': {
+    allowed: 404, // no token 'nope'
     row: adminOnly,
     call: () => ({ path: '/api/v1/account/robot/token/nope' }),
   },
@@ -165,6 +167,7 @@ const table: Record<
     call: async () => ({ path: `/api/v1/applications/${await victim()}/sync`, body: {} }),
   },
   'POST /api/v1/applications/:name/rollback': {
+    allowed: 400, // a fresh app has no history entry 1
     row: syncApps,
     call: async () => ({
       path: `/api/v1/applications/${await victim()}/rollback`,
@@ -172,6 +175,7 @@ const table: Record<
     }),
   },
   'DELETE /api/v1/applications/:name/operation': {
+    allowed: 400, // no operation is in progress
     row: syncApps,
     call: () => ({ path: '/api/v1/applications/web/operation' }),
   },
@@ -184,6 +188,7 @@ const table: Record<
     call: () => ({ path: '/api/v1/applications/web/managed-resources' }),
   },
   'GET /api/v1/applications/:name/manifests': {
+    allowed: 400, // this server has no renderer
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/manifests' }),
   },
@@ -199,6 +204,7 @@ const table: Record<
     }),
   },
   'GET /api/v1/applications/:name/resource': {
+    allowed: 404, // ConfigMap x is not one of web's
     row: readApps,
     call: () => ({
       path: '/api/v1/applications/web/resource?group=&kind=ConfigMap&namespace=team-ns&resourceName=x',
@@ -209,6 +215,7 @@ const table: Record<
     call: () => ({ path: '/api/v1/applications/web/syncwindows' }),
   },
   'GET /api/v1/applications/:name/revisions/:revision/metadata': {
+    allowed: 400, // this server has no git
     row: readApps,
     call: () => ({
       path: `/api/v1/applications/web/revisions/${'0'.repeat(40)}/metadata`,
@@ -240,6 +247,7 @@ const table: Record<
     },
   },
   'POST /api/v1/projects/:project/roles/:role/token': {
+    allowed: 400, // project spare has no role 'none'
     row: adminOnly,
     call: () => ({ path: '/api/v1/projects/spare/roles/none/token', body: {} }),
   },
@@ -262,6 +270,7 @@ const table: Record<
     }),
   },
   'DELETE /api/v1/repositories/:repo': {
+    allowed: 404, // no such repository
     row: adminOnly,
     call: () => ({
       path: `/api/v1/repositories/${encodeURIComponent('http://127.0.0.1:9/gone.git')}`,
@@ -276,6 +285,7 @@ const table: Record<
   },
   'GET /api/v1/clusters': { row: loggedIn, call: () => ({ path: '/api/v1/clusters' }) },
   'POST /api/v1/clusters': {
+    allowed: 400, // in-cluster cannot be added
     // In-cluster cannot be added: allowed callers get a 400 and nothing is written.
     row: adminOnly,
     call: () => ({ path: '/api/v1/clusters', body: { server: 'https://kubernetes.default.svc' } }),
@@ -288,6 +298,7 @@ const table: Record<
     }),
   },
   'DELETE /api/v1/clusters/:server': {
+    allowed: 404, // no such cluster
     row: adminOnly,
     call: () => ({ path: `/api/v1/clusters/${encodeURIComponent('https://127.0.0.1:9')}` }),
   },
