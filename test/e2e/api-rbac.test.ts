@@ -30,6 +30,8 @@ interface Call {
 
 const ns = 'gitward';
 const team = 'team';
+/** Another team's project: nobody but admin has any right in it. */
+const teamB = 'team-b';
 let ctx: ServerContext;
 let api: ReturnType<typeof createApi>;
 let controller: ControllerProcess;
@@ -70,7 +72,14 @@ const syncApps: Row = { ...changeApps, custom: 'allow' };
 /** Global objects: the built-in readonly role and admin; the custom policy names none of them. */
 const readGlobal: Row = { ...adminOnly, readonly: 'allow' };
 
-const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method?: string }> = {
+/**
+ * A row's `allowed` status when the allowed call cannot succeed as made here (it names nothing
+ * that exists, or a value that is refused): still an answer from the handler, past RBAC.
+ */
+const table: Record<
+  string,
+  { row: Row; call: () => Promise<Call> | Call; method?: string; allowed?: number }
+> = {
   'GET /api/openapi.json': { row: all('allow'), call: () => ({ path: '/api/openapi.json' }) },
   'GET /healthz': { row: all('allow'), call: () => ({ path: '/healthz' }) },
   'GET /api/version': { row: all('allow'), call: () => ({ path: '/api/version' }) },
@@ -104,6 +113,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
   },
   'GET /api/v1/account': { row: loggedIn, call: () => ({ path: '/api/v1/account' }) },
   'PUT /api/v1/account/password': {
+    allowed: 400, // the current password given is a placeholder: refused past RBAC
     // A project token is no account: it has no password to change.
     row: { ...loggedIn, projectRole: 'deny' },
     call: () => ({
@@ -121,6 +131,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     call: () => ({ path: '/api/v1/account/robot/token', body: {} }),
   },
   'DELETE /api/v1/account/:name/token/:id': {
+    allowed: 404, // no token 'nope'
     row: adminOnly,
     call: () => ({ path: '/api/v1/account/robot/token/nope' }),
   },
@@ -156,6 +167,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     call: async () => ({ path: `/api/v1/applications/${await victim()}/sync`, body: {} }),
   },
   'POST /api/v1/applications/:name/rollback': {
+    allowed: 400, // a fresh app has no history entry 1
     row: syncApps,
     call: async () => ({
       path: `/api/v1/applications/${await victim()}/rollback`,
@@ -163,6 +175,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     }),
   },
   'DELETE /api/v1/applications/:name/operation': {
+    allowed: 400, // no operation is in progress
     row: syncApps,
     call: () => ({ path: '/api/v1/applications/web/operation' }),
   },
@@ -175,6 +188,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     call: () => ({ path: '/api/v1/applications/web/managed-resources' }),
   },
   'GET /api/v1/applications/:name/manifests': {
+    allowed: 400, // this server has no renderer
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/manifests' }),
   },
@@ -190,6 +204,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     }),
   },
   'GET /api/v1/applications/:name/resource': {
+    allowed: 404, // ConfigMap x is not one of web's
     row: readApps,
     call: () => ({
       path: '/api/v1/applications/web/resource?group=&kind=ConfigMap&namespace=team-ns&resourceName=x',
@@ -200,6 +215,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     call: () => ({ path: '/api/v1/applications/web/syncwindows' }),
   },
   'GET /api/v1/applications/:name/revisions/:revision/metadata': {
+    allowed: 400, // this server has no git
     row: readApps,
     call: () => ({
       path: `/api/v1/applications/web/revisions/${'0'.repeat(40)}/metadata`,
@@ -231,6 +247,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     },
   },
   'POST /api/v1/projects/:project/roles/:role/token': {
+    allowed: 400, // project spare has no role 'none'
     row: adminOnly,
     call: () => ({ path: '/api/v1/projects/spare/roles/none/token', body: {} }),
   },
@@ -253,6 +270,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     }),
   },
   'DELETE /api/v1/repositories/:repo': {
+    allowed: 404, // no such repository
     row: adminOnly,
     call: () => ({
       path: `/api/v1/repositories/${encodeURIComponent('http://127.0.0.1:9/gone.git')}`,
@@ -267,6 +285,7 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
   },
   'GET /api/v1/clusters': { row: loggedIn, call: () => ({ path: '/api/v1/clusters' }) },
   'POST /api/v1/clusters': {
+    allowed: 400, // in-cluster cannot be added
     // In-cluster cannot be added: allowed callers get a 400 and nothing is written.
     row: adminOnly,
     call: () => ({ path: '/api/v1/clusters', body: { server: 'https://kubernetes.default.svc' } }),
@@ -279,10 +298,22 @@ const table: Record<string, { row: Row; call: () => Promise<Call> | Call; method
     }),
   },
   'DELETE /api/v1/clusters/:server': {
+    allowed: 404, // no such cluster
     row: adminOnly,
     call: () => ({ path: `/api/v1/clusters/${encodeURIComponent('https://127.0.0.1:9')}` }),
   },
 };
+
+const appOfB = (name: string) => ({
+  ...appManifest(name),
+  spec: { ...appManifest(name).spec, project: teamB },
+});
+let victimsOfB = 0;
+async function victimOfB(): Promise<string> {
+  const name = `b-victim-${++victimsOfB}`;
+  await kubectl(['apply', '-f', '-'], JSON.stringify(appOfB(name)));
+  return name;
+}
 
 function project(name: string, roles: unknown[]) {
   return {
@@ -386,6 +417,8 @@ p, dev, clusters, get, https://kubernetes.default.svc, allow`,
   );
   await kubectl(['apply', '-f', '-'], JSON.stringify(project('spare', [])));
   await kubectl(['apply', '-f', '-'], JSON.stringify(appManifest('web')));
+  await kubectl(['apply', '-f', '-'], JSON.stringify(project(teamB, [])));
+  await kubectl(['apply', '-f', '-'], JSON.stringify(appOfB('b-web')));
   tokens.set('admin', (await tokenFor('admin')) ?? '');
   for (const p of personas) {
     const t = p === 'admin' ? undefined : await tokenFor(p);
@@ -433,12 +466,189 @@ describe('API RBAC matrix', () => {
     const body = streaming ? (await res.body?.cancel(), '') : await res.text();
     const expected = entry.row[p];
     if (expected === 'allow') {
-      expect([401, 403], `${id} as ${p}: ${res.status} ${body}`).not.toContain(res.status);
+      if (entry.allowed !== undefined)
+        expect(res.status, `${id} as ${p}: ${body}`).toBe(entry.allowed);
+      else expect(res.status, `${id} as ${p}: ${body}`).toBeLessThan(300);
+      expect(res.status, `${id} as ${p}: ${body}`).toBeGreaterThanOrEqual(200);
     } else {
       expect(res.status, `${id} as ${p}: ${body}`).toBe(p === 'anonymous' ? 401 : 403);
       const error = (JSON.parse(body) as { error?: { code?: unknown; message?: unknown } }).error;
       expect(typeof error?.code).toBe('string');
       expect(typeof error?.message).toBe('string');
     }
+  });
+});
+
+// Project team's callers (its project role, and `dev` whose policy names team/*) against team-b:
+// every per-app route is 403 on team-b's app, and team-b's apps never show in their lists or
+// stream. The change routes run on a fresh team-b app each, named in the body as team's own.
+describe('a second project: team callers never reach team-b', () => {
+  const teamCallers: Persona[] = ['projectRole', 'custom'];
+  const perApp = routes.filter((r) => r.path.startsWith('/api/v1/applications/:name'));
+  const bodies: Record<string, (name: string) => unknown> = {
+    'PUT /api/v1/applications/:name': (name) => appManifest(name),
+    'PUT /api/v1/applications/:name/spec': () => appManifest('x').spec,
+    'POST /api/v1/applications/:name/rollback': () => ({ id: 1 }),
+    'PATCH /api/v1/applications/:name': () => ({
+      patch: JSON.stringify({ spec: { project: team } }),
+      patchType: 'merge',
+    }),
+  };
+
+  it('covers the per-app routes', () => {
+    expect(perApp.length).toBeGreaterThan(10);
+  });
+
+  const cases = perApp.flatMap((r) =>
+    teamCallers.map((p) => ({ id: routeId(r), method: r.method, path: r.path, p })),
+  );
+  it.each(cases)('$id on team-b as $p is 403', async ({ id, method, path, p }) => {
+    const name = method === 'GET' ? 'b-web' : await victimOfB();
+    const body = method === 'GET' || method === 'DELETE' ? undefined : (bodies[id]?.(name) ?? {});
+    const res = await call(
+      method,
+      {
+        path: path.replace(':name', name).replace(':revision', '0'.repeat(40)),
+        ...(body !== undefined ? { body } : {}),
+      },
+      tokens.get(p),
+    );
+    expect(res.status, `${id} as ${p}: ${await res.text()}`).toBe(403);
+    const after = await ctx.store.getApp(name);
+    expect(after?.spec.project, `${name} stays team-b's`).toBe(teamB);
+  });
+
+  it.each(teamCallers)("lists team's apps to %s, never team-b's", async (p) => {
+    const res = await call('GET', { path: '/api/v1/applications' }, tokens.get(p));
+    expect(res.status).toBe(200);
+    const names = ((await res.json()) as { items: { metadata: { name: string } }[] }).items.map(
+      (a) => a.metadata.name,
+    );
+    expect(names).toContain('web');
+    expect(names.filter((n) => n.startsWith('b-'))).toEqual([]);
+  });
+
+  it.each(teamCallers)("streams team's apps to %s, never team-b's", async (p) => {
+    const res = await call('GET', { path: '/api/v1/stream/applications' }, tokens.get(p));
+    expect(res.status).toBe(200);
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no stream body');
+    const stamp = String(Date.now());
+    // Change b-web, then web: the watch delivers in order, so once web's change arrives b-web's
+    // has been passed over (or sent, which fails the test).
+    await ctx.store.patchApp('b-web', { metadata: { labels: { touched: stamp } } });
+    await ctx.store.patchApp('web', { metadata: { labels: { touched: stamp } } });
+    let text = '';
+    const deadline = Date.now() + 20_000;
+    while (!text.includes(`"touched":"${stamp}"`) && Date.now() < deadline) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value as Uint8Array);
+    }
+    await reader.cancel();
+    expect(text).toContain(`"touched":"${stamp}"`);
+    expect(text).toContain('"name":"web"');
+    expect(text).not.toContain('"name":"b-web"');
+    expect(text).not.toContain(teamB);
+  });
+});
+
+// A manifest of an app may name another team's object; the controller records it in
+// status.resources. The live-state routes must not read it back (engine's objectPermitted).
+describe('live state: an app never exposes an object its project does not permit', () => {
+  const narrow = 'narrow';
+  beforeAll(async () => {
+    for (const name of ['narrow-ns', 'other-ns'])
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+      );
+    for (const [n, where] of [
+      ['own-cm', 'narrow-ns'],
+      ['their-secret', 'other-ns'],
+    ] as const)
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: n.endsWith('secret') ? 'Secret' : 'ConfigMap',
+          metadata: { name: n, namespace: where },
+          data: n.endsWith('secret') ? { token: btoa('other-team-token') } : { a: '1' },
+        }),
+      );
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        ...project(narrow, []),
+        spec: {
+          sourceRepos: ['*'],
+          destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'narrow-ns' }],
+        },
+      }),
+    );
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        ...appManifest('peek'),
+        spec: {
+          ...appManifest('peek').spec,
+          project: narrow,
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'narrow-ns' },
+        },
+      }),
+    );
+  });
+
+  /** status.resources as the controller would record the app's manifests, written just now. */
+  async function recordResources() {
+    await ctx.store.patchAppStatus('peek', {
+      status: {
+        resources: [
+          { version: 'v1', kind: 'ConfigMap', namespace: 'narrow-ns', name: 'own-cm' },
+          { version: 'v1', kind: 'Secret', namespace: 'other-ns', name: 'their-secret' },
+        ],
+      },
+    });
+    const app = await ctx.store.getApp('peek');
+    expect(app?.status?.resources?.map((r) => r.name)).toContain('their-secret');
+  }
+
+  it('resource-tree shows the own object only', async () => {
+    await recordResources();
+    const res = await call(
+      'GET',
+      { path: '/api/v1/applications/peek/resource-tree' },
+      tokens.get('admin'),
+    );
+    expect(res.status).toBe(200);
+    const tree = (await res.json()) as { nodes: { name: string }[] };
+    expect(tree.nodes.map((n) => n.name)).toEqual(['own-cm']);
+  });
+
+  it("resource answers 404 for the other team's Secret", async () => {
+    await recordResources();
+    const res = await call(
+      'GET',
+      {
+        path: '/api/v1/applications/peek/resource?group=&kind=Secret&namespace=other-ns&resourceName=their-secret',
+      },
+      tokens.get('admin'),
+    );
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('"uid"');
+  });
+
+  it("managed-resources carries no live state of the other team's Secret", async () => {
+    await recordResources();
+    const res = await call(
+      'GET',
+      { path: '/api/v1/applications/peek/managed-resources' },
+      tokens.get('admin'),
+    );
+    expect(res.status).toBe(200);
+    const items = ((await res.json()) as { items: { name: string; liveState: string }[] }).items;
+    const secret = items.find((i) => i.name === 'their-secret');
+    if (secret) expect(secret.liveState).toBe('null');
+    expect(items.find((i) => i.name === 'own-cm')?.liveState).toContain('own-cm');
   });
 });

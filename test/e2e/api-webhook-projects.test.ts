@@ -161,6 +161,54 @@ describe('webhooks', () => {
   });
 });
 
+describe('webhook hardening', () => {
+  it('refuses an unsigned provider while GitHub has a secret', async () => {
+    const res = await post('/api/webhook', JSON.stringify({ ref: 'refs/heads/main' }), {
+      'x-gitlab-event': 'Push Hook',
+    });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('no webhook secret is configured for gitlab');
+  });
+
+  it('finds an app created after the index started (its watch keeps it current)', async () => {
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      repository: {
+        html_url: 'http://127.0.0.1/octo-org/indexed',
+        clone_url: 'http://127.0.0.1/octo-org/indexed.git',
+      },
+      commits: [],
+    });
+    const signed = () => ({
+      'x-github-event': 'push',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+    });
+    const first = await post('/api/webhook', body, signed());
+    expect(first.status, await first.clone().text()).toBe(200);
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify(
+        app('hook-indexed', {
+          source: {
+            repoURL: 'http://127.0.0.1/octo-org/indexed.git',
+            path: '.',
+            targetRevision: 'main',
+          },
+        }),
+      ),
+    );
+    let refreshed: string[] = [];
+    for (let i = 0; i < 50 && !refreshed.includes('hook-indexed'); i++) {
+      const res = await post('/api/webhook', body, signed());
+      expect(res.status, await res.clone().text()).toBe(200);
+      refreshed = ((await res.json()) as { refreshed: string[] }).refreshed;
+      if (!refreshed.includes('hook-indexed')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refreshed).toEqual(['hook-indexed']);
+    await kubectl(['-n', ns, 'delete', 'application.gitward.dev', 'hook-indexed', '--wait=false']);
+  });
+});
+
 describe('projects', () => {
   beforeAll(async () => {
     await applyProject('strict', {

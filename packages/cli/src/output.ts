@@ -17,6 +17,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.RepoFetchFailed]: 9,
   [ErrorCode.RepoAuthFailed]: 10,
   [ErrorCode.RevisionNotFound]: 11,
+  [ErrorCode.Overloaded]: 12,
   [ErrorCode.KubeconfigInvalid]: 20,
   [ErrorCode.KubeRequestFailed]: 21,
   [ErrorCode.RenderFailed]: 30,

@@ -6,8 +6,7 @@ import {
   orphanedResources,
   repoCredentialsFor,
   resolveDestination,
-  clusterScopePermits,
-  resourcePermitted,
+  objectPermitted,
   validateApplication,
   type CompareResult,
   type Condition,
@@ -218,8 +217,8 @@ export function createReconciler(d: ReconcilerDeps) {
   }
   const statusPathOf = (path: string) => (d.statusSubresource() ? `${path}/status` : path);
 
-  function credentialsFor(repoURL: string) {
-    return repoCredentialsFor(repoURL, d.repoSecrets(), secretTypeLabel(d.group));
+  function credentialsFor(repoURL: string, project: string) {
+    return repoCredentialsFor(repoURL, project, d.repoSecrets(), secretTypeLabel(d.group));
   }
 
   async function render(
@@ -231,7 +230,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
-    const credentials = credentialsFor(source.repoURL);
+    const credentials = credentialsFor(source.repoURL, app.spec.project);
     return d.renderer.render({
       appName: app.metadata.name,
       project: app.spec.project,
@@ -270,12 +269,9 @@ export function createReconciler(d: ReconcilerDeps) {
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
     const predicted = await cluster.predictor.predictAll(desired, live, index);
-    const permits = (o: KubeObject) => {
-      const namespaced = index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced;
-      return (
-        resourcePermitted(project, o, namespaced) ?? clusterScopePermits(cluster, o, namespaced)
-      );
-    };
+    // The rule the API server applies to what it shows of live state (engine's objectPermitted).
+    const permits = (o: KubeObject) =>
+      objectPermitted(project, cluster, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
     const managed = cache.managedBy(name);
     const result = compareApplication({
       desired,

@@ -16,7 +16,7 @@ export {
   type ParsedManifests,
 } from './manifest/parse.ts';
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
-export { normalizeRepoUrl, repoCredentialsFor } from './repo-creds.ts';
+export { normalizeRepoUrl, repoCredentialsFor, withoutUrlCredentials } from './repo-creds.ts';
 export { globMatch, permittedBy } from './project/glob.ts';
 export {
   inClusterName,
@@ -39,7 +39,7 @@ export {
 export * from './compare/index.ts';
 export * from './diff/index.ts';
 export * from './health/index.ts';
-export { resourcePermitted } from './project/permits.ts';
+export { objectPermitted, resourcePermitted, type ObjectCluster } from './project/permits.ts';
 export * from './sync/index.ts';
 export * from './webhook/index.ts';
 export * from './project/windows.ts';

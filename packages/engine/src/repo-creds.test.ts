@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@gitward/model';
-import { normalizeRepoUrl, repoCredentialsFor } from './repo-creds.ts';
+import fc from 'fast-check';
+import { normalizeRepoUrl, repoCredentialsFor, withoutUrlCredentials } from './repo-creds.ts';
 
 const label = 'argocd.argoproj.io/secret-type';
 const secret = (name: string, type: string, data: Record<string, string>): KubeObject => ({
@@ -66,7 +67,71 @@ describe('repoCredentialsFor', () => {
     ['nothing for an unknown host', 'https://elsewhere.example.com/x', undefined],
     ['nothing from Secrets without the label', 'https://git.example.com/x', { bearerToken: 'tok' }],
   ])('uses %s', (_what, url, want) => {
-    expect(repoCredentialsFor(url, secrets, label, 'HOSTS')).toEqual(want);
+    expect(repoCredentialsFor(url, 'default', secrets, label, 'HOSTS')).toEqual(want);
+  });
+});
+
+describe('repoCredentialsFor with project-scoped Secrets', () => {
+  const url = 'https://git.example.com/team/private.git';
+  const scoped = [
+    secret('b-only', 'repository', { url, project: 'team-b', password: 'b-token', username: 'b' }),
+    secret('b-tpl', 'repo-creds', {
+      url: 'https://git.example.com/team',
+      project: 'team-b',
+      password: 'b-tpl',
+      username: 'b',
+    }),
+  ];
+
+  it("never hands one project's credentials to another project's app", () => {
+    expect(repoCredentialsFor(url, 'team-a', scoped, label)).toBeUndefined();
+    expect(repoCredentialsFor(url, 'team-b', scoped, label)).toEqual({
+      username: 'b',
+      password: 'b-token',
+    });
+  });
+
+  it("prefers the project's own repository Secret over an unscoped one, in any order", () => {
+    const unscoped = secret('any', 'repository', { url, username: 'any', password: 'any' });
+    for (const list of [
+      [unscoped, ...scoped],
+      [...scoped, unscoped],
+    ]) {
+      expect(repoCredentialsFor(url, 'team-b', list, label)?.password).toBe('b-token');
+      expect(repoCredentialsFor(url, 'team-a', list, label)?.password).toBe('any');
+    }
+  });
+
+  it('falls back to a template of its own project, never to one of another', () => {
+    const other = 'https://git.example.com/team/other.git';
+    expect(repoCredentialsFor(other, 'team-b', scoped, label)?.password).toBe('b-tpl');
+    expect(repoCredentialsFor(other, 'team-a', scoped, label)).toBeUndefined();
+  });
+});
+
+describe('withoutUrlCredentials', () => {
+  it.each([
+    ['https://user:pass@git.example.com/x.git', 'https://git.example.com/x.git'],
+    ['https://ghp_token@github.com/o/r', 'https://github.com/o/r'],
+    ['https://u:p@ss@host/x', 'https://host/x'],
+    ['ssh://git:pw@host/x', 'ssh://git@host/x'],
+    ['ssh://git@host:22/x', 'ssh://git@host:22/x'],
+    ['git@github.com:o/r.git', 'git@github.com:o/r.git'],
+    ['https://host/path@v1', 'https://host/path@v1'],
+    ['not a url', 'not a url'],
+  ])('%s → %s', (url, want) => {
+    expect(withoutUrlCredentials(url)).toBe(want);
+  });
+
+  it('never keeps a password or an https user, whatever they hold', () => {
+    const secretText = fc.string({ minLength: 1 }).filter((s) => !/[/?#\s]/.test(s));
+    fc.assert(
+      fc.property(secretText, secretText, fc.webPath(), (user, pass, path) => {
+        const host = 'git.example.com';
+        const out = withoutUrlCredentials(`https://${user}:${pass}@${host}${path}`);
+        expect(out).toBe(`https://${host}${path}`);
+      }),
+    );
   });
 });
 
@@ -77,9 +142,9 @@ describe('repoCredentialsFor reads Secrets by own property', () => {
     proto['password'] = 'planted';
     try {
       const bare = { ...secret('bare', 'repository', {}), data: {} };
-      expect(repoCredentialsFor('https://git.example.com/team/public', [bare], label)).toBe(
-        undefined,
-      );
+      expect(
+        repoCredentialsFor('https://git.example.com/team/public', 'default', [bare], label),
+      ).toBe(undefined);
     } finally {
       delete proto['url'];
       delete proto['password'];

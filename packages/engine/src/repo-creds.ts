@@ -42,26 +42,66 @@ function toCredentials(
 }
 
 /**
- * The credentials for a repository URL from repository Secrets: a `repository` Secret whose url
- * matches exactly (normalized) wins when it carries credentials; otherwise the `repo-creds`
- * template with the longest matching URL prefix. Undefined means anonymous access.
+ * Whether a repository Secret may serve an app of `project`: an unscoped one serves every
+ * project, one with `project` set only that project (Argo CD's project-scoped repositories), so
+ * one team's token never fetches for another team's app.
+ */
+const servesProject = (d: Record<string, string>, project: string) =>
+  !d['project'] || d['project'] === project;
+
+/**
+ * The credentials an app of `project` uses for a repository URL, from repository Secrets: a
+ * `repository` Secret whose url matches (normalized) wins when it carries credentials, the one
+ * scoped to the project before an unscoped one; otherwise the `repo-creds` template with the
+ * longest matching URL prefix. Secrets scoped to another project are never used. Undefined means
+ * anonymous access. The controller (what it fetches) and the API server (what it renders and
+ * reads) both call this, so they cannot disagree on whose credentials an app gets.
  */
 export function repoCredentialsFor(
   repoURL: string,
+  project: string,
   secrets: readonly KubeObject[],
   label: string,
   knownHosts?: string,
 ): RepoCredentials | undefined {
   const want = normalizeRepoUrl(repoURL);
   const typed = (t: string) =>
-    secrets.filter((s) => s.metadata.labels?.[label] === t).map(secretData);
-  const exact = typed(RepoSecretType.Repository).find(
+    secrets
+      .filter((s) => s.metadata.labels?.[label] === t)
+      .map(secretData)
+      .filter((d) => servesProject(d, project));
+  const matching = typed(RepoSecretType.Repository).filter(
     (d) => d['url'] && normalizeRepoUrl(d['url']) === want,
   );
+  const exact =
+    matching.find((d) => d['project'] === project) ?? matching.find((d) => !d['project']);
   const own = exact && toCredentials(exact, knownHosts);
   if (own) return own;
   const templates = typed(RepoSecretType.RepoCreds)
     .filter((d) => d['url'] && repoURL.toLowerCase().startsWith(d['url'].toLowerCase()))
-    .sort((a, b) => (b['url']?.length ?? 0) - (a['url']?.length ?? 0));
+    // Longest prefix first; on a tie the project's own template before an unscoped one.
+    .sort(
+      (a, b) =>
+        (b['url']?.length ?? 0) - (a['url']?.length ?? 0) ||
+        Number(b['project'] === project) - Number(a['project'] === project),
+    );
   return templates[0] && toCredentials(templates[0], knownHosts);
+}
+
+/**
+ * A repository URL without the credentials it may embed (`https://user:token@host/x` →
+ * `https://host/x`), for API answers and logs. An ssh URL keeps its user (a login name, not a
+ * secret) but loses a password; scp-like `git@host:path` has no secret and is kept as it is.
+ */
+export function withoutUrlCredentials(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url);
+  if (!m) return url;
+  const [, scheme = '', authority = '', rest = ''] = m;
+  // The last @ ends the userinfo, as URL parsers read it (a raw @ in a password included).
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return url;
+  const host = authority.slice(at + 1);
+  const user = authority.slice(0, at).split(':')[0] ?? '';
+  const keepUser = scheme.toLowerCase() === 'ssh://' && user !== '';
+  return `${scheme}${keepUser ? `${user}@` : ''}${host}${rest}`;
 }

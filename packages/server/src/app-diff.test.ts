@@ -62,6 +62,7 @@ function input(
   return {
     app,
     project: project(),
+    cluster: { server: 'https://kubernetes.default.svc', name: 'in-cluster' },
     desired,
     live: new Map(live.map((l) => [formatResourceKey(resourceKeyOf(l)), l])),
     managed: live.map(resourceKeyOf),

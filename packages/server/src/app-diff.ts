@@ -9,7 +9,13 @@
  * import. 2-way ignores what only live sets (apiserver defaults) but, unlike a dry run, it
  * cannot show a field removed from Git as drift.
  */
-import { compareApplication, diffResource, maskSecrets, resourcePermitted } from '@gitward/engine';
+import {
+  compareApplication,
+  diffResource,
+  maskSecrets,
+  objectPermitted,
+  type ObjectCluster,
+} from '@gitward/engine';
 import {
   formatResourceKey,
   groupOf,
@@ -49,6 +55,8 @@ export interface ManagedResourcesInput {
   readonly app: Application;
   /** The app's project; without it nothing is marked as forbidden. */
   readonly project: AppProject | undefined;
+  /** The destination cluster, whose project destinations and scope the objects must fit. */
+  readonly cluster: ObjectCluster;
   /** The rendered objects (TargetSource's, tracking set). */
   readonly desired: readonly KubeObject[];
   /** Live objects by formatted ResourceKey: the desired ones and the recorded managed ones. */
@@ -104,7 +112,12 @@ export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResou
     ...(project
       ? {
           forbidden: (o: KubeObject) =>
-            resourcePermitted(project, o, input.namespaced(groupOf(o.apiVersion), o.kind)),
+            objectPermitted(
+              project,
+              input.cluster,
+              o,
+              input.namespaced(groupOf(o.apiVersion), o.kind),
+            ),
         }
       : {}),
   });

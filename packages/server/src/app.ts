@@ -41,9 +41,11 @@ function headersOf(c: Context): Record<string, string> {
   return out;
 }
 
-function addressOf(c: Context): string {
+/** The client's address: the peer, or behind a trusted proxy the client it forwarded for. */
+function addressOf(c: Context, ctx: ServerContext, headers: Record<string, string>): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  const peer = env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  return ctx.clientAddress ? ctx.clientAddress(peer, headers['x-forwarded-for']) : peer;
 }
 
 async function authorize(route: RouteDef, r: RouteRequest, ctx: ServerContext): Promise<void> {
@@ -98,7 +100,7 @@ function requestOf(c: Context, ctx: ServerContext, principal: Principal): RouteR
     header: (n) => headers[n.toLowerCase()],
     headers,
     principal,
-    address: addressOf(c),
+    address: addressOf(c, ctx, headers),
     ctx,
     app() {
       const name = c.req.param('name') ?? '';

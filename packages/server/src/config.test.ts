@@ -119,3 +119,22 @@ describe('loadServerConfig: HTTP limits', () => {
     expect(() => loadServerConfig([...base, flag, value], {}, '/h')).toThrow(GitwardError);
   });
 });
+
+describe('loadServerConfig: trusted proxies', () => {
+  it('trusts no proxy unless told', () => {
+    expect(loadServerConfig(base, {}, '/h').trustedProxies).toEqual([]);
+  });
+
+  it('reads the flag over the variable', () => {
+    const env = { GITWARD_TRUSTED_PROXIES: '10.0.0.1' };
+    expect(loadServerConfig(base, env, '/h').trustedProxies).toEqual(['10.0.0.1']);
+    const argv = [...base, '--trusted-proxies', '10.0.0.0/8, fd00::/8'];
+    expect(loadServerConfig(argv, env, '/h').trustedProxies).toEqual(['10.0.0.0/8', 'fd00::/8']);
+  });
+
+  it('refuses an entry that is not an address or CIDR at startup', () => {
+    expect(() => loadServerConfig([...base, '--trusted-proxies', 'ingress'], {}, '/h')).toThrow(
+      GitwardError,
+    );
+  });
+});

@@ -8,6 +8,7 @@ import {
   GitwardError,
   TrackingMethod,
 } from '@gitward/model';
+import { trustedProxyProblem } from './auth/client-address.ts';
 
 /** The API server's configuration, parsed once in main.ts from argv and the environment. */
 export interface ServerConfig {
@@ -44,6 +45,11 @@ export interface ServerConfig {
   readonly uiDir?: string;
   /** Limits on what one client may cost the server (docs/security.md lists the defaults). */
   readonly http: HttpLimits;
+  /**
+   * Proxies (IP addresses or CIDRs, `--trusted-proxies` / GITWARD_TRUSTED_PROXIES, comma
+   * separated) whose X-Forwarded-For names the client; none unless set, so the header is ignored.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 /** Request size and time limits, and the cap on event-stream clients. */
@@ -102,6 +108,7 @@ export function loadServerConfig(
       'max-request-bytes': { type: 'string' },
       'request-timeout': { type: 'string' },
       'stream-max-clients': { type: 'string' },
+      'trusted-proxies': { type: 'string' },
     },
     strict: true,
   });
@@ -127,6 +134,7 @@ export function loadServerConfig(
     ...optional('uiDir', values['ui-dir'] ?? env['GITWARD_UI_DIR']),
     ...renderingOf(values, env, home),
     http: httpLimitsOf(values, env),
+    trustedProxies: trustedProxiesOf(values['trusted-proxies'], env),
   });
 }
 
@@ -195,6 +203,21 @@ function trackingMethodOf(v: string | undefined): TrackingMethod {
   const methods: readonly string[] = Object.values(TrackingMethod);
   if (!methods.includes(v)) fail(`--tracking-method must be one of ${methods.join(', ')}`);
   return v as TrackingMethod;
+}
+
+function trustedProxiesOf(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): readonly string[] {
+  const entries = (flag ?? env['GITWARD_TRUSTED_PROXIES'] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  for (const e of entries) {
+    const problem = trustedProxyProblem(e);
+    if (problem) fail(`--trusted-proxies: ${problem}`);
+  }
+  return Object.freeze(entries);
 }
 
 function groupOf(v: string | undefined): ApiGroup {

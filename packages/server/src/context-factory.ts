@@ -3,6 +3,7 @@ import { errorMessage, TrackingMethod, type ApiGroup } from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
 import { createAppStreamHub } from './app-stream.ts';
+import { createClientAddress } from './auth/client-address.ts';
 import { anonymousEnabled, createLoginLimiter } from './auth/index.ts';
 import { createClusterStore } from './cluster/store.ts';
 import type { ServerContext } from './context.ts';
@@ -29,6 +30,8 @@ export function createServerContext(deps: {
   revisionMetadata?: ServerContext['revisionMetadata'];
   /** Concurrent `/stream` clients of this replica (default 500). */
   streamMaxClients?: number;
+  /** Proxies whose X-Forwarded-For names the client (config.ts's trustedProxies). */
+  trustedProxies?: readonly string[];
 }): ServerContext {
   const now = deps.now ?? (() => new Date());
   const store = createClusterStore(deps.kube, { group: deps.group, namespace: deps.namespace });
@@ -89,6 +92,7 @@ export function createServerContext(deps: {
         ),
       ...(deps.streamMaxClients !== undefined ? { maxClients: deps.streamMaxClients } : {}),
     }),
+    clientAddress: createClientAddress(deps.trustedProxies ?? []),
     logger: deps.logger,
     now,
     version: deps.version,
@@ -103,6 +107,10 @@ export function createServerContext(deps: {
         : {}),
       ...(s.secret['webhook.gogs.secret'] ? { gogs: s.secret['webhook.gogs.secret'] } : {}),
       ...(s.secret['webhook.gitea.secret'] ? { gitea: s.secret['webhook.gitea.secret'] } : {}),
+      // Own property only: a polluted prototype must not switch signature checks off.
+      ...(Object.hasOwn(s.cm, 'webhook.acceptUnsigned') && s.cm['webhook.acceptUnsigned'] === 'true'
+        ? { acceptUnsigned: true }
+        : {}),
     }),
     secureCookies: deps.secureCookies,
     ...(target ? { target } : {}),

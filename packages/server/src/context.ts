@@ -22,6 +22,11 @@ export interface ServerContext {
   readonly limiter: LoginLimiter;
   /** The one Application watch every `/stream` client of this replica shares. */
   readonly appStream: AppStreamHub;
+  /**
+   * The client address of a request from `peer`: X-Forwarded-For is read only when the peer is
+   * a configured trusted proxy (auth/client-address.ts). Absent: the peer, always.
+   */
+  readonly clientAddress?: (peer: string, forwardedFor: string | undefined) => string;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly version: string;

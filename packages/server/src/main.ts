@@ -71,6 +71,7 @@ const ctx = createServerContext({
   secureCookies: !cfg.insecure,
   renderer,
   trackingMethod: cfg.trackingMethod,
+  trustedProxies: cfg.trustedProxies,
   checkRepo: (url, creds) =>
     git.resolveRevision(url, 'HEAD', creds).then(
       () => ({ ok: true }) as const,

@@ -66,9 +66,9 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
   const secretsPath = `/api/v1/namespaces/${encodeURIComponent(d.store.namespace)}/secrets`;
 
   // Read per render, as the controller does: a repository added a moment ago must work at once.
-  async function credentialsFor(repoURL: string) {
+  async function credentialsFor(repoURL: string, project: string) {
     const secrets = await d.store.list(secretsPath, label);
-    return repoCredentialsFor(repoURL, secrets, label);
+    return repoCredentialsFor(repoURL, project, secrets, label);
   }
 
   const inCluster: RenderDestination = {
@@ -94,7 +94,7 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
     const [index, kubeVersion, credentials] = await Promise.all([
       destination.discover(),
       destination.kubeVersion(),
-      credentialsFor(source.repoURL),
+      credentialsFor(source.repoURL, app.spec.project),
     ]);
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const out = await d.renderer.render({

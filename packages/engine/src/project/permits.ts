@@ -1,5 +1,7 @@
 import { groupOf, type AppProject, type KubeObject } from '@gitward/model';
+import { clusterScopePermits } from './clusters.ts';
 import { globMatch } from './glob.ts';
+import { destinationPermitted } from './validate.ts';
 
 interface GroupKindRule {
   readonly group: string;
@@ -51,4 +53,38 @@ export function resourcePermitted(
     return `resource ${what}:${name} is not permitted in project ${project.metadata.name}`;
   }
   return undefined;
+}
+
+/** The destination cluster as the object check needs it (a KnownCluster with its scope). */
+export interface ObjectCluster {
+  readonly server: string;
+  readonly name: string;
+  readonly namespaces?: readonly string[];
+  readonly clusterResources?: boolean;
+}
+
+/**
+ * Whether an Application of `project` deploying to `cluster` may manage, or show, this object:
+ * the one rule the controller (what it applies) and the API server (what live state it returns)
+ * share, as Argo CD's IsLiveResourcePermitted. The kind must be permitted (resourcePermitted),
+ * a namespaced object's own namespace must be one of the project's destinations on that cluster
+ * (a manifest naming another team's namespace gains nothing), and a cluster registered for some
+ * namespaces only must hold it. Returns the reason when it is not permitted.
+ */
+export function objectPermitted(
+  project: AppProject,
+  cluster: ObjectCluster,
+  obj: KubeObject,
+  namespaced: boolean | undefined,
+): string | undefined {
+  const kind = resourcePermitted(project, obj, namespaced);
+  if (kind) return kind;
+  const ns = obj.metadata.namespace ?? '';
+  if (
+    namespaced !== false &&
+    ns !== '' &&
+    !destinationPermitted(project, { server: cluster.server, name: cluster.name, namespace: ns })
+  )
+    return `namespace ${ns} of ${obj.kind} ${obj.metadata.name ?? ''} is not permitted in project ${project.metadata.name}`;
+  return clusterScopePermits(cluster, obj, namespaced);
 }

@@ -30,7 +30,7 @@ const matchOrDeny = (pattern: string, value: string) =>
  * namespace), and an entry with a `!` pattern that the destination fails denies it outright, e.g.
  * `{server: '*', namespace: '!kube-system'}` keeps every app out of kube-system.
  */
-function destinationPermitted(
+export function destinationPermitted(
   project: AppProject,
   d: { server: string | undefined; name: string | undefined; namespace: string },
 ): boolean {

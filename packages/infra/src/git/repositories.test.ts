@@ -342,6 +342,26 @@ describe('GitRepositories with credentials', { timeout: 30_000 }, () => {
     expect(err.message).toContain(repo.url);
   });
 
+  it('serves a commit already in the mirror only to credentials that can fetch it', async () => {
+    const repos = await newRepositories();
+    const sha = await repo.head();
+    await repos.resolveRevision(repo.url, 'main', auth);
+    await repos.checkout(repo.url, sha, auth);
+    for (const [what, creds] of [
+      ['none', undefined],
+      ['wrong', { username: 'alice', password: 'not-her-password' }],
+    ] as const) {
+      const byCommit = await rejection(repos.resolveRevision(repo.url, sha, creds));
+      expect(byCommit.code, `${what}: resolve`).toBe(ErrorCode.RepoAuthFailed);
+      const checkout = await rejection(repos.checkout(repo.url, sha, creds));
+      expect(checkout.code, `${what}: checkout`).toBe(ErrorCode.RepoAuthFailed);
+      const meta = await rejection(repos.commitMetadata(repo.url, sha, creds));
+      expect(meta.code, `${what}: metadata`).toBe(ErrorCode.RepoAuthFailed);
+    }
+    // The rightful credentials still get it, from the mirror.
+    expect(await repos.resolveRevision(repo.url, sha, auth)).toEqual({ sha });
+  });
+
   it('fails with REPO_AUTH_FAILED without credentials', async () => {
     const repos = await newRepositories();
     const err = await rejection(repos.resolveRevision(repo.url, 'HEAD'));

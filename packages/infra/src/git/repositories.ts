@@ -85,7 +85,16 @@ export interface GitRepositoriesOptions {
   readonly maxCheckouts?: number;
   /** A tree unused for this long is removed; default 1 hour. */
   readonly checkoutMaxIdleMs?: number;
+  /**
+   * How long credentials that reached a repository are trusted to still reach it, before a
+   * commit already in the mirror is served to them again without asking the server; 5 minutes
+   * unless set.
+   */
+  readonly accessTtlMs?: number;
 }
+
+/** (repository, credentials) pairs remembered as having access, at most. */
+const maxProven = 1000;
 
 const fullSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 
@@ -186,6 +195,36 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     return scripts;
   }
 
+  // The mirror of a repository is shared by every caller, whatever credentials fetched into it:
+  // a commit is served from it only to credentials that have reached the repository themselves
+  // lately (a fetch, an advertisement read, or an ls-remote made for this check). Otherwise an
+  // app without credentials would read a private repository's commit another app fetched.
+  const accessTtlMs = opts.accessTtlMs ?? 5 * 60_000;
+  const proven = new Map<string, number>();
+  const accessChecks = new Map<string, Promise<string>>();
+  const accessKey = (repoURL: string, creds: RepoCredentials | undefined) =>
+    `${repoURL}\0${credentialsKey(creds)}`;
+  function markProven(repoURL: string, creds: RepoCredentials | undefined): void {
+    const key = accessKey(repoURL, creds);
+    proven.delete(key);
+    proven.set(key, Date.now());
+    if (proven.size > maxProven) proven.delete(proven.keys().next().value ?? '');
+  }
+  /** Fails (REPO_AUTH_FAILED, ...) unless `creds` may read `repoURL` now. */
+  async function requireAccess(repoURL: string, creds: RepoCredentials | undefined) {
+    const key = accessKey(repoURL, creds);
+    const at = proven.get(key);
+    if (at !== undefined && Date.now() - at < accessTtlMs) return;
+    await once(accessChecks, key, () =>
+      remoteGit(
+        ['ls-remote', '--', repoURL, 'HEAD'],
+        creds,
+        `checking access to ${redact(repoURL)}`,
+      ),
+    );
+    markProven(repoURL, creds);
+  }
+
   /** Runs git against the remote with `creds`; `what` names the operation in errors. */
   async function remoteGit(
     args: readonly string[],
@@ -261,6 +300,7 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
       creds,
       `fetching ${redact(repoURL)}`,
     );
+    markProven(repoURL, creds);
   }
 
   /**
@@ -288,7 +328,8 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
   ): Promise<{ mirror: string; commit: string }> {
     const mirror = await ensureMirror(repoURL);
     let commit = await revParse(mirror, sha);
-    if (!commit) {
+    if (commit) await requireAccess(repoURL, creds);
+    else {
       await refresh(repoURL, creds);
       commit = await revParse(mirror, sha);
     }
@@ -328,6 +369,7 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
       advertising.set(key, reading);
     }
     const remote = await reading;
+    if (remote) markProven(repoURL, creds);
     const hit = remote && pick(remote);
     if (!hit || !(await inMirror(repoURL, hit.sha))) return undefined;
     stats.advertised++;
@@ -488,6 +530,8 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     async checkout(repoURL, sha, creds) {
       checkUrl(repoURL);
       const id = requireFullSha(sha, 'checkout');
+      // A checkout made for other credentials is the same files: the same rule as the mirror.
+      await requireAccess(repoURL, creds);
       const dir = join(cacheDir, 'checkouts', urlHash(repoURL), id);
       await trees.acquire(dir);
       try {

@@ -7,6 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { own } from '../own.ts';
+import { ErrorCode, GitwardError } from '@gitward/model';
+import { bcryptPool } from './bcrypt-pool.ts';
 import { constantTimeEqual } from './constant-time.ts';
 import { parseGoBool } from './settings.ts';
 
@@ -187,15 +189,19 @@ export function canUse(account: Account, capability: AccountCapability): boolean
 
 /** A bcrypt hash (cost 10, as Argo CD uses) of a password. */
 export async function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, BCRYPT_COST);
+  return bcryptPool.hash(password, BCRYPT_COST);
 }
 
-/** Whether a password matches a bcrypt hash; false for malformed hashes. */
+/**
+ * Whether a password matches a bcrypt hash; false for malformed hashes. Compared in the worker
+ * pool, off the event loop; a full pool rejects (OVERLOADED) instead of answering false.
+ */
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (bcrypt.truncates(password)) return false;
   try {
-    return await bcrypt.compare(password, hash);
-  } catch {
+    return await bcryptPool.compare(password, hash);
+  } catch (err) {
+    if (err instanceof GitwardError && err.code === ErrorCode.Overloaded) throw err;
     return false;
   }
 }

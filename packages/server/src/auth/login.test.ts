@@ -1,6 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode, GitwardError } from '@gitward/model';
 import type { Account } from './accounts.ts';
+import { bcryptPool } from './bcrypt-pool.ts';
 import { attemptLogin, authenticate } from './login.ts';
 import { createLoginLimiter } from './rate-limit.ts';
 
@@ -64,7 +66,7 @@ describe('authenticate', () => {
     ['an account without a password', 'nopass', 10],
     ['a wrong password', 'alice', 4],
   ])('runs one bcrypt comparison for %s', async (_name, username, rounds) => {
-    const compare = vi.spyOn(bcrypt, 'compare');
+    const compare = vi.spyOn(bcryptPool, 'compare');
     await authenticate(accounts, username, 'x-password');
     expect(compare).toHaveBeenCalledTimes(1);
     const usedHash = compare.mock.calls[0]?.[1];
@@ -112,5 +114,71 @@ describe('attemptLogin', () => {
     await login('alice', 'right-password', '10.0.0.2');
     await login('alice', 'wrong-password', '10.0.0.3');
     expect(limiter.check('alice', '10.0.0.4')).toEqual({ allowed: true });
+  });
+});
+
+describe('attemptLogin under concurrency', () => {
+  it('lets at most the limit of 200 parallel wrong passwords reach bcrypt', async () => {
+    const limiter = createLoginLimiter({ maxFailures: 5 });
+    const compare = vi.spyOn(bcryptPool, 'compare');
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        attemptLogin({
+          accounts,
+          limiter,
+          username: 'alice',
+          password: `guess-${i}`,
+          address: `10.1.${Math.floor(i / 250)}.${i % 250}`,
+        }),
+      ),
+    );
+    expect(compare).toHaveBeenCalledTimes(5);
+    expect(results.filter((r) => r.ok === false && r.code === 'invalid')).toHaveLength(5);
+    expect(results.filter((r) => r.ok === false && r.code === 'rate-limited')).toHaveLength(195);
+    // The five failures landed: alice is locked out now, not merely busy.
+    expect(limiter.check('alice', '10.9.9.9').allowed).toBe(false);
+  });
+
+  it('ends the reservation of an attempt that threw, and calls a full pool a rate limit', async () => {
+    const limiter = createLoginLimiter({ maxFailures: 1 });
+    vi.spyOn(bcryptPool, 'compare').mockRejectedValueOnce(
+      new GitwardError(ErrorCode.Overloaded, 'full'),
+    );
+    const busy = await attemptLogin({
+      accounts,
+      limiter,
+      username: 'alice',
+      password: 'right-password',
+      address: '10.0.0.1',
+    });
+    expect(busy).toMatchObject({ ok: false, code: 'rate-limited', retryAfterMs: 1000 });
+    // Not counted as a failure, and not left reserved: the next attempt goes through.
+    expect(
+      await attemptLogin({
+        accounts,
+        limiter,
+        username: 'alice',
+        password: 'right-password',
+        address: '10.0.0.1',
+      }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it('keeps the event loop free while comparing (bcrypt runs in worker threads)', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 5);
+    // The dummy hash is cost 10: four compares are well over 100 ms of CPU.
+    await Promise.all(
+      ['ghost-1', 'ghost-2', 'ghost-3', 'ghost-4'].map((u) => authenticate(accounts, u, 'x')),
+    );
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+  });
+
+  it('hashes in the pool stay bcrypt-compatible both ways', async () => {
+    const made = await bcryptPool.hash('pw-1234567', 4);
+    expect(bcrypt.compareSync('pw-1234567', made)).toBe(true);
+    expect(await bcryptPool.compare('pw-1234567', bcrypt.hashSync('pw-1234567', 4))).toBe(true);
+    expect(await bcryptPool.compare('other', made)).toBe(false);
   });
 });

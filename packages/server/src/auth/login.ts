@@ -2,6 +2,7 @@
  * Password login for local accounts: the order of checks that keeps failures indistinguishable
  * (unknown user, no password set, wrong password) and the rate limiter in front of them.
  */
+import { ErrorCode, GitwardError } from '@gitward/model';
 import type { Account } from './accounts.ts';
 import { AccountCapability, findAccount, verifyPassword } from './accounts.ts';
 import type { LoginLimiter } from './rate-limit.ts';
@@ -53,9 +54,18 @@ export async function authenticate(
   return { ok: true, account };
 }
 
+const BUSY_RETRY_MS = 1000;
+
+const rateLimited = (retryAfterMs: number, message: string): LoginResult => ({
+  ok: false,
+  code: 'rate-limited',
+  message,
+  retryAfterMs,
+});
+
 /**
- * A login attempt from a client address: refused while the user or the address is locked out,
- * otherwise authenticated, with the outcome fed back to the limiter. A disabled account with the
+ * A login attempt from a client address: refused while the user or the address is locked out
+ * (or enough attempts are already being compared to reach the limit), otherwise authenticated, with the outcome fed back to the limiter. A disabled account with the
  * right password is neither a failure (the password was right) nor a success.
  */
 export async function attemptLogin(input: {
@@ -66,18 +76,24 @@ export async function attemptLogin(input: {
   address: string;
 }): Promise<LoginResult> {
   const { limiter, username, address } = input;
-  const gate = limiter.check(username, address);
-  if (!gate.allowed) {
-    const seconds = Math.ceil(gate.retryAfterMs / 1000);
-    return {
-      ok: false,
-      code: 'rate-limited',
-      message: `Too many failed logins; try again in ${seconds}s`,
-      retryAfterMs: gate.retryAfterMs,
-    };
+  const gate = limiter.reserve(username, address);
+  if (!gate.allowed)
+    return rateLimited(
+      gate.retryAfterMs,
+      `Too many failed logins; try again in ${Math.ceil(gate.retryAfterMs / 1000)}s`,
+    );
+  let result: AuthenticateResult;
+  try {
+    result = await authenticate(input.accounts, username, input.password);
+  } catch (err) {
+    limiter.release(username, address);
+    // The bcrypt pool's queue is full: as good as a rate limit, and said as one.
+    if (err instanceof GitwardError && err.code === ErrorCode.Overloaded)
+      return rateLimited(BUSY_RETRY_MS, 'Too many logins being checked; try again in 1s');
+    throw err;
   }
-  const result = await authenticate(input.accounts, username, input.password);
   if (result.ok) limiter.success(username, address);
   else if (result.code === 'invalid') limiter.failure(username, address);
+  else limiter.release(username, address);
   return result;
 }

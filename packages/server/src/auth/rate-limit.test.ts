@@ -138,3 +138,20 @@ describe('addressKey', () => {
     expect(addressKey(address)).toBe(key);
   });
 });
+
+describe('LoginLimiter.reserve', () => {
+  it('counts attempts in flight against the limit until each one ends', () => {
+    const limiter = createLoginLimiter({ maxFailures: 2 });
+    expect(limiter.reserve('alice', '10.0.0.1')).toEqual({ allowed: true });
+    expect(limiter.reserve('alice', '10.0.0.2')).toEqual({ allowed: true });
+    expect(limiter.reserve('alice', '10.0.0.3')).toEqual({ allowed: false, retryAfterMs: 1000 });
+    limiter.release('alice', '10.0.0.1');
+    expect(limiter.reserve('alice', '10.0.0.3')).toEqual({ allowed: true });
+    limiter.success('alice', '10.0.0.2');
+    limiter.failure('alice', '10.0.0.3');
+    // One failure and nothing in flight: one more attempt may run.
+    expect(limiter.reserve('alice', '10.0.0.4')).toEqual({ allowed: true });
+    limiter.failure('alice', '10.0.0.4');
+    expect(limiter.reserve('alice', '10.0.0.5').allowed).toBe(false);
+  });
+});

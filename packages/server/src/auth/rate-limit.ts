@@ -23,12 +23,22 @@ export interface LoginLimiterOptions {
 export type LimitDecision = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface LoginLimiter {
-  /** Whether a login attempt may proceed now. */
+  /** Whether a login attempt may proceed now (read only: nothing is counted). */
   check(user: string, address: string): LimitDecision;
-  /** Records a failed attempt (wrong or unknown user or password). */
+  /**
+   * Reserves an attempt before the password is compared: refused while locked out, and also
+   * while the failures so far plus the attempts still being compared reach the limit. Checking
+   * and counting only after the (slow) compare would let 200 parallel guesses all pass the check
+   * before the first failure lands. Every allowed reservation ends in exactly one of failure,
+   * success or release.
+   */
+  reserve(user: string, address: string): LimitDecision;
+  /** Records a failed attempt (wrong or unknown user or password), ending its reservation. */
   failure(user: string, address: string): void;
-  /** Records a successful login, which clears the user's failures. */
+  /** Records a successful login, which clears the user's failures, ending its reservation. */
   success(user: string, address: string): void;
+  /** Ends a reservation without counting it (the attempt neither failed nor succeeded). */
+  release(user: string, address: string): void;
   /** How many users and addresses are remembered (for metrics and tests). */
   size(): number;
 }
@@ -42,6 +52,9 @@ interface Entry {
 }
 
 const MINUTE = 60_000;
+
+/** What a client refused for attempts still in flight is told: they settle within a second. */
+const IN_FLIGHT_RETRY_MS = 1000;
 
 /** Long inputs are hashed so every key costs the same few bytes. */
 function bounded(text: string): string {
@@ -144,22 +157,54 @@ export function createLoginLimiter(opts: LoginLimiterOptions = {}): LoginLimiter
   const userKey = (user: string): string => `u:${bounded(user)}`;
   const addrKey = (address: string): string => `a:${bounded(addressKey(address))}`;
 
+  // Attempts reserved and not yet ended, per key. Bounded by the requests in flight: a key is
+  // dropped when its count returns to zero.
+  const pending = new Map<string, number>();
+  const failuresNow = (key: string, t: number): number => {
+    const e = live(key, t);
+    return e && t - e.windowStart < windowMs ? e.failures : 0;
+  };
+  const end = (key: string): void => {
+    const n = (pending.get(key) ?? 0) - 1;
+    if (n > 0) pending.set(key, n);
+    else pending.delete(key);
+  };
+  const endBoth = (user: string, address: string): void => {
+    end(userKey(user));
+    end(addrKey(address));
+  };
+
+  const check = (user: string, address: string): LimitDecision => {
+    const t = now();
+    const wait = Math.max(remaining(userKey(user), t), remaining(addrKey(address), t));
+    return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
+  };
+
   return {
-    check(user, address) {
+    check,
+    reserve(user, address) {
+      const gate = check(user, address);
+      if (!gate.allowed) return gate;
       const t = now();
-      const wait = Math.max(remaining(userKey(user), t), remaining(addrKey(address), t));
-      return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
+      const keys = [userKey(user), addrKey(address)];
+      if (keys.some((k) => failuresNow(k, t) + (pending.get(k) ?? 0) >= maxFailures))
+        return { allowed: false, retryAfterMs: IN_FLIGHT_RETRY_MS };
+      for (const k of keys) pending.set(k, (pending.get(k) ?? 0) + 1);
+      return { allowed: true };
     },
     failure(user, address) {
+      endBoth(user, address);
       const t = now();
       fail(userKey(user), t);
       fail(addrKey(address), t);
     },
-    success(user) {
+    success(user, address) {
+      endBoth(user, address);
       // Only the user's record is cleared: clearing the address's too would let one client
       // interleave logins to its own account with guesses at others and never be limited.
       entries.delete(userKey(user));
     },
+    release: endBoth,
     size() {
       return entries.size;
     },

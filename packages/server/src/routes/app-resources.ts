@@ -2,8 +2,10 @@ import {
   assessHealth,
   canSync,
   maskSecrets,
+  objectPermitted,
   repoCredentialsFor,
   windowState,
+  type ObjectCluster,
 } from '@gitward/engine';
 import type { ApiResourceIndex } from '@gitward/infra';
 import {
@@ -12,6 +14,7 @@ import {
   resourceKeyOf,
   secretTypeLabel,
   type Application,
+  type AppProject,
   type KubeObject,
   type ResourceKey,
 } from '@gitward/model';
@@ -21,7 +24,11 @@ import {
   sensitiveAnnotationsOf,
   type ManagedResource,
 } from '../app-diff.ts';
-import { destinationView, type DestinationView } from '../cluster/destinations.ts';
+import {
+  destinationKube,
+  destinationViewOf,
+  type DestinationView,
+} from '../cluster/destinations.ts';
 import { invalid, notFound, precondition } from '../http/api-error.ts';
 import { fetchLive, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
@@ -74,17 +81,60 @@ const childKinds = [
   ['apps', 'ControllerRevision'],
 ] as const;
 
-/** The reader of the cluster the app deploys to (400 when it is not registered). */
-const destinationOf = (r: RouteRequest, app: Application) =>
-  destinationView(r.ctx, app.spec.destination);
+/**
+ * The cluster the app deploys to (400 when it is not registered) and which of its live objects
+ * the app may show: only those its project permits there (engine's objectPermitted, the rule the
+ * controller applies too). status.resources lists what the app's manifests name, and a manifest
+ * may name another team's object: reading an app must not read that object.
+ */
+interface AppDestination {
+  readonly view: DestinationView;
+  readonly cluster: ObjectCluster;
+  readonly project: AppProject | undefined;
+  permitted(o: KubeObject, index: ApiResourceIndex): boolean;
+}
 
-async function managedObjects(app: Application, cluster: DestinationView, index: ApiResourceIndex) {
+async function destinationOf(r: RouteRequest, app: Application): Promise<AppDestination> {
+  const [out, settings] = await Promise.all([
+    destinationKube(r.ctx, app.spec.destination),
+    r.ctx.settings.get(),
+  ]);
+  if (!out.ok) throw out.error;
+  const project = settings.projects.find((p) => p.metadata.name === app.spec.project);
+  return {
+    view: destinationViewOf(out.kube, out.cluster.server),
+    cluster: out.cluster,
+    project,
+    // Without its project the app may show nothing (Argo CD refuses such an app outright).
+    permitted: (o, index) =>
+      project !== undefined &&
+      objectPermitted(
+        project,
+        out.cluster,
+        o,
+        index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced,
+      ) === undefined,
+  };
+}
+
+/** Drops the live objects the app may not show (see destinationOf). */
+function permittedLive(
+  live: Map<string, KubeObject>,
+  dest: AppDestination,
+  index: ApiResourceIndex,
+): Map<string, KubeObject> {
+  for (const [id, o] of live) if (!dest.permitted(o, index)) live.delete(id);
+  return live;
+}
+
+async function managedObjects(app: Application, dest: AppDestination, index: ApiResourceIndex) {
   const out: KubeObject[] = [];
   for (const res of app.status?.resources ?? []) {
     const api = index.lookup(res.group ?? '', res.kind ?? '');
     if (!api || !res.name) continue;
-    const live = await cluster.get(restPath(api, res.namespace, res.name));
-    if (live) out.push(live);
+    // The live object decides, not the recorded key: it is what would be returned.
+    const live = await dest.view.get(restPath(api, res.namespace, res.name));
+    if (live && dest.permitted(live, index)) out.push(live);
   }
   return out;
 }
@@ -98,9 +148,15 @@ async function resourceTree(r: RouteRequest) {
   return treeOf(app, await destinationOf(r, app));
 }
 
-async function treeOf(app: Application, cluster: DestinationView) {
+/**
+ * Children are looked for only in the namespaces of permitted managed objects, and only those a
+ * permitted object owns join: they are what the app's own objects made (a ReplicaSet, its Pods),
+ * shown as Argo CD shows them whatever the project's kind lists say.
+ */
+async function treeOf(app: Application, dest: AppDestination) {
+  const cluster = dest.view;
   const index = await cluster.discover();
-  const managed = await managedObjects(app, cluster, index);
+  const managed = await managedObjects(app, dest, index);
   const nodes = managed.map((o) => nodeOf(o));
   const known = new Map(nodes.filter((n) => n.uid).map((n) => [n.uid ?? '', n]));
   const namespaces = [
@@ -175,12 +231,8 @@ function matchesQuery(r: RouteRequest, item: Pick<ManagedResource, keyof Resourc
  * Without a renderer: the live state and the status the controller recorded, nothing to diff
  * against (the target fields stay "null").
  */
-async function recordedResources(
-  app: Application,
-  cluster: DestinationView,
-  index: ApiResourceIndex,
-) {
-  const live = await fetchLive(cluster, index, recordedKeys(app));
+async function recordedResources(app: Application, dest: AppDestination, index: ApiResourceIndex) {
+  const live = permittedLive(await fetchLive(dest.view, index, recordedKeys(app)), dest, index);
   return (app.status?.resources ?? []).map((res) => {
     const key = {
       group: res.group ?? '',
@@ -208,23 +260,24 @@ async function recordedResources(
  */
 async function managedResources(r: RouteRequest) {
   const app = await r.app();
-  const cluster = await destinationOf(r, app);
-  const index = await cluster.discover();
+  const dest = await destinationOf(r, app);
+  const index = await dest.view.discover();
   if (!r.ctx.target) {
-    const items = await recordedResources(app, cluster, index);
+    const items = await recordedResources(app, dest, index);
     return { items: items.filter((i) => matchesQuery(r, i)) };
   }
-  const { objects } = objectsOf(await r.ctx.target.render(app, { destination: cluster }));
+  const { objects } = objectsOf(await r.ctx.target.render(app, { destination: dest.view }));
   const managed = recordedKeys(app);
   const [live, settings] = await Promise.all([
-    fetchLive(cluster, index, [...objects.map(resourceKeyOf), ...managed]),
+    fetchLive(dest.view, index, [...objects.map(resourceKeyOf), ...managed]),
     r.ctx.settings.get(),
   ]);
   const items = managedResourceDiffs({
     app,
-    project: settings.projects.find((p) => p.metadata.name === app.spec.project),
+    project: dest.project,
+    cluster: dest.cluster,
     desired: objects,
-    live,
+    live: permittedLive(live, dest, index),
     managed,
     namespaced: (g, k) => index.lookup(g, k)?.namespaced,
     sensitiveAnnotations: sensitiveAnnotationsOf(settings.cm),
@@ -237,7 +290,7 @@ async function manifests(r: RouteRequest) {
   const app = await r.app();
   const revision = r.query('revision');
   const target = targetOf(r);
-  const destination = await destinationOf(r, app);
+  const { view: destination } = await destinationOf(r, app);
   const state = objectsOf(
     await target.render(app, { destination, ...(revision ? { revision } : {}) }),
   );
@@ -313,8 +366,8 @@ async function liveResource(r: RouteRequest) {
     name: r.query('resourceName') ?? '',
   };
   const app = await r.app();
-  const cluster = await destinationOf(r, app);
-  const { nodes } = await treeOf(app, cluster);
+  const dest = await destinationOf(r, app);
+  const { nodes } = await treeOf(app, dest);
   const node = nodes.find(
     (n) =>
       n.group === want.group &&
@@ -326,9 +379,9 @@ async function liveResource(r: RouteRequest) {
     throw notFound(
       `${want.group}/${want.kind} ${want.namespace}/${want.name} is not a resource of application ${r.params['name'] ?? ''}`,
     );
-  const index = await cluster.discover();
+  const index = await dest.view.discover();
   const api = index.lookup(node.group, node.kind);
-  const live = api ? await cluster.get(restPath(api, node.namespace, node.name)) : undefined;
+  const live = api ? await dest.view.get(restPath(api, node.namespace, node.name)) : undefined;
   if (!live) throw notFound(`${node.kind} ${node.namespace ?? ''}/${node.name} is gone`);
   const [, masked] = maskSecrets(undefined, live);
   return { manifest: JSON.stringify(masked) };
@@ -358,7 +411,7 @@ async function revisionMetadata(r: RouteRequest) {
     `/api/v1/namespaces/${encodeURIComponent(store.namespace)}/secrets`,
     label,
   );
-  const creds = repoCredentialsFor(source.repoURL, secrets, label);
+  const creds = repoCredentialsFor(source.repoURL, app.spec.project, secrets, label);
   const meta = await read(source.repoURL, revision.toLowerCase(), creds);
   return { author: meta.author, date: meta.date, tags: [...meta.tags], message: meta.message };
 }

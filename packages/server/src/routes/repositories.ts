@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
+import { withoutUrlCredentials } from '@gitward/engine';
 import { secretTypeLabel, type RepoCredentials } from '@gitward/model';
-import { invalid, notFound } from '../http/api-error.ts';
+import { forbidden, invalid, notFound } from '../http/api-error.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
-/** What the API shows of a repository: never a credential, only whether one is set. */
+/**
+ * What the API shows of a repository: never a credential, only whether one is set; a URL that
+ * embeds one (`https://user:token@host/x`) is shown without it.
+ */
 function publicRepo(data: Record<string, string>) {
   return {
-    repo: data['url'] ?? '',
+    repo: withoutUrlCredentials(data['url'] ?? ''),
     type: data['type'] ?? 'git',
     ...(data['name'] ? { name: data['name'] } : {}),
     ...(data['project'] ? { project: data['project'] } : {}),
@@ -50,7 +54,7 @@ async function listRepos(r: RouteRequest) {
 async function getRepo(r: RouteRequest) {
   const url = r.params['repo'] ?? '';
   const found = await findRepo(r, url);
-  if (!found) throw notFound(`repository ${url} not found`);
+  if (!found) throw notFound(`repository ${withoutUrlCredentials(url)} not found`);
   return publicRepo(found.data);
 }
 
@@ -70,9 +74,12 @@ async function createRepo(r: RouteRequest) {
   if (!b.repo) throw invalid('repo (the URL) is required');
   const existing = await findRepo(r, b.repo);
   if (existing && r.query('upsert') !== 'true')
-    throw invalid(`repository ${b.repo} already exists; use upsert to replace it`);
+    throw invalid(
+      `repository ${withoutUrlCredentials(b.repo)} already exists; use upsert to replace it`,
+    );
+  if (existing) await mayReplace(r, existing.data);
   const problem = await connectionProblem(r, b);
-  if (problem) throw invalid(`repository not accessible: ${problem}`);
+  if (problem) throw invalid(`repository not accessible: ${redactUrl(problem, b.repo)}`);
   const data: Record<string, string> = {
     url: b.repo,
     type: b.type ?? 'git',
@@ -88,6 +95,26 @@ async function createRepo(r: RouteRequest) {
   });
   return publicRepo(data);
 }
+
+/**
+ * An upsert replaces the repository that exists, so the caller must be allowed to update THAT
+ * one, under the project it belongs to now: the route's check saw only the body's project, and
+ * a body naming the caller's own project must not take over (and re-scope) another team's
+ * repository and its credentials.
+ */
+async function mayReplace(r: RouteRequest, existing: Record<string, string>): Promise<void> {
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const object = repoObject({
+    url: existing['url'] ?? '',
+    ...(existing['project'] ? { project: existing['project'] } : {}),
+  });
+  if (!rbac.enforce(r.principal.subject, 'repositories', 'update', object))
+    throw forbidden(`permission denied: repositories, update, ${withoutUrlCredentials(object)}`);
+}
+
+/** A message that may quote the URL (git's errors do), with the URL's credentials removed. */
+const redactUrl = (message: string, url: string) =>
+  message.split(url).join(withoutUrlCredentials(url));
 
 const credsOf = (b: RepoBody): RepoCredentials => ({
   ...(b.username ? { username: b.username } : {}),
@@ -113,7 +140,7 @@ async function validateRepo(r: RouteRequest) {
   const problem = await connectionProblem(r, b);
   return {
     connectionState: problem
-      ? { status: 'Failed', message: problem }
+      ? { status: 'Failed', message: redactUrl(problem, b.repo) }
       : { status: 'Successful', message: '' },
   };
 }
@@ -121,7 +148,7 @@ async function validateRepo(r: RouteRequest) {
 async function deleteRepo(r: RouteRequest) {
   const url = r.params['repo'] ?? '';
   const found = await findRepo(r, url);
-  if (!found) throw notFound(`repository ${url} not found`);
+  if (!found) throw notFound(`repository ${withoutUrlCredentials(url)} not found`);
   await r.ctx.store.deleteSecret(found.name);
   return {};
 }

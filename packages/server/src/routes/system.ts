@@ -1,15 +1,62 @@
 import { appsToRefresh, detectProvider, parseWebhook } from '@gitward/engine';
-import { errorMessage } from '@gitward/model';
+import { errorMessage, type Application } from '@gitward/model';
 import type { AppEvent } from '../app-stream.ts';
-import { ApiError, ApiCode, invalid, unauthenticated } from '../http/api-error.ts';
-import { verifyWebhook } from '../webhook/index.ts';
+import type { ServerContext } from '../context.ts';
+import { ApiCode, ApiError, invalid, unauthenticated } from '../http/api-error.ts';
+import {
+  createAppIndex,
+  createWebhookLimiter,
+  verifyWebhook,
+  type AppIndex,
+  type WebhookLimiter,
+} from '../webhook/index.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /**
  * `POST /api/webhook`: a Git push refreshes the Applications it concerns at once, instead of at
  * the next periodic refresh. The signature is checked first when a secret is configured.
  */
+// Per server context: one limiter and one app index, shared by every delivery.
+const webhookState = new WeakMap<ServerContext, { limiter: WebhookLimiter; index: AppIndex }>();
+function webhookStateOf(ctx: ServerContext) {
+  let state = webhookState.get(ctx);
+  if (!state) {
+    state = { limiter: createWebhookLimiter(), index: createAppIndex(ctx.store, ctx.logger) };
+    webhookState.set(ctx, state);
+  }
+  return state;
+}
+
+/** Marks each app for a refresh; an app deleted meanwhile is skipped and dropped from the index. */
+async function refreshApps(r: RouteRequest, index: AppIndex, apps: readonly Application[]) {
+  const refreshed: string[] = [];
+  for (const app of apps) {
+    const name = app.metadata.name;
+    try {
+      await r.ctx.store.patchApp(name, {
+        metadata: { annotations: { 'gitward.dev/refresh': 'normal' } },
+      });
+      refreshed.push(name);
+    } catch (err) {
+      if ((await r.ctx.store.getApp(name)) === undefined) index.forget(name);
+      else throw err;
+    }
+  }
+  return refreshed;
+}
+
 async function webhook(r: RouteRequest) {
+  const { limiter, index } = webhookStateOf(r.ctx);
+  // Before anything is read or checked: a flood costs a map lookup per call.
+  const limit = limiter.take(r.address);
+  if (!limit.allowed) {
+    r.ctx.logger.warn({ address: r.address }, 'webhook refused: rate limited');
+    throw new ApiError(
+      429,
+      ApiCode.RateLimited,
+      `too many webhook calls; try again in ${Math.ceil(limit.retryAfterMs / 1000)}s`,
+    );
+  }
   const provider = detectProvider(r.headers);
   if (!provider)
     throw invalid(
@@ -30,13 +77,8 @@ async function webhook(r: RouteRequest) {
   }
   const event = parseWebhook(r.headers, body);
   if (event.kind !== 'push') return { refreshed: [], event: event.kind };
-  const apps = appsToRefresh(await r.ctx.store.listApps(), event);
-  for (const app of apps) {
-    await r.ctx.store.patchApp(app.metadata.name, {
-      metadata: { annotations: { 'gitward.dev/refresh': 'normal' } },
-    });
-  }
-  const refreshed = apps.map((a) => a.metadata.name);
+  const apps = appsToRefresh(await index.appsFor(event.repoUrls), event);
+  const refreshed = await refreshApps(r, index, apps);
   r.ctx.logger.info({ provider, ref: event.ref, refreshed }, 'webhook: refreshing applications');
   return { refreshed, event: 'push' };
 }

@@ -1,6 +1,7 @@
 /**
- * Git webhook authentication for the API server (node:crypto). Parsing and app matching are
- * pure and live in @gitward/engine.
+ * Git webhooks for the API server: authentication (node:crypto), a per-client rate limit, and
+ * the shared index of apps by repository. Parsing and app matching are pure and live in
+ * @gitward/engine.
  */
 export {
   verifyWebhook,
@@ -8,3 +9,10 @@ export {
   type WebhookProvider,
   type WebhookSecrets,
 } from './verify.ts';
+export { createAppIndex, type AppIndex } from './app-index.ts';
+export {
+  createWebhookLimiter,
+  type WebhookLimit,
+  type WebhookLimiter,
+  type WebhookLimiterOptions,
+} from './limiter.ts';

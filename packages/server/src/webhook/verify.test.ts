@@ -132,7 +132,28 @@ const cases: [
     'x-gogs-signature does not match the payload',
   ],
   ['Gogs unsigned', 'gogs', {}, all, 'missing x-gogs-signature header'],
-  ['Gogs without a secret', 'gogs', {}, { github: SECRET }, undefined],
+  [
+    'Gogs without a secret while GitHub has one',
+    'gogs',
+    {},
+    { github: SECRET },
+    'no webhook secret is configured for gogs while other providers have one (set its secret, or webhook.acceptUnsigned)',
+  ],
+  [
+    'GitLab without a secret while Bitbucket has one',
+    'gitlab',
+    { 'x-gitlab-token': 'anything' },
+    { bitbucketUuid: UUID },
+    'no webhook secret is configured for gitlab while other providers have one (set its secret, or webhook.acceptUnsigned)',
+  ],
+  [
+    'Gogs without a secret, unsigned accepted by choice',
+    'gogs',
+    {},
+    { github: SECRET, acceptUnsigned: true },
+    undefined,
+  ],
+  ['Gogs without a secret, others blank', 'gogs', {}, { github: '' }, undefined],
   // GitLab: X-Gitlab-Token equals the secret
   ['GitLab token', 'gitlab', { 'x-gitlab-token': SECRET }, all, undefined],
   [

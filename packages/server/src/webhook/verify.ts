@@ -1,8 +1,10 @@
 /**
  * Authenticating Git webhook deliveries before their payload is trusted: HMAC-SHA256 signatures
  * (GitHub, Bitbucket Server, Gitea, Gogs) over the raw body, or a shared token (GitLab) or hook
- * UUID (Bitbucket Cloud) in a header. Secrets come from argocd-secret's `webhook.*` keys; a
- * provider without one is accepted unsigned, as in Argo CD.
+ * UUID (Bitbucket Cloud) in a header. Secrets come from argocd-secret's `webhook.*` keys. A
+ * provider without one is accepted unsigned only while no webhook secret is configured at all
+ * (Argo CD accepts it always): once one provider is signed, an unsigned delivery claiming another
+ * provider's headers would walk around it. `acceptUnsigned` restores Argo CD's behaviour.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -19,6 +21,11 @@ export interface WebhookSecrets {
   gogs?: string;
   /** Falls back to `gogs`: Argo CD has no Gitea key and verifies Gitea's Gogs-style signature. */
   gitea?: string;
+  /**
+   * Accept deliveries of providers without a secret even when others have one (argocd-cm
+   * `webhook.acceptUnsigned: "true"`); off by default.
+   */
+  acceptUnsigned?: boolean;
 }
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
@@ -86,6 +93,24 @@ const configured = (secret: string | undefined) => (secret === '' ? undefined : 
 /** Bitbucket shows hook UUIDs with and without braces; case carries no meaning in a UUID. */
 const bareUuid = (s: string) => s.replace(/^\{|\}$/g, '').toLowerCase();
 
+const secretKeys = [
+  'github',
+  'gitlab',
+  'bitbucketUuid',
+  'bitbucketServer',
+  'gogs',
+  'gitea',
+] as const;
+
+/** A delivery of a provider without a secret: see the module comment. */
+function unsigned(provider: WebhookProvider, secrets: WebhookSecrets): VerifyResult {
+  if (secrets.acceptUnsigned || !secretKeys.some((k) => configured(secrets[k]))) return OK;
+  return {
+    ok: false,
+    reason: `no webhook secret is configured for ${provider} while other providers have one (set its secret, or webhook.acceptUnsigned)`,
+  };
+}
+
 /**
  * Whether a delivery from `provider` is authentic. `rawBody` must be the exact bytes received
  * (signatures cover them, not a re-serialization). Reasons name the header at fault, never the
@@ -106,7 +131,7 @@ export function verifyWebhook(
             rawBody,
             secrets.github,
           )
-        : OK;
+        : unsigned(provider, secrets);
     case 'bitbucket-server':
       return secrets.bitbucketServer
         ? verifySignature(
@@ -115,12 +140,12 @@ export function verifyWebhook(
             rawBody,
             secrets.bitbucketServer,
           )
-        : OK;
+        : unsigned(provider, secrets);
     case 'gitea': {
       const secret = configured(secrets.gitea) ?? secrets.gogs;
       return secret
         ? verifySignature({ header: 'x-gitea-signature', prefix: '' }, headers, rawBody, secret)
-        : OK;
+        : unsigned(provider, secrets);
     }
     case 'gogs':
       return secrets.gogs
@@ -130,12 +155,14 @@ export function verifyWebhook(
             rawBody,
             secrets.gogs,
           )
-        : OK;
+        : unsigned(provider, secrets);
     case 'gitlab':
-      return secrets.gitlab ? verifyToken(headers, 'x-gitlab-token', secrets.gitlab) : OK;
+      return secrets.gitlab
+        ? verifyToken(headers, 'x-gitlab-token', secrets.gitlab)
+        : unsigned(provider, secrets);
     case 'bitbucket':
       return secrets.bitbucketUuid
         ? verifyToken(headers, 'x-hook-uuid', secrets.bitbucketUuid, bareUuid)
-        : OK;
+        : unsigned(provider, secrets);
   }
 }

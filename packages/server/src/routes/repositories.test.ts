@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerContext } from '../context.ts';
+import { ApiError } from '../http/api-error.ts';
+import { createRbac } from '../rbac/enforcer.ts';
+import { repositoryRoutes } from './repositories.ts';
+import type { RouteRequest } from './route.ts';
+
+// The repository routes over an in-memory Secret store and the real RBAC enforcer. The route
+// table's own check (on the body's project) is assumed passed: what is tested is what the
+// handlers add on top of it.
+
+const policy = {
+  'policy.csv': [
+    'p, role:team-a, repositories, *, team-a/*, allow',
+    'g, alice, role:team-a',
+    'p, role:reader, repositories, get, *, allow',
+    'g, reader, role:reader',
+  ].join('\n'),
+};
+const rbac = createRbac({ policyCsv: policy, projects: [] });
+
+type Stored = { name: string; data: Record<string, string> };
+
+function request(opts: {
+  user: string;
+  stored: Stored[];
+  body?: unknown;
+  query?: Record<string, string>;
+  params?: Record<string, string>;
+}) {
+  const writes: Stored[] = [];
+  const ctx = {
+    settings: { get: () => Promise.resolve({}) },
+    rbac: () => Promise.resolve(rbac),
+    store: {
+      group: 'gitward.dev',
+      secretsOfType: () => Promise.resolve(opts.stored),
+      writeSecret: (name: string, data: Record<string, string>) => {
+        writes.push({ name, data });
+        return Promise.resolve();
+      },
+    },
+  } as unknown as ServerContext;
+  const r = {
+    params: opts.params ?? {},
+    ctx,
+    principal: { subject: { kind: 'user', name: opts.user, groups: [] }, name: opts.user },
+    query: (n: string) => opts.query?.[n],
+    json: () => Promise.resolve(opts.body ?? {}),
+  } as unknown as RouteRequest;
+  return { r, writes };
+}
+
+const route = (method: string, path: string) => {
+  const found = repositoryRoutes.find((r) => r.method === method && r.path === path);
+  if (!found) throw new Error(`no route ${method} ${path}`);
+  return found;
+};
+const create = route('POST', '/api/v1/repositories');
+
+const teamB: Stored = {
+  name: 'repo-b',
+  data: {
+    url: 'https://git.example/b.git',
+    project: 'team-b',
+    username: 'b',
+    password: 'b-token',
+  },
+};
+
+describe('POST /api/v1/repositories?upsert=true', () => {
+  it("refuses to take over another project's repository by naming one's own project", async () => {
+    const { r, writes } = request({
+      user: 'alice',
+      stored: [teamB],
+      query: { upsert: 'true' },
+      body: { repo: teamB.data['url'], project: 'team-a', password: 'mine' },
+    });
+    const err: unknown = await create.handle(r).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(403);
+    expect(writes).toEqual([]);
+  });
+
+  it("replaces a repository of the caller's own project", async () => {
+    const own = { name: 'repo-a', data: { url: 'https://git.example/a.git', project: 'team-a' } };
+    const { r, writes } = request({
+      user: 'alice',
+      stored: [own],
+      query: { upsert: 'true' },
+      body: { repo: own.data.url, project: 'team-a', username: 'a', password: 'new' },
+    });
+    await create.handle(r);
+    expect(writes.map((w) => w.name)).toEqual(['repo-a']);
+  });
+
+  it('creates a new repository on the route check alone', async () => {
+    const { r, writes } = request({
+      user: 'alice',
+      stored: [teamB],
+      query: { upsert: 'true' },
+      body: { repo: 'https://git.example/new.git', project: 'team-a' },
+    });
+    await create.handle(r);
+    expect(writes).toHaveLength(1);
+  });
+});
+
+describe('repository answers never carry credentials embedded in URLs', () => {
+  const inUrl: Stored = {
+    name: 'repo-u',
+    data: { url: 'https://bob:hunter2@git.example/u.git', project: 'team-a' },
+  };
+
+  it('GET /api/v1/repositories', async () => {
+    const { r } = request({ user: 'reader', stored: [inUrl, teamB] });
+    const out = (await route('GET', '/api/v1/repositories').handle(r)) as {
+      items: { repo: string }[];
+    };
+    expect(out.items.map((i) => i.repo)).toEqual([
+      'https://git.example/u.git',
+      'https://git.example/b.git',
+    ]);
+    expect(JSON.stringify(out)).not.toMatch(/hunter2|b-token/);
+  });
+
+  it('GET /api/v1/repositories/:repo', async () => {
+    const { r } = request({
+      user: 'reader',
+      stored: [inUrl],
+      params: { repo: inUrl.data['url'] ?? '' },
+    });
+    const out = await route('GET', '/api/v1/repositories/:repo').handle(r);
+    expect(JSON.stringify(out)).not.toContain('hunter2');
+  });
+
+  it('POST /api/v1/repositories answers without them', async () => {
+    const { r } = request({
+      user: 'alice',
+      stored: [],
+      body: { repo: 'https://carol:s3cret@git.example/c.git', project: 'team-a' },
+    });
+    const out = await create.handle(r);
+    expect(out).toMatchObject({ repo: 'https://git.example/c.git' });
+    expect(JSON.stringify(out)).not.toContain('s3cret');
+  });
+});
