@@ -8,6 +8,7 @@ import {
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { kubectl } from './support/kubectl.ts';
+import { unservedApp } from './support/applications.ts';
 
 // Regression for issue 13's privilege escalation, against the real apiserver: a user who may only
 // update one application sends the patches that once planted `policy.default` and
@@ -26,16 +27,7 @@ let api: ReturnType<typeof createApi>;
 let updaterToken: string;
 const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 
-const appManifest = (name: string) => ({
-  apiVersion: 'gitward.dev/v1alpha1',
-  kind: 'Application',
-  metadata: { name, namespace: ns },
-  spec: {
-    project: projectName,
-    destination: { server: 'https://kubernetes.default.svc', namespace: 'pp-ns' },
-    source: { repoURL: 'http://127.0.0.1:9/pp.git', path: '.', targetRevision: 'main' },
-  },
-});
+const appManifest = (name: string) => unservedApp(name, projectName, 'pp-ns');
 
 function request(method: string, path: string, body?: string, token?: string) {
   return api.request(path, {

@@ -10,6 +10,7 @@ import {
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { kubectl } from './support/kubectl.ts';
+import { unservedApp } from './support/applications.ts';
 
 // Every route of the API × five callers, against the real apiserver: allowed where policy.csv
 // allows, 401 without a session, 403 elsewhere. The expectations are one table keyed by route,
@@ -44,16 +45,7 @@ async function victim(): Promise<string> {
   await kubectl(['apply', '-f', '-'], JSON.stringify(appManifest(name)));
   return name;
 }
-const appManifest = (name: string) => ({
-  apiVersion: 'gitward.dev/v1alpha1',
-  kind: 'Application',
-  metadata: { name, namespace: ns },
-  spec: {
-    project: team,
-    destination: { server: 'https://kubernetes.default.svc', namespace: 'team-ns' },
-    source: { repoURL: 'http://127.0.0.1:9/team.git', path: '.', targetRevision: 'main' },
-  },
-});
+const appManifest = (name: string) => unservedApp(name, team, 'team-ns');
 
 const all = (v: Verdict): Row => ({
   anonymous: v,

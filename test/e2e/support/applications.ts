@@ -36,3 +36,18 @@ export async function waitApplication(
     `application ${ref.name} did not reach the state within ${timeoutMs}ms: ${status}\nlog: ${opts.logFile ?? '-'}`,
   );
 }
+
+/**
+ * An Application of `project` whose repository nothing serves (a loopback port no one listens
+ * on): for API tests that need an app object, not a render, and make no DNS query.
+ */
+export const unservedApp = (name: string, project: string, destNamespace: string) => ({
+  apiVersion: 'gitward.dev/v1alpha1',
+  kind: 'Application',
+  metadata: { name, namespace: 'gitward' },
+  spec: {
+    project,
+    destination: { server: 'https://kubernetes.default.svc', namespace: destNamespace },
+    source: { repoURL: `http://127.0.0.1:9/${project}.git`, path: '.', targetRevision: 'main' },
+  },
+});
