@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,32 @@ import { appNamespace as ns, refresh } from './support/sync-fixtures.ts';
  * ComparisonError, nothing of the file reaches the cluster or the status, and the controller keeps
  * reconciling a good app as the leader.
  */
-const bed = useSyncBed('hostile');
+// A plugin that forks: its background child would outlive a kill of the plugin alone. Its sleep
+// length is a marker for finding leftovers in /proc afterwards.
+const forkSleep = '4242';
+const pluginsFile = join(tmpdir(), `gitward-plugins-${randomBytes(6).toString('hex')}.json`);
+writeFileSync(
+  pluginsFile,
+  JSON.stringify([
+    {
+      name: 'forker',
+      generate: ['sh', '-c', `sleep ${forkSleep} & sleep ${forkSleep}`],
+      timeoutSeconds: 1,
+    },
+  ]),
+);
+const bed = useSyncBed('hostile', ['--sync-timeout-seconds', '60', '--plugins', pluginsFile]);
+
+/** Processes whose command line is `sleep <forkSleep>`, anywhere on the machine. */
+async function forkLeftovers(): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmd === `sleep\0${forkSleep}\0`) found.push(pid);
+  }
+  return found;
+}
 
 // A "ServiceAccount token" outside every repository, on the controller's disk.
 const marker = `GITWARD-SECRET-${randomBytes(8).toString('hex')}`;
@@ -50,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await symlinkServer.close();
   await rm(outside, { recursive: true, force: true });
+  await rm(pluginsFile, { force: true });
 });
 
 const cmJsonnet = (data: string) =>
@@ -147,6 +174,19 @@ describe('a hostile repository', () => {
       expect(JSON.stringify(a)).not.toContain(marker);
     },
   );
+
+  it('a forking plugin is cut at its 1 s timeout with its whole process tree', async () => {
+    const app = JSON.parse(bed.application('hostile-forker', dest, 'good')) as Application;
+    app.spec.source = {
+      ...app.spec.source,
+      plugin: { name: 'forker' },
+    } as Application['spec']['source'];
+    await kubectl(['apply', '-f', '-'], JSON.stringify(app));
+    const a = await bed.waitApp('hostile-forker', (x) => comparisonError(x) !== undefined);
+    expect(comparisonError(a)?.message).toMatch(/plugin:forker did not finish within 1s/);
+    // The plugin's own sleep and the one it forked into the background are both gone.
+    expect(await forkLeftovers()).toEqual([]);
+  });
 
   it('put nothing of the file into the cluster, and the controller still reconciles a good app as the leader', async () => {
     await kubectl(

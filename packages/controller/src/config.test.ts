@@ -62,3 +62,13 @@ describe('tracking method', () => {
     ).toThrow(/--tracking-method/);
   });
 });
+
+describe('plugins file', () => {
+  it('is unset unless given, and the flag wins over GITWARD_PLUGINS', () => {
+    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').pluginsFile).toBeUndefined();
+    const env = { GITWARD_PLUGINS: '/env.yaml' };
+    expect(loadControllerConfig(['--kubeconfig', 'k'], env, '/h').pluginsFile).toBe('/env.yaml');
+    const argv = ['--kubeconfig', 'k', '--plugins', '/flag.yaml'];
+    expect(loadControllerConfig(argv, env, '/h').pluginsFile).toBe('/flag.yaml');
+  });
+});

@@ -38,6 +38,11 @@ export interface ControllerConfig {
     readonly maxManifestFileBytes?: number;
     readonly maxRenderBytes?: number;
   };
+  /**
+   * A YAML/JSON file of config-management plugins (`--plugins`, GITWARD_PLUGINS): read once by
+   * main.ts; without it, Applications naming a plugin get "not configured".
+   */
+  readonly pluginsFile?: string;
 }
 
 const intOf = (name: string, v: string | undefined, dflt: number): number => {
@@ -93,6 +98,7 @@ export function loadControllerConfig(
       jsonnet: { type: 'string' },
       'max-manifest-file-bytes': { type: 'string' },
       'max-render-bytes': { type: 'string' },
+      plugins: { type: 'string' },
     },
     strict: true,
   });
@@ -132,8 +138,11 @@ export function loadControllerConfig(
       pick('max-manifest-file-bytes', 'GITWARD_MAX_MANIFEST_FILE_BYTES'),
       pick('max-render-bytes', 'GITWARD_MAX_RENDER_BYTES'),
     ),
+    ...pluginsFileOf(pick('plugins', 'GITWARD_PLUGINS')),
   });
 }
+
+const pluginsFileOf = (f: string | undefined) => (f ? { pluginsFile: f } : {});
 
 function renderLimitsOf(file: string | undefined, render: string | undefined) {
   const maxManifestFileBytes = bytesOf('--max-manifest-file-bytes', file);

@@ -3,6 +3,7 @@
  * Composition root of the controller process (`gitward controller` runs this): reads argv and the
  * environment once, builds the adapters, and runs the reconcile loop while it holds the lease.
  */
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -29,7 +30,7 @@ import {
   trackingAnnotation,
   TrackingMethod,
 } from '@gitward/model';
-import { createTargetRenderer } from '@gitward/target';
+import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
@@ -64,6 +65,9 @@ const renderer = metrics.instrumentRenderer(
     env: process.env,
     workDir: join(targetCache, 'work'),
     ...cfg.renderLimits,
+    ...(cfg.pluginsFile
+      ? { plugins: parsePluginDefinitions(await readFile(cfg.pluginsFile, 'utf8')) }
+      : {}),
   }),
 );
 const tracking = trackingAnnotation(cfg.group);

@@ -14,5 +14,5 @@ export {
   type TargetRenderer,
   type TargetRendererOptions,
 } from './renderer.ts';
-export { pluginEnv, type PluginDefinition } from './plugin.ts';
+export { parsePluginDefinitions, pluginEnv, type PluginDefinition } from './plugin.ts';
 export { kustomizeEdits } from './kustomize.ts';

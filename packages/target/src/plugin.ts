@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, GitwardError, type KubeObject, type PluginSource } from '@gitward/model';
+import { parse as parseYaml } from 'yaml';
 import type { RenderContext } from './context.ts';
 import { writableCopy } from './workspace.ts';
 
@@ -11,6 +12,52 @@ export interface PluginDefinition {
   readonly generate: readonly [string, ...string[]];
   /** Optional program run first (e.g. to fetch dependencies). */
   readonly init?: readonly [string, ...string[]];
+  /** Time each run may take before its whole process tree is killed; the renderer's otherwise. */
+  readonly timeoutSeconds?: number;
+}
+
+const argv = (v: unknown, what: string): [string, ...string[]] => {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((a) => typeof a === 'string'))
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `${what} must be a non-empty list of strings`,
+    );
+  return v as [string, ...string[]];
+};
+
+/**
+ * The plugins file an operator gives the controller (`--plugins`): a YAML or JSON list of
+ * `{name, generate: [program, args...], init?: [...], timeoutSeconds?}`. Programs are argument
+ * lists, never shell strings. Read by own property; any mistake fails startup with its place.
+ */
+export function parsePluginDefinitions(text: string): PluginDefinition[] {
+  const doc: unknown = parseYaml(text);
+  if (!Array.isArray(doc))
+    throw new GitwardError(ErrorCode.InvalidArgument, 'the plugins file must be a list of plugins');
+  const names = new Set<string>();
+  return doc.map((raw: unknown, i) => {
+    const where = `plugin ${i + 1}`;
+    if (typeof raw !== 'object' || raw === null)
+      throw new GitwardError(ErrorCode.InvalidArgument, `${where} must be an object`);
+    const get = (k: string): unknown =>
+      Object.hasOwn(raw, k) ? (raw as Record<string, unknown>)[k] : undefined;
+    const name = get('name');
+    if (typeof name !== 'string' || name === '' || names.has(name))
+      throw new GitwardError(ErrorCode.InvalidArgument, `${where} needs a unique, non-empty name`);
+    names.add(name);
+    const timeout = get('timeoutSeconds');
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0)))
+      throw new GitwardError(
+        ErrorCode.InvalidArgument,
+        `${where}: timeoutSeconds must be a positive number`,
+      );
+    return {
+      name,
+      generate: argv(get('generate'), `${where}: generate`),
+      ...(get('init') !== undefined ? { init: argv(get('init'), `${where}: init`) } : {}),
+      ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
+    };
+  });
 }
 
 /**

@@ -149,6 +149,10 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   };
 
   const jsonnetGuard = createJsonnetGuard(o.tools.jsonnet, o.env);
+  const timeoutOf = (tool: ToolName) => {
+    const own = plugins.find((p) => `plugin:${p.name}` === tool)?.timeoutSeconds;
+    return own !== undefined ? own * 1000 : (o.timeoutMs ?? 90_000);
+  };
 
   /** Runs a tool for one render: its output counts against the render's budget. */
   const runFor =
@@ -170,7 +174,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       const out = await runTool(tool, file, isPlugin ? args.slice(1) : args, {
         cwd,
         env: { ...inherited, ...env },
-        timeoutMs: o.timeoutMs ?? 90_000,
+        timeoutMs: timeoutOf(tool),
         maxOutputBytes: Math.min(o.maxOutputBytes ?? maxRenderBytes, maxRenderBytes - budget.used),
       });
       budget.charge(Buffer.byteLength(out), `${tool} output`);
