@@ -1,14 +1,12 @@
 import {
   addRevocation,
   attemptLogin,
-  ensureServerSecretKey,
   checkNewPassword,
   findAccount,
   hashPassword,
   issueApiToken,
   issueSession,
   passwordUpdate,
-  SERVER_SECRET_KEY,
   sessionDurationMs,
   tokenAdded,
   tokenRemoved,
@@ -20,6 +18,7 @@ import type { RbacRequestAction, RbacResource } from '../rbac/index.ts';
 import { ownBody } from '../own.ts';
 import { revokedTokensKey } from '../settings.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
+import { signingKey } from './signing-key.ts';
 
 const cookieName = sessionCookies[0] ?? 'gitward.token';
 
@@ -54,28 +53,6 @@ async function login(r: RouteRequest) {
       'set-cookie': `${cookieName}=${issued.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(durationMs / 1000)}${secure}`,
     },
   });
-}
-
-/**
- * The signing key, read through the settings cache so a key rotated in the Secret is used within
- * a second without a restart. An operator may also delete it to rotate: the first login after
- * that makes a new one (conditionally, so replicas racing to make one end up sharing one).
- */
-async function signingKey(r: RouteRequest): Promise<string> {
-  const settings = await r.ctx.settings.get();
-  const existing = Object.hasOwn(settings.secret, SERVER_SECRET_KEY)
-    ? settings.secret[SERVER_SECRET_KEY]
-    : undefined;
-  if (existing) return existing;
-  let key = '';
-  await r.ctx.store.updateSecret(r.ctx.names.secret, (data) => {
-    const ensured = ensureServerSecretKey(data);
-    key = ensured.key;
-    return Object.keys(ensured.updates).length > 0 ? ensured.updates : undefined;
-  });
-  r.ctx.settings.invalidate();
-  r.ctx.logger.info('no signing key in the settings Secret: made a new one');
-  return key;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { validateSyncWindow } from '@gitward/engine';
 import { appProjectSchema, apiVersionOf, type AppProject } from '@gitward/model';
-import { issueProjectToken, SERVER_SECRET_KEY } from '../auth/index.ts';
+import { issueProjectToken } from '../auth/index.ts';
 import { invalid, notFound, precondition } from '../http/api-error.ts';
 import { ownBody } from '../own.ts';
+import { signingKey } from './signing-key.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 function parseProject(r: RouteRequest, body: unknown, name?: string): AppProject {
@@ -94,7 +95,7 @@ async function createRoleToken(r: RouteRequest) {
   const p = await project(r);
   const roleName = r.params['role'] ?? '';
   const b = ownBody(await r.json()) as { expiresIn?: number; id?: string };
-  const key = (await r.ctx.settings.get()).secret[SERVER_SECRET_KEY] ?? '';
+  const key = await signingKey(r);
   const out = await issueProjectToken(p, roleName, {
     key,
     now: r.ctx.now(),
