@@ -80,7 +80,9 @@ function syncInputs(ctx: CompareContext): SyncInputs {
   for (const m of ctx.managed) byId.set(formatResourceKey(resourceKeyOf(m)), m);
   return {
     desired: ctx.desired,
-    live: (key) => byId.get(key),
+    // A hook named from generateName has a name only the sync gave it: no desired or managed
+    // object carries it, so the cache is asked by that name (else the hook looks vanished).
+    live: (key) => byId.get(formatResourceKey(key)) ?? ctx.cluster.cache.get(key),
     outOfSync: new Set(
       ctx.result.resources
         .filter((r) => r.status === SyncStatusCode.OutOfSync)

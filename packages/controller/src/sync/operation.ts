@@ -27,6 +27,7 @@ import {
   type Application,
   type ApplicationStatus,
   type KubeObject,
+  type ResourceKey,
 } from '@gitward/model';
 import type { Applier, ApplyOptions } from './applier.ts';
 import { deletionApproved } from './deletion.ts';
@@ -37,7 +38,8 @@ type ResultItem = NonNullable<NonNullable<OperationState['syncResult']>['resourc
 /** What a sync pass needs from the reconcile that runs it. */
 export interface SyncInputs {
   readonly desired: readonly KubeObject[];
-  readonly live: (key: string) => KubeObject | undefined;
+  /** The live object of a key: the compared objects, then anything the cluster cache holds. */
+  readonly live: (key: ResourceKey) => KubeObject | undefined;
   readonly outOfSync: ReadonlySet<string>;
   readonly extraneous: readonly KubeObject[];
   readonly revision: string;
@@ -177,7 +179,7 @@ export async function syncPass(
   const ex: Exec = { inputs, deps, results, dryRun, targetOf: targetFor(app, inputs) };
   const failure = results.length === 0 ? await prepare(app, tasks, ex) : undefined;
   if (failure) return finish(OperationPhase.Failed, failure);
-  const liveOf = (t: SyncTask) => inputs.live(formatResourceKey(t.key));
+  const liveOf = (t: SyncTask) => inputs.live(t.key);
   const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf, {
     pruneConfirmed: deletionApproved(app, state.startedAt),
   });
@@ -262,7 +264,7 @@ function taskStates(
       t.id,
       {
         id: t.id,
-        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(formatResourceKey(t.key))),
+        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key)),
       },
     ]),
   );
@@ -296,14 +298,9 @@ function persistOutcomes(
 function liveMap(inputs: SyncInputs): Map<string, KubeObject> {
   const m = new Map<string, KubeObject>();
   for (const o of [...inputs.desired, ...inputs.extraneous]) {
-    const key = formatResourceKey({
-      group: o.apiVersion.includes('/') ? (o.apiVersion.split('/')[0] ?? '') : '',
-      kind: o.kind,
-      namespace: o.metadata.namespace ?? '',
-      name: o.metadata.name ?? '',
-    });
+    const key = resourceKeyOf(o);
     const l = inputs.live(key);
-    if (l) m.set(key, l);
+    if (l) m.set(formatResourceKey(key), l);
   }
   return m;
 }
@@ -330,7 +327,7 @@ async function prepare(
     return `one or more synchronization tasks are not valid: ${forbidden.join('; ')}`;
   if (parseSyncOptions(appSyncOptions(app)).failOnSharedResource) {
     const shared = sharedResourceMessages(ex.inputs.desired, (o) =>
-      ex.inputs.live(formatResourceKey(resourceKeyOf(o))),
+      ex.inputs.live(resourceKeyOf(o)),
     );
     if (shared.length) return `Shared resource found: ${shared.join('; ')}`;
   }
@@ -360,12 +357,17 @@ async function ensureNamespace(
       ...(meta.annotations ? { annotations: meta.annotations } : {}),
     },
   };
-  const out = await deps.applier.apply(obj, inputs.live(`/Namespace//${ns}`), inputs.index, {
-    dryRun,
-    replace: false,
-    force: false,
-    validate: true,
-  });
+  const out = await deps.applier.apply(
+    obj,
+    inputs.live({ group: '', kind: 'Namespace', namespace: '', name: ns }),
+    inputs.index,
+    {
+      dryRun,
+      replace: false,
+      force: false,
+      validate: true,
+    },
+  );
   return out.ok ? undefined : `creating namespace ${ns}: ${out.message}`;
 }
 
@@ -388,7 +390,7 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
   const outs = await mapLimited(checked, requestConcurrency, (t) =>
     ex.deps.applier.apply(
       ex.targetOf(t, t.target),
-      ex.inputs.live(formatResourceKey(t.key)),
+      ex.inputs.live(t.key),
       ex.inputs.index,
       // The task's own options: a dry run of Replace is a PUT, and Force may get past a refusal.
       { ...applyOptions(t), dryRun: true },
@@ -461,7 +463,7 @@ function targetFor(app: Application, inputs: SyncInputs): Exec['targetOf'] {
   const rules = app.spec.ignoreDifferences ?? [];
   return (t, target) =>
     t.options.respectIgnoreDifferences && rules.length
-      ? respectIgnoreDifferences(target, inputs.live(formatResourceKey(t.key)), rules)
+      ? respectIgnoreDifferences(target, inputs.live(t.key), rules)
       : target;
 }
 
@@ -482,7 +484,7 @@ async function execute(step: Exclude<SyncStep, { kind: 'finish' }>, ex: Exec): P
       return `pruned ${step.tasks.length} object(s)`;
     case 'delete-hooks':
       for (const t of step.tasks) {
-        const live = ex.inputs.live(formatResourceKey(t.key));
+        const live = ex.inputs.live(t.key);
         if (live) await ex.deps.applier.remove(live, ex.inputs.index, 'background', ex.dryRun);
       }
       return `deleting hooks (${step.reason})`;
@@ -492,12 +494,10 @@ async function execute(step: Exclude<SyncStep, { kind: 'finish' }>, ex: Exec): P
 async function applyTasks(tasks: readonly SyncTask[], ex: Exec): Promise<void> {
   for (const group of byKindRank(tasks.filter(hasTarget))) {
     const outs = await mapLimited(group, requestConcurrency, (t) =>
-      ex.deps.applier.apply(
-        ex.targetOf(t, t.target),
-        ex.inputs.live(formatResourceKey(t.key)),
-        ex.inputs.index,
-        { ...applyOptions(t), dryRun: ex.dryRun },
-      ),
+      ex.deps.applier.apply(ex.targetOf(t, t.target), ex.inputs.live(t.key), ex.inputs.index, {
+        ...applyOptions(t),
+        dryRun: ex.dryRun,
+      }),
     );
     for (const [i, t] of group.entries()) {
       const out = outs[i];
@@ -514,7 +514,7 @@ async function pruneTasks(tasks: readonly SyncTask[], ex: Exec): Promise<void> {
       record(ex.results, toResult(t, 'PruneSkipped', t.message ?? 'ignored (requires pruning)'));
       continue;
     }
-    const live = ex.inputs.live(formatResourceKey(t.key));
+    const live = ex.inputs.live(t.key);
     const out = live
       ? await ex.deps.applier.remove(
           live,

@@ -10,10 +10,9 @@ import {
 } from '@gitward/model';
 import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
 import { aggregateHealth, assessHealth } from '../health/index.ts';
+import { syncRoleOf, syncWaveAnnotation } from '../sync/hooks.ts';
 import { externalUrlsOf } from './external-urls.ts';
 
-export const hookAnnotation = 'argocd.argoproj.io/hook';
-export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
 export const compareOptionsAnnotation = 'argocd.argoproj.io/compare-options';
 
 /** Everything the comparison of one Application needs; all of it already fetched. */
@@ -68,7 +67,9 @@ function syncWave(obj: KubeObject): number {
   return Number.isNaN(n) ? 0 : n;
 }
 
-const isHook = (obj: KubeObject) => obj.metadata.annotations?.[hookAnnotation] !== undefined;
+// One rule for what a hook is, the sync's: Argo CD's annotation or Helm's (a `helm.sh/hook` Job
+// is a hook in the status just as in the sync that runs it).
+const isHook = (obj: KubeObject) => syncRoleOf(obj).kind !== 'resource';
 const ignoresExtraneous = (obj: KubeObject) =>
   (obj.metadata.annotations?.[compareOptionsAnnotation] ?? '')
     .split(',')

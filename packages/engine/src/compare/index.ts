@@ -1,7 +1,6 @@
+export { hookAnnotation, syncWaveAnnotation } from '../sync/hooks.ts';
 export {
   compareApplication,
-  hookAnnotation,
-  syncWaveAnnotation,
   type CompareInput,
   type CompareResult,
   type ResourceComparison,

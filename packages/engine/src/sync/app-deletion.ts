@@ -7,12 +7,12 @@
  * between passes: every decision is read back from what is live.
  */
 import { HealthStatusCode, resourceKeyOf, type KubeObject, type ResourceKey } from '@gitward/model';
-import { hookAnnotation } from '../compare/index.ts';
 import { assessHealth } from '../health/index.ts';
 import {
   annotationList,
   helmHookAnnotation,
   helmHookDeletePolicyAnnotation,
+  hookAnnotation,
   hookDeletePolicyAnnotation,
 } from './hooks.ts';
 import { syncOptionsAnnotation } from './sync-options.ts';

@@ -1,7 +1,8 @@
 import type { KubeObject } from '@gitward/model';
-import { hookAnnotation, syncWaveAnnotation } from '../compare/index.ts';
 import { HookDeletePolicy, HookType, SyncPhase } from './types.ts';
 
+export const hookAnnotation = 'argocd.argoproj.io/hook';
+export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
 export const hookDeletePolicyAnnotation = 'argocd.argoproj.io/hook-delete-policy';
 export const helmHookAnnotation = 'helm.sh/hook';
 export const helmHookWeightAnnotation = 'helm.sh/hook-weight';
