@@ -8,6 +8,7 @@ export * from './application.ts';
 export * from './crd.ts';
 export * from './errors.ts';
 export * from './kube-object.ts';
+export * from './own-keys.ts';
 export * from './repository.ts';
 export * from './resource-key.ts';
 export * from './tracking.ts';

@@ -24,6 +24,8 @@ export interface ApplicationQuery {
   /** Label selector, e.g. `team=web,tier!=db`. */
   readonly selector?: string;
   readonly repo?: string;
+  /** Destination cluster, by server URL or name. */
+  readonly cluster?: string;
   readonly appNamespace?: string;
   readonly refresh?: RefreshType;
   readonly resourceVersion?: string;

@@ -11,6 +11,7 @@ import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
 import { applyJsonMergePatch, applyJsonPatch } from '../json-patch.ts';
 import { own, ownBody } from '../own.ts';
+import { appMatches, type AppFilters } from './app-filters.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /** `<project>/<app>`, Argo CD's RBAC object; `*` stands for the project of an unknown app, so
@@ -67,18 +68,16 @@ const stripServerFields = (app: Application): Application => {
   return { ...app, metadata: meta };
 };
 
-function matchesFilters(app: Application, r: RouteRequest): boolean {
-  const projects = [...r.queries('projects'), ...r.queries('project')].flatMap((p) => p.split(','));
-  if (projects.length && !projects.includes(app.spec.project)) return false;
-  const repo = r.query('repo');
-  const sources = [app.spec.source, ...(app.spec.sources ?? [])].filter((s) => s !== undefined);
-  if (repo && !sources.some((s) => s.repoURL === repo)) return false;
-  const sync = r.query('sync');
-  if (sync && app.status?.sync?.status !== sync) return false;
-  const health = r.query('health');
-  if (health && app.status?.health?.status !== health) return false;
-  const name = r.query('name');
-  return !name || app.metadata.name === name;
+/** The list filters of a request: `projects` (repeated or comma-separated) and the rest once. */
+function filtersOf(r: RouteRequest): AppFilters {
+  return {
+    projects: [...r.queries('projects'), ...r.queries('project')].flatMap((p) => p.split(',')),
+    repo: r.query('repo'),
+    cluster: r.query('cluster'),
+    sync: r.query('sync'),
+    health: r.query('health'),
+    name: r.query('name'),
+  };
 }
 
 /** Applications the caller may `get`, filtered and paged (`limit`, `continue` = offset). */
@@ -86,6 +85,7 @@ async function listApps(r: RouteRequest) {
   const settings = await r.ctx.settings.get();
   const rbac = await r.ctx.rbac(settings);
   const selector = r.query('selector');
+  const filters = filtersOf(r);
   const all = await r.ctx.store.listApps(selector ? { labelSelector: selector } : {});
   const visible = all
     .filter((a) =>
@@ -96,7 +96,7 @@ async function listApps(r: RouteRequest) {
         `${a.spec.project}/${a.metadata.name}`,
       ),
     )
-    .filter((a) => matchesFilters(a, r))
+    .filter((a) => appMatches(a, filters))
     .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const offset = Number(r.query('continue') ?? 0) || 0;
   const limit = Number(r.query('limit') ?? 0) || visible.length;
@@ -333,7 +333,7 @@ export const applicationRoutes: RouteDef[] = [
   {
     method: 'GET',
     path: base,
-    summary: 'List applications',
+    summary: 'List applications (?selector, projects, repo, cluster, sync, health, name)',
     access: { kind: 'authenticated' },
     handle: listApps,
   },
