@@ -18,6 +18,8 @@ export interface CliConfig {
   readonly serverEnv: { readonly GITWARD_SERVER?: string; readonly GITWARD_AUTH_TOKEN?: string };
   /** Colours only on a terminal, and never with NO_COLOR. */
   readonly color: boolean;
+  /** The editor of `app edit` (EDITOR, split on spaces; vi when unset). */
+  readonly editor: string | undefined;
 }
 
 export function loadConfig(
@@ -39,6 +41,7 @@ export function loadConfig(
       join(nonEmpty(env['XDG_CONFIG_HOME']) ?? join(home, '.config'), 'gitward', 'config.yaml'),
     serverEnv: serverEnvOf(nonEmpty(env['GITWARD_SERVER']), nonEmpty(env['GITWARD_AUTH_TOKEN'])),
     color: isTty && nonEmpty(env['NO_COLOR']) === undefined,
+    editor: nonEmpty(env['EDITOR']),
   });
 }
 

@@ -12,6 +12,7 @@ import type {
   ApplicationCreateOptions,
   ApplicationDeleteOptions,
   ApplicationGetOptions,
+  ApplicationPatchRequest,
   ApplicationQuery,
   ApplicationTree,
   ApplicationWatchEvent,
@@ -74,6 +75,8 @@ export interface ApiClient {
       spec: ApplicationSpec,
       opts?: { validate?: boolean; appNamespace?: string },
     ): Promise<ApplicationSpec>;
+    /** Argo CD's `PATCH /applications/NAME`: a JSON (RFC 6902) or merge (RFC 7386) patch. */
+    patch(name: string, req: ApplicationPatchRequest): Promise<Application>;
     delete(name: string, opts?: ApplicationDeleteOptions): Promise<void>;
     sync(name: string, req?: SyncRequest): Promise<Application>;
     rollback(name: string, req: RollbackRequest): Promise<Application>;
@@ -325,6 +328,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       update: (a, o = {}) => request('PUT', app(a.metadata.name), { query: { ...o }, body: a }),
       updateSpec: (name, spec, o = {}) =>
         request('PUT', app(name, '/spec'), { query: { ...o }, body: spec }),
+      patch: (name, req) => request('PATCH', app(name), { body: { name, ...req } }),
       delete: (name, o = {}) => request('DELETE', app(name), { query: { ...o } }),
       sync: (name, req = {}) => request('POST', app(name, '/sync'), { body: { name, ...req } }),
       rollback: (name, req) => request('POST', app(name, '/rollback'), { body: { name, ...req } }),

@@ -31,6 +31,12 @@ export interface ApplicationQuery {
   readonly resourceVersion?: string;
 }
 
+/** The body of `PATCH /api/v1/applications/NAME`: the patch as a JSON string. */
+export interface ApplicationPatchRequest {
+  readonly patch: string;
+  readonly patchType: 'json' | 'merge';
+}
+
 export type RefreshType = 'normal' | 'hard';
 
 export interface ApplicationGetOptions {

@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { ErrorCode, GitwardError } from '@gitward/model';
+import { ErrorCode, GitwardError, type Application } from '@gitward/model';
 import {
+  formatJson,
   formatYaml,
+  historyIds,
   isObjectFormat,
   renderAppGet,
   renderAppList,
@@ -12,9 +15,11 @@ import {
   renderOperationState,
 } from '../format/index.ts';
 import { follow, operationDone } from './app-follow.ts';
-import { bool, collect, outputFormat } from './app-options.ts';
+import { interactiveEdit, specFromEdit } from './app-edit.ts';
+import { collect, outputFormat, withSpecFlags } from './app-options.ts';
 import {
-  applicationFrom,
+  applicationsFromText,
+  applicationsToCreate,
   setAppSpec,
   unsetAppSpec,
   type CreateFlags,
@@ -50,47 +55,103 @@ export function manifestsAsYaml(manifests: readonly string[]): string[] {
   return lines;
 }
 
+/** The flags of `app create|set` that name local files, read here at the edge. */
+interface CreateFileFlags {
+  file?: string;
+  valuesLiteralFile?: string;
+}
+
+type CreateCommandFlags = ServerFlags & CreateFlags & CreateFileFlags & { upsert?: boolean };
+
+/** A file's text, or stdin's for `-` (argocd's `-f -`). */
+async function readInput(file: string): Promise<string> {
+  if (file !== '-') return readFile(file, 'utf8');
+  let text = '';
+  for await (const chunk of process.stdin) text += String(chunk);
+  return text;
+}
+
+async function valuesLiteralOf(o: CreateFileFlags): Promise<string | undefined> {
+  return o.valuesLiteralFile === undefined ? undefined : readFile(o.valuesLiteralFile, 'utf8');
+}
+
+/** argocd's words: `created`, or for an existing one `updated` or `unchanged`. */
+function createdAction(before: Application | undefined, after: Application): string {
+  if (!before) return 'created';
+  const same =
+    JSON.stringify(before.spec) === JSON.stringify(after.spec) &&
+    JSON.stringify(before.metadata.labels ?? {}) === JSON.stringify(after.metadata.labels ?? {}) &&
+    JSON.stringify(before.metadata.annotations ?? {}) ===
+      JSON.stringify(after.metadata.annotations ?? {});
+  return same ? 'unchanged' : 'updated';
+}
+
 /** `gitward app ...`: Argo CD's application verbs against the API server. */
 export function appCommand(deps: RemoteDeps): Command {
   const app = new Command('app').description('manage applications');
   const out = (lines: readonly string[]) => lines.forEach((l) => deps.output.out(l));
 
-  withServerFlags(app.command('create'))
-    .description('create an application')
-    .argument('<name>')
-    .option('--repo <url>', 'repository URL')
-    .option('--path <path>', 'path in the repository', '.')
-    .option('--revision <rev>', 'target revision', 'HEAD')
-    .option('--dest-server <url>', 'destination cluster', 'https://kubernetes.default.svc')
-    .option('--dest-namespace <ns>', 'destination namespace')
-    .option('--project <name>', 'project', 'default')
-    .option('--sync-policy <policy>', 'automated or none')
-    .option('--auto-prune', 'prune when syncing automatically')
-    .option('--self-heal', 'revert drift automatically')
-    .option('--allow-empty', 'allow an automated sync to prune everything')
-    .option('--sync-option <K=V>', 'sync option (repeatable)', collect, [])
+  withSpecFlags(withServerFlags(app.command('create')))
+    .description('create an application, from flags or from a file (-f), or both')
+    .argument('[name]', 'application name (with -f: must match the file)')
+    .option('-f, --file <file>', 'Application manifests (YAML or JSON; - reads stdin)')
+    .option('-l, --label <K=V>', 'label of the application (repeatable)', collect, [])
+    .option('--annotations <K=V>', 'annotation of the application (repeatable)', collect, [])
     .option('--set-finalizer', 'delete resources with the application')
     .option('--upsert', 'replace an existing application with a different spec')
-    .action(async (name: string, o: CreateFlags) => {
+    .action(async (name: string | undefined, o: CreateCommandFlags) => {
+      const fromFile =
+        o.file === undefined
+          ? undefined
+          : applicationsFromText(await readInput(o.file), o.file === '-' ? 'stdin' : o.file);
+      const valuesLiteral = await valuesLiteralOf(o);
+      const apps = applicationsToCreate(name, fromFile, { ...o, valuesLiteral });
       const client = await connect(deps, o);
-      await client.applications.create(applicationFrom(name, o), { upsert: Boolean(o.upsert) });
-      deps.output.out(`application '${name}' created`);
+      for (const a of apps) {
+        const before = await client.applications.get(a.metadata.name).catch(() => undefined);
+        const created = await client.applications.create(a, { upsert: Boolean(o.upsert) });
+        deps.output.out(`application '${created.metadata.name}' ${createdAction(before, created)}`);
+      }
     });
 
   withServerFlags(app.command('list'))
     .description('list applications')
     .option('-o, --output <format>', 'wide|name|json|yaml', 'wide')
-    .option('-p, --project <name>', 'only this project')
-    .action(async (o: ServerFlags & { output?: string; project?: string }) => {
-      const f = outputFormat(o, ['wide', 'name', 'json', 'yaml']);
-      const client = await connect(deps, o);
-      const apps = await client.applications.list(o.project ? { projects: [o.project] } : {});
-      out(
-        isObjectFormat(f)
-          ? renderObjects(apps, f)
-          : renderAppList(apps, { color: deps.config.color }),
-      );
-    });
+    .option('-l, --selector <selector>', 'only those whose labels match (e.g. team=web,tier!=db)')
+    .option(
+      '-p, --project <name>',
+      'only these projects (repeatable, or comma-separated)',
+      collect,
+      [],
+    )
+    .option('-r, --repo <url>', 'only those with a source from this repository')
+    .option('-c, --cluster <server|name>', 'only those deployed to this cluster (URL or name)')
+    .action(
+      async (
+        o: ServerFlags & {
+          output?: string;
+          selector?: string;
+          project: string[];
+          repo?: string;
+          cluster?: string;
+        },
+      ) => {
+        const f = outputFormat(o, ['wide', 'name', 'json', 'yaml']);
+        const client = await connect(deps, o);
+        const projects = o.project.flatMap((p) => p.split(',')).filter((p) => p !== '');
+        const apps = await client.applications.list({
+          ...(projects.length ? { projects } : {}),
+          ...(o.selector ? { selector: o.selector } : {}),
+          ...(o.repo ? { repo: o.repo } : {}),
+          ...(o.cluster ? { cluster: o.cluster } : {}),
+        });
+        out(
+          isObjectFormat(f)
+            ? renderObjects(apps, f)
+            : renderAppList(apps, { color: deps.config.color }),
+        );
+      },
+    );
 
   withServerFlags(app.command('get'))
     .description('show an application, its status and resources')
@@ -131,9 +192,19 @@ export function appCommand(deps: RemoteDeps): Command {
   withServerFlags(app.command('history'))
     .description('show the deployment history')
     .argument('<name>')
-    .action(async (name: string, o: ServerFlags) => {
+    .option(
+      '-o, --output <format>',
+      'wide|id|json|yaml (json and yaml: the history entries)',
+      'wide',
+    )
+    .action(async (name: string, o: ServerFlags & { output?: string }) => {
+      const f = outputFormat(o, ['wide', 'id', 'json', 'yaml']);
       const client = await connect(deps, o);
-      out(renderHistory(await client.applications.get(name)));
+      const a = await client.applications.get(name);
+      const history = a.status?.history ?? [];
+      if (f === 'json') return out([formatJson(history)]);
+      if (f === 'yaml') return out([formatYaml(history)]);
+      out(f === 'id' ? historyIds(a) : renderHistory(a));
     });
 
   withServerFlags(app.command('rollback'))
@@ -213,32 +284,15 @@ export function appCommand(deps: RemoteDeps): Command {
       },
     );
 
-  withServerFlags(app.command('set'))
+  withSpecFlags(withServerFlags(app.command('set')))
     .description("change an application's spec (only the flags given)")
     .argument('<name>')
-    .option('--repo <url>', 'repository URL')
-    .option('--path <path>', 'path in the repository')
-    .option('--revision <rev>', 'target revision')
-    .option('--dest-server <url>', 'destination cluster URL')
-    .option('--dest-name <name>', 'destination cluster name')
-    .option('--dest-namespace <ns>', 'destination namespace')
-    .option('--project <name>', 'project')
-    .option('--sync-policy <policy>', 'automated or none')
-    .option('--auto-prune [bool]', 'prune when syncing automatically', bool)
-    .option('--self-heal [bool]', 'revert drift automatically', bool)
-    .option('--allow-empty [bool]', 'allow an automated sync to prune everything', bool)
-    .option('--sync-option <K=V>', 'sync option (repeatable; !K=V removes it)', collect, [])
-    .option('--nameprefix <prefix>', 'kustomize name prefix')
-    .option('--namesuffix <suffix>', 'kustomize name suffix')
-    .option('--kustomize-image <image>', 'kustomize image override (repeatable)', collect, [])
-    .option('--helm-set <name=value>', 'helm parameter (repeatable)', collect, [])
-    .option('--values <file>', 'helm values file (repeatable)', collect, [])
-    .option('--release-name <name>', 'helm release name')
     .option('--source-position <n>', 'which source of a multi-source application (1-based)')
-    .action(async (name: string, o: ServerFlags & SetFlags) => {
+    .action(async (name: string, o: ServerFlags & SetFlags & CreateFileFlags) => {
+      const valuesLiteral = await valuesLiteralOf(o);
       const client = await connect(deps, o);
       const a = await client.applications.get(name);
-      const r = setAppSpec(a.spec, o);
+      const r = setAppSpec(a.spec, { ...o, valuesLiteral });
       if (!r.ok) throw new GitwardError(ErrorCode.InvalidArgument, r.reason);
       await client.applications.updateSpec(name, r.spec);
       deps.output.out(`application '${name}' updated`);
@@ -266,6 +320,49 @@ export function appCommand(deps: RemoteDeps): Command {
         return deps.output.out(`application '${name}' unchanged: nothing to unset`);
       await client.applications.updateSpec(name, r.spec);
       deps.output.out(`application '${name}' updated`);
+    });
+
+  withServerFlags(app.command('patch'))
+    .description('patch an application (spec, labels and annotations) and print it as YAML')
+    .argument('<name>')
+    .requiredOption('--patch <json>', 'the patch, a JSON document')
+    .option('--type <type>', 'json (RFC 6902) or merge (RFC 7386)', 'json')
+    .action(async (name: string, o: ServerFlags & { patch: string; type: string }) => {
+      if (o.type !== 'json' && o.type !== 'merge')
+        throw new GitwardError(ErrorCode.InvalidArgument, '--type must be json or merge');
+      const client = await connect(deps, o);
+      const patched = await client.applications.patch(name, {
+        patch: o.patch,
+        patchType: o.type,
+      });
+      out([formatYaml(patched)]);
+    });
+
+  withServerFlags(app.command('edit'))
+    .description("edit an application's spec in $EDITOR (vi by default); saved when valid")
+    .argument('<name>')
+    .action(async (name: string, o: ServerFlags) => {
+      const client = await connect(deps, o);
+      const current = await client.applications.get(name);
+      let saved = false;
+      await interactiveEdit({
+        text: `${formatYaml(current.spec)}\n`,
+        fileName: `${name}-edit.yaml`,
+        editor: deps.config.editor,
+        save: async (text) => {
+          const spec = specFromEdit(text);
+          // argocd: an edit that leaves the spec as it was writes nothing.
+          if (JSON.stringify(spec) === JSON.stringify(current.spec)) return;
+          await client.applications.updateSpec(name, spec).catch((err: unknown) => {
+            throw new GitwardError(
+              ErrorCode.InvalidArgument,
+              `failed to update application spec: ${err instanceof Error ? err.message : String(err)}`,
+            );
+          });
+          saved = true;
+        },
+      });
+      deps.output.out(`application '${name}' ${saved ? 'updated' : 'unchanged'}`);
     });
 
   withServerFlags(app.command('manifests'))

@@ -304,6 +304,13 @@ describe('labels', () => {
     ['none', undefined, 'Manual', 'Manual'],
     ['automated', { automated: {} }, 'Auto', 'Automated'],
     ['automated with prune', { automated: { prune: true } }, 'Auto-Prune', 'Automated (Prune)'],
+    ['self heal', { automated: { selfHeal: true } }, 'Auto', 'Automated (Self Heal)'],
+    [
+      'prune, self heal and allow empty',
+      { automated: { prune: true, selfHeal: true, allowEmpty: true } },
+      'Auto-Prune',
+      'Automated (Prune, Self Heal, Allow Empty)',
+    ],
     ['automated but disabled', { automated: { enabled: false, prune: true } }, 'Manual', 'Manual'],
   ])('sync policy %s', (_name, syncPolicy, list, get) => {
     const app = application(syncPolicy ? { spec: { syncPolicy } } : {});

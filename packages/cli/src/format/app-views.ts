@@ -71,12 +71,22 @@ function isAutomated(app: Application): boolean {
   return auto !== undefined && auto.enabled !== false;
 }
 
-/** `Manual`, `Auto` or `Auto-Prune` (list) / `Manual`, `Automated`, `Automated (Prune)` (get). */
+/**
+ * `Manual`, `Auto` or `Auto-Prune` (list, as argocd); for `get`, argocd's `Automated` and
+ * `Automated (Prune)`, with self heal and allow empty added as the UI shows them:
+ * `Automated (Prune, Self Heal)`.
+ */
 export function syncPolicyLabel(app: Application, style: 'list' | 'get'): string {
   if (!isAutomated(app)) return 'Manual';
-  const prune = app.spec.syncPolicy?.automated?.prune === true;
+  const auto = app.spec.syncPolicy?.automated;
+  const prune = auto?.prune === true;
   if (style === 'list') return prune ? 'Auto-Prune' : 'Auto';
-  return prune ? 'Automated (Prune)' : 'Automated';
+  const flags = [
+    ...(prune ? ['Prune'] : []),
+    ...(auto?.selfHeal ? ['Self Heal'] : []),
+    ...(auto?.allowEmpty ? ['Allow Empty'] : []),
+  ];
+  return flags.length ? `Automated (${flags.join(', ')})` : 'Automated';
 }
 
 /** Condition types with counts, sorted: `SyncError,Warning(2)`; `<none>` when there are none. */

@@ -17,12 +17,15 @@ export interface AppFilters {
 
 /** Whether `app` passes every filter given. */
 export function appMatches(app: Application, f: AppFilters): boolean {
-  if (f.projects.length && !f.projects.includes(app.spec.project)) return false;
   const sources = [app.spec.source, ...(app.spec.sources ?? [])].filter((s) => s !== undefined);
-  if (f.repo && !sources.some((s) => s.repoURL === f.repo)) return false;
   const dest = app.spec.destination;
-  if (f.cluster && dest.server !== f.cluster && dest.name !== f.cluster) return false;
-  if (f.sync && app.status?.sync?.status !== f.sync) return false;
-  if (f.health && app.status?.health?.status !== f.health) return false;
-  return !f.name || app.metadata.name === f.name;
+  const checks: [wanted: string | undefined, passes: () => boolean][] = [
+    [f.repo, () => sources.some((s) => s.repoURL === f.repo)],
+    [f.cluster, () => dest.server === f.cluster || dest.name === f.cluster],
+    [f.sync, () => app.status?.sync?.status === f.sync],
+    [f.health, () => app.status?.health?.status === f.health],
+    [f.name, () => app.metadata.name === f.name],
+  ];
+  if (f.projects.length && !f.projects.includes(app.spec.project)) return false;
+  return checks.every(([wanted, passes]) => !wanted || passes());
 }
