@@ -55,6 +55,12 @@ export function withSpecFlags(cmd: Command): Command {
       [],
     )
     .option('--helm-set <name=value>', 'helm parameter (repeatable)', collect, [])
+    .option(
+      '-p, --parameter <name=value>',
+      'helm parameter, as --helm-set (repeatable)',
+      collect,
+      [],
+    )
     .option('--helm-set-string <name=value>', 'helm string parameter (repeatable)', collect, [])
     .option('--helm-set-file <name=path>', 'helm parameter from a file in the repo', collect, [])
     .option('--values <file>', 'helm values files, in the repo (repeatable; replaces)', collect, [])

@@ -25,12 +25,18 @@ describe('setAppSpec: the flags argocd create and set share', () => {
   it.each<[string, SetFlags, ApplicationSpec, ApplicationSpec]>([
     [
       'helm-set, helm-set-string (forceString) and helm-set-file',
-      { helmSet: ['a=1'], helmSetString: ['b=2'], helmSetFile: ['c=files/c.txt'] },
+      {
+        helmSet: ['a=1'],
+        parameter: ['a=0', 'd=4'],
+        helmSetString: ['b=2'],
+        helmSetFile: ['c=files/c.txt'],
+      },
       base,
       withSource({
         helm: {
           parameters: [
-            { name: 'a', value: '1' },
+            { name: 'a', value: '0' },
+            { name: 'd', value: '4' },
             { name: 'b', value: '2', forceString: true },
           ],
           fileParameters: [{ name: 'c', path: 'files/c.txt' }],

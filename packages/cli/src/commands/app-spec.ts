@@ -115,6 +115,8 @@ export interface SetFlags {
   kustomizeCommonLabel?: readonly string[] | undefined;
   kustomizeCommonAnnotation?: readonly string[] | undefined;
   helmSet?: readonly string[] | undefined;
+  /** argocd's `-p NAME=VALUE`, which sets Helm parameters as `--helm-set` does. */
+  parameter?: readonly string[] | undefined;
   helmSetString?: readonly string[] | undefined;
   helmSetFile?: readonly string[] | undefined;
   values?: readonly string[] | undefined;
@@ -211,6 +213,7 @@ type HelmParameter = NonNullable<NonNullable<ApplicationSource['helm']>['paramet
 function setHelmFields(s: ApplicationSource, f: SetFlags): ApplicationSource {
   const params: HelmParameter[] = [
     ...(f.helmSet ?? []).map((kv) => keyValue('helm-set', kv)),
+    ...(f.parameter ?? []).map((kv) => keyValue('parameter', kv)),
     ...(f.helmSetString ?? []).map((kv) => ({
       ...keyValue('helm-set-string', kv),
       forceString: true,
