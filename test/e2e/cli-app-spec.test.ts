@@ -1,78 +1,41 @@
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@gitward/model';
-import { hashPassword } from '@gitward/server';
-import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import type { TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
-import { runCli, type CliRun } from './support/cli.ts';
-import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
+import { useCliBed } from './support/cli-bed.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
-import { startServer, type ServerProcess } from './support/server-process.ts';
 import { appNamespace, applyProject, cm } from './support/sync-fixtures.ts';
 
 // The app commands that write and read specs (create with flags and -f, list filters, get's sync
 // policy, history -o, patch, edit), run as a user runs them against a real API server, controller
 // and control plane; what they stored is read back from the cluster, not from the CLI.
 
-let git: GitServer;
+const bed = useCliBed('cli-spec-pass');
+const { gitward } = bed;
 let repo: TestRepo;
 let other: TestRepo;
-let controller: ControllerProcess;
-let server: ServerProcess;
-let dir = '';
-const adminPassword = 'cli-spec-pass';
 const inCluster = 'https://kubernetes.default.svc';
-
-function gitward(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return runCli(args, { GITWARD_CONFIG: join(dir, 'config.yaml'), ...env });
-}
 
 /** The Application as stored in the cluster. */
 const stored = (name: string): Promise<Application> =>
   getJson<Application>(['applications.gitward.dev', name, '-n', appNamespace]);
 
 async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(bed.dir(), name);
   await writeFile(path, text);
   return path;
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'gitward-cli-spec-'));
-  git = await createGitServer();
-  repo = await git.createRepo('cli-spec');
+  repo = await bed.git().createRepo('cli-spec');
   await repo.commit({ 'app/cm.json': cm('spec-settings') }, 'v1');
   await repo.push();
-  other = await git.createRepo('cli-spec-other');
+  other = await bed.git().createRepo('cli-spec-other');
   await other.commit({ 'app/cm.json': cm('other-settings') }, 'v1');
   await other.push();
-  controller = await startController(['--resync-seconds', '0']);
-  await controller.ready();
-  server = await startServer();
-  const { ctx } = await inProcessServer();
-  await ctx.store.writeSecret(ctx.names.secret, {
-    'admin.password': await hashPassword(adminPassword),
-  });
-  await clearSettingsMaps(ctx);
   await applyProject('cli-spec-team');
-  const login = await gitward([
-    'login',
-    server.url,
-    '--insecure',
-    '--username',
-    'admin',
-    '--password',
-    adminPassword,
-  ]);
-  expect(login.code, login.stderr).toBe(0);
-});
-afterAll(async () => {
-  await server.stop();
-  await controller.stop();
-  await git.close();
 });
 
 describe('gitward app create', () => {
@@ -292,7 +255,7 @@ describe('gitward app get, history, patch and edit', () => {
     await waitApplication(
       { group: 'gitward.dev', namespace: appNamespace, name },
       (a) => (a.status?.history?.length ?? 0) > 0,
-      { timeoutMs: 90_000, logFile: controller.logFile },
+      { timeoutMs: 90_000, logFile: bed.controller().logFile },
     );
     const json = await gitward(['app', 'history', name, '-o', 'json']);
     expect(json.code, json.stderr).toBe(0);
@@ -340,6 +303,7 @@ describe('gitward app get, history, patch and edit', () => {
   });
 
   it('edits the spec in $EDITOR, reopening it with the error after an invalid edit', async () => {
+    const dir = bed.dir();
     const counter = join(dir, 'edit-count');
     const editor = await file(
       'editor.sh',
