@@ -160,6 +160,8 @@ describe('gitward app set|unset|manifests (against a stand-in server)', () => {
     res.setHeader('content-type', 'application/json');
     if (req.url?.includes('/manifests'))
       return void res.end(JSON.stringify({ manifests: ['{"kind":"Namespace"}'] }));
+    if (req.url?.startsWith('/api/v1/applications?') || req.url === '/api/v1/applications')
+      return void res.end(JSON.stringify({ items: [app] }));
     if (req.method === 'PUT') app = { ...app, spec: body as ApplicationSpec };
     res.end(JSON.stringify(req.method === 'PUT' ? app.spec : app));
   }
@@ -214,5 +216,38 @@ describe('gitward app set|unset|manifests (against a stand-in server)', () => {
   it('manifests asks for a revision and prints YAML documents', async () => {
     expect(await run('manifests', 'web', '--revision', 'v2')).toEqual(['---', 'kind: Namespace']);
     expect(seen[0]?.url).toBe('/api/v1/applications/web/manifests?revision=v2');
+  });
+
+  it('list sends every filter to the server', async () => {
+    await run(
+      ...['list', '-o', 'name', '-l', 'team=web', '-p', 'a,b', '-p', 'c'],
+      ...['-r', 'https://git.example/app.git', '--cluster', 'prod'],
+    );
+    const url = new URL(`http://x${seen[0]?.url ?? ''}`);
+    expect(url.pathname).toBe('/api/v1/applications');
+    expect(url.searchParams.getAll('projects')).toEqual(['a', 'b', 'c']);
+    expect(Object.fromEntries([...url.searchParams].filter(([k]) => k !== 'projects'))).toEqual({
+      selector: 'team=web',
+      repo: 'https://git.example/app.git',
+      cluster: 'prod',
+    });
+  });
+
+  it('patch sends the patch and its type, and prints the Application as YAML', async () => {
+    const lines = await run('patch', 'web', '--patch', '{"spec":{}}', '--type', 'merge');
+    expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      [
+        'PATCH',
+        '/api/v1/applications/web',
+        { name: 'web', patch: '{"spec":{}}', patchType: 'merge' },
+      ],
+    ]);
+    expect(lines.join('\n')).toMatch(/^kind: Application$/m);
+  });
+
+  it('history -o json prints the history entries', async () => {
+    const history = [{ id: 0, revision: 'abc', deployedAt: '2026-01-01T00:00:00Z' }];
+    app = { ...app, status: { history } };
+    expect(JSON.parse((await run('history', 'web', '-o', 'json')).join('\n'))).toEqual(history);
   });
 });
