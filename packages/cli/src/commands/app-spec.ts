@@ -139,8 +139,12 @@ export interface SetFlags {
   sourcePosition?: string | undefined;
 }
 
-/** A spec edit that failed: the message the command exits with. */
-class Refused extends Error {}
+/** A spec edit that failed: the message the command exits with (a typed error wherever it ends). */
+class Refused extends GitwardError {
+  constructor(message: string) {
+    super(ErrorCode.InvalidArgument, message);
+  }
+}
 
 /** `K=V` into name and value (the value may hold `=`); a missing `=` is refused. */
 export function keyValue(flag: string, kv: string): { name: string; value: string } {
