@@ -184,12 +184,17 @@ describe('gitward CLI against the API server', () => {
   });
 
   it('refuses an expired token with one line', async () => {
-    const token = await gitward(['account', 'generate-token', '-a', 'robot', '-e', '5']);
+    // Long enough that a CLI start on a loaded machine is well inside it; the wait below is for
+    // the token's own expiry claim, not a guess.
+    const token = await gitward(['account', 'generate-token', '-a', 'robot', '-e', '20']);
     expect(token.code, token.stderr).toBe(0);
     const jwt = token.stdout.trim();
     const ok = await gitward(['app', 'list', '--auth-token', jwt]);
     expect(ok.code, ok.stderr).toBe(0);
-    await sleep(6000);
+    const claims = JSON.parse(
+      Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { exp: number };
+    await sleep(Math.max(0, claims.exp * 1000 - Date.now()) + 1500);
     const expired = await gitward(['app', 'list', '--auth-token', jwt]);
     expect(expired.code).not.toBe(0);
     expect(expired.stderr.trim().split('\n')).toHaveLength(1);
