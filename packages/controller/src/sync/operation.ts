@@ -6,6 +6,7 @@
 import {
   assessHealth,
   crdGroupKinds,
+  dryRunResult,
   nextSyncStep,
   parseSyncOptions,
   planSync,
@@ -29,7 +30,7 @@ import {
   type KubeObject,
   type ResourceKey,
 } from '@gitward/model';
-import type { Applier, ApplyOptions } from './applier.ts';
+import type { ActResult, Applier, ApplyOptions } from './applier.ts';
 import { deletionApproved } from './deletion.ts';
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
@@ -177,8 +178,8 @@ export async function syncPass(
   if (errors.length) return finish(OperationPhase.Error, errors.join('; '));
   const states = taskStates(tasks, inputs, results);
   const ex: Exec = { inputs, deps, results, dryRun, targetOf: targetFor(app, inputs) };
-  const failure = results.length === 0 ? await prepare(app, tasks, ex) : undefined;
-  if (failure) return finish(OperationPhase.Failed, failure);
+  const ended = results.length === 0 ? await begin(app, tasks, ex) : undefined;
+  if (ended) return finish(ended.phase, ended.message);
   const liveOf = (t: SyncTask) => inputs.live(t.key);
   const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf, {
     pruneConfirmed: deletionApproved(app, state.startedAt),
@@ -320,21 +321,60 @@ async function prepare(
   app: Application,
   tasks: readonly SyncTask[],
   ex: Exec,
-): Promise<string | undefined> {
+): Promise<{ readonly failure?: string; readonly dryRuns?: DryRuns }> {
   // As Argo CD: a resource the project forbids makes the whole sync invalid, before any apply.
   const forbidden = ex.inputs.forbidden ?? [];
   if (forbidden.length)
-    return `one or more synchronization tasks are not valid: ${forbidden.join('; ')}`;
+    return { failure: `one or more synchronization tasks are not valid: ${forbidden.join('; ')}` };
   if (parseSyncOptions(appSyncOptions(app)).failOnSharedResource) {
     const shared = sharedResourceMessages(ex.inputs.desired, (o) =>
       ex.inputs.live(resourceKeyOf(o)),
     );
-    if (shared.length) return `Shared resource found: ${shared.join('; ')}`;
+    if (shared.length) return { failure: `Shared resource found: ${shared.join('; ')}` };
   }
   const nsError = await ensureNamespace(app, ex.inputs, ex.deps, ex.dryRun);
-  if (nsError) return nsError;
-  const dry = await dryRunAll(tasks, ex);
-  return dry ? `one or more objects failed to apply (dry run): ${dry}` : undefined;
+  if (nsError) return { failure: nsError };
+  const dryRuns = await dryRunAll(tasks, ex);
+  const refused = tasks.map((t) => dryRuns.get(t.id)).find((o) => o && !o.ok);
+  return refused
+    ? { failure: `one or more objects failed to apply (dry run): ${refused.message}` }
+    : { dryRuns };
+}
+
+/**
+ * The first pass: its checks fail the operation, or a dry-run operation ends right there with
+ * what it would do (as gitops-engine: the first pass's dry runs are the whole operation, and
+ * nothing is written). Undefined: the sync goes on.
+ */
+async function begin(
+  app: Application,
+  tasks: readonly SyncTask[],
+  ex: Exec,
+): Promise<{ readonly phase: OperationPhase; readonly message: string } | undefined> {
+  const prepared = await prepare(app, tasks, ex);
+  if (prepared.failure) return { phase: OperationPhase.Failed, message: prepared.failure };
+  if (!ex.dryRun) return undefined;
+  recordDryRun(tasks, prepared.dryRuns ?? new Map<string, ActResult>(), ex);
+  return { phase: OperationPhase.Succeeded, message: 'successfully synced (no more tasks)' };
+}
+
+/** The server's dry-run outcome of each apply task that was dry-run, by task id. */
+type DryRuns = ReadonlyMap<string, ActResult>;
+
+/**
+ * A dry-run operation's results: every task the sync would consider, with what it would do
+ * (the engine's dryRunResult), all final at once.
+ */
+function recordDryRun(tasks: readonly SyncTask[], dryRuns: DryRuns, ex: Exec): void {
+  for (const t of tasks) {
+    if (t.inSync) continue;
+    const id = formatResourceKey(t.key);
+    const r = dryRunResult(t, dryRuns.get(t.id), {
+      live: ex.inputs.live(t.key) !== undefined,
+      outOfSync: ex.inputs.outOfSync.has(id),
+    });
+    record(ex.results, toResult(t, r.status, r.message, r.hookPhase));
+  }
 }
 
 /** CreateNamespace=true: the destination namespace (with managedNamespaceMetadata) comes first. */
@@ -376,7 +416,7 @@ async function ensureNamespace(
  * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule);
  * otherwise its failure fails the sync.
  */
-async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string | undefined> {
+async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<DryRuns> {
   const crds = crdGroupKinds(ex.inputs.desired);
   const checked = tasks
     .filter(hasTarget)
@@ -387,7 +427,7 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
     );
   // Dry runs change nothing, so their order does not matter: they go concurrently, and the first
   // failure in task order is the one reported.
-  const outs = await mapLimited(checked, requestConcurrency, (t) =>
+  const outs: ActResult[] = await mapLimited(checked, requestConcurrency, (t) =>
     ex.deps.applier.apply(
       ex.targetOf(t, t.target),
       ex.inputs.live(t.key),
@@ -396,7 +436,7 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
       { ...applyOptions(t), dryRun: true },
     ),
   );
-  return outs.find((o) => !o.ok)?.message;
+  return new Map(checked.flatMap((t, i) => (outs[i] ? [[t.id, outs[i]] as const] : [])));
 }
 
 /**

@@ -30,6 +30,12 @@ export {
 } from './client-side-apply.ts';
 export { crdGroupKinds, skipsDryRun } from './dry-run-skips.ts';
 export {
+  dryRunResult,
+  type DryRunContext,
+  type DryRunOutcome,
+  type DryRunResult,
+} from './dry-run-sync.ts';
+export {
   annotationList,
   deletePoliciesOf,
   helmHookAnnotation,
