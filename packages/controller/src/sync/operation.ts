@@ -14,6 +14,7 @@ import {
   sharedResourceMessages,
   skipsDryRun,
   taskStatusFromHealth,
+  type HealthOverrides,
   type SyncStep,
   type SyncTask,
   type TaskState,
@@ -47,6 +48,8 @@ export interface SyncInputs {
   readonly index: ApiResourceIndex;
   /** Messages for desired objects the project does not permit: such a sync never starts. */
   readonly forbidden?: readonly string[];
+  /** Health checks the settings configure: a wave waits for a child app's health with them. */
+  readonly healthOverrides?: HealthOverrides;
 }
 
 export interface OperationDeps {
@@ -82,16 +85,14 @@ function stateOf(
   task: SyncTask,
   result: ResultItem | undefined,
   live: KubeObject | undefined,
+  overrides: HealthOverrides | undefined,
 ): TaskStatus {
   if (!result) return 'Pending';
   if (task.action === 'prune') return result.status === 'PruneSkipped' ? 'PruneSkipped' : 'Pruned';
   if (result.status === 'SyncFailed' || result.hookPhase === 'Failed') return 'Failed';
   if (result.hookPhase === 'Succeeded') return 'Succeeded';
   // A vanished object is Missing: a hook that disappears fails, a resource keeps waiting.
-  return taskStatusFromHealth(
-    task,
-    live ? assessHealth(live) : { status: HealthStatusCode.Missing },
-  );
+  return taskStatusFromHealth(task, healthOf(live, overrides));
 }
 
 function toResult(task: SyncTask, status: string, message: string, hookPhase?: string): ResultItem {
@@ -181,9 +182,15 @@ export async function syncPass(
   const ended = results.length === 0 ? await begin(app, tasks, ex) : undefined;
   if (ended) return finish(ended.phase, ended.message);
   const liveOf = (t: SyncTask) => inputs.live(t.key);
-  const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf, {
-    pruneConfirmed: deletionApproved(app, state.startedAt),
-  });
+  const step = nextSyncStep(
+    tasks,
+    states,
+    (t) => healthOf(liveOf(t), inputs.healthOverrides),
+    liveOf,
+    {
+      pruneConfirmed: deletionApproved(app, state.startedAt),
+    },
+  );
   if (step.kind === 'finish')
     return finish(
       step.phase === 'Succeeded' ? OperationPhase.Succeeded : OperationPhase.Failed,
@@ -247,8 +254,8 @@ export async function terminateOperation(
 }
 
 /** A vanished object is Missing: a hook that disappears fails, a resource keeps waiting. */
-function healthOf(live: KubeObject | undefined) {
-  return live ? assessHealth(live) : { status: HealthStatusCode.Missing };
+function healthOf(live: KubeObject | undefined, overrides: HealthOverrides | undefined) {
+  return live ? assessHealth(live, overrides) : { status: HealthStatusCode.Missing };
 }
 
 /** Every task's state from the recorded results and live health; outcomes are recorded at once. */
@@ -265,7 +272,7 @@ function taskStates(
       t.id,
       {
         id: t.id,
-        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key)),
+        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key), inputs.healthOverrides),
       },
     ]),
   );
