@@ -89,6 +89,23 @@ describe.each([ApiGroup.Gitward, ApiGroup.ArgoCD])('app-of-apps in %s', (group) 
     },
   });
 
+  /** Commits child b's Deployment and has child b compare the new commit (it auto-syncs). */
+  const publishChildB = async (manifest: string, message: string) => {
+    await repo.commit({ 'child-b/web.yaml': manifest }, message);
+    await repo.push();
+    const refresh =
+      group === ApiGroup.Gitward ? 'gitward.dev/refresh' : 'argocd.argoproj.io/refresh';
+    await kubectl([
+      '-n',
+      controlNs,
+      'annotate',
+      `applications.${group}`,
+      childB,
+      `${refresh}=normal`,
+      '--overwrite',
+    ]);
+  };
+
   beforeAll(async () => {
     controller = await startController(['--api-group', group, '--sync-timeout-seconds', '90']);
     await controller.ready();
@@ -194,27 +211,11 @@ describe.each([ApiGroup.Gitward, ApiGroup.ArgoCD])('app-of-apps in %s', (group) 
 
   it("lets the parent's health follow a child that stops being Healthy", async () => {
     // Pausing child b's Deployment makes it Suspended: child b turns Suspended, and so the parent.
-    await repo.commit(
-      {
-        'child-b/web.yaml': deployment('b-web').replace(
-          'spec:\n  replicas',
-          'spec:\n  paused: true\n  replicas',
-        ),
-      },
-      'pause b',
+    const paused = deployment('b-web').replace(
+      'spec:\n  replicas',
+      'spec:\n  paused: true\n  replicas',
     );
-    await repo.push();
-    const refreshKey =
-      group === ApiGroup.Gitward ? 'gitward.dev/refresh' : 'argocd.argoproj.io/refresh';
-    await kubectl([
-      '-n',
-      controlNs,
-      'annotate',
-      `applications.${group}`,
-      childB,
-      `${refreshKey}=normal`,
-      '--overwrite',
-    ]);
+    await publishChildB(paused, 'pause b');
     await waitApp(childB, (x) => health(x) === 'Suspended');
     const parentNow = await waitApp(parent, (x) => health(x) === 'Suspended');
     expect(parentNow.status?.health?.message).toBe(
@@ -222,17 +223,7 @@ describe.each([ApiGroup.Gitward, ApiGroup.ArgoCD])('app-of-apps in %s', (group) 
     );
 
     // Unpaused again, both follow back to Healthy.
-    await repo.commit({ 'child-b/web.yaml': deployment('b-web') }, 'resume b');
-    await repo.push();
-    await kubectl([
-      '-n',
-      controlNs,
-      'annotate',
-      `applications.${group}`,
-      childB,
-      `${refreshKey}=normal`,
-      '--overwrite',
-    ]);
+    await publishChildB(deployment('b-web'), 'resume b');
     await waitApp(childB, syncedHealthy);
     await waitApp(parent, (x) => health(x) === 'Healthy');
   });

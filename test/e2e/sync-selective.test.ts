@@ -1,7 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Application, KubeObject } from '@gitward/model';
-import { adminApi, syncThroughApi, type AdminCall } from './support/api-session.ts';
-import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import type { Application } from '@gitward/model';
+import { useApiSync } from './support/api-session.ts';
+import { liveValue as valueOf, valueConfigMap as configMap } from './support/config-maps.ts';
+import { kubectl, uniqueName } from './support/kubectl.ts';
 import {
   historyLength,
   messageOf,
@@ -17,19 +18,7 @@ import { exists, job, waitGone } from './support/sync-fixtures.ts';
 // and no history is written (Argo CD records none for a partial sync).
 
 const bed = useSyncBed('sync-selective');
-let call: AdminCall;
-
-beforeAll(async () => {
-  call = await adminApi('selective-admin-pass');
-});
-
-const configMap = (name: string, value: string) =>
-  JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { value } });
-const sync = (app: string, body: Record<string, unknown>): Promise<Application> =>
-  syncThroughApi(call, bed.waitApp, app, body);
-const valueOf = async (dest: string, name: string) =>
-  (await getJson<KubeObject & { data: { value: string } }>(['-n', dest, 'configmap', name])).data
-    .value;
+const sync = useApiSync('selective-admin-pass', bed.waitApp);
 const resourceStatus = (a: Application, name: string) =>
   (a.status?.resources ?? []).find((r) => r.name === name)?.status;
 

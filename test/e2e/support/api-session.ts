@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { beforeAll, expect } from 'vitest';
 import type { Application } from '@gitward/model';
 import { bootstrapSettings, hashPassword } from '@gitward/server';
 import { inProcessServer } from './in-process-server.ts';
@@ -54,3 +54,21 @@ export async function syncThroughApi(
 }
 
 const startedAt = (a: Application) => Date.parse(a.status?.operationState?.startedAt ?? '');
+
+/**
+ * Syncs through the API as the admin, for a file's tests (call at module level: it logs in
+ * before the file's tests run): `sync(app, body)` requests and waits for that operation.
+ */
+export function useApiSync(
+  password: string,
+  waitApp: (name: string, ok: (a: Application) => boolean) => Promise<Application>,
+): (app: string, body: Record<string, unknown>) => Promise<Application> {
+  let call: AdminCall | undefined;
+  beforeAll(async () => {
+    call = await adminApi(password);
+  });
+  return (app, body) => {
+    if (!call) throw new Error('useApiSync: used before beforeAll ran');
+    return syncThroughApi(call, waitApp, app, body);
+  };
+}
