@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Application, KubeObject } from '@gitward/model';
-import { adminApi, syncThroughApi, type AdminCall } from './support/api-session.ts';
-import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { describe, expect, it } from 'vitest';
+import { useApiSync } from './support/api-session.ts';
+import { liveValue as valueOf, valueConfigMap as configMap } from './support/config-maps.ts';
+import { kubectl, uniqueName } from './support/kubectl.ts';
 import { historyLength, messageOf, phaseOf, resultOf } from './support/operation-results.ts';
 import { useSyncBed } from './support/sync-bed.ts';
 import { deployment, exists, job } from './support/sync-fixtures.ts';
@@ -10,19 +10,7 @@ import { deployment, exists, job } from './support/sync-fixtures.ts';
 // dryRun: true), against the real controller: nothing changes, and the result says what would.
 
 const bed = useSyncBed('sync-dry-run');
-let call: AdminCall;
-
-beforeAll(async () => {
-  call = await adminApi('dry-run-admin-pass');
-});
-
-const configMap = (name: string, value: string) =>
-  JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { value } });
-const sync = (app: string, body: Record<string, unknown>): Promise<Application> =>
-  syncThroughApi(call, bed.waitApp, app, body);
-const valueOf = async (dest: string, name: string) =>
-  (await getJson<KubeObject & { data: { value: string } }>(['-n', dest, 'configmap', name])).data
-    .value;
+const sync = useApiSync('dry-run-admin-pass', bed.waitApp);
 
 /** An app of directory `path` in a new namespace, created and compared (OutOfSync). */
 async function createApp(app: string, path: string): Promise<string> {
@@ -73,30 +61,27 @@ describe('dry-run sync', () => {
     expect(await exists(dest, 'configmap', 'old')).toBe(true);
     expect(await valueOf(dest, 'kept')).toBe('old');
 
-    // What it would have done, resource by resource.
-    expect(resultOf(done, 'ConfigMap', 'fresh')).toMatchObject({
-      status: 'Synced',
-      message: 'configmap/fresh created (dry run)',
-      hookPhase: 'Succeeded',
-    });
-    expect(resultOf(done, 'ConfigMap', 'kept')).toMatchObject({
-      status: 'Synced',
-      message: 'configmap/kept configured (dry run)',
-    });
-    expect(resultOf(done, 'Deployment', 'dry-web')).toMatchObject({
-      status: 'Synced',
-      message: 'deployment/dry-web created (dry run)',
-    });
-    expect(resultOf(done, 'ConfigMap', 'old')).toMatchObject({
-      status: 'Pruned',
-      message: 'pruned (dry run)',
-    });
-    expect(resultOf(done, 'Job', 'dry-hook')).toMatchObject({
-      status: 'Synced',
-      hookType: 'PreSync',
-      hookPhase: 'Succeeded',
-      message: 'job/dry-hook created (dry run)',
-    });
+    // What it would have done, resource by resource, every result final at once.
+    const expected: [string, string, Record<string, string>][] = [
+      ['ConfigMap', 'fresh', { status: 'Synced', message: 'configmap/fresh created (dry run)' }],
+      ['ConfigMap', 'kept', { status: 'Synced', message: 'configmap/kept configured (dry run)' }],
+      [
+        'Deployment',
+        'dry-web',
+        { status: 'Synced', message: 'deployment/dry-web created (dry run)' },
+      ],
+      ['ConfigMap', 'old', { status: 'Pruned', message: 'pruned (dry run)' }],
+      [
+        'Job',
+        'dry-hook',
+        { status: 'Synced', message: 'job/dry-hook created (dry run)', hookType: 'PreSync' },
+      ],
+    ];
+    for (const [kind, name, want] of expected)
+      expect(resultOf(done, kind, name), `${kind}/${name}`).toMatchObject({
+        ...want,
+        hookPhase: 'Succeeded',
+      });
 
     // No history, and the app is still OutOfSync.
     expect(historyLength(done)).toBe(1);
@@ -119,6 +104,35 @@ describe('dry-run sync', () => {
     expect(await exists(dest, 'configmap', 'fresh')).toBe(true);
     expect(await valueOf(dest, 'kept')).toBe('new');
     expect(historyLength(real)).toBe(2);
+  });
+
+  it('reports an app that brings its own namespace, then the real sync creates it', async () => {
+    const own = uniqueName('dry-own-ns');
+    await bed.repo.commit(
+      {
+        'dry-ns/ns.json': JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: own },
+        }),
+        'dry-ns/cm.json': configMap('inside', 'x'),
+      },
+      'own namespace',
+    );
+    await bed.repo.push();
+    await kubectl(['apply', '-f', '-'], bed.application('dry-run-ns', own, 'dry-ns'));
+    await bed.waitApp('dry-run-ns', (a) => a.status?.sync?.status === 'OutOfSync');
+    const dry = await sync('dry-run-ns', { dryRun: true });
+    expect(phaseOf(dry), messageOf(dry)).toBe('Succeeded');
+    expect(resultOf(dry, 'Namespace', own)?.message).toBe(`namespace/${own} created (dry run)`);
+    expect(resultOf(dry, 'ConfigMap', 'inside')?.message).toBe(
+      `configmap/inside created (dry run, not validated: namespace ${own} does not exist yet)`,
+    );
+    expect(await exists('default', 'namespace', own)).toBe(false);
+
+    const real = await sync('dry-run-ns', {});
+    expect(phaseOf(real), messageOf(real)).toBe('Succeeded');
+    expect(await valueOf(own, 'inside')).toBe('x');
   });
 
   it('fails without changing anything when the server refuses an object', async () => {

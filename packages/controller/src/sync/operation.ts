@@ -7,6 +7,7 @@ import {
   assessHealth,
   crdGroupKinds,
   dryRunResult,
+  namespacesCreatedBy,
   nextSyncStep,
   parseSyncOptions,
   planSync,
@@ -328,7 +329,11 @@ async function prepare(
   app: Application,
   tasks: readonly SyncTask[],
   ex: Exec,
-): Promise<{ readonly failure?: string; readonly dryRuns?: DryRuns }> {
+): Promise<{
+  readonly failure?: string;
+  readonly dryRuns?: DryRuns;
+  readonly newNamespaces?: ReadonlySet<string>;
+}> {
   // As Argo CD: a resource the project forbids makes the whole sync invalid, before any apply.
   const forbidden = ex.inputs.forbidden ?? [];
   if (forbidden.length)
@@ -341,11 +346,41 @@ async function prepare(
   }
   const nsError = await ensureNamespace(app, ex.inputs, ex.deps, ex.dryRun);
   if (nsError) return { failure: nsError };
-  const dryRuns = await dryRunAll(tasks, ex);
+  const created = await newNamespaces(app, ex);
+  const dryRuns = await dryRunAll(tasks, ex, created);
   const refused = tasks.map((t) => dryRuns.get(t.id)).find((o) => o && !o.ok);
   return refused
     ? { failure: `one or more objects failed to apply (dry run): ${refused.message}` }
-    : { dryRuns };
+    : { dryRuns, newNamespaces: created };
+}
+
+const namespaceObject = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name },
+});
+
+/**
+ * The namespaces this sync creates and that do not exist yet: its own Namespace objects, and in a
+ * dry-run operation the CreateNamespace=true destination it only tried to create. The apiserver
+ * refuses a dry run in them, so their objects are not dry-run (the engine's namespacesCreatedBy);
+ * the few candidates the cache does not know are asked for.
+ */
+async function newNamespaces(app: Application, ex: Exec): Promise<ReadonlySet<string>> {
+  const dest = app.spec.destination.namespace;
+  const tried =
+    ex.dryRun && dest && parseSyncOptions(appSyncOptions(app)).createNamespace ? [dest] : [];
+  const candidates = namespacesCreatedBy(
+    ex.inputs.desired,
+    (name) => ex.inputs.live(resourceKeyOf(namespaceObject(name))) !== undefined,
+    tried,
+  );
+  const missing = await Promise.all(
+    [...candidates].map(async (name) =>
+      (await ex.deps.applier.exists(namespaceObject(name), ex.inputs.index)) ? [] : [name],
+    ),
+  );
+  return new Set(missing.flat());
 }
 
 /**
@@ -361,7 +396,7 @@ async function begin(
   const prepared = await prepare(app, tasks, ex);
   if (prepared.failure) return { phase: OperationPhase.Failed, message: prepared.failure };
   if (!ex.dryRun) return undefined;
-  recordDryRun(tasks, prepared.dryRuns ?? new Map<string, ActResult>(), ex);
+  recordDryRun(tasks, prepared, ex);
   return { phase: OperationPhase.Succeeded, message: 'successfully synced (no more tasks)' };
 }
 
@@ -372,13 +407,20 @@ type DryRuns = ReadonlyMap<string, ActResult>;
  * A dry-run operation's results: every task the sync would consider, with what it would do
  * (the engine's dryRunResult), all final at once.
  */
-function recordDryRun(tasks: readonly SyncTask[], dryRuns: DryRuns, ex: Exec): void {
+function recordDryRun(
+  tasks: readonly SyncTask[],
+  prepared: { readonly dryRuns?: DryRuns; readonly newNamespaces?: ReadonlySet<string> },
+  ex: Exec,
+): void {
   for (const t of tasks) {
     if (t.inSync) continue;
     const id = formatResourceKey(t.key);
-    const r = dryRunResult(t, dryRuns.get(t.id), {
+    const r = dryRunResult(t, prepared.dryRuns?.get(t.id), {
       live: ex.inputs.live(t.key) !== undefined,
       outOfSync: ex.inputs.outOfSync.has(id),
+      unchecked: prepared.newNamespaces?.has(t.key.namespace)
+        ? `namespace ${t.key.namespace} does not exist yet`
+        : 'its type is not served yet',
     });
     record(ex.results, toResult(t, r.status, r.message, r.hookPhase));
   }
@@ -420,16 +462,21 @@ async function ensureNamespace(
 
 /**
  * Server dry runs of every apply task. A task whose type the server does not know yet is skipped
- * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule);
- * otherwise its failure fails the sync.
+ * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule),
+ * and so is one in a namespace the sync creates; otherwise its failure fails the sync.
  */
-async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<DryRuns> {
+async function dryRunAll(
+  tasks: readonly SyncTask[],
+  ex: Exec,
+  newNamespaces: ReadonlySet<string>,
+): Promise<DryRuns> {
   const crds = crdGroupKinds(ex.inputs.desired);
   const checked = tasks
     .filter(hasTarget)
     .filter(
       (t) =>
         t.action === 'apply' &&
+        !newNamespaces.has(t.key.namespace) &&
         !skipsDryRun(t, crds, ex.inputs.index.lookup(t.key.group, t.key.kind) !== undefined),
     );
   // Dry runs change nothing, so their order does not matter: they go concurrently, and the first

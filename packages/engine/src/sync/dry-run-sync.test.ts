@@ -75,7 +75,7 @@ describe('dryRunResult', () => {
       'an object whose type is not served yet says it was not validated',
       task(),
       undefined,
-      missing,
+      { ...missing, unchecked: 'its type is not served yet' },
       {
         status: 'Synced',
         message: 'deployment/web created (dry run, not validated: its type is not served yet)',

@@ -23,6 +23,8 @@ export interface DryRunContext {
   readonly live: boolean;
   /** The comparison found it OutOfSync. */
   readonly outOfSync: boolean;
+  /** Why the server could not check it, when it was not dry-run. */
+  readonly unchecked?: string;
 }
 
 const objectName = (t: SyncTask) => `${t.key.kind.toLowerCase()}/${t.key.name}`;
@@ -41,7 +43,7 @@ function verbOf(ctx: DryRunContext): string {
  * The result of one task in a dry-run sync. Prunes: PruneSkipped with the planner's reason, else
  * "pruned (dry run)"; applies: SyncFailed with the server's refusal, else "<kind>/<name>
  * created|configured|unchanged (dry run)". A task the server could not check (its type is not
- * served yet and its CRD comes with the sync) says so.
+ * served yet and its CRD comes with the sync, or its namespace does not exist yet) says why.
  */
 export function dryRunResult(
   task: SyncTask,
@@ -59,7 +61,7 @@ export function dryRunResult(
   }
   if (outcome && !outcome.ok)
     return { status: 'SyncFailed', message: outcome.message, hookPhase: 'Failed' };
-  const unchecked = outcome ? '' : ', not validated: its type is not served yet';
+  const unchecked = outcome ? '' : `, not validated: ${ctx.unchecked ?? 'not dry-run'}`;
   return {
     status: 'Synced',
     message: `${objectName(task)} ${verbOf(ctx)} (dry run${unchecked})`,

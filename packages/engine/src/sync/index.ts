@@ -28,7 +28,7 @@ export {
   withLastApplied,
   type ClientSideApply,
 } from './client-side-apply.ts';
-export { crdGroupKinds, skipsDryRun } from './dry-run-skips.ts';
+export { crdGroupKinds, namespacesCreatedBy, skipsDryRun } from './dry-run-skips.ts';
 export {
   dryRunResult,
   type DryRunContext,
