@@ -135,6 +135,30 @@ describe('dry-run sync', () => {
     expect(await valueOf(own, 'inside')).toBe('x');
   });
 
+  it('does not create the CreateNamespace=true destination in a dry run, and validates in an existing one', async () => {
+    const fresh = uniqueName('dry-create-ns');
+    await bed.repo.commit({ 'dry-create/cm.json': configMap('made', 'x') }, 'create ns');
+    await bed.repo.push();
+    const spec = { syncPolicy: { syncOptions: ['CreateNamespace=true'] } };
+    await kubectl(
+      ['apply', '-f', '-'],
+      bed.application('dry-run-create', fresh, 'dry-create', spec),
+    );
+    await bed.waitApp('dry-run-create', (a) => a.status?.sync?.status === 'OutOfSync');
+    const dry = await sync('dry-run-create', { dryRun: true });
+    expect(phaseOf(dry), messageOf(dry)).toBe('Succeeded');
+    expect(resultOf(dry, 'ConfigMap', 'made')?.message).toBe(
+      `configmap/made created (dry run, not validated: namespace ${fresh} does not exist yet)`,
+    );
+    expect(await exists('default', 'namespace', fresh)).toBe(false);
+
+    // Once the namespace exists, the dry run validates there again.
+    await kubectl(['create', 'namespace', fresh]);
+    const again = await sync('dry-run-create', { dryRun: true });
+    expect(resultOf(again, 'ConfigMap', 'made')?.message).toBe('configmap/made created (dry run)');
+    expect(await exists(fresh, 'configmap', 'made')).toBe(false);
+  });
+
   it('fails without changing anything when the server refuses an object', async () => {
     await bed.repo.commit(
       {
