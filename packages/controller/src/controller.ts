@@ -42,9 +42,17 @@ export function createController(o: ControllerOptions) {
   const isOurs = (obj: KubeObject, kind: string) =>
     obj.kind === kind && obj.apiVersion.startsWith(`${o.group}/`) && inNamespace(obj);
 
+  /** The apps that track a changed object are compared again, a moment later (batched). */
+  const touchApps = (apps: readonly string[]) => {
+    for (const app of apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
+  };
+
   function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {
     const name = e.object.metadata.name ?? '';
     if (isOurs(e.object, 'Application')) {
+      // App-of-apps: a child Application is also a managed object of its parent, whose health
+      // follows the child's status.
+      touchApps(e.apps);
       if (e.type === 'delete') {
         seen.delete(name);
         return;
@@ -59,7 +67,7 @@ export function createController(o: ControllerOptions) {
       for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
       return;
     }
-    for (const app of e.apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
+    touchApps(e.apps);
   }
 
   async function work(name: string): Promise<void> {

@@ -21,14 +21,16 @@ import {
   renderToolVersions,
   watchCollection,
 } from '@gitward/infra';
-import { inCluster } from '@gitward/engine';
+import { healthOverridesOf, inCluster, type HealthOverrides } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultInstanceLabel,
   errorMessage,
   secretTypeLabel,
+  settingsNames,
   trackingAnnotation,
   TrackingMethod,
+  type KubeObject,
 } from '@gitward/model';
 import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { loadControllerConfig } from './config.ts';
@@ -101,6 +103,21 @@ const credentialSecrets = watchCollection(kube, `/api/v1/namespaces/${cfg.namesp
   onError: (err) =>
     logger.warn({ kind: 'Secret', err: errorMessage(err) }, 'watch error; retrying'),
 });
+// The settings ConfigMap (argocd-cm / gitward-cm) for its health customizations; a watch of the
+// control namespace's ConfigMaps, as there is no field selector for one name.
+const settingsCm = settingsNames(cfg.group).cm;
+const configMaps = watchCollection(kube, `/api/v1/namespaces/${cfg.namespace}/configmaps`, {
+  onError: (err) =>
+    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+});
+// Parsed again only when the ConfigMap changed (the watch hands over a new object).
+let parsedCm: { cm: KubeObject | undefined; overrides: HealthOverrides } | undefined;
+const healthOverrides = (): HealthOverrides => {
+  const cm = configMaps.items().find((c) => c.metadata.name === settingsCm);
+  if (!parsedCm || parsedCm.cm !== cm)
+    parsedCm = { cm, overrides: healthOverridesOf(cm?.['data']) };
+  return parsedCm.overrides;
+};
 // Read once the CRDs are there (below); no reconcile runs before that.
 let statusSubresource = false;
 const reconciler = createReconciler({
@@ -117,6 +134,7 @@ const reconciler = createReconciler({
   now: () => new Date(),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
   statusSubresource: () => statusSubresource,
+  healthOverrides,
   observer: createAppObserver({
     kube,
     group: cfg.group,
@@ -154,6 +172,7 @@ const stop = new AbortController();
 const lead = async () => {
   logger.info('started leading');
   await credentialSecrets.ready;
+  await configMaps.ready;
   await controller.start();
   destinations.start();
   ready = true;
@@ -186,6 +205,7 @@ async function shutdown(signal: string): Promise<void> {
   await controller.stop();
   await destinations.stop();
   await credentialSecrets.stop();
+  await configMaps.stop();
   await cache.stop();
   await health.close();
 }

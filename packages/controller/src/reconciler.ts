@@ -3,6 +3,7 @@ import {
   compareApplication,
   canSync,
   describeDrift,
+  noHealthOverrides,
   orphanedResources,
   repoCredentialsFor,
   resolveDestination,
@@ -10,6 +11,7 @@ import {
   validateApplication,
   type CompareResult,
   type Condition,
+  type HealthOverrides,
   type ReconcileReport,
   type ScopeLookup,
 } from '@gitward/engine';
@@ -54,6 +56,8 @@ interface CompareContext {
   readonly forbidden: readonly string[];
   /** The destination cluster the comparison read and a sync writes to. */
   readonly cluster: DestinationCluster;
+  /** The settings' health checks the comparison judged with; the sync's waves use the same. */
+  readonly healthOverrides: HealthOverrides;
 }
 
 /** A report, and the context a sync needs when the comparison succeeded. */
@@ -92,6 +96,7 @@ function syncInputs(ctx: CompareContext): SyncInputs {
     revision: ctx.revision,
     index: ctx.index,
     forbidden: ctx.forbidden,
+    healthOverrides: ctx.healthOverrides,
   };
 }
 
@@ -188,6 +193,11 @@ export interface ReconcilerDeps {
   readonly statusSubresource: () => boolean;
   /** Told of each status write (events, metrics); must not throw. */
   readonly observer?: ReconcileObserver;
+  /**
+   * The health checks the settings ConfigMap configures (argocd-cm / gitward-cm, from a watch):
+   * read on every reconcile. Absent: the built-in rules only.
+   */
+  readonly healthOverrides?: () => HealthOverrides;
 }
 
 /** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */
@@ -275,6 +285,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const permits = (o: KubeObject) =>
       objectPermitted(project, cluster, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
     const managed = cache.managedBy(name);
+    const healthOverrides = d.healthOverrides?.() ?? noHealthOverrides;
     const result = compareApplication({
       desired,
       live,
@@ -284,9 +295,10 @@ export function createReconciler(d: ReconcilerDeps) {
       appName: name,
       trackingAnnotation: d.trackingAnnotation,
       forbidden: permits,
+      healthOverrides,
     });
     const forbidden = desired.map(permits).filter((m) => m !== undefined);
-    return { result, desired, live, managed, index, forbidden, cluster };
+    return { result, desired, live, managed, index, forbidden, cluster, healthOverrides };
   }
 
   function projectOf(app: Application): AppProject | undefined {

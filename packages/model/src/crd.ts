@@ -22,6 +22,28 @@ export function defaultControlNamespace(group: ApiGroup): string {
   return group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
 }
 
+/**
+ * The settings objects in the control namespace, named as Argo CD names them in argoproj.io mode
+ * (argocd-cm, ...). The API server reads them all; the controller reads the ConfigMap's health
+ * customizations.
+ */
+export interface SettingsNames {
+  readonly cm: string;
+  readonly rbacCm: string;
+  readonly secret: string;
+  readonly initialAdminSecret: string;
+}
+
+export function settingsNames(group: ApiGroup): SettingsNames {
+  const prefix = group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
+  return {
+    cm: `${prefix}-cm`,
+    rbacCm: `${prefix}-rbac-cm`,
+    secret: `${prefix}-secret`,
+    initialAdminSecret: `${prefix}-initial-admin-secret`,
+  };
+}
+
 type Json = Record<string, unknown>;
 
 const safeIntBound = 9007199254740991;

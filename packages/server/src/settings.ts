@@ -1,4 +1,4 @@
-import { ApiGroup, type AppProject } from '@gitward/model';
+import type { AppProject, SettingsNames } from '@gitward/model';
 import {
   ensureServerSecretKey,
   initialAdminPassword,
@@ -9,23 +9,8 @@ import {
 import type { ClusterStore } from './cluster/store.ts';
 import { own, ownStringMap } from './own.ts';
 
-/** The settings objects, named as Argo CD names them in argoproj.io mode. */
-export interface SettingsNames {
-  readonly cm: string;
-  readonly rbacCm: string;
-  readonly secret: string;
-  readonly initialAdminSecret: string;
-}
-
-export function settingsNames(group: ApiGroup): SettingsNames {
-  const prefix = group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
-  return {
-    cm: `${prefix}-cm`,
-    rbacCm: `${prefix}-rbac-cm`,
-    secret: `${prefix}-secret`,
-    initialAdminSecret: `${prefix}-initial-admin-secret`,
-  };
-}
+// The names live in the model: the controller reads the same ConfigMap.
+export { settingsNames, type SettingsNames } from '@gitward/model';
 
 /** Revoked session ids (logout), kept in the settings Secret so every replica honours them. */
 export const revokedTokensKey = 'server.revokedTokens';

@@ -267,6 +267,17 @@ export function createApplier(kube: KubeClient) {
     return { ...out, before: live };
   }
 
+  /** Whether the object exists on the server now (the watch cache may not hold its kind). */
+  async function exists(obj: KubeObject, index: ApiResourceIndex): Promise<boolean> {
+    const res = await lookup(obj, index);
+    if (!res) return false;
+    const out = await kube.request(
+      'GET',
+      resourcePath(res, obj.metadata.namespace, obj.metadata.name),
+    );
+    return out.status < 300;
+  }
+
   async function remove(
     live: KubeObject,
     index: ApiResourceIndex,
@@ -288,6 +299,6 @@ export function createApplier(kube: KubeClient) {
     return { ok: true, message: 'pruned' };
   }
 
-  return { apply, remove };
+  return { apply, exists, remove };
 }
 export type Applier = ReturnType<typeof createApplier>;

@@ -6,6 +6,8 @@
 import {
   assessHealth,
   crdGroupKinds,
+  dryRunResult,
+  namespacesCreatedBy,
   nextSyncStep,
   parseSyncOptions,
   planSync,
@@ -13,6 +15,7 @@ import {
   sharedResourceMessages,
   skipsDryRun,
   taskStatusFromHealth,
+  type HealthOverrides,
   type SyncStep,
   type SyncTask,
   type TaskState,
@@ -29,7 +32,7 @@ import {
   type KubeObject,
   type ResourceKey,
 } from '@gitward/model';
-import type { Applier, ApplyOptions } from './applier.ts';
+import type { ActResult, Applier, ApplyOptions } from './applier.ts';
 import { deletionApproved } from './deletion.ts';
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
@@ -46,6 +49,8 @@ export interface SyncInputs {
   readonly index: ApiResourceIndex;
   /** Messages for desired objects the project does not permit: such a sync never starts. */
   readonly forbidden?: readonly string[];
+  /** Health checks the settings configure: a wave waits for a child app's health with them. */
+  readonly healthOverrides?: HealthOverrides;
 }
 
 export interface OperationDeps {
@@ -81,16 +86,14 @@ function stateOf(
   task: SyncTask,
   result: ResultItem | undefined,
   live: KubeObject | undefined,
+  overrides: HealthOverrides | undefined,
 ): TaskStatus {
   if (!result) return 'Pending';
   if (task.action === 'prune') return result.status === 'PruneSkipped' ? 'PruneSkipped' : 'Pruned';
   if (result.status === 'SyncFailed' || result.hookPhase === 'Failed') return 'Failed';
   if (result.hookPhase === 'Succeeded') return 'Succeeded';
   // A vanished object is Missing: a hook that disappears fails, a resource keeps waiting.
-  return taskStatusFromHealth(
-    task,
-    live ? assessHealth(live) : { status: HealthStatusCode.Missing },
-  );
+  return taskStatusFromHealth(task, healthOf(live, overrides));
 }
 
 function toResult(task: SyncTask, status: string, message: string, hookPhase?: string): ResultItem {
@@ -177,12 +180,18 @@ export async function syncPass(
   if (errors.length) return finish(OperationPhase.Error, errors.join('; '));
   const states = taskStates(tasks, inputs, results);
   const ex: Exec = { inputs, deps, results, dryRun, targetOf: targetFor(app, inputs) };
-  const failure = results.length === 0 ? await prepare(app, tasks, ex) : undefined;
-  if (failure) return finish(OperationPhase.Failed, failure);
+  const ended = results.length === 0 ? await begin(app, tasks, ex) : undefined;
+  if (ended) return finish(ended.phase, ended.message);
   const liveOf = (t: SyncTask) => inputs.live(t.key);
-  const step = nextSyncStep(tasks, states, (t) => healthOf(liveOf(t)), liveOf, {
-    pruneConfirmed: deletionApproved(app, state.startedAt),
-  });
+  const step = nextSyncStep(
+    tasks,
+    states,
+    (t) => healthOf(liveOf(t), inputs.healthOverrides),
+    liveOf,
+    {
+      pruneConfirmed: deletionApproved(app, state.startedAt),
+    },
+  );
   if (step.kind === 'finish')
     return finish(
       step.phase === 'Succeeded' ? OperationPhase.Succeeded : OperationPhase.Failed,
@@ -246,8 +255,8 @@ export async function terminateOperation(
 }
 
 /** A vanished object is Missing: a hook that disappears fails, a resource keeps waiting. */
-function healthOf(live: KubeObject | undefined) {
-  return live ? assessHealth(live) : { status: HealthStatusCode.Missing };
+function healthOf(live: KubeObject | undefined, overrides: HealthOverrides | undefined) {
+  return live ? assessHealth(live, overrides) : { status: HealthStatusCode.Missing };
 }
 
 /** Every task's state from the recorded results and live health; outcomes are recorded at once. */
@@ -264,7 +273,7 @@ function taskStates(
       t.id,
       {
         id: t.id,
-        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key)),
+        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key), inputs.healthOverrides),
       },
     ]),
   );
@@ -320,21 +329,101 @@ async function prepare(
   app: Application,
   tasks: readonly SyncTask[],
   ex: Exec,
-): Promise<string | undefined> {
+): Promise<{
+  readonly failure?: string;
+  readonly dryRuns?: DryRuns;
+  readonly newNamespaces?: ReadonlySet<string>;
+}> {
   // As Argo CD: a resource the project forbids makes the whole sync invalid, before any apply.
   const forbidden = ex.inputs.forbidden ?? [];
   if (forbidden.length)
-    return `one or more synchronization tasks are not valid: ${forbidden.join('; ')}`;
+    return { failure: `one or more synchronization tasks are not valid: ${forbidden.join('; ')}` };
   if (parseSyncOptions(appSyncOptions(app)).failOnSharedResource) {
     const shared = sharedResourceMessages(ex.inputs.desired, (o) =>
       ex.inputs.live(resourceKeyOf(o)),
     );
-    if (shared.length) return `Shared resource found: ${shared.join('; ')}`;
+    if (shared.length) return { failure: `Shared resource found: ${shared.join('; ')}` };
   }
   const nsError = await ensureNamespace(app, ex.inputs, ex.deps, ex.dryRun);
-  if (nsError) return nsError;
-  const dry = await dryRunAll(tasks, ex);
-  return dry ? `one or more objects failed to apply (dry run): ${dry}` : undefined;
+  if (nsError) return { failure: nsError };
+  const created = await newNamespaces(app, ex);
+  const dryRuns = await dryRunAll(tasks, ex, created);
+  const refused = tasks.map((t) => dryRuns.get(t.id)).find((o) => o && !o.ok);
+  return refused
+    ? { failure: `one or more objects failed to apply (dry run): ${refused.message}` }
+    : { dryRuns, newNamespaces: created };
+}
+
+const namespaceObject = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name },
+});
+
+/**
+ * The namespaces this sync creates and that do not exist yet: its own Namespace objects, and in a
+ * dry-run operation the CreateNamespace=true destination it only tried to create. The apiserver
+ * refuses a dry run in them, so their objects are not dry-run (the engine's namespacesCreatedBy);
+ * the few candidates the cache does not know are asked for.
+ */
+async function newNamespaces(app: Application, ex: Exec): Promise<ReadonlySet<string>> {
+  const dest = app.spec.destination.namespace;
+  const tried =
+    ex.dryRun && dest && parseSyncOptions(appSyncOptions(app)).createNamespace ? [dest] : [];
+  const candidates = namespacesCreatedBy(
+    ex.inputs.desired,
+    (name) => ex.inputs.live(resourceKeyOf(namespaceObject(name))) !== undefined,
+    tried,
+  );
+  const missing = await Promise.all(
+    [...candidates].map(async (name) =>
+      (await ex.deps.applier.exists(namespaceObject(name), ex.inputs.index)) ? [] : [name],
+    ),
+  );
+  return new Set(missing.flat());
+}
+
+/**
+ * The first pass: its checks fail the operation, or a dry-run operation ends right there with
+ * what it would do (as gitops-engine: the first pass's dry runs are the whole operation, and
+ * nothing is written). Undefined: the sync goes on.
+ */
+async function begin(
+  app: Application,
+  tasks: readonly SyncTask[],
+  ex: Exec,
+): Promise<{ readonly phase: OperationPhase; readonly message: string } | undefined> {
+  const prepared = await prepare(app, tasks, ex);
+  if (prepared.failure) return { phase: OperationPhase.Failed, message: prepared.failure };
+  if (!ex.dryRun) return undefined;
+  recordDryRun(tasks, prepared, ex);
+  return { phase: OperationPhase.Succeeded, message: 'successfully synced (no more tasks)' };
+}
+
+/** The server's dry-run outcome of each apply task that was dry-run, by task id. */
+type DryRuns = ReadonlyMap<string, ActResult>;
+
+/**
+ * A dry-run operation's results: every task the sync would consider, with what it would do
+ * (the engine's dryRunResult), all final at once.
+ */
+function recordDryRun(
+  tasks: readonly SyncTask[],
+  prepared: { readonly dryRuns?: DryRuns; readonly newNamespaces?: ReadonlySet<string> },
+  ex: Exec,
+): void {
+  for (const t of tasks) {
+    if (t.inSync) continue;
+    const id = formatResourceKey(t.key);
+    const r = dryRunResult(t, prepared.dryRuns?.get(t.id), {
+      live: ex.inputs.live(t.key) !== undefined,
+      outOfSync: ex.inputs.outOfSync.has(id),
+      unchecked: prepared.newNamespaces?.has(t.key.namespace)
+        ? `namespace ${t.key.namespace} does not exist yet`
+        : 'its type is not served yet',
+    });
+    record(ex.results, toResult(t, r.status, r.message, r.hookPhase));
+  }
 }
 
 /** CreateNamespace=true: the destination namespace (with managedNamespaceMetadata) comes first. */
@@ -373,21 +462,26 @@ async function ensureNamespace(
 
 /**
  * Server dry runs of every apply task. A task whose type the server does not know yet is skipped
- * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule);
- * otherwise its failure fails the sync.
+ * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule),
+ * and so is one in a namespace the sync creates; otherwise its failure fails the sync.
  */
-async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string | undefined> {
+async function dryRunAll(
+  tasks: readonly SyncTask[],
+  ex: Exec,
+  newNamespaces: ReadonlySet<string>,
+): Promise<DryRuns> {
   const crds = crdGroupKinds(ex.inputs.desired);
   const checked = tasks
     .filter(hasTarget)
     .filter(
       (t) =>
         t.action === 'apply' &&
+        !newNamespaces.has(t.key.namespace) &&
         !skipsDryRun(t, crds, ex.inputs.index.lookup(t.key.group, t.key.kind) !== undefined),
     );
   // Dry runs change nothing, so their order does not matter: they go concurrently, and the first
   // failure in task order is the one reported.
-  const outs = await mapLimited(checked, requestConcurrency, (t) =>
+  const outs: ActResult[] = await mapLimited(checked, requestConcurrency, (t) =>
     ex.deps.applier.apply(
       ex.targetOf(t, t.target),
       ex.inputs.live(t.key),
@@ -396,7 +490,7 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
       { ...applyOptions(t), dryRun: true },
     ),
   );
-  return outs.find((o) => !o.ok)?.message;
+  return new Map(checked.flatMap((t, i) => (outs[i] ? [[t.id, outs[i]] as const] : [])));
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type ResourceKey,
 } from '@gitward/model';
 import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
-import { aggregateHealth, assessHealth } from '../health/index.ts';
+import { aggregateHealth, assessHealth, type HealthOverrides } from '../health/index.ts';
 import { syncRoleOf, syncWaveAnnotation } from '../sync/hooks.ts';
 import { externalUrlsOf } from './external-urls.ts';
 
@@ -31,6 +31,8 @@ export interface CompareInput {
   readonly trackingAnnotation?: string;
   /** Why the project forbids an object, if it does (it is then Unknown and never synced). */
   readonly forbidden?: (obj: KubeObject) => string | undefined;
+  /** Health checks the settings ConfigMap configures (healthOverridesOf). */
+  readonly healthOverrides?: HealthOverrides;
 }
 
 /** The comparison of one resource: what `status.resources[]` and the diff view show. */
@@ -93,7 +95,9 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
   const diff = diffResource(obj, live, input.predicted.get(id), {
     ignoreDifferences: input.ignoreDifferences,
   });
-  const health = live ? assessHealth(live) : { status: HealthStatusCode.Missing };
+  const health = live
+    ? assessHealth(live, input.healthOverrides)
+    : { status: HealthStatusCode.Missing };
   return {
     key: resourceKeyOf(obj),
     version: versionOf(obj),
@@ -110,7 +114,7 @@ function compareExtraneous(live: KubeObject, input: CompareInput): ResourceCompa
   const diff = diffResource(undefined, live, undefined, {
     ignoreDifferences: input.ignoreDifferences,
   });
-  const health = assessHealth(live);
+  const health = assessHealth(live, input.healthOverrides);
   const ignored = ignoresExtraneous(live);
   return {
     key: resourceKeyOf(live),

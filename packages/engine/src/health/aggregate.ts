@@ -4,6 +4,7 @@ import {
   type HealthStatusCode as Code,
   type ResourceKey,
 } from '@gitward/model';
+import { isApplicationKind } from './customizations.ts';
 
 /** Health codes from best to worst, the order in which Argo CD picks an app's worst health. */
 export const healthOrder = [
@@ -42,7 +43,7 @@ function listCauses(keys: readonly ResourceKey[]): string {
   return keys.length > maxCauses ? `${named} and ${keys.length - maxCauses} more` : named;
 }
 
-const isChildApp = (key: ResourceKey) => key.group === 'argoproj.io' && key.kind === 'Application';
+const isChildApp = (key: ResourceKey) => isApplicationKind(key.group, key.kind);
 
 // A child Application that is Missing or Unknown says nothing about this app's resources.
 function counts(item: HealthItem, status: Code): boolean {

@@ -1,4 +1,5 @@
 import { groupOf, HealthStatusCode, type HealthStatus, type KubeObject } from '@gitward/model';
+import { noHealthOverrides, type HealthOverrides } from './customizations.ts';
 import { annotation, fieldAt, health } from './fields.ts';
 import { hasHookFinalizer } from './hook.ts';
 import { apiServiceHealth } from './health-apiservice.ts';
@@ -68,15 +69,22 @@ function applyRule(obj: KubeObject, group: string, rule: HealthRule): HealthStat
 
 /**
  * The health of one live object as Argo CD assesses it, or undefined when no rule applies to its
- * kind or the object opts out with `argocd.argoproj.io/ignore-healthcheck: "true"`.
+ * kind or the object opts out with `argocd.argoproj.io/ignore-healthcheck: "true"`. A check the
+ * settings configure for the kind (`overrides`, see customizations.ts) comes before the built-in
+ * rule, as Argo CD's argocd-cm Lua does.
  */
-export function assessHealth(obj: KubeObject): HealthStatus | undefined {
+export function assessHealth(
+  obj: KubeObject,
+  overrides: HealthOverrides = noHealthOverrides,
+): HealthStatus | undefined {
   if (annotation(obj, ignoreHealthcheckAnnotation) === 'true') return undefined;
   // A running hook's deletion is driven by the sync itself, so its own rule still decides.
   if (fieldAt(obj, 'metadata', 'deletionTimestamp') && !hasHookFinalizer(obj)) {
     return health(HealthStatusCode.Progressing, 'Pending deletion');
   }
   const group = groupOf(obj.apiVersion);
+  const custom = overrides.get(`${group}/${obj.kind}`);
+  if (custom) return custom(obj);
   const rule = rules.get(`${group}/${obj.kind}`);
   return rule ? applyRule(obj, group, rule) : undefined;
 }

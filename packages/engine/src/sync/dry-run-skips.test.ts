@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, ResourceKey } from '@gitward/model';
-import { crdGroupKinds, skipsDryRun } from './dry-run-skips.ts';
+import { crdGroupKinds, namespacesCreatedBy, skipsDryRun } from './dry-run-skips.ts';
 import { parseSyncOptions } from './sync-options.ts';
 
 const crd = (group: string, kind: string, apiVersion = 'apiextensions.k8s.io/v1'): KubeObject => ({
@@ -83,5 +83,26 @@ describe('skipsDryRun', () => {
   it.each(cases)('$name', ({ group, kind, appOptions, annotation, known, skip }) => {
     const options = parseSyncOptions(appOptions ?? [], annotation);
     expect(skipsDryRun({ key: key(group, kind), options }, crds, known)).toBe(skip);
+  });
+});
+
+describe('namespacesCreatedBy', () => {
+  const ns = (name: string, apiVersion = 'v1'): KubeObject => ({
+    apiVersion,
+    kind: 'Namespace',
+    metadata: { name },
+  });
+  const live = new Set(['existing']);
+  const cases: [string, KubeObject[], string[], string[]][] = [
+    ['nothing', [], [], []],
+    ['a new Namespace of the sync', [ns('fresh')], [], ['fresh']],
+    ['a Namespace already live', [ns('existing')], [], []],
+    ['other kinds are no namespaces', [{ ...ns('x'), kind: 'ConfigMap' }], [], []],
+    ['a Namespace of another API group', [ns('x', 'example.com/v1')], [], []],
+    ['the destination a dry run only tried to create', [], ['dest'], ['dest']],
+    ['a live destination', [], ['existing'], []],
+  ];
+  it.each(cases)('%s', (_name, desired, extra, want) => {
+    expect([...namespacesCreatedBy(desired, (n) => live.has(n), extra)]).toEqual(want);
   });
 });

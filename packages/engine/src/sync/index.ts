@@ -28,7 +28,13 @@ export {
   withLastApplied,
   type ClientSideApply,
 } from './client-side-apply.ts';
-export { crdGroupKinds, skipsDryRun } from './dry-run-skips.ts';
+export { crdGroupKinds, namespacesCreatedBy, skipsDryRun } from './dry-run-skips.ts';
+export {
+  dryRunResult,
+  type DryRunContext,
+  type DryRunOutcome,
+  type DryRunResult,
+} from './dry-run-sync.ts';
 export {
   annotationList,
   deletePoliciesOf,

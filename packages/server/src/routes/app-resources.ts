@@ -1,10 +1,12 @@
 import {
   assessHealth,
   canSync,
+  healthOverridesOf,
   maskSecrets,
   objectPermitted,
   repoCredentialsFor,
   windowState,
+  type HealthOverrides,
   type ObjectCluster,
 } from '@gitward/engine';
 import type { ApiResourceIndex } from '@gitward/infra';
@@ -47,13 +49,17 @@ interface TreeNode {
   health?: { status: string; message?: string };
 }
 
-function nodeOf(o: KubeObject, parentRefs?: TreeNode['parentRefs']): TreeNode {
+function nodeOf(
+  o: KubeObject,
+  overrides: HealthOverrides,
+  parentRefs?: TreeNode['parentRefs'],
+): TreeNode {
   const meta = o.metadata as KubeObject['metadata'] & {
     uid?: string;
     resourceVersion?: string;
     creationTimestamp?: string;
   };
-  const health = assessHealth(o);
+  const health = assessHealth(o, overrides);
   return {
     group: groupOf(o.apiVersion),
     version: o.apiVersion.split('/').at(-1) ?? '',
@@ -91,6 +97,8 @@ interface AppDestination {
   readonly view: DestinationView;
   readonly cluster: ObjectCluster;
   readonly project: AppProject | undefined;
+  /** The settings' health checks, as the controller judges with them (child apps). */
+  readonly healthOverrides: HealthOverrides;
   permitted(o: KubeObject, index: ApiResourceIndex): boolean;
 }
 
@@ -105,6 +113,7 @@ async function destinationOf(r: RouteRequest, app: Application): Promise<AppDest
     view: destinationViewOf(out.kube, out.cluster.server),
     cluster: out.cluster,
     project,
+    healthOverrides: healthOverridesOf(settings.cm),
     // Without its project the app may show nothing (Argo CD refuses such an app outright).
     permitted: (o, index) =>
       project !== undefined &&
@@ -157,7 +166,7 @@ async function treeOf(app: Application, dest: AppDestination) {
   const cluster = dest.view;
   const index = await cluster.discover();
   const managed = await managedObjects(app, dest, index);
-  const nodes = managed.map((o) => nodeOf(o));
+  const nodes = managed.map((o) => nodeOf(o, dest.healthOverrides));
   const known = new Map(nodes.filter((n) => n.uid).map((n) => [n.uid ?? '', n]));
   const namespaces = [
     ...new Set(managed.map((o) => o.metadata.namespace).filter((n) => n !== undefined)),
@@ -181,6 +190,7 @@ async function treeOf(app: Application, dest: AppDestination) {
       if (owners.length === 0) continue;
       const node = nodeOf(
         c,
+        dest.healthOverrides,
         owners.map((o) => ({
           group: o.group,
           kind: o.kind,
