@@ -84,7 +84,9 @@ function stateOf(
 ): TaskStatus {
   if (!result) return 'Pending';
   if (task.action === 'prune') return result.status === 'PruneSkipped' ? 'PruneSkipped' : 'Pruned';
-  if (result.status === 'SyncFailed' || result.hookPhase === 'Failed') return 'Failed';
+  // Refused by the apiserver: gitops-engine's "one or more objects failed to apply".
+  if (result.status === 'SyncFailed') return 'SyncFailed';
+  if (result.hookPhase === 'Failed') return 'Failed';
   if (result.hookPhase === 'Succeeded') return 'Succeeded';
   // A vanished object is Missing: a hook that disappears fails, a resource keeps waiting.
   return taskStatusFromHealth(
@@ -250,7 +252,24 @@ function healthOf(live: KubeObject | undefined) {
   return live ? assessHealth(live) : { status: HealthStatusCode.Missing };
 }
 
-/** Every task's state from the recorded results and live health; outcomes are recorded at once. */
+/**
+ * Why a running task failed, from its live object: its health's message ("BackoffLimitExceeded:
+ * Job has reached the specified backoff limit", "Failed: container main terminated: Error (exit
+ * code 1)"), which the result and the operation's message then show.
+ */
+function failureReason(task: SyncTask, live: KubeObject | undefined): string {
+  if (!live) return `${task.hook ? 'hook' : 'resource'} is missing (deleted before it completed)`;
+  const why = assessHealth(live)?.message;
+  return why !== undefined && why !== '' ? why : task.hook ? 'hook failed' : 'unhealthy';
+}
+
+const isFailure = (s: TaskStatus) => s === 'Failed' || s === 'SyncFailed';
+
+/**
+ * Every task's state from the recorded results and live health. A running task's outcome is
+ * written down as soon as it is known, with why it failed: a HookSucceeded hook is deleted
+ * afterwards, and a restarted controller must still know it ran and which waves are done.
+ */
 function taskStates(
   tasks: readonly SyncTask[],
   inputs: SyncInputs,
@@ -259,40 +278,21 @@ function taskStates(
   const byKey = new Map(
     results.map((r) => [resultKey(r.syncPhase, r.group, r.kind, r.namespace, r.name), r]),
   );
-  const states = new Map<string, TaskState>(
-    tasks.map((t) => [
-      t.id,
-      {
-        id: t.id,
-        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key)),
-      },
-    ]),
-  );
-  persistOutcomes(tasks, states, byKey, results);
-  return states;
-}
-
-/**
- * A task's outcome is written down as soon as it is known: a HookSucceeded hook is deleted
- * afterwards, and a restarted controller must still know it ran and which waves are done.
- */
-function persistOutcomes(
-  tasks: readonly SyncTask[],
-  states: ReadonlyMap<string, TaskState>,
-  byKey: ReadonlyMap<string, ResultItem>,
-  results: ResultItem[],
-): void {
+  const states = new Map<string, TaskState>();
   for (const t of tasks) {
-    const r = byKey.get(taskResultKey(t));
-    const s = states.get(t.id)?.status;
-    if (r?.hookPhase !== 'Running' || (s !== 'Succeeded' && s !== 'Failed')) continue;
-    const failed = t.hook ? 'hook failed' : `${r.message ?? ''}; unhealthy`;
-    record(results, {
-      ...r,
-      hookPhase: s,
-      message: s === 'Succeeded' ? (r.message ?? '') : failed,
-    });
+    const recorded = byKey.get(taskResultKey(t));
+    const live = inputs.live(t.key);
+    const status = stateOf(t, recorded, live);
+    let result = recorded;
+    if (recorded?.hookPhase === 'Running' && (status === 'Succeeded' || status === 'Failed')) {
+      const message = status === 'Succeeded' ? (recorded.message ?? '') : failureReason(t, live);
+      result = { ...recorded, hookPhase: status, message };
+      record(results, result);
+    }
+    const message = isFailure(status) ? result?.message : undefined;
+    states.set(t.id, { id: t.id, status, ...(message ? { message } : {}) });
   }
+  return states;
 }
 
 function liveMap(inputs: SyncInputs): Map<string, KubeObject> {
@@ -334,7 +334,9 @@ async function prepare(
   const nsError = await ensureNamespace(app, ex.inputs, ex.deps, ex.dryRun);
   if (nsError) return nsError;
   const dry = await dryRunAll(tasks, ex);
-  return dry ? `one or more objects failed to apply (dry run): ${dry}` : undefined;
+  return dry.length > 0
+    ? `one or more objects failed to apply (dry run), reason: ${dry.join(',')}`
+    : undefined;
 }
 
 /** CreateNamespace=true: the destination namespace (with managedNamespaceMetadata) comes first. */
@@ -374,9 +376,11 @@ async function ensureNamespace(
 /**
  * Server dry runs of every apply task. A task whose type the server does not know yet is skipped
  * when its CRD is part of this sync or it says SkipDryRunOnMissingResource (gitops-engine's rule);
- * otherwise its failure fails the sync.
+ * otherwise its failure fails the sync. Each refused task gets a SyncFailed result with the
+ * apiserver's message (e.g. a 422's "Service \"web\" is invalid: ..."); the messages, in task
+ * order, are returned.
  */
-async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string | undefined> {
+async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string[]> {
   const crds = crdGroupKinds(ex.inputs.desired);
   const checked = tasks
     .filter(hasTarget)
@@ -385,8 +389,8 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
         t.action === 'apply' &&
         !skipsDryRun(t, crds, ex.inputs.index.lookup(t.key.group, t.key.kind) !== undefined),
     );
-  // Dry runs change nothing, so their order does not matter: they go concurrently, and the first
-  // failure in task order is the one reported.
+  // Dry runs change nothing, so their order does not matter: they go concurrently, and the
+  // failures are reported in task order.
   const outs = await mapLimited(checked, requestConcurrency, (t) =>
     ex.deps.applier.apply(
       ex.targetOf(t, t.target),
@@ -396,7 +400,14 @@ async function dryRunAll(tasks: readonly SyncTask[], ex: Exec): Promise<string |
       { ...applyOptions(t), dryRun: true },
     ),
   );
-  return outs.find((o) => !o.ok)?.message;
+  const failures: string[] = [];
+  for (const [i, t] of checked.entries()) {
+    const out = outs[i];
+    if (!out || out.ok) continue;
+    record(ex.results, toResult(t, 'SyncFailed', out.message, 'Failed'));
+    failures.push(out.message);
+  }
+  return failures;
 }
 
 /**

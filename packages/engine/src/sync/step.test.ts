@@ -507,4 +507,58 @@ describe('nextSyncStep resumes from stored states', () => {
     );
     expect(format(step, 'tasks' in step ? step.tasks : [])).toBe('apply config');
   });
+
+  // The operation says which task failed and why, whichever way the failure is known.
+  it.each<[string, [string, TaskState][], HealthStatus | undefined, string]>([
+    [
+      'a hook failing on its health now',
+      [state(migrate, 'Running')],
+      {
+        status: H.Degraded,
+        message: 'BackoffLimitExceeded: Job has reached the specified backoff limit',
+      },
+      `one or more synchronization tasks completed unsuccessfully, reason: batch/Job ns/${migrate}: BackoffLimitExceeded: Job has reached the specified backoff limit`,
+    ],
+    [
+      'a hook recorded as failed',
+      [
+        [
+          id(migrate),
+          {
+            id: id(migrate),
+            status: 'Failed',
+            message: 'Failed: container main terminated: Error (exit code 1)',
+          },
+        ],
+      ],
+      undefined,
+      `one or more synchronization tasks completed unsuccessfully, reason: batch/Job ns/${migrate}: Failed: container main terminated: Error (exit code 1)`,
+    ],
+    [
+      'an apply the apiserver refused (its message names the object)',
+      [
+        state(migrate, 'Succeeded'),
+        [
+          id('config'),
+          { id: id('config'), status: 'SyncFailed', message: 'ConfigMap "config" is invalid' },
+        ],
+      ],
+      undefined,
+      'one or more objects failed to apply, reason: ConfigMap "config" is invalid',
+    ],
+    [
+      'a failure without a message',
+      [[id(migrate), { id: id(migrate), status: 'Failed' }]],
+      undefined,
+      'one or more synchronization tasks completed unsuccessfully',
+    ],
+  ])('says why the sync failed: %s', (_, stored, health, message) => {
+    const step = nextSyncStep(
+      tasks,
+      new Map(stored),
+      () => health,
+      (t) => (t.key.name === migrate ? hook(migrate, 'PreSync') : undefined),
+    );
+    expect(step).toEqual({ kind: 'finish', phase: 'Failed', message });
+  });
 });
