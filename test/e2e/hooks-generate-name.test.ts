@@ -25,6 +25,9 @@ type Result = NonNullable<
 >['resources'];
 const hooksOf = (a: Application): NonNullable<Result> =>
   (a.status?.operationState?.syncResult?.resources ?? []).filter((r) => r.hookType);
+/** `Kind/name` of each resource in status.resources. */
+const managedOf = (a: Application): string[] =>
+  (a.status?.resources ?? []).map((r) => `${r.kind ?? ''}/${r.name ?? ''}`);
 const named = (a: Application, prefix: string) =>
   hooksOf(a).filter((r) => (r.name ?? '').startsWith(prefix));
 
@@ -70,6 +73,9 @@ describe('hooks named by generateName', () => {
     expect((await getJson<KubeObject>(['-n', dest, 'job', migrate])).metadata.name).toBe(migrate);
     const synced = await bed.waitApp('genhook', (x) => x.status?.sync?.status === 'Synced');
     expect(synced.status?.health?.status).toBe('Healthy');
+    // Hooks are never managed resources (as in Argo CD): neither under their generateName nor
+    // under the name the sync gave them, though the PreSync hook is still live and tracked.
+    expect(managedOf(synced)).toEqual(['ConfigMap/plain']);
   });
 
   it('run again on the next sync, under a new name', async () => {
