@@ -59,7 +59,6 @@ async function podOf(namespace: string, jobName: string): Promise<string> {
         const list = await getJson<{ items: Pod[] }>([
           '-n',
           namespace,
-          'get',
           'pods',
           '-l',
           `job-name=${jobName}`,
@@ -210,7 +209,7 @@ describe('failing hooks and resources', () => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'bad' },
-      spec: { ports: [{ port: 99999 }] },
+      spec: { ports: [{ port: 70000, targetPort: 8080 }] },
     });
     await bed.repo.commit(
       { 'rejected/svc.json': badService, 'rejected/cm.json': cm('fine') },
@@ -220,7 +219,7 @@ describe('failing hooks and resources', () => {
     await kubectl(['apply', '-f', '-'], bed.application('rejected', dest, 'rejected'));
     const before = Date.now();
     const sync = await gitward(['app', 'sync', 'rejected', '--timeout', '60']);
-    const refusal = `Service "bad" is invalid: spec.ports[0].port: Invalid value: 99999: must be between 1 and 65535, inclusive`;
+    const refusal = `Service "bad" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive`;
     expect(sync.code).not.toBe(0);
     expect(sync.stdout + sync.stderr).toContain(refusal);
 
@@ -286,7 +285,6 @@ describe('a controller restarted while a generateName hook runs', () => {
       const jobs = await getJson<{ items: { metadata: { name: string; uid: string } }[] }>([
         '-n',
         dest,
-        'get',
         'jobs',
       ]);
       expect(jobs.items.map((j) => [j.metadata.name, j.metadata.uid])).toEqual([[migrate, uid]]);

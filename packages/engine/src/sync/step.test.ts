@@ -316,6 +316,26 @@ describe('nextSyncStep walked through whole syncs', () => {
     ]);
   });
 
+  it('deletes a SyncFail hook that succeeded with HookSucceeded before failing the sync', () => {
+    const policy = { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' };
+    const run = simulate(
+      plan({
+        desired: [hook('pre', 'PreSync', policy), cm('a'), hook('cleanup', 'SyncFail', policy)],
+      }),
+      { health: { pre: [H.Degraded], cleanup: [H.Healthy] } },
+    );
+    expect(run.log).toEqual([
+      'apply pre',
+      'wait: waiting for completion of hook batch/Job ns/pre',
+      'apply cleanup',
+      'wait: waiting for completion of hook batch/Job ns/cleanup',
+      'delete-hooks HookSucceeded cleanup',
+      'Failed: one or more synchronization tasks completed unsuccessfully',
+    ]);
+    // The failed PreSync hook stays: HookSucceeded is about a hook that succeeded.
+    expect([...run.live.keys()].map((k) => k.split('/').at(-1))).toEqual(['pre']);
+  });
+
   it('deletes an existing BeforeHookCreation hook, waits for it to go, then applies it', () => {
     const old = hook('migrate', 'PreSync');
     const run = simulate(plan({ desired: [old, cm('a')] }), {

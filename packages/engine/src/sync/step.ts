@@ -249,8 +249,27 @@ function failureMessage(v: View): string {
 }
 
 /**
+ * SyncFail hooks that succeeded and say HookSucceeded. The sync as a whole failed, so
+ * gitops-engine never deletes them; but such a hook did succeed, which is what its policy names
+ * (Argo CD's docs: "deleted after the hook succeeded").
+ */
+function succeededSyncFailHooks(v: View): SyncStep | undefined {
+  const tasks = v.syncFail.filter(
+    (t) =>
+      t.hook?.deletePolicies.includes(HookDeletePolicy.HookSucceeded) &&
+      v.status(t) === TaskStatus.Succeeded &&
+      v.live(t) !== undefined &&
+      !isTerminating(v.live(t)),
+  );
+  return tasks.length > 0
+    ? { kind: 'delete-hooks', tasks, reason: HookDeletePolicy.HookSucceeded }
+    : undefined;
+}
+
+/**
  * A completed-unsuccessful task fails the sync: delete HookFailed hooks, run the SyncFail hooks
- * (all at once, their BeforeHookCreation deletions first), then finish Failed.
+ * (all at once, their BeforeHookCreation deletions first), delete those that succeeded with
+ * HookSucceeded, then finish Failed.
  */
 function handleFailure(v: View): SyncStep | undefined {
   if (!v.main.some((t) => isFailure(v.status(t)))) return undefined;
@@ -259,7 +278,11 @@ function handleFailure(v: View): SyncStep | undefined {
     deleteHooks(v, HookDeletePolicy.HookFailed) ??
     (pendingSyncFail.length > 0
       ? (beforeHookCreation(v, pendingSyncFail) ?? { kind: 'apply', tasks: pendingSyncFail })
-      : { kind: 'finish', phase: 'Failed', message: failureMessage(v) })
+      : (succeededSyncFailHooks(v) ?? {
+          kind: 'finish',
+          phase: 'Failed',
+          message: failureMessage(v),
+        }))
   );
 }
 
