@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Application, KubeObject } from '@gitward/model';
+import type { Application } from '@gitward/model';
 import { hashPassword } from '@gitward/server';
 import { runCli, type CliRun } from './support/cli.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
@@ -10,7 +10,14 @@ import { clearSettingsMaps, inProcessServer } from './support/in-process-server.
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 import { useSyncBed } from './support/sync-bed.ts';
-import { cm, exists, job, opDone, requestSync, waitGone } from './support/sync-fixtures.ts';
+import {
+  cm,
+  exists,
+  generateNameJob,
+  opDone,
+  requestSync,
+  waitGone,
+} from './support/sync-fixtures.ts';
 
 // Hooks that fail, and syncs that fail, say why: the Job's Failed condition, the apiserver's
 // refusal, in the operation state and in the CLI; a SyncFail hook named by generateName runs
@@ -27,23 +34,6 @@ const named = (a: Application, prefix: string) =>
   results(a).filter((r) => (r.name ?? '').startsWith(prefix));
 const since = (before: number) => (a: Application) =>
   Date.parse(a.status?.operationState?.startedAt ?? '') >= before - 1000;
-
-/** A hook Job named by generateName; `podSpec` goes into its pod template's spec. */
-function genJob(
-  prefix: string,
-  annotations: Record<string, string>,
-  podSpec: Record<string, unknown> = {},
-  spec: Record<string, unknown> = {},
-): string {
-  const j = JSON.parse(job('x', 'PreSync')) as KubeObject & {
-    spec: { template: { spec: Record<string, unknown> } };
-  };
-  return JSON.stringify({
-    ...j,
-    metadata: { generateName: prefix, annotations },
-    spec: { ...j.spec, ...spec, template: { spec: { ...j.spec.template.spec, ...podSpec } } },
-  });
-}
 
 interface Pod {
   metadata: { name: string };
@@ -108,6 +98,22 @@ async function failPod(namespace: string, pod: string): Promise<void> {
   ]);
 }
 
+/**
+ * Creates the Application `app` (its repository directory has the same name), asks for a sync and waits until its `migrate-` hook runs:
+ * the time the sync was asked for and the name the sync gave the hook.
+ */
+async function syncUntilHookRuns(app: string, dest: string) {
+  await bed.repo.push();
+  await kubectl(['apply', '-f', '-'], bed.application(app, dest, app));
+  const before = Date.now();
+  await requestSync(app);
+  const running = await bed.waitApp(
+    app,
+    (a) => since(before)(a) && named(a, 'migrate-')[0]?.hookPhase === 'Running',
+  );
+  return { before, migrate: named(running, 'migrate-')[0]?.name ?? '' };
+}
+
 const neverScheduled = { nodeSelector: { 'never-there': 'open' } };
 
 let server: ServerProcess | undefined;
@@ -150,13 +156,13 @@ describe('failing hooks and resources', () => {
     await kubectl(['create', 'namespace', dest]);
     await bed.repo.commit(
       {
-        'backoff/pre.json': genJob(
+        'backoff/pre.json': generateNameJob(
           'migrate-',
           { 'argocd.argoproj.io/hook': 'PreSync' },
           neverScheduled,
           { backoffLimit: 0 },
         ),
-        'backoff/on-fail.json': genJob('on-fail-', {
+        'backoff/on-fail.json': generateNameJob('on-fail-', {
           'argocd.argoproj.io/hook': 'SyncFail',
           'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded',
         }),
@@ -164,15 +170,7 @@ describe('failing hooks and resources', () => {
       },
       'backoff app',
     );
-    await bed.repo.push();
-    await kubectl(['apply', '-f', '-'], bed.application('backoff', dest, 'backoff'));
-    const before = Date.now();
-    await requestSync('backoff');
-    const running = await bed.waitApp(
-      'backoff',
-      (a) => since(before)(a) && named(a, 'migrate-')[0]?.hookPhase === 'Running',
-    );
-    const migrate = named(running, 'migrate-')[0]?.name ?? '';
+    const { before, migrate } = await syncUntilHookRuns('backoff', dest);
     await failPod(dest, await podOf(dest, migrate));
 
     const a = await bed.waitApp('backoff', (x) => since(before)(x) && opDone(x));
@@ -247,7 +245,7 @@ describe('a controller restarted while a generateName hook runs', () => {
     const gate = `hookrestart-${dest.slice(-6)}`;
     await bed.repo.commit(
       {
-        'restart/pre.json': genJob(
+        'restart/pre.json': generateNameJob(
           'migrate-',
           { 'argocd.argoproj.io/hook': 'PreSync' },
           { nodeSelector: { [gate]: 'open' } },
@@ -256,15 +254,7 @@ describe('a controller restarted while a generateName hook runs', () => {
       },
       'restart app',
     );
-    await bed.repo.push();
-    await kubectl(['apply', '-f', '-'], bed.application('restart', dest, 'restart'));
-    const before = Date.now();
-    await requestSync('restart');
-    const running = await bed.waitApp(
-      'restart',
-      (a) => since(before)(a) && named(a, 'migrate-')[0]?.hookPhase === 'Running',
-    );
-    const migrate = named(running, 'migrate-')[0]?.name ?? '';
+    const { before, migrate } = await syncUntilHookRuns('restart', dest);
     const uid = (await getJson<{ metadata: { uid: string } }>(['-n', dest, 'job', migrate]))
       .metadata.uid;
 

@@ -2,18 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Application, KubeObject } from '@gitward/model';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { useSyncBed } from './support/sync-bed.ts';
-import { cm, job, waitGone } from './support/sync-fixtures.ts';
+import { cm, generateNameJob, waitGone } from './support/sync-fixtures.ts';
 
 // Hooks named by metadata.generateName (the usual way to write a hook that runs on every sync, and
 // what Helm charts' hook Jobs use): the name the sync gives the hook is the one every later pass
 // looks for, so the hook is followed to completion instead of being judged vanished at once.
 const bed = useSyncBed('gen-hooks');
 
-/** A hook Job named by generateName, with Argo CD's or Helm's annotations. */
-function genJob(prefix: string, annotations: Record<string, string>): string {
-  const j = JSON.parse(job('x', 'PreSync')) as KubeObject;
-  return JSON.stringify({ ...j, metadata: { generateName: prefix, annotations } });
-}
 const argoHook = (hook: string, policy?: string, wave?: string) => ({
   'argocd.argoproj.io/hook': hook,
   ...(policy ? { 'argocd.argoproj.io/hook-delete-policy': policy } : {}),
@@ -38,10 +33,10 @@ describe('hooks named by generateName', () => {
     await kubectl(['create', 'namespace', dest]);
     await bed.repo.commit(
       {
-        'gen/pre.json': genJob('migrate-', argoHook('PreSync', 'BeforeHookCreation')),
-        'gen/sync-w1.json': genJob('seed-', argoHook('Sync', undefined, '1')),
-        'gen/post.json': genJob('smoke-', argoHook('PostSync', 'HookSucceeded')),
-        'gen/helm.json': genJob('helm-pre-', {
+        'gen/pre.json': generateNameJob('migrate-', argoHook('PreSync', 'BeforeHookCreation')),
+        'gen/sync-w1.json': generateNameJob('seed-', argoHook('Sync', undefined, '1')),
+        'gen/post.json': generateNameJob('smoke-', argoHook('PostSync', 'HookSucceeded')),
+        'gen/helm.json': generateNameJob('helm-pre-', {
           'helm.sh/hook': 'pre-install',
           'helm.sh/hook-delete-policy': 'hook-succeeded',
         }),
