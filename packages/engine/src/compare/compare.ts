@@ -10,7 +10,7 @@ import {
 } from '@gitward/model';
 import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
 import { aggregateHealth, assessHealth } from '../health/index.ts';
-import { syncRoleOf, syncWaveAnnotation } from '../sync/hooks.ts';
+import { isUnmanagedHook, syncWaveAnnotation } from '../sync/hooks.ts';
 import { externalUrlsOf } from './external-urls.ts';
 
 export const compareOptionsAnnotation = 'argocd.argoproj.io/compare-options';
@@ -66,11 +66,6 @@ function syncWave(obj: KubeObject): number {
   return Number.isNaN(n) ? 0 : n;
 }
 
-// One rule for what a hook is, the sync's: Argo CD's annotation or Helm's (a `helm.sh/hook` Job
-// is a hook here just as in the sync that runs it). Hooks are run by syncs and app deletion, never
-// managed: as in Argo CD they are left out of the app's resources altogether (a generateName hook
-// has no name to show, and a finished hook that was deleted is not "Missing").
-const isHook = (obj: KubeObject) => syncRoleOf(obj).kind !== 'resource';
 const ignoresExtraneous = (obj: KubeObject) =>
   (obj.metadata.annotations?.[compareOptionsAnnotation] ?? '')
     .split(',')
@@ -176,10 +171,14 @@ function warningsOf(input: CompareInput): { type: string; message: string }[] {
  */
 export function compareApplication(input: CompareInput): CompareResult {
   const desiredIds = new Set(input.desired.map((o) => formatResourceKey(resourceKeyOf(o))));
+  // One rule for what a hook is, the sync's: Argo CD's annotation or Helm's (a `helm.sh/hook` Job
+  // is a hook here just as in the sync that runs it). Hooks are run by syncs and app deletion,
+  // never managed: as in Argo CD they are left out of the app's resources altogether (a
+  // generateName hook has no name to show, and a finished hook that was deleted is not "Missing").
   const resources = [
-    ...input.desired.filter((o) => !isHook(o)).map((o) => compareDesired(o, input)),
+    ...input.desired.filter((o) => !isUnmanagedHook(o)).map((o) => compareDesired(o, input)),
     ...input.managed
-      .filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isHook(o))
+      .filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isUnmanagedHook(o))
       .map((o) => compareExtraneous(o, input)),
   ].sort((a, b) => formatResourceKey(a.key).localeCompare(formatResourceKey(b.key)));
   const outOfSync = resources.some((r) => r.status === SyncStatusCode.OutOfSync);

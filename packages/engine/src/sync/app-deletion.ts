@@ -20,7 +20,7 @@ import {
   helmHookDeletePolicyAnnotation,
   hookAnnotation,
   hookDeletePolicyAnnotation,
-  syncRoleOf,
+  isUnmanagedHook,
 } from './hooks.ts';
 import { syncOptionsAnnotation } from './sync-options.ts';
 import { HookDeletePolicy, HookType } from './types.ts';
@@ -78,7 +78,7 @@ const isAnyDeletionHook = (obj: KubeObject) =>
 export function mayHaveHooks(app: Application, managed: readonly KubeObject[]): boolean {
   return (
     (app.metadata.finalizers ?? []).some(isDeletionHookFinalizer) ||
-    managed.some((o) => syncRoleOf(o).kind !== 'resource') ||
+    managed.some(isUnmanagedHook) ||
     (app.status?.operationState?.syncResult?.resources ?? []).some((r) => r.hookType) ||
     (app.status?.resources ?? []).some((r) => r.hook === true)
   );
