@@ -99,19 +99,20 @@ async function failPod(namespace: string, pod: string): Promise<void> {
 }
 
 /**
- * Creates the Application `app` (its repository directory has the same name), asks for a sync and waits until its `migrate-` hook runs:
- * the time the sync was asked for and the name the sync gave the hook.
+ * Creates the Application `app` (its repository directory has the same name), asks for a sync
+ * and waits until its `prefix` hook runs: the time the sync was asked for and the name the sync
+ * gave the hook.
  */
-async function syncUntilHookRuns(app: string, dest: string) {
+async function syncUntilHookRuns(app: string, dest: string, prefix = 'migrate-') {
   await bed.repo.push();
   await kubectl(['apply', '-f', '-'], bed.application(app, dest, app));
   const before = Date.now();
   await requestSync(app);
   const running = await bed.waitApp(
     app,
-    (a) => since(before)(a) && named(a, 'migrate-')[0]?.hookPhase === 'Running',
+    (a) => since(before)(a) && named(a, prefix)[0]?.hookPhase === 'Running',
   );
-  return { before, migrate: named(running, 'migrate-')[0]?.name ?? '' };
+  return { before, hook: named(running, prefix)[0]?.name ?? '' };
 }
 
 const neverScheduled = { nodeSelector: { 'never-there': 'open' } };
@@ -170,7 +171,7 @@ describe('failing hooks and resources', () => {
       },
       'backoff app',
     );
-    const { before, migrate } = await syncUntilHookRuns('backoff', dest);
+    const { before, hook: migrate } = await syncUntilHookRuns('backoff', dest);
     await failPod(dest, await podOf(dest, migrate));
 
     const a = await bed.waitApp('backoff', (x) => since(before)(x) && opDone(x));
@@ -198,6 +199,36 @@ describe('failing hooks and resources', () => {
     expect(get.code, get.stderr).toBe(0);
     expect(get.stdout).toContain(`reason: batch/Job ${dest}/${migrate}: ${why}`);
     expect(get.stdout).toMatch(new RegExp(`Job\\s+${dest}\\s+${migrate}\\s+Failed\\s+.*${why}`));
+  });
+
+  it('a Pod hook that fails says its phase and its container’s reason', async () => {
+    const dest = uniqueName('podfail');
+    await kubectl(['create', 'namespace', dest]);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { generateName: 'check-', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } },
+      spec: {
+        restartPolicy: 'Never',
+        ...neverScheduled,
+        containers: [{ name: 'run', image: 'registry.invalid/check:1' }],
+      },
+    };
+    await bed.repo.commit(
+      { 'podfail/pod.json': JSON.stringify(pod), 'podfail/cm.json': cm('after-check') },
+      'podfail app',
+    );
+    const { before, hook: check } = await syncUntilHookRuns('podfail', dest, 'check-');
+    await failPod(dest, check);
+    const a = await bed.waitApp('podfail', (x) => since(before)(x) && opDone(x));
+    const why = 'Failed: container run terminated: Error (exit code 1)';
+    expect(a.status?.operationState).toMatchObject({
+      phase: 'Failed',
+      message: `one or more synchronization tasks completed unsuccessfully, reason: Pod ${dest}/${check}: ${why}`,
+    });
+    expect(named(a, 'check-')).toEqual([
+      expect.objectContaining({ hookType: 'PreSync', hookPhase: 'Failed', message: why }),
+    ]);
   });
 
   it('a resource the apiserver refuses fails the sync with the apiserver message, in the CLI too', async () => {
@@ -254,7 +285,7 @@ describe('a controller restarted while a generateName hook runs', () => {
       },
       'restart app',
     );
-    const { before, migrate } = await syncUntilHookRuns('restart', dest);
+    const { before, hook: migrate } = await syncUntilHookRuns('restart', dest);
     const uid = (await getJson<{ metadata: { uid: string } }>(['-n', dest, 'job', migrate]))
       .metadata.uid;
 
