@@ -127,14 +127,6 @@ describe('managedResourceDiffs', () => {
       want: { kind: 'ClusterRole', status: 'Unknown', namespace: '' },
     },
     {
-      name: 'a hook is flagged as one',
-      in: input(
-        [configMap({ a: '1' }, { annotations: { 'argocd.argoproj.io/hook': 'PreSync' } })],
-        [],
-      ),
-      want: { hook: true },
-    },
-    {
       name: 'ignoreDifferences of the app hide a field from the comparison',
       in: input([configMap({ a: '1' })], [configMap({ a: '2' }, server)], {
         app: {
@@ -153,6 +145,11 @@ describe('managedResourceDiffs', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject(c.want);
     for (const re of c.diff ?? []) expect(items[0]?.diff).toMatch(re);
+  });
+
+  it('lists no hook: hooks are not managed resources (as in Argo CD)', () => {
+    const hook = configMap({ a: '1' }, { annotations: { 'argocd.argoproj.io/hook': 'PreSync' } });
+    expect(managedResourceDiffs(input([hook], []))).toEqual([]);
   });
 
   it('sends every state as JSON, target with what Git declares', () => {

@@ -141,7 +141,6 @@ export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResou
       status: r.status,
       ...(r.health ? { health: r.health } : {}),
       ...(r.requiresPruning ? { requiresPruning: true as const } : {}),
-      ...(r.hook ? { hook: true as const } : {}),
       modified: d.modified,
       ...(resourceVersion ? { resourceVersion } : {}),
       liveState: json(liveMasked),

@@ -131,6 +131,26 @@ export const job = (name: string, hook: string, policy?: string): string =>
     },
   });
 
+/**
+ * A hook Job named by metadata.generateName, with Argo CD's or Helm's `annotations`; `podSpec`
+ * is merged into its pod template's spec and `spec` into the Job's.
+ */
+export function generateNameJob(
+  prefix: string,
+  annotations: Record<string, string>,
+  podSpec: Record<string, unknown> = {},
+  spec: Record<string, unknown> = {},
+): string {
+  const j = JSON.parse(job('x', 'PreSync')) as KubeObject & {
+    spec: { template: { spec: Record<string, unknown> } };
+  };
+  return JSON.stringify({
+    ...j,
+    metadata: { generateName: prefix, annotations },
+    spec: { ...j.spec, ...spec, template: { spec: { ...j.spec.template.spec, ...podSpec } } },
+  });
+}
+
 /** Whether the object is in the cluster now (a terminating object still is). */
 export const exists = async (namespace: string, kind: string, name: string): Promise<boolean> =>
   (await kubectl(['-n', namespace, 'get', kind, name, '--ignore-not-found', '-o', 'name'])) !== '';

@@ -8,6 +8,7 @@ import {
   historyIds,
   renderAppGet,
   renderAppList,
+  renderAppResources,
   renderAppTree,
   renderHistory,
   renderOperationState,
@@ -574,6 +575,41 @@ describe('operation', () => {
       Duration:           1m5s
       Message:            successfully synced (all tasks run)"
     `);
+  });
+
+  it('a failed sync says why: the operation message (one line) and the failed hook’s message', () => {
+    const why = 'BackoffLimitExceeded: Job has reached the specified backoff limit';
+    const failed: Application = {
+      ...synced,
+      status: {
+        ...synced.status,
+        operationState: {
+          phase: 'Failed',
+          message: `one or more synchronization tasks completed unsuccessfully, reason: batch/Job ns/migrate-1: ${why}\none or more SyncFail hooks failed`,
+          syncResult: {
+            resources: [
+              {
+                group: 'batch',
+                kind: 'Job',
+                namespace: 'ns',
+                name: 'migrate-1',
+                status: 'Synced',
+                hookType: 'PreSync',
+                hookPhase: 'Failed',
+                message: why,
+              },
+            ],
+          },
+        },
+      },
+    };
+    const op = failed.status?.operationState;
+    expect(op && renderOperationState(op).at(-1)).toBe(
+      `Message:            one or more synchronization tasks completed unsuccessfully, reason: batch/Job ns/migrate-1: ${why} one or more SyncFail hooks failed`,
+    );
+    expect(renderAppResources(failed).join('\n')).toMatch(
+      new RegExp(`batch\\s+Job\\s+ns\\s+migrate-1\\s+Failed\\s+Synced\\s+PreSync\\s+${why}`),
+    );
   });
 
   it('tracks progress: header once, only changed resources, widths that only grow', () => {

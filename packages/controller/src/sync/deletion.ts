@@ -6,6 +6,7 @@
 import {
   cascadeFinalizers,
   isOurFinalizer,
+  mayHaveHooks,
   nextDeletionStep,
   type DeletionStep,
 } from '@gitward/engine';
@@ -151,7 +152,7 @@ export async function deletionPass(
     finalizers: app.metadata.finalizers ?? [],
     target: 'desired' in target ? target.desired : undefined,
     ...('error' in target ? { targetError: target.error } : {}),
-    mayHaveHooks: (app.status?.resources ?? []).some((r) => r.hook === true),
+    mayHaveHooks: mayHaveHooks(app, view.managed),
     managed: view.managed,
     live: view.live,
     approved: deletionApproved(app, deletedAt),

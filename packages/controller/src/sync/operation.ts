@@ -90,7 +90,9 @@ function stateOf(
 ): TaskStatus {
   if (!result) return 'Pending';
   if (task.action === 'prune') return result.status === 'PruneSkipped' ? 'PruneSkipped' : 'Pruned';
-  if (result.status === 'SyncFailed' || result.hookPhase === 'Failed') return 'Failed';
+  // Refused by the apiserver: gitops-engine's "one or more objects failed to apply".
+  if (result.status === 'SyncFailed') return 'SyncFailed';
+  if (result.hookPhase === 'Failed') return 'Failed';
   if (result.hookPhase === 'Succeeded') return 'Succeeded';
   // A vanished object is Missing: a hook that disappears fails, a resource keeps waiting.
   return taskStatusFromHealth(task, healthOf(live, overrides));
@@ -259,7 +261,28 @@ function healthOf(live: KubeObject | undefined, overrides: HealthOverrides | und
   return live ? assessHealth(live, overrides) : { status: HealthStatusCode.Missing };
 }
 
-/** Every task's state from the recorded results and live health; outcomes are recorded at once. */
+/**
+ * Why a running task failed, from its live object: its health's message ("BackoffLimitExceeded:
+ * Job has reached the specified backoff limit", "Failed: container main terminated: Error (exit
+ * code 1)"), which the result and the operation's message then show.
+ */
+function failureReason(
+  task: SyncTask,
+  live: KubeObject | undefined,
+  overrides: HealthOverrides | undefined,
+): string {
+  if (!live) return `${task.hook ? 'hook' : 'resource'} is missing (deleted before it completed)`;
+  const why = assessHealth(live, overrides)?.message;
+  return why !== undefined && why !== '' ? why : task.hook ? 'hook failed' : 'unhealthy';
+}
+
+const isFailure = (s: TaskStatus) => s === 'Failed' || s === 'SyncFailed';
+
+/**
+ * Every task's state from the recorded results and live health. A running task's outcome is
+ * written down as soon as it is known, with why it failed: a HookSucceeded hook is deleted
+ * afterwards, and a restarted controller must still know it ran and which waves are done.
+ */
 function taskStates(
   tasks: readonly SyncTask[],
   inputs: SyncInputs,
@@ -268,40 +291,24 @@ function taskStates(
   const byKey = new Map(
     results.map((r) => [resultKey(r.syncPhase, r.group, r.kind, r.namespace, r.name), r]),
   );
-  const states = new Map<string, TaskState>(
-    tasks.map((t) => [
-      t.id,
-      {
-        id: t.id,
-        status: stateOf(t, byKey.get(taskResultKey(t)), inputs.live(t.key), inputs.healthOverrides),
-      },
-    ]),
-  );
-  persistOutcomes(tasks, states, byKey, results);
-  return states;
-}
-
-/**
- * A task's outcome is written down as soon as it is known: a HookSucceeded hook is deleted
- * afterwards, and a restarted controller must still know it ran and which waves are done.
- */
-function persistOutcomes(
-  tasks: readonly SyncTask[],
-  states: ReadonlyMap<string, TaskState>,
-  byKey: ReadonlyMap<string, ResultItem>,
-  results: ResultItem[],
-): void {
+  const states = new Map<string, TaskState>();
   for (const t of tasks) {
-    const r = byKey.get(taskResultKey(t));
-    const s = states.get(t.id)?.status;
-    if (r?.hookPhase !== 'Running' || (s !== 'Succeeded' && s !== 'Failed')) continue;
-    const failed = t.hook ? 'hook failed' : `${r.message ?? ''}; unhealthy`;
-    record(results, {
-      ...r,
-      hookPhase: s,
-      message: s === 'Succeeded' ? (r.message ?? '') : failed,
-    });
+    const recorded = byKey.get(taskResultKey(t));
+    const live = inputs.live(t.key);
+    const status = stateOf(t, recorded, live, inputs.healthOverrides);
+    let result = recorded;
+    if (recorded?.hookPhase === 'Running' && (status === 'Succeeded' || status === 'Failed')) {
+      const message =
+        status === 'Succeeded'
+          ? (recorded.message ?? '')
+          : failureReason(t, live, inputs.healthOverrides);
+      result = { ...recorded, hookPhase: status, message };
+      record(results, result);
+    }
+    const message = isFailure(status) ? result?.message : undefined;
+    states.set(t.id, { id: t.id, status, ...(message ? { message } : {}) });
   }
+  return states;
 }
 
 function liveMap(inputs: SyncInputs): Map<string, KubeObject> {
@@ -348,9 +355,9 @@ async function prepare(
   if (nsError) return { failure: nsError };
   const created = await newNamespaces(app, ex);
   const dryRuns = await dryRunAll(tasks, ex, created);
-  const refused = tasks.map((t) => dryRuns.get(t.id)).find((o) => o && !o.ok);
-  return refused
-    ? { failure: `one or more objects failed to apply (dry run): ${refused.message}` }
+  const refused = recordRefusals(tasks, dryRuns, ex.results);
+  return refused.length > 0
+    ? { failure: `one or more objects failed to apply (dry run), reason: ${refused.join(',')}` }
     : { dryRuns, newNamespaces: created };
 }
 
@@ -491,6 +498,25 @@ async function dryRunAll(
     ),
   );
   return new Map(checked.flatMap((t, i) => (outs[i] ? [[t.id, outs[i]] as const] : [])));
+}
+
+/**
+ * Each task the server refused in its dry run gets a SyncFailed result with the apiserver's
+ * message (e.g. a 422's "Service \"web\" is invalid: ..."); the messages, in task order.
+ */
+function recordRefusals(
+  tasks: readonly SyncTask[],
+  dryRuns: DryRuns,
+  results: ResultItem[],
+): string[] {
+  const failures: string[] = [];
+  for (const t of tasks) {
+    const out = dryRuns.get(t.id);
+    if (!out || out.ok) continue;
+    record(results, toResult(t, 'SyncFailed', out.message, 'Failed'));
+    failures.push(out.message);
+  }
+  return failures;
 }
 
 /**

@@ -50,11 +50,30 @@ describe('compareApplication', () => {
     expect(r.syncStatus).toBe('OutOfSync');
   });
 
-  it('never lets a hook decide the sync status', () => {
-    const hook = cm('migrate', { v: '2' }, { 'argocd.argoproj.io/hook': 'PreSync' });
-    const r = compareApplication(input([hook], []));
-    expect(r.resources[0]?.hook).toBe(true);
+  // As Argo CD: hooks belong to syncs and deletion, never to the app's resources, whether desired
+  // (named or generateName), live and tracked, or Helm's; and so never to its sync status or health.
+  it.each([
+    ['a PreSync hook', { 'argocd.argoproj.io/hook': 'PreSync' }],
+    ['a PreDelete hook', { 'argocd.argoproj.io/hook': 'PreDelete' }],
+    ['a Skip object', { 'argocd.argoproj.io/hook': 'Skip' }],
+    ['a Helm hook', { 'helm.sh/hook': 'pre-install' }],
+  ])('leaves %s out of the resources', (_, annotations) => {
+    const hook = cm('migrate', { v: '2' }, annotations);
+    const liveHook = cm('old-run', { v: '1' }, annotations);
+    const unnamed: KubeObject = {
+      ...hook,
+      metadata: { generateName: 'migrate-', namespace: 'ns', annotations },
+    };
+    const r = compareApplication(input([hook, unnamed, cm('a', {})], [liveHook, cm('a', {})]));
+    expect(r.resources.map((x) => x.key.name)).toEqual(['a']);
     expect(r.syncStatus).toBe('Synced');
+    expect(r.health.status).toBe('Healthy');
+  });
+
+  it('keeps a Helm crd-install object: it is applied as an ordinary resource', () => {
+    const crdInstall = cm('c', {}, { 'helm.sh/hook': 'crd-install' });
+    const r = compareApplication(input([crdInstall], []));
+    expect(r.resources.map((x) => [x.key.name, x.status])).toEqual([['c', 'OutOfSync']]);
   });
 
   it('reads sync waves', () => {

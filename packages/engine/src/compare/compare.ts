@@ -10,7 +10,7 @@ import {
 } from '@gitward/model';
 import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
 import { aggregateHealth, assessHealth, type HealthOverrides } from '../health/index.ts';
-import { syncRoleOf, syncWaveAnnotation } from '../sync/hooks.ts';
+import { isUnmanagedHook, syncWaveAnnotation } from '../sync/hooks.ts';
 import { externalUrlsOf } from './external-urls.ts';
 
 export const compareOptionsAnnotation = 'argocd.argoproj.io/compare-options';
@@ -41,7 +41,6 @@ export interface ResourceComparison {
   readonly version: string;
   readonly status: SyncStatusCode;
   readonly health?: HealthStatus;
-  readonly hook: boolean;
   readonly requiresPruning: boolean;
   readonly syncWave: number;
   readonly diff: ResourceDiff;
@@ -69,9 +68,6 @@ function syncWave(obj: KubeObject): number {
   return Number.isNaN(n) ? 0 : n;
 }
 
-// One rule for what a hook is, the sync's: Argo CD's annotation or Helm's (a `helm.sh/hook` Job
-// is a hook in the status just as in the sync that runs it).
-const isHook = (obj: KubeObject) => syncRoleOf(obj).kind !== 'resource';
 const ignoresExtraneous = (obj: KubeObject) =>
   (obj.metadata.annotations?.[compareOptionsAnnotation] ?? '')
     .split(',')
@@ -86,7 +82,6 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
       key: resourceKeyOf(obj),
       version: versionOf(obj),
       status: SyncStatusCode.Unknown,
-      hook: isHook(obj),
       requiresPruning: false,
       syncWave: syncWave(obj),
       diff,
@@ -103,7 +98,6 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
     version: versionOf(obj),
     status: diff.modified ? SyncStatusCode.OutOfSync : SyncStatusCode.Synced,
     ...(health ? { health } : {}),
-    hook: isHook(obj),
     requiresPruning: false,
     syncWave: syncWave(obj),
     diff,
@@ -121,7 +115,6 @@ function compareExtraneous(live: KubeObject, input: CompareInput): ResourceCompa
     version: versionOf(live),
     status: ignored ? SyncStatusCode.Synced : SyncStatusCode.OutOfSync,
     ...(health ? { health } : {}),
-    hook: isHook(live),
     requiresPruning: !ignored,
     syncWave: syncWave(live),
     diff,
@@ -177,22 +170,24 @@ function warningsOf(input: CompareInput): { type: string; message: string }[] {
 /**
  * Compares an Application's target with the live state: each desired resource is Synced or
  * OutOfSync (missing counts as OutOfSync), each tracked object no longer in Git is OutOfSync and
- * requires pruning, hooks never count toward sync status, and health is aggregated in Argo CD's
- * order. Pure: the caller fetched everything beforehand.
+ * requires pruning, hooks (desired or live) are not among the resources at all, and health is
+ * aggregated in Argo CD's order. Pure: the caller fetched everything beforehand.
  */
 export function compareApplication(input: CompareInput): CompareResult {
   const desiredIds = new Set(input.desired.map((o) => formatResourceKey(resourceKeyOf(o))));
+  // One rule for what a hook is, the sync's: Argo CD's annotation or Helm's (a `helm.sh/hook` Job
+  // is a hook here just as in the sync that runs it). Hooks are run by syncs and app deletion,
+  // never managed: as in Argo CD they are left out of the app's resources altogether (a
+  // generateName hook has no name to show, and a finished hook that was deleted is not "Missing").
   const resources = [
-    ...input.desired.map((o) => compareDesired(o, input)),
+    ...input.desired.filter((o) => !isUnmanagedHook(o)).map((o) => compareDesired(o, input)),
     ...input.managed
-      .filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isHook(o))
+      .filter((o) => !desiredIds.has(formatResourceKey(resourceKeyOf(o))) && !isUnmanagedHook(o))
       .map((o) => compareExtraneous(o, input)),
   ].sort((a, b) => formatResourceKey(a.key).localeCompare(formatResourceKey(b.key)));
-  const outOfSync = resources.some((r) => !r.hook && r.status === SyncStatusCode.OutOfSync);
+  const outOfSync = resources.some((r) => r.status === SyncStatusCode.OutOfSync);
   const health = aggregateHealth(
-    resources
-      .filter((r) => !r.requiresPruning)
-      .map((r) => ({ key: r.key, health: r.health, hook: r.hook })),
+    resources.filter((r) => !r.requiresPruning).map((r) => ({ key: r.key, health: r.health })),
   );
   return {
     syncStatus: outOfSync ? SyncStatusCode.OutOfSync : SyncStatusCode.Synced,

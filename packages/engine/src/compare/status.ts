@@ -64,7 +64,6 @@ function resourcesOf(result: CompareResult): NonNullable<ApplicationStatus['reso
           },
         }
       : {}),
-    ...(r.hook ? { hook: true } : {}),
     ...(r.requiresPruning ? { requiresPruning: true } : {}),
     syncWave: r.syncWave,
   }));

@@ -8,13 +8,18 @@ function runningMessage(obj: KubeObject): string {
 
 /**
  * batch/Job from its conditions, as gitops-engine reads them: any Failed condition is Degraded
- * (its status is not checked), a Complete or Suspended condition ends the wait, Suspended=True is
+ * (its status is not checked) with its "reason: message", a Complete or Suspended condition ends the wait, Suspended=True is
  * Suspended, and no such condition is still Progressing.
  */
 export function jobHealth(obj: KubeObject): HealthStatus {
   const conditions = conditionsOf(obj);
   const failed = conditions.find((c) => c.type === 'Failed');
-  if (failed) return health(HealthStatusCode.Degraded, failed.message || failed.reason);
+  // "BackoffLimitExceeded: Job has reached the specified backoff limit": the reason names the
+  // cause at a glance, the message explains it (gitops-engine shows the message alone).
+  if (failed) {
+    const why = [failed.reason, failed.message].filter((s) => s).join(': ');
+    return health(HealthStatusCode.Degraded, why);
+  }
   const suspended = conditions.find((c) => c.type === 'Suspended');
   const done = conditions.filter((c) => c.type === 'Complete' || c.type === 'Suspended');
   if (done.length === 0) return health(HealthStatusCode.Progressing, runningMessage(obj));

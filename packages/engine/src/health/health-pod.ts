@@ -34,27 +34,48 @@ function waitingFailures(obj: KubeObject): HealthStatus | undefined {
   return messages.length > 0 ? health(HealthStatusCode.Degraded, messages.join(', ')) : undefined;
 }
 
-function terminatedMessage(cs: unknown): string {
-  const terminated = objectAt(fieldAt(cs, 'state', 'terminated'));
-  if (!terminated) return '';
-  const message = stringAt(terminated, 'message');
-  if (message) return message;
-  if (stringAt(terminated, 'reason') === 'OOMKilled') return 'OOMKilled';
-  const code = countAt(terminated, 'exitCode');
-  return code !== 0 ? `container "${stringAt(cs, 'name')}" failed with exit code ${code}` : '';
+/** `Evicted: The node was low on resource: memory.`: the pod's own reason and message. */
+function podReason(obj: KubeObject): string {
+  return [stringAt(obj, 'status', 'reason'), stringAt(obj, 'status', 'message')]
+    .filter((s) => s !== '')
+    .join(': ');
 }
 
+/**
+ * What went wrong with a container: `container main terminated: Error (exit code 1)` (then its
+ * termination message), `container main waiting: ImagePullBackOff: <message>`; '' when it is fine.
+ */
+function containerProblem(cs: unknown): string {
+  const name = stringAt(cs, 'name');
+  const terminated = objectAt(fieldAt(cs, 'state', 'terminated'));
+  if (terminated) {
+    const code = countAt(terminated, 'exitCode');
+    const reason = stringAt(terminated, 'reason');
+    if (code === 0 && reason !== 'OOMKilled') return '';
+    const message = stringAt(terminated, 'message');
+    return `container ${name} terminated: ${reason || 'Error'} (exit code ${code})${message ? `: ${message}` : ''}`;
+  }
+  const waiting = objectAt(fieldAt(cs, 'state', 'waiting'));
+  const reason = stringAt(waiting, 'reason');
+  if (!waiting || reason === '') return '';
+  const message = stringAt(waiting, 'message');
+  return `container ${name} waiting: ${reason}${message ? `: ${message}` : ''}`;
+}
+
+/**
+ * A failed pod says why, its phase first: `Failed: Evicted: The node was low on resource:
+ * memory.`, `Failed: container main terminated: Error (exit code 1)`. The pod's own reason
+ * (eviction, deadline) comes first, then the first container in trouble, init containers first
+ * since they run first. (gitops-engine shows only one of these, without the phase.)
+ */
 function failedHealth(obj: KubeObject): HealthStatus {
-  // The pod's own message (eviction, deadline) is the best explanation, then the first container
-  // that terminated badly, init containers first since they run first.
   const statuses = [
     ...listAt(obj, 'status', 'initContainerStatuses'),
     ...listAt(obj, 'status', 'containerStatuses'),
   ];
-  const message =
-    stringAt(obj, 'status', 'message') ||
-    (statuses.map(terminatedMessage).find((m) => m !== '') ?? stringAt(obj, 'status', 'reason'));
-  return health(HealthStatusCode.Degraded, message);
+  const container = statuses.map(containerProblem).find((m) => m !== '') ?? '';
+  const why = [podReason(obj), container].filter((s) => s !== '').join('; ');
+  return health(HealthStatusCode.Degraded, why ? `Failed: ${why}` : 'Failed');
 }
 
 function restartedContainer(obj: KubeObject): string | undefined {

@@ -131,10 +131,32 @@ const cases: [string, HealthStatusCode | undefined, RegExp?][] = [
   ['pod-ignore-restart-policy-hook.yaml', H.Progressing],
   ['pod-pending.yaml', H.Progressing, /^0\/3 nodes are available: 3 Insufficient cpu\.$/],
   ['pod-succeeded.yaml', H.Healthy],
-  ['pod-failed-message.yaml', H.Degraded, /^The node was low on resource: memory\.$/],
-  ['pod-failed-terminated-message.yaml', H.Degraded, /^relation "users" already exists$/],
-  ['pod-failed-oomkilled.yaml', H.Degraded, /^OOMKilled$/],
-  ['pod-failed-exit-code.yaml', H.Degraded, /^container "wait-db" failed with exit code 3$/],
+  [
+    'pod-failed-message.yaml',
+    H.Degraded,
+    /^Failed: Evicted: The node was low on resource: memory\.$/,
+  ],
+  [
+    'pod-failed-terminated-message.yaml',
+    H.Degraded,
+    /^Failed: container app terminated: Error \(exit code 1\): relation "users" already exists$/,
+  ],
+  [
+    'pod-failed-oomkilled.yaml',
+    H.Degraded,
+    /^Failed: container app terminated: OOMKilled \(exit code 137\)$/,
+  ],
+  [
+    'pod-failed-exit-code.yaml',
+    H.Degraded,
+    /^Failed: container wait-db terminated: Error \(exit code 3\)$/,
+  ],
+  [
+    'pod-failed-waiting.yaml',
+    H.Degraded,
+    /^Failed: DeadlineExceeded: Pod was active on the node longer than the specified deadline; container main waiting: ImagePullBackOff: Back-off pulling image "migrate:nope"$/,
+  ],
+  ['pod-failed-no-detail.yaml', H.Degraded, /^Failed$/],
   ['pod-running-ready.yaml', H.Healthy],
   [
     'pod-running-restarted.yaml',
@@ -161,11 +183,15 @@ const cases: [string, HealthStatusCode | undefined, RegExp?][] = [
   // Job
   ['job-running.yaml', H.Progressing, /^Job is running: 1 active, 0 succeeded, 1 failed pods$/],
   ['job-succeeded.yaml', H.Healthy],
-  ['job-failed.yaml', H.Degraded, /^Job has reached the specified backoff limit$/],
+  [
+    'job-failed.yaml',
+    H.Degraded,
+    /^BackoffLimitExceeded: Job has reached the specified backoff limit$/,
+  ],
   [
     'job-failed-condition-false.yaml',
     H.Degraded,
-    /^Job was active longer than specified deadline$/,
+    /^DeadlineExceeded: Job was active longer than specified deadline$/,
   ],
   ['job-suspended.yaml', H.Suspended, /^Job suspended$/],
   ['job-resumed.yaml', H.Healthy, /^Job resumed$/],

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatResourceKey, resourceKeyOf, type KubeObject } from '@gitward/model';
+import {
+  formatResourceKey,
+  resourceKeyOf,
+  type Application,
+  type KubeObject,
+} from '@gitward/model';
 import {
   isDeletionHook,
+  mayHaveHooks,
   nextDeletionStep,
   type DeletionInput,
   type DeletionStep,
@@ -264,5 +270,46 @@ describe('deletion hooks and sync', () => {
       'PreSync apply mixed',
       'Sync apply a',
     ]);
+  });
+});
+
+describe('mayHaveHooks', () => {
+  type Status = NonNullable<Application['status']>;
+  const app = (finalizers: string[], status: Status = {}): Application =>
+    ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'a', namespace: 'argocd', finalizers },
+      spec: { destination: {}, project: 'default' },
+      status,
+    });
+  const lastSync = (hookType?: string): Status => ({
+    operationState: {
+      phase: 'Succeeded',
+      syncResult: { resources: [{ kind: 'Job', name: 'j', ...(hookType ? { hookType } : {}) }] },
+    },
+  });
+  // Hooks are not among status.resources any more: the evidence must outlive a failed render.
+  it.each<[string, Application, KubeObject[], boolean]>([
+    ['nothing says so', app([cascade], lastSync()), [cm('plain')], false],
+    ['Argo CD pre-delete finalizer', app(['pre-delete-finalizer.argocd.argoproj.io']), [], true],
+    [
+      'a post-delete cleanup finalizer',
+      app(['post-delete-finalizer.argocd.argoproj.io/cleanup']),
+      [],
+      true,
+    ],
+    ['a live sync hook tracking the app', app([cascade]), [hook('migrate', 'PreSync')], true],
+    ['a live deletion hook tracking the app', app([cascade]), [hook('bye', 'PreDelete')], true],
+    ['a live Helm hook', app([cascade]), [cm('h', { 'helm.sh/hook': 'post-install' })], true],
+    ['the last sync ran a hook', app([cascade], lastSync('PreSync')), [], true],
+    [
+      'a status from when hooks were resources',
+      app([cascade], { resources: [{ kind: 'Job', name: 'j', hook: true }] }),
+      [],
+      true,
+    ],
+  ])('%s', (_, a, managed, want) => {
+    expect(mayHaveHooks(a, managed)).toBe(want);
   });
 });

@@ -6,7 +6,13 @@
  * finalizers removed and the hooks cleaned up per their delete policy. Nothing is remembered
  * between passes: every decision is read back from what is live.
  */
-import { HealthStatusCode, resourceKeyOf, type KubeObject, type ResourceKey } from '@gitward/model';
+import {
+  HealthStatusCode,
+  resourceKeyOf,
+  type Application,
+  type KubeObject,
+  type ResourceKey,
+} from '@gitward/model';
 import { assessHealth } from '../health/index.ts';
 import {
   annotationList,
@@ -14,6 +20,7 @@ import {
   helmHookDeletePolicyAnnotation,
   hookAnnotation,
   hookDeletePolicyAnnotation,
+  isUnmanagedHook,
 } from './hooks.ts';
 import { syncOptionsAnnotation } from './sync-options.ts';
 import { HookDeletePolicy, HookType } from './types.ts';
@@ -34,9 +41,12 @@ export const deletionHookFinalizers = [
   'post-delete-finalizer.argocd.argoproj.io',
 ] as const;
 
+const isDeletionHookFinalizer = (f: string): boolean =>
+  deletionHookFinalizers.some((h) => f === h || f.startsWith(`${h}/`));
+
 /** Whether gitward acts on this finalizer when the app is deleted (cascade or deletion hooks). */
 export const isOurFinalizer = (f: string): boolean =>
-  f in cascadeFinalizers || deletionHookFinalizers.some((h) => f === h || f.startsWith(`${h}/`));
+  f in cascadeFinalizers || isDeletionHookFinalizer(f);
 
 /** The hook types that belong to app deletion; never run by a sync. */
 export type DeletionHookType = typeof HookType.PreDelete | typeof HookType.PostDelete;
@@ -57,6 +67,23 @@ export function isDeletionHook(obj: KubeObject, type: DeletionHookType): boolean
 const isAnyDeletionHook = (obj: KubeObject) =>
   isDeletionHook(obj, HookType.PreDelete) || isDeletionHook(obj, HookType.PostDelete);
 
+/**
+ * Whether an Application whose target cannot be rendered now may have deletion hooks, so that its
+ * deletion waits for a render instead of skipping them. Hooks are not among its resources (they
+ * are not managed), so the evidence is what outlives a render: Argo CD's pre/post-delete
+ * finalizers (Argo CD puts them on apps with such hooks), any live object tracking the app that
+ * is a hook (sync hooks BeforeHookCreation keeps, deletion hooks already created), the last
+ * operation's hook results, and a status written when hooks were still listed as resources.
+ */
+export function mayHaveHooks(app: Application, managed: readonly KubeObject[]): boolean {
+  return (
+    (app.metadata.finalizers ?? []).some(isDeletionHookFinalizer) ||
+    managed.some(isUnmanagedHook) ||
+    (app.status?.operationState?.syncResult?.resources ?? []).some((r) => r.hookType) ||
+    (app.status?.resources ?? []).some((r) => r.hook === true)
+  );
+}
+
 /** Everything one deletion pass needs; all of it already fetched. */
 export interface DeletionInput {
   readonly finalizers: readonly string[];
@@ -65,8 +92,8 @@ export interface DeletionInput {
   /** Why the target did not render. */
   readonly targetError?: string;
   /**
-   * The last comparison listed hooks: without a target, deletion hooks could be missed, so the
-   * deletion waits for a render instead of skipping them.
+   * The app may have hooks ({@link mayHaveHooks}): without a target, deletion hooks could be
+   * missed, so the deletion waits for a render instead of skipping them.
    */
   readonly mayHaveHooks: boolean;
   /** Live objects that track the Application. */

@@ -78,6 +78,13 @@ export function syncRoleOf(obj: KubeObject): SyncRole {
   return phases.length > 0 ? { kind: 'hook', phases } : { kind: 'ignored', reason: 'NoSyncPhase' };
 }
 
+/**
+ * Whether an object is one a sync or an app deletion runs rather than manages: a hook of any
+ * phase, or an object it never applies (Skip, Helm's other hook types). Such objects are never
+ * among an app's resources.
+ */
+export const isUnmanagedHook = (obj: KubeObject): boolean => syncRoleOf(obj).kind !== 'resource';
+
 // Go's strconv.Atoi: an optional sign and decimal digits, nothing else.
 function atoi(text: string | undefined): number | undefined {
   return text !== undefined && /^[+-]?\d+$/.test(text) ? Number.parseInt(text, 10) : undefined;

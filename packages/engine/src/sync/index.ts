@@ -13,6 +13,7 @@ export {
   deletionHookFinalizers,
   isDeletionHook,
   isOurFinalizer,
+  mayHaveHooks,
   nextDeletionStep,
   type DeletionHookType,
   type DeletionInput,

@@ -316,6 +316,26 @@ describe('nextSyncStep walked through whole syncs', () => {
     ]);
   });
 
+  it('deletes a SyncFail hook that succeeded with HookSucceeded before failing the sync', () => {
+    const policy = { 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' };
+    const run = simulate(
+      plan({
+        desired: [hook('pre', 'PreSync', policy), cm('a'), hook('cleanup', 'SyncFail', policy)],
+      }),
+      { health: { pre: [H.Degraded], cleanup: [H.Healthy] } },
+    );
+    expect(run.log).toEqual([
+      'apply pre',
+      'wait: waiting for completion of hook batch/Job ns/pre',
+      'apply cleanup',
+      'wait: waiting for completion of hook batch/Job ns/cleanup',
+      'delete-hooks HookSucceeded cleanup',
+      'Failed: one or more synchronization tasks completed unsuccessfully',
+    ]);
+    // The failed PreSync hook stays: HookSucceeded is about a hook that succeeded.
+    expect([...run.live.keys()].map((k) => k.split('/').at(-1))).toEqual(['pre']);
+  });
+
   it('deletes an existing BeforeHookCreation hook, waits for it to go, then applies it', () => {
     const old = hook('migrate', 'PreSync');
     const run = simulate(plan({ desired: [old, cm('a')] }), {
@@ -506,5 +526,59 @@ describe('nextSyncStep resumes from stored states', () => {
       (t) => (t.key.name === migrate ? hook(migrate, 'PreSync') : undefined),
     );
     expect(format(step, 'tasks' in step ? step.tasks : [])).toBe('apply config');
+  });
+
+  // The operation says which task failed and why, whichever way the failure is known.
+  it.each<[string, [string, TaskState][], HealthStatus | undefined, string]>([
+    [
+      'a hook failing on its health now',
+      [state(migrate, 'Running')],
+      {
+        status: H.Degraded,
+        message: 'BackoffLimitExceeded: Job has reached the specified backoff limit',
+      },
+      `one or more synchronization tasks completed unsuccessfully, reason: batch/Job ns/${migrate}: BackoffLimitExceeded: Job has reached the specified backoff limit`,
+    ],
+    [
+      'a hook recorded as failed',
+      [
+        [
+          id(migrate),
+          {
+            id: id(migrate),
+            status: 'Failed',
+            message: 'Failed: container main terminated: Error (exit code 1)',
+          },
+        ],
+      ],
+      undefined,
+      `one or more synchronization tasks completed unsuccessfully, reason: batch/Job ns/${migrate}: Failed: container main terminated: Error (exit code 1)`,
+    ],
+    [
+      'an apply the apiserver refused (its message names the object)',
+      [
+        state(migrate, 'Succeeded'),
+        [
+          id('config'),
+          { id: id('config'), status: 'SyncFailed', message: 'ConfigMap "config" is invalid' },
+        ],
+      ],
+      undefined,
+      'one or more objects failed to apply, reason: ConfigMap "config" is invalid',
+    ],
+    [
+      'a failure without a message',
+      [[id(migrate), { id: id(migrate), status: 'Failed' }]],
+      undefined,
+      'one or more synchronization tasks completed unsuccessfully',
+    ],
+  ])('says why the sync failed: %s', (_, stored, health, message) => {
+    const step = nextSyncStep(
+      tasks,
+      new Map(stored),
+      () => health,
+      (t) => (t.key.name === migrate ? hook(migrate, 'PreSync') : undefined),
+    );
+    expect(step).toEqual({ kind: 'finish', phase: 'Failed', message });
   });
 });

@@ -72,7 +72,8 @@ interface View {
   readonly syncFail: readonly SyncTask[];
   readonly status: (task: SyncTask) => TaskStatus;
   readonly live: (task: SyncTask) => KubeObject | undefined;
-  readonly states: ReadonlyMap<string, TaskState>;
+  /** Why a failed task failed: its recorded message, else its live health's message. */
+  readonly reason: (task: SyncTask) => string | undefined;
   readonly context: StepContext;
 }
 
@@ -213,22 +214,34 @@ function waitForPrunedDeletion(v: View): SyncStep | undefined {
   return terminating.length > 0 ? wait(waitingMessage(terminating, true)) : undefined;
 }
 
+/**
+ * `base, reason: a,b`, gitops-engine's form. An apply error already names its object (the
+ * apiserver's message does); a task that failed on its health is named here, so that the
+ * operation says which hook or resource failed and why (gitops-engine says nothing of them).
+ */
 function withReasons(base: string, tasks: readonly SyncTask[], v: View): string {
-  const reasons = [...new Set(tasks.map((t) => v.states.get(t.id)?.message ?? ''))].filter(
-    (m) => m !== '',
-  );
+  const reasons = [
+    ...new Set(
+      tasks.flatMap((t) => {
+        const why = v.reason(t) ?? '';
+        if (why === '') return [];
+        return v.status(t) === TaskStatus.SyncFailed ? [why] : [`${describeTask(t)}: ${why}`];
+      }),
+    ),
+  ];
   return reasons.length > 0 ? `${base}, reason: ${reasons.join(',')}` : base;
 }
 
 function failureMessage(v: View): string {
-  const applyFailed = v.main.filter((t) => v.status(t) === TaskStatus.SyncFailed);
+  const failed = v.main.filter((t) => isFailure(v.status(t)));
+  const applyFailed = failed.filter((t) => v.status(t) === TaskStatus.SyncFailed);
   // gitops-engine says "failed to apply" only when it fails in the applying pass, which it does
   // when no SyncFail hook has to run first.
   const base =
     applyFailed.length > 0 && v.syncFail.length === 0
       ? 'one or more objects failed to apply'
       : 'one or more synchronization tasks completed unsuccessfully';
-  const message = withReasons(base, applyFailed, v);
+  const message = withReasons(base, failed, v);
   const hooksFailed = v.syncFail.filter((t) => isFailure(v.status(t)));
   return hooksFailed.length > 0
     ? `${message}\n${withReasons('one or more SyncFail hooks failed', hooksFailed, v)}`
@@ -236,8 +249,27 @@ function failureMessage(v: View): string {
 }
 
 /**
+ * SyncFail hooks that succeeded and say HookSucceeded. The sync as a whole failed, so
+ * gitops-engine never deletes them; but such a hook did succeed, which is what its policy names
+ * (Argo CD's docs: "deleted after the hook succeeded").
+ */
+function succeededSyncFailHooks(v: View): SyncStep | undefined {
+  const tasks = v.syncFail.filter(
+    (t) =>
+      t.hook?.deletePolicies.includes(HookDeletePolicy.HookSucceeded) &&
+      v.status(t) === TaskStatus.Succeeded &&
+      v.live(t) !== undefined &&
+      !isTerminating(v.live(t)),
+  );
+  return tasks.length > 0
+    ? { kind: 'delete-hooks', tasks, reason: HookDeletePolicy.HookSucceeded }
+    : undefined;
+}
+
+/**
  * A completed-unsuccessful task fails the sync: delete HookFailed hooks, run the SyncFail hooks
- * (all at once, their BeforeHookCreation deletions first), then finish Failed.
+ * (all at once, their BeforeHookCreation deletions first), delete those that succeeded with
+ * HookSucceeded, then finish Failed.
  */
 function handleFailure(v: View): SyncStep | undefined {
   if (!v.main.some((t) => isFailure(v.status(t)))) return undefined;
@@ -246,7 +278,11 @@ function handleFailure(v: View): SyncStep | undefined {
     deleteHooks(v, HookDeletePolicy.HookFailed) ??
     (pendingSyncFail.length > 0
       ? (beforeHookCreation(v, pendingSyncFail) ?? { kind: 'apply', tasks: pendingSyncFail })
-      : { kind: 'finish', phase: 'Failed', message: failureMessage(v) })
+      : (succeededSyncFailHooks(v) ?? {
+          kind: 'finish',
+          phase: 'Failed',
+          message: failureMessage(v),
+        }))
   );
 }
 
@@ -299,6 +335,12 @@ export function nextSyncStep(
   const statuses = new Map(tasks.map((t) => [t.id, statusOf(t, states, health, live)]));
   const status = (t: SyncTask) => statuses.get(t.id) ?? TaskStatus.Pending;
   const all = tasks.filter((t) => !(t.inSync && isPending(status(t))));
+  // A task recorded as failed says why itself; one that failed on its health now, by its health.
+  const reason = (t: SyncTask) => {
+    const stored = states.get(t.id);
+    if (stored && isFailure(stored.status)) return stored.message;
+    return isFailure(status(t)) ? health(t)?.message : undefined;
+  };
   const v: View = {
     planned: tasks,
     all,
@@ -306,7 +348,7 @@ export function nextSyncStep(
     syncFail: all.filter((t) => t.phase === SyncPhase.SyncFail),
     status,
     live,
-    states,
+    reason,
     context,
   };
   return (

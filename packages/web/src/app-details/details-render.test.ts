@@ -118,6 +118,39 @@ describe('details page contract', () => {
     expect(out).toContain('data-result="Deployment/web"');
   });
 
+  it('a failed sync shows why: the operation message and each failed result’s message', () => {
+    const why = 'BackoffLimitExceeded: Job has reached the specified backoff limit';
+    const failed: Application = {
+      ...app,
+      status: {
+        ...app.status,
+        operationState: {
+          phase: 'Failed',
+          message: `one or more synchronization tasks completed unsuccessfully, reason: batch/Job demo/migrate-1: ${why}`,
+          syncResult: {
+            resources: [
+              {
+                group: 'batch',
+                kind: 'Job',
+                namespace: 'demo',
+                name: 'migrate-1',
+                status: 'Synced',
+                hookType: 'PreSync',
+                hookPhase: 'Failed',
+                message: why,
+              },
+            ],
+          },
+        },
+      },
+    };
+    const out = html(createElement(OperationPanel, { app: failed }));
+    expect(out).toContain(`reason: batch/Job demo/migrate-1: ${why}`);
+    expect(out).toMatch(
+      new RegExp(`data-result="Job/migrate-1".*<td class="details-message-cell">${why}</td>`),
+    );
+  });
+
   it('the diff marks lines and renders only the first screen of a huge one', () => {
     const old = Array.from({ length: 20_000 }, (_, i) => `line ${i}`).join('\n');
     const changed = old.replace('line 1\n', 'line one\n');
