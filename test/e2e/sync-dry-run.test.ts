@@ -176,7 +176,9 @@ describe('dry-run sync', () => {
     const badDest = await createApp('dry-run-bad', 'dry-bad');
     const done = await sync('dry-run-bad', { dryRun: true });
     expect(phaseOf(done)).toBe('Failed');
-    expect(messageOf(done)).toMatch(/^one or more objects failed to apply \(dry run\): .*dataa/);
+    expect(messageOf(done)).toMatch(
+      /^one or more objects failed to apply \(dry run\), reason: .*dataa/,
+    );
     expect(await exists(badDest, 'configmap', 'good')).toBe(false);
     expect(historyLength(done)).toBe(0);
   });
