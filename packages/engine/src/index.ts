@@ -18,6 +18,7 @@ export {
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
 export { normalizeRepoUrl, repoCredentialsFor, withoutUrlCredentials } from './repo-creds.ts';
 export { globMatch, permittedBy } from './project/glob.ts';
+export { parseGoDuration } from './project/duration.ts';
 export {
   inClusterName,
   inClusterOnly,
