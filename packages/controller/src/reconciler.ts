@@ -18,7 +18,7 @@ import {
   ApplicationConditionType,
   applicationSchema,
   appProjectSchema,
-  defaultInstanceLabel,
+  isTracked,
   errorMessage,
   formatResourceKey,
   groupOf,
@@ -27,7 +27,7 @@ import {
   withTracking,
   OperationPhase,
   SyncStatusCode,
-  TrackingMethod,
+  type TrackingMethod,
   type ApiGroup,
   type Application,
   type ApplicationStatus,
@@ -375,10 +375,7 @@ export function createReconciler(d: ReconcilerDeps) {
   ): Condition[] {
     const ns = app.spec.destination.namespace;
     if (!ns || !project.spec.orphanedResources?.warn) return [];
-    const tracked = (o: KubeObject) =>
-      o.metadata.annotations?.[d.trackingAnnotation] !== undefined ||
-      (d.trackingMethod !== TrackingMethod.Annotation &&
-        o.metadata.labels?.[defaultInstanceLabel] !== undefined);
+    const tracked = (o: KubeObject) => isTracked(o, d.trackingAnnotation, d.trackingMethod);
     const orphans = orphanedResources(project, cluster.cache.inNamespace(ns), tracked);
     return orphans.length
       ? [

@@ -70,7 +70,7 @@ describe('--label', () => {
   });
 
   it('turns labelled target objects into exact filters; any one label is enough', () => {
-    const obj = (apiVersion: string, kind: string, name: string, labels?: object) => ({
+    const obj = (apiVersion: string, kind: string, name: string, labels?: Record<string, string>) => ({
       apiVersion,
       kind,
       metadata: { name, namespace: 'prod', ...(labels ? { labels } : {}) },
