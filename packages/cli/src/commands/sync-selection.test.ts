@@ -70,7 +70,12 @@ describe('--label', () => {
   });
 
   it('turns labelled target objects into exact filters; any one label is enough', () => {
-    const obj = (apiVersion: string, kind: string, name: string, labels?: Record<string, string>) => ({
+    const obj = (
+      apiVersion: string,
+      kind: string,
+      name: string,
+      labels?: Record<string, string>,
+    ) => ({
       apiVersion,
       kind,
       metadata: { name, namespace: 'prod', ...(labels ? { labels } : {}) },

@@ -254,6 +254,7 @@ async function startOperation(
   app: Application,
   sync: NonNullable<Operation['sync']>,
   retry?: Operation['retry'],
+  info?: Operation['info'],
 ) {
   if (app.operation || app.status?.operationState?.phase === OperationPhase.Running)
     throw precondition('another operation is already in progress');
@@ -265,6 +266,7 @@ async function startOperation(
     initiatedBy: { username: r.principal.name || 'anonymous' },
     sync,
     ...(retry ? { retry } : {}),
+    ...(info?.length ? { info } : {}),
   };
   return r.ctx.store.patchApp(app.metadata.name, { operation });
 }
@@ -277,6 +279,8 @@ interface SyncBody {
   resources?: { group?: string; kind: string; name: string; namespace?: string }[];
   syncOptions?: { items?: string[] };
   retryStrategy?: Operation['retry'];
+  /** `argocd app sync --info NAME=VALUE`: kept in operation.info. */
+  infos?: Operation['info'];
 }
 
 async function syncApp(r: RouteRequest) {
@@ -290,7 +294,16 @@ async function syncApp(r: RouteRequest) {
     ...(b.resources?.length ? { resources: b.resources } : {}),
     ...(b.syncOptions?.items?.length ? { syncOptions: b.syncOptions.items } : {}),
   };
-  return startOperation(r, app, sync, b.retryStrategy);
+  const infos = Array.isArray(b.infos)
+    ? b.infos.filter(
+        (i: unknown): i is { name: string; value: string } =>
+          typeof i === 'object' &&
+          i !== null &&
+          typeof (i as { name?: unknown }).name === 'string' &&
+          typeof (i as { value?: unknown }).value === 'string',
+      )
+    : [];
+  return startOperation(r, app, sync, b.retryStrategy, infos);
 }
 
 async function rollbackApp(r: RouteRequest) {
