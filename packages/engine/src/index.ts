@@ -44,4 +44,4 @@ export { objectPermitted, resourcePermitted, type ObjectCluster } from './projec
 export * from './sync/index.ts';
 export * from './webhook/index.ts';
 export * from './project/windows.ts';
-export { orphanedResources } from './project/orphans.ts';
+export { orphanedResources, orphanKind } from './project/orphans.ts';

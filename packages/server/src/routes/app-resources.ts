@@ -4,6 +4,7 @@ import {
   maskSecrets,
   objectPermitted,
   orphanedResources,
+  orphanKind,
   repoCredentialsFor,
   windowState,
   type ObjectCluster,
@@ -222,7 +223,7 @@ async function orphansOf(
   const project = dest.project;
   if (!ns || !project?.spec.orphanedResources) return [];
   const kinds = index.resources.filter(
-    (r) => r.namespaced && r.preferred && r.verbs.includes('list') && !r.kind.endsWith('Review'),
+    (r) => r.namespaced && r.preferred && r.verbs.includes('list') && orphanKind(r.group, r.kind),
   );
   const inNamespace: KubeObject[] = [];
   for (const api of kinds) {
