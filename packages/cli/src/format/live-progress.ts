@@ -33,14 +33,16 @@ function colourCodeAt(line: string, i: number): number {
 export function clipLine(line: string, columns: number): string {
   let out = '';
   let visible = 0;
+  let coloured = false;
   for (let i = 0; i < line.length;) {
     const code = colourCodeAt(line, i);
     if (code > 0) {
       out += line.slice(i, i + code);
+      coloured = true;
       i += code;
       continue;
     }
-    if (visible === columns) return `${out}${ESC}[0m`;
+    if (visible === columns) return coloured ? `${out}${ESC}[0m` : out;
     const ch = String.fromCodePoint(line.codePointAt(i) ?? 0);
     out += ch;
     visible++;
