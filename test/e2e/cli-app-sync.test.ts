@@ -59,7 +59,7 @@ const v1Files = {
 };
 
 const cmData = async (name: string) =>
-  (await getJson<{ data?: Record<string, string> }>(['-n', dest, 'get', 'configmap', name])).data;
+  (await getJson<{ data?: Record<string, string> }>(['configmap', name, '-n', dest])).data;
 
 /** Waits for an operation newer than `after` to finish and returns the app. */
 const finishedAfter = (after: string) =>
