@@ -371,6 +371,22 @@ describe('gitward app sync and friends against the real server', () => {
     await waitGone(dest, 'configmap', 'two');
   });
 
+  it('syncs what a local directory renders with --local, without writing history', async () => {
+    const appNow = () =>
+      getJson<Application>(['applications.gitward.dev', app, '-n', appNamespace]);
+    const history = (await appNow()).status?.history?.length ?? 0;
+    const dir = await mkdtemp(join(tmpdir(), 'gitward-local-sync-'));
+    await writeFile(join(dir, 'one.json'), labelled('one', { tier: 'a' }, 'from-local'));
+    const sync = await gitward(['app', 'sync', app, '--local', dir, '--timeout', '120']);
+    expect(sync.code, sync.stderr + sync.stdout).toBe(0);
+    expect((await cmData('one'))?.['a']).toBe('from-local');
+    // Nothing else was pruned (no --prune), and Git's version still differs.
+    expect(await exists(dest, 'deployment', 'web')).toBe(true);
+    const after = await appNow();
+    expect(after.status?.operationState?.operation?.sync?.manifests).toHaveLength(1);
+    expect(after.status?.history?.length ?? 0).toBe(history);
+  });
+
   it('exits non-zero with the phase when the sync fails', async () => {
     const badApp = `${app}-bad`;
     const create = await gitward([

@@ -45,6 +45,7 @@ interface SyncFlags extends ServerFlags {
   assumeYes?: boolean;
   info: string[];
   output: string;
+  local?: string;
 }
 
 /** A non-negative integer flag. */
@@ -206,6 +207,21 @@ async function previewed(
   return answer;
 }
 
+/**
+ * `--local DIR`: the directory rendered here with the app's source settings, sent as the sync's
+ * manifests (the server checks the `override` permission and refuses under automated sync).
+ */
+async function localManifests(
+  deps: RemoteDeps,
+  app: Application,
+  dir: string | undefined,
+): Promise<Pick<SyncRequest, 'manifests'>> {
+  if (!dir) return {};
+  const objects = await renderApp(deps, app, dir);
+  if (objects.length === 0) throw invalid(`${dir} renders no objects`);
+  return { manifests: objects.map((x) => JSON.stringify(x)) };
+}
+
 /** argocd's verdict on a finished sync: its phase, then prunes a full sync left undone. */
 function checkOutcome(a: Application, selective: boolean): void {
   const op = a.status?.operationState ?? {};
@@ -239,7 +255,7 @@ async function syncOne(
       ErrorCode.NotFound,
       `No matching app resources found for resource filter: ${[...o.resource, ...o.label].join(', ')}`,
     );
-  const req = syncRequestOf(o, selected);
+  const req = { ...syncRequestOf(o, selected), ...(await localManifests(deps, app, o.local)) };
   if (o.previewChanges && !(await previewed(deps, client, name, Boolean(o.assumeYes)))) return;
   await client.applications.sync(name, req);
   if (o.async) return deps.output.out(`sync of application '${name}' requested`);
@@ -289,6 +305,7 @@ function syncCommand(app: Command, deps: RemoteDeps): void {
     .option('--preview-changes', 'show the differences and ask before syncing')
     .option('--assumeYes', 'answer yes to --preview-changes')
     .option('--info <NAME=VALUE>', 'kept in the operation (repeatable)', collect, [])
+    .option('--local <dir>', 'sync what this directory renders (with the app’s settings), not Git')
     .option('-o, --output <format>', 'wide|json|yaml: json/yaml print the app when done', 'wide')
     .action(async (names: string[], o: SyncFlags) => {
       const format = outputFormat(o, ['wide', 'json', 'yaml']);
@@ -350,21 +367,24 @@ interface DiffFlags extends ServerFlags {
   exitCode: boolean;
 }
 
+/** The app's source rendered here from `dir` (see renderLocalDir). */
+function renderApp(deps: RemoteDeps, app: Application, dir: string): Promise<KubeObject[]> {
+  const source = app.spec.source ?? app.spec.sources?.[0];
+  if (!source) throw invalid(`application ${app.metadata.name} has no source`);
+  return renderLocalDir({ ...deps, env: deps.env ?? {} }, dir, {
+    name: app.metadata.name,
+    source,
+    destinationNamespace: app.spec.destination.namespace,
+  });
+}
+
 async function targetFor(
   deps: RemoteDeps,
   client: ApiClient,
   app: Application,
   o: DiffFlags,
 ): Promise<KubeObject[] | undefined> {
-  if (o.local) {
-    const source = app.spec.source ?? app.spec.sources?.[0];
-    if (!source) throw invalid(`application ${app.metadata.name} has no source`);
-    return renderLocalDir({ ...deps, env: deps.env ?? {} }, o.local, {
-      name: app.metadata.name,
-      source,
-      destinationNamespace: app.spec.destination.namespace,
-    });
-  }
+  if (o.local) return renderApp(deps, app, o.local);
   if (o.revision) {
     const res = await client.applications.manifests(app.metadata.name, { revision: o.revision });
     return (res.manifests ?? []).flatMap((m) => parseManifests(m, 'manifest').objects);

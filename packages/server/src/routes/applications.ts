@@ -281,11 +281,37 @@ interface SyncBody {
   retryStrategy?: Operation['retry'];
   /** `argocd app sync --info NAME=VALUE`: kept in operation.info. */
   infos?: Operation['info'];
+  /** `argocd app sync --local`: rendered manifests the controller applies instead of Git's. */
+  manifests?: unknown;
+}
+
+/**
+ * Local manifests, as Argo CD's Sync takes them: every one a string, the caller allowed to
+ * `override` the app (a local sync replaces what Git says), and refused under automated sync
+ * unless a dry run (the next automated sync would undo it at once).
+ */
+async function localManifests(r: RouteRequest, app: Application, b: SyncBody) {
+  if (b.manifests === undefined) return undefined;
+  if (!Array.isArray(b.manifests) || !b.manifests.every((m) => typeof m === 'string'))
+    throw invalid('manifests must be a list of strings');
+  const manifests = b.manifests;
+  if (manifests.length === 0) return undefined;
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const object = `${app.spec.project}/${app.metadata.name}`;
+  if (!rbac.enforce(r.principal.subject, 'applications', 'override', object))
+    throw forbidden(`permission denied: applications, override, ${object}`);
+  const automated = app.spec.syncPolicy?.automated;
+  if (automated && automated.enabled !== false && !b.dryRun)
+    throw precondition(
+      'cannot use local sync when Automatic Sync Policy is enabled unless for dry run',
+    );
+  return manifests;
 }
 
 async function syncApp(r: RouteRequest) {
   const app = await r.app();
   const b = ownBody(await r.json()) as SyncBody;
+  const manifests = await localManifests(r, app, b);
   const sync: NonNullable<Operation['sync']> = {
     ...(b.revision ? { revision: b.revision } : {}),
     ...(b.prune !== undefined ? { prune: b.prune } : {}),
@@ -293,6 +319,7 @@ async function syncApp(r: RouteRequest) {
     ...(b.strategy ? { syncStrategy: b.strategy } : {}),
     ...(b.resources?.length ? { resources: b.resources } : {}),
     ...(b.syncOptions?.items?.length ? { syncOptions: b.syncOptions.items } : {}),
+    ...(manifests ? { manifests } : {}),
   };
   const infos = Array.isArray(b.infos)
     ? b.infos.filter(
