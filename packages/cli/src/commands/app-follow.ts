@@ -55,14 +55,21 @@ export interface FollowOptions {
   readonly quiet?: boolean | undefined;
 }
 
-type Show = (a: Application) => void;
+interface Progress {
+  show(a: Application): void;
+  /** No drawing after this: what the command prints next must not be drawn over. */
+  close(): void;
+}
 
 /** Progress as plain lines: what changed since the last snapshot (what CI logs show). */
-function lineProgress(deps: RemoteDeps, include: FollowOptions['include']): Show {
+function lineProgress(deps: RemoteDeps, include: FollowOptions['include']): Progress {
   const tracker = createProgressTracker({ color: deps.config.color });
-  return (a) => {
-    const shown = include ? onlySelected(a, include) : a;
-    for (const line of tracker.update(shown)) deps.output.out(line);
+  return {
+    show: (a) => {
+      const shown = include ? onlySelected(a, include) : a;
+      for (const line of tracker.update(shown)) deps.output.out(line);
+    },
+    close: () => undefined,
   };
 }
 
@@ -120,13 +127,14 @@ function liveProgress(
   client: ApiClient,
   name: string,
   include: FollowOptions['include'],
-): Show {
+): Progress {
   let height = 0;
   let tree: ApplicationTree | undefined;
   let latest: Application | undefined;
   let fetching = false;
+  let closed = false;
   const draw = () => {
-    if (!latest) return;
+    if (!latest || closed) return;
     const lines = renderProgressFrame(latest, tree, {
       color: deps.config.color,
       columns: term.columns || 80,
@@ -136,19 +144,24 @@ function liveProgress(
     term.write(redrawFrame(height, lines));
     height = lines.length;
   };
-  return (a) => {
-    latest = a;
-    draw();
-    if (fetching) return;
-    fetching = true;
-    void client.applications
-      .resourceTree(name)
-      .then((t) => (tree = t))
-      .catch(() => undefined)
-      .finally(() => {
-        fetching = false;
-        draw();
-      });
+  return {
+    show: (a) => {
+      latest = a;
+      draw();
+      if (fetching) return;
+      fetching = true;
+      void client.applications
+        .resourceTree(name)
+        .then((t) => (tree = t))
+        .catch(() => undefined)
+        .finally(() => {
+          fetching = false;
+          draw();
+        });
+    },
+    close: () => {
+      closed = true;
+    },
   };
 }
 
@@ -167,11 +180,12 @@ export async function follow(
   // A bare number is the timeout (the form `app rollback` calls with).
   const opts = typeof options === 'number' ? { timeoutSec: options } : options;
   const term = deps.output.terminal;
-  const show: Show = opts.quiet
-    ? () => undefined
+  const progress: Progress = opts.quiet
+    ? { show: () => undefined, close: () => undefined }
     : term
       ? liveProgress(term, deps, client, name, opts.include)
       : lineProgress(deps, opts.include);
+  const show = (a: Application) => progress.show(a);
   const abort = new AbortController();
   const timer =
     opts.timeoutSec > 0 ? setTimeout(() => abort.abort(), opts.timeoutSec * 1000) : undefined;
@@ -198,6 +212,7 @@ export async function follow(
     }
   } finally {
     if (timer) clearTimeout(timer);
+    progress.close();
   }
   if (!done(last))
     throw new GitwardError(
