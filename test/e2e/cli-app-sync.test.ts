@@ -377,6 +377,9 @@ describe('gitward app sync and friends against the real server', () => {
     const history = (await appNow()).status?.history?.length ?? 0;
     const dir = await mkdtemp(join(tmpdir(), 'gitward-local-sync-'));
     await writeFile(join(dir, 'one.json'), labelled('one', { tier: 'a' }, 'from-local'));
+    // All the live objects are in the directory: nothing is left to prune (argocd fails a sync
+    // that leaves prunes undone).
+    await writeFile(join(dir, 'web.yaml'), deployment('web'));
     const sync = await gitward(['app', 'sync', app, '--local', dir, '--timeout', '120']);
     expect(sync.code, sync.stderr + sync.stdout).toBe(0);
     expect((await cmData('one'))?.['a']).toBe('from-local');
