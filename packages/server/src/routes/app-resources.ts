@@ -96,7 +96,7 @@ interface AppDestination {
   /** For the writes of delete-resource and patch-resource. */
   readonly kube: KubeClient;
   /** The annotation that marks an object as some app's (orphans are the unmarked ones). */
-  readonly trackingAnnotation: string;
+  trackingAnnotation(): string;
   readonly cluster: ObjectCluster;
   readonly project: AppProject | undefined;
   permitted(o: KubeObject, index: ApiResourceIndex): boolean;
@@ -112,7 +112,7 @@ async function destinationOf(r: RouteRequest, app: Application): Promise<AppDest
   return {
     view: destinationViewOf(out.kube, out.cluster.server),
     kube: out.kube,
-    trackingAnnotation: trackingAnnotation(r.ctx.store.group),
+    trackingAnnotation: () => trackingAnnotation(r.ctx.store.group),
     cluster: out.cluster,
     project,
     // Without its project the app may show nothing (Argo CD refuses such an app outright).
@@ -232,9 +232,8 @@ async function orphansOf(
     // Lists leave kind and apiVersion off their items.
     for (const o of items) inNamespace.push({ ...o, apiVersion, kind: api.kind });
   }
-  const orphans = orphanedResources(project, inNamespace, (o) =>
-    isTracked(o, dest.trackingAnnotation),
-  );
+  const annotation = dest.trackingAnnotation();
+  const orphans = orphanedResources(project, inNamespace, (o) => isTracked(o, annotation));
   return orphans.filter((o) => dest.permitted(o, index)).map((o) => nodeOf(o));
 }
 
