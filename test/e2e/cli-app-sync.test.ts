@@ -386,7 +386,7 @@ describe('gitward app sync and friends against the real server', () => {
     // Nothing else was pruned (no --prune), and Git's version still differs.
     expect(await exists(dest, 'deployment', 'web')).toBe(true);
     const after = await appNow();
-    expect(after.status?.operationState?.operation?.sync?.manifests).toHaveLength(1);
+    expect(after.status?.operationState?.operation?.sync?.manifests).toHaveLength(2);
     expect(after.status?.history?.length ?? 0).toBe(history);
   });
 
