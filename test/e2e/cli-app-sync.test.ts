@@ -36,6 +36,10 @@ function gitward(args: readonly string[]): Promise<CliRun> {
   return runCli(args, { GITWARD_CONFIG: configFile });
 }
 
+/** `gitward app sync` of the test's app with `args`, given two minutes. */
+const syncApp = (args: readonly string[]) =>
+  gitward(['app', 'sync', app, ...args, '--timeout', '120']);
+
 /** A ConfigMap with labels and one data value. */
 const labelled = (name: string, labels: Record<string, string>, value = '1') =>
   JSON.stringify({
@@ -131,15 +135,7 @@ afterAll(async () => {
 
 describe('gitward app sync and friends against the real server', () => {
   it('syncs only what --resource and --label select; a dry run changes nothing', async () => {
-    const one = await gitward([
-      'app',
-      'sync',
-      app,
-      '--resource',
-      ':ConfigMap:one',
-      '--timeout',
-      '120',
-    ]);
+    const one = await syncApp(['--resource', ':ConfigMap:one']);
     expect(one.code, one.stderr + one.stdout).toBe(0);
     expect(one.stdout).toMatch(/ConfigMap\s+\S+\s+one/);
     expect(one.stdout).not.toMatch(/Deployment\s+\S+\s+web/);
@@ -147,28 +143,11 @@ describe('gitward app sync and friends against the real server', () => {
     expect(await exists(dest, 'configmap', 'two')).toBe(false);
     expect(await exists(dest, 'deployment', 'web')).toBe(false);
 
-    const dry = await gitward([
-      'app',
-      'sync',
-      app,
-      '--label',
-      'tier=b',
-      '--dry-run',
-      '--timeout',
-      '120',
-    ]);
+    const dry = await syncApp(['--label', 'tier=b', '--dry-run']);
     expect(dry.code, dry.stderr + dry.stdout).toBe(0);
     expect(await exists(dest, 'configmap', 'two')).toBe(false);
 
-    const notWeb = await gitward([
-      'app',
-      'sync',
-      app,
-      '--resource',
-      '!apps:Deployment:*',
-      '--timeout',
-      '120',
-    ]);
+    const notWeb = await syncApp(['--resource', '!apps:Deployment:*']);
     expect(notWeb.code, notWeb.stderr + notWeb.stdout).toBe(0);
     expect(await exists(dest, 'configmap', 'two')).toBe(true);
     expect(await exists(dest, 'deployment', 'web')).toBe(false);
@@ -183,10 +162,7 @@ describe('gitward app sync and friends against the real server', () => {
   });
 
   it('passes the sync flags through to the operation and waits for it', async () => {
-    const sync = await gitward([
-      'app',
-      'sync',
-      app,
+    const sync = await syncApp([
       '--prune',
       '--force',
       '--apply-out-of-sync-only',
@@ -199,8 +175,6 @@ describe('gitward app sync and friends against the real server', () => {
       '1m30s',
       '--info',
       'reason=e2e',
-      '--timeout',
-      '120',
     ]);
     expect(sync.code, sync.stderr + sync.stdout).toBe(0);
     expect(sync.stdout).toMatch(/Phase:\s+Succeeded/);
@@ -254,15 +228,7 @@ describe('gitward app sync and friends against the real server', () => {
     expect(await lastStart()).toBe(before);
     expect((await cmData('one'))?.['a']).toBe('x');
 
-    const yes = await gitward([
-      'app',
-      'sync',
-      app,
-      '--preview-changes',
-      '--assumeYes',
-      '--timeout',
-      '120',
-    ]);
+    const yes = await syncApp(['--preview-changes', '--assumeYes']);
     expect(yes.code, yes.stderr + yes.stdout).toBe(0);
     expect((await cmData('one'))?.['a']).toBe('1');
   });
@@ -301,49 +267,29 @@ describe('gitward app sync and friends against the real server', () => {
     expect(orphans.stdout).toMatch(/stray\s+Yes/);
     expect(orphans.stdout).not.toMatch(/\bone\b/);
 
-    const patch = await gitward([
-      'app',
-      'patch-resource',
-      app,
-      '--kind',
-      'ConfigMap',
-      '--resource-name',
-      'one',
-      '--patch',
-      '{"data":{"p":"q"}}',
-      '--patch-type',
-      'merge',
-    ]);
+    /** `app patch-resource` of one ConfigMap of the app. */
+    const patchCm = (name: string, patch: string, type: string[] = []) =>
+      gitward([
+        'app',
+        'patch-resource',
+        app,
+        '--kind',
+        'ConfigMap',
+        '--resource-name',
+        name,
+        '--patch',
+        patch,
+        ...type,
+      ]);
+    const patch = await patchCm('one', '{"data":{"p":"q"}}', ['--patch-type', 'merge']);
     expect(patch.code, patch.stderr).toBe(0);
     expect((await cmData('one'))?.['p']).toBe('q');
-    const jsonPatch = await gitward([
-      'app',
-      'patch-resource',
-      app,
-      '--kind',
-      'ConfigMap',
-      '--resource-name',
-      'one',
-      '--patch',
-      '[{"op":"replace","path":"/data/p","value":"r"}]',
-    ]);
+    const jsonPatch = await patchCm('one', '[{"op":"replace","path":"/data/p","value":"r"}]');
     expect(jsonPatch.code, jsonPatch.stderr).toBe(0);
     expect((await cmData('one'))?.['p']).toBe('r');
 
     // The stray ConfigMap is in the namespace, but not the app's: neither route reaches it.
-    const strayPatch = await gitward([
-      'app',
-      'patch-resource',
-      app,
-      '--kind',
-      'ConfigMap',
-      '--resource-name',
-      'stray',
-      '--patch',
-      '{"data":{"x":"z"}}',
-      '--patch-type',
-      'merge',
-    ]);
+    const strayPatch = await patchCm('stray', '{"data":{"x":"z"}}', ['--patch-type', 'merge']);
     expect(strayPatch.code).not.toBe(0);
     const strayDelete = await gitward([
       'app',
@@ -380,7 +326,7 @@ describe('gitward app sync and friends against the real server', () => {
     // All the live objects are in the directory: nothing is left to prune (argocd fails a sync
     // that leaves prunes undone).
     await writeFile(join(dir, 'web.yaml'), deployment('web'));
-    const sync = await gitward(['app', 'sync', app, '--local', dir, '--timeout', '120']);
+    const sync = await syncApp(['--local', dir]);
     expect(sync.code, sync.stderr + sync.stdout).toBe(0);
     expect((await cmData('one'))?.['a']).toBe('from-local');
     // Nothing else was pruned (no --prune), and Git's version still differs.
