@@ -202,6 +202,21 @@ const table: Record<
       path: '/api/v1/applications/web/resource?group=&kind=ConfigMap&namespace=team-ns&resourceName=x',
     }),
   },
+  'DELETE /api/v1/applications/:name/resource': {
+    allowed: 404, // ConfigMap x is not one of web's
+    row: changeApps,
+    call: () => ({
+      path: '/api/v1/applications/web/resource?group=&kind=ConfigMap&namespace=team-ns&resourceName=x',
+    }),
+  },
+  'POST /api/v1/applications/:name/resource': {
+    allowed: 404, // ConfigMap x is not one of web's
+    row: changeApps,
+    call: () => ({
+      path: '/api/v1/applications/web/resource?group=&kind=ConfigMap&namespace=team-ns&resourceName=x&patchType=merge',
+      body: JSON.stringify({ data: { a: 'b' } }),
+    }),
+  },
   'GET /api/v1/applications/:name/syncwindows': {
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/syncwindows' }),

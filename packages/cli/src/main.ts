@@ -16,6 +16,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const output: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  terminal: process.stdout.isTTY
+    ? {
+        get columns() {
+          return process.stdout.columns;
+        },
+        get rows() {
+          return process.stdout.rows;
+        },
+        write: (text) => process.stdout.write(text),
+      }
+    : undefined,
 };
 
 function untilSignal(): Promise<string> {

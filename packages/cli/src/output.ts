@@ -4,6 +4,15 @@ import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** Present only when stdout is a terminal: for views redrawn in place (live progress). */
+  readonly terminal?: Terminal | undefined;
+}
+
+/** A terminal's size, read when asked (it can be resized), and a raw write. */
+export interface Terminal {
+  readonly columns: number;
+  readonly rows: number;
+  write(text: string): void;
 }
 
 const exitCodes: Record<ErrorCode, number> = {

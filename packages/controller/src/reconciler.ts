@@ -1,10 +1,12 @@
 import {
+  applyDefaultNamespace,
   buildStatus,
   compareApplication,
   canSync,
   describeDrift,
   noHealthOverrides,
   orphanedResources,
+  parseManifests,
   repoCredentialsFor,
   resolveDestination,
   objectPermitted,
@@ -20,7 +22,7 @@ import {
   ApplicationConditionType,
   applicationSchema,
   appProjectSchema,
-  defaultInstanceLabel,
+  isTracked,
   errorMessage,
   formatResourceKey,
   groupOf,
@@ -29,7 +31,7 @@ import {
   withTracking,
   OperationPhase,
   SyncStatusCode,
-  TrackingMethod,
+  type TrackingMethod,
   type ApiGroup,
   type Application,
   type ApplicationStatus,
@@ -124,10 +126,18 @@ function statusPatch(status: Partial<ApplicationStatus>) {
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 
-/** Only successful, real (not dry-run), full (not selective) syncs make history, as Argo CD. */
+/**
+ * Only successful, real (not dry-run), full (not selective) syncs from Git make history, as Argo
+ * CD: a local sync's manifests are in no revision a rollback could return to.
+ */
 function makesHistory(state: OperationState): boolean {
   const sync = state.operation?.sync;
-  return state.phase === OperationPhase.Succeeded && !sync?.dryRun && !sync?.resources?.length;
+  return (
+    state.phase === OperationPhase.Succeeded &&
+    !sync?.dryRun &&
+    !sync?.resources?.length &&
+    !sync?.manifests?.length
+  );
 }
 
 /** One line per reconcile: what was compared and what the sync did. */
@@ -387,10 +397,7 @@ export function createReconciler(d: ReconcilerDeps) {
   ): Condition[] {
     const ns = app.spec.destination.namespace;
     if (!ns || !project.spec.orphanedResources?.warn) return [];
-    const tracked = (o: KubeObject) =>
-      o.metadata.annotations?.[d.trackingAnnotation] !== undefined ||
-      (d.trackingMethod !== TrackingMethod.Annotation &&
-        o.metadata.labels?.[defaultInstanceLabel] !== undefined);
+    const tracked = (o: KubeObject) => isTracked(o, d.trackingAnnotation, d.trackingMethod);
     const orphans = orphanedResources(project, cluster.cache.inNamespace(ns), tracked);
     return orphans.length
       ? [
@@ -700,7 +707,9 @@ export function createReconciler(d: ReconcilerDeps) {
     state: OperationState,
     ctx: CompareContext,
   ): Promise<CompareContext | undefined> {
-    const wanted = (app.operation ?? state.operation)?.sync?.revision;
+    const sync = (app.operation ?? state.operation)?.sync;
+    if (sync?.manifests?.length) return localTarget(app, sync.manifests, ctx);
+    const wanted = sync?.revision;
     const source = app.spec.source;
     if (!wanted || !source || wanted === ctx.revision || wanted === source.targetRevision)
       return ctx;
@@ -709,6 +718,30 @@ export function createReconciler(d: ReconcilerDeps) {
       spec: { ...app.spec, source: { ...source, targetRevision: wanted } },
     };
     return (await reportSafely(at, false)).ctx;
+  }
+
+  /**
+   * `argocd app sync --local`: the manifests the operation carries stand for the render (namespace
+   * defaulted as a render's are), compared at the revision Git is at. Undefined (the operation
+   * errs) when the project is gone or a manifest does not parse.
+   */
+  async function localTarget(
+    app: Application,
+    manifests: readonly string[],
+    ctx: CompareContext,
+  ): Promise<CompareContext | undefined> {
+    const project = projectOf(app);
+    if (!project) return undefined;
+    let parsed: KubeObject[];
+    try {
+      parsed = manifests.flatMap((m, i) => parseManifests(m, `manifest ${i + 1}`).objects);
+    } catch {
+      return undefined;
+    }
+    const scope: ScopeLookup = (g, k) => ctx.index.lookup(g, k)?.namespaced;
+    const { objects } = applyDefaultNamespace(parsed, app.spec.destination.namespace, scope);
+    const cmp = await compare(app, project, objects, ctx.index, ctx.cluster);
+    return { ...cmp, revision: ctx.revision };
   }
 
   /** A requested sync whose target cannot be rendered ends in Error with the comparison's reason. */

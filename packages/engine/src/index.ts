@@ -18,6 +18,7 @@ export {
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
 export { normalizeRepoUrl, repoCredentialsFor, withoutUrlCredentials } from './repo-creds.ts';
 export { globMatch, permittedBy } from './project/glob.ts';
+export { parseGoDuration } from './project/duration.ts';
 export {
   inClusterName,
   inClusterOnly,
@@ -43,4 +44,4 @@ export { objectPermitted, resourcePermitted, type ObjectCluster } from './projec
 export * from './sync/index.ts';
 export * from './webhook/index.ts';
 export * from './project/windows.ts';
-export { orphanedResources } from './project/orphans.ts';
+export { orphanedResources, orphanKind } from './project/orphans.ts';

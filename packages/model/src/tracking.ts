@@ -52,3 +52,18 @@ export function withTracking(
     metadata: { ...annotated.metadata, labels: { ...annotated.metadata.labels, [labelKey]: app } },
   };
 }
+
+/**
+ * Whether a live object is marked as some Application's: by the tracking annotation, or by the
+ * instance label unless tracking is by annotation alone. Without a method (a reader that does not
+ * know it) either mark counts, so nothing tracked is ever called orphaned.
+ */
+export function isTracked(
+  obj: KubeObject,
+  annotation: string,
+  method?: TrackingMethod,
+  labelKey = defaultInstanceLabel,
+): boolean {
+  if (obj.metadata.annotations?.[annotation] !== undefined) return true;
+  return method !== TrackingMethod.Annotation && obj.metadata.labels?.[labelKey] !== undefined;
+}

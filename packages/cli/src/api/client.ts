@@ -16,12 +16,15 @@ import type {
   ApplicationQuery,
   ApplicationTree,
   ApplicationWatchEvent,
+  AppResourceQuery,
   Cluster,
   ClusterCreateRequest,
   CreateTokenOptions,
+  DeleteResourceOptions,
   EventsQuery,
   KubeEvent,
   ManifestResponse,
+  PatchType,
   Repository,
   RepositoryCreateOptions,
   ResourceDiff,
@@ -88,6 +91,15 @@ export interface ApiClient {
       opts?: { revision?: string; appNamespace?: string },
     ): Promise<ManifestResponse>;
     events(name: string, query?: EventsQuery): Promise<KubeEvent[]>;
+    /** Deletes one object of the app's tree. */
+    deleteResource(name: string, opts: DeleteResourceOptions): Promise<void>;
+    /** Patches one object of the app's tree; the answer is the object after the patch. */
+    patchResource(
+      name: string,
+      ref: AppResourceQuery,
+      patch: string,
+      patchType: PatchType,
+    ): Promise<{ manifest?: string }>;
   };
   readonly projects: {
     list(): Promise<AppProject[]>;
@@ -339,6 +351,10 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         items(await get(app(name, '/managed-resources'), { ...q })),
       manifests: (name, o = {}) => get(app(name, '/manifests'), { ...o }),
       events: async (name, q = {}) => items(await get(app(name, '/events'), { ...q })),
+      deleteResource: (name, o) => request('DELETE', app(name, '/resource'), { query: { ...o } }),
+      // Argo CD's body is the patch itself, as a JSON string (grpc-gateway's `body: "patch"`).
+      patchResource: (name, ref, patch, patchType) =>
+        request('POST', app(name, '/resource'), { query: { ...ref, patchType }, body: patch }),
     },
     projects: {
       list: async () => items(await get('/api/v1/projects')),

@@ -93,6 +93,22 @@ export interface SyncRequest {
   readonly appNamespace?: string;
 }
 
+/** The object of an app's tree that `.../resource` routes name (query parameters). */
+export interface AppResourceQuery {
+  readonly group?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly resourceName: string;
+}
+
+/** `DELETE /api/v1/applications/{name}/resource`. */
+export interface DeleteResourceOptions extends AppResourceQuery {
+  readonly force?: boolean;
+  readonly orphan?: boolean;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic';
+
 /** Body of `POST /api/v1/applications/{name}/rollback`. */
 export interface RollbackRequest {
   /** The history entry to roll back to. */

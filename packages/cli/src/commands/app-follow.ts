@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, GitwardError, type Application } from '@gitward/model';
-import type { ApiClient } from '../api/index.ts';
+import type { ApiClient, ApplicationTree } from '../api/index.ts';
 import { createProgressTracker } from '../format/index.ts';
+import { redrawFrame, renderProgressFrame } from '../format/live-progress.ts';
+import type { Terminal } from '../output.ts';
 import type { RemoteDeps } from './remote.ts';
+import type { ResourceRef } from './sync-selection.ts';
 
 const terminal = new Set(['Succeeded', 'Failed', 'Error']);
 export const operationDone = (a: Application) =>
@@ -16,35 +19,177 @@ export type Wanted = {
   suspended?: boolean;
 };
 
+/** No condition named: argocd waits for Synced, Healthy and no operation. */
+export function wantedOrDefault(w: Wanted): Wanted {
+  const any = [w.sync, w.health, w.operation, w.degraded, w.suspended].some(Boolean);
+  return any ? w : { sync: true, health: true, operation: true };
+}
+
+/**
+ * The health statuses a wait accepts: each of --health, --suspended and --degraded adds its own
+ * (Healthy, Suspended, Degraded), as argocd's checkResourceStatus; none named accepts any.
+ */
+function acceptedHealth(w: Wanted): Set<string> | undefined {
+  const ok = new Set<string>();
+  if (w.health) ok.add('Healthy');
+  if (w.suspended) ok.add('Suspended');
+  if (w.degraded) ok.add('Degraded');
+  return ok.size ? ok : undefined;
+}
+
+/** Whether the app is in the state `app wait` waits for (argocd's checkResourceStatus). */
 export function satisfied(a: Application, w: Wanted): boolean {
-  const health = a.status?.health?.status;
-  if (w.degraded) return health === 'Degraded';
-  if (w.suspended) return health === 'Suspended';
+  const health = acceptedHealth(w);
   return (
     (!w.sync || a.status?.sync?.status === 'Synced') &&
-    (!w.health || health === 'Healthy') &&
+    (!health || health.has(a.status?.health?.status ?? '')) &&
     (!w.operation || (!a.operation && a.status?.operationState?.phase !== 'Running'))
   );
 }
 
+export interface FollowOptions {
+  readonly timeoutSec: number;
+  /** The resources the view shows (`--resource`); all when absent. */
+  readonly include?: ((r: ResourceRef) => boolean) | undefined;
+  /** No progress at all (`-o json|yaml`: only the final object is printed). */
+  readonly quiet?: boolean | undefined;
+}
+
+interface Progress {
+  show(a: Application): void;
+  /** No drawing after this: what the command prints next must not be drawn over. */
+  close(): void;
+}
+
+/** Progress as plain lines: what changed since the last snapshot (what CI logs show). */
+function lineProgress(deps: RemoteDeps, include: FollowOptions['include']): Progress {
+  const tracker = createProgressTracker({ color: deps.config.color });
+  return {
+    show: (a) => {
+      const shown = include ? onlySelected(a, include) : a;
+      for (const line of tracker.update(shown)) deps.output.out(line);
+    },
+    close: () => undefined,
+  };
+}
+
+/** The app with only the selected resources in its status and last result. */
+function onlySelected(a: Application, include: (r: ResourceRef) => boolean): Application {
+  const pick = <
+    T extends {
+      group?: string | undefined;
+      kind?: string | undefined;
+      namespace?: string | undefined;
+      name?: string | undefined;
+    },
+  >(
+    list: readonly T[] | undefined,
+  ) =>
+    list?.filter((r) =>
+      include({
+        group: r.group ?? '',
+        kind: r.kind ?? '',
+        namespace: r.namespace ?? '',
+        name: r.name ?? '',
+      }),
+    );
+  const status = a.status;
+  if (!status) return a;
+  const op = status.operationState;
+  const result = op?.syncResult;
+  return {
+    ...a,
+    status: {
+      ...status,
+      ...(status.resources ? { resources: pick(status.resources) } : {}),
+      ...(op && result
+        ? {
+            operationState: {
+              ...op,
+              syncResult: {
+                ...result,
+                ...(result.resources ? { resources: pick(result.resources) } : {}),
+              },
+            },
+          }
+        : {}),
+    },
+  };
+}
+
 /**
- * Follows an Application through the API's event stream until `done` holds, printing progress
- * lines (operation phase, per-resource results) as they change; fails after `timeoutSec`.
+ * The live table on a terminal, redrawn in place. Health comes from the resource tree, fetched
+ * again after each change (one fetch at a time; the latest app is drawn when it lands).
+ */
+function liveProgress(
+  term: Terminal,
+  deps: RemoteDeps,
+  client: ApiClient,
+  name: string,
+  include: FollowOptions['include'],
+): Progress {
+  let height = 0;
+  let tree: ApplicationTree | undefined;
+  let latest: Application | undefined;
+  let fetching = false;
+  let closed = false;
+  const draw = () => {
+    if (!latest || closed) return;
+    const lines = renderProgressFrame(latest, tree, {
+      color: deps.config.color,
+      columns: term.columns || 80,
+      rows: term.rows || 24,
+      include,
+    });
+    term.write(redrawFrame(height, lines));
+    height = lines.length;
+  };
+  return {
+    show: (a) => {
+      latest = a;
+      draw();
+      if (fetching) return;
+      fetching = true;
+      void client.applications
+        .resourceTree(name)
+        .then((t) => (tree = t))
+        .catch(() => undefined)
+        .finally(() => {
+          fetching = false;
+          draw();
+        });
+    },
+    close: () => {
+      closed = true;
+    },
+  };
+}
+
+/**
+ * Follows an Application through the API's event stream until `done` holds, showing progress as
+ * it changes (a live table on a terminal, changed rows as lines otherwise); fails after the
+ * timeout (0 = never).
  */
 export async function follow(
   deps: RemoteDeps,
   client: ApiClient,
   name: string,
   done: (a: Application) => boolean,
-  timeoutSec: number,
+  options: FollowOptions | number,
 ): Promise<Application> {
-  const tracker = createProgressTracker({ color: deps.config.color });
+  // A bare number is the timeout (the form `app rollback` calls with).
+  const opts = typeof options === 'number' ? { timeoutSec: options } : options;
+  const term = deps.output.terminal;
+  const progress: Progress = opts.quiet
+    ? { show: () => undefined, close: () => undefined }
+    : term
+      ? liveProgress(term, deps, client, name, opts.include)
+      : lineProgress(deps, opts.include);
+  const show = (a: Application) => progress.show(a);
   const abort = new AbortController();
-  const timer = timeoutSec > 0 ? setTimeout(() => abort.abort(), timeoutSec * 1000) : undefined;
+  const timer =
+    opts.timeoutSec > 0 ? setTimeout(() => abort.abort(), opts.timeoutSec * 1000) : undefined;
   let last = await client.applications.get(name);
-  const show = (a: Application) => {
-    for (const line of tracker.update(a)) deps.output.out(line);
-  };
   show(last);
   try {
     while (!done(last) && !abort.signal.aborted) {
@@ -67,11 +212,12 @@ export async function follow(
     }
   } finally {
     if (timer) clearTimeout(timer);
+    progress.close();
   }
   if (!done(last))
     throw new GitwardError(
       ErrorCode.Timeout,
-      `timed out after ${timeoutSec}s waiting for application ${name}`,
+      `timed out after ${opts.timeoutSec}s waiting for application ${name}`,
     );
   return last;
 }

@@ -27,6 +27,8 @@ export interface RemoteDeps {
   readonly output: Output;
   /** Defaults to a prompt on this process's stdin/stderr (see terminalPasswordPrompt). */
   readonly prompt?: PasswordPrompt;
+  /** The inherited environment, for commands that run rendering tools (`app diff --local`). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The streams a terminal prompt needs; `isTTY` decides whether to ask at all. */

@@ -15,6 +15,7 @@ import {
   ErrorCode,
   GitwardError,
   type ApplicationSource,
+  type KubeObject,
   type RepoCredentials,
 } from '@gitward/model';
 import { createTargetRenderer, type RenderOutcome, type RenderRequest } from '@gitward/target';
@@ -147,16 +148,11 @@ async function clusterFacts(kubeconfig: string | undefined, fallbackVersion: str
   };
 }
 
-async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<void> {
-  const { source, appName, ns } = f.file ? await sourceFromFile(f.file) : sourceFromFlags(spec, f);
-  const local = f.file === undefined && parseSourceSpec(spec).kind === 'local';
+/** The controller's renderer over this machine's tool binaries and caches. */
+async function localRenderer(d: RenderDeps) {
   const bin = await ensureBinaries({ cacheDir: d.config.cacheDir, onLog: (l) => d.output.err(l) });
   const versions = loadVersions();
   const cacheDir = join(d.config.cacheDir, 'target');
-  const facts = await clusterFacts(
-    f.kubeconfig ?? d.config.kubeconfig,
-    f.kubeVersion ?? versions.kubernetes,
-  );
   const renderer = createTargetRenderer({
     git: createGitRepositories({ cacheDir, env: d.env }),
     charts: createChartRepositories({ cacheDir }),
@@ -165,6 +161,44 @@ async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<v
     env: d.env,
     workDir: join(cacheDir, 'work'),
   });
+  return { renderer, versions };
+}
+
+/**
+ * Renders an Application's source from the local directory `dir` instead of its repository (no
+ * fetch), as `argocd app diff --local` does: the source's settings (Helm values, Kustomize
+ * options, ...) apply to the directory. Offline scopes unless GITWARD_KUBECONFIG names a cluster.
+ */
+export async function renderLocalDir(
+  d: RenderDeps,
+  dir: string,
+  app: { name: string; source: ApplicationSource; destinationNamespace?: string | undefined },
+): Promise<KubeObject[]> {
+  const { renderer, versions } = await localRenderer(d);
+  const facts = await clusterFacts(d.config.kubeconfig, versions.kubernetes);
+  const root = resolve(dir);
+  const out = await renderer.render({
+    appName: app.name,
+    project: 'default',
+    source: { ...app.source, repoURL: root, path: '.' },
+    destinationNamespace: app.destinationNamespace,
+    kubeVersion: facts.kubeVersion,
+    apiVersions: facts.apiVersions,
+    scope: facts.scope,
+    localRoot: root,
+  });
+  if (out.kind === 'failed') throw out.error;
+  return out.kind === 'rendered' ? [...out.objects] : [];
+}
+
+async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<void> {
+  const { source, appName, ns } = f.file ? await sourceFromFile(f.file) : sourceFromFlags(spec, f);
+  const local = f.file === undefined && parseSourceSpec(spec).kind === 'local';
+  const { renderer, versions } = await localRenderer(d);
+  const facts = await clusterFacts(
+    f.kubeconfig ?? d.config.kubeconfig,
+    f.kubeVersion ?? versions.kubernetes,
+  );
   const credentials = await credentialsFrom(f, d.env);
   const req: RenderRequest = {
     appName,

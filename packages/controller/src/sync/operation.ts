@@ -136,6 +136,19 @@ function selectedResources(op: SyncOperation) {
   }));
 }
 
+/**
+ * The app's options, then the operation's (later wins); `argocd app sync --force` sends the
+ * strategy's force, which the planner reads as Force=true.
+ */
+function operationSyncOptions(app: Application, op: SyncOperation): string[] {
+  const force = op.syncStrategy?.apply?.force === true || op.syncStrategy?.hook?.force === true;
+  return [
+    ...(app.spec.syncPolicy?.syncOptions ?? []),
+    ...(op.syncOptions ?? []),
+    ...(force ? ['Force=true'] : []),
+  ];
+}
+
 /** The operation's tasks; deterministic for a given operation, so every pass plans the same. */
 function plan(app: Application, state: OperationState, inputs: SyncInputs, deps: OperationDeps) {
   const op = app.operation?.sync ?? state.operation?.sync ?? {};
@@ -146,7 +159,7 @@ function plan(app: Application, state: OperationState, inputs: SyncInputs, deps:
     live: liveMap(inputs),
     outOfSync: inputs.outOfSync,
     extraneous: inputs.extraneous,
-    syncOptions: [...(app.spec.syncPolicy?.syncOptions ?? []), ...(op.syncOptions ?? [])],
+    syncOptions: operationSyncOptions(app, op),
     prune: op.prune ?? false,
     strategy: op.syncStrategy?.apply ? 'apply' : 'hook',
     ...(resources.length ? { resources } : {}),

@@ -16,6 +16,8 @@ describe('retry', () => {
     ['3m', 180_000],
     ['10', 10_000],
     ['250ms', 250],
+    ['3m0s', 180_000],
+    ['1m30s', 90_000],
     ['bogus', 42],
   ])('parses %s', (v, want) => {
     expect(parseDuration(v, 42)).toBe(want);

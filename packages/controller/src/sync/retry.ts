@@ -1,14 +1,18 @@
+import { parseGoDuration } from '@gitward/engine';
 import { OperationPhase, type Application, type ApplicationStatus } from '@gitward/model';
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
 
-/** Argo CD's durations: "5s", "3m", "1h" or bare seconds. */
+/**
+ * Argo CD's backoff durations: bare seconds ("10"), else Go's syntax, so "3m0s" and "1m30s" (what
+ * `argocd app sync --retry-backoff-*` and Go's Duration.String send) read as Argo CD reads them.
+ */
 export function parseDuration(v: string | undefined, dflt: number): number {
-  if (!v) return dflt;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) return dflt;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
+  const text = v?.trim() ?? '';
+  if (text === '') return dflt;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const ms = parseGoDuration(text);
+  return ms === undefined || ms < 0 ? dflt : ms;
 }
 
 /** The delay before retry number `attempt` (1-based): duration × factor^(attempt-1), capped. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppProject, KubeObject } from '@gitward/model';
-import { orphanedResources } from './orphans.ts';
+import { orphanedResources, orphanKind } from './orphans.ts';
 
 const project = (orphaned?: AppProject['spec']['orphanedResources']): AppProject => ({
   apiVersion: 'gitward.dev/v1alpha1',
@@ -20,6 +20,9 @@ const objects = [
   obj('ServiceAccount', 'default'),
   obj('Pod', 'child', { ownerReferences: [{ uid: 'u' }] }),
   obj('Deployment', 'legacy'),
+  // What the cluster records about itself is nobody's: never an orphan (Argo CD's exclusions).
+  obj('Event', 'web.17a'),
+  obj('Endpoints', 'svc'),
 ];
 const tracked = (o: KubeObject) => o.metadata.annotations?.['tracked'] === 'yes';
 const names = (os: KubeObject[]) => os.map((o) => `${o.kind}/${o.metadata.name ?? ''}`);
@@ -44,5 +47,19 @@ describe('orphanedResources', () => {
     ],
   ])('%s', (_name, p, expected) => {
     expect(names(orphanedResources(p, objects, tracked))).toEqual(expected);
+  });
+});
+
+describe('orphanKind', () => {
+  it.each([
+    ['', 'ConfigMap', true],
+    ['apps', 'Deployment', true],
+    ['', 'Event', false],
+    ['events.k8s.io', 'Event', false],
+    ['coordination.k8s.io', 'Lease', false],
+    ['discovery.k8s.io', 'EndpointSlice', false],
+    ['authorization.k8s.io', 'LocalSubjectAccessReview', false],
+  ])('%s/%s: %s', (group, kind, want) => {
+    expect(orphanKind(group, kind)).toBe(want);
   });
 });

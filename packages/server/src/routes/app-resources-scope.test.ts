@@ -100,9 +100,17 @@ const orphanChild: KubeObject = {
   },
 };
 
-function request(query: Record<string, string> = {}, projects: AppProject[] = [project]) {
+/** The writes the routes sent to the cluster: method, path and options. */
+const writes: { method: string; path: string; opts: unknown }[] = [];
+
+function request(
+  query: Record<string, string> = {},
+  projects: AppProject[] = [project],
+  body?: unknown,
+) {
   const kube = {
-    request: (_m: string, path: string) => {
+    request: (m: string, path: string, opts?: unknown) => {
+      if (m !== 'GET') writes.push({ method: m, path, opts });
       const body = liveObject(path);
       return Promise.resolve(body ? { status: 200, body } : { status: 404, body: {} });
     },
@@ -118,12 +126,15 @@ function request(query: Record<string, string> = {}, projects: AppProject[] = [p
     params: { name: 'web' },
     ctx,
     query: (n: string) => query[n],
+    json: () => Promise.resolve(body),
     app: () => Promise.resolve(app),
   } as unknown as RouteRequest;
 }
 
-const route = (path: string) => {
-  const found = appResourceRoutes.find((r) => r.path === `/api/v1/applications/:name/${path}`);
+const route = (path: string, method = 'GET') => {
+  const found = appResourceRoutes.find(
+    (r) => r.method === method && r.path === `/api/v1/applications/:name/${path}`,
+  );
   if (!found) throw new Error(`no route ${path}`);
   return found;
 };
@@ -170,5 +181,72 @@ describe('live state of an app is limited to what its project permits', () => {
       items: { liveState: string }[];
     };
     expect(out.items.every((i) => i.liveState === 'null')).toBe(true);
+  });
+
+  const stolen = { kind: 'Secret', namespace: 'team-b', resourceName: 'stolen' };
+  const own = { kind: 'Secret', namespace: 'team-a', resourceName: 'own' };
+
+  it.each(['DELETE', 'POST'])(
+    "%s resource refuses another team's object with 404 and writes nothing",
+    async (method) => {
+      writes.length = 0;
+      const err: unknown = await route('resource', method)
+        .handle(request({ ...stolen, patchType: 'merge' }, [project], '{"data":{}}'))
+        .catch((e: unknown) => e);
+      expect((err as ApiError).status).toBe(404);
+      expect(writes).toEqual([]);
+    },
+  );
+
+  it('DELETE resource deletes an object of the app, in the foreground unless asked', async () => {
+    writes.length = 0;
+    await route('resource', 'DELETE').handle(request(own));
+    await route('resource', 'DELETE').handle(request({ ...own, orphan: 'true' }));
+    await route('resource', 'DELETE').handle(request({ ...own, force: 'true' }));
+    expect(writes.map((w) => [w.method, w.path, (w.opts as { body: object }).body])).toEqual([
+      [
+        'DELETE',
+        '/api/v1/namespaces/team-a/secrets/own',
+        expect.objectContaining({ propagationPolicy: 'Foreground' }),
+      ],
+      [
+        'DELETE',
+        '/api/v1/namespaces/team-a/secrets/own',
+        expect.objectContaining({ propagationPolicy: 'Orphan' }),
+      ],
+      [
+        'DELETE',
+        '/api/v1/namespaces/team-a/secrets/own',
+        expect.objectContaining({ propagationPolicy: 'Background', gracePeriodSeconds: 0 }),
+      ],
+    ]);
+  });
+
+  it('POST resource sends the patch as given and answers the object masked', async () => {
+    writes.length = 0;
+    const patch = '{"metadata":{"labels":{"a":"b"}}}';
+    const out = (await route('resource', 'POST').handle(
+      request({ ...own, patchType: 'strategic' }, [project], patch),
+    )) as { manifest: string };
+    expect(writes).toEqual([
+      {
+        method: 'PATCH',
+        path: '/api/v1/namespaces/team-a/secrets/own',
+        opts: { body: patch, contentType: 'application/strategic-merge-patch+json' },
+      },
+    ]);
+    expect(out.manifest).not.toContain(Buffer.from('value of team-a/own').toString('base64'));
+  });
+
+  it.each([
+    [{ patchType: 'merge' }, '[1]', /must be a JSON object/],
+    [{ patchType: 'json' }, '{}', /must be a JSON array/],
+    [{ patchType: 'yaml' }, '{}', /patchType must be/],
+    [{ patchType: 'merge' }, { not: 'a string' }, /the body must be the patch/],
+  ])('POST resource refuses %j with %j', async (q, body, message) => {
+    const err: unknown = await route('resource', 'POST')
+      .handle(request({ ...own, ...q }, [project], body))
+      .catch((e: unknown) => e);
+    expect((err as ApiError).message).toMatch(message);
   });
 });

@@ -4,17 +4,21 @@ import {
   healthOverridesOf,
   maskSecrets,
   objectPermitted,
+  orphanedResources,
+  orphanKind,
   repoCredentialsFor,
   windowState,
   type HealthOverrides,
   type ObjectCluster,
 } from '@gitward/engine';
-import type { ApiResourceIndex } from '@gitward/infra';
+import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
 import {
   formatResourceKey,
   groupOf,
+  isTracked,
   resourceKeyOf,
   secretTypeLabel,
+  trackingAnnotation,
   type Application,
   type AppProject,
   type KubeObject,
@@ -31,7 +35,7 @@ import {
   destinationViewOf,
   type DestinationView,
 } from '../cluster/destinations.ts';
-import { invalid, notFound, precondition } from '../http/api-error.ts';
+import { ApiCode, ApiError, invalid, notFound, precondition } from '../http/api-error.ts';
 import { fetchLive, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
@@ -95,6 +99,10 @@ const childKinds = [
  */
 interface AppDestination {
   readonly view: DestinationView;
+  /** For the writes of delete-resource and patch-resource. */
+  readonly kube: KubeClient;
+  /** The annotation that marks an object as some app's (orphans are the unmarked ones). */
+  trackingAnnotation(): string;
   readonly cluster: ObjectCluster;
   readonly project: AppProject | undefined;
   /** The settings' health checks, as the controller judges with them (child apps). */
@@ -111,6 +119,8 @@ async function destinationOf(r: RouteRequest, app: Application): Promise<AppDest
   const project = settings.projects.find((p) => p.metadata.name === app.spec.project);
   return {
     view: destinationViewOf(out.kube, out.cluster.server),
+    kube: out.kube,
+    trackingAnnotation: () => trackingAnnotation(r.ctx.store.group),
     cluster: out.cluster,
     project,
     healthOverrides: healthOverridesOf(settings.cm),
@@ -162,7 +172,7 @@ async function resourceTree(r: RouteRequest) {
  * permitted object owns join: they are what the app's own objects made (a ReplicaSet, its Pods),
  * shown as Argo CD shows them whatever the project's kind lists say.
  */
-async function treeOf(app: Application, dest: AppDestination) {
+async function treeOf(app: Application, dest: AppDestination, opts = { orphans: true }) {
   const cluster = dest.view;
   const index = await cluster.discover();
   const managed = await managedObjects(app, dest, index);
@@ -204,7 +214,37 @@ async function treeOf(app: Application, dest: AppDestination) {
       added = true;
     }
   }
-  return { nodes };
+  const orphanedNodes = opts.orphans ? await orphansOf(app, dest, index) : [];
+  return { nodes, ...(orphanedNodes.length ? { orphanedNodes } : {}) };
+}
+
+/**
+ * Argo CD's orphanedNodes: when the project sets `orphanedResources`, the untracked top-level
+ * objects of the destination namespace (engine's orphanedResources decides). The server keeps no
+ * cache, so it lists each namespaced kind there that can be listed; Secrets are named, never read
+ * out (only their metadata goes into a node).
+ */
+async function orphansOf(
+  app: Application,
+  dest: AppDestination,
+  index: ApiResourceIndex,
+): Promise<TreeNode[]> {
+  const ns = app.spec.destination.namespace;
+  const project = dest.project;
+  if (!ns || !project?.spec.orphanedResources) return [];
+  const kinds = index.resources.filter(
+    (r) => r.namespaced && r.preferred && r.verbs.includes('list') && orphanKind(r.group, r.kind),
+  );
+  const inNamespace: KubeObject[] = [];
+  for (const api of kinds) {
+    const items = await dest.view.list(restPath(api, ns)).catch(() => []);
+    const apiVersion = api.group ? `${api.group}/${api.version}` : api.version;
+    // Lists leave kind and apiVersion off their items.
+    for (const o of items) inNamespace.push({ ...o, apiVersion, kind: api.kind });
+  }
+  const annotation = dest.trackingAnnotation();
+  const orphans = orphanedResources(project, inNamespace, (o) => isTracked(o, annotation));
+  return orphans.filter((o) => dest.permitted(o, index)).map((o) => nodeOf(o));
 }
 
 /** The renderer, or why this server cannot answer what needs one. */
@@ -346,38 +386,44 @@ async function syncWindows(r: RouteRequest) {
   };
 }
 
-const get = (object: RouteDef['access']) => object;
+/** `<project>/<app>` for an action on applications (Argo CD checks the app's RBAC object). */
+const appAccess = (action: 'get' | 'update' | 'delete'): RouteDef['access'] => ({
+  kind: 'rbac',
+  resource: 'applications',
+  action,
+  object: async (r) => {
+    const app = await r.app().catch(() => undefined);
+    return `${app?.spec.project ?? '*'}/${r.params['name'] ?? ''}`;
+  },
+});
 const appGet = (path: string, summary: string, handle: RouteDef['handle']): RouteDef => ({
   method: 'GET',
   path: `/api/v1/applications/:name/${path}`,
   summary,
-  access: get({
-    kind: 'rbac',
-    resource: 'applications',
-    action: 'get',
-    object: async (r) => {
-      const app = await r.app().catch(() => undefined);
-      return `${app?.spec.project ?? '*'}/${r.params['name'] ?? ''}`;
-    },
-  }),
+  access: appAccess('get'),
   handle,
 });
 
-/**
- * One live object of the app, as Argo CD's `GET .../resource`: only an object of the app's tree
- * (managed, or made by a managed one), so reading an app never reads the rest of the cluster;
- * Secrets are masked.
- */
-async function liveResource(r: RouteRequest) {
-  const want = {
+/** The object a resource route names (?group, kind, namespace, resourceName). */
+function wantedResource(r: RouteRequest) {
+  return {
     group: r.query('group') ?? '',
     kind: r.query('kind') ?? '',
     namespace: r.query('namespace') ?? '',
     name: r.query('resourceName') ?? '',
   };
+}
+
+/**
+ * The app's tree node the query names, with its API resource: only objects of the app's tree
+ * (managed, or made by a managed one) are reachable, so the resource routes never reach the rest
+ * of the cluster. 404 otherwise.
+ */
+async function appResource(r: RouteRequest) {
+  const want = wantedResource(r);
   const app = await r.app();
   const dest = await destinationOf(r, app);
-  const { nodes } = await treeOf(app, dest);
+  const { nodes } = await treeOf(app, dest, { orphans: false });
   const node = nodes.find(
     (n) =>
       n.group === want.group &&
@@ -389,12 +435,92 @@ async function liveResource(r: RouteRequest) {
     throw notFound(
       `${want.group}/${want.kind} ${want.namespace}/${want.name} is not a resource of application ${r.params['name'] ?? ''}`,
     );
-  const index = await dest.view.discover();
-  const api = index.lookup(node.group, node.kind);
-  const live = api ? await dest.view.get(restPath(api, node.namespace, node.name)) : undefined;
-  if (!live) throw notFound(`${node.kind} ${node.namespace ?? ''}/${node.name} is gone`);
+  const api = (await dest.view.discover()).lookup(node.group, node.kind);
+  if (!api) throw notFound(`the cluster no longer serves ${node.group}/${node.kind}`);
+  return { dest, node, path: restPath(api, node.namespace, node.name) };
+}
+
+/** One live object as the resource routes answer it: `{manifest}`, Secrets masked. */
+function manifestOf(live: KubeObject) {
   const [, masked] = maskSecrets(undefined, live);
   return { manifest: JSON.stringify(masked) };
+}
+
+/** The apiserver's refusal as the API's error, with its message (never the object). */
+function kubeFailure(what: string, status: number, body: unknown): ApiError {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  const text = `${what}: ${typeof message === 'string' ? message : `HTTP ${status}`}`;
+  if (status === 404) return notFound(text);
+  if (status === 409) return precondition(text);
+  return status === 400 || status === 422
+    ? invalid(text)
+    : new ApiError(502, ApiCode.Unavailable, text);
+}
+
+/** One live object of the app, as Argo CD's `GET .../resource`; Secrets are masked. */
+async function liveResource(r: RouteRequest) {
+  const { dest, node, path } = await appResource(r);
+  const live = await dest.view.get(path);
+  if (!live) throw notFound(`${node.kind} ${node.namespace ?? ''}/${node.name} is gone`);
+  return manifestOf(live);
+}
+
+/**
+ * Argo CD's `DELETE .../resource`: foreground by default, `?orphan=true` leaves the dependents,
+ * `?force=true` deletes in the background without a grace period.
+ */
+async function deleteResource(r: RouteRequest) {
+  const { dest, node, path } = await appResource(r);
+  const orphan = r.query('orphan') === 'true';
+  const force = r.query('force') === 'true';
+  const propagationPolicy = orphan ? 'Orphan' : force ? 'Background' : 'Foreground';
+  const res = await dest.kube.request('DELETE', path, {
+    body: {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      propagationPolicy,
+      ...(force && !orphan ? { gracePeriodSeconds: 0 } : {}),
+    },
+  });
+  if (res.status >= 300)
+    throw kubeFailure(`deleting ${node.kind} ${node.name}`, res.status, res.body);
+  return {};
+}
+
+const patchContentTypes: Readonly<Record<string, string>> = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+/**
+ * Argo CD's `POST .../resource`: the body is the patch as a JSON string (grpc-gateway's
+ * `body: "patch"`), `?patchType=json|merge|strategic`. The patch goes to the apiserver as text,
+ * checked to be JSON of the right shape first; the answer is the patched object, Secrets masked.
+ */
+async function patchResource(r: RouteRequest) {
+  const contentType = patchContentTypes[r.query('patchType') ?? ''];
+  if (!contentType) throw invalid('patchType must be json, merge or strategic');
+  const body = await r.json();
+  if (typeof body !== 'string') throw invalid('the body must be the patch, as a JSON string');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw invalid('the patch is not JSON');
+  }
+  const jsonPatch = contentType === patchContentTypes['json'];
+  const isList = Array.isArray(parsed);
+  const isMap = typeof parsed === 'object' && parsed !== null && !isList;
+  if (jsonPatch ? !isList : !isMap)
+    throw invalid(
+      `a ${r.query('patchType') ?? ''} patch must be a JSON ${jsonPatch ? 'array' : 'object'}`,
+    );
+  const { dest, node, path } = await appResource(r);
+  const res = await dest.kube.request<KubeObject>('PATCH', path, { body, contentType });
+  if (res.status >= 300)
+    throw kubeFailure(`patching ${node.kind} ${node.name}`, res.status, res.body);
+  return manifestOf(res.body);
 }
 
 const commitSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
@@ -441,6 +567,22 @@ export const appResourceRoutes: RouteDef[] = [
     'One live object of the application (?group, kind, namespace, resourceName), Secrets masked',
     liveResource,
   ),
+  {
+    method: 'DELETE',
+    path: '/api/v1/applications/:name/resource',
+    summary:
+      'Delete one object of the application tree (?group, kind, namespace, resourceName, force, orphan)',
+    access: appAccess('delete'),
+    handle: deleteResource,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/applications/:name/resource',
+    summary:
+      'Patch one object of the application tree (body: the patch as a JSON string; ?group, kind, namespace, resourceName, patchType=json|merge|strategic)',
+    access: appAccess('update'),
+    handle: patchResource,
+  },
   appGet(
     'revisions/:revision/metadata',
     "Author, date, message and tags of a commit (full SHA) of the application's source",

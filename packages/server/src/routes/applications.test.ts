@@ -174,4 +174,69 @@ describe('application writes never take status or operation from the caller', ()
       { operation: { initiatedBy: { username: 'alice' }, sync: { revision: 'main' } } },
     ]);
   });
+
+  it('sync passes strategy, resources, options, retry and infos through to the operation', async () => {
+    const body = {
+      prune: true,
+      strategy: { apply: { force: true } },
+      resources: [{ group: '', kind: 'ConfigMap', name: 'a', namespace: 'web' }],
+      syncOptions: { items: ['ServerSideApply=true'] },
+      retryStrategy: { limit: 2, backoff: { duration: '5s', maxDuration: '3m0s', factor: 2 } },
+      infos: [{ name: 'reason', value: 'hotfix' }, { name: 7 }, null],
+    };
+    const { patches } = await run({ method: 'POST', path: `${base}/:name/sync`, body });
+    expect(patches).toEqual([
+      {
+        operation: {
+          initiatedBy: { username: 'alice' },
+          sync: {
+            prune: true,
+            syncStrategy: { apply: { force: true } },
+            resources: [{ group: '', kind: 'ConfigMap', name: 'a', namespace: 'web' }],
+            syncOptions: ['ServerSideApply=true'],
+          },
+          retry: { limit: 2, backoff: { duration: '5s', maxDuration: '3m0s', factor: 2 } },
+          info: [{ name: 'reason', value: 'hotfix' }],
+        },
+      },
+    ]);
+  });
+});
+
+describe('a local sync (manifests in the request)', () => {
+  const manifests = ['{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}'];
+  const path = `${base}/:name/sync`;
+  const automated: Application = {
+    ...live,
+    spec: { ...spec, syncPolicy: { automated: { prune: true } } },
+  };
+
+  it('records the manifests for the controller', async () => {
+    const { patches } = await run({ method: 'POST', path, body: { manifests } });
+    expect(patches).toEqual([
+      { operation: { initiatedBy: { username: 'alice' }, sync: { manifests } } },
+    ]);
+  });
+
+  it.each([
+    ['not all strings', { manifests: [{}] }, live, true, /manifests must be a list of strings/],
+    ['under automated sync', { manifests }, automated, true, /Automatic Sync Policy is enabled/],
+    ['without the override permission', { manifests }, live, false, /override/],
+  ])('is refused %s', async (_, body, current, allowed, message) => {
+    const { r, written } = call({ method: 'POST', path, body, current });
+    const enforce = (_s: unknown, _res: string, action: string) => allowed || action !== 'override';
+    (r.ctx as { rbac: unknown }).rbac = () => Promise.resolve({ enforce });
+    const err = await route('POST', path)
+      .handle(r)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toMatch(message);
+    expect(written.patches).toEqual([]);
+  });
+
+  it('is a dry run under automated sync', async () => {
+    const body = { manifests, dryRun: true };
+    const { patches } = await run({ method: 'POST', path, body, current: automated });
+    expect(patches).toHaveLength(1);
+  });
 });

@@ -254,6 +254,7 @@ async function startOperation(
   app: Application,
   sync: NonNullable<Operation['sync']>,
   retry?: Operation['retry'],
+  info?: Operation['info'],
 ) {
   if (app.operation || app.status?.operationState?.phase === OperationPhase.Running)
     throw precondition('another operation is already in progress');
@@ -265,6 +266,7 @@ async function startOperation(
     initiatedBy: { username: r.principal.name || 'anonymous' },
     sync,
     ...(retry ? { retry } : {}),
+    ...(info?.length ? { info } : {}),
   };
   return r.ctx.store.patchApp(app.metadata.name, { operation });
 }
@@ -277,11 +279,39 @@ interface SyncBody {
   resources?: { group?: string; kind: string; name: string; namespace?: string }[];
   syncOptions?: { items?: string[] };
   retryStrategy?: Operation['retry'];
+  /** `argocd app sync --info NAME=VALUE`: kept in operation.info. */
+  infos?: Operation['info'];
+  /** `argocd app sync --local`: rendered manifests the controller applies instead of Git's. */
+  manifests?: unknown;
+}
+
+/**
+ * Local manifests, as Argo CD's Sync takes them: every one a string, the caller allowed to
+ * `override` the app (a local sync replaces what Git says), and refused under automated sync
+ * unless a dry run (the next automated sync would undo it at once).
+ */
+async function localManifests(r: RouteRequest, app: Application, b: SyncBody) {
+  if (b.manifests === undefined) return undefined;
+  if (!Array.isArray(b.manifests) || !b.manifests.every((m) => typeof m === 'string'))
+    throw invalid('manifests must be a list of strings');
+  const manifests = b.manifests;
+  if (manifests.length === 0) return undefined;
+  const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+  const object = `${app.spec.project}/${app.metadata.name}`;
+  if (!rbac.enforce(r.principal.subject, 'applications', 'override', object))
+    throw forbidden(`permission denied: applications, override, ${object}`);
+  const automated = app.spec.syncPolicy?.automated;
+  if (automated && automated.enabled !== false && !b.dryRun)
+    throw precondition(
+      'cannot use local sync when Automatic Sync Policy is enabled unless for dry run',
+    );
+  return manifests;
 }
 
 async function syncApp(r: RouteRequest) {
   const app = await r.app();
   const b = ownBody(await r.json()) as SyncBody;
+  const manifests = await localManifests(r, app, b);
   const sync: NonNullable<Operation['sync']> = {
     ...(b.revision ? { revision: b.revision } : {}),
     ...(b.prune !== undefined ? { prune: b.prune } : {}),
@@ -289,8 +319,18 @@ async function syncApp(r: RouteRequest) {
     ...(b.strategy ? { syncStrategy: b.strategy } : {}),
     ...(b.resources?.length ? { resources: b.resources } : {}),
     ...(b.syncOptions?.items?.length ? { syncOptions: b.syncOptions.items } : {}),
+    ...(manifests ? { manifests } : {}),
   };
-  return startOperation(r, app, sync, b.retryStrategy);
+  const infos = Array.isArray(b.infos)
+    ? b.infos.filter(
+        (i: unknown): i is { name: string; value: string } =>
+          typeof i === 'object' &&
+          i !== null &&
+          typeof (i as { name?: unknown }).name === 'string' &&
+          typeof (i as { value?: unknown }).value === 'string',
+      )
+    : [];
+  return startOperation(r, app, sync, b.retryStrategy, infos);
 }
 
 async function rollbackApp(r: RouteRequest) {
