@@ -14,8 +14,9 @@ mount -o remount,bind,ro "$rootfs"
 for p in "$@"; do
   mount -t tmpfs -o "mode=1777,size=64m" tmpfs "$rootfs$p"
 done
-# Node and git read /proc (e.g. /proc/self/exe); /dev comes from the image's own device nodes.
+# What a container runtime provides: /proc (Node reads /proc/self) and /dev (/dev/null, urandom).
 mount -t proc proc "$rootfs/proc"
+mount --rbind /dev "$rootfs/dev"
 
 in_image() {
   printf '$ %s\n' "$*"

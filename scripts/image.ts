@@ -53,18 +53,6 @@ const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', '
 const outDir = imageDir(cacheDir);
 const work = join(outDir, 'work');
 const force = process.argv.includes('--force');
-/** The packages the image runs; testkit and the e2e workspace are test-only. */
-const runtimePackages = [
-  'cli',
-  'controller',
-  'engine',
-  'infra',
-  'local-cluster',
-  'model',
-  'server',
-  'target',
-];
-
 const log = (line: string) => process.stderr.write(`[image] ${line}\n`);
 
 /** Runs a program (never a shell string) at lowered priority: other work shares these CPUs. */
@@ -102,15 +90,11 @@ function pinnedNode(): string {
   return bin;
 }
 
-/** gitward's own files in the image: the runtime packages' tracked sources, without tests. */
+/** gitward's tracked (or new, not ignored) files under packages/, tests left out. */
 function sourceFiles(): string[] {
-  const files = out('git', ['ls-files', '-co', '--exclude-standard', '-z', '--', 'packages'])
+  return out('git', ['ls-files', '-co', '--exclude-standard', '-z', '--', 'packages'])
     .split('\0')
-    .filter((f) => f !== '');
-  return files.filter((f) => {
-    const pkg = f.split('/')[1] ?? '';
-    return runtimePackages.includes(pkg) && !/\.test\.tsx?$/.test(f) && existsSync(join(root, f));
-  });
+    .filter((f) => f !== '' && !/\.test\.tsx?$/.test(f) && existsSync(join(root, f)));
 }
 
 /** Every workspace's package.json: npm ci checks the lockfile against all of them. */
@@ -164,6 +148,8 @@ function baseLayer(): { tar: string; key: string } {
   ];
   const args = [
     '--quiet',
+    // A tar whatever the output file is called (mmdebstrap guesses from the name otherwise).
+    '--format=tar',
     '--variant=essential',
     `--include=${debianPackages.join(',')}`,
     ...dpkgOpts.map((o) => `--dpkgopt=${o}`),
@@ -221,12 +207,9 @@ async function plan(): Promise<Plan> {
   });
   const sources = sourceFiles();
   const manifests = workspaceManifests();
-  const web = out('git', ['ls-files', '-co', '--exclude-standard', 'packages/web'])
-    .split('\n')
-    .filter((f) => f !== '' && existsSync(join(root, f)));
   const inputs = new Map<string, string>();
   const own = ['package.json', 'package-lock.json', 'scripts/image.ts', 'scripts/image-check.sh'];
-  for (const f of [...sources, ...manifests, ...web, ...own]) inputs.set(f, sha256(join(root, f)));
+  for (const f of [...sources, ...manifests, ...own]) inputs.set(f, sha256(join(root, f)));
   inputs.set('bin/node', sha256(node));
   for (const [name, path] of Object.entries(tools)) inputs.set(`bin/${name}`, sha256(path));
   inputs.set('tag', tag);
@@ -251,31 +234,25 @@ function stageLayers(p: Plan): { runtime: string; deps: string; app: string } {
     copyInto(runtime, `usr/local/bin/${name}`, path);
   }
 
-  log('dependencies layer: npm ci --omit=dev from the lockfile');
+  // The CLI's production closure only (its @gitward packages and their dependencies): the
+  // web UI ships built, and testkit, e2e and their dependencies are for tests.
+  log('dependencies layer: npm ci --omit=dev --workspace=packages/cli from the lockfile');
   const stage = join(work, 'stage');
   for (const f of ['package.json', 'package-lock.json', ...p.manifests]) copyInto(stage, f);
-  run(
-    'npm',
-    ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd: stage },
-  );
+  const npmCi = ['ci', '--omit=dev', '--ignore-scripts', '--workspace=packages/cli'];
+  run('npm', [...npmCi, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: stage });
   const deps = join(work, 'deps');
   const modules = join(deps, appDir, 'node_modules');
   mkdirSync(dirname(modules), { recursive: true });
   renameSync(join(stage, 'node_modules'), modules);
-  // Links to workspaces the image leaves out would dangle.
-  for (const w of ['e2e', 'testkit']) rmSync(join(modules, '@gitward', w), { force: true });
   rmSync(join(modules, '.package-lock.json'), { force: true });
 
-  log('gitward layer: sources and the built web UI');
+  log('gitward layer: the sources of those packages and the built web UI');
+  const linked = new Set(readdirSync(join(modules, '@gitward')));
   const app = join(work, 'app');
   const opt = join(app, appDir);
-  for (const f of [
-    'package.json',
-    'package-lock.json',
-    'packages/web/package.json',
-    ...p.sources,
-  ]) {
+  const files = p.sources.filter((f) => linked.has(f.split('/')[1] ?? ''));
+  for (const f of ['package.json', 'package-lock.json', 'packages/web/package.json', ...files]) {
     copyInto(opt, f);
   }
   run(
