@@ -27,7 +27,8 @@ RUN script=/src/packages/local-cluster/scripts/build-binaries.sh \
   && cp "$dir/helm" "$dir/kustomize" /out/ \
   && cp "$dir/$(bash "$script" --cache-dir /cache --print-jsonnet-name)" /out/jsonnet
 
-# Node from the lockfile's `node` package, production node_modules, the built web UI.
+# Node from the lockfile's `node` package; the CLI's production closure (node_modules and the
+# sources of the @gitward packages it links; tests left out); the built web UI.
 FROM ${NODE_BUILD_IMAGE} AS app
 WORKDIR /src
 COPY . .
@@ -37,13 +38,12 @@ RUN npm ci --no-audit --no-fund \
   && mkdir -p /out/usr/local/bin /stage \
   && cp node_modules/node/bin/node /out/usr/local/bin/node \
   && cp --parents package.json package-lock.json packages/*/package.json test/*/package.json /stage/ \
-  && cd /stage && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-  && rm -f node_modules/@gitward/e2e node_modules/@gitward/testkit node_modules/.package-lock.json \
+  && cd /stage && npm ci --omit=dev --ignore-scripts --workspace=packages/cli --no-audit --no-fund \
+  && rm -f node_modules/.package-lock.json \
   && mv node_modules /out/opt/gitward/ \
   && cd /src \
-  && for p in cli controller engine infra local-cluster model server target; do \
-    git ls-files -co --exclude-standard "packages/$p" 2>/dev/null || find "packages/$p" -type f; \
-  done | grep -v '\.test\.tsx\?$' | xargs cp --parents -t /out/opt/gitward/ \
+  && for p in $(ls /out/opt/gitward/node_modules/@gitward); do find "packages/$p" -type f; done \
+    | grep -v '\.test\.tsx\?$' | xargs cp --parents -t /out/opt/gitward/ \
   && cp --parents package.json package-lock.json packages/web/package.json /out/opt/gitward/ \
   && ln -s /opt/gitward/packages/cli/src/main.ts /out/usr/local/bin/gitward
 
