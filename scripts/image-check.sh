@@ -4,7 +4,7 @@
 # scripts/image.ts starts it inside `unshare --mount`, so the mounts vanish with it.
 #
 # Usage: image-check.sh ROOTFS UID WRITABLE_PATH...
-# Prints each check's output; exits non-zero at the first check that fails.
+# Prints each check (on stderr) and its output; exits non-zero at the first check that fails.
 set -euo pipefail
 rootfs=$1 uid=$2
 shift 2
@@ -19,7 +19,7 @@ mount -t proc proc "$rootfs/proc"
 mount --rbind /dev "$rootfs/dev"
 
 in_image() {
-  printf '$ %s\n' "$*"
+  printf '$ %s\n' "$*" >&2
   chroot --userspec="$uid:$uid" "$rootfs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
     HOME=/home/gitward "$@"
 }
@@ -31,7 +31,7 @@ trap 'rm -f "$err"' EXIT
 if ! in_image gitward version --client 2>"$err"; then
   if grep -q "unknown command 'version'" "$err"; then
     echo "(this gitward has no version command: checking --help instead)"
-    in_image gitward --help | head -3
+    in_image gitward --help | head -1
   else
     cat "$err" >&2
     exit 1

@@ -315,7 +315,12 @@ function pack(p: Plan, base: { tar: string; key: string }): string {
   const baseTag = baseImageTag(base.key);
   const baseImage = `${layout}:${baseTag}`;
   umoci(['new', '--image', baseImage]);
-  umoci(['raw', 'add-layer', '--image', baseImage, '--no-history', base.tar]);
+  umoci(
+    ['raw', 'add-layer', '--image', baseImage, `--history.created=${created}`].concat([
+      `--history.created_by=mmdebstrap ${debianSuite}: ${debianPackages.join(' ')}`,
+      base.tar,
+    ]),
+  );
   umoci(
     ['config', '--image', baseImage, '--no-history', `--created=${created}`].concat([
       '--architecture=amd64',
