@@ -37,6 +37,20 @@ if ! in_image gitward version --client 2>"$err"; then
     exit 1
   fi
 fi
+# The two processes load their whole module graph (every import resolves from the image's
+# node_modules) before they read their configuration; without a cluster they then stop with a
+# configuration error, which is the expected outcome here. A missing module is the failure.
+for process in controller server; do
+  rc=0
+  in_image timeout 30 gitward "$process" >"$err" 2>&1 || rc=$?
+  if grep -Eq 'ERR_MODULE_NOT_FOUND|ERR_UNKNOWN_FILE_EXTENSION|Cannot find (module|package)' "$err"; then
+    cat "$err" >&2
+    echo "image-check: gitward $process cannot load its modules from the image" >&2
+    exit 1
+  fi
+  echo "gitward $process loaded its modules; without a cluster it exits $rc:" \
+    "$(grep -m1 -E '^[A-Za-z]*Error:' "$err" || tail -n1 "$err")"
+done
 in_image helm version
 in_image kustomize version
 in_image jsonnet --version
