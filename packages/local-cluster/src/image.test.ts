@@ -1,5 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { baseImageTag, imageRef, imageTag, inputsDigest, mib, parseImageRecord } from './image.ts';
+import {
+  baseImageTag,
+  debianPackages,
+  imageCmd,
+  imageEntrypoint,
+  imageEnv,
+  imageRef,
+  imageTag,
+  imageUser,
+  inputsDigest,
+  mib,
+  parseImageRecord,
+  writablePaths,
+} from './image.ts';
 
 describe('imageTag', () => {
   it.each([
@@ -73,4 +87,23 @@ describe('parseImageRecord', () => {
 
 it('prints MiB with one decimal', () => {
   expect(mib(3 * 2 ** 20 + 2 ** 19)).toBe('3.5 MiB');
+});
+
+describe('the Dockerfile', () => {
+  // Users who build with Docker must get the image npm run image builds: same packages, user,
+  // entrypoint, command, environment and writable paths.
+  const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
+  it.each([
+    ['the Debian packages', debianPackages.join(' ')],
+    ['the user', `USER ${imageUser.uid}:${imageUser.uid}`],
+    ['the home', `--home-dir ${imageUser.home}`],
+    ['the entrypoint', `ENTRYPOINT ${JSON.stringify(imageEntrypoint).replaceAll(',', ', ')}`],
+    ['the command', `CMD ${JSON.stringify(imageCmd)}`],
+    ['the environment', `ENV ${imageEnv.join(' ')}`],
+    ['the writable paths', `VOLUME ${JSON.stringify(writablePaths).replaceAll(',', ', ')}`],
+    ['the working directory', `WORKDIR ${imageUser.home}`],
+    ['the production closure', 'npm ci --omit=dev --ignore-scripts --workspace=packages/cli'],
+  ])('declares %s as image.ts does', (_, line) => {
+    expect(dockerfile).toContain(line);
+  });
 });
