@@ -31,7 +31,7 @@ import {
   debianPackages,
   debianSources,
   debianSuite,
-  ensureBinaries,
+  binariesIn,
   imageCmd,
   imageDir,
   imageEntrypoint,
@@ -45,6 +45,7 @@ import {
   mib,
   parseImageRecord,
   writablePaths,
+  type Binaries,
   type ImageRecord,
 } from '@gitward/local-cluster';
 
@@ -69,11 +70,34 @@ const out = (cmd: string, args: readonly string[]) =>
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 function requireTools(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'npm run image runs as root: mmdebstrap builds the Debian base in root mode and the check ' +
+        'chroots into the unpacked image inside a private mount namespace',
+    );
+  }
   for (const t of ['mmdebstrap', 'umoci', 'tar', 'unshare', 'chroot']) {
     if (spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t]).status !== 0) {
       throw new Error(`${t} is missing: run "sh scripts/ensure-deps.sh image" as root (apt-get)`);
     }
   }
+}
+
+/**
+ * helm, kustomize and gitward-jsonnet from the version-set directory build-binaries.sh fills,
+ * building only those (--renderers-only) when one is missing: the image needs no control plane.
+ */
+function rendererBinaries(): Binaries {
+  const script = join(root, 'packages/local-cluster/scripts/build-binaries.sh');
+  const bins = binariesIn(out('bash', [script, '--cache-dir', cacheDir, '--print-dir']));
+  const wanted = [bins.path.helm, bins.path.kustomize, bins.path.jsonnet];
+  if (!wanted.every((f) => existsSync(f))) {
+    log('building helm, kustomize and gitward-jsonnet (build-binaries.sh --renderers-only)');
+    run('bash', [script, '--cache-dir', cacheDir, '--renderers-only'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  return bins;
 }
 
 /** The pinned Node: the npm `node` package from the lockfile, checked against what ran npm ci. */
@@ -192,9 +216,9 @@ interface Plan {
   readonly digest: string;
 }
 
-async function plan(): Promise<Plan> {
+function plan(): Plan {
   const node = pinnedNode();
-  const bins = await ensureBinaries({ cacheDir, onLog: log });
+  const bins = rendererBinaries();
   // gitward's confining jsonnet goes in under the name the processes call by default.
   const tools = {
     helm: bins.path.helm,
@@ -353,9 +377,9 @@ function check(layout: string, tag: string): number {
   return treeBytes(rootfs);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   requireTools();
-  const p = await plan();
+  const p = plan();
   mkdirSync(outDir, { recursive: true });
   const recordFile = imageRecordPath(cacheDir);
   const previous = existsSync(recordFile)
@@ -422,4 +446,9 @@ function summary(r: ImageRecord): void {
   );
 }
 
-await main();
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`[image] error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
