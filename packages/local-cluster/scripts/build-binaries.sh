@@ -123,5 +123,5 @@ build_jsonnet() {
   mv "$bin/$jsonnet_bin.tmp" "$bin/$jsonnet_bin"
 }
 have "$jsonnet_bin" || timed jsonnet build_jsonnet
-log "all binaries present in $bin"
+if $renderers_only; then log "helm, kustomize and jsonnet present in $bin"; else log "all binaries present in $bin"; fi
 echo "$bin"
