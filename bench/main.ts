@@ -23,6 +23,7 @@ import {
   uiSection,
 } from './report.ts';
 import { benchUi } from './ui.ts';
+import { imageSection, readImageRecord } from './image.ts';
 import { benchApiserverWrites, writesSection } from './apiserver-writes.ts';
 import { benchScaleOut, type ScaleFigures } from './scale-out.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
@@ -106,6 +107,11 @@ if (process.argv.includes('--only-writes')) {
   process.stdout.write(`${writesSection(await benchApiserverWrites(cacheDir, runs))}\n`);
   process.exit(0);
 }
+// --only-image prints the image's size section (from the last `npm run image`), writing nothing.
+if (process.argv.includes('--only-image')) {
+  process.stdout.write(`${imageSection(readImageRecord(cacheDir))}\n`);
+  process.exit(0);
+}
 // --only-ui runs the web UI benchmark alone and prints its section, writing nothing.
 if (process.argv.includes('--only-ui')) {
   process.stdout.write(`${uiSection(await benchUi(cacheDir, runs, quick ? 1000 : 5000))}\n`);
@@ -152,6 +158,8 @@ const doc = [
   peerSection(),
   '',
   uiSection(ui),
+  '',
+  imageSection(readImageRecord(cacheDir)),
   '',
   gapSection(sync, render, push, scale),
   '',

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the npm dependencies (including Node 24 itself, from the `node` package) when they are
-# missing or older than package-lock.json. npm puts node_modules/.bin first on PATH for scripts,
+# missing or older than package-lock.json. `ensure-deps.sh image` also installs what
+# `npm run image` needs (mmdebstrap, umoci). npm puts node_modules/.bin first on PATH for scripts,
 # so every later `node` in an npm script is the pinned Node 24, whatever Node ran npm.
 set -eu
 cd "$(dirname "$0")/.."
@@ -59,4 +60,19 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "warning: /usr/bin/chromium is missing and could not be installed (install chromium);" \
     "the web UI browser tests will fail" >&2
+fi
+
+# `npm run image` (scripts/image.ts) builds the OCI image without Docker: mmdebstrap makes the
+# Debian root filesystem, umoci packs and unpacks the OCI layout. Only that command needs them, and
+# it fails with its own message when they are missing, so here a failure only warns.
+if [ "${1:-}" = "image" ]; then
+  for tool in mmdebstrap umoci; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      apt_install "$tool"
+    fi
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "warning: $tool is missing and could not be installed (apt-get install $tool);" \
+        "npm run image needs it" >&2
+    fi
+  done
 fi

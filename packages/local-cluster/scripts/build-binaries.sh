@@ -3,19 +3,21 @@
 # <cache-dir>/bin/<version-set> (default ~/.cache/gitward). Each binary is built only
 # when missing, so a warm cache costs nothing. Go's module and build caches are reused.
 #
-# Usage: build-binaries.sh [--cache-dir DIR] [--print-dir | --print-jsonnet-name]
+# Usage: build-binaries.sh [--cache-dir DIR] [--print-dir | --print-jsonnet-name | --renderers-only]
+# --renderers-only builds helm, kustomize and gitward-jsonnet alone (what the Dockerfile needs).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../versions.env
 source "$here/../versions.env"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
-cache="$HOME/.cache/gitward"; print_dir=false; print_jsonnet=false
+cache="$HOME/.cache/gitward"; print_dir=false; print_jsonnet=false; renderers_only=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cache-dir) cache="$2"; shift 2 ;;
     --print-dir) print_dir=true; shift ;;
     --print-jsonnet-name) print_jsonnet=true; shift ;;
+    --renderers-only) renderers_only=true; shift ;;
     *) echo "build-binaries: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -90,6 +92,7 @@ build_tool() { # name module package version goversion [ldflags]
   go build -trimpath -ldflags "-s -w $ld" -o "$bin/$name" "$pkg"
 }
 
+if ! $renderers_only; then
 have kube-apiserver kube-controller-manager kube-scheduler kubectl || timed kubernetes build_kubernetes
 have etcd || timed etcd build_etcd
 have kwok || timed kwok build_tool kwok sigs.k8s.io/kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" 1.26.0 \
@@ -109,6 +112,7 @@ write_kwok_stages() {
   mv "$out" "$bin/kwok-stages.yaml"
 }
 [[ -f "$bin/kwok-stages.yaml" ]] || write_kwok_stages
+fi
 have helm || timed helm build_tool helm helm.sh/helm/v3 helm.sh/helm/v3/cmd/helm "$HELM_VERSION" 1.24.0 \
   "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
 have kustomize || timed kustomize build_tool kustomize sigs.k8s.io/kustomize/kustomize/v5 sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION" 1.24.0 \
@@ -119,5 +123,5 @@ build_jsonnet() {
   mv "$bin/$jsonnet_bin.tmp" "$bin/$jsonnet_bin"
 }
 have "$jsonnet_bin" || timed jsonnet build_jsonnet
-log "all binaries present in $bin"
+if $renderers_only; then log "helm, kustomize and jsonnet present in $bin"; else log "all binaries present in $bin"; fi
 echo "$bin"

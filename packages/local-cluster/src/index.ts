@@ -3,7 +3,8 @@
  * Owns the embedded local Kubernetes control plane used by `npm start`, the e2e tests and the
  * benchmarks: building the pinned binaries from their Go modules (scripts/build-binaries.sh,
  * versions.env), a private PKI, and a supervisor process running etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler and kwok. It is developer tooling: the operator itself
+ * kube-controller-manager, kube-scheduler and kwok; and the declaration of gitward's OCI image
+ * (image.ts: name, tag, contents), which `npm run image` (scripts/image.ts) builds. It is developer tooling: the operator itself
  * never depends on it.
  */
 export {
@@ -30,6 +31,28 @@ export {
   type GitHttpServer,
   type GitHttpServerOptions,
 } from './git-http-server.ts';
+export {
+  appDir,
+  baseImageTag,
+  debianPackages,
+  debianSources,
+  debianSuite,
+  imageCmd,
+  imageDir,
+  imageEntrypoint,
+  imageEnv,
+  imageRecordPath,
+  imageRef,
+  imageRepository,
+  imageTag,
+  imageUser,
+  inputsDigest,
+  mib,
+  parseImageRecord,
+  writablePaths,
+  type ImageRecord,
+  type TreeState,
+} from './image.ts';
 export { listenPort } from './ports.ts';
 export { isAlive, readClusterState, type ClusterState } from './state.ts';
 export { loadVersions, type ToolVersions } from './versions.ts';
