@@ -22,6 +22,15 @@ export function defaultControlNamespace(group: ApiGroup): string {
   return group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
 }
 
+/**
+ * The Secret in the control namespace that holds the generated first-start admin password in
+ * clear (key `password`), as Argo CD's `argocd-initial-admin-secret`: the server writes it,
+ * `gitward admin initial-password` reads it, the operator deletes it once the password changed.
+ */
+export function initialAdminSecretName(group: ApiGroup): string {
+  return group === ApiGroup.ArgoCD ? 'argocd-initial-admin-secret' : 'gitward-initial-admin-secret';
+}
+
 type Json = Record<string, unknown>;
 
 const safeIntBound = 9007199254740991;

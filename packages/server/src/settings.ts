@@ -1,4 +1,4 @@
-import { ApiGroup, type AppProject } from '@gitward/model';
+import { ApiGroup, initialAdminSecretName, type AppProject } from '@gitward/model';
 import {
   ensureServerSecretKey,
   initialAdminPassword,
@@ -23,7 +23,7 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     cm: `${prefix}-cm`,
     rbacCm: `${prefix}-rbac-cm`,
     secret: `${prefix}-secret`,
-    initialAdminSecret: `${prefix}-initial-admin-secret`,
+    initialAdminSecret: initialAdminSecretName(group),
   };
 }
 

@@ -227,6 +227,39 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
       if (o.output === 'server') return items.forEach((c) => deps.output.out(c.server));
       for (const l of renderTable(clusterColumns, items)) deps.output.out(l);
     });
+  withServerFlags(cluster.command('set'))
+    .description(
+      'change a registered cluster: its name, the namespaces gitward may deploy to, its project (credentials are kept)',
+    )
+    .argument('<server>', 'server URL or cluster name')
+    .option('--name <name>', 'new cluster name')
+    .option(
+      '--namespace <ns>',
+      "allowed namespace (repeatable; '*' for all namespaces); replaces the list",
+      collect,
+      [],
+    )
+    .option('--project <name>', "project the cluster belongs to ('' makes it unscoped)")
+    .action(
+      async (
+        server: string,
+        o: ServerFlags & { name?: string; namespace: string[]; project?: string },
+      ) => {
+        const changes = {
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.namespace.length ? { namespaces: o.namespace } : {}),
+          ...(o.project !== undefined ? { project: o.project } : {}),
+        };
+        if (Object.keys(changes).length === 0)
+          throw new GitwardError(
+            ErrorCode.InvalidArgument,
+            'nothing to set: pass --name, --namespace or --project',
+          );
+        const client = await connect(deps, o);
+        await client.clusters.update(server, changes);
+        deps.output.out(`Cluster '${server}' updated.`);
+      },
+    );
   withServerFlags(cluster.command('rm'))
     .description('remove a cluster registration (asks first on a terminal unless -y)')
     .argument('<server>', 'server URL or cluster name')

@@ -4,9 +4,12 @@
  * and can be neither added nor removed. Answers never carry a credential; the RBAC object is the
  * server URL (`<project>/<server>` for a project-scoped cluster).
  */
+import { clusterSecretData } from '@gitward/engine';
 import { secretTypeLabel } from '@gitward/model';
 import {
+  applyClusterChanges,
   checkClusterBody,
+  checkClusterChanges,
   clusterObject,
   clusterSecretName,
   findCluster,
@@ -21,7 +24,7 @@ import {
   registeredClusters,
   withoutClusterPrefix,
 } from '../cluster/destinations.ts';
-import { conflict, invalid, notFound, precondition } from '../http/api-error.ts';
+import { conflict, forbidden, invalid, notFound, precondition } from '../http/api-error.ts';
 import { ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -96,6 +99,43 @@ async function deleteCluster(r: RouteRequest) {
   return {};
 }
 
+/**
+ * As `argocd cluster set`: renames a registered cluster, or changes the namespaces it may deploy
+ * to or the project it belongs to. The credentials stay as stored. Moving it to another project
+ * needs `clusters, update` on the new object too, so no one can hand a cluster to a project they
+ * do not administer.
+ */
+async function updateCluster(r: RouteRequest) {
+  const want = serverParam(r);
+  if (isInCluster(want))
+    throw invalid(`${inClusterSpec.server} (${inClusterSpec.name}) cannot be changed`);
+  const checked = checkClusterChanges(ownBody(await r.json()));
+  if (!checked.ok) throw invalid(checked.reason);
+  const registered = await registeredClusters(r.ctx);
+  const found = findCluster(registered, want);
+  if (!found) throw notFound(`cluster ${want} not found`);
+  if (!found.parsed.ok) throw invalid(found.parsed.reason);
+  const updated = applyClusterChanges(found.parsed.cluster, checked.changes);
+  const namesake = findCluster(registered, updated.name);
+  if (updated.name !== found.parsed.cluster.name && namesake && namesake !== found)
+    throw conflict(`a cluster named ${updated.name} already exists (${namesake.data['server']})`);
+  if (isInCluster(updated.name))
+    throw invalid(`${inClusterSpec.name} is the in-cluster destination's name`);
+  if (updated.project !== found.parsed.cluster.project) {
+    const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+    const object = clusterObject(updated);
+    if (!rbac.enforce(r.principal.subject, 'clusters', 'update', object))
+      throw forbidden(`permission denied: clusters, update, ${object}`);
+  }
+  await r.ctx.store.writeSecret(found.secretName, {
+    namespaces: null,
+    project: null,
+    ...clusterSecretData(updated),
+  });
+  forgetDestination(r.ctx, updated.server);
+  return publicCluster(updated);
+}
+
 /** The RBAC object of the cluster a request names: as registered, or as given when unknown. */
 async function namedObject(r: RouteRequest): Promise<string> {
   const want = serverParam(r);
@@ -114,7 +154,7 @@ async function bodyObject(r: RouteRequest): Promise<string> {
   return clusterObject({ server, ...(project ? { project } : {}) });
 }
 
-const clusterAccess = (action: 'get' | 'delete') =>
+const clusterAccess = (action: 'get' | 'update' | 'delete') =>
   ({ kind: 'rbac', resource: 'clusters', action, object: namedObject }) as const;
 
 export const clusterRoutes: RouteDef[] = [
@@ -138,6 +178,13 @@ export const clusterRoutes: RouteDef[] = [
     summary: 'Get a cluster by server URL (URL-encoded) or name',
     access: clusterAccess('get'),
     handle: getCluster,
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/clusters/:server',
+    summary: 'Change a registered cluster: name, namespaces, project (credentials kept)',
+    access: clusterAccess('update'),
+    handle: updateCluster,
   },
   {
     method: 'DELETE',

@@ -1,0 +1,83 @@
+/**
+ * A process's command-line flags as one table: what the parser accepts and what `--help` prints
+ * come from the same rows, so the help can never list a flag the process does not take, or
+ * miss one it does. Each row names its environment variable and its default.
+ */
+import { parseArgs } from 'node:util';
+
+export interface FlagSpec {
+  /** The flag without dashes: `kubeconfig` for `--kubeconfig`. */
+  readonly name: string;
+  /** Only `--insecure`-style switches are booleans; every other flag takes a value. */
+  readonly type?: 'string' | 'boolean';
+  /** The environment variable read when the flag is absent. */
+  readonly env?: string;
+  /** Startup fails without it (from the flag or the variable). */
+  readonly required?: boolean;
+  /** The value used when neither flag nor variable is set; the parser reads it from here. */
+  readonly default?: string;
+  /** A default that is computed (a path under $HOME, one that depends on another flag). */
+  readonly defaultText?: string;
+  readonly description: string;
+}
+
+export interface ParsedFlags {
+  /** The flag's value, else its variable's, else the table's default. */
+  pick(name: string): string | undefined;
+  /** A boolean switch: whether it was given. */
+  has(name: string): boolean;
+}
+
+/** Whether the arguments ask for help (`-h`/`--help` anywhere): main.ts prints it and exits. */
+export const wantsHelp = (argv: readonly string[]) =>
+  argv.some((a) => a === '--help' || a === '-h');
+
+/** Parses `argv` strictly against the table (an unknown flag throws, naming it). */
+export function parseFlags(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  specs: readonly FlagSpec[],
+): ParsedFlags {
+  const options = Object.fromEntries(
+    specs.map((s) => [s.name, { type: s.type ?? 'string' } as const]),
+  );
+  const { values } = parseArgs({ args: [...argv], options, strict: true });
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  return {
+    pick(name) {
+      const spec = byName.get(name);
+      if (!spec) throw new Error(`flag --${name} is not in the table`);
+      const v = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (typeof v === 'string') return v;
+      const fromEnv = spec.env ? env[spec.env] : undefined;
+      return fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
+    },
+    has: (name) => (Object.hasOwn(values, name) ? values[name] === true : false),
+  };
+}
+
+/** The `--help` text: usage, then one row per flag with its variable and default. */
+export function flagHelp(usage: string, specs: readonly FlagSpec[]): string[] {
+  const rows = specs.map((s) => {
+    const left = `  --${s.name}${(s.type ?? 'string') === 'string' ? ' <value>' : ''}`;
+    const extras = [
+      ...(s.required ? ['required'] : []),
+      ...(s.env ? [`env ${s.env}`] : []),
+      ...(s.default !== undefined || s.defaultText
+        ? [`default ${s.defaultText ?? JSON.stringify(s.default)}`]
+        : []),
+    ];
+    return {
+      left,
+      right: extras.length ? `${s.description} (${extras.join('; ')})` : s.description,
+    };
+  });
+  const width = Math.max(...rows.map((r) => r.left.length)) + 2;
+  return [
+    `Usage: ${usage}`,
+    '',
+    'Flags (a flag wins over its environment variable, which wins over the default):',
+    ...rows.map((r) => `${r.left.padEnd(width)}${r.right}`),
+    `  -h, --help`.padEnd(width) + 'print this help',
+  ];
+}
