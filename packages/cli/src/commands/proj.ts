@@ -75,6 +75,8 @@ function listCommands(cmd: Command, deps: RemoteDeps): void {
     .action(async (o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       const items = await client.projects.list();
+      // As argocd: the project names alone (projects all live in the control namespace).
+      if (o.output === 'name') return items.forEach((p) => deps.output.out(p.metadata.name));
       if (isObjectFormat(o.output))
         return renderObjects(items, o.output).forEach((l) => deps.output.out(l));
       for (const l of renderTable(
