@@ -310,6 +310,13 @@ const table: Record<
       body: { name: 'renamed' },
     }),
   },
+  'POST /api/v1/clusters/:server/rotate-auth': {
+    allowed: 404, // no such cluster
+    row: adminOnly,
+    call: () => ({
+      path: `/api/v1/clusters/${encodeURIComponent('https://127.0.0.1:9')}/rotate-auth`,
+    }),
+  },
   'DELETE /api/v1/clusters/:server': {
     allowed: 404, // no such cluster
     row: adminOnly,

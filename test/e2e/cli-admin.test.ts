@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { controllerFlags } from '@gitward/controller';
+import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import { serverFlags } from '@gitward/server';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { runCli, type CliRun } from './support/cli.ts';
@@ -342,6 +343,82 @@ describe('gitward CLI admin commands against the API server', () => {
     expect(inCluster.code).not.toBe(0);
     expect(inCluster.stderr).toMatch(/cannot be changed/);
     await ok(['cluster', 'rm', server, '-y']);
+  });
+
+  it("rotates a registered cluster's service-account token; the old token stops working", async () => {
+    const system = uniqueName('sys');
+    await kubectl(['create', 'namespace', system]);
+    const context = (await kubectl(['config', 'current-context'])).trim();
+    const name = uniqueName('rot');
+    // Limited to the system namespace: a Role there, so no cluster-wide RBAC is left behind.
+    await ok(
+      [
+        'cluster',
+        'add',
+        context,
+        '--name',
+        name,
+        '--system-namespace',
+        system,
+        '--namespace',
+        system,
+        '-y',
+      ],
+      {
+        GITWARD_KUBECONFIG: inject('cluster').kubeconfig,
+      },
+    );
+    const tokenOf = async () => {
+      const secrets = await getJson<{ items: { data: Record<string, string> }[] }>([
+        'secrets',
+        '-n',
+        'gitward',
+        '-l',
+        'gitward.dev/secret-type=cluster',
+      ]);
+      const mine = secrets.items.find(
+        (x) => Buffer.from(x.data['name'] ?? '', 'base64').toString() === name,
+      );
+      const config = JSON.parse(Buffer.from(mine?.data['config'] ?? '', 'base64').toString()) as {
+        bearerToken?: string;
+      };
+      return config.bearerToken ?? '';
+    };
+    const before = await tokenOf();
+    expect(before).not.toBe('');
+
+    const rotated = await gitward(['cluster', 'rotate-auth', name]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toBe(`Cluster '${name}' rotated auth\n`);
+    expect(rotated.stdout + rotated.stderr).not.toContain(before);
+    const after = await tokenOf();
+    expect(after).not.toBe('');
+    expect(after).not.toBe(before);
+    // The old token's Secret is gone, a new one serves the account, and only the new token works.
+    const left = (await kubectl(['-n', system, 'get', 'secrets', '-o', 'name'])).trim().split('\n');
+    expect(left).not.toContain('secret/gitward-manager-long-lived-token');
+    expect(left.some((l) => l.startsWith('secret/gitward-manager-token-'))).toBe(true);
+    // A client with the token alone (no client certificate to fall back on).
+    const { server: apiServer, ca } = await loadKubeconfig(inject('cluster').kubeconfig);
+    const can = async (token: string) => {
+      const kube = createKubeClient({ server: apiServer, token, ...(ca ? { ca } : {}) });
+      const res = await kube
+        .request('GET', `/api/v1/namespaces/${system}/secrets`)
+        .catch(() => ({ status: 0 }));
+      return res.status === 200;
+    };
+    expect(await can(after)).toBe(true);
+    let oldWorks = true;
+    for (let i = 0; i < 40 && oldWorks; i++) {
+      oldWorks = await can(before);
+      if (oldWorks) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(oldWorks).toBe(false);
+
+    const bare = await gitward(['cluster', 'rotate-auth', 'in-cluster']);
+    expect(bare.code).not.toBe(0);
+    expect(bare.stderr).toMatch(/nothing to rotate/);
+    await ok(['cluster', 'rm', name, '-y']);
   });
 
   it('manages project roles: list, get with policies and token times, tokens', async () => {

@@ -123,6 +123,8 @@ export interface ApiClient {
     create(cluster: ClusterCreateRequest, opts?: { upsert?: boolean }): Promise<Cluster>;
     /** Name, namespaces or project of a registered cluster (`cluster set`). */
     update(serverOrName: string, changes: ClusterUpdateRequest): Promise<Cluster>;
+    /** A new service-account token for the cluster, made by the server; the old one revoked. */
+    rotateAuth(serverOrName: string): Promise<Cluster>;
     delete(serverOrName: string): Promise<void>;
   };
   readonly account: {
@@ -396,6 +398,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         request('POST', '/api/v1/clusters', { query: { ...o }, body: cluster }),
       update: (server, changes) =>
         request('PUT', `/api/v1/clusters/${seg(server)}`, { body: changes }),
+      rotateAuth: (server) => request('POST', `/api/v1/clusters/${seg(server)}/rotate-auth`),
       delete: (server) => request('DELETE', `/api/v1/clusters/${seg(server)}`),
     },
     account: {

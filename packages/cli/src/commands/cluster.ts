@@ -260,6 +260,16 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
         deps.output.out(`Cluster '${server}' updated.`);
       },
     );
+  withServerFlags(cluster.command('rotate-auth'))
+    .description(
+      "replace the cluster's service-account token: the server makes a new one there with the stored credentials, stores it and deletes the old token's Secret (the old token stops working)",
+    )
+    .argument('<server>', 'server URL or cluster name')
+    .action(async (server: string, o: ServerFlags) => {
+      const client = await connect(deps, o);
+      await client.clusters.rotateAuth(server);
+      deps.output.out(`Cluster '${server}' rotated auth`);
+    });
   withServerFlags(cluster.command('rm'))
     .description('remove a cluster registration (asks first on a terminal unless -y)')
     .argument('<server>', 'server URL or cluster name')

@@ -17,7 +17,10 @@ import {
   registeredCluster,
   sameCluster,
 } from '../cluster/cluster-api.ts';
+import { createServiceAccountToken, deleteTokenSecret, tokenSecretRef } from '@gitward/infra';
+import { errorMessage } from '@gitward/model';
 import {
+  destinationKube,
   forgetDestination,
   inClusterSpec,
   isInCluster,
@@ -136,6 +139,59 @@ async function updateCluster(r: RouteRequest) {
   return publicCluster(updated);
 }
 
+/**
+ * As `argocd cluster rotate-auth`: a new long-lived token for the service account the cluster's
+ * token belongs to, made in that cluster with the stored credentials; the cluster Secret then
+ * holds the new token, and the old token's Secret is deleted, which revokes the old token. Only
+ * a service-account token Secret's token can be rotated (its claims name the Secret).
+ */
+async function rotateAuth(r: RouteRequest) {
+  const want = serverParam(r);
+  if (isInCluster(want))
+    throw invalid(`${inClusterSpec.server} uses the server's own credentials; nothing to rotate`);
+  const found = findCluster(await registeredClusters(r.ctx), want);
+  if (!found) throw notFound(`cluster ${want} not found`);
+  if (!found.parsed.ok) throw invalid(found.parsed.reason);
+  const cluster = found.parsed.cluster;
+  const old = cluster.config.bearerToken ? tokenSecretRef(cluster.config.bearerToken) : undefined;
+  if (!old)
+    throw invalid(
+      `cluster ${cluster.server} has no service-account token Secret's token to rotate (only tokens "gitward cluster add" registered can be)`,
+    );
+  const dest = await destinationKube(r.ctx, { server: cluster.server });
+  if (!dest.ok) throw dest.error;
+  let fresh: Awaited<ReturnType<typeof createServiceAccountToken>>;
+  try {
+    fresh = await createServiceAccountToken(dest.kube, old.namespace, old.serviceAccount);
+  } catch (err) {
+    throw precondition(
+      `cluster ${cluster.server}: ${withoutClusterPrefix(errorMessage(err), cluster.server)}`,
+    );
+  }
+  const rotated = { ...cluster, config: { ...cluster.config, bearerToken: fresh.token } };
+  await r.ctx.store.writeSecret(found.secretName, clusterSecretData(rotated));
+  forgetDestination(r.ctx, cluster.server);
+  // After the new token is stored: deleting first would leave the cluster unusable on a failure.
+  if (old.secretName !== fresh.secretName) {
+    const next = await destinationKube(r.ctx, { server: cluster.server });
+    await deleteTokenSecret(next.ok ? next.kube : dest.kube, old).catch((err: unknown) => {
+      r.ctx.logger.warn(
+        {
+          cluster: cluster.server,
+          secret: `${old.namespace}/${old.secretName}`,
+          err: errorMessage(err),
+        },
+        'rotate-auth: the old token Secret could not be deleted; the old token still works until it is',
+      );
+    });
+  }
+  r.ctx.logger.info(
+    { cluster: cluster.server, user: r.principal.name },
+    'cluster credentials rotated',
+  );
+  return publicCluster(rotated);
+}
+
 /** The RBAC object of the cluster a request names: as registered, or as given when unknown. */
 async function namedObject(r: RouteRequest): Promise<string> {
   const want = serverParam(r);
@@ -185,6 +241,14 @@ export const clusterRoutes: RouteDef[] = [
     summary: 'Change a registered cluster: name, namespaces, project (credentials kept)',
     access: clusterAccess('update'),
     handle: updateCluster,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/clusters/:server/rotate-auth',
+    summary:
+      "Rotate a cluster's service-account token (new token stored, old one's Secret deleted)",
+    access: clusterAccess('update'),
+    handle: rotateAuth,
   },
   {
     method: 'DELETE',
