@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { flagHelp, parseFlags, type FlagSpec } from '@gitward/infra';
+import { flagHelp, parseFlags, sharedFlags, type FlagSpec } from '@gitward/infra';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -76,30 +76,10 @@ export function bytesOf(name: string, v: string | undefined): number | undefined
  * --help` prints them (main.ts), so the two cannot disagree.
  */
 export const controllerFlags: readonly FlagSpec[] = [
-  {
-    name: 'kubeconfig',
-    env: 'GITWARD_KUBECONFIG',
-    required: true,
-    description: 'kubeconfig of the control plane',
-  },
-  {
-    name: 'api-group',
-    env: 'GITWARD_API_GROUP',
-    default: ApiGroup.Gitward,
-    description: `API group of Applications: ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`,
-  },
-  {
-    name: 'namespace',
-    env: 'GITWARD_NAMESPACE',
-    defaultText: 'gitward (argocd with --api-group argoproj.io)',
-    description: 'control namespace: Applications, projects, settings',
-  },
-  {
-    name: 'cache-dir',
-    env: 'GITWARD_CACHE_DIR',
-    defaultText: '~/.cache/gitward',
-    description: 'git mirrors and render cache',
-  },
+  sharedFlags.kubeconfig,
+  sharedFlags.apiGroup,
+  sharedFlags.namespace,
+  sharedFlags.cacheDir,
   {
     name: 'resync-seconds',
     env: 'GITWARD_RESYNC_SECONDS',
@@ -127,36 +107,16 @@ export const controllerFlags: readonly FlagSpec[] = [
     default: 'true',
     description: 'install the CRDs, the namespace and the default project when missing',
   },
-  {
-    name: 'log-level',
-    env: 'GITWARD_LOG_LEVEL',
-    default: 'info',
-    description: 'log level: trace, debug, info, warn, error',
-  },
-  {
-    name: 'tracking-method',
-    env: 'GITWARD_TRACKING_METHOD',
-    default: TrackingMethod.Annotation,
-    description: 'how objects are tied to their app: annotation, label, annotation+label',
-  },
+  sharedFlags.logLevel,
+  sharedFlags.trackingMethod,
   {
     name: 'sync-timeout-seconds',
     default: '600',
     description: 'a sync running longer fails, naming what it waited for',
   },
-  {
-    name: 'helm',
-    env: 'GITWARD_HELM',
-    default: 'helm',
-    description: 'helm binary (path or name on PATH)',
-  },
-  {
-    name: 'kustomize',
-    env: 'GITWARD_KUSTOMIZE',
-    default: 'kustomize',
-    description: 'kustomize binary',
-  },
-  { name: 'jsonnet', env: 'GITWARD_JSONNET', default: 'jsonnet', description: 'jsonnet binary' },
+  sharedFlags.helm,
+  sharedFlags.kustomize,
+  sharedFlags.jsonnet,
   {
     name: 'max-manifest-file-bytes',
     env: 'GITWARD_MAX_MANIFEST_FILE_BYTES',

@@ -18,6 +18,7 @@ export * from './metrics/index.ts';
 export {
   flagHelp,
   parseFlags,
+  sharedFlags,
   wantsHelp,
   type FlagSpec,
   type ParsedFlags,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parseGoDuration } from '@gitward/engine';
-import { flagHelp, parseFlags, type FlagSpec } from '@gitward/infra';
+import { flagHelp, parseFlags, sharedFlags, type FlagSpec } from '@gitward/infra';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -83,24 +83,9 @@ function fail(message: string): never {
  * prints them (main.ts), so the two cannot disagree.
  */
 export const serverFlags: readonly FlagSpec[] = [
-  {
-    name: 'kubeconfig',
-    env: 'GITWARD_KUBECONFIG',
-    required: true,
-    description: 'kubeconfig of the control plane',
-  },
-  {
-    name: 'api-group',
-    env: 'GITWARD_API_GROUP',
-    default: ApiGroup.Gitward,
-    description: `API group of Applications: ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`,
-  },
-  {
-    name: 'namespace',
-    env: 'GITWARD_NAMESPACE',
-    defaultText: 'gitward (argocd with --api-group argoproj.io)',
-    description: 'control namespace: Applications, projects, settings',
-  },
+  sharedFlags.kubeconfig,
+  sharedFlags.apiGroup,
+  sharedFlags.namespace,
   { name: 'address', default: '127.0.0.1', description: 'address to listen on' },
   {
     name: 'port',
@@ -120,38 +105,13 @@ export const serverFlags: readonly FlagSpec[] = [
     defaultText: '~/.cache/gitward/server-tls',
     description: 'where a self-signed pair is made when no --tls-cert is given',
   },
-  {
-    name: 'log-level',
-    env: 'GITWARD_LOG_LEVEL',
-    default: 'info',
-    description: 'log level: trace, debug, info, warn, error',
-  },
+  sharedFlags.logLevel,
   { name: 'ready-file', description: 'file to write {"url": ...} to once listening' },
-  {
-    name: 'cache-dir',
-    env: 'GITWARD_CACHE_DIR',
-    defaultText: '~/.cache/gitward',
-    description: 'root of the render cache (the server uses its own subdirectory)',
-  },
-  {
-    name: 'helm',
-    env: 'GITWARD_HELM',
-    default: 'helm',
-    description: 'helm binary (path or name on PATH)',
-  },
-  {
-    name: 'kustomize',
-    env: 'GITWARD_KUSTOMIZE',
-    default: 'kustomize',
-    description: 'kustomize binary',
-  },
-  { name: 'jsonnet', env: 'GITWARD_JSONNET', default: 'jsonnet', description: 'jsonnet binary' },
-  {
-    name: 'tracking-method',
-    env: 'GITWARD_TRACKING_METHOD',
-    default: TrackingMethod.Annotation,
-    description: "how objects are tied to their app; must match the controller's",
-  },
+  sharedFlags.cacheDir,
+  sharedFlags.helm,
+  sharedFlags.kustomize,
+  sharedFlags.jsonnet,
+  sharedFlags.trackingMethod,
   {
     name: 'metrics-port',
     env: 'GITWARD_SERVER_METRICS_PORT',

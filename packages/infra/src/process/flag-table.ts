@@ -4,6 +4,7 @@
  * miss one it does. Each row names its environment variable and its default.
  */
 import { parseArgs } from 'node:util';
+import { ApiGroup, TrackingMethod } from '@gitward/model';
 
 export interface FlagSpec {
   /** The flag without dashes: `kubeconfig` for `--kubeconfig`. */
@@ -81,3 +82,65 @@ export function flagHelp(usage: string, specs: readonly FlagSpec[]): string[] {
     `  -h, --help`.padEnd(width) + 'print this help',
   ];
 }
+
+/**
+ * The flags the controller and the server both take, declared once: they must read the same
+ * variables and mean the same (the server renders as the controller does).
+ */
+export const sharedFlags = {
+  kubeconfig: {
+    name: 'kubeconfig',
+    env: 'GITWARD_KUBECONFIG',
+    required: true,
+    description: 'kubeconfig of the control plane',
+  },
+  apiGroup: {
+    name: 'api-group',
+    env: 'GITWARD_API_GROUP',
+    default: ApiGroup.Gitward,
+    description: `API group of Applications: ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`,
+  },
+  namespace: {
+    name: 'namespace',
+    env: 'GITWARD_NAMESPACE',
+    defaultText: 'gitward (argocd with --api-group argoproj.io)',
+    description: 'control namespace: Applications, projects, settings',
+  },
+  logLevel: {
+    name: 'log-level',
+    env: 'GITWARD_LOG_LEVEL',
+    default: 'info',
+    description: 'log level: trace, debug, info, warn, error',
+  },
+  cacheDir: {
+    name: 'cache-dir',
+    env: 'GITWARD_CACHE_DIR',
+    defaultText: '~/.cache/gitward',
+    description: 'git mirrors and render cache (the server uses its own subdirectory)',
+  },
+  helm: {
+    name: 'helm',
+    env: 'GITWARD_HELM',
+    default: 'helm',
+    description: 'helm binary (path or name on PATH)',
+  },
+  kustomize: {
+    name: 'kustomize',
+    env: 'GITWARD_KUSTOMIZE',
+    default: 'kustomize',
+    description: 'kustomize binary',
+  },
+  jsonnet: {
+    name: 'jsonnet',
+    env: 'GITWARD_JSONNET',
+    default: 'jsonnet',
+    description: 'jsonnet binary',
+  },
+  trackingMethod: {
+    name: 'tracking-method',
+    env: 'GITWARD_TRACKING_METHOD',
+    default: TrackingMethod.Annotation,
+    description:
+      'how objects are tied to their app: annotation, label, annotation+label (controller and server must agree)',
+  },
+} as const satisfies Record<string, FlagSpec>;
