@@ -27,6 +27,7 @@ import {
   type ManagerOptions,
 } from '../cluster-manager.ts';
 import { formatJson, formatYaml, renderTable } from '../format/index.ts';
+import { outputOption } from './output-format.ts';
 import { connect, withServerFlags, type RemoteDeps, type ServerFlags } from './remote.ts';
 
 /** Asks a yes/no question; undefined when there is no terminal to ask on. */
@@ -210,7 +211,7 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
   withServerFlags(cluster.command('get'))
     .description('show a cluster (credentials are never shown)')
     .argument('<server>', 'server URL or cluster name')
-    .option('-o, --output <format>', 'json|yaml|wide|server', 'yaml')
+    .addOption(outputOption(['yaml', 'json', 'wide', 'server']))
     .action(async (server: string, o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       for (const l of formatCluster(await client.clusters.get(server), o.output))
@@ -218,7 +219,7 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
     });
   withServerFlags(cluster.command('list'))
     .description('list destination clusters')
-    .option('-o, --output <format>', 'json|yaml|wide|server', 'wide')
+    .addOption(outputOption(['wide', 'json', 'yaml', 'server']))
     .action(async (o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       const items = await client.clusters.list();
