@@ -116,6 +116,15 @@ describe('gitward proj (read-modify-write)', () => {
     });
   });
 
+  it('shows a project as argocd does, or as JSON', async () => {
+    const text = (await run('get', 'team')).join('\n');
+    expect(text).toMatch(/^Name:\s+team$/m);
+    expect(text).toMatch(/^Repositories:\s+https:\/\/a\.example\/x\.git$/m);
+    expect(text).toMatch(/^Destinations:\s+<none>$/m);
+    expect(text).toMatch(/^Roles:\s+ci$/m);
+    expect(JSON.parse((await run('get', 'team', '-o', 'json')).join(''))).toEqual(project);
+  });
+
   it('prints a role token with its id and times, as argocd does', async () => {
     const claims = { jti: 'tok-1', iat: 1767225600, exp: 1767229200 };
     token = `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;

@@ -68,6 +68,32 @@ export function parseExpiresIn(s: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
+const listOrNone = (l: readonly string[]) => (l.length ? l.join(',') : '<none>');
+const kinds = (l: readonly { group: string; kind: string }[] | undefined) =>
+  listOrNone((l ?? []).map((k) => `${k.group || '*'}/${k.kind}`));
+
+/** `proj get` as argocd prints it: one line per guardrail, `<none>` for an empty one. */
+export function projectText(p: AppProject): string[] {
+  const s = p.spec;
+  return renderFields([
+    ['Name', p.metadata.name],
+    ['Description', s.description ?? ''],
+    [
+      'Destinations',
+      listOrNone(
+        (s.destinations ?? []).map((d) => `${d.server ?? d.name ?? ''},${d.namespace ?? ''}`),
+      ),
+    ],
+    ['Repositories', listOrNone(s.sourceRepos ?? [])],
+    ['Allowed Cluster Resources', kinds(s.clusterResourceWhitelist)],
+    ['Denied Cluster Resources', kinds(s.clusterResourceBlacklist)],
+    ['Allowed Namespaced Resources', kinds(s.namespaceResourceWhitelist)],
+    ['Denied Namespaced Resources', kinds(s.namespaceResourceBlacklist)],
+    ['Roles', listOrNone((s.roles ?? []).map((r) => r.name))],
+    ['Sync Windows', String((s.syncWindows ?? []).length || '<none>')],
+  ]);
+}
+
 function listCommands(cmd: Command, deps: RemoteDeps): void {
   withServerFlags(cmd.command('list'))
     .description('list projects')
@@ -99,11 +125,11 @@ function listCommands(cmd: Command, deps: RemoteDeps): void {
   withServerFlags(cmd.command('get'))
     .description('show a project')
     .argument('<name>')
-    .option('-o, --output <format>', 'json|yaml', 'yaml')
+    .addOption(outputOption(['wide', 'json', 'yaml']))
     .action(async (name: string, o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
-      const f = isObjectFormat(o.output) ? o.output : 'yaml';
-      renderObjects(await client.projects.get(name), f).forEach((l) => deps.output.out(l));
+      const project = await client.projects.get(name);
+      for (const l of renderAs(project, o.output, () => projectText(project))) deps.output.out(l);
     });
   withServerFlags(cmd.command('delete'))
     .description('delete a project')
