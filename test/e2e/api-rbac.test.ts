@@ -290,6 +290,19 @@ const table: Record<
       body: {},
     }),
   },
+  'GET /api/v1/repocreds': { row: loggedIn, call: () => ({ path: '/api/v1/repocreds' }) },
+  'POST /api/v1/repocreds': {
+    row: adminOnly,
+    call: () => ({
+      path: '/api/v1/repocreds?upsert=true',
+      body: { url: 'http://127.0.0.1:9/org', password: 's3cret', username: 'u' },
+    }),
+  },
+  'DELETE /api/v1/repocreds/:url': {
+    allowed: 404, // no such template
+    row: adminOnly,
+    call: () => ({ path: `/api/v1/repocreds/${encodeURIComponent('http://127.0.0.1:9/gone')}` }),
+  },
   'GET /api/v1/clusters': { row: loggedIn, call: () => ({ path: '/api/v1/clusters' }) },
   'POST /api/v1/clusters': {
     allowed: 400, // in-cluster cannot be added
@@ -302,6 +315,21 @@ const table: Record<
     row: { ...readGlobal, custom: 'allow' },
     call: () => ({
       path: `/api/v1/clusters/${encodeURIComponent('https://kubernetes.default.svc')}`,
+    }),
+  },
+  'PUT /api/v1/clusters/:server': {
+    allowed: 404, // no such cluster
+    row: adminOnly,
+    call: () => ({
+      path: `/api/v1/clusters/${encodeURIComponent('https://127.0.0.1:9')}`,
+      body: { name: 'renamed' },
+    }),
+  },
+  'POST /api/v1/clusters/:server/rotate-auth': {
+    allowed: 404, // no such cluster
+    row: adminOnly,
+    call: () => ({
+      path: `/api/v1/clusters/${encodeURIComponent('https://127.0.0.1:9')}/rotate-auth`,
     }),
   },
   'DELETE /api/v1/clusters/:server': {

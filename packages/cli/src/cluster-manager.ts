@@ -5,8 +5,12 @@
  * token controller fills that Secret. The token and CA then go to the gitward server; this module
  * never prints or logs them.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeClient, KubeConnection } from '@gitward/infra';
+import {
+  waitForToken,
+  type KubeClient,
+  type KubeConnection,
+  type ServiceAccountToken,
+} from '@gitward/infra';
 import { ErrorCode, GitwardError, type KubeObject } from '@gitward/model';
 import type { ClusterCreateRequest } from './api/index.ts';
 
@@ -153,43 +157,11 @@ export async function serviceAccountExists(
   return true;
 }
 
-export interface ManagerToken {
-  readonly token: string;
-  /** PEM, from the Secret's `ca.crt`. */
-  readonly ca: string;
-}
+/** The manager account's token and the CA its Secret carries (infra's one definition). */
+export type ManagerToken = ServiceAccountToken;
 
-/**
- * Polls the token Secret until the token controller has filled `token` and `ca.crt` (it does so
- * within a second on a healthy cluster); a Timeout error after `timeoutMs`.
- */
-export async function waitForToken(
-  kube: KubeClient,
-  namespace: string,
-  secret: string,
-  opts: { timeoutMs?: number; pollMs?: number; now?: () => number } = {},
-): Promise<ManagerToken> {
-  const now = opts.now ?? Date.now;
-  const deadline = now() + (opts.timeoutMs ?? 30_000);
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(secret)}`;
-  for (;;) {
-    const res = await kube.request<{ data?: Record<string, string> }>('GET', path);
-    if (res.status >= 300 && res.status !== 404)
-      throw failure(`Secret ${secret}`, res.status, res.body);
-    const data = res.status === 404 ? {} : (res.body.data ?? {});
-    if (data['token'] && data['ca.crt'])
-      return {
-        token: Buffer.from(data['token'], 'base64').toString('utf8'),
-        ca: Buffer.from(data['ca.crt'], 'base64').toString('utf8'),
-      };
-    if (now() >= deadline)
-      throw new GitwardError(
-        ErrorCode.Timeout,
-        `the token controller did not fill Secret ${namespace}/${secret} within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)}s`,
-      );
-    await sleep(opts.pollMs ?? 500);
-  }
-}
+/** Kept here for the CLI's callers: the one implementation lives in infra. */
+export { waitForToken };
 
 /**
  * The registration the server receives: the token, the CA the kubeconfig trusts (or the token

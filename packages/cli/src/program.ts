@@ -8,6 +8,7 @@ import { projCommand } from './commands/proj.ts';
 import { loginCommands } from './commands/remote.ts';
 import { devCommand, type DevDeps } from './commands/dev.ts';
 import { renderCommand } from './commands/render.ts';
+import { versionCommand } from './commands/version.ts';
 
 /** The whole `gitward` command tree; main.ts supplies the dependencies. */
 export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv }): Command {
@@ -30,6 +31,7 @@ export function createProgram(deps: DevDeps & { readonly env: NodeJS.ProcessEnv 
   program.addCommand(projCommand(deps));
   program.addCommand(accountCommand(deps));
   for (const c of repoCommands(deps)) program.addCommand(c);
+  program.addCommand(versionCommand(deps));
   program.addCommand(completionCommand(deps, program));
   return program;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadControllerConfig } from './config.ts';
+import { controllerFlags, controllerHelp, loadControllerConfig } from './config.ts';
 
 describe('loadControllerConfig', () => {
   it('needs a kubeconfig', () => {
@@ -70,5 +70,20 @@ describe('plugins file', () => {
     expect(loadControllerConfig(['--kubeconfig', 'k'], env, '/h').pluginsFile).toBe('/env.yaml');
     const argv = ['--kubeconfig', 'k', '--plugins', '/flag.yaml'];
     expect(loadControllerConfig(argv, env, '/h').pluginsFile).toBe('/flag.yaml');
+  });
+});
+
+describe('controllerFlags: the table --help prints is the one the parser reads', () => {
+  it('accepts every flag of the table, and --help lists each with its variable', () => {
+    const help = controllerHelp().join('\n');
+    for (const f of controllerFlags) {
+      expect(help).toContain(`--${f.name}`);
+      if (f.env) expect(help).toContain(f.env);
+      expect(
+        () =>
+          loadControllerConfig(['--kubeconfig', '/k', `--${f.name}`, f.default ?? '1'], {}, '/h'),
+        f.name,
+      ).not.toThrow(/Unknown option/);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { flagHelp, parseFlags, sharedFlags, type FlagSpec } from '@gitward/infra';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -71,74 +71,112 @@ export function bytesOf(name: string, v: string | undefined): number | undefined
   return n;
 }
 
+/**
+ * Every flag of the controller process: the parser reads these rows, and `gitward controller
+ * --help` prints them (main.ts), so the two cannot disagree.
+ */
+export const controllerFlags: readonly FlagSpec[] = [
+  sharedFlags.kubeconfig,
+  sharedFlags.apiGroup,
+  sharedFlags.namespace,
+  sharedFlags.cacheDir,
+  {
+    name: 'resync-seconds',
+    env: 'GITWARD_RESYNC_SECONDS',
+    default: '120',
+    description: 'periodic refresh of every app (0 disables)',
+  },
+  {
+    name: 'jitter-seconds',
+    default: '60',
+    description: 'up to this much is added to each periodic refresh',
+  },
+  { name: 'parallelism', default: '10', description: 'apps reconciled at once' },
+  {
+    name: 'health-port',
+    default: '0',
+    description: '/healthz and /readyz port on 127.0.0.1 (0 picks a free one)',
+  },
+  {
+    name: 'leader-election',
+    default: 'true',
+    description: 'one active replica at a time (false: this one always acts)',
+  },
+  {
+    name: 'install',
+    default: 'true',
+    description: 'install the CRDs, the namespace and the default project when missing',
+  },
+  sharedFlags.logLevel,
+  sharedFlags.trackingMethod,
+  {
+    name: 'sync-timeout-seconds',
+    default: '600',
+    description: 'a sync running longer fails, naming what it waited for',
+  },
+  sharedFlags.helm,
+  sharedFlags.kustomize,
+  sharedFlags.jsonnet,
+  {
+    name: 'max-manifest-file-bytes',
+    env: 'GITWARD_MAX_MANIFEST_FILE_BYTES',
+    defaultText: "the renderer's",
+    description: 'largest manifest file read from a repository (bytes, or Ki/Mi/Gi)',
+  },
+  {
+    name: 'max-render-bytes',
+    env: 'GITWARD_MAX_RENDER_BYTES',
+    defaultText: "the renderer's",
+    description: 'largest render output of one app (bytes, or Ki/Mi/Gi)',
+  },
+  {
+    name: 'plugins',
+    env: 'GITWARD_PLUGINS',
+    description: 'YAML/JSON file of config-management plugins',
+  },
+];
+
+/** `gitward controller --help`. */
+export const controllerHelp = () => flagHelp('gitward controller [flags]', controllerFlags);
+
 /** Flags win over GITWARD_* variables, which win over defaults; invalid values fail startup. */
 export function loadControllerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   home: string,
 ): ControllerConfig {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      kubeconfig: { type: 'string' },
-      'api-group': { type: 'string' },
-      namespace: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      'resync-seconds': { type: 'string' },
-      'jitter-seconds': { type: 'string' },
-      parallelism: { type: 'string' },
-      'health-port': { type: 'string' },
-      'leader-election': { type: 'string' },
-      install: { type: 'string' },
-      'log-level': { type: 'string' },
-      'tracking-method': { type: 'string' },
-      'sync-timeout-seconds': { type: 'string' },
-      helm: { type: 'string' },
-      kustomize: { type: 'string' },
-      jsonnet: { type: 'string' },
-      'max-manifest-file-bytes': { type: 'string' },
-      'max-render-bytes': { type: 'string' },
-      plugins: { type: 'string' },
-    },
-    strict: true,
-  });
-  const pick = (flag: keyof typeof values, envName?: string) => {
-    const v = values[flag];
-    return typeof v === 'string' ? v : envName ? env[envName] : undefined;
-  };
-  const kubeconfig = pick('kubeconfig', 'GITWARD_KUBECONFIG');
+  const flags = parseFlags(argv, env, controllerFlags);
+  const pick = (flag: string) => flags.pick(flag);
+  const kubeconfig = pick('kubeconfig');
   if (!kubeconfig)
     throw new GitwardError(
       ErrorCode.InvalidArgument,
       '--kubeconfig (or GITWARD_KUBECONFIG) is required',
     );
-  const group = apiGroupOf(pick('api-group', 'GITWARD_API_GROUP'));
+  const group = apiGroupOf(pick('api-group'));
   const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v !== 'false');
   return Object.freeze({
     kubeconfig,
     group,
-    namespace: pick('namespace', 'GITWARD_NAMESPACE') ?? defaultControlNamespace(group),
-    cacheDir: pick('cache-dir', 'GITWARD_CACHE_DIR') ?? join(home, '.cache', 'gitward'),
-    resyncSeconds: intOf('--resync-seconds', pick('resync-seconds', 'GITWARD_RESYNC_SECONDS'), 120),
+    namespace: pick('namespace') ?? defaultControlNamespace(group),
+    cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),
+    resyncSeconds: intOf('--resync-seconds', pick('resync-seconds'), 120),
     jitterSeconds: intOf('--jitter-seconds', pick('jitter-seconds'), 60),
     parallelism: Math.max(1, intOf('--parallelism', pick('parallelism'), 10)),
     healthPort: intOf('--health-port', pick('health-port'), 0),
     leaderElection: bool(pick('leader-election'), true),
     identity: `${hostname()}-${process.pid}`,
     install: bool(pick('install'), true),
-    logLevel: pick('log-level', 'GITWARD_LOG_LEVEL') ?? 'info',
-    trackingMethod: trackingMethodOf(pick('tracking-method', 'GITWARD_TRACKING_METHOD')),
+    logLevel: pick('log-level') ?? 'info',
+    trackingMethod: trackingMethodOf(pick('tracking-method')),
     syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {
-      helm: pick('helm', 'GITWARD_HELM') ?? 'helm',
-      kustomize: pick('kustomize', 'GITWARD_KUSTOMIZE') ?? 'kustomize',
-      jsonnet: pick('jsonnet', 'GITWARD_JSONNET') ?? 'jsonnet',
+      helm: pick('helm') ?? 'helm',
+      kustomize: pick('kustomize') ?? 'kustomize',
+      jsonnet: pick('jsonnet') ?? 'jsonnet',
     },
-    renderLimits: renderLimitsOf(
-      pick('max-manifest-file-bytes', 'GITWARD_MAX_MANIFEST_FILE_BYTES'),
-      pick('max-render-bytes', 'GITWARD_MAX_RENDER_BYTES'),
-    ),
-    ...pluginsFileOf(pick('plugins', 'GITWARD_PLUGINS')),
+    renderLimits: renderLimitsOf(pick('max-manifest-file-bytes'), pick('max-render-bytes')),
+    ...pluginsFileOf(pick('plugins')),
   });
 }
 

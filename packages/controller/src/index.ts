@@ -6,7 +6,12 @@
  * composition root is main.ts. It shares state with the server only through the cluster.
  */
 export { createController, type ControllerOptions } from './controller.ts';
-export { loadControllerConfig, type ControllerConfig } from './config.ts';
+export {
+  controllerFlags,
+  controllerHelp,
+  loadControllerConfig,
+  type ControllerConfig,
+} from './config.ts';
 export { createWorkQueue, type WorkQueue } from './queue.ts';
 export { ensureInstalled } from './install.ts';
 export { createReconciler, type ReconcileOutcome, type Reconciler } from './reconciler.ts';

@@ -20,6 +20,7 @@ import {
   registerProcessMetrics,
   renderToolVersions,
   watchCollection,
+  wantsHelp,
 } from '@gitward/infra';
 import { healthOverridesOf, inCluster, type HealthOverrides } from '@gitward/engine';
 import {
@@ -33,7 +34,7 @@ import {
   type KubeObject,
 } from '@gitward/model';
 import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
-import { loadControllerConfig } from './config.ts';
+import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
 import { connectCluster, createDestinations } from './destinations.ts';
@@ -42,6 +43,11 @@ import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
 
+// `--help` is answered from the flag table the parser reads, before anything else runs.
+if (wantsHelp(process.argv.slice(2))) {
+  process.stdout.write(`${controllerHelp().join('\n')}\n`);
+  process.exit(0);
+}
 const cfg = loadControllerConfig(process.argv.slice(2), process.env, homedir());
 const logger = pino({
   level: cfg.logLevel,

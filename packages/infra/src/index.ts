@@ -15,3 +15,11 @@ export type { RepoCredentials } from './git/credentials.ts';
 export * from './render/index.ts';
 export * from './kube/index.ts';
 export * from './metrics/index.ts';
+export {
+  flagHelp,
+  parseFlags,
+  sharedFlags,
+  wantsHelp,
+  type FlagSpec,
+  type ParsedFlags,
+} from './process/flag-table.ts';

@@ -40,8 +40,17 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     cm: `${prefix}-cm`,
     rbacCm: `${prefix}-rbac-cm`,
     secret: `${prefix}-secret`,
-    initialAdminSecret: `${prefix}-initial-admin-secret`,
+    initialAdminSecret: initialAdminSecretName(group),
   };
+}
+
+/**
+ * The Secret in the control namespace that holds the generated first-start admin password in
+ * clear (key `password`), as Argo CD's `argocd-initial-admin-secret`: the server writes it,
+ * `gitward admin initial-password` reads it, the operator deletes it once the password changed.
+ */
+export function initialAdminSecretName(group: ApiGroup): string {
+  return group === ApiGroup.ArgoCD ? 'argocd-initial-admin-secret' : 'gitward-initial-admin-secret';
 }
 
 type Json = Record<string, unknown>;

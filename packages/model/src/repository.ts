@@ -48,3 +48,17 @@ export interface ClusterConfig {
     readonly keyData?: string;
   };
 }
+
+/**
+ * A credential template (`repo-creds` Secret) as the API shows it: Argo CD's `RepoCreds` fields
+ * without any secret, and whether one is stored. Served by `/api/v1/repocreds`, read by the CLI.
+ */
+export interface RepoCredsView {
+  /** The URL prefix the template serves (`https://github.com/org`). */
+  readonly url: string;
+  readonly type: string;
+  readonly username?: string;
+  readonly project?: string;
+  readonly hasCredentials: boolean;
+  readonly insecure: boolean;
+}

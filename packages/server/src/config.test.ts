@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GitwardError } from '@gitward/model';
-import { loadServerConfig } from './config.ts';
+import { loadServerConfig, serverFlags, serverHelp } from './config.ts';
 
 const base = ['--kubeconfig', '/k'];
 
@@ -138,3 +138,31 @@ describe('loadServerConfig: trusted proxies', () => {
     );
   });
 });
+
+describe('serverFlags: the table --help prints is the one the parser reads', () => {
+  it('accepts every flag of the table, and --help lists each with its variable', () => {
+    const help = serverHelp().join('\n');
+    for (const f of serverFlags) {
+      expect(help).toContain(`--${f.name}`);
+      if (f.env) expect(help).toContain(f.env);
+      const argv = f.type === 'boolean' ? [`--${f.name}`] : [`--${f.name}`, valid[f.name] ?? 'x'];
+      // Accepted by the parser (a check between flags, like --tls-cert without --tls-key, may
+      // still refuse the combination).
+      expect(() => loadServerConfig([...base, ...argv], {}, '/h'), f.name).not.toThrow(
+        /Unknown option/,
+      );
+    }
+  });
+});
+
+/** A value each flag accepts (the rest take any string). */
+const valid: Record<string, string> = {
+  'api-group': 'gitward.dev',
+  port: '1',
+  'metrics-port': '1',
+  'max-request-bytes': '1',
+  'request-timeout': '5s',
+  'stream-max-clients': '1',
+  'tracking-method': 'label',
+  'trusted-proxies': '10.0.0.1',
+};

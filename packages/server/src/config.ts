@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseGoDuration } from '@gitward/engine';
+import { flagHelp, parseFlags, sharedFlags, type FlagSpec } from '@gitward/infra';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -78,86 +78,129 @@ function fail(message: string): never {
   throw new GitwardError(ErrorCode.InvalidArgument, message);
 }
 
+/**
+ * Every flag of the server process: the parser reads these rows, and `gitward server --help`
+ * prints them (main.ts), so the two cannot disagree.
+ */
+export const serverFlags: readonly FlagSpec[] = [
+  sharedFlags.kubeconfig,
+  sharedFlags.apiGroup,
+  sharedFlags.namespace,
+  { name: 'address', default: '127.0.0.1', description: 'address to listen on' },
+  {
+    name: 'port',
+    env: 'GITWARD_SERVER_PORT',
+    default: '8080',
+    description: 'port to listen on (0 picks a free one)',
+  },
+  {
+    name: 'insecure',
+    type: 'boolean',
+    description: 'serve plain HTTP (loopback development only)',
+  },
+  { name: 'tls-cert', description: 'TLS certificate file (with --tls-key)' },
+  { name: 'tls-key', description: 'TLS key file (with --tls-cert)' },
+  {
+    name: 'tls-dir',
+    defaultText: '~/.cache/gitward/server-tls',
+    description: 'where a self-signed pair is made when no --tls-cert is given',
+  },
+  sharedFlags.logLevel,
+  { name: 'ready-file', description: 'file to write {"url": ...} to once listening' },
+  sharedFlags.cacheDir,
+  sharedFlags.helm,
+  sharedFlags.kustomize,
+  sharedFlags.jsonnet,
+  sharedFlags.trackingMethod,
+  {
+    name: 'metrics-port',
+    env: 'GITWARD_SERVER_METRICS_PORT',
+    default: '8083',
+    description: 'Prometheus /metrics port on 127.0.0.1 (0 picks one, -1 is off)',
+  },
+  {
+    name: 'ui-dir',
+    env: 'GITWARD_UI_DIR',
+    defaultText: 'packages/web/dist',
+    description: 'built web UI served at /',
+  },
+  {
+    name: 'max-request-bytes',
+    env: 'GITWARD_SERVER_MAX_REQUEST_BYTES',
+    default: String(defaultHttpLimits.maxBodyBytes),
+    description: 'larger request bodies get 413',
+  },
+  {
+    name: 'request-timeout',
+    env: 'GITWARD_SERVER_REQUEST_TIMEOUT',
+    default: `${defaultHttpLimits.requestTimeoutMs / 1000}s`,
+    description: 'time to receive a whole request (Go duration, at least 1s)',
+  },
+  {
+    name: 'stream-max-clients',
+    env: 'GITWARD_SERVER_STREAM_MAX_CLIENTS',
+    default: String(defaultHttpLimits.streamMaxClients),
+    description: 'concurrent event-stream clients of this replica',
+  },
+  {
+    name: 'trusted-proxies',
+    env: 'GITWARD_TRUSTED_PROXIES',
+    description: 'comma-separated proxy IPs/CIDRs whose X-Forwarded-For names the client',
+  },
+];
+
+/** `gitward server --help`. */
+export const serverHelp = () => flagHelp('gitward server [flags]', serverFlags);
+
 /** Flags win over GITWARD_* variables, which win over defaults; invalid values fail startup. */
 export function loadServerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   home: string,
 ): ServerConfig {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      kubeconfig: { type: 'string' },
-      'api-group': { type: 'string' },
-      namespace: { type: 'string' },
-      address: { type: 'string' },
-      port: { type: 'string' },
-      insecure: { type: 'boolean' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'tls-dir': { type: 'string' },
-      'log-level': { type: 'string' },
-      'ready-file': { type: 'string' },
-      'cache-dir': { type: 'string' },
-      helm: { type: 'string' },
-      kustomize: { type: 'string' },
-      jsonnet: { type: 'string' },
-      'tracking-method': { type: 'string' },
-      'metrics-port': { type: 'string' },
-      'ui-dir': { type: 'string' },
-      'max-request-bytes': { type: 'string' },
-      'request-timeout': { type: 'string' },
-      'stream-max-clients': { type: 'string' },
-      'trusted-proxies': { type: 'string' },
-    },
-    strict: true,
-  });
-  const kubeconfig = values.kubeconfig ?? env['GITWARD_KUBECONFIG'];
+  const flags = parseFlags(argv, env, serverFlags);
+  const pick = (name: string) => flags.pick(name);
+  const kubeconfig = pick('kubeconfig');
   if (!kubeconfig) fail('--kubeconfig (or GITWARD_KUBECONFIG) is required');
-  const group = groupOf(values['api-group'] ?? env['GITWARD_API_GROUP']);
-  const port = portOf(values.port ?? env['GITWARD_SERVER_PORT']);
-  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+  const group = groupOf(pick('api-group'));
+  const port = portOf(pick('port'));
+  if (Boolean(pick('tls-cert')) !== Boolean(pick('tls-key')))
     fail('--tls-cert and --tls-key go together');
   return Object.freeze({
     kubeconfig,
     group,
-    namespace: values.namespace ?? env['GITWARD_NAMESPACE'] ?? defaultControlNamespace(group),
-    address: values.address ?? '127.0.0.1',
+    namespace: pick('namespace') ?? defaultControlNamespace(group),
+    address: pick('address') ?? '127.0.0.1',
     port,
-    metricsPort: metricsPortOf(values['metrics-port'] ?? env['GITWARD_SERVER_METRICS_PORT']),
-    insecure: values.insecure ?? false,
-    ...optional('tlsCert', values['tls-cert']),
-    ...optional('tlsKey', values['tls-key']),
-    tlsDir: values['tls-dir'] ?? join(home, '.cache', 'gitward', 'server-tls'),
-    logLevel: values['log-level'] ?? env['GITWARD_LOG_LEVEL'] ?? 'info',
-    ...optional('readyFile', values['ready-file']),
-    ...optional('uiDir', values['ui-dir'] ?? env['GITWARD_UI_DIR']),
-    ...renderingOf(values, env, home),
-    http: httpLimitsOf(values, env),
-    trustedProxies: trustedProxiesOf(values['trusted-proxies'], env),
+    metricsPort: metricsPortOf(pick('metrics-port')),
+    insecure: flags.has('insecure'),
+    ...optional('tlsCert', pick('tls-cert')),
+    ...optional('tlsKey', pick('tls-key')),
+    tlsDir: pick('tls-dir') ?? join(home, '.cache', 'gitward', 'server-tls'),
+    logLevel: pick('log-level') ?? 'info',
+    ...optional('readyFile', pick('ready-file')),
+    ...optional('uiDir', pick('ui-dir')),
+    ...renderingOf(pick, home),
+    http: httpLimitsOf(pick),
+    trustedProxies: trustedProxiesOf(pick('trusted-proxies')),
   });
 }
 
-type HttpFlags = Partial<
-  Record<'max-request-bytes' | 'request-timeout' | 'stream-max-clients', string>
->;
+type FlagPick = (name: string) => string | undefined;
 
-function httpLimitsOf(
-  values: HttpFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): HttpLimits {
+function httpLimitsOf(pick: FlagPick): HttpLimits {
   const d = defaultHttpLimits;
   const maxBodyBytes = positiveInt(
-    values['max-request-bytes'] ?? env['GITWARD_SERVER_MAX_REQUEST_BYTES'],
+    pick('max-request-bytes'),
     d.maxBodyBytes,
     '--max-request-bytes',
   );
   const streamMaxClients = positiveInt(
-    values['stream-max-clients'] ?? env['GITWARD_SERVER_STREAM_MAX_CLIENTS'],
+    pick('stream-max-clients'),
     d.streamMaxClients,
     '--stream-max-clients',
   );
-  const timeout = values['request-timeout'] ?? env['GITWARD_SERVER_REQUEST_TIMEOUT'];
+  const timeout = pick('request-timeout');
   const requestTimeoutMs = timeout === undefined ? d.requestTimeoutMs : parseGoDuration(timeout);
   // Zero would switch Node's limit off, which is exactly the hole this closes.
   if (requestTimeoutMs === undefined || requestTimeoutMs < 1000)
@@ -177,24 +220,19 @@ function positiveInt(v: string | undefined, fallback: number, flag: string): num
   return n;
 }
 
-type RenderingFlags = Partial<
-  Record<'cache-dir' | 'helm' | 'kustomize' | 'jsonnet' | 'tracking-method', string>
->;
-
 /** What rendering needs, named as the controller's flags and variables name it. */
 function renderingOf(
-  values: RenderingFlags,
-  env: Readonly<Record<string, string | undefined>>,
+  pick: FlagPick,
   home: string,
 ): Pick<ServerConfig, 'cacheDir' | 'tools' | 'trackingMethod'> {
   return {
-    cacheDir: values['cache-dir'] ?? env['GITWARD_CACHE_DIR'] ?? join(home, '.cache', 'gitward'),
+    cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),
     tools: {
-      helm: values.helm ?? env['GITWARD_HELM'] ?? 'helm',
-      kustomize: values.kustomize ?? env['GITWARD_KUSTOMIZE'] ?? 'kustomize',
-      jsonnet: values.jsonnet ?? env['GITWARD_JSONNET'] ?? 'jsonnet',
+      helm: pick('helm') ?? 'helm',
+      kustomize: pick('kustomize') ?? 'kustomize',
+      jsonnet: pick('jsonnet') ?? 'jsonnet',
     },
-    trackingMethod: trackingMethodOf(values['tracking-method'] ?? env['GITWARD_TRACKING_METHOD']),
+    trackingMethod: trackingMethodOf(pick('tracking-method')),
   };
 }
 
@@ -205,11 +243,8 @@ function trackingMethodOf(v: string | undefined): TrackingMethod {
   return v as TrackingMethod;
 }
 
-function trustedProxiesOf(
-  flag: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): readonly string[] {
-  const entries = (flag ?? env['GITWARD_TRUSTED_PROXIES'] ?? '')
+function trustedProxiesOf(flag: string | undefined): readonly string[] {
+  const entries = (flag ?? '')
     .split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '');

@@ -13,3 +13,4 @@ export { routeId, type Access, type RouteDef } from './routes/route.ts';
 export { bootstrapSettings, settingsNames } from './settings.ts';
 export { hashPassword } from './auth/index.ts';
 export { checkClusterConnection, destinationKube, knownClusters } from './cluster/destinations.ts';
+export { serverFlags, serverHelp } from './config.ts';

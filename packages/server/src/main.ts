@@ -21,12 +21,13 @@ import {
   renderToolVersions,
   serveMetrics,
   type MetricsServer,
+  wantsHelp,
 } from '@gitward/infra';
 import { errorMessage } from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
 import { createApi, createApiMetrics } from './app.ts';
 import { checkClusterConnection } from './cluster/destinations.ts';
-import { loadServerConfig } from './config.ts';
+import { serverHelp, loadServerConfig } from './config.ts';
 import { createUiHandler } from './http/static-ui.ts';
 import { createServerContext } from './context-factory.ts';
 import { routes } from './routes/index.ts';
@@ -34,6 +35,11 @@ import { bootstrapSettings } from './settings.ts';
 import { loadOrCreateTls } from './tls.ts';
 
 const version = '0.1.0';
+// `--help` is answered from the flag table the parser reads, before anything else runs.
+if (wantsHelp(process.argv.slice(2))) {
+  process.stdout.write(`${serverHelp().join('\n')}\n`);
+  process.exit(0);
+}
 const cfg = loadServerConfig(process.argv.slice(2), process.env, homedir());
 const logger = pino({
   level: cfg.logLevel,

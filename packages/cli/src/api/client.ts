@@ -3,7 +3,13 @@
  * typed helpers per route, and the application watch stream. Every failure becomes an ApiError
  * with a one-line message; the bearer token is sent in a header and nowhere else.
  */
-import { ErrorCode, type AppProject, type Application, type ApplicationSpec } from '@gitward/model';
+import {
+  ErrorCode,
+  type AppProject,
+  type Application,
+  type ApplicationSpec,
+  type RepoCredsView,
+} from '@gitward/model';
 import { ApiError, httpError, isAbort, oneLine, unreachableError } from './errors.ts';
 import { createNodeFetch, type FetchLike } from './node-fetch.ts';
 import { createSseParser, type SseEvent } from './sse.ts';
@@ -19,6 +25,7 @@ import type {
   AppResourceQuery,
   Cluster,
   ClusterCreateRequest,
+  ClusterUpdateRequest,
   CreateTokenOptions,
   DeleteResourceOptions,
   EventsQuery,
@@ -27,6 +34,8 @@ import type {
   PatchType,
   Repository,
   RepositoryCreateOptions,
+  RepoCredsCreateRequest,
+  RoleTokenRequest,
   ResourceDiff,
   ResourcesQuery,
   RollbackRequest,
@@ -107,6 +116,8 @@ export interface ApiClient {
     create(project: AppProject, opts?: { upsert?: boolean }): Promise<AppProject>;
     update(project: AppProject): Promise<AppProject>;
     delete(name: string): Promise<void>;
+    /** A JWT for a project role; the token is printed once and never stored. */
+    createRoleToken(project: string, role: string, req: RoleTokenRequest): Promise<string>;
   };
   readonly repositories: {
     list(): Promise<Repository[]>;
@@ -114,15 +125,26 @@ export interface ApiClient {
     create(repo: Repository, opts?: RepositoryCreateOptions): Promise<Repository>;
     delete(url: string): Promise<void>;
   };
+  /** Credential templates (`repo-creds`): credentials serving every URL under a prefix. */
+  readonly repoCreds: {
+    list(): Promise<RepoCredsView[]>;
+    create(creds: RepoCredsCreateRequest, opts?: { upsert?: boolean }): Promise<RepoCredsView>;
+    delete(url: string): Promise<void>;
+  };
   readonly clusters: {
     list(): Promise<Cluster[]>;
     /** By server URL or registered name. */
     get(serverOrName: string): Promise<Cluster>;
     create(cluster: ClusterCreateRequest, opts?: { upsert?: boolean }): Promise<Cluster>;
+    /** Name, namespaces or project of a registered cluster (`cluster set`). */
+    update(serverOrName: string, changes: ClusterUpdateRequest): Promise<Cluster>;
+    /** A new service-account token for the cluster, made by the server; the old one revoked. */
+    rotateAuth(serverOrName: string): Promise<Cluster>;
     delete(serverOrName: string): Promise<void>;
   };
   readonly account: {
     list(): Promise<Account[]>;
+    get(name: string): Promise<Account>;
     /** `can-i ACTION RESOURCE OBJECT`, e.g. `sync applications default/web`. */
     canI(action: string, resource: string, object: string): Promise<boolean>;
     updatePassword(req: UpdatePasswordRequest): Promise<void>;
@@ -364,6 +386,14 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       update: (project) =>
         request('PUT', `/api/v1/projects/${seg(project.metadata.name)}`, { body: { project } }),
       delete: (name) => request('DELETE', `/api/v1/projects/${seg(name)}`),
+      createRoleToken: async (project, role, req) => {
+        const path = `/api/v1/projects/${seg(project)}/roles/${seg(role)}/token`;
+        const res = await request<{ token?: string }>('POST', path, {
+          body: { project, role, ...req },
+        });
+        if (!res.token) throw malformed(server, 'no token in its answer');
+        return res.token;
+      },
     },
     repositories: {
       list: async () => items(await get('/api/v1/repositories')),
@@ -373,16 +403,27 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         request('POST', '/api/v1/repositories', { query: { ...o }, body: repo }),
       delete: (url) => request('DELETE', `/api/v1/repositories/${seg(url)}`),
     },
+    repoCreds: {
+      list: async () => items(await get('/api/v1/repocreds')),
+      create: (creds, o = {}) =>
+        request('POST', '/api/v1/repocreds', { query: { ...o }, body: creds }),
+      // The URL prefix is one path segment, percent-encoded, as repository URLs are.
+      delete: (url) => request('DELETE', `/api/v1/repocreds/${seg(url)}`),
+    },
     clusters: {
       list: async () => items(await get('/api/v1/clusters')),
       // The server URL is one path segment, percent-encoded, as repository URLs are.
       get: (server) => get(`/api/v1/clusters/${seg(server)}`),
       create: (cluster, o = {}) =>
         request('POST', '/api/v1/clusters', { query: { ...o }, body: cluster }),
+      update: (server, changes) =>
+        request('PUT', `/api/v1/clusters/${seg(server)}`, { body: changes }),
+      rotateAuth: (server) => request('POST', `/api/v1/clusters/${seg(server)}/rotate-auth`),
       delete: (server) => request('DELETE', `/api/v1/clusters/${seg(server)}`),
     },
     account: {
       list: async () => items(await get('/api/v1/account')),
+      get: (name) => get(`/api/v1/account/${seg(name)}`),
       canI: async (action, resource, object) => {
         const path = `/api/v1/account/can-i/${seg(resource)}/${seg(action)}/${seg(object)}`;
         const res = await get<{ value?: string }>(path);

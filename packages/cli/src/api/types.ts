@@ -214,10 +214,39 @@ export interface Repository {
   readonly username?: string;
   readonly password?: string;
   readonly sshPrivateKey?: string;
+  readonly bearerToken?: string;
   readonly insecure?: boolean;
+  /** Whether the server stores a secret for it (it never returns one). */
+  readonly hasCredentials?: boolean;
   readonly enableLfs?: boolean;
   readonly enableOCI?: boolean;
   readonly connectionState?: ConnectionState;
+}
+
+/** `POST /api/v1/repocreds`: a template; the secrets are write-only. */
+export interface RepoCredsCreateRequest {
+  readonly url: string;
+  readonly type?: 'git' | 'helm';
+  readonly username?: string;
+  readonly password?: string;
+  readonly sshPrivateKey?: string;
+  readonly bearerToken?: string;
+  readonly project?: string;
+  readonly insecure?: boolean;
+}
+
+/** `PUT /api/v1/clusters/{server}`: only the fields given change. */
+export interface ClusterUpdateRequest {
+  readonly name?: string;
+  readonly namespaces?: readonly string[];
+  readonly project?: string;
+}
+
+/** `POST /api/v1/projects/{p}/roles/{r}/token`; expiresIn in seconds, 0 = never. */
+export interface RoleTokenRequest {
+  readonly expiresIn?: number;
+  readonly id?: string;
+  readonly description?: string;
 }
 
 export interface RepositoryCreateOptions {

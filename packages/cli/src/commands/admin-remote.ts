@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { ErrorCode, GitwardError } from '@gitward/model';
-import type { Repository } from '../api/index.ts';
-import { formatJson, formatYaml, renderTable } from '../format/index.ts';
+import type { Account, UserInfo } from '../api/index.ts';
+import { renderFields, renderTable, timestamp } from '../format/index.ts';
 import { clusterCommand, type ClusterDeps } from './cluster.ts';
+import { outputOption, renderAs } from './output-format.ts';
+import { repoCommand, repoCredsCommand } from './repo.ts';
 import {
   connect,
   passwordFrom,
@@ -30,6 +32,68 @@ async function newPasswordFrom(
   return first;
 }
 
+/** The account of the session, for `account get` without --account; an error when anonymous. */
+async function loggedInUser(info: Promise<UserInfo>): Promise<string> {
+  const { loggedIn, username } = await info;
+  if (!loggedIn || !username)
+    throw new GitwardError(ErrorCode.InvalidArgument, 'not logged in: pass --account NAME');
+  return username;
+}
+
+/** `account list` as argocd prints it, or the names alone (`-o name`). */
+export function accountsText(rows: readonly Account[], format: string): string[] {
+  if (format === 'name') return rows.map((a) => a.name);
+  return renderTable(
+    [
+      { header: 'NAME', value: (a: Account) => a.name },
+      { header: 'ENABLED', value: (a: Account) => String(a.enabled ?? true) },
+      { header: 'CAPABILITIES', value: (a: Account) => (a.capabilities ?? []).join(', ') },
+    ],
+    rows,
+  );
+}
+
+const unixTime = (s: number | undefined) =>
+  s === undefined || s === 0 ? 'never' : timestamp(new Date(s * 1000));
+
+/** `account get`: the account's fields, then its tokens (ids and times, never the tokens). */
+export function accountText(a: Account): string[] {
+  const tokens = a.tokens ?? [];
+  return [
+    ...renderFields([
+      ['Name', a.name],
+      ['Enabled', String(a.enabled ?? true)],
+      ['Capabilities', (a.capabilities ?? []).join(', ')],
+    ]),
+    '',
+    'Tokens:',
+    ...(tokens.length === 0
+      ? ['NONE']
+      : renderTable(
+          [
+            { header: 'ID', value: (t: (typeof tokens)[number]) => t.id ?? '' },
+            { header: 'ISSUED AT', value: (t) => unixTime(t.issuedAt) },
+            { header: 'EXPIRING AT', value: (t) => unixTime(t.expiresAt) },
+          ],
+          tokens,
+        )),
+  ];
+}
+
+/** `account get-user-info` as argocd prints it. */
+export function userInfoText(u: UserInfo): string[] {
+  return renderFields([
+    ['Logged In', String(u.loggedIn)],
+    ...(u.loggedIn
+      ? ([
+          ['Username', u.username ?? ''],
+          ['Issuer', u.iss ?? ''],
+          ['Groups', (u.groups ?? []).join(',')],
+        ] as [string, string][])
+      : []),
+  ]);
+}
+
 /** `gitward account ...`: who may do what, passwords, API tokens. */
 export function accountCommand(deps: RemoteDeps): Command {
   const cmd = new Command('account').description('manage accounts');
@@ -46,18 +110,29 @@ export function accountCommand(deps: RemoteDeps): Command {
     });
   withServerFlags(cmd.command('list'))
     .description('list accounts')
-    .action(async (o: ServerFlags) => {
+    .addOption(outputOption(['wide', 'json', 'yaml', 'name']))
+    .action(async (o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       const rows = await client.account.list();
-      for (const l of renderTable(
-        [
-          { header: 'NAME', value: (a) => a.name },
-          { header: 'ENABLED', value: (a) => String(a.enabled ?? true) },
-          { header: 'CAPABILITIES', value: (a) => (a.capabilities ?? []).join(', ') },
-        ],
-        rows,
-      ))
-        deps.output.out(l);
+      for (const l of renderAs(rows, o.output, (f) => accountsText(rows, f))) deps.output.out(l);
+    });
+  withServerFlags(cmd.command('get'))
+    .description("show an account and its API tokens (default: the logged-in user's)")
+    .option('-a, --account <name>', 'account name')
+    .addOption(outputOption(['wide', 'json', 'yaml']))
+    .action(async (o: ServerFlags & { account?: string; output: string }) => {
+      const client = await connect(deps, o);
+      const name = o.account ?? (await loggedInUser(client.session.userInfo()));
+      const account = await client.account.get(name);
+      for (const l of renderAs(account, o.output, () => accountText(account))) deps.output.out(l);
+    });
+  withServerFlags(cmd.command('get-user-info'))
+    .description('who you are logged in as, and your groups')
+    .addOption(outputOption(['wide', 'json', 'yaml']))
+    .action(async (o: ServerFlags & { output: string }) => {
+      const client = await connect(deps, o);
+      const info = await client.session.userInfo();
+      for (const l of renderAs(info, o.output, () => userInfoText(info))) deps.output.out(l);
     });
   withServerFlags(cmd.command('update-password'))
     .description(
@@ -104,93 +179,7 @@ export function accountCommand(deps: RemoteDeps): Command {
   return cmd;
 }
 
-/** `gitward repo ...` and `gitward cluster ...`. */
+/** `gitward repo ...`, `gitward repocreds ...` and `gitward cluster ...`. */
 export function repoCommands(deps: RemoteDeps & ClusterDeps): Command[] {
-  const repo = new Command('repo').description('manage repositories');
-  withServerFlags(repo.command('add'))
-    .description('add a repository (credentials go to a Secret, never shown again)')
-    .argument('<url>')
-    .option('--username <name>')
-    .option('--password <password>')
-    .option('--project <name>', 'project-scoped repository')
-    .option('--name <name>')
-    .option('--upsert', 'replace an existing entry')
-    .action(
-      async (
-        url: string,
-        o: ServerFlags & {
-          username?: string;
-          password?: string;
-          project?: string;
-          name?: string;
-          upsert?: boolean;
-        },
-      ) => {
-        const client = await connect(deps, o);
-        await client.repositories.create(
-          {
-            repo: url,
-            ...(o.username ? { username: o.username } : {}),
-            ...(o.password ? { password: o.password } : {}),
-            ...(o.project ? { project: o.project } : {}),
-            ...(o.name ? { name: o.name } : {}),
-          },
-          { upsert: Boolean(o.upsert) },
-        );
-        deps.output.out(`Repository '${url}' added`);
-      },
-    );
-  withServerFlags(repo.command('get'))
-    .description('show a repository and its connection state')
-    .argument('<url>')
-    .option('-o, --output <format>', 'wide|json|yaml|url', 'wide')
-    .action(async (url: string, o: ServerFlags & { output: string }) => {
-      const client = await connect(deps, o);
-      const r = await client.repositories.get(url);
-      if (o.output === 'json') return deps.output.out(formatJson(r));
-      if (o.output === 'yaml') return deps.output.out(formatYaml(r));
-      if (o.output === 'url') return deps.output.out(r.repo);
-      const yes = (b: boolean | undefined) => String(Boolean(b));
-      for (const l of renderTable(
-        [
-          { header: 'TYPE', value: (x: Repository) => x.type ?? 'git' },
-          { header: 'NAME', value: (x: Repository) => x.name ?? '' },
-          { header: 'REPO', value: (x: Repository) => x.repo },
-          { header: 'INSECURE', value: (x: Repository) => yes(x.insecure) },
-          { header: 'OCI', value: (x: Repository) => yes(x.enableOCI) },
-          { header: 'LFS', value: (x: Repository) => yes(x.enableLfs) },
-          // Credentials are write-only: the server never returns them, only whether it has some.
-          { header: 'CREDS', value: (x: Repository) => yes(Boolean(x.username)) },
-          { header: 'STATUS', value: (x: Repository) => x.connectionState?.status ?? '' },
-          { header: 'MESSAGE', value: (x: Repository) => x.connectionState?.message ?? '' },
-          { header: 'PROJECT', value: (x: Repository) => x.project ?? '' },
-        ],
-        [r],
-      ))
-        deps.output.out(l);
-    });
-  withServerFlags(repo.command('list'))
-    .description('list repositories')
-    .action(async (o: ServerFlags) => {
-      const client = await connect(deps, o);
-      for (const l of renderTable(
-        [
-          { header: 'TYPE', value: (r: { type?: string }) => r.type ?? 'git' },
-          { header: 'NAME', value: (r: { name?: string }) => r.name ?? '' },
-          { header: 'REPO', value: (r: { repo: string }) => r.repo },
-          { header: 'PROJECT', value: (r: { project?: string }) => r.project ?? '' },
-        ],
-        await client.repositories.list(),
-      ))
-        deps.output.out(l);
-    });
-  withServerFlags(repo.command('rm'))
-    .description('remove a repository')
-    .argument('<url>')
-    .action(async (url: string, o: ServerFlags) => {
-      const client = await connect(deps, o);
-      await client.repositories.delete(url);
-      deps.output.out(`Repository '${url}' removed`);
-    });
-  return [repo, clusterCommand(deps)];
+  return [repoCommand(deps), repoCredsCommand(deps), clusterCommand(deps)];
 }

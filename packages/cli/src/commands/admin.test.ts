@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@gitward/model';
+import { loadConfig } from '../config.ts';
 import type { Output } from '../output.ts';
 import { adminCommand } from './admin.ts';
 
@@ -18,7 +19,10 @@ function file(name: string, text: string): string {
 async function run(...args: string[]): Promise<string[]> {
   const lines: string[] = [];
   const output: Output = { out: (l) => lines.push(l), err: (l) => lines.push(`err: ${l}`) };
-  await adminCommand({ output }).parseAsync(['health', ...args], { from: 'user' });
+  await adminCommand({ output, config: loadConfig({ HOME: '/nonexistent' }) }).parseAsync(
+    ['health', ...args],
+    { from: 'user' },
+  );
   return lines;
 }
 

@@ -1,11 +1,24 @@
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { assessHealth, parseManifests } from '@gitward/engine';
-import { ErrorCode, GitwardError, errorMessage, type KubeObject } from '@gitward/model';
+import { createKubeClient, loadKubeconfig } from '@gitward/infra';
+import {
+  ApiGroup,
+  defaultControlNamespace,
+  ErrorCode,
+  GitwardError,
+  errorMessage,
+  initialAdminSecretName,
+  type KubeObject,
+} from '@gitward/model';
+import type { CliConfig } from '../config.ts';
 import type { Output } from '../output.ts';
 
 export interface AdminDeps {
   readonly output: Output;
+  readonly config: CliConfig;
 }
 
 interface HealthFlags {
@@ -52,9 +65,72 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
   }
 }
 
-/** `gitward admin ...`: offline tools for operators. */
+interface InitialPasswordFlags {
+  kubeconfig?: string;
+  kubeContext?: string;
+  namespace?: string;
+  apiGroup: string;
+}
+
+/**
+ * The first-start admin password, read from the initial-admin Secret of the control namespace
+ * with the kubeconfig's credentials (as `argocd admin initial-password`): the server writes it
+ * there once; it is gone when the operator deleted it after changing the password.
+ */
+async function initialPassword(d: AdminDeps, o: InitialPasswordFlags): Promise<void> {
+  const group = o.apiGroup === ApiGroup.ArgoCD ? ApiGroup.ArgoCD : ApiGroup.Gitward;
+  const namespace = o.namespace ?? defaultControlNamespace(group);
+  const name = initialAdminSecretName(group);
+  const path = o.kubeconfig ?? d.config.kubeconfig ?? join(homedir(), '.kube', 'config');
+  const kube = createKubeClient(await loadKubeconfig(path, o.kubeContext));
+  const res = await kube.request(
+    'GET',
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${name}`,
+  );
+  if (res.status === 404)
+    throw new GitwardError(
+      ErrorCode.NotFound,
+      `secret ${namespace}/${name} not found: the admin password was changed and the secret deleted, or the server has not started yet`,
+    );
+  if (res.status >= 300)
+    throw new GitwardError(
+      ErrorCode.KubeRequestFailed,
+      `cannot read secret ${namespace}/${name}: the Kubernetes API answered ${res.status}`,
+    );
+  const data = (res.body as { data?: unknown }).data;
+  const b64 =
+    typeof data === 'object' && data !== null && Object.hasOwn(data, 'password')
+      ? (data as Record<string, unknown>)['password']
+      : undefined;
+  if (typeof b64 !== 'string')
+    throw new GitwardError(ErrorCode.NotFound, `secret ${namespace}/${name} holds no password`);
+  d.output.out(Buffer.from(b64, 'base64').toString('utf8'));
+  d.output.out('');
+  d.output.out(
+    'This password must be only used for first time login. We strongly recommend you update the password using `gitward account update-password`.',
+  );
+}
+
+/** `gitward admin ...`: tools for operators. */
 export function adminCommand(d: AdminDeps): Command {
-  const admin = new Command('admin').description('offline tools for operators');
+  const admin = new Command('admin').description('tools for operators');
+  admin
+    .command('initial-password')
+    .description(
+      'print the generated first-start admin password (read from the cluster with your kubeconfig)',
+    )
+    .option('--kubeconfig <path>', 'kubeconfig file (default GITWARD_KUBECONFIG or ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context (default: the current one)')
+    .option(
+      '-n, --namespace <ns>',
+      'control namespace (default gitward, argocd in argoproj.io mode)',
+    )
+    .addOption(
+      new Option('--api-group <group>', 'API group the server runs in')
+        .choices([ApiGroup.Gitward, ApiGroup.ArgoCD])
+        .default(ApiGroup.Gitward),
+    )
+    .action((o: InitialPasswordFlags) => initialPassword(d, o));
   admin
     .command('health')
     .description('assess the health of an object as Argo CD would (the first object of the file)')

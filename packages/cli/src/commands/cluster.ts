@@ -27,6 +27,7 @@ import {
   type ManagerOptions,
 } from '../cluster-manager.ts';
 import { formatJson, formatYaml, renderTable } from '../format/index.ts';
+import { outputOption } from './output-format.ts';
 import { connect, withServerFlags, type RemoteDeps, type ServerFlags } from './remote.ts';
 
 /** Asks a yes/no question; undefined when there is no terminal to ask on. */
@@ -210,7 +211,7 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
   withServerFlags(cluster.command('get'))
     .description('show a cluster (credentials are never shown)')
     .argument('<server>', 'server URL or cluster name')
-    .option('-o, --output <format>', 'json|yaml|wide|server', 'yaml')
+    .addOption(outputOption(['yaml', 'json', 'wide', 'server']))
     .action(async (server: string, o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       for (const l of formatCluster(await client.clusters.get(server), o.output))
@@ -218,7 +219,7 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
     });
   withServerFlags(cluster.command('list'))
     .description('list destination clusters')
-    .option('-o, --output <format>', 'json|yaml|wide|server', 'wide')
+    .addOption(outputOption(['wide', 'json', 'yaml', 'server']))
     .action(async (o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       const items = await client.clusters.list();
@@ -226,6 +227,49 @@ export function clusterCommand(deps: RemoteDeps & ClusterDeps): Command {
       if (o.output === 'yaml') return deps.output.out(formatYaml(items));
       if (o.output === 'server') return items.forEach((c) => deps.output.out(c.server));
       for (const l of renderTable(clusterColumns, items)) deps.output.out(l);
+    });
+  withServerFlags(cluster.command('set'))
+    .description(
+      'change a registered cluster: its name, the namespaces gitward may deploy to, its project (credentials are kept)',
+    )
+    .argument('<server>', 'server URL or cluster name')
+    .option('--name <name>', 'new cluster name')
+    .option(
+      '--namespace <ns>',
+      "allowed namespace (repeatable; '*' for all namespaces); replaces the list",
+      collect,
+      [],
+    )
+    .option('--project <name>', "project the cluster belongs to ('' makes it unscoped)")
+    .action(
+      async (
+        server: string,
+        o: ServerFlags & { name?: string; namespace: string[]; project?: string },
+      ) => {
+        const changes = {
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.namespace.length ? { namespaces: o.namespace } : {}),
+          ...(o.project !== undefined ? { project: o.project } : {}),
+        };
+        if (Object.keys(changes).length === 0)
+          throw new GitwardError(
+            ErrorCode.InvalidArgument,
+            'nothing to set: pass --name, --namespace or --project',
+          );
+        const client = await connect(deps, o);
+        await client.clusters.update(server, changes);
+        deps.output.out(`Cluster '${server}' updated.`);
+      },
+    );
+  withServerFlags(cluster.command('rotate-auth'))
+    .description(
+      "replace the cluster's service-account token: the server makes a new one there with the stored credentials, stores it and deletes the old token's Secret (the old token stops working)",
+    )
+    .argument('<server>', 'server URL or cluster name')
+    .action(async (server: string, o: ServerFlags) => {
+      const client = await connect(deps, o);
+      await client.clusters.rotateAuth(server);
+      deps.output.out(`Cluster '${server}' rotated auth`);
     });
   withServerFlags(cluster.command('rm'))
     .description('remove a cluster registration (asks first on a terminal unless -y)')

@@ -46,29 +46,34 @@ export function serverEntry(): string {
 
 /** `gitward server [flags...]`: the API server process. */
 export function serverCommand(): Command {
-  return new Command('server')
-    .description(
-      'run the gitward API server in the foreground; every flag goes to it (--kubeconfig, ' +
-        '--api-group, --namespace, --address, --port, --insecure, --tls-cert, --tls-key, --log-level)',
-    )
-    .argument('[flags...]', 'the server flags, passed through unchanged')
-    .allowUnknownOption()
-    .action(async (flags: string[]) => {
-      process.exitCode = await runProcess(serverEntry(), 'API server', flags);
-    });
+  return (
+    new Command('server')
+      .description(
+        'run the gitward API server in the foreground; every flag goes to it (--help lists them with their defaults and variables)',
+      )
+      .argument('[flags...]', 'the server flags, passed through unchanged')
+      // --help too: the process prints its flags from the table its parser reads (one home).
+      .helpOption(false)
+      .allowUnknownOption()
+      .action(async (flags: string[]) => {
+        process.exitCode = await runProcess(serverEntry(), 'API server', flags);
+      })
+  );
 }
 
 /** `gitward controller [flags...]`: the controller process, so users need only one binary. */
 export function controllerCommand(): Command {
-  return new Command('controller')
-    .description(
-      'run the gitward controller in the foreground; every flag goes to it (--kubeconfig, ' +
-        '--api-group, --namespace, --cache-dir, --health-port, --resync-seconds, ' +
-        '--parallelism, --leader-election, --install, --log-level, --helm, --kustomize, --jsonnet)',
-    )
-    .argument('[flags...]', 'the controller flags, passed through unchanged')
-    .allowUnknownOption()
-    .action(async (flags: string[]) => {
-      process.exitCode = await runController(flags);
-    });
+  return (
+    new Command('controller')
+      .description(
+        'run the gitward controller in the foreground; every flag goes to it (--help lists them with their defaults and variables)',
+      )
+      .argument('[flags...]', 'the controller flags, passed through unchanged')
+      // --help too: the process prints its flags from the table its parser reads (one home).
+      .helpOption(false)
+      .allowUnknownOption()
+      .action(async (flags: string[]) => {
+        process.exitCode = await runController(flags);
+      })
+  );
 }

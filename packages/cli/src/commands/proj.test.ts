@@ -15,6 +15,7 @@ interface Seen {
 
 let project: AppProject;
 let seen: Seen[] = [];
+let token = 'jwt.for.role';
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   let text = '';
@@ -28,7 +29,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   seen.push({ method: req.method ?? '', url: req.url ?? '', body });
   res.setHeader('content-type', 'application/json');
   if (req.method === 'PUT') project = (body as { project: AppProject }).project;
-  if (req.url?.endsWith('/token')) return void res.end(JSON.stringify({ token: 'jwt.for.role' }));
+  if (req.url?.endsWith('/token')) return void res.end(JSON.stringify({ token }));
   res.end(req.method === 'DELETE' ? '{}' : JSON.stringify(project));
 }
 
@@ -44,6 +45,7 @@ afterAll(() => {
 });
 beforeEach(() => {
   seen = [];
+  token = 'jwt.for.role';
   project = {
     apiVersion: 'gitward.dev/v1alpha1',
     kind: 'AppProject',
@@ -104,12 +106,60 @@ describe('gitward proj (read-modify-write)', () => {
     expect(project.spec.roles?.[0]?.policies).toEqual([
       'p, proj:team:ci, applications, sync, team/*, allow',
     ]);
-    expect(await run('role', 'create-token', 'team', 'ci', '-e', '1h')).toEqual(['jwt.for.role']);
+    expect(await run('role', 'create-token', 'team', 'ci', '-e', '1h', '-t')).toEqual([
+      'jwt.for.role',
+    ]);
     expect(seen.at(-1)).toEqual({
       method: 'POST',
       url: '/api/v1/projects/team/roles/ci/token',
       body: { project: 'team', role: 'ci', expiresIn: 3600 },
     });
+  });
+
+  it('shows a project as argocd does, or as JSON', async () => {
+    const text = (await run('get', 'team')).join('\n');
+    expect(text).toMatch(/^Name:\s+team$/m);
+    expect(text).toMatch(/^Repositories:\s+https:\/\/a\.example\/x\.git$/m);
+    expect(text).toMatch(/^Destinations:\s+<none>$/m);
+    expect(text).toMatch(/^Roles:\s+ci$/m);
+    expect(JSON.parse((await run('get', 'team', '-o', 'json')).join(''))).toEqual(project);
+  });
+
+  it('prints a role token with its id and times, as argocd does', async () => {
+    const claims = { jti: 'tok-1', iat: 1767225600, exp: 1767229200 };
+    token = `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
+    expect(await run('role', 'create-token', 'team', 'ci')).toEqual([
+      'Create token succeeded for proj:team:ci.',
+      '  ID: tok-1',
+      '  Issued At: 2026-01-01T00:00:00Z',
+      '  Expires At: 2026-01-01T01:00:00Z',
+      `  Token: ${token}`,
+    ]);
+  });
+
+  it('lists roles and shows one with its policies and token times', async () => {
+    project.spec.roles = [
+      {
+        name: 'ci',
+        description: 'deploys',
+        policies: ['p, proj:team:ci, applications, sync, team/*, allow'],
+        jwtTokens: [{ iat: 1767225600, id: 'tok-1' }],
+      },
+      { name: 'ro' },
+    ];
+    expect(await run('role', 'list', 'team')).toEqual([
+      'ROLE-NAME  DESCRIPTION',
+      'ci         deploys',
+      'ro',
+    ]);
+    expect(await run('role', 'list', 'team', '-o', 'name')).toEqual(['ci', 'ro']);
+    const got = await run('role', 'get', 'team', 'ci');
+    expect(got).toContain('p, proj:team:ci, applications, sync, team/*, allow');
+    expect(got.join('\n')).toMatch(/tok-1\s+2026-01-01T00:00:00Z\s+<none>/);
+    expect(JSON.parse((await run('role', 'get', 'team', 'ci', '-o', 'json')).join(''))).toEqual(
+      project.spec.roles[0],
+    );
+    await expect(run('role', 'get', 'team', 'nope')).rejects.toThrow(/has no role nope/);
   });
 
   it('adds, lists and deletes sync windows', async () => {

@@ -10,9 +10,12 @@ import {
   formatJson,
   formatYaml,
   isObjectFormat,
+  renderFields,
   renderObjects,
   renderTable,
+  timestamp,
 } from '../format/index.ts';
+import { outputOption, renderAs } from './output-format.ts';
 import {
   addDestination,
   addRolePolicy,
@@ -65,6 +68,32 @@ export function parseExpiresIn(s: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
+const listOrNone = (l: readonly string[]) => (l.length ? l.join(',') : '<none>');
+const kinds = (l: readonly { group: string; kind: string }[] | undefined) =>
+  listOrNone((l ?? []).map((k) => `${k.group || '*'}/${k.kind}`));
+
+/** `proj get` as argocd prints it: one line per guardrail, `<none>` for an empty one. */
+export function projectText(p: AppProject): string[] {
+  const s = p.spec;
+  return renderFields([
+    ['Name', p.metadata.name],
+    ['Description', s.description ?? ''],
+    [
+      'Destinations',
+      listOrNone(
+        (s.destinations ?? []).map((d) => `${d.server ?? d.name ?? ''},${d.namespace ?? ''}`),
+      ),
+    ],
+    ['Repositories', listOrNone(s.sourceRepos ?? [])],
+    ['Allowed Cluster Resources', kinds(s.clusterResourceWhitelist)],
+    ['Denied Cluster Resources', kinds(s.clusterResourceBlacklist)],
+    ['Allowed Namespaced Resources', kinds(s.namespaceResourceWhitelist)],
+    ['Denied Namespaced Resources', kinds(s.namespaceResourceBlacklist)],
+    ['Roles', listOrNone((s.roles ?? []).map((r) => r.name))],
+    ['Sync Windows', String((s.syncWindows ?? []).length || '<none>')],
+  ]);
+}
+
 function listCommands(cmd: Command, deps: RemoteDeps): void {
   withServerFlags(cmd.command('list'))
     .description('list projects')
@@ -72,6 +101,8 @@ function listCommands(cmd: Command, deps: RemoteDeps): void {
     .action(async (o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
       const items = await client.projects.list();
+      // As argocd: the project names alone (projects all live in the control namespace).
+      if (o.output === 'name') return items.forEach((p) => deps.output.out(p.metadata.name));
       if (isObjectFormat(o.output))
         return renderObjects(items, o.output).forEach((l) => deps.output.out(l));
       for (const l of renderTable(
@@ -94,11 +125,11 @@ function listCommands(cmd: Command, deps: RemoteDeps): void {
   withServerFlags(cmd.command('get'))
     .description('show a project')
     .argument('<name>')
-    .option('-o, --output <format>', 'json|yaml', 'yaml')
+    .addOption(outputOption(['wide', 'json', 'yaml']))
     .action(async (name: string, o: ServerFlags & { output: string }) => {
       const client = await connect(deps, o);
-      const f = isObjectFormat(o.output) ? o.output : 'yaml';
-      renderObjects(await client.projects.get(name), f).forEach((l) => deps.output.out(l));
+      const project = await client.projects.get(name);
+      for (const l of renderAs(project, o.output, () => projectText(project))) deps.output.out(l);
     });
   withServerFlags(cmd.command('delete'))
     .description('delete a project')
@@ -359,8 +390,100 @@ function withPolicyFlags(cmd: Command): Command {
     .option('-r, --resource <resource>', 'resource, e.g. applications, logs', 'applications');
 }
 
+/** The claims of a JWT the server just issued (to print its id and times), undefined if opaque. */
+export function tokenClaims(
+  token: string,
+): { jti?: string; iat?: number; exp?: number } | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    const jti = typeof c['jti'] === 'string' ? c['jti'] : undefined;
+    const iat = num(c['iat']);
+    const exp = num(c['exp']);
+    return {
+      ...(jti ? { jti } : {}),
+      ...(iat !== undefined ? { iat } : {}),
+      ...(exp !== undefined ? { exp } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+type Role = NonNullable<AppProject['spec']['roles']>[number];
+
+const unixTime = (s: number | undefined) =>
+  s === undefined || s === 0 ? '<none>' : timestamp(new Date(s * 1000));
+
+/** `proj role list`: argocd's table (wide), or the role names (`-o name`). */
+export function rolesText(roles: readonly Role[], format: string): string[] {
+  if (format === 'name') return roles.map((r) => r.name);
+  return renderTable(
+    [
+      { header: 'ROLE-NAME', value: (r: Role) => r.name },
+      { header: 'DESCRIPTION', value: (r: Role) => r.description ?? '' },
+    ],
+    roles,
+  );
+}
+
+/** `proj role get`: the role's fields, its policies, and its tokens' ids and times. */
+export function roleText(role: Role): string[] {
+  const tokens = role.jwtTokens ?? [];
+  return [
+    ...renderFields([
+      ['Role Name', role.name],
+      ['Description', role.description ?? ''],
+      ['Policies', ''],
+    ]),
+    ...(role.policies ?? []),
+    ...(role.groups?.length ? ['Groups:', ...role.groups] : []),
+    'JWT Tokens:',
+    ...(tokens.length === 0
+      ? ['<none>']
+      : renderTable(
+          [
+            { header: 'ID', value: (t: (typeof tokens)[number]) => t.id ?? String(t.iat) },
+            { header: 'ISSUED-AT', value: (t) => unixTime(t.iat) },
+            { header: 'EXPIRES-AT', value: (t) => unixTime(t.exp) },
+          ],
+          tokens,
+        )),
+  ];
+}
+
+async function findRole(deps: RemoteDeps, o: ServerFlags, project: string, name: string) {
+  const client = await connect(deps, o);
+  const role = ((await client.projects.get(project)).spec.roles ?? []).find((r) => r.name === name);
+  if (!role) throw new GitwardError(ErrorCode.NotFound, `project ${project} has no role ${name}`);
+  return role;
+}
+
 function roleCommand(deps: RemoteDeps): Command {
   const cmd = new Command('role').description("manage a project's roles");
+  withServerFlags(cmd.command('list'))
+    .description("list a project's roles")
+    .argument('<project>')
+    .addOption(outputOption(['wide', 'name', 'json', 'yaml']))
+    .action(async (p: string, o: ServerFlags & { output: string }) => {
+      const client = await connect(deps, o);
+      const roles = (await client.projects.get(p)).spec.roles ?? [];
+      for (const l of renderAs(roles, o.output, (f) => rolesText(roles, f))) deps.output.out(l);
+    });
+  withServerFlags(cmd.command('get'))
+    .description('show a role: its policies, groups and JWT tokens (ids and times)')
+    .argument('<project>')
+    .argument('<role>')
+    .addOption(outputOption(['wide', 'json', 'yaml']))
+    .action(async (p: string, name: string, o: ServerFlags & { output: string }) => {
+      const role = await findRole(deps, o, p, name);
+      for (const l of renderAs(role, o.output, () => roleText(role))) deps.output.out(l);
+    });
   withServerFlags(cmd.command('create'))
     .description('create a role')
     .argument('<project>')
@@ -393,11 +516,17 @@ function roleCommand(deps: RemoteDeps): Command {
     .option('-e, --expires-in <duration>', 'lifetime: seconds, or 30m, 12h, 7d (0 = never)', '0')
     .option('-i, --id <id>', 'token id')
     .option('--description <text>', 'description')
+    .option('-t, --token-only', 'print the token alone (for scripts)')
     .action(
       async (
         p: string,
         role: string,
-        o: ServerFlags & { expiresIn: string; id?: string; description?: string },
+        o: ServerFlags & {
+          expiresIn: string;
+          id?: string;
+          description?: string;
+          tokenOnly?: boolean;
+        },
       ) => {
         const expiresIn = parseExpiresIn(o.expiresIn);
         if (expiresIn === undefined)
@@ -406,22 +535,20 @@ function roleCommand(deps: RemoteDeps): Command {
             `--expires-in must be seconds or a duration like 12h, got ${o.expiresIn}`,
           );
         const client = await connect(deps, o);
-        const res = await client.request<{ token?: string }>(
-          'POST',
-          `/api/v1/projects/${encodeURIComponent(p)}/roles/${encodeURIComponent(role)}/token`,
-          {
-            body: {
-              project: p,
-              role,
-              expiresIn,
-              ...(o.id ? { id: o.id } : {}),
-              ...(o.description ? { description: o.description } : {}),
-            },
-          },
-        );
-        if (!res.token)
-          throw new GitwardError(ErrorCode.Internal, `${client.server} sent no token`);
-        deps.output.out(res.token);
+        const token = await client.projects.createRoleToken(p, role, {
+          expiresIn,
+          ...(o.id ? { id: o.id } : {}),
+          ...(o.description ? { description: o.description } : {}),
+        });
+        if (o.tokenOnly) return deps.output.out(token);
+        // As argocd prints it: the token's id and times, then the token (-t: the token alone).
+        const claims = tokenClaims(token);
+        const time = (t: number | undefined) => (t ? timestamp(new Date(t * 1000)) : 'Never');
+        deps.output.out(`Create token succeeded for proj:${p}:${role}.`);
+        deps.output.out(`  ID: ${claims?.jti ?? ''}`);
+        deps.output.out(`  Issued At: ${time(claims?.iat)}`);
+        deps.output.out(`  Expires At: ${time(claims?.exp)}`);
+        deps.output.out(`  Token: ${token}`);
       },
     );
   return cmd;

@@ -58,3 +58,11 @@ export {
   type LeaderElector,
   type LeaderElectorOptions,
 } from './leader-election.ts';
+export {
+  createServiceAccountToken,
+  deleteTokenSecret,
+  tokenSecretRef,
+  waitForToken,
+  type ServiceAccountToken,
+  type TokenSecretRef,
+} from './service-account-token.ts';

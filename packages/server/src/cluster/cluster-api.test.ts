@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSecret } from '@gitward/engine';
 import {
+  applyClusterChanges,
   checkClusterBody,
+  checkClusterChanges,
   clusterObject,
   clusterSecretName,
   findCluster,
@@ -185,5 +187,44 @@ describe('findCluster and sameCluster', () => {
     const out = checkClusterBody(next);
     if (!out.ok) throw new Error(out.reason);
     expect(sameCluster(a, out.cluster)).toBe(same);
+  });
+});
+
+describe('cluster set: checkClusterChanges and applyClusterChanges', () => {
+  const prod = {
+    server: 'https://prod.example:6443',
+    name: 'prod',
+    namespaces: ['a'],
+    project: 'team',
+    config: { bearerToken: token },
+  };
+
+  it.each([
+    [{ name: '' }, /name must be a non-empty string/],
+    [{ namespaces: 'a,b' }, /namespaces must be a list of strings/],
+    [{ project: 3 }, /project must be a string/],
+  ])('refuses %j', (body, why) => {
+    const out = checkClusterChanges(body);
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.reason).toMatch(why);
+  });
+
+  it.each([
+    ['renames, keeping the rest and the credentials', { name: 'live' }, { ...prod, name: 'live' }],
+    [
+      'replaces the namespaces (deduplicated)',
+      { namespaces: ['b', 'c', 'b'] },
+      { ...prod, namespaces: ['b', 'c'] },
+    ],
+    ["'*' means every namespace", { namespaces: ['*'] }, { ...prod, namespaces: [] }],
+    ['moves it to another project', { project: 'other' }, { ...prod, project: 'other' }],
+    ["'' makes it unscoped", { project: '' }, { ...prod, project: undefined }],
+    ['nothing given changes nothing', {}, prod],
+  ])('%s', (_, body, want) => {
+    const checked = checkClusterChanges(body);
+    if (!checked.ok) throw new Error(checked.reason);
+    const got = applyClusterChanges(prod, checked.changes);
+    expect(got).toEqual(JSON.parse(JSON.stringify(want)));
+    expect(got.config).toBe(prod.config);
   });
 });

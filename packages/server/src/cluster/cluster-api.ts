@@ -144,3 +144,53 @@ export function sameCluster(stored: RegisteredCluster, cluster: ClusterSpec): bo
     JSON.stringify(clusterSecretData(cluster))
   );
 }
+
+/** The fields `PUT /api/v1/clusters/:server` may change (`gitward cluster set`). */
+export interface ClusterChanges {
+  readonly name?: string;
+  /** The namespaces gitward may deploy to there; `[]` or `['*']` means all. */
+  readonly namespaces?: readonly string[];
+  /** `''` makes the cluster unscoped again. */
+  readonly project?: string;
+}
+
+/** `PUT /api/v1/clusters/:server`'s body as changes (own properties only), or why not. */
+export function checkClusterChanges(
+  body: Readonly<Record<string, unknown>>,
+): { ok: true; changes: ClusterChanges } | { ok: false; reason: string } {
+  const { name, namespaces, project } = body;
+  if (name !== undefined && (typeof name !== 'string' || name.trim() === ''))
+    return { ok: false, reason: 'name must be a non-empty string' };
+  if (project !== undefined && typeof project !== 'string')
+    return { ok: false, reason: 'project must be a string' };
+  if (
+    namespaces !== undefined &&
+    !(Array.isArray(namespaces) && namespaces.every((n) => typeof n === 'string'))
+  )
+    return { ok: false, reason: 'namespaces must be a list of strings' };
+  return {
+    ok: true,
+    changes: {
+      ...(name !== undefined ? { name } : {}),
+      ...(namespaces !== undefined ? { namespaces } : {}),
+      ...(project !== undefined ? { project } : {}),
+    },
+  };
+}
+
+/** A cluster with `changes` applied; `*` among the namespaces means every namespace (Argo CD). */
+export function applyClusterChanges(c: ClusterSpec, changes: ClusterChanges): ClusterSpec {
+  const namespaces = changes.namespaces
+    ?.map((n) => n.trim())
+    .filter((n) => n !== '')
+    .filter((n, i, all) => all.indexOf(n) === i);
+  const { project: _old, ...rest } = c;
+  void _old;
+  const project = changes.project ?? c.project;
+  return {
+    ...rest,
+    ...(changes.name !== undefined ? { name: changes.name } : {}),
+    ...(namespaces !== undefined ? { namespaces: namespaces.includes('*') ? [] : namespaces } : {}),
+    ...(project ? { project } : {}),
+  };
+}

@@ -4,9 +4,12 @@
  * and can be neither added nor removed. Answers never carry a credential; the RBAC object is the
  * server URL (`<project>/<server>` for a project-scoped cluster).
  */
+import { clusterSecretData } from '@gitward/engine';
 import { secretTypeLabel } from '@gitward/model';
 import {
+  applyClusterChanges,
   checkClusterBody,
+  checkClusterChanges,
   clusterObject,
   clusterSecretName,
   findCluster,
@@ -14,14 +17,17 @@ import {
   registeredCluster,
   sameCluster,
 } from '../cluster/cluster-api.ts';
+import { createServiceAccountToken, deleteTokenSecret, tokenSecretRef } from '@gitward/infra';
+import { errorMessage } from '@gitward/model';
 import {
+  destinationKube,
   forgetDestination,
   inClusterSpec,
   isInCluster,
   registeredClusters,
   withoutClusterPrefix,
 } from '../cluster/destinations.ts';
-import { conflict, invalid, notFound, precondition } from '../http/api-error.ts';
+import { conflict, forbidden, invalid, notFound, precondition } from '../http/api-error.ts';
 import { ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -96,6 +102,96 @@ async function deleteCluster(r: RouteRequest) {
   return {};
 }
 
+/**
+ * As `argocd cluster set`: renames a registered cluster, or changes the namespaces it may deploy
+ * to or the project it belongs to. The credentials stay as stored. Moving it to another project
+ * needs `clusters, update` on the new object too, so no one can hand a cluster to a project they
+ * do not administer.
+ */
+async function updateCluster(r: RouteRequest) {
+  const want = serverParam(r);
+  if (isInCluster(want))
+    throw invalid(`${inClusterSpec.server} (${inClusterSpec.name}) cannot be changed`);
+  const checked = checkClusterChanges(ownBody(await r.json()));
+  if (!checked.ok) throw invalid(checked.reason);
+  const registered = await registeredClusters(r.ctx);
+  const found = findCluster(registered, want);
+  if (!found) throw notFound(`cluster ${want} not found`);
+  if (!found.parsed.ok) throw invalid(found.parsed.reason);
+  const updated = applyClusterChanges(found.parsed.cluster, checked.changes);
+  const namesake = findCluster(registered, updated.name);
+  if (updated.name !== found.parsed.cluster.name && namesake && namesake !== found)
+    throw conflict(`a cluster named ${updated.name} already exists (${namesake.data['server']})`);
+  if (isInCluster(updated.name))
+    throw invalid(`${inClusterSpec.name} is the in-cluster destination's name`);
+  if (updated.project !== found.parsed.cluster.project) {
+    const rbac = await r.ctx.rbac(await r.ctx.settings.get());
+    const object = clusterObject(updated);
+    if (!rbac.enforce(r.principal.subject, 'clusters', 'update', object))
+      throw forbidden(`permission denied: clusters, update, ${object}`);
+  }
+  await r.ctx.store.writeSecret(found.secretName, {
+    namespaces: null,
+    project: null,
+    ...clusterSecretData(updated),
+  });
+  forgetDestination(r.ctx, updated.server);
+  return publicCluster(updated);
+}
+
+/**
+ * As `argocd cluster rotate-auth`: a new long-lived token for the service account the cluster's
+ * token belongs to, made in that cluster with the stored credentials; the cluster Secret then
+ * holds the new token, and the old token's Secret is deleted, which revokes the old token. Only
+ * a service-account token Secret's token can be rotated (its claims name the Secret).
+ */
+async function rotateAuth(r: RouteRequest) {
+  const want = serverParam(r);
+  if (isInCluster(want))
+    throw invalid(`${inClusterSpec.server} uses the server's own credentials; nothing to rotate`);
+  const found = findCluster(await registeredClusters(r.ctx), want);
+  if (!found) throw notFound(`cluster ${want} not found`);
+  if (!found.parsed.ok) throw invalid(found.parsed.reason);
+  const cluster = found.parsed.cluster;
+  const old = cluster.config.bearerToken ? tokenSecretRef(cluster.config.bearerToken) : undefined;
+  if (!old)
+    throw invalid(
+      `cluster ${cluster.server} has no service-account token Secret's token to rotate (only tokens "gitward cluster add" registered can be)`,
+    );
+  const dest = await destinationKube(r.ctx, { server: cluster.server });
+  if (!dest.ok) throw dest.error;
+  let fresh: Awaited<ReturnType<typeof createServiceAccountToken>>;
+  try {
+    fresh = await createServiceAccountToken(dest.kube, old.namespace, old.serviceAccount);
+  } catch (err) {
+    throw precondition(
+      `cluster ${cluster.server}: ${withoutClusterPrefix(errorMessage(err), cluster.server)}`,
+    );
+  }
+  const rotated = { ...cluster, config: { ...cluster.config, bearerToken: fresh.token } };
+  await r.ctx.store.writeSecret(found.secretName, clusterSecretData(rotated));
+  forgetDestination(r.ctx, cluster.server);
+  // After the new token is stored: deleting first would leave the cluster unusable on a failure.
+  if (old.secretName !== fresh.secretName) {
+    const next = await destinationKube(r.ctx, { server: cluster.server });
+    await deleteTokenSecret(next.ok ? next.kube : dest.kube, old).catch((err: unknown) => {
+      r.ctx.logger.warn(
+        {
+          cluster: cluster.server,
+          secret: `${old.namespace}/${old.secretName}`,
+          err: errorMessage(err),
+        },
+        'rotate-auth: the old token Secret could not be deleted; the old token still works until it is',
+      );
+    });
+  }
+  r.ctx.logger.info(
+    { cluster: cluster.server, user: r.principal.name },
+    'cluster credentials rotated',
+  );
+  return publicCluster(rotated);
+}
+
 /** The RBAC object of the cluster a request names: as registered, or as given when unknown. */
 async function namedObject(r: RouteRequest): Promise<string> {
   const want = serverParam(r);
@@ -114,7 +210,7 @@ async function bodyObject(r: RouteRequest): Promise<string> {
   return clusterObject({ server, ...(project ? { project } : {}) });
 }
 
-const clusterAccess = (action: 'get' | 'delete') =>
+const clusterAccess = (action: 'get' | 'update' | 'delete') =>
   ({ kind: 'rbac', resource: 'clusters', action, object: namedObject }) as const;
 
 export const clusterRoutes: RouteDef[] = [
@@ -138,6 +234,21 @@ export const clusterRoutes: RouteDef[] = [
     summary: 'Get a cluster by server URL (URL-encoded) or name',
     access: clusterAccess('get'),
     handle: getCluster,
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/clusters/:server',
+    summary: 'Change a registered cluster: name, namespaces, project (credentials kept)',
+    access: clusterAccess('update'),
+    handle: updateCluster,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/clusters/:server/rotate-auth',
+    summary:
+      "Rotate a cluster's service-account token (new token stored, old one's Secret deleted)",
+    access: clusterAccess('update'),
+    handle: rotateAuth,
   },
   {
     method: 'DELETE',

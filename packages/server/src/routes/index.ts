@@ -3,6 +3,7 @@ import { appResourceRoutes } from './app-resources.ts';
 import { applicationRoutes } from './applications.ts';
 import { clusterRoutes } from './clusters.ts';
 import { projectRoutes } from './projects.ts';
+import { repoCredsRoutes } from './repo-creds.ts';
 import { repositoryRoutes } from './repositories.ts';
 import type { RouteDef } from './route.ts';
 import { systemRoutes } from './system.ts';
@@ -24,6 +25,7 @@ export const routes: readonly RouteDef[] = [
   ...appResourceRoutes,
   ...projectRoutes,
   ...repositoryRoutes,
+  ...repoCredsRoutes,
   ...clusterRoutes,
 ];
 

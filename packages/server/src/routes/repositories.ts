@@ -66,7 +66,26 @@ interface RepoBody {
   username?: string;
   password?: string;
   sshPrivateKey?: string;
+  bearerToken?: string;
   insecure?: boolean;
+}
+
+/** The repository Secret's data for a body: string fields as given, no empty keys. */
+function repoSecretData(b: RepoBody & { repo: string }): Record<string, string> {
+  const data: Record<string, string> = { url: b.repo, type: b.type ?? 'git' };
+  for (const k of [
+    'name',
+    'project',
+    'username',
+    'password',
+    'sshPrivateKey',
+    'bearerToken',
+  ] as const) {
+    const v = b[k];
+    if (typeof v === 'string' && v !== '') data[k] = v;
+  }
+  if (b.insecure) data['insecure'] = 'true';
+  return data;
 }
 
 async function createRepo(r: RouteRequest) {
@@ -80,16 +99,7 @@ async function createRepo(r: RouteRequest) {
   if (existing) await mayReplace(r, existing.data);
   const problem = await connectionProblem(r, b);
   if (problem) throw invalid(`repository not accessible: ${redactUrl(problem, b.repo)}`);
-  const data: Record<string, string> = {
-    url: b.repo,
-    type: b.type ?? 'git',
-    ...(b.name ? { name: b.name } : {}),
-    ...(b.project ? { project: b.project } : {}),
-    ...(b.username ? { username: b.username } : {}),
-    ...(b.password ? { password: b.password } : {}),
-    ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
-    ...(b.insecure ? { insecure: 'true' } : {}),
-  };
+  const data = repoSecretData({ ...b, repo: b.repo });
   await r.ctx.store.writeSecret(existing?.name ?? secretName(b.repo), data, {
     [secretTypeLabel(r.ctx.store.group)]: 'repository',
   });
@@ -120,6 +130,7 @@ const credsOf = (b: RepoBody): RepoCredentials => ({
   ...(b.username ? { username: b.username } : {}),
   ...(b.password ? { password: b.password } : {}),
   ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
+  ...(b.bearerToken ? { bearerToken: b.bearerToken } : {}),
   ...(b.insecure ? { insecure: true } : {}),
 });
 

@@ -1,0 +1,146 @@
+/**
+ * A process's command-line flags as one table: what the parser accepts and what `--help` prints
+ * come from the same rows, so the help can never list a flag the process does not take, or
+ * miss one it does. Each row names its environment variable and its default.
+ */
+import { parseArgs } from 'node:util';
+import { ApiGroup, TrackingMethod } from '@gitward/model';
+
+export interface FlagSpec {
+  /** The flag without dashes: `kubeconfig` for `--kubeconfig`. */
+  readonly name: string;
+  /** Only `--insecure`-style switches are booleans; every other flag takes a value. */
+  readonly type?: 'string' | 'boolean';
+  /** The environment variable read when the flag is absent. */
+  readonly env?: string;
+  /** Startup fails without it (from the flag or the variable). */
+  readonly required?: boolean;
+  /** The value used when neither flag nor variable is set; the parser reads it from here. */
+  readonly default?: string;
+  /** A default that is computed (a path under $HOME, one that depends on another flag). */
+  readonly defaultText?: string;
+  readonly description: string;
+}
+
+export interface ParsedFlags {
+  /** The flag's value, else its variable's, else the table's default. */
+  pick(name: string): string | undefined;
+  /** A boolean switch: whether it was given. */
+  has(name: string): boolean;
+}
+
+/** Whether the arguments ask for help (`-h`/`--help` anywhere): main.ts prints it and exits. */
+export const wantsHelp = (argv: readonly string[]) =>
+  argv.some((a) => a === '--help' || a === '-h');
+
+/** Parses `argv` strictly against the table (an unknown flag throws, naming it). */
+export function parseFlags(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  specs: readonly FlagSpec[],
+): ParsedFlags {
+  const options = Object.fromEntries(
+    specs.map((s) => [s.name, { type: s.type ?? 'string' } as const]),
+  );
+  const { values } = parseArgs({ args: [...argv], options, strict: true });
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  return {
+    pick(name) {
+      const spec = byName.get(name);
+      if (!spec) throw new Error(`flag --${name} is not in the table`);
+      const v = Object.hasOwn(values, name) ? values[name] : undefined;
+      if (typeof v === 'string') return v;
+      const fromEnv = spec.env ? env[spec.env] : undefined;
+      return fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
+    },
+    has: (name) => (Object.hasOwn(values, name) ? values[name] === true : false),
+  };
+}
+
+/** The `--help` text: usage, then one row per flag with its variable and default. */
+export function flagHelp(usage: string, specs: readonly FlagSpec[]): string[] {
+  const rows = specs.map((s) => {
+    const left = `  --${s.name}${(s.type ?? 'string') === 'string' ? ' <value>' : ''}`;
+    const extras = [
+      ...(s.required ? ['required'] : []),
+      ...(s.env ? [`env ${s.env}`] : []),
+      ...(s.default !== undefined || s.defaultText
+        ? [`default ${s.defaultText ?? JSON.stringify(s.default)}`]
+        : []),
+    ];
+    return {
+      left,
+      right: extras.length ? `${s.description} (${extras.join('; ')})` : s.description,
+    };
+  });
+  const width = Math.max(...rows.map((r) => r.left.length)) + 2;
+  return [
+    `Usage: ${usage}`,
+    '',
+    'Flags (a flag wins over its environment variable, which wins over the default):',
+    ...rows.map((r) => `${r.left.padEnd(width)}${r.right}`),
+    `  -h, --help`.padEnd(width) + 'print this help',
+  ];
+}
+
+/**
+ * The flags the controller and the server both take, declared once: they must read the same
+ * variables and mean the same (the server renders as the controller does).
+ */
+export const sharedFlags = {
+  kubeconfig: {
+    name: 'kubeconfig',
+    env: 'GITWARD_KUBECONFIG',
+    required: true,
+    description: 'kubeconfig of the control plane',
+  },
+  apiGroup: {
+    name: 'api-group',
+    env: 'GITWARD_API_GROUP',
+    default: ApiGroup.Gitward,
+    description: `API group of Applications: ${ApiGroup.Gitward} or ${ApiGroup.ArgoCD}`,
+  },
+  namespace: {
+    name: 'namespace',
+    env: 'GITWARD_NAMESPACE',
+    defaultText: 'gitward (argocd with --api-group argoproj.io)',
+    description: 'control namespace: Applications, projects, settings',
+  },
+  logLevel: {
+    name: 'log-level',
+    env: 'GITWARD_LOG_LEVEL',
+    default: 'info',
+    description: 'log level: trace, debug, info, warn, error',
+  },
+  cacheDir: {
+    name: 'cache-dir',
+    env: 'GITWARD_CACHE_DIR',
+    defaultText: '~/.cache/gitward',
+    description: 'git mirrors and render cache (the server uses its own subdirectory)',
+  },
+  helm: {
+    name: 'helm',
+    env: 'GITWARD_HELM',
+    default: 'helm',
+    description: 'helm binary (path or name on PATH)',
+  },
+  kustomize: {
+    name: 'kustomize',
+    env: 'GITWARD_KUSTOMIZE',
+    default: 'kustomize',
+    description: 'kustomize binary',
+  },
+  jsonnet: {
+    name: 'jsonnet',
+    env: 'GITWARD_JSONNET',
+    default: 'jsonnet',
+    description: 'jsonnet binary',
+  },
+  trackingMethod: {
+    name: 'tracking-method',
+    env: 'GITWARD_TRACKING_METHOD',
+    default: TrackingMethod.Annotation,
+    description:
+      'how objects are tied to their app: annotation, label, annotation+label (controller and server must agree)',
+  },
+} as const satisfies Record<string, FlagSpec>;
