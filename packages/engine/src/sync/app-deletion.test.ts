@@ -275,14 +275,13 @@ describe('deletion hooks and sync', () => {
 
 describe('mayHaveHooks', () => {
   type Status = NonNullable<Application['status']>;
-  const app = (finalizers: string[], status: Status = {}): Application =>
-    ({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      metadata: { name: 'a', namespace: 'argocd', finalizers },
-      spec: { destination: {}, project: 'default' },
-      status,
-    });
+  const app = (finalizers: string[], status: Status = {}): Application => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'a', namespace: 'argocd', finalizers },
+    spec: { destination: {}, project: 'default' },
+    status,
+  });
   const lastSync = (hookType?: string): Status => ({
     operationState: {
       phase: 'Succeeded',

@@ -244,7 +244,9 @@ async function orphansOf(
   }
   const annotation = dest.trackingAnnotation();
   const orphans = orphanedResources(project, inNamespace, (o) => isTracked(o, annotation));
-  return orphans.filter((o) => dest.permitted(o, index)).map((o) => nodeOf(o, dest.healthOverrides));
+  return orphans
+    .filter((o) => dest.permitted(o, index))
+    .map((o) => nodeOf(o, dest.healthOverrides));
 }
 
 /** The renderer, or why this server cannot answer what needs one. */
