@@ -66,7 +66,8 @@ export async function startController(
   const port = await listenPort();
   const p = await spawnLogged('controller', controllerMain, (dir) => [
     ...['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')],
-    ...['--health-port', String(port), '--leader-election', 'false'],
+    ...['--metrics-port', String(port), '--metrics-address', '127.0.0.1', '--install-crds'],
+    ...['--leader-election', 'false'],
     ...['--helm', bin.path.helm, '--kustomize', bin.path.kustomize, '--jsonnet', bin.path.jsonnet],
     ...extraArgs,
   ]);

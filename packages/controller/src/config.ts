@@ -1,6 +1,13 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { flagHelp, parseFlags, sharedFlags, type FlagSpec } from '@gitward/infra';
+import {
+  flagHelp,
+  logFormatOf,
+  parseFlags,
+  sharedFlags,
+  type FlagSpec,
+  type LogFormat,
+} from '@gitward/infra';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -20,13 +27,22 @@ export interface ControllerConfig {
   readonly resyncSeconds: number;
   readonly jitterSeconds: number;
   readonly parallelism: number;
-  /** Port of /healthz and /readyz on 127.0.0.1 (0 picks a free one). */
-  readonly healthPort: number;
+  /**
+   * Port of /metrics, /healthz and /readyz (Argo CD's controller metrics port, 8082; 0 picks a
+   * free one), on `metricsAddress` (0.0.0.0 by default, so kubelet and Prometheus reach it).
+   */
+  readonly metricsPort: number;
+  readonly metricsAddress: string;
   readonly leaderElection: boolean;
   readonly identity: string;
-  /** Install the CRDs, the namespace and the default project at startup when missing. */
-  readonly install: boolean;
+  /**
+   * Install the CRDs, the namespace and the default project at startup when missing
+   * (`--install-crds`, for `npm start` and tests). Without it the manifests install them and the
+   * controller only checks that its CRDs are served, failing at start when not.
+   */
+  readonly installCrds: boolean;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   /** How objects are tied to their app: annotation (default), label, or annotation+label. */
   readonly trackingMethod: TrackingMethod;
   /** A sync operation that runs longer than this fails, naming what it waited for. */
@@ -54,6 +70,13 @@ const intOf = (name: string, v: string | undefined, dflt: number): number => {
       `${name} must be a non-negative integer, got ${JSON.stringify(v)}`,
     );
   return n;
+};
+
+const portOf = (name: string, v: string | undefined, dflt: number): number => {
+  const port = intOf(name, v, dflt);
+  if (port > 65535)
+    throw new GitwardError(ErrorCode.InvalidArgument, `${name} must be 0..65535, got ${port}`);
+  return port;
 };
 
 const units: Readonly<Record<string, number>> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
@@ -93,21 +116,25 @@ export const controllerFlags: readonly FlagSpec[] = [
   },
   { name: 'parallelism', default: '10', description: 'apps reconciled at once' },
   {
-    name: 'health-port',
-    default: '0',
-    description: '/healthz and /readyz port on 127.0.0.1 (0 picks a free one)',
+    name: 'metrics-port',
+    env: 'GITWARD_CONTROLLER_METRICS_PORT',
+    default: '8082',
+    description: '/metrics, /healthz and /readyz port (0 picks a free one)',
   },
+  sharedFlags.metricsAddress,
   {
     name: 'leader-election',
     default: 'true',
     description: 'one active replica at a time (false: this one always acts)',
   },
   {
-    name: 'install',
-    default: 'true',
-    description: 'install the CRDs, the namespace and the default project when missing',
+    name: 'install-crds',
+    type: 'boolean',
+    description:
+      'install the CRDs, the namespace and the default project when missing (else only check the CRDs)',
   },
   sharedFlags.logLevel,
+  sharedFlags.logFormat,
   sharedFlags.trackingMethod,
   {
     name: 'sync-timeout-seconds',
@@ -163,11 +190,13 @@ export function loadControllerConfig(
     resyncSeconds: intOf('--resync-seconds', pick('resync-seconds'), 120),
     jitterSeconds: intOf('--jitter-seconds', pick('jitter-seconds'), 60),
     parallelism: Math.max(1, intOf('--parallelism', pick('parallelism'), 10)),
-    healthPort: intOf('--health-port', pick('health-port'), 0),
+    metricsPort: portOf('--metrics-port', pick('metrics-port'), 8082),
+    metricsAddress: pick('metrics-address') ?? '0.0.0.0',
     leaderElection: bool(pick('leader-election'), true),
     identity: `${hostname()}-${process.pid}`,
-    install: bool(pick('install'), true),
+    installCrds: flags.has('install-crds'),
     logLevel: pick('log-level') ?? 'info',
+    logFormat: logFormatOf(pick('log-format')),
     trackingMethod: trackingMethodOf(pick('tracking-method')),
     syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {

@@ -6,19 +6,20 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import {
   clusterConnection,
   createChartRepositories,
   createClusterCache,
   createGitRepositories,
   createKubeClient,
+  createLogger,
   createLeaderElector,
   createMetricsRegistry,
   hasStatusSubresource,
   loadKubeconfig,
   registerProcessMetrics,
   renderToolVersions,
+  serveMetrics,
   watchCollection,
   wantsHelp,
 } from '@gitward/infra';
@@ -38,7 +39,7 @@ import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
 import { connectCluster, createDestinations } from './destinations.ts';
-import { startHealthServer } from './health-server.ts';
+import { checkCrds } from './crd-check.ts';
 import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
@@ -49,10 +50,10 @@ if (wantsHelp(process.argv.slice(2))) {
   process.exit(0);
 }
 const cfg = loadControllerConfig(process.argv.slice(2), process.env, homedir());
-const logger = pino({
+const logger = createLogger({
+  component: 'controller',
   level: cfg.logLevel,
-  base: { component: 'controller' },
-  redact: ['*.password', '*.token', '*.bearerToken', '*.sshPrivateKey', 'headers.authorization'],
+  format: cfg.logFormat,
 });
 
 const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
@@ -166,12 +167,30 @@ const controller = createController({
 });
 
 let ready = false;
-const health = await startHealthServer(cfg.healthPort, () => ready, registry);
+// Probes must be answered at once (liveness), so the port opens before anything slow.
+const health = await serveMetrics(registry, {
+  port: cfg.metricsPort,
+  host: cfg.metricsAddress,
+  ready: () => ready,
+});
 logger.info(
-  { port: health.port, namespace: cfg.namespace, group: cfg.group },
-  'health endpoints listening',
+  {
+    address: cfg.metricsAddress,
+    port: health.port,
+    namespace: cfg.namespace,
+    group: cfg.group,
+  },
+  'metrics and health endpoints listening',
 );
-if (cfg.install) await ensureInstalled(kube, cfg.group, cfg.namespace);
+try {
+  if (cfg.installCrds) await ensureInstalled(kube, cfg.group, cfg.namespace);
+  else await checkCrds(kube, cfg.group);
+} catch (err) {
+  // One line that says what to apply, and a non-zero exit (the pod restarts until it is done).
+  logger.fatal(errorMessage(err));
+  await health.close();
+  process.exit(1);
+}
 statusSubresource = await hasStatusSubresource(kube, apiVersionOf(cfg.group), 'applications');
 
 const stop = new AbortController();

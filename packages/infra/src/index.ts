@@ -23,3 +23,11 @@ export {
   type FlagSpec,
   type ParsedFlags,
 } from './process/flag-table.ts';
+export {
+  createLogger,
+  logFormatOf,
+  logFormats,
+  textLine,
+  type LogFormat,
+  type LoggerOptions,
+} from './process/logger.ts';

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { parseGoDuration } from '@gitward/engine';
-import { flagHelp, parseFlags, sharedFlags, type FlagSpec } from '@gitward/infra';
+import {
+  flagHelp,
+  logFormatOf,
+  parseFlags,
+  sharedFlags,
+  type FlagSpec,
+  type LogFormat,
+} from '@gitward/infra';
 import {
   ApiGroup,
   defaultControlNamespace,
@@ -25,6 +32,7 @@ export interface ServerConfig {
   readonly tlsKey?: string;
   readonly tlsDir: string;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   /** Where to write `{"url": ...}` once listening (for `gitward dev up` and tests). */
   readonly readyFile?: string;
   /**
@@ -36,8 +44,12 @@ export interface ServerConfig {
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
   /** How desired objects are marked as an app's: must match the controller's flag. */
   readonly trackingMethod: TrackingMethod;
-  /** Prometheus /metrics on 127.0.0.1 (argocd-server's 8083); 0 picks a free port, -1 is off. */
+  /**
+   * Prometheus /metrics and the /healthz, /readyz probes (argocd-server's metrics port, 8083);
+   * 0 picks a free port, -1 is off. On `metricsAddress` (0.0.0.0 by default, as Argo CD's).
+   */
   readonly metricsPort: number;
+  readonly metricsAddress: string;
   /**
    * The built web UI served at `/` (`--ui-dir`, GITWARD_UI_DIR); when absent main.ts uses
    * packages/web/dist beside the server's sources.
@@ -106,6 +118,7 @@ export const serverFlags: readonly FlagSpec[] = [
     description: 'where a self-signed pair is made when no --tls-cert is given',
   },
   sharedFlags.logLevel,
+  sharedFlags.logFormat,
   { name: 'ready-file', description: 'file to write {"url": ...} to once listening' },
   sharedFlags.cacheDir,
   sharedFlags.helm,
@@ -116,8 +129,9 @@ export const serverFlags: readonly FlagSpec[] = [
     name: 'metrics-port',
     env: 'GITWARD_SERVER_METRICS_PORT',
     default: '8083',
-    description: 'Prometheus /metrics port on 127.0.0.1 (0 picks one, -1 is off)',
+    description: '/metrics, /healthz and /readyz port (0 picks one, -1 is off)',
   },
+  sharedFlags.metricsAddress,
   {
     name: 'ui-dir',
     env: 'GITWARD_UI_DIR',
@@ -173,11 +187,13 @@ export function loadServerConfig(
     address: pick('address') ?? '127.0.0.1',
     port,
     metricsPort: metricsPortOf(pick('metrics-port')),
+    metricsAddress: pick('metrics-address') ?? '0.0.0.0',
     insecure: flags.has('insecure'),
     ...optional('tlsCert', pick('tls-cert')),
     ...optional('tlsKey', pick('tls-key')),
     tlsDir: pick('tls-dir') ?? join(home, '.cache', 'gitward', 'server-tls'),
     logLevel: pick('log-level') ?? 'info',
+    logFormat: logFormatOf(pick('log-format')),
     ...optional('readyFile', pick('ready-file')),
     ...optional('uiDir', pick('ui-dir')),
     ...renderingOf(pick, home),

@@ -10,11 +10,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
-import { pino } from 'pino';
 import {
   createChartRepositories,
   createGitRepositories,
   createKubeClient,
+  createLogger,
   createMetricsRegistry,
   loadKubeconfig,
   registerProcessMetrics,
@@ -41,20 +41,9 @@ if (wantsHelp(process.argv.slice(2))) {
   process.exit(0);
 }
 const cfg = loadServerConfig(process.argv.slice(2), process.env, homedir());
-const logger = pino({
-  level: cfg.logLevel,
-  base: { component: 'server' },
-  redact: [
-    '*.password',
-    '*.token',
-    '*.newPassword',
-    '*.currentPassword',
-    '*.bearerToken',
-    '*.keyData',
-    'headers.authorization',
-    'headers.cookie',
-  ],
-});
+const logger = createLogger({ component: 'server', level: cfg.logLevel, format: cfg.logFormat });
+// /readyz: the settings are bootstrapped and the API listens (set in the listen callback).
+let ready = false;
 
 const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
 // Its own cache beside the controller's: two processes must not share one git cache.
@@ -102,9 +91,16 @@ await access(join(uiDir, 'index.html')).catch(() =>
 const metricsServer: MetricsServer | undefined =
   cfg.metricsPort < 0
     ? undefined
-    : await serveMetrics(registry, cfg.metricsPort).then(
+    : await serveMetrics(registry, {
+        port: cfg.metricsPort,
+        host: cfg.metricsAddress,
+        ready: () => ready,
+      }).then(
         (m) => {
-          logger.info({ url: `http://127.0.0.1:${m.port}/metrics` }, 'metrics listening');
+          logger.info(
+            { address: cfg.metricsAddress, port: m.port },
+            'metrics and health endpoints listening',
+          );
           return m;
         },
         (err: unknown) => {
@@ -149,6 +145,7 @@ const server = serve(
       },
       'API server listening',
     );
+    ready = true;
     if (cfg.readyFile)
       void writeFile(
         cfg.readyFile,

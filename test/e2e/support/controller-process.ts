@@ -21,6 +21,7 @@ const main = join(
 export interface ControllerProcess {
   readonly child: ChildProcess;
   readonly logFile: string;
+  /** The metrics port: /metrics, /healthz, /readyz. */
   readonly healthPort: number;
   /** Resolves when /readyz answers 200 (it leads and its caches are synced). */
   ready(timeoutMs?: number): Promise<void>;
@@ -29,8 +30,15 @@ export interface ControllerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs the real controller (packages/controller/src/main.ts) against the e2e cluster. */
-export async function startController(extraArgs: string[] = []): Promise<ControllerProcess> {
+/**
+ * Runs the real controller (packages/controller/src/main.ts) against the e2e cluster, with
+ * `--install-crds` (as `npm start`) unless `installCrds: false` (as in a pod, where the manifests
+ * install them).
+ */
+export async function startController(
+  extraArgs: string[] = [],
+  opts: { readonly installCrds?: boolean } = {},
+): Promise<ControllerProcess> {
   const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
   const healthPort = await listenPort();
   const dir = await mkdtemp(join(tmpdir(), 'gitward-controller-'));
@@ -44,8 +52,8 @@ export async function startController(extraArgs: string[] = []): Promise<Control
       inject('cluster').kubeconfig,
       '--cache-dir',
       join(dir, 'cache'),
-      '--health-port',
-      String(healthPort),
+      ...['--metrics-port', String(healthPort), '--metrics-address', '127.0.0.1'],
+      ...(opts.installCrds === false ? [] : ['--install-crds']),
       '--helm',
       bin.path.helm,
       '--kustomize',

@@ -28,6 +28,7 @@ export async function startServer(extraArgs: string[] = []): Promise<ServerProce
       main,
       ...['--kubeconfig', inject('cluster').kubeconfig, '--port', '0'],
       ...['--ready-file', readyFile, '--tls-dir', join(dir, 'tls'), '--metrics-port', '0'],
+      ...['--metrics-address', '127.0.0.1'],
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

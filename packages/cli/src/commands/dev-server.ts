@@ -114,7 +114,8 @@ export async function startDevServer(opts: {
         ...['--kubeconfig', opts.kubeconfig, '--port', '0', '--ready-file', readyFile],
         ...['--tls-dir', join(opts.dir, 'server-tls'), '--cache-dir', opts.cacheDir],
         ...['--helm', opts.tools.helm, '--kustomize', opts.tools.kustomize],
-        ...['--jsonnet', opts.tools.jsonnet, '--metrics-port', '0'],
+        ...['--jsonnet', opts.tools.jsonnet, '--metrics-port', '0', '--metrics-address', '127.0.0.1'],
+        ...['--log-format', 'text'],
       ],
       { detached: true, stdio: ['ignore', fd, fd], env: opts.env },
     );

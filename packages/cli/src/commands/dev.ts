@@ -376,7 +376,9 @@ async function startController(
       controllerEntry(),
       ...['--kubeconfig', target.kubeconfig, '--cache-dir', d.config.cacheDir],
       ...['--helm', tools.helm, '--kustomize', tools.kustomize, '--jsonnet', tools.jsonnet],
-      ...['--health-port', `${healthPort}`],
+      ...['--metrics-port', `${healthPort}`, '--metrics-address', '127.0.0.1'],
+      // The local cluster has no manifests applied: the controller installs its CRDs, as before.
+      ...['--install-crds', '--log-format', 'text'],
     ],
     { log, env: d.env },
   );

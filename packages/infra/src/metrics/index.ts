@@ -1,4 +1,10 @@
-/** Prometheus metrics: the registry, the process collectors and a /metrics listener. */
+/** Prometheus metrics: the registry, the process collectors and a /metrics, /healthz, /readyz listener. */
 export * from './registry.ts';
 export { registerProcessMetrics } from './process.ts';
-export { metricsResponse, serveMetrics, type MetricsServer } from './server.ts';
+export {
+  metricsResponse,
+  probeResponse,
+  serveMetrics,
+  type MetricsServer,
+  type ServeMetricsOptions,
+} from './server.ts';

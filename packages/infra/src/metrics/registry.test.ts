@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerProcessMetrics } from './process.ts';
 import { createMetricsRegistry, escapeLabelValue, formatValue } from './registry.ts';
-import { metricsResponse } from './server.ts';
+import { metricsResponse, probeResponse } from './server.ts';
 
 describe('metrics registry', () => {
   it('writes counters and gauges in the text format, in registration order', () => {
@@ -150,5 +150,16 @@ describe('metrics registry', () => {
   ])('answers %s %s with %i', (method, url, status) => {
     const out = metricsResponse(createMetricsRegistry(), method, url);
     expect(out.status).toBe(status);
+  });
+
+  it.each([
+    ['/healthz', false, 200],
+    ['/healthz', true, 200],
+    ['/readyz', false, 503],
+    ['/readyz', true, 200],
+    ['/readyz?verbose', true, 200],
+    ['/metrics', true, undefined],
+  ])('probe %s with ready=%s answers %s', (url, ready, status) => {
+    expect(probeResponse(url, () => ready)?.status).toBe(status);
   });
 });

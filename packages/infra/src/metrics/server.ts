@@ -1,4 +1,8 @@
-/** A loopback HTTP listener that serves only `GET /metrics` (the API server's metrics port). */
+/**
+ * The metrics and probe listener of each process (Argo CD's controller serves its metrics and
+ * /healthz on 8082, argocd-server its metrics on 8083): `GET /metrics`, `/healthz` (the process
+ * serves) and `/readyz` (caches synced, settings loaded), so kubelet and Prometheus reach one port.
+ */
 import { createServer, type Server } from 'node:http';
 import { metricsContentType, type MetricsRegistry } from './registry.ts';
 
@@ -20,27 +24,47 @@ export function metricsResponse(
   return { status: 200, contentType: metricsContentType, body: registry.expose() };
 }
 
-/** Listens on `host:port` (0 picks a free port); rejects if the port cannot be bound. */
+/** /healthz always 200 while the process serves; /readyz 200 once `ready()`, else 503. */
+export function probeResponse(
+  url: string | undefined,
+  ready: () => boolean,
+): { status: number; contentType: string; body: string } | undefined {
+  const path = (url ?? '').split('?')[0];
+  if (path !== '/healthz' && path !== '/readyz') return undefined;
+  const ok = path === '/healthz' || ready();
+  return { status: ok ? 200 : 503, contentType: 'text/plain', body: ok ? 'ok\n' : 'not ready\n' };
+}
+
+export interface ServeMetricsOptions {
+  /** 0 picks a free port (tests, `gitward dev up`). */
+  readonly port: number;
+  /** 0.0.0.0 in a pod (the flag's default), 127.0.0.1 for local runs. */
+  readonly host: string;
+  /** Readiness for /readyz; without it /readyz answers as /healthz. */
+  readonly ready?: () => boolean;
+}
+
+/** Listens on `host:port`; rejects if the port cannot be bound. */
 export async function serveMetrics(
   registry: MetricsRegistry,
-  port: number,
-  host = '127.0.0.1',
+  opts: ServeMetricsOptions,
 ): Promise<MetricsServer> {
+  const ready = opts.ready ?? (() => true);
   const server: Server = createServer((req, res) => {
-    const out = metricsResponse(registry, req.method, req.url);
+    const out = probeResponse(req.url, ready) ?? metricsResponse(registry, req.method, req.url);
     res.writeHead(out.status, { 'content-type': out.contentType });
     res.end(req.method === 'HEAD' ? undefined : out.body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(opts.port, opts.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const addr = server.address();
   return {
-    port: typeof addr === 'object' && addr ? addr.port : port,
+    port: typeof addr === 'object' && addr ? addr.port : opts.port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

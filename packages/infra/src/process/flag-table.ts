@@ -112,6 +112,18 @@ export const sharedFlags = {
     default: 'info',
     description: 'log level: trace, debug, info, warn, error',
   },
+  logFormat: {
+    name: 'log-format',
+    env: 'GITWARD_LOG_FORMAT',
+    default: 'json',
+    description: 'log lines as json (string levels, RFC 3339 times) or text (key=value)',
+  },
+  metricsAddress: {
+    name: 'metrics-address',
+    env: 'GITWARD_METRICS_ADDRESS',
+    default: '0.0.0.0',
+    description: 'address of /metrics, /healthz and /readyz (kubelet probes and Prometheus)',
+  },
   cacheDir: {
     name: 'cache-dir',
     env: 'GITWARD_CACHE_DIR',
