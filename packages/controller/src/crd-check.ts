@@ -12,7 +12,8 @@ export const crdVersion = 'v1alpha1';
 /** The kinds the controller needs (ApplicationSets are optional). */
 export const requiredPlurals = ['applications', 'appprojects'] as const;
 
-const whatToDo = 'apply the CRDs of this gitward version (deploy/crds) or start with --install-crds';
+const whatToDo =
+  'apply the CRDs of this gitward version (deploy/crds) or start with --install-crds';
 
 /**
  * What is wrong with the served API, or undefined when every required kind is served at

@@ -37,7 +37,7 @@ export interface ControllerProcess {
  */
 export async function startController(
   extraArgs: string[] = [],
-  opts: { readonly installCrds?: boolean } = {},
+  opts: { readonly installCrds?: boolean; readonly kubeconfig?: string } = {},
 ): Promise<ControllerProcess> {
   const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
   const healthPort = await listenPort();
@@ -49,7 +49,7 @@ export async function startController(
     [
       main,
       '--kubeconfig',
-      inject('cluster').kubeconfig,
+      opts.kubeconfig ?? inject('cluster').kubeconfig,
       '--cache-dir',
       join(dir, 'cache'),
       ...['--metrics-port', String(healthPort), '--metrics-address', '127.0.0.1'],

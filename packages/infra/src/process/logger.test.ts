@@ -32,7 +32,12 @@ describe('createLogger', () => {
   const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
   function logged(format: 'json' | 'text') {
     const lines: string[] = [];
-    const log = createLogger({ component: 'test', level: 'info', format, write: (l) => lines.push(l) });
+    const log = createLogger({
+      component: 'test',
+      level: 'info',
+      format,
+      write: (l) => lines.push(l),
+    });
     log.info({ app: 'guestbook', creds: { password: 'hunter2', token: 't0k' } }, 'synced');
     log.debug('not at info');
     return lines;
@@ -42,7 +47,12 @@ describe('createLogger', () => {
     const lines = logged('json');
     expect(lines).toHaveLength(1);
     const rec = JSON.parse(lines[0] ?? '') as Record<string, unknown>;
-    expect(rec).toMatchObject({ level: 'info', msg: 'synced', component: 'test', app: 'guestbook' });
+    expect(rec).toMatchObject({
+      level: 'info',
+      msg: 'synced',
+      component: 'test',
+      app: 'guestbook',
+    });
     expect(rec['time']).toMatch(rfc3339);
     expect(lines[0]).not.toMatch(/hunter2|t0k/);
   });

@@ -79,6 +79,6 @@ export function textLine(record: Readonly<Record<string, unknown>>): string {
 }
 
 function textValue(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return s === '' || /[\s"=\\]/.test(s) ? JSON.stringify(s) : s;
 }
