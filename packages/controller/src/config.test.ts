@@ -87,3 +87,37 @@ describe('controllerFlags: the table --help prints is the one the parser reads',
     }
   });
 });
+
+describe('as in a pod: ports, logs, CRDs', () => {
+  const load = (args: string[], env: Record<string, string> = {}) =>
+    loadControllerConfig(['--kubeconfig', 'k', ...args], env, '/h');
+  it('defaults to Argo CD’s metrics port on every address, JSON logs, CRDs only checked', () => {
+    const c = load([]);
+    expect([c.metricsPort, c.metricsAddress, c.logFormat, c.installCrds]).toEqual([
+      8082,
+      '0.0.0.0',
+      'json',
+      false,
+    ]);
+  });
+  it('takes them from flags over variables', () => {
+    const c = load(['--metrics-port', '0', '--metrics-address', '127.0.0.1', '--install-crds'], {
+      GITWARD_CONTROLLER_METRICS_PORT: '9000',
+      GITWARD_METRICS_ADDRESS: '10.0.0.1',
+      GITWARD_LOG_FORMAT: 'text',
+    });
+    expect([c.metricsPort, c.metricsAddress, c.logFormat, c.installCrds]).toEqual([
+      0,
+      '127.0.0.1',
+      'text',
+      true,
+    ]);
+  });
+  it.each([
+    [['--metrics-port', '70000'], /--metrics-port must be 0\.\.65535/],
+    [['--metrics-port', '-1'], /--metrics-port/],
+    [['--log-format', 'yaml'], /--log-format must be json or text/],
+  ])('rejects %j', (args, msg) => {
+    expect(() => load(args)).toThrow(msg);
+  });
+});
