@@ -76,7 +76,7 @@ beforeAll(async () => {
   ({ kube, ctx, api } = await inProcessServer({
     checkCluster: (c) => checkClusterConnection(c, { timeoutMs: 5000 }),
   }));
-  // The CRDs and the control namespace, as the controller's --install makes them.
+  // The CRDs and the control namespace, as the controller's --install-crds makes them.
   await ensureInstalled(kube, 'gitward.dev', ns);
   await kubectl(['-n', ns, 'create', 'serviceaccount', account]);
   await kubectl([

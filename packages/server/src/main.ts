@@ -87,7 +87,8 @@ const api = createApi(ctx, routes, createApiMetrics(registry), createUiHandler(u
 await access(join(uiDir, 'index.html')).catch(() =>
   logger.warn({ uiDir }, 'the web UI is not built (npm run build:web): / answers 503'),
 );
-// Metrics are an aid, not the service: a taken port is logged and the API serves on.
+// Metrics and probes are an aid, not the service: a taken port is logged and the API serves on
+// (in a pod the probes then fail, and kubelet restarts the container).
 const metricsServer: MetricsServer | undefined =
   cfg.metricsPort < 0
     ? undefined
