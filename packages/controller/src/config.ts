@@ -2,11 +2,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   flagHelp,
-  logFormatOf,
   parseFlags,
+  processRuntimeOf,
   sharedFlags,
   type FlagSpec,
-  type LogFormat,
+  type ProcessRuntime,
 } from '@gitward/infra';
 import {
   ApiGroup,
@@ -17,7 +17,7 @@ import {
 } from '@gitward/model';
 
 /** The controller's configuration, parsed once in main.ts from argv and the environment. */
-export interface ControllerConfig {
+export interface ControllerConfig extends ProcessRuntime {
   readonly kubeconfig: string;
   readonly group: ApiGroup;
   /** Where Applications and AppProjects live (gitward, or argocd in argoproj.io mode). */
@@ -32,7 +32,6 @@ export interface ControllerConfig {
    * free one), on `metricsAddress` (0.0.0.0 by default, so kubelet and Prometheus reach it).
    */
   readonly metricsPort: number;
-  readonly metricsAddress: string;
   readonly leaderElection: boolean;
   readonly identity: string;
   /**
@@ -41,8 +40,6 @@ export interface ControllerConfig {
    * controller only checks that its CRDs are served, failing at start when not.
    */
   readonly installCrds: boolean;
-  readonly logLevel: string;
-  readonly logFormat: LogFormat;
   /** How objects are tied to their app: annotation (default), label, or annotation+label. */
   readonly trackingMethod: TrackingMethod;
   /** A sync operation that runs longer than this fails, naming what it waited for. */
@@ -191,12 +188,10 @@ export function loadControllerConfig(
     jitterSeconds: intOf('--jitter-seconds', pick('jitter-seconds'), 60),
     parallelism: Math.max(1, intOf('--parallelism', pick('parallelism'), 10)),
     metricsPort: portOf('--metrics-port', pick('metrics-port'), 8082),
-    metricsAddress: pick('metrics-address') ?? '0.0.0.0',
     leaderElection: bool(pick('leader-election'), true),
     identity: `${hostname()}-${process.pid}`,
     installCrds: flags.has('install-crds'),
-    logLevel: pick('log-level') ?? 'info',
-    logFormat: logFormatOf(pick('log-format')),
+    ...processRuntimeOf(flags),
     trackingMethod: trackingMethodOf(pick('tracking-method')),
     syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {

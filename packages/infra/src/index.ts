@@ -18,10 +18,12 @@ export * from './metrics/index.ts';
 export {
   flagHelp,
   parseFlags,
+  processRuntimeOf,
   sharedFlags,
   wantsHelp,
   type FlagSpec,
   type ParsedFlags,
+  type ProcessRuntime,
 } from './process/flag-table.ts';
 export {
   createLogger,

@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import { parseGoDuration } from '@gitward/engine';
 import {
   flagHelp,
-  logFormatOf,
   parseFlags,
+  processRuntimeOf,
   sharedFlags,
   type FlagSpec,
-  type LogFormat,
+  type ProcessRuntime,
 } from '@gitward/infra';
 import {
   ApiGroup,
@@ -18,7 +18,7 @@ import {
 import { trustedProxyProblem } from './auth/client-address.ts';
 
 /** The API server's configuration, parsed once in main.ts from argv and the environment. */
-export interface ServerConfig {
+export interface ServerConfig extends ProcessRuntime {
   readonly kubeconfig: string;
   readonly group: ApiGroup;
   readonly namespace: string;
@@ -31,8 +31,6 @@ export interface ServerConfig {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsDir: string;
-  readonly logLevel: string;
-  readonly logFormat: LogFormat;
   /** Where to write `{"url": ...}` once listening (for `gitward dev up` and tests). */
   readonly readyFile?: string;
   /**
@@ -49,7 +47,6 @@ export interface ServerConfig {
    * 0 picks a free port, -1 is off. On `metricsAddress` (0.0.0.0 by default, as Argo CD's).
    */
   readonly metricsPort: number;
-  readonly metricsAddress: string;
   /**
    * The built web UI served at `/` (`--ui-dir`, GITWARD_UI_DIR); when absent main.ts uses
    * packages/web/dist beside the server's sources.
@@ -187,13 +184,11 @@ export function loadServerConfig(
     address: pick('address') ?? '127.0.0.1',
     port,
     metricsPort: metricsPortOf(pick('metrics-port')),
-    metricsAddress: pick('metrics-address') ?? '0.0.0.0',
     insecure: flags.has('insecure'),
     ...optional('tlsCert', pick('tls-cert')),
     ...optional('tlsKey', pick('tls-key')),
     tlsDir: pick('tls-dir') ?? join(home, '.cache', 'gitward', 'server-tls'),
-    logLevel: pick('log-level') ?? 'info',
-    logFormat: logFormatOf(pick('log-format')),
+    ...processRuntimeOf(flags),
     ...optional('readyFile', pick('ready-file')),
     ...optional('uiDir', pick('ui-dir')),
     ...renderingOf(pick, home),

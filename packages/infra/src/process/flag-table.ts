@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ApiGroup, TrackingMethod } from '@gitward/model';
+import { logFormatOf, type LogFormat } from './logger.ts';
 
 export interface FlagSpec {
   /** The flag without dashes: `kubeconfig` for `--kubeconfig`. */
@@ -156,3 +157,20 @@ export const sharedFlags = {
       'how objects are tied to their app: annotation, label, annotation+label (controller and server must agree)',
   },
 } as const satisfies Record<string, FlagSpec>;
+
+/** What both processes read alike from the shared flags: logging and the metrics/probe address. */
+export interface ProcessRuntime {
+  readonly logLevel: string;
+  readonly logFormat: LogFormat;
+  /** Address of /metrics, /healthz and /readyz (0.0.0.0 by default, as Argo CD's). */
+  readonly metricsAddress: string;
+}
+
+/** Reads `--log-level`, `--log-format` and `--metrics-address`; an unknown format throws. */
+export function processRuntimeOf(flags: ParsedFlags): ProcessRuntime {
+  return {
+    logLevel: flags.pick(sharedFlags.logLevel.name) ?? 'info',
+    logFormat: logFormatOf(flags.pick(sharedFlags.logFormat.name)),
+    metricsAddress: flags.pick(sharedFlags.metricsAddress.name) ?? '0.0.0.0',
+  };
+}
