@@ -16,7 +16,7 @@ import {
   createLeaderElector,
   createMetricsRegistry,
   hasStatusSubresource,
-  loadKubeconfig,
+  resolveKubeConnection,
   registerProcessMetrics,
   renderToolVersions,
   watchCollection,
@@ -55,7 +55,14 @@ const logger = pino({
   redact: ['*.password', '*.token', '*.bearerToken', '*.sshPrivateKey', 'headers.authorization'],
 });
 
-const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
+// client-go's order: --kubeconfig, KUBECONFIG, the in-cluster ServiceAccount.
+const kubeSource = await resolveKubeConnection({
+  kubeconfig: cfg.kubeconfig,
+  context: cfg.context,
+  env: process.env,
+});
+logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
+const kube = createKubeClient(kubeSource.connection);
 const registry = createMetricsRegistry();
 registerProcessMetrics(registry);
 // Read at scrape time only, after the controller and the cache below exist.
@@ -92,7 +99,7 @@ const destinations = createDestinations({
   namespace: cfg.namespace,
   local: connectCluster(kube, inCluster, cache),
   connect: (spec) => {
-    const conn = clusterConnection(spec);
+    const conn = clusterConnection(spec, { env: process.env });
     if (!conn.ok) return conn.reason;
     const remote = createKubeClient(conn.connection);
     // A cluster registered for some namespaces is watched in those only: its token may not

@@ -16,7 +16,7 @@ import {
   createGitRepositories,
   createKubeClient,
   createMetricsRegistry,
-  loadKubeconfig,
+  resolveKubeConnection,
   registerProcessMetrics,
   renderToolVersions,
   serveMetrics,
@@ -56,7 +56,14 @@ const logger = pino({
   ],
 });
 
-const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
+// client-go's order: --kubeconfig, KUBECONFIG, the in-cluster ServiceAccount.
+const kubeSource = await resolveKubeConnection({
+  kubeconfig: cfg.kubeconfig,
+  context: cfg.context,
+  env: process.env,
+});
+logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
+const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
 const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
@@ -83,7 +90,9 @@ const ctx = createServerContext({
       () => ({ ok: true }) as const,
       (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
     ),
-  checkCluster: (cluster) => checkClusterConnection(cluster, { timeoutMs: 10_000 }),
+  checkCluster: (cluster) =>
+    checkClusterConnection(cluster, { timeoutMs: 10_000, env: process.env }),
+  processEnv: process.env,
   revisionMetadata: (url, sha, creds) => git.commitMetadata(url, sha, creds),
   streamMaxClients: cfg.http.streamMaxClients,
 });
