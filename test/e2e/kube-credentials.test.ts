@@ -47,7 +47,7 @@ async function listsConfigMap(kube: KubeClient): Promise<string[]> {
   const list = await kube.list(`/api/v1/namespaces/${ns}/configmaps`, {
     labelSelector: 'creds-test=yes',
   });
-  return list.items.map((i) => i.metadata.name);
+  return list.items.map((i) => i.metadata.name ?? '');
 }
 
 beforeAll(async () => {
