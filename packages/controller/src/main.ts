@@ -56,11 +56,8 @@ const logger = pino({
 });
 
 // client-go's order: --kubeconfig, KUBECONFIG, the in-cluster ServiceAccount.
-const kubeSource = await resolveKubeConnection({
-  kubeconfig: cfg.kubeconfig,
-  context: cfg.context,
-  env: process.env,
-});
+const { kubeconfig, context } = cfg;
+const kubeSource = await resolveKubeConnection({ kubeconfig, context, env: process.env });
 logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
 const kube = createKubeClient(kubeSource.connection);
 const registry = createMetricsRegistry();

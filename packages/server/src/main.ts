@@ -57,11 +57,8 @@ const logger = pino({
 });
 
 // client-go's order: --kubeconfig, KUBECONFIG, the in-cluster ServiceAccount.
-const kubeSource = await resolveKubeConnection({
-  kubeconfig: cfg.kubeconfig,
-  context: cfg.context,
-  env: process.env,
-});
+const { kubeconfig, context } = cfg;
+const kubeSource = await resolveKubeConnection({ kubeconfig, context, env: process.env });
 logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
 const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.

@@ -10,18 +10,20 @@ import { ErrorCode, GitwardError } from '@gitward/model';
 import { runProcess, type ProcessResult } from '../process/run-process.ts';
 import type { TokenSource } from './types.ts';
 
-type Rec = Record<string, unknown>;
+/** A mapping of outside input (kubeconfig, ExecCredential, Secret config). */
+export type Rec = Record<string, unknown>;
 
-function asRec(v: unknown): Rec | undefined {
+export function asRec(v: unknown): Rec | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : undefined;
 }
 
 /** Own property only: outside input never reaches into the prototype. */
-function own(rec: Rec, key: string): unknown {
+export function own(rec: Rec, key: string): unknown {
   return Object.hasOwn(rec, key) ? rec[key] : undefined;
 }
 
-function ownStr(rec: Rec, key: string): string | undefined {
+/** A non-empty own string property. */
+export function ownStr(rec: Rec, key: string): string | undefined {
   const v = own(rec, key);
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

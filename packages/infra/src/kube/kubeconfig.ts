@@ -9,28 +9,18 @@ import { parse, YAMLError } from 'yaml';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import type { KubeConnection } from './types.ts';
 import {
+  asRec,
   execTokenSource,
   fileTokenSource,
+  own,
+  ownStr,
   parseExecConfig,
   runExecPlugin,
   type ExecRunOptions,
+  type Rec,
 } from './credentials.ts';
 
-type Rec = Record<string, unknown>;
-
-function asRec(v: unknown): Rec | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : undefined;
-}
-
-/** Own property only: a kubeconfig is outside input, never walked into the prototype. */
-function own(rec: Rec, key: string): unknown {
-  return Object.hasOwn(rec, key) ? rec[key] : undefined;
-}
-
-function str(rec: Rec, key: string): string | undefined {
-  const v = own(rec, key);
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
+const str = ownStr;
 
 function namesOf(list: unknown): string[] {
   if (!Array.isArray(list)) return [];
