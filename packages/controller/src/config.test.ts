@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { controllerFlags, controllerHelp, loadControllerConfig } from './config.ts';
 
 describe('loadControllerConfig', () => {
-  it('needs a kubeconfig', () => {
-    expect(() => loadControllerConfig([], {}, '/h')).toThrow(/--kubeconfig/);
+  it('takes no kubeconfig (KUBECONFIG, then in-cluster) and a context', () => {
+    expect(loadControllerConfig([], {}, '/h')).toMatchObject({ kubeconfig: undefined });
+    expect(loadControllerConfig(['--context', 'kind'], {}, '/h').context).toBe('kind');
   });
   it('defaults to gitward.dev in the gitward namespace', () => {
     const c = loadControllerConfig(['--kubeconfig', 'k'], {}, '/h');

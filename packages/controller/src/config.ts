@@ -18,7 +18,10 @@ import {
 
 /** The controller's configuration, parsed once in main.ts from argv and the environment. */
 export interface ControllerConfig extends ProcessRuntime {
-  readonly kubeconfig: string;
+  /** Explicit kubeconfig; absent: KUBECONFIG, then the in-cluster ServiceAccount. */
+  readonly kubeconfig: string | undefined;
+  /** `--context`: a context of that kubeconfig. */
+  readonly context: string | undefined;
   readonly group: ApiGroup;
   /** Where Applications and AppProjects live (gitward, or argocd in argoproj.io mode). */
   readonly namespace: string;
@@ -97,6 +100,7 @@ export function bytesOf(name: string, v: string | undefined): number | undefined
  */
 export const controllerFlags: readonly FlagSpec[] = [
   sharedFlags.kubeconfig,
+  sharedFlags.context,
   sharedFlags.apiGroup,
   sharedFlags.namespace,
   sharedFlags.cacheDir,
@@ -172,15 +176,11 @@ export function loadControllerConfig(
   const flags = parseFlags(argv, env, controllerFlags);
   const pick = (flag: string) => flags.pick(flag);
   const kubeconfig = pick('kubeconfig');
-  if (!kubeconfig)
-    throw new GitwardError(
-      ErrorCode.InvalidArgument,
-      '--kubeconfig (or GITWARD_KUBECONFIG) is required',
-    );
   const group = apiGroupOf(pick('api-group'));
   const bool = (v: string | undefined, dflt: boolean) => (v === undefined ? dflt : v !== 'false');
   return Object.freeze({
     kubeconfig,
+    context: pick('context'),
     group,
     namespace: pick('namespace') ?? defaultControlNamespace(group),
     cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),

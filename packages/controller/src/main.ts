@@ -16,7 +16,7 @@ import {
   createLeaderElector,
   createMetricsRegistry,
   hasStatusSubresource,
-  loadKubeconfig,
+  resolveKubeConnection,
   registerProcessMetrics,
   renderToolVersions,
   serveMetrics,
@@ -56,7 +56,11 @@ const logger = createLogger({
   format: cfg.logFormat,
 });
 
-const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
+// client-go's order: --kubeconfig, KUBECONFIG, the in-cluster ServiceAccount.
+const { kubeconfig, context } = cfg;
+const kubeSource = await resolveKubeConnection({ kubeconfig, context, env: process.env });
+logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
+const kube = createKubeClient(kubeSource.connection);
 const registry = createMetricsRegistry();
 registerProcessMetrics(registry);
 // Read at scrape time only, after the controller and the cache below exist.
@@ -93,7 +97,7 @@ const destinations = createDestinations({
   namespace: cfg.namespace,
   local: connectCluster(kube, inCluster, cache),
   connect: (spec) => {
-    const conn = clusterConnection(spec);
+    const conn = clusterConnection(spec, { env: process.env });
     if (!conn.ok) return conn.reason;
     const remote = createKubeClient(conn.connection);
     // A cluster registered for some namespaces is watched in those only: its token may not

@@ -47,6 +47,17 @@ export interface ClusterConfig {
     readonly certData?: string;
     readonly keyData?: string;
   };
+  /**
+   * An exec credential plugin that prints the token (Argo CD's `execProviderConfig`, e.g.
+   * `aws eks get-token`); env is a map, as Argo CD stores it. Validated where it is run.
+   */
+  readonly execProviderConfig?: {
+    readonly command: string;
+    readonly args?: readonly string[];
+    readonly env?: Readonly<Record<string, string>>;
+    readonly apiVersion: string;
+    readonly installHint?: string;
+  };
 }
 
 /**

@@ -19,7 +19,10 @@ import { trustedProxyProblem } from './auth/client-address.ts';
 
 /** The API server's configuration, parsed once in main.ts from argv and the environment. */
 export interface ServerConfig extends ProcessRuntime {
-  readonly kubeconfig: string;
+  /** Explicit kubeconfig; absent: KUBECONFIG, then the in-cluster ServiceAccount. */
+  readonly kubeconfig: string | undefined;
+  /** `--context`: a context of that kubeconfig. */
+  readonly context: string | undefined;
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly address: string;
@@ -93,6 +96,7 @@ function fail(message: string): never {
  */
 export const serverFlags: readonly FlagSpec[] = [
   sharedFlags.kubeconfig,
+  sharedFlags.context,
   sharedFlags.apiGroup,
   sharedFlags.namespace,
   { name: 'address', default: '127.0.0.1', description: 'address to listen on' },
@@ -172,13 +176,13 @@ export function loadServerConfig(
   const flags = parseFlags(argv, env, serverFlags);
   const pick = (name: string) => flags.pick(name);
   const kubeconfig = pick('kubeconfig');
-  if (!kubeconfig) fail('--kubeconfig (or GITWARD_KUBECONFIG) is required');
   const group = groupOf(pick('api-group'));
   const port = portOf(pick('port'));
   if (Boolean(pick('tls-cert')) !== Boolean(pick('tls-key')))
     fail('--tls-cert and --tls-key go together');
   return Object.freeze({
     kubeconfig,
+    context: pick('context'),
     group,
     namespace: pick('namespace') ?? defaultControlNamespace(group),
     address: pick('address') ?? '127.0.0.1',

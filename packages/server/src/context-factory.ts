@@ -27,6 +27,7 @@ export function createServerContext(deps: {
   trackingMethod?: TrackingMethod;
   checkRepo?: ServerContext['checkRepo'];
   checkCluster?: ServerContext['checkCluster'];
+  processEnv?: NodeJS.ProcessEnv;
   revisionMetadata?: ServerContext['revisionMetadata'];
   /** Concurrent `/stream` clients of this replica (default 500). */
   streamMaxClients?: number;
@@ -61,6 +62,7 @@ export function createServerContext(deps: {
   return {
     ...(deps.checkRepo ? { checkRepo: deps.checkRepo } : {}),
     ...(deps.checkCluster ? { checkCluster: deps.checkCluster } : {}),
+    ...(deps.processEnv ? { processEnv: deps.processEnv } : {}),
     ...(deps.revisionMetadata ? { revisionMetadata: deps.revisionMetadata } : {}),
     kube: deps.kube,
     store,

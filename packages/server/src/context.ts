@@ -50,6 +50,8 @@ export interface ServerContext {
    * unchecked. The message never quotes a credential.
    */
   readonly checkCluster?: (cluster: ClusterSpec) => Promise<RepoCheck>;
+  /** The environment cluster Secrets' exec credential plugins inherit (the process's). */
+  readonly processEnv?: NodeJS.ProcessEnv;
   /**
    * Author, date, message and tags of a commit (full SHA) of a git repository, for
    * `revisions/:revision/metadata`; absent when the server runs without git (tests of other

@@ -16,7 +16,7 @@ import {
   createKubeClient,
   createLogger,
   createMetricsRegistry,
-  loadKubeconfig,
+  resolveKubeConnection,
   registerProcessMetrics,
   renderToolVersions,
   serveMetrics,
@@ -45,7 +45,11 @@ const logger = createLogger({ component: 'server', level: cfg.logLevel, format: 
 // /readyz: the settings are bootstrapped and the API listens (set in the listen callback).
 let ready = false;
 
-const kube = createKubeClient(await loadKubeconfig(cfg.kubeconfig));
+// client-go's order: --kubeconfig, KUBECONFIG, the in-cluster ServiceAccount.
+const { kubeconfig, context } = cfg;
+const kubeSource = await resolveKubeConnection({ kubeconfig, context, env: process.env });
+logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
+const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
 const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
@@ -72,7 +76,9 @@ const ctx = createServerContext({
       () => ({ ok: true }) as const,
       (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
     ),
-  checkCluster: (cluster) => checkClusterConnection(cluster, { timeoutMs: 10_000 }),
+  checkCluster: (cluster) =>
+    checkClusterConnection(cluster, { timeoutMs: 10_000, env: process.env }),
+  processEnv: process.env,
   revisionMetadata: (url, sha, creds) => git.commitMetadata(url, sha, creds),
   streamMaxClients: cfg.http.streamMaxClients,
 });

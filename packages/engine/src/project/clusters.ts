@@ -47,6 +47,14 @@ function checkConfig(raw: unknown): ClusterConfig | string {
   const c = raw as Record<string, unknown>;
   for (const k of ['bearerToken', 'username', 'password'] as const)
     if (c[k] !== undefined && typeof c[k] !== 'string') return `config.${k} is not a string`;
+  const exec = c['execProviderConfig'];
+  if (
+    exec !== undefined &&
+    (typeof exec !== 'object' ||
+      exec === null ||
+      typeof (exec as { command?: unknown }).command !== 'string')
+  )
+    return 'config.execProviderConfig needs a command';
   return checkTls(c['tlsClientConfig']) ?? c;
 }
 
@@ -136,7 +144,12 @@ export function redactCluster(c: ClusterSpec) {
           }
         : {}),
     },
-    hasCredentials: [c.config.bearerToken, c.config.password, tls?.keyData].some(Boolean),
+    hasCredentials: [
+      c.config.bearerToken,
+      c.config.password,
+      tls?.keyData,
+      c.config.execProviderConfig,
+    ].some(Boolean),
   };
 }
 

@@ -8,7 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
 import { discoverResources } from './discovery.ts';
 import type { KubeObject } from '@gitward/model';
-import { isObject, unexpectedStatus } from './kube-errors.ts';
+import { hasStatus, isObject, unexpectedStatus } from './kube-errors.ts';
 import { createLineSplitter } from './ndjson.ts';
 import type {
   KubeClient,
@@ -48,7 +48,8 @@ export function createKubeClient(conn: KubeConnection, opts: KubeClientOptions =
     accept: 'application/json',
     'user-agent': opts.userAgent ?? 'gitward',
   };
-  if (conn.token !== undefined) headers['authorization'] = `Bearer ${conn.token}`;
+  if (conn.token !== undefined && conn.tokenSource === undefined)
+    headers['authorization'] = `Bearer ${conn.token}`;
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
   // A server like https://host/k8s/clusters/c-1 (a proxy) serves the API under that path.
   const prefix = base.pathname.replace(/\/+$/, '');
@@ -80,6 +81,16 @@ export function createKubeClient(conn: KubeConnection, opts: KubeClientOptions =
       h['content-length'] = String(Buffer.byteLength(payload));
     }
     const call = { method, headers: h, payload, timeoutMs, what: `${method} ${path}` };
+    const source = conn.tokenSource;
+    if (source === undefined)
+      return await exchange<T>(transport, url, { ...call, signal: o.signal });
+    h['authorization'] = `Bearer ${await source.token()}`;
+    const first = await exchange<T>(transport, url, { ...call, signal: o.signal });
+    if (first.status !== 401) return first;
+    // As client-go: a refused token is re-read (rotated file) or re-made (exec plugin) and the
+    // request tried once more; a second 401 is the caller's answer.
+    source.invalidate();
+    h['authorization'] = `Bearer ${await source.token()}`;
     return await exchange<T>(transport, url, { ...call, signal: o.signal });
   };
 
@@ -91,7 +102,18 @@ export function createKubeClient(conn: KubeConnection, opts: KubeClientOptions =
     const url = urlFor(path, watchQuery(o));
     const deadlineMs =
       o.timeoutSeconds === undefined ? undefined : o.timeoutSeconds * 1000 + watchGraceMs;
-    await streamWatch(transport, url, { headers, signal: o.signal, deadlineMs }, onEvent);
+    const source = conn.tokenSource;
+    const h =
+      source === undefined
+        ? headers
+        : { ...headers, authorization: `Bearer ${await source.token()}` };
+    try {
+      await streamWatch(transport, url, { headers: h, signal: o.signal, deadlineMs }, onEvent);
+    } catch (err) {
+      // The caller re-watches; make that attempt with a fresh token.
+      if (source !== undefined && hasStatus(err, 401)) source.invalidate();
+      throw err;
+    }
   };
 
   const client: KubeClient = {

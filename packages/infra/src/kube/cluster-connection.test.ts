@@ -47,4 +47,27 @@ describe('clusterConnection', () => {
       insecureSkipTlsVerify: true,
     });
   });
+
+  it("takes Argo CD's execProviderConfig as a token source, run only at the first request", () => {
+    const c = clusterConnection({
+      server: 'https://x',
+      config: {
+        execProviderConfig: {
+          command: '/absent/plugin',
+          apiVersion: 'client.authentication.k8s.io/v1',
+        },
+      },
+    });
+    expect(c.ok && c.connection.tokenSource).toBeDefined();
+  });
+
+  it('refuses an execProviderConfig it cannot run, naming the cluster', () => {
+    const c = clusterConnection({
+      server: 'https://x',
+      config: { execProviderConfig: { command: 'aws', apiVersion: 'v0' } },
+    });
+    expect(!c.ok && c.reason).toMatch(
+      /cluster https:\/\/x execProviderConfig: exec apiVersion must be/,
+    );
+  });
 });

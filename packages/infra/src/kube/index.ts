@@ -15,9 +15,24 @@ export type {
   KubeResponse,
   KubeStatus,
   KubeWatchOptions,
+  TokenSource,
   WatchEvent,
 } from './types.ts';
-export { loadKubeconfig } from './kubeconfig.ts';
+export { loadKubeconfig, loadKubeconfigs, type KubeconfigOptions } from './kubeconfig.ts';
+export {
+  execTokenSource,
+  fileTokenSource,
+  parseExecConfig,
+  runExecPlugin,
+  type ExecConfig,
+  type ExecCredential,
+} from './credentials.ts';
+export {
+  inClusterConnection,
+  resolveKubeConnection,
+  type ConnectionSourceOptions,
+  type ResolvedConnection,
+} from './connection-source.ts';
 export {
   runReflector,
   type ReflectorEnd,

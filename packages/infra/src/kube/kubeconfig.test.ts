@@ -92,7 +92,12 @@ describe('loadKubeconfig', () => {
     [
       'a tokenFile, trimmed, wins over an inline token (as in client-go)',
       yamlConfig({ current: 'main', user: `    token: ${token}\n    tokenFile: token` }),
-      { server: 'https://127.0.0.1:6443', token: 'file-token-456' },
+      // The file is also re-read as it rotates (credentials.test.ts).
+      {
+        server: 'https://127.0.0.1:6443',
+        token: 'file-token-456',
+        tokenSource: expect.anything() as unknown,
+      },
     ],
     [
       'insecure-skip-tls-verify',
@@ -200,10 +205,10 @@ users:
       /user "admin" client-key-data is not PEM/,
     ],
     [
-      'exec credentials',
+      'exec credentials without an apiVersion',
       yamlConfig({ current: 'main', user: '    exec: { command: aws }' }),
       undefined,
-      /user "admin" authenticates with exec, which gitward does not support yet/,
+      /user "admin" exec apiVersion must be one of client.authentication.k8s.io\/v1,/,
     ],
     [
       'a server that is not a URL',

@@ -10,9 +10,18 @@ export interface KubeConnection {
   key?: string;
   /** Bearer token. Never logged or put in an error message. */
   token?: string;
+  /** A token that changes (rotated file, exec plugin): asked per request, wins over `token`. */
+  tokenSource?: TokenSource;
   insecureSkipTlsVerify?: boolean;
   /** The name the server's certificate must carry when it differs from the URL's host. */
   tlsServerName?: string;
+}
+
+/** A bearer token that may change: cached, and re-made after `invalidate` (a 401). */
+export interface TokenSource {
+  token(): Promise<string>;
+  /** The apiserver refused the current token: the next `token()` makes or reads a fresh one. */
+  invalidate(): void;
 }
 
 /** The HTTP methods the apiserver's REST API uses. */

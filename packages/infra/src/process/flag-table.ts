@@ -92,8 +92,12 @@ export const sharedFlags = {
   kubeconfig: {
     name: 'kubeconfig',
     env: 'GITWARD_KUBECONFIG',
-    required: true,
+    defaultText: 'KUBECONFIG, then the in-cluster ServiceAccount',
     description: 'kubeconfig of the control plane',
+  },
+  context: {
+    name: 'context',
+    description: 'kubeconfig context to use (default: its current-context)',
   },
   apiGroup: {
     name: 'api-group',

@@ -82,7 +82,7 @@ function clientFor(ctx: ServerContext, cluster: ClusterSpec): DestinationClient 
   clients.set(ctx, cache);
   const hit = cache.get(cluster.server);
   if (hit?.key === key) return { ok: true, kube: hit.kube, cluster };
-  const conn = clusterConnection(cluster);
+  const conn = clusterConnection(cluster, { ...(ctx.processEnv ? { env: ctx.processEnv } : {}) });
   if (!conn.ok) return { ok: false, error: precondition(conn.reason) };
   try {
     const kube = createKubeClient(conn.connection);
@@ -199,9 +199,9 @@ export async function destinationView(
  */
 export async function checkClusterConnection(
   cluster: ClusterSpec,
-  opts: { readonly timeoutMs?: number } = {},
+  opts: { readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<RepoCheck> {
-  const conn = clusterConnection(cluster);
+  const conn = clusterConnection(cluster, { ...(opts.env ? { env: opts.env } : {}) });
   if (!conn.ok) return { ok: false, message: withoutClusterPrefix(conn.reason, cluster.server) };
   try {
     const kube = createKubeClient(conn.connection, { timeoutMs: opts.timeoutMs ?? 10_000 });
