@@ -21,6 +21,7 @@ import {
   applicationsFromText,
   applicationsToCreate,
   setAppSpec,
+  specFlagsGiven,
   unsetAppSpec,
   type CreateFlags,
   type SetFlags,
@@ -290,6 +291,11 @@ export function appCommand(deps: RemoteDeps): Command {
     .option('--source-position <n>', 'which source of a multi-source application (1-based)')
     .action(async (name: string, o: ServerFlags & SetFlags & CreateFileFlags) => {
       const valuesLiteral = await valuesLiteralOf(o);
+      if (!specFlagsGiven({ ...o, valuesLiteral }))
+        throw new GitwardError(
+          ErrorCode.InvalidArgument,
+          'please set at least one option to update',
+        );
       const client = await connect(deps, o);
       const a = await client.applications.get(name);
       const r = setAppSpec(a.spec, { ...o, valuesLiteral });
