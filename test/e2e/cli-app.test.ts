@@ -149,6 +149,39 @@ describe('gitward CLI against the API server', () => {
     expect(await kubectl(['-n', dest, 'get', 'deployments', '-o', 'name'])).toBe('');
   });
 
+  it('app wait --delete returns once the application is gone, not before', async () => {
+    const name = uniqueName('waitdel');
+    const dest = uniqueName('waitdel');
+    await kubectl(['create', 'namespace', dest]);
+    const create = await gitward([
+      ...['app', 'create', name, '--repo', repo.url, '--path', 'app', '--revision', 'main'],
+      ...['--dest-namespace', dest, '--set-finalizer'],
+    ]);
+    expect(create.code, create.stderr).toBe(0);
+    const sync = await gitward(['app', 'sync', name, '--timeout', '120']);
+    expect(sync.code, sync.stderr + sync.stdout).toBe(0);
+
+    // The wait starts while the app exists; the deletion (cascading through the finalizer)
+    // happens after it.
+    const wait = gitward(['app', 'wait', name, '--delete', '--timeout', '120']);
+    const del = await gitward(['app', 'delete', name, '-y']);
+    expect(del.code, del.stderr).toBe(0);
+    const waited = await wait;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toContain(`application '${name}' deleted`);
+    const get = await gitward(['app', 'get', name]);
+    expect(get.code).toBe(3);
+    expect(await kubectl(['-n', dest, 'get', 'deployments', '-o', 'name'])).toBe('');
+
+    // Already gone: nothing to wait for. With another condition: refused, as it cannot hold.
+    const gone = await gitward(['app', 'wait', name, '--delete']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout.trim()).toBe(`application '${name}' deleted`);
+    const both = await gitward(['app', 'wait', name, '--delete', '--sync']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--delete waits for the deletion only/);
+  });
+
   it('adds a repository only after its connection test passes', async () => {
     const good = await gitward(['repo', 'add', repo.url]);
     expect(good.code, good.stderr).toBe(0);
