@@ -7,8 +7,9 @@ import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import { serverFlags } from '@gitward/server';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { runCli, type CliRun } from './support/cli.ts';
+import { adminLogin } from './support/cli-bed.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
+import { inProcessServer, writeSettingsMaps } from './support/in-process-server.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 import { cm } from './support/sync-fixtures.ts';
@@ -84,15 +85,7 @@ describe('gitward CLI admin commands against the API server', () => {
     expect(password).toMatch(/^\S{16,}$/);
     expect(blank).toBe('');
     expect(advice).toMatch(/update the password using `gitward account update-password`/);
-    const login = await gitward([
-      'login',
-      server.url,
-      '--insecure',
-      '--username',
-      'admin',
-      '--password',
-      password,
-    ]);
+    const login = await gitward(adminLogin(server.url, password));
     expect(login.code, login.stderr).toBe(0);
 
     // Another namespace has no such Secret: one line that says what is missing.
@@ -142,15 +135,7 @@ describe('gitward CLI admin commands against the API server', () => {
     // An API-key account, written where the server reads it (its settings are cached briefly:
     // wait until the server knows the account).
     const { ctx } = await inProcessServer();
-    await clearSettingsMaps(ctx);
-    await kubectl([
-      '-n',
-      'gitward',
-      'create',
-      'configmap',
-      ctx.names.cm,
-      '--from-literal=accounts.robot=apiKey',
-    ]);
+    await writeSettingsMaps(ctx, { 'accounts.robot': 'apiKey' });
     await expect
       .poll(async () => (await gitward(['account', 'get', '-a', 'robot'])).code, {
         timeout: 30_000,

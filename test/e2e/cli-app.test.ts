@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestRepo } from '@gitward/testkit';
 import type { CliRun } from './support/cli.ts';
-import { useCliBed } from './support/cli-bed.ts';
-import { inProcessServer } from './support/in-process-server.ts';
+import { adminLogin, useCliBed } from './support/cli-bed.ts';
+import { inProcessServer, writeSettingsMaps } from './support/in-process-server.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 import { cm, deployment, exists, waitGone } from './support/sync-fixtures.ts';
 
@@ -21,22 +21,11 @@ beforeAll(async () => {
   await repo.push();
   // An API-key account, written where the server reads it.
   const { ctx } = await inProcessServer();
-  await kubectl([
-    '-n',
-    'gitward',
-    'create',
-    'configmap',
-    ctx.names.cm,
-    '--from-literal=accounts.robot=apiKey',
-  ]);
-  await kubectl([
-    '-n',
-    'gitward',
-    'create',
-    'configmap',
-    ctx.names.rbacCm,
-    '--from-literal=policy.csv=g, robot, role:readonly',
-  ]);
+  await writeSettingsMaps(
+    ctx,
+    { 'accounts.robot': 'apiKey' },
+    { 'policy.csv': 'g, robot, role:readonly' },
+  );
 });
 
 describe('gitward CLI against the API server', () => {
@@ -49,10 +38,7 @@ describe('gitward CLI against the API server', () => {
       'error: no server: run "gitward login SERVER" or pass --server',
     );
 
-    const wrong = await gitward(
-      ['login', bed.server().url, '--insecure', '--username', 'admin', '--password', 'nope'],
-      fresh,
-    );
+    const wrong = await gitward(adminLogin(bed.server().url, 'nope'), fresh);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toMatch(/^error: .*(invalid|password)/i);
@@ -66,17 +52,7 @@ describe('gitward CLI against the API server', () => {
   });
 
   it('logs in, creates, syncs, diffs, rolls back and deletes an application', async () => {
-    const login = await gitward([
-      'login',
-      bed.server().url,
-      '--insecure',
-      '--username',
-      'admin',
-      '--password',
-      adminPassword,
-      '--name',
-      'e2e',
-    ]);
+    const login = await gitward([...adminLogin(bed.server().url, adminPassword), '--name', 'e2e']);
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toMatch(/logged in successfully/);
 

@@ -14,6 +14,12 @@ const started = <T>(v: T | undefined): T => {
   return v;
 };
 
+/** `gitward login` as admin with a password, to a server with its self-signed certificate. */
+export const adminLogin = (url: string, password: string): string[] => [
+  ...['login', url, '--insecure'],
+  ...['--username', 'admin', '--password', password],
+];
+
 /**
  * The API server and a CLI logged in as admin: a known admin password with the default settings,
  * and the CLI's own config file. For files that start their controller another way (useSyncBed);
@@ -32,15 +38,7 @@ export function useCliSession(adminPassword: string) {
       'admin.password': await hashPassword(adminPassword),
     });
     await clearSettingsMaps(ctx);
-    const login = await gitward([
-      'login',
-      server.url,
-      '--insecure',
-      '--username',
-      'admin',
-      '--password',
-      adminPassword,
-    ]);
+    const login = await gitward(adminLogin(server.url, adminPassword));
     if (login.code !== 0) throw new Error(`gitward login failed: ${login.stderr}`);
   });
   afterAll(async () => {
