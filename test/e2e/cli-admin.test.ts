@@ -7,8 +7,9 @@ import { createKubeClient, loadKubeconfig } from '@gitward/infra';
 import { serverFlags } from '@gitward/server';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { runCli, type CliRun } from './support/cli.ts';
+import { adminLogin } from './support/cli-bed.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { inProcessServer } from './support/in-process-server.ts';
+import { inProcessServer, writeSettingsMaps } from './support/in-process-server.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 import { cm } from './support/sync-fixtures.ts';
@@ -84,15 +85,7 @@ describe('gitward CLI admin commands against the API server', () => {
     expect(password).toMatch(/^\S{16,}$/);
     expect(blank).toBe('');
     expect(advice).toMatch(/update the password using `gitward account update-password`/);
-    const login = await gitward([
-      'login',
-      server.url,
-      '--insecure',
-      '--username',
-      'admin',
-      '--password',
-      password,
-    ]);
+    const login = await gitward(adminLogin(server.url, password));
     expect(login.code, login.stderr).toBe(0);
 
     // Another namespace has no such Secret: one line that says what is missing.
@@ -136,6 +129,39 @@ describe('gitward CLI admin commands against the API server', () => {
     expect(await json<{ name: string }[]>(['account', 'list'])).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'admin' })]),
     );
+  });
+
+  it('revokes an API token with account delete-token; the token stops working', async () => {
+    // An API-key account, written where the server reads it (its settings are cached briefly:
+    // wait until the server knows the account).
+    const { ctx } = await inProcessServer();
+    await writeSettingsMaps(ctx, { 'accounts.robot': 'apiKey' });
+    await expect
+      .poll(async () => (await gitward(['account', 'get', '-a', 'robot'])).code, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe(0);
+    const jwt = (await ok(['account', 'generate-token', '-a', 'robot', '--id', 'ci-1'])).trim();
+    expect((await gitward(['app', 'list', '--auth-token', jwt])).code).toBe(0);
+    const tokenIds = async () =>
+      (
+        (await json<{ tokens?: { id: string }[] }>(['account', 'get', '-a', 'robot'])).tokens ?? []
+      ).map((t) => t.id);
+    expect(await tokenIds()).toEqual(['ci-1']);
+
+    expect(await ok(['account', 'delete-token', '-a', 'robot', 'ci-1'])).toBe(
+      "token 'ci-1' of account 'robot' deleted\n",
+    );
+    expect(await tokenIds()).toEqual([]);
+    const refused = await gitward(['app', 'list', '--auth-token', jwt]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+
+    // Without -a: the logged-in user's tokens (admin has none); an unknown id is one line.
+    const missing = await gitward(['account', 'delete-token', 'nope']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim()).toMatch(/^error: .*token nope not found/);
   });
 
   it('serves a private repository through a credential template, and only while it exists', async () => {

@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@gitward/model';
-import { hashPassword } from '@gitward/server';
-import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import type { TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
-import { runCli, type CliRun } from './support/cli.ts';
-import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
+import { useCliBed } from './support/cli-bed.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
-import { startServer, type ServerProcess } from './support/server-process.ts';
 import {
   appNamespace,
   applyProject,
@@ -22,19 +18,12 @@ import {
 // `gitward app sync|wait|diff|resources|delete-resource|patch-resource` as a user runs them,
 // against a real API server, controller, git server and control plane.
 
-let git: GitServer;
+const bed = useCliBed('cli-sync-pass');
+const { gitward } = bed;
 let repo: TestRepo;
-let controller: ControllerProcess;
-let server: ServerProcess;
-let configFile = '';
 let dest = '';
 const app = 'sync-cli';
-const adminPassword = 'cli-sync-pass';
 const ref = { group: 'gitward.dev', namespace: appNamespace, name: app };
-
-function gitward(args: readonly string[]): Promise<CliRun> {
-  return runCli(args, { GITWARD_CONFIG: configFile });
-}
 
 /** `gitward app sync` of the test's app with `args`, given two minutes. */
 const syncApp = (args: readonly string[]) =>
@@ -80,29 +69,9 @@ const lastStart = async () =>
     ?.operationState?.startedAt ?? '';
 
 beforeAll(async () => {
-  configFile = join(await mkdtemp(join(tmpdir(), 'gitward-cli-sync-')), 'config.yaml');
-  git = await createGitServer();
-  repo = await git.createRepo('cli-sync');
+  repo = await bed.git().createRepo('cli-sync');
   await repo.commit(v1Files, 'v1');
   await repo.push();
-  controller = await startController(['--resync-seconds', '0']);
-  await controller.ready();
-  server = await startServer();
-  const { ctx } = await inProcessServer();
-  await ctx.store.writeSecret(ctx.names.secret, {
-    'admin.password': await hashPassword(adminPassword),
-  });
-  await clearSettingsMaps(ctx);
-  const login = await gitward([
-    'login',
-    server.url,
-    '--insecure',
-    '--username',
-    'admin',
-    '--password',
-    adminPassword,
-  ]);
-  expect(login.code, login.stderr).toBe(0);
   dest = uniqueName('clisync');
   await kubectl(['create', 'namespace', dest]);
   // The app's project lists orphaned resources, so `app resources --orphaned` has some to show.
@@ -128,9 +97,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gitward(['app', 'delete', app, '-y']);
-  await server.stop();
-  await controller.stop();
-  await git.close();
 });
 
 describe('gitward app sync and friends against the real server', () => {

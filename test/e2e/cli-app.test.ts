@@ -1,106 +1,58 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '@gitward/server';
-import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
-import { runCli, type CliRun } from './support/cli.ts';
-import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestRepo } from '@gitward/testkit';
+import type { CliRun } from './support/cli.ts';
+import { adminLogin, useCliBed } from './support/cli-bed.ts';
+import { inProcessServer, writeSettingsMaps } from './support/in-process-server.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
-import { startServer, type ServerProcess } from './support/server-process.ts';
 import { cm, deployment, exists, waitGone } from './support/sync-fixtures.ts';
 
 // The gitward CLI as a user runs it, against a running API server, controller and control plane.
 
-let git: GitServer;
-let repo: TestRepo;
-let controller: ControllerProcess;
-let server: ServerProcess;
-let configFile = '';
 const adminPassword = 'cli-admin-pass';
-
-function gitward(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return runCli(args, { GITWARD_CONFIG: configFile, ...env });
-}
+const bed = useCliBed(adminPassword);
+const { gitward } = bed;
+let repo: TestRepo;
 
 beforeAll(async () => {
-  configFile = join(await mkdtemp(join(tmpdir(), 'gitward-cli-')), 'config.yaml');
-  git = await createGitServer();
-  repo = await git.createRepo('cli-app');
+  repo = await bed.git().createRepo('cli-app');
   await repo.commit({ 'app/cm.json': cm('settings'), 'app/web.yaml': deployment('web') }, 'v1');
   await repo.push();
-  controller = await startController(['--resync-seconds', '0']);
-  await controller.ready();
-  server = await startServer();
-  // Known passwords and an API-key account, written where the server reads them.
+  // An API-key account, written where the server reads it.
   const { ctx } = await inProcessServer();
-  await ctx.store.writeSecret(ctx.names.secret, {
-    'admin.password': await hashPassword(adminPassword),
-  });
-  await clearSettingsMaps(ctx);
-  await kubectl([
-    '-n',
-    'gitward',
-    'create',
-    'configmap',
-    ctx.names.cm,
-    '--from-literal=accounts.robot=apiKey',
-  ]);
-  await kubectl([
-    '-n',
-    'gitward',
-    'create',
-    'configmap',
-    ctx.names.rbacCm,
-    '--from-literal=policy.csv=g, robot, role:readonly',
-  ]);
-});
-afterAll(async () => {
-  await server.stop();
-  await controller.stop();
-  await git.close();
+  await writeSettingsMaps(
+    ctx,
+    { 'accounts.robot': 'apiKey' },
+    { 'policy.csv': 'g, robot, role:readonly' },
+  );
 });
 
 describe('gitward CLI against the API server', () => {
   it('says one clear line for a missing server, a wrong password and an unreachable server', async () => {
-    const none = await gitward(['app', 'list']);
+    // A CLI that never logged in: a config file of its own, not the bed's.
+    const fresh = { GITWARD_CONFIG: join(bed.dir(), 'never-logged-in.yaml') };
+    const none = await gitward(['app', 'list'], fresh);
     expect(none.code).not.toBe(0);
     expect(none.stderr.trim()).toBe(
       'error: no server: run "gitward login SERVER" or pass --server',
     );
 
-    const wrong = await gitward([
-      'login',
-      server.url,
-      '--insecure',
-      '--username',
-      'admin',
-      '--password',
-      'nope',
-    ]);
+    const wrong = await gitward(adminLogin(bed.server().url, 'nope'), fresh);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).toMatch(/^error: .*(invalid|password)/i);
 
-    const unreachable = await gitward(['app', 'list', '--server', '127.0.0.1:1', '--plaintext']);
+    const unreachable = await gitward(
+      ['app', 'list', '--server', '127.0.0.1:1', '--plaintext'],
+      fresh,
+    );
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/cannot reach gitward server/);
   });
 
   it('logs in, creates, syncs, diffs, rolls back and deletes an application', async () => {
-    const login = await gitward([
-      'login',
-      server.url,
-      '--insecure',
-      '--username',
-      'admin',
-      '--password',
-      adminPassword,
-      '--name',
-      'e2e',
-    ]);
+    const login = await gitward([...adminLogin(bed.server().url, adminPassword), '--name', 'e2e']);
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toMatch(/logged in successfully/);
 
@@ -171,6 +123,39 @@ describe('gitward CLI against the API server', () => {
     const del = await gitward(['app', 'delete', 'cli-app', '--wait', '-y']);
     expect(del.code, del.stderr).toBe(0);
     expect(await kubectl(['-n', dest, 'get', 'deployments', '-o', 'name'])).toBe('');
+  });
+
+  it('app wait --delete returns once the application is gone, not before', async () => {
+    const name = uniqueName('waitdel');
+    const dest = uniqueName('waitdel');
+    await kubectl(['create', 'namespace', dest]);
+    const create = await gitward([
+      ...['app', 'create', name, '--repo', repo.url, '--path', 'app', '--revision', 'main'],
+      ...['--dest-namespace', dest, '--set-finalizer'],
+    ]);
+    expect(create.code, create.stderr).toBe(0);
+    const sync = await gitward(['app', 'sync', name, '--timeout', '120']);
+    expect(sync.code, sync.stderr + sync.stdout).toBe(0);
+
+    // The wait starts while the app exists; the deletion (cascading through the finalizer)
+    // happens after it.
+    const wait = gitward(['app', 'wait', name, '--delete', '--timeout', '120']);
+    const del = await gitward(['app', 'delete', name, '-y']);
+    expect(del.code, del.stderr).toBe(0);
+    const waited = await wait;
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.stdout).toContain(`application '${name}' deleted`);
+    const get = await gitward(['app', 'get', name]);
+    expect(get.code).toBe(3);
+    expect(await kubectl(['-n', dest, 'get', 'deployments', '-o', 'name'])).toBe('');
+
+    // Already gone: nothing to wait for. With another condition: refused, as it cannot hold.
+    const gone = await gitward(['app', 'wait', name, '--delete']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout.trim()).toBe(`application '${name}' deleted`);
+    const both = await gitward(['app', 'wait', name, '--delete', '--sync']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--delete waits for the deletion only/);
   });
 
   it('adds a repository only after its connection test passes', async () => {

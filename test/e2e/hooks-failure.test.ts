@@ -1,14 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Application } from '@gitward/model';
-import { hashPassword } from '@gitward/server';
-import { runCli, type CliRun } from './support/cli.ts';
+import { useCliSession } from './support/cli-bed.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
-import { clearSettingsMaps, inProcessServer } from './support/in-process-server.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
-import { startServer, type ServerProcess } from './support/server-process.ts';
 import { useSyncBed } from './support/sync-bed.ts';
 import {
   cm,
@@ -24,6 +18,8 @@ import {
 // with its delete policy; and a controller restarted while a generateName hook runs follows the
 // same hook to its end.
 const bed = useSyncBed('hooks-failure');
+// After the bed: the API server starts once the controller runs, for the CLI's view of failures.
+const { gitward } = useCliSession('hooks-admin-pass');
 
 type Result = NonNullable<
   NonNullable<NonNullable<Application['status']>['operationState']>['syncResult']
@@ -117,38 +113,11 @@ async function syncUntilHookRuns(app: string, dest: string, prefix = 'migrate-')
 
 const neverScheduled = { nodeSelector: { 'never-there': 'open' } };
 
-let server: ServerProcess | undefined;
-let configFile = '';
-const adminPassword = 'hooks-admin-pass';
 /** A controller started by the restart test in place of the bed's, stopped at the end. */
 let replacement: ControllerProcess | undefined;
 
-function gitward(args: readonly string[]): Promise<CliRun> {
-  return runCli(args, { GITWARD_CONFIG: configFile });
-}
-
-beforeAll(async () => {
-  configFile = join(await mkdtemp(join(tmpdir(), 'gitward-hooks-')), 'config.yaml');
-  server = await startServer();
-  const { ctx } = await inProcessServer();
-  await ctx.store.writeSecret(ctx.names.secret, {
-    'admin.password': await hashPassword(adminPassword),
-  });
-  await clearSettingsMaps(ctx);
-  const login = await gitward([
-    'login',
-    server.url,
-    '--insecure',
-    '--username',
-    'admin',
-    '--password',
-    adminPassword,
-  ]);
-  expect(login.code, login.stderr).toBe(0);
-});
 afterAll(async () => {
   await replacement?.stop();
-  await server?.stop();
 });
 
 describe('failing hooks and resources', () => {

@@ -40,3 +40,22 @@ export async function clearSettingsMaps(ctx: ServerContext): Promise<void> {
     '--ignore-not-found',
   ]);
 }
+
+/**
+ * Replaces the settings and RBAC ConfigMaps with exactly these entries (e.g. an API-key account,
+ * `{ 'accounts.robot': 'apiKey' }`, and its policy); a map with no entries is left absent.
+ */
+export async function writeSettingsMaps(
+  ctx: ServerContext,
+  settings: Record<string, string>,
+  rbac: Record<string, string> = {},
+): Promise<void> {
+  await clearSettingsMaps(ctx);
+  for (const [name, data] of [
+    [ctx.names.cm, settings],
+    [ctx.names.rbacCm, rbac],
+  ] as const) {
+    const literals = Object.entries(data).map(([k, v]) => `--from-literal=${k}=${v}`);
+    if (literals.length) await kubectl(['-n', 'gitward', 'create', 'configmap', name, ...literals]);
+  }
+}

@@ -39,8 +39,16 @@ export async function startServer(extraArgs: string[] = []): Promise<ServerProce
   const deadline = performance.now() + 60_000;
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited; see ${logFile}`);
+    // The server writes the file in place: read while it is being written, it can be empty or
+    // cut short, which is "not ready yet", as a missing file is.
     const ready = await readFile(readyFile, 'utf8').then(
-      (s) => JSON.parse(s) as { url: string },
+      (s) => {
+        try {
+          return JSON.parse(s) as { url: string };
+        } catch {
+          return undefined;
+        }
+      },
       () => undefined,
     );
     if (ready) {

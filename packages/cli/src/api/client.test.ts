@@ -320,6 +320,13 @@ describe.each(transports)('over %s', (_name, fetchImpl) => {
         '/api/v1/account/ci/token',
         { name: 'ci', expiresIn: 3600 },
       ],
+      [
+        'delete-token',
+        (c) => c.account.deleteToken('ci', 'build/1'),
+        'DELETE',
+        '/api/v1/account/ci/token/build%2F1',
+        undefined,
+      ],
       ['version', (c) => c.version(), 'GET', '/api/version', undefined],
     ])('%s', async (_name, call, method, url, body) => {
       await call(client());

@@ -149,6 +149,8 @@ export interface ApiClient {
     canI(action: string, resource: string, object: string): Promise<boolean>;
     updatePassword(req: UpdatePasswordRequest): Promise<void>;
     createToken(account: string, opts?: CreateTokenOptions): Promise<string>;
+    /** Revokes one API token of the account, by its id. */
+    deleteToken(account: string, id: string): Promise<void>;
   };
   version(): Promise<VersionMessage>;
   /**
@@ -440,6 +442,8 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
         if (!res.token) throw malformed(server, 'no token in its answer');
         return res.token;
       },
+      deleteToken: (account, id) =>
+        request('DELETE', `/api/v1/account/${seg(account)}/token/${seg(id)}`),
     },
     version: () => get('/api/version'),
     streamApplications,

@@ -176,6 +176,16 @@ export function accountCommand(deps: RemoteDeps): Command {
         }),
       );
     });
+  withServerFlags(cmd.command('delete-token'))
+    .description("revoke an API token of an account (default: the logged-in user's)")
+    .argument('<id>', 'token id (as `account get` lists it)')
+    .option('-a, --account <name>', 'account name')
+    .action(async (id: string, o: ServerFlags & { account?: string }) => {
+      const client = await connect(deps, o);
+      const name = o.account ?? (await loggedInUser(client.session.userInfo()));
+      await client.account.deleteToken(name, id);
+      deps.output.out(`token '${id}' of account '${name}' deleted`);
+    });
   return cmd;
 }
 

@@ -165,6 +165,56 @@ function liveProgress(
   };
 }
 
+function progressFor(
+  deps: RemoteDeps,
+  client: ApiClient,
+  name: string,
+  opts: FollowOptions,
+): Progress {
+  const term = deps.output.terminal;
+  if (opts.quiet) return { show: () => undefined, close: () => undefined };
+  return term
+    ? liveProgress(term, deps, client, name, opts.include)
+    : lineProgress(deps, opts.include);
+}
+
+const timedOut = (name: string, timeoutSec: number) =>
+  new GitwardError(
+    ErrorCode.Timeout,
+    `timed out after ${timeoutSec}s waiting for application ${name}`,
+  );
+
+/**
+ * Waits until an Application is gone (`app wait --delete`, `app delete --wait`), showing its
+ * progress meanwhile; fails after the timeout (0 = never). A deletion is an absence, which the
+ * event stream (changes only) cannot show a client that connects after it happened, so the
+ * application is read until the server says it is not found. Any other error is an error, not a
+ * deletion.
+ */
+export async function followDeletion(
+  deps: RemoteDeps,
+  client: ApiClient,
+  name: string,
+  opts: FollowOptions,
+): Promise<void> {
+  const progress = progressFor(deps, client, name, opts);
+  const deadline = opts.timeoutSec > 0 ? Date.now() + opts.timeoutSec * 1000 : Infinity;
+  try {
+    for (;;) {
+      const a = await client.applications.get(name).catch((err: unknown) => {
+        if (err instanceof GitwardError && err.code === ErrorCode.NotFound) return undefined;
+        throw err;
+      });
+      if (!a) return;
+      progress.show(a);
+      if (Date.now() >= deadline) throw timedOut(name, opts.timeoutSec);
+      await sleep(500);
+    }
+  } finally {
+    progress.close();
+  }
+}
+
 /**
  * Follows an Application through the API's event stream until `done` holds, showing progress as
  * it changes (a live table on a terminal, changed rows as lines otherwise); fails after the
@@ -179,12 +229,7 @@ export async function follow(
 ): Promise<Application> {
   // A bare number is the timeout (the form `app rollback` calls with).
   const opts = typeof options === 'number' ? { timeoutSec: options } : options;
-  const term = deps.output.terminal;
-  const progress: Progress = opts.quiet
-    ? { show: () => undefined, close: () => undefined }
-    : term
-      ? liveProgress(term, deps, client, name, opts.include)
-      : lineProgress(deps, opts.include);
+  const progress = progressFor(deps, client, name, opts);
   const show = (a: Application) => progress.show(a);
   const abort = new AbortController();
   const timer =
@@ -214,10 +259,6 @@ export async function follow(
     if (timer) clearTimeout(timer);
     progress.close();
   }
-  if (!done(last))
-    throw new GitwardError(
-      ErrorCode.Timeout,
-      `timed out after ${opts.timeoutSec}s waiting for application ${name}`,
-    );
+  if (!done(last)) throw timedOut(name, opts.timeoutSec);
   return last;
 }

@@ -4,6 +4,7 @@ import {
   applicationsFromText,
   applicationsToCreate,
   setAppSpec,
+  specFlagsGiven,
   type CreateFlags,
   type SetFlags,
 } from './app-spec.ts';
@@ -173,6 +174,24 @@ const fileApp: Application = {
   metadata: { name: 'guestbook', labels: { team: 'web' } },
   spec: base,
 };
+
+describe('specFlagsGiven (app set refuses none)', () => {
+  it.each<[string, SetFlags, boolean]>([
+    ['nothing', {}, false],
+    [
+      'only empty repeatable flags (their defaults)',
+      { syncOption: [], helmSet: [], values: [] },
+      false,
+    ],
+    ['only the source position', { sourcePosition: '2' }, false],
+    ['a value flag', { revision: 'v2' }, true],
+    ['a switch set to false', { selfHeal: false }, true],
+    ['a repeatable flag given once', { syncOption: ['Prune=false'] }, true],
+    ['values-literal read from its file', { valuesLiteral: '' }, true],
+  ])('%s → %s', (_, flags, want) => {
+    expect(specFlagsGiven(flags)).toBe(want);
+  });
+});
 
 describe('applicationsToCreate', () => {
   it.each<[string, string | undefined, Application[] | undefined, CreateFlags, Application[]]>([

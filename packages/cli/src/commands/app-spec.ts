@@ -139,6 +139,67 @@ export interface SetFlags {
   sourcePosition?: string | undefined;
 }
 
+/**
+ * Every spec flag of `app set` (all of SetFlags but the source it edits): the compiler keeps this
+ * list whole, so a new flag cannot be forgotten when judging whether any was given.
+ */
+const specFlagKeys: Record<Exclude<keyof SetFlags, 'sourcePosition'>, true> = {
+  repo: true,
+  path: true,
+  helmChart: true,
+  revision: true,
+  destServer: true,
+  destName: true,
+  destNamespace: true,
+  project: true,
+  syncPolicy: true,
+  autoPrune: true,
+  selfHeal: true,
+  allowEmpty: true,
+  syncOption: true,
+  syncRetryLimit: true,
+  revisionHistoryLimit: true,
+  nameprefix: true,
+  namesuffix: true,
+  kustomizeImage: true,
+  kustomizeVersion: true,
+  kustomizeNamespace: true,
+  kustomizeCommonLabel: true,
+  kustomizeCommonAnnotation: true,
+  helmSet: true,
+  parameter: true,
+  helmSetString: true,
+  helmSetFile: true,
+  values: true,
+  valuesLiteral: true,
+  releaseName: true,
+  helmVersion: true,
+  helmPassCredentials: true,
+  helmSkipCrds: true,
+  ignoreMissingValueFiles: true,
+  directoryRecurse: true,
+  directoryInclude: true,
+  directoryExclude: true,
+  jsonnetExtVarStr: true,
+  jsonnetExtVarCode: true,
+  jsonnetTlaStr: true,
+  jsonnetTlaCode: true,
+  jsonnetLibs: true,
+  configManagementPlugin: true,
+  pluginEnv: true,
+};
+
+/**
+ * Whether any spec flag was given (a repeatable one at least once). `app set` with none is
+ * refused, as argocd's ("Please set at least one option to update"), rather than saying "updated".
+ */
+export function specFlagsGiven(f: SetFlags): boolean {
+  return Object.keys(specFlagKeys).some((k) => {
+    const v: unknown = f[k as keyof SetFlags];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  });
+}
+
 /** A spec edit that failed: the message the command exits with (a typed error wherever it ends). */
 class Refused extends GitwardError {
   constructor(message: string) {

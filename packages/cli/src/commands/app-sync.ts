@@ -4,7 +4,14 @@ import { ErrorCode, GitwardError, type Application, type KubeObject } from '@git
 import type { ApiClient, SyncRequest } from '../api/index.ts';
 import { isObjectFormat, renderObjects, renderOperationState } from '../format/index.ts';
 import { diffAgainstLive, diffHeader, type DiffItem } from './app-diff.ts';
-import { follow, operationDone, satisfied, wantedOrDefault, type Wanted } from './app-follow.ts';
+import {
+  follow,
+  followDeletion,
+  operationDone,
+  satisfied,
+  wantedOrDefault,
+  type Wanted,
+} from './app-follow.ts';
 import { bool, collect, outputFormat } from './app-options.ts';
 import { addResourceCommands } from './app-resources.ts';
 import { terminalConfirm, type Confirm } from './cluster.ts';
@@ -17,6 +24,7 @@ import {
   parseResourceFilter,
   selectResources,
   type ResourceFilter,
+  type ResourceRef,
 } from './sync-selection.ts';
 
 const invalid = (message: string) => new GitwardError(ErrorCode.InvalidArgument, message);
@@ -318,6 +326,7 @@ function syncCommand(app: Command, deps: RemoteDeps): void {
 }
 
 interface WaitFlags extends ServerFlags, Wanted {
+  delete?: boolean;
   timeout: string;
   selector?: string;
   resource: string[];
@@ -333,6 +342,7 @@ function waitCommand(app: Command, deps: RemoteDeps): void {
     .option('--operation', 'wait for the running operation to finish')
     .option('--degraded', 'wait for Degraded (with --health: Healthy or Degraded)')
     .option('--suspended', 'wait for Suspended (with --health: Healthy or Suspended)')
+    .option('--delete', 'wait until the application is deleted (no other condition with it)')
     .option('-l, --selector <selector>', 'wait for the apps that match this label selector')
     .option('--resource <GROUP:KIND:NAME>', 'show only these resources (repeatable)', collect, [])
     .option('--timeout <seconds>', 'give up after this many seconds (0 = never)', '0')
@@ -343,13 +353,21 @@ function waitCommand(app: Command, deps: RemoteDeps): void {
         throw invalid('name an application, or select some with -l');
       const filters = o.resource.map(parseResourceFilter);
       const wanted = wantedOrDefault(o);
+      if (o.delete && [o.sync, o.health, o.operation, o.degraded, o.suspended].some(Boolean))
+        throw invalid('--delete waits for the deletion only: name no other condition with it');
+      const opts = {
+        timeoutSec: count('--timeout', o.timeout),
+        include: filters.length ? (r: ResourceRef) => includeResource(r, filters) : undefined,
+        quiet: isObjectFormat(format),
+      };
       const client = await connect(deps, o);
       for (const name of await appNames(client, names, o)) {
-        const a = await follow(deps, client, name, (x) => satisfied(x, wanted), {
-          timeoutSec: count('--timeout', o.timeout),
-          include: filters.length ? (r) => includeResource(r, filters) : undefined,
-          quiet: isObjectFormat(format),
-        });
+        if (o.delete) {
+          await followDeletion(deps, client, name, opts);
+          deps.output.out(`application '${name}' deleted`);
+          continue;
+        }
+        const a = await follow(deps, client, name, (x) => satisfied(x, wanted), opts);
         if (isObjectFormat(format)) deps.output.out(renderObjects(a, format).join('\n'));
         else
           deps.output.out(

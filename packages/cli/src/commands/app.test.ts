@@ -206,6 +206,14 @@ describe('gitward app set|unset|manifests (against a stand-in server)', () => {
     expect(app.spec.syncPolicy).toEqual({ automated: { selfHeal: true, prune: false } });
   });
 
+  it('set with no spec flag is refused, as argocd, and reads or writes nothing', async () => {
+    await expect(run('set', 'web')).rejects.toThrow('please set at least one option to update');
+    await expect(run('set', 'web', '--source-position', '1')).rejects.toThrow(
+      'please set at least one option to update',
+    );
+    expect(seen).toEqual([]);
+  });
+
   it('unset writes nothing when there is nothing to unset', async () => {
     expect(await run('unset', 'web', '--sync-option', 'Prune')).toEqual([
       "application 'web' unchanged: nothing to unset",

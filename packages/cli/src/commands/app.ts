@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, GitwardError, type Application } from '@gitward/model';
@@ -14,13 +13,14 @@ import {
   renderObjects,
   renderOperationState,
 } from '../format/index.ts';
-import { follow, operationDone } from './app-follow.ts';
+import { follow, followDeletion, operationDone } from './app-follow.ts';
 import { interactiveEdit, specFromEdit } from './app-edit.ts';
 import { collect, outputFormat, withSpecFlags } from './app-options.ts';
 import {
   applicationsFromText,
   applicationsToCreate,
   setAppSpec,
+  specFlagsGiven,
   unsetAppSpec,
   type CreateFlags,
   type SetFlags,
@@ -270,16 +270,7 @@ export function appCommand(deps: RemoteDeps): Command {
           cascade: o.cascade !== 'false',
           propagationPolicy: o.propagationPolicy === 'background' ? 'background' : 'foreground',
         });
-        if (o.wait) {
-          for (;;) {
-            const gone = await client.applications.get(name).then(
-              () => false,
-              () => true,
-            );
-            if (gone) break;
-            await sleep(500);
-          }
-        }
+        if (o.wait) await followDeletion(deps, client, name, { timeoutSec: 0, quiet: true });
         deps.output.out(`application '${name}' deleted`);
       },
     );
@@ -290,6 +281,11 @@ export function appCommand(deps: RemoteDeps): Command {
     .option('--source-position <n>', 'which source of a multi-source application (1-based)')
     .action(async (name: string, o: ServerFlags & SetFlags & CreateFileFlags) => {
       const valuesLiteral = await valuesLiteralOf(o);
+      if (!specFlagsGiven({ ...o, valuesLiteral }))
+        throw new GitwardError(
+          ErrorCode.InvalidArgument,
+          'please set at least one option to update',
+        );
       const client = await connect(deps, o);
       const a = await client.applications.get(name);
       const r = setAppSpec(a.spec, { ...o, valuesLiteral });
