@@ -4,7 +4,7 @@
  * once, bootstraps the settings (signing key, initial admin password), builds the renderer that
  * manifests and diffs need, and serves the API over HTTPS (or plain HTTP with --insecure).
  */
-import { access, writeFile } from 'node:fs/promises';
+import { access, rename, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -153,13 +153,17 @@ const server = serve(
       'API server listening',
     );
     ready = true;
-    if (cfg.readyFile)
+    // Written beside and renamed into place, so a reader never sees half of it.
+    const readyFile = cfg.readyFile;
+    if (readyFile)
       void writeFile(
-        cfg.readyFile,
+        `${readyFile}.tmp`,
         JSON.stringify({ url, certificate: tls?.certFile ?? null }),
-      ).catch((err: unknown) =>
-        logger.error({ err: errorMessage(err) }, 'cannot write the ready file'),
-      );
+      )
+        .then(() => rename(`${readyFile}.tmp`, readyFile))
+        .catch((err: unknown) =>
+          logger.error({ err: errorMessage(err) }, 'cannot write the ready file'),
+        );
   },
 );
 // No idle timeout on the socket: the event stream is idle between its 15 s pings.
