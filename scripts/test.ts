@@ -22,6 +22,10 @@ const steps: [string, string, string[]][] = [
   ['go test (tools/jsonnet)', 'go', ['-C', jsonnetTool, 'test', './...']],
   // The browser tests in e2e load the UI the server serves from packages/web/dist.
   ['build web UI', bin('vite'), ['build', '--logLevel', 'warn', 'packages/web']],
+  // The install e2e (test/e2e/install.test.ts) runs gitward's own image on a real kubelet node:
+  // build it here (skipped when nothing changed since the last build), with its system packages.
+  ['system packages for the image', 'sh', ['scripts/ensure-deps.sh', 'image']],
+  ['image', process.execPath, ['scripts/image.ts']],
   ['e2e tests', bin('vitest'), ['run', '--project', 'e2e']],
 ];
 
