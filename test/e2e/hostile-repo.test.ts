@@ -205,7 +205,7 @@ describe('a hostile repository', () => {
     expect(all).not.toContain(marker);
     const apps = await kubectl(['get', 'applications.gitward.dev', '-n', ns, '-o', 'json']);
     expect(apps).not.toContain(marker);
-    // /readyz answers only while this controller holds the lease.
+    // Still ready and still the leader: the hostile repositories did not cost it the lease.
     await bed.controller.ready(5000);
   });
 });

@@ -127,12 +127,16 @@ describe('leader election on a Lease against the local control plane', () => {
     const successor = start('expiry', 'successor', timing);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(successor.elector.isLeader()).toBe(false);
+    // It saw the lease validly held by another: a healthy standby (readiness says so).
+    expect(successor.elector.standingBy()).toBe(true);
+    expect(killed.elector.standingBy()).toBe(false);
 
     killed.ctrl.abort();
     await killed.done;
     const stoppedAt = Date.now();
     expect(await holder('expiry')).toBe('killed');
     await waitFor('the successor', () => successor.elector.isLeader(), 15_000);
+    expect(successor.elector.standingBy()).toBe(false);
     const took = Date.now() - stoppedAt;
     // The last renewal was at most one retry period (0.5 s) before the stop; the lease then
     // runs 3 s, and the successor notices within one jittered retry (≤ 1.1 s). The lower bound

@@ -170,12 +170,26 @@ const controller = createController({
   reconcileTimer: metrics.reconcileTimer,
 });
 
-let ready = false;
+// Ready: the leader once its caches are synced, and a standby once its CRDs are checked and it
+// sees another replica validly holding the lease. A standby must be ready, or a rolling update of
+// a two-replica Deployment would wait forever for a new pod that cannot lead while the old one does.
+let synced = false;
+let crdsChecked = false;
+let acting = false;
+// Set once the elector exists (below); until then no replica can stand by.
+let standingBy = (): boolean => false;
+const leaderStatus = registry.gauge({
+  // client-go's name (kube-controller-manager exports it too): 1 on the replica that acts.
+  name: 'leader_election_master_status',
+  help: 'Whether this replica is the leader (1) or a standby (0).',
+  labelNames: ['name'],
+  collect: () => leaderStatus.set({ name: 'gitward-controller' }, acting ? 1 : 0),
+});
 // Probes must be answered at once (liveness), so the port opens before anything slow.
 const health = await serveMetrics(registry, {
   port: cfg.metricsPort,
   host: cfg.metricsAddress,
-  ready: () => ready,
+  ready: () => synced || (crdsChecked && standingBy()),
 });
 logger.info(
   {
@@ -189,6 +203,7 @@ logger.info(
 try {
   if (cfg.installCrds) await ensureInstalled(kube, cfg.group, cfg.namespace);
   else await checkCrds(kube, cfg.group);
+  crdsChecked = true;
 } catch (err) {
   // One line that says what to apply, and a non-zero exit (the pod restarts until it is done).
   logger.fatal(errorMessage(err));
@@ -200,11 +215,12 @@ statusSubresource = await hasStatusSubresource(kube, apiVersionOf(cfg.group), 'a
 const stop = new AbortController();
 const lead = async () => {
   logger.info('started leading');
+  acting = true;
   await credentialSecrets.ready;
   await configMaps.ready;
   await controller.start();
   destinations.start();
-  ready = true;
+  synced = true;
   logger.info('caches synced; reconciling');
 };
 const elector = createLeaderElector(kube, {
@@ -224,6 +240,8 @@ const elector = createLeaderElector(kube, {
     }
   },
 });
+
+standingBy = () => elector.standingBy();
 
 let running: Promise<void> = Promise.resolve();
 async function shutdown(signal: string): Promise<void> {

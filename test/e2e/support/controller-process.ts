@@ -23,8 +23,14 @@ export interface ControllerProcess {
   readonly logFile: string;
   /** The metrics port: /metrics, /healthz, /readyz. */
   readonly healthPort: number;
-  /** Resolves when /readyz answers 200 (it leads and its caches are synced). */
+  /**
+   * Resolves when this replica acts: /readyz answers 200 and /metrics says it leads
+   * (`leader_election_master_status 1`), so its caches are synced. A standby is ready too (see
+   * standby()), which is why readiness alone does not say a controller reconciles.
+   */
   ready(timeoutMs?: number): Promise<void>;
+  /** Resolves when /readyz answers 200 while another replica leads. */
+  standby(timeoutMs?: number): Promise<void>;
   /** Resolves when /healthz answers 200 (the process serves, leading or not). */
   alive(timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -67,16 +73,22 @@ export async function startController(
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  async function waitFor(path: string, timeoutMs: number): Promise<void> {
+  const get = (path: string): Promise<string | undefined> =>
+    fetch(`http://127.0.0.1:${healthPort}${path}`).then(
+      async (r) => (r.ok ? await r.text() : undefined),
+      () => undefined,
+    );
+  const leads = async (): Promise<boolean> =>
+    /^leader_election_master_status\{name="gitward-controller"\} 1$/m.test(
+      (await get('/metrics')) ?? '',
+    );
+  async function waitFor(path: string, timeoutMs: number, leading?: boolean): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     while (performance.now() < deadline) {
       if (child.exitCode !== null)
         throw new Error(`controller exited with ${child.exitCode}; see ${logFile}`);
-      const ok = await fetch(`http://127.0.0.1:${healthPort}${path}`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
+      if ((await get(path)) !== undefined && (leading === undefined || (await leads()) === leading))
+        return;
       await sleep(200);
     }
     throw new Error(`controller ${path} not OK after ${timeoutMs}ms; see ${logFile}`);
@@ -85,7 +97,8 @@ export async function startController(
     child,
     logFile,
     healthPort,
-    ready: (timeoutMs = 60_000) => waitFor('/readyz', timeoutMs),
+    ready: (timeoutMs = 60_000) => waitFor('/readyz', timeoutMs, true),
+    standby: (timeoutMs = 60_000) => waitFor('/readyz', timeoutMs, false),
     alive: (timeoutMs = 60_000) => waitFor('/healthz', timeoutMs),
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

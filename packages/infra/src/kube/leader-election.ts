@@ -37,6 +37,12 @@ export interface LeaderElector {
   /** Campaigns, leads, and campaigns again after losing, until `signal` aborts. */
   run(signal: AbortSignal): Promise<void>;
   isLeader(): boolean;
+  /**
+   * True while the last attempt found the lease validly held by another candidate: this one is
+   * a healthy standby (it reaches the apiserver and would take over), as a readiness probe of a
+   * replica that does not lead should say.
+   */
+  standingBy(): boolean;
 }
 
 interface LeaseSpec {
@@ -73,6 +79,7 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
     }
   };
   let leader = false;
+  let standby = false;
   let running = false;
   // When this candidate last saw the lease change: a holder whose renewals we keep seeing is
   // alive even if its clock (renewTime) disagrees with ours, as client-go reasons.
@@ -148,7 +155,11 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
 
   const acquire = async (signal: AbortSignal): Promise<boolean> => {
     while (!signal.aborted) {
-      if ((await attempt(signal, renewDeadlineMs)) === 'held') return true;
+      const result = await attempt(signal, renewDeadlineMs);
+      // A failed attempt (apiserver unreachable, a lost race) keeps the previous answer: a race
+      // is retried at once, and an outage longer than that is what liveness is for.
+      if (result !== 'failed') standby = result === 'other';
+      if (result === 'held') return true;
       // Jittered like client-go (factor 1.2), so candidates do not retry in lockstep.
       await sleep(retryMs * (1 + Math.random() * 1.2), signal);
     }
@@ -224,6 +235,7 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
       }
     },
     isLeader: () => leader,
+    standingBy: () => standby && !leader,
   };
 }
 
