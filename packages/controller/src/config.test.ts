@@ -8,10 +8,11 @@ describe('loadControllerConfig', () => {
   });
   it('defaults to gitward.dev in the gitward namespace', () => {
     const c = loadControllerConfig(['--kubeconfig', 'k'], {}, '/h');
+    // No resync flag: the settings ConfigMap decides (else 120s), so the config has none.
     expect([c.group, c.namespace, c.resyncSeconds, c.cacheDir, c.leaderElection]).toEqual([
       'gitward.dev',
       'gitward',
-      120,
+      undefined,
       '/h/.cache/gitward',
       true,
     ]);
@@ -52,8 +53,12 @@ describe('render limits', () => {
 });
 
 describe('tracking method', () => {
-  it('defaults to annotation and accepts Argo CD’s methods', () => {
-    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').trackingMethod).toBe('annotation');
+  it('is unset without the flag (the settings ConfigMap decides) and accepts Argo CD’s methods', () => {
+    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').trackingMethod).toBeUndefined();
+    expect(
+      loadControllerConfig(['--kubeconfig', 'k'], { GITWARD_TRACKING_METHOD: 'label' }, '/h')
+        .trackingMethod,
+    ).toBe('label');
     expect(
       loadControllerConfig(['--kubeconfig', 'k', '--tracking-method', 'annotation+label'], {}, '/h')
         .trackingMethod,

@@ -22,8 +22,9 @@ import {
   serveMetrics,
   watchCollection,
   wantsHelp,
+  watchSettingsConfigMap,
 } from '@gitward/infra';
-import { healthOverridesOf, inCluster, type HealthOverrides } from '@gitward/engine';
+import { describeSettingsProblem, inCluster, reconcileSettingsOf } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultInstanceLabel,
@@ -32,7 +33,6 @@ import {
   settingsNames,
   trackingAnnotation,
   TrackingMethod,
-  type KubeObject,
 } from '@gitward/model';
 import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
@@ -83,10 +83,44 @@ const renderer = metrics.instrumentRenderer(
       : {}),
   }),
 );
+// One settings source: the settings ConfigMap (argocd-cm / gitward-cm), watched and parsed by the
+// engine's parser the server uses too; a flag given explicitly wins over its key.
+const overrides = {
+  ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
+  ...(cfg.resyncSeconds !== undefined && { resyncSeconds: cfg.resyncSeconds }),
+  ...(cfg.jitterSeconds !== undefined && { jitterSeconds: cfg.jitterSeconds }),
+};
+const settingsListeners = new Set<() => void>();
+let lastTracking: TrackingMethod | undefined;
+const settings = watchSettingsConfigMap(kube, {
+  namespace: cfg.namespace,
+  name: settingsNames(cfg.group).cm,
+  parse: (data) => reconcileSettingsOf(data, overrides),
+  onChange: ({ settings: s, problems }) => {
+    // A bad value is a warning and the default, never a crash: the other keys still apply.
+    for (const p of problems) logger.warn({ key: p.key }, describeSettingsProblem(p));
+    logger.info(
+      {
+        trackingMethod: s.trackingMethod,
+        resyncSeconds: s.resyncSeconds,
+        jitterSeconds: s.jitterSeconds,
+      },
+      'settings',
+    );
+    if (lastTracking !== undefined && lastTracking !== s.trackingMethod)
+      for (const fn of settingsListeners) fn();
+    lastTracking = s.trackingMethod;
+  },
+  onError: (err) =>
+    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+});
+const current = () => settings.current().settings;
 const tracking = trackingAnnotation(cfg.group);
 const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,
-  ...(cfg.trackingMethod === TrackingMethod.Annotation ? {} : { labelKey: defaultInstanceLabel }),
+  // Asked again on each read: a tracking method changed in the ConfigMap re-indexes the caches.
+  labelKey: () =>
+    current().trackingMethod === TrackingMethod.Annotation ? undefined : defaultInstanceLabel,
   onError: (err: unknown, kind: string) =>
     logger.warn({ server, kind, err: errorMessage(err) }, 'watch error; retrying'),
 });
@@ -114,21 +148,6 @@ const credentialSecrets = watchCollection(kube, `/api/v1/namespaces/${cfg.namesp
   onError: (err) =>
     logger.warn({ kind: 'Secret', err: errorMessage(err) }, 'watch error; retrying'),
 });
-// The settings ConfigMap (argocd-cm / gitward-cm) for its health customizations; a watch of the
-// control namespace's ConfigMaps, as there is no field selector for one name.
-const settingsCm = settingsNames(cfg.group).cm;
-const configMaps = watchCollection(kube, `/api/v1/namespaces/${cfg.namespace}/configmaps`, {
-  onError: (err) =>
-    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
-});
-// Parsed again only when the ConfigMap changed (the watch hands over a new object).
-let parsedCm: { cm: KubeObject | undefined; overrides: HealthOverrides } | undefined;
-const healthOverrides = (): HealthOverrides => {
-  const cm = configMaps.items().find((c) => c.metadata.name === settingsCm);
-  if (!parsedCm || parsedCm.cm !== cm)
-    parsedCm = { cm, overrides: healthOverridesOf(cm?.['data']) };
-  return parsedCm.overrides;
-};
 // Read once the CRDs are there (below); no reconcile runs before that.
 let statusSubresource = false;
 const reconciler = createReconciler({
@@ -140,12 +159,12 @@ const reconciler = createReconciler({
   group: cfg.group,
   namespace: cfg.namespace,
   trackingAnnotation: tracking,
-  trackingMethod: cfg.trackingMethod,
+  trackingMethod: () => current().trackingMethod,
   logger,
   now: () => new Date(),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
   statusSubresource: () => statusSubresource,
-  healthOverrides,
+  healthOverrides: () => current().healthOverrides,
   observer: createAppObserver({
     kube,
     group: cfg.group,
@@ -163,8 +182,11 @@ const controller = createController({
   clustersChanged: (fn) => destinations.onRegistryChange(fn),
   group: cfg.group,
   namespace: cfg.namespace,
-  resyncSeconds: cfg.resyncSeconds,
-  jitterSeconds: cfg.jitterSeconds,
+  resync: current,
+  settingsChanged: (fn) => {
+    settingsListeners.add(fn);
+    return () => settingsListeners.delete(fn);
+  },
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
@@ -201,7 +223,7 @@ const stop = new AbortController();
 const lead = async () => {
   logger.info('started leading');
   await credentialSecrets.ready;
-  await configMaps.ready;
+  await settings.ready;
   await controller.start();
   destinations.start();
   ready = true;
@@ -234,7 +256,7 @@ async function shutdown(signal: string): Promise<void> {
   await controller.stop();
   await destinations.stop();
   await credentialSecrets.stop();
-  await configMaps.stop();
+  await settings.stop();
   await cache.stop();
   await health.close();
 }

@@ -13,7 +13,6 @@ describe('loadServerConfig: rendering', () => {
       want: {
         cacheDir: '/home/u/.cache/gitward',
         tools: { helm: 'helm', kustomize: 'kustomize', jsonnet: 'jsonnet' },
-        trackingMethod: 'annotation',
       },
     },
     {
@@ -56,6 +55,10 @@ describe('loadServerConfig: rendering', () => {
     },
   ])('$name', ({ argv, env, want }) => {
     expect(loadServerConfig(argv, env, '/home/u')).toMatchObject(want);
+  });
+
+  it('has no tracking method without the flag: the settings ConfigMap decides', () => {
+    expect(loadServerConfig(base, {}, '/h').trackingMethod).toBeUndefined();
   });
 
   it('refuses an unknown tracking method', () => {

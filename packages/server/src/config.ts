@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseGoDuration } from '@gitward/engine';
+import { isTrackingMethod, parseGoDuration } from '@gitward/engine';
 import {
   flagHelp,
   parseFlags,
@@ -43,8 +43,11 @@ export interface ServerConfig extends ProcessRuntime {
   readonly cacheDir: string;
   /** Rendering tools for manifests and diffs: paths, or names looked up on PATH. */
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
-  /** How desired objects are marked as an app's: must match the controller's flag. */
-  readonly trackingMethod: TrackingMethod;
+  /**
+   * How desired objects are marked as an app's, when given as a flag; absent: the settings
+   * ConfigMap's `application.resourceTrackingMethod` (read as the controller reads it).
+   */
+  readonly trackingMethod?: TrackingMethod;
   /**
    * Prometheus /metrics and the /healthz, /readyz probes (argocd-server's metrics port, 8083);
    * 0 picks a free port, -1 is off. On `metricsAddress` (0.0.0.0 by default, as Argo CD's).
@@ -247,15 +250,15 @@ function renderingOf(
       kustomize: pick('kustomize') ?? 'kustomize',
       jsonnet: pick('jsonnet') ?? 'jsonnet',
     },
-    trackingMethod: trackingMethodOf(pick('tracking-method')),
+    ...trackingMethodOf(pick('tracking-method')),
   };
 }
 
-function trackingMethodOf(v: string | undefined): TrackingMethod {
-  if (v === undefined) return TrackingMethod.Annotation;
-  const methods: readonly string[] = Object.values(TrackingMethod);
-  if (!methods.includes(v)) fail(`--tracking-method must be one of ${methods.join(', ')}`);
-  return v as TrackingMethod;
+function trackingMethodOf(v: string | undefined): { trackingMethod?: TrackingMethod } {
+  if (v === undefined) return {};
+  if (!isTrackingMethod(v))
+    fail(`--tracking-method must be one of ${Object.values(TrackingMethod).join(', ')}`);
+  return { trackingMethod: v };
 }
 
 function trustedProxiesOf(flag: string | undefined): readonly string[] {

@@ -69,7 +69,7 @@ const ctx = createServerContext({
   version,
   secureCookies: !cfg.insecure,
   renderer,
-  trackingMethod: cfg.trackingMethod,
+  ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
   trustedProxies: cfg.trustedProxies,
   checkRepo: (url, creds) =>
     git.resolveRevision(url, 'HEAD', creds).then(

@@ -45,6 +45,11 @@ export {
   type WatchedCollectionOptions,
 } from './watched-collection.ts';
 export {
+  watchSettingsConfigMap,
+  type WatchedSettings,
+  type WatchedSettingsOptions,
+} from './watched-settings.ts';
+export {
   clusterConnection,
   type ClusterConnection,
   type ClusterCredentials,

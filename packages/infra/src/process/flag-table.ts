@@ -156,9 +156,8 @@ export const sharedFlags = {
   trackingMethod: {
     name: 'tracking-method',
     env: 'GITWARD_TRACKING_METHOD',
-    default: TrackingMethod.Annotation,
-    description:
-      'how objects are tied to their app: annotation, label, annotation+label (controller and server must agree)',
+    defaultText: `application.resourceTrackingMethod of the settings ConfigMap, else ${TrackingMethod.Annotation}`,
+    description: 'how objects are tied to their app: annotation, label, annotation+label',
   },
 } as const satisfies Record<string, FlagSpec>;
 
