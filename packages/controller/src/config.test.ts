@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serviceAccountDir } from '@gitward/infra';
 import { controllerFlags, controllerHelp, loadControllerConfig } from './config.ts';
 
 describe('loadControllerConfig', () => {
@@ -125,5 +129,21 @@ describe('as in a pod: ports, logs, CRDs', () => {
     [['--log-format', 'yaml'], /--log-format must be json or text/],
   ])('rejects %j', (args, msg) => {
     expect(() => load(args)).toThrow(msg);
+  });
+});
+
+describe('namespace in a pod', () => {
+  it("defaults to the ServiceAccount's namespace; the flag and the variable still win", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gitward-sa-'));
+    await mkdir(join(root, serviceAccountDir), { recursive: true });
+    await writeFile(join(root, serviceAccountDir, 'namespace'), 'ops\n');
+    expect(loadControllerConfig([], {}, '/h', root).namespace).toBe('ops');
+    expect(loadControllerConfig(['--namespace', 'x'], {}, '/h', root).namespace).toBe('x');
+    expect(loadControllerConfig([], { GITWARD_NAMESPACE: 'y' }, '/h', root).namespace).toBe('y');
+    // No file (outside a pod): the group's default.
+    const empty = await mkdtemp(join(tmpdir(), 'gitward-nosa-'));
+    expect(loadControllerConfig(['--api-group', 'argoproj.io'], {}, '/h', empty).namespace).toBe(
+      'argocd',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { isTrackingMethod } from '@gitward/engine';
 import { join } from 'node:path';
 import {
   flagHelp,
+  inClusterNamespace,
   parseFlags,
   processRuntimeOf,
   sharedFlags,
@@ -179,6 +180,8 @@ export function loadControllerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   home: string,
+  /** Where the pod's ServiceAccount directory hangs (tests use a temporary directory). */
+  root = '/',
 ): ControllerConfig {
   const flags = parseFlags(argv, env, controllerFlags);
   const pick = (flag: string) => flags.pick(flag);
@@ -189,7 +192,8 @@ export function loadControllerConfig(
     kubeconfig,
     context: pick('context'),
     group,
-    namespace: pick('namespace') ?? defaultControlNamespace(group),
+    // As Argo CD's processes: the flag, else the pod's own namespace, else the group's default.
+    namespace: pick('namespace') ?? inClusterNamespace(root) ?? defaultControlNamespace(group),
     cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),
     ...optionalInt('resyncSeconds', '--resync-seconds', pick('resync-seconds')),
     ...optionalInt('jitterSeconds', '--jitter-seconds', pick('jitter-seconds')),

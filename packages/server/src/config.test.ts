@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serviceAccountDir } from '@gitward/infra';
 import { GitwardError } from '@gitward/model';
 import { loadServerConfig, serverFlags, serverHelp } from './config.ts';
 
@@ -169,3 +173,14 @@ const valid: Record<string, string> = {
   'tracking-method': 'label',
   'trusted-proxies': '10.0.0.1',
 };
+
+describe('loadServerConfig: namespace in a pod', () => {
+  it("defaults to the ServiceAccount's namespace, the flag winning", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gitward-sa-'));
+    await mkdir(join(root, serviceAccountDir), { recursive: true });
+    await writeFile(join(root, serviceAccountDir, 'namespace'), 'ops');
+    expect(loadServerConfig(base, {}, '/h', root).namespace).toBe('ops');
+    expect(loadServerConfig([...base, '--namespace', 'x'], {}, '/h', root).namespace).toBe('x');
+    expect(loadServerConfig(base, {}, '/h', join(root, 'none')).namespace).toBe('gitward');
+  });
+});

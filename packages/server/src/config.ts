@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { isTrackingMethod, parseGoDuration } from '@gitward/engine';
 import {
   flagHelp,
+  inClusterNamespace,
   parseFlags,
   processRuntimeOf,
   sharedFlags,
@@ -175,6 +176,8 @@ export function loadServerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   home: string,
+  /** Where the pod's ServiceAccount directory hangs (tests use a temporary directory). */
+  root = '/',
 ): ServerConfig {
   const flags = parseFlags(argv, env, serverFlags);
   const pick = (name: string) => flags.pick(name);
@@ -187,7 +190,8 @@ export function loadServerConfig(
     kubeconfig,
     context: pick('context'),
     group,
-    namespace: pick('namespace') ?? defaultControlNamespace(group),
+    // As Argo CD's processes: the flag, else the pod's own namespace, else the group's default.
+    namespace: pick('namespace') ?? inClusterNamespace(root) ?? defaultControlNamespace(group),
     address: pick('address') ?? '127.0.0.1',
     port,
     metricsPort: metricsPortOf(pick('metrics-port')),

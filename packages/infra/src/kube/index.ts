@@ -29,7 +29,9 @@ export {
 } from './credentials.ts';
 export {
   inClusterConnection,
+  inClusterNamespace,
   resolveKubeConnection,
+  serviceAccountDir,
   type ConnectionSourceOptions,
   type ResolvedConnection,
 } from './connection-source.ts';

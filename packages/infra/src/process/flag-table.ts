@@ -108,7 +108,8 @@ export const sharedFlags = {
   namespace: {
     name: 'namespace',
     env: 'GITWARD_NAMESPACE',
-    defaultText: 'gitward (argocd with --api-group argoproj.io)',
+    defaultText:
+      "the pod's namespace in-cluster, else gitward (argocd with --api-group argoproj.io)",
     description: 'control namespace: Applications, projects, settings',
   },
   logLevel: {
