@@ -184,3 +184,19 @@ describe('loadServerConfig: namespace in a pod', () => {
     expect(loadServerConfig(base, {}, '/h', join(root, 'none')).namespace).toBe('gitward');
   });
 });
+
+describe('loadServerConfig: TLS', () => {
+  it('takes extra SANs repeated or as a comma list, and the TLS Secret name', () => {
+    const c = loadServerConfig(
+      [...base, '--tls-san', 'a.example', '--tls-san', '10.0.0.1,b.example', '--tls-secret', 's'],
+      {},
+      '/h',
+    );
+    expect([c.tlsSans, c.tlsSecret, c.tlsDir]).toEqual([
+      ['a.example', '10.0.0.1', 'b.example'],
+      's',
+      undefined,
+    ]);
+    expect(() => loadServerConfig([...base, '--tls-san', 'a b'], {}, '/h')).toThrow(/--tls-san/);
+  });
+});

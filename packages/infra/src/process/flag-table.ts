@@ -12,6 +12,8 @@ export interface FlagSpec {
   readonly name: string;
   /** Only `--insecure`-style switches are booleans; every other flag takes a value. */
   readonly type?: 'string' | 'boolean';
+  /** A value flag that may be repeated: `pick` joins the values with commas (a comma list). */
+  readonly multiple?: boolean;
   /** The environment variable read when the flag is absent. */
   readonly env?: string;
   /** Startup fails without it (from the flag or the variable). */
@@ -41,7 +43,10 @@ export function parseFlags(
   specs: readonly FlagSpec[],
 ): ParsedFlags {
   const options = Object.fromEntries(
-    specs.map((s) => [s.name, { type: s.type ?? 'string' } as const]),
+    specs.map((s) => [
+      s.name,
+      { type: s.type ?? 'string', ...(s.multiple === true && { multiple: true }) } as const,
+    ]),
   );
   const { values } = parseArgs({ args: [...argv], options, strict: true });
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -51,6 +56,7 @@ export function parseFlags(
       if (!spec) throw new Error(`flag --${name} is not in the table`);
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (typeof v === 'string') return v;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
       const fromEnv = spec.env ? env[spec.env] : undefined;
       return fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
     },
