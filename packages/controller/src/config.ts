@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { isTrackingMethod } from '@gitward/engine';
 import { join } from 'node:path';
 import {
   flagHelp,
@@ -7,16 +6,12 @@ import {
   parseFlags,
   processRuntimeOf,
   sharedFlags,
+  trackingMethodFlag,
   type FlagSpec,
   type ProcessRuntime,
 } from '@gitward/infra';
-import {
-  ApiGroup,
-  defaultControlNamespace,
-  ErrorCode,
-  GitwardError,
-  TrackingMethod,
-} from '@gitward/model';
+import type { TrackingMethod } from '@gitward/model';
+import { ApiGroup, defaultControlNamespace, ErrorCode, GitwardError } from '@gitward/model';
 
 /** The controller's configuration, parsed once in main.ts from argv and the environment. */
 export interface ControllerConfig extends ProcessRuntime {
@@ -203,7 +198,7 @@ export function loadControllerConfig(
     identity: `${hostname()}-${process.pid}`,
     installCrds: flags.has('install-crds'),
     ...processRuntimeOf(flags),
-    ...trackingMethodOf(pick('tracking-method')),
+    ...trackingMethodFlag(flags),
     syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {
       helm: pick('helm') ?? 'helm',
@@ -231,16 +226,6 @@ function optionalInt<K extends string>(key: K, flag: string, v: string | undefin
   return (v === undefined || v === '' ? {} : { [key]: intOf(flag, v, 0) }) as Partial<
     Record<K, number>
   >;
-}
-
-function trackingMethodOf(v: string | undefined): { trackingMethod?: TrackingMethod } {
-  if (v === undefined) return {};
-  if (!isTrackingMethod(v))
-    throw new GitwardError(
-      ErrorCode.InvalidArgument,
-      `--tracking-method must be one of ${Object.values(TrackingMethod).join(', ')}`,
-    );
-  return { trackingMethod: v };
 }
 
 function apiGroupOf(v: string | undefined): ApiGroup {

@@ -47,7 +47,6 @@ export * from './project/windows.ts';
 export { orphanedResources, orphanKind } from './project/orphans.ts';
 export {
   describeSettingsProblem,
-  isTrackingMethod,
   reconcileSettingsOf,
   settingsDefaults,
   settingsKeys,

@@ -1,21 +1,17 @@
 import { join } from 'node:path';
-import { isTrackingMethod, parseGoDuration } from '@gitward/engine';
+import { parseGoDuration } from '@gitward/engine';
 import {
   flagHelp,
   inClusterNamespace,
   parseFlags,
   processRuntimeOf,
   sharedFlags,
+  trackingMethodFlag,
   type FlagSpec,
   type ProcessRuntime,
 } from '@gitward/infra';
-import {
-  ApiGroup,
-  defaultControlNamespace,
-  ErrorCode,
-  GitwardError,
-  TrackingMethod,
-} from '@gitward/model';
+import type { TrackingMethod } from '@gitward/model';
+import { ApiGroup, defaultControlNamespace, ErrorCode, GitwardError } from '@gitward/model';
 import { trustedProxyProblem } from './auth/client-address.ts';
 import { parseSans } from './tls.ts';
 
@@ -231,6 +227,7 @@ export function loadServerConfig(
     ...optional('readyFile', pick('ready-file')),
     ...optional('uiDir', pick('ui-dir')),
     ...renderingOf(pick, home),
+    ...trackingMethodFlag(flags),
     http: httpLimitsOf(pick),
     trustedProxies: trustedProxiesOf(pick('trusted-proxies')),
   });
@@ -271,10 +268,7 @@ function positiveInt(v: string | undefined, fallback: number, flag: string): num
 }
 
 /** What rendering needs, named as the controller's flags and variables name it. */
-function renderingOf(
-  pick: FlagPick,
-  home: string,
-): Pick<ServerConfig, 'cacheDir' | 'tools' | 'trackingMethod'> {
+function renderingOf(pick: FlagPick, home: string): Pick<ServerConfig, 'cacheDir' | 'tools'> {
   return {
     cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),
     tools: {
@@ -282,15 +276,7 @@ function renderingOf(
       kustomize: pick('kustomize') ?? 'kustomize',
       jsonnet: pick('jsonnet') ?? 'jsonnet',
     },
-    ...trackingMethodOf(pick('tracking-method')),
   };
-}
-
-function trackingMethodOf(v: string | undefined): { trackingMethod?: TrackingMethod } {
-  if (v === undefined) return {};
-  if (!isTrackingMethod(v))
-    fail(`--tracking-method must be one of ${Object.values(TrackingMethod).join(', ')}`);
-  return { trackingMethod: v };
 }
 
 function trustedProxiesOf(flag: string | undefined): readonly string[] {

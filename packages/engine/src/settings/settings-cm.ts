@@ -8,7 +8,7 @@
  * (tracking by annotation, a 120s refresh plus up to 60s of jitter). A bad value never fails: it
  * falls back to the default and is reported as a problem for the caller to log.
  */
-import { TrackingMethod } from '@gitward/model';
+import { isTrackingMethod, TrackingMethod } from '@gitward/model';
 import { healthOverridesOf, type HealthOverrides } from '../health/customizations.ts';
 import { parseGoDuration } from '../project/duration.ts';
 
@@ -50,9 +50,6 @@ export const settingsDefaults: Readonly<Omit<ReconcileSettings, 'healthOverrides
 );
 
 const methods: readonly string[] = Object.values(TrackingMethod);
-
-/** Whether `v` names a tracking method (flags and the ConfigMap accept the same words). */
-export const isTrackingMethod = (v: string): v is TrackingMethod => methods.includes(v);
 
 /** A key of the ConfigMap data by own property only: a polluted prototype adds no settings. */
 function own(data: Readonly<Record<string, unknown>>, key: string): string | undefined {

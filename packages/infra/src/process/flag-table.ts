@@ -4,7 +4,13 @@
  * miss one it does. Each row names its environment variable and its default.
  */
 import { parseArgs } from 'node:util';
-import { ApiGroup, TrackingMethod } from '@gitward/model';
+import {
+  ApiGroup,
+  ErrorCode,
+  GitwardError,
+  isTrackingMethod,
+  TrackingMethod,
+} from '@gitward/model';
 import { logFormatOf, type LogFormat } from './logger.ts';
 
 export interface FlagSpec {
@@ -183,4 +189,19 @@ export function processRuntimeOf(flags: ParsedFlags): ProcessRuntime {
     logFormat: logFormatOf(flags.pick(sharedFlags.logFormat.name)),
     metricsAddress: flags.pick(sharedFlags.metricsAddress.name) ?? '0.0.0.0',
   };
+}
+
+/**
+ * `--tracking-method` (or GITWARD_TRACKING_METHOD) when given: it overrides the settings
+ * ConfigMap's `application.resourceTrackingMethod` in both processes; absent stays absent.
+ */
+export function trackingMethodFlag(flags: ParsedFlags): { trackingMethod?: TrackingMethod } {
+  const v = flags.pick(sharedFlags.trackingMethod.name);
+  if (v === undefined) return {};
+  if (!isTrackingMethod(v))
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--tracking-method must be one of ${Object.values(TrackingMethod).join(', ')}`,
+    );
+  return { trackingMethod: v };
 }
