@@ -124,6 +124,8 @@ describe('without --tracking-method', () => {
     // An unknown method is a warning naming the key, and the default (annotation), not a crash.
     await writeSettings(ns, { 'application.resourceTrackingMethod': 'uid' });
     await waitLog(controller, 'settings key application.resourceTrackingMethod');
+    // ... and a Warning Event on the ConfigMap, for `kubectl describe configmap gitward-cm`.
+    await waitEvent(ns, 'gitward-cm', 'InvalidSetting');
     expect(marks(await syncedObject(ns, 'by-default', controller))).toEqual({
       label: undefined,
       annotation: true,
@@ -163,4 +165,21 @@ async function waitLog(controller: ControllerProcess, text: string): Promise<voi
     await sleep(100);
   }
   throw new Error(`controller log never said ${text}; see ${controller.logFile}`);
+}
+
+/** Polls for an Event about `name` with `reason` in the namespace. */
+async function waitEvent(ns: string, name: string, reason: string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    const list = await getJson<{ items: { reason?: string; message?: string }[] }>([
+      'events',
+      '-n',
+      ns,
+      '--field-selector',
+      `involvedObject.name=${name},involvedObject.kind=ConfigMap`,
+    ]);
+    if (list.items.some((e) => e.reason === reason && e.message?.includes('uid'))) return;
+    await sleep(100);
+  }
+  throw new Error(`no ${reason} Event about ${ns}/${name}`);
 }

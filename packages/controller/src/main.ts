@@ -33,10 +33,11 @@ import {
   settingsNames,
   trackingAnnotation,
   TrackingMethod,
+  type KubeObject,
 } from '@gitward/model';
 import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
-import { createAppObserver } from './app-events.ts';
+import { createAppObserver, objectEvent } from './app-events.ts';
 import { createController } from './controller.ts';
 import { connectCluster, createDestinations } from './destinations.ts';
 import { checkCrds } from './crd-check.ts';
@@ -96,9 +97,13 @@ const settings = watchSettingsConfigMap(kube, {
   namespace: cfg.namespace,
   name: settingsNames(cfg.group).cm,
   parse: (data) => reconcileSettingsOf(data, overrides),
-  onChange: ({ settings: s, problems }) => {
-    // A bad value is a warning and the default, never a crash: the other keys still apply.
-    for (const p of problems) logger.warn({ key: p.key }, describeSettingsProblem(p));
+  onChange: ({ settings: s, problems }, cm) => {
+    // A bad value is a warning (log and Event on the ConfigMap) and the default, never a crash:
+    // the other keys still apply.
+    for (const p of problems) {
+      logger.warn({ key: p.key }, describeSettingsProblem(p));
+      if (cm) void settingsEvent(cm, describeSettingsProblem(p));
+    }
     logger.info(
       {
         trackingMethod: s.trackingMethod,
@@ -115,6 +120,30 @@ const settings = watchSettingsConfigMap(kube, {
     logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
 });
 const current = () => settings.current().settings;
+let eventSeq = 0;
+/** A Warning Event on the settings ConfigMap, so `kubectl describe` shows what was ignored. */
+async function settingsEvent(cm: KubeObject, message: string): Promise<void> {
+  const uid = cm.metadata['uid'];
+  const involved = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    name: cm.metadata.name ?? '',
+    namespace: cfg.namespace,
+    ...(typeof uid === 'string' ? { uid } : {}),
+  };
+  const event = objectEvent(
+    involved,
+    { type: 'Warning', reason: 'InvalidSetting', message },
+    new Date(),
+    eventSeq++,
+  );
+  const res = await kube
+    .request('POST', `/api/v1/namespaces/${encodeURIComponent(cfg.namespace)}/events`, {
+      body: event,
+    })
+    .catch(() => undefined);
+  if (!res || res.status >= 300) logger.debug({ status: res?.status }, 'event not recorded');
+}
 const tracking = trackingAnnotation(cfg.group);
 const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,

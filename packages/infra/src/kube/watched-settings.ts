@@ -23,8 +23,11 @@ export interface WatchedSettingsOptions<T> {
   readonly name: string;
   /** Its `data` (absent object or data: undefined) to the value callers read. */
   readonly parse: (data: unknown) => T;
-  /** Each time the parsed value is replaced (the first list included); must not throw. */
-  readonly onChange?: (value: T) => void;
+  /**
+   * Each time the parsed value is replaced (the first list included), with the object it came
+   * from (undefined when there is none); must not throw.
+   */
+  readonly onChange?: (value: T, object: KubeObject | undefined) => void;
   /** Each failure the watch recovers from (it retries with backoff). */
   readonly onError: (err: unknown) => void;
 }
@@ -45,7 +48,7 @@ export function watchSettingsConfigMap<T>(
     if (seen !== undefined && seen.object === found) return;
     seen = { object: found };
     value = opts.parse(found?.['data']);
-    opts.onChange?.(value);
+    opts.onChange?.(value, found);
   };
   const path = `/api/v1/namespaces/${encodeURIComponent(opts.namespace)}/configmaps`;
   const watch = watchCollection(client, path, { onError: opts.onError, onChange });
