@@ -6,6 +6,7 @@ import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
+import { application } from './support/sync-fixtures.ts';
 
 // The controller reads its tracking method from the settings ConfigMap (gitward-cm), as Argo CD's
 // reads argocd-cm, with a flag only overriding it. Each part runs its own controller in its own
@@ -66,20 +67,8 @@ async function syncedObject(
   controller: ControllerProcess,
 ): Promise<KubeObject> {
   const dest = uniqueName(`${name}-dst`);
-  await kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'gitward.dev/v1alpha1',
-      kind: 'Application',
-      metadata: { name, namespace: controlNs },
-      spec: {
-        project: 'default',
-        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-        source: { repoURL: repo.url, path: 'app', targetRevision: 'main' },
-        syncPolicy: { automated: {}, syncOptions: ['CreateNamespace=true'] },
-      },
-    }),
-  );
+  const sync = { automated: {}, syncOptions: ['CreateNamespace=true'] };
+  await kubectl(['apply', '-f', '-'], application(name, repo.url, dest, 'app', sync, controlNs));
   await waitApplication(
     { group: 'gitward.dev', namespace: controlNs, name },
     (a) => a.status?.sync?.status === 'Synced' && a.status.operationState?.phase === 'Succeeded',
