@@ -127,9 +127,14 @@ describe('with --tracking-method', () => {
   let controller: ControllerProcess;
   let ns: string;
   beforeAll(async () => {
-    ns = await controlNamespace('settings-flag', { 'application.resourceTrackingMethod': 'label' });
+    ns = await controlNamespace('settings-flag', {
+      'application.resourceTrackingMethod': 'label',
+      // No --resync-seconds: the ConfigMap's period applies (short, so the test sees it).
+      'timeout.reconciliation': '2s',
+      'timeout.reconciliation.jitter': '0s',
+    });
     controller = await startController([
-      ...['--namespace', ns, '--resync-seconds', '0'],
+      ...['--namespace', ns],
       ...['--tracking-method', 'annotation'],
     ]);
     await controller.ready();
@@ -143,6 +148,23 @@ describe('with --tracking-method', () => {
       label: undefined,
       annotation: true,
     });
+  });
+
+  it('refreshes every timeout.reconciliation of gitward-cm: a new commit is seen unasked', async () => {
+    const sha = await repo.commit(
+      {
+        'app/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tracked\ndata:\n  v: "2"\n',
+      },
+      'v2',
+    );
+    await repo.push();
+    // No refresh annotation and no webhook: only the periodic refresh can find the commit.
+    await waitApplication(
+      { group: 'gitward.dev', namespace: ns, name: 'by-flag' },
+      (a) => a.status?.sync?.revision === sha,
+      { timeoutMs: 60_000, logFile: controller.logFile },
+    );
   });
 });
 

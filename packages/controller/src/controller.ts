@@ -20,7 +20,10 @@ export interface ControllerOptions {
    * at run time): every `resyncSeconds` plus up to `jitterSeconds`; 0 disables.
    */
   readonly resync: () => { readonly resyncSeconds: number; readonly jitterSeconds: number };
-  /** Subscribes to settings changes that alter every comparison (the tracking method). */
+  /**
+   * Subscribes to settings changes (tracking method, refresh period, health checks): every app
+   * is compared again.
+   */
   readonly settingsChanged?: (listener: () => void) => () => void;
   readonly parallelism: number;
   readonly logger: Logger;

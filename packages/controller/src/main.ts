@@ -92,7 +92,7 @@ const overrides = {
   ...(cfg.jitterSeconds !== undefined && { jitterSeconds: cfg.jitterSeconds }),
 };
 const settingsListeners = new Set<() => void>();
-let lastTracking: TrackingMethod | undefined;
+let lastSettings: string | undefined;
 const settings = watchSettingsConfigMap(kube, {
   namespace: cfg.namespace,
   name: settingsNames(cfg.group).cm,
@@ -112,9 +112,18 @@ const settings = watchSettingsConfigMap(kube, {
       },
       'settings',
     );
-    if (lastTracking !== undefined && lastTracking !== s.trackingMethod)
+    // Any change is applied to every app at once (not from its next scheduled refresh): a new
+    // tracking method or health check changes comparisons, a new refresh period is scheduled
+    // from each app's next reconcile (a refresh switched on from 0 would otherwise never start).
+    const key = JSON.stringify([
+      s.trackingMethod,
+      s.resyncSeconds,
+      s.jitterSeconds,
+      [...s.healthOverrides.keys()],
+    ]);
+    if (lastSettings !== undefined && lastSettings !== key)
       for (const fn of settingsListeners) fn();
-    lastTracking = s.trackingMethod;
+    lastSettings = key;
   },
   onError: (err) =>
     logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
