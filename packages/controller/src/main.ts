@@ -22,9 +22,8 @@ import {
   serveMetrics,
   watchCollection,
   wantsHelp,
-  watchSettingsConfigMap,
 } from '@gitward/infra';
-import { describeSettingsProblem, inCluster, reconcileSettingsOf } from '@gitward/engine';
+import { inCluster } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultInstanceLabel,
@@ -33,17 +32,17 @@ import {
   settingsNames,
   trackingAnnotation,
   TrackingMethod,
-  type KubeObject,
 } from '@gitward/model';
 import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
-import { createAppObserver, objectEvent } from './app-events.ts';
+import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
 import { connectCluster, createDestinations } from './destinations.ts';
 import { checkCrds } from './crd-check.ts';
 import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
+import { createControllerSettings } from './settings-source.ts';
 
 // `--help` is answered from the flag table the parser reads, before anything else runs.
 if (wantsHelp(process.argv.slice(2))) {
@@ -84,75 +83,21 @@ const renderer = metrics.instrumentRenderer(
       : {}),
   }),
 );
-// One settings source: the settings ConfigMap (argocd-cm / gitward-cm), watched and parsed by the
-// engine's parser the server uses too; a flag given explicitly wins over its key.
-const overrides = {
-  ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
-  ...(cfg.resyncSeconds !== undefined && { resyncSeconds: cfg.resyncSeconds }),
-  ...(cfg.jitterSeconds !== undefined && { jitterSeconds: cfg.jitterSeconds }),
-};
-const settingsListeners = new Set<() => void>();
-let lastSettings: string | undefined;
-const settings = watchSettingsConfigMap(kube, {
+// One settings source: the settings ConfigMap (argocd-cm / gitward-cm), parsed as the server
+// parses it; a flag given explicitly wins over its key.
+const settings = createControllerSettings({
+  kube,
   namespace: cfg.namespace,
   name: settingsNames(cfg.group).cm,
-  parse: (data) => reconcileSettingsOf(data, overrides),
-  onChange: ({ settings: s, problems }, cm) => {
-    // A bad value is a warning (log and Event on the ConfigMap) and the default, never a crash:
-    // the other keys still apply.
-    for (const p of problems) {
-      logger.warn({ key: p.key }, describeSettingsProblem(p));
-      if (cm) void settingsEvent(cm, describeSettingsProblem(p));
-    }
-    logger.info(
-      {
-        trackingMethod: s.trackingMethod,
-        resyncSeconds: s.resyncSeconds,
-        jitterSeconds: s.jitterSeconds,
-      },
-      'settings',
-    );
-    // Any change is applied to every app at once (not from its next scheduled refresh): a new
-    // tracking method or health check changes comparisons, a new refresh period is scheduled
-    // from each app's next reconcile (a refresh switched on from 0 would otherwise never start).
-    const key = JSON.stringify([
-      s.trackingMethod,
-      s.resyncSeconds,
-      s.jitterSeconds,
-      [...s.healthOverrides.keys()],
-    ]);
-    if (lastSettings !== undefined && lastSettings !== key)
-      for (const fn of settingsListeners) fn();
-    lastSettings = key;
+  overrides: {
+    ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
+    ...(cfg.resyncSeconds !== undefined && { resyncSeconds: cfg.resyncSeconds }),
+    ...(cfg.jitterSeconds !== undefined && { jitterSeconds: cfg.jitterSeconds }),
   },
-  onError: (err) =>
-    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+  logger,
+  now: () => new Date(),
 });
-const current = () => settings.current().settings;
-let eventSeq = 0;
-/** A Warning Event on the settings ConfigMap, so `kubectl describe` shows what was ignored. */
-async function settingsEvent(cm: KubeObject, message: string): Promise<void> {
-  const uid = cm.metadata['uid'];
-  const involved = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    name: cm.metadata.name ?? '',
-    namespace: cfg.namespace,
-    ...(typeof uid === 'string' ? { uid } : {}),
-  };
-  const event = objectEvent(
-    involved,
-    { type: 'Warning', reason: 'InvalidSetting', message },
-    new Date(),
-    eventSeq++,
-  );
-  const res = await kube
-    .request('POST', `/api/v1/namespaces/${encodeURIComponent(cfg.namespace)}/events`, {
-      body: event,
-    })
-    .catch(() => undefined);
-  if (!res || res.status >= 300) logger.debug({ status: res?.status }, 'event not recorded');
-}
+const current = settings.current;
 const tracking = trackingAnnotation(cfg.group);
 const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,
@@ -221,10 +166,7 @@ const controller = createController({
   group: cfg.group,
   namespace: cfg.namespace,
   resync: current,
-  settingsChanged: (fn) => {
-    settingsListeners.add(fn);
-    return () => settingsListeners.delete(fn);
-  },
+  settingsChanged: settings.onChange,
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
