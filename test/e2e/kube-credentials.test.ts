@@ -14,6 +14,7 @@ import {
   createKubeClient,
   loadKubeconfig,
   resolveKubeConnection,
+  serviceAccountDir,
   type KubeClient,
 } from '@gitward/infra';
 import { kubectl, uniqueName } from './support/kubectl.ts';
@@ -153,7 +154,7 @@ describe('Kubernetes credentials against the real apiserver', () => {
 
   it('in a pod: the ServiceAccount mount and KUBERNETES_SERVICE_HOST/PORT, with the token rotated', async () => {
     const root = join(dir, 'pod');
-    const sa = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    const sa = join(root, serviceAccountDir);
     await mkdir(sa, { recursive: true });
     const t1 = await boundToken('pod-1');
     await writeFile(join(sa, 'token'), t1);

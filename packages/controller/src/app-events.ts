@@ -105,26 +105,50 @@ export function statusEvents(
   return out;
 }
 
+/** The object an Event is about (`involvedObject`). */
+export interface InvolvedObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+}
+
 /** A core/v1 Event about `app`, named as client-go's recorder names them. */
 export function eventObject(app: Application, e: AppEvent, now: Date, group: string, seq = 0) {
+  return objectEvent(
+    {
+      apiVersion: `${group}/v1alpha1`,
+      kind: 'Application',
+      name: app.metadata.name,
+      namespace: app.metadata.namespace ?? '',
+      ...(app.metadata.uid ? { uid: app.metadata.uid } : {}),
+      ...(app.metadata.resourceVersion ? { resourceVersion: app.metadata.resourceVersion } : {}),
+    },
+    e,
+    now,
+    seq,
+  );
+}
+
+/** A core/v1 Event about any object of the control namespace (e.g. the settings ConfigMap). */
+export function objectEvent(
+  involved: InvolvedObject,
+  e:
+    | AppEvent
+    | { readonly type: 'Warning'; readonly reason: 'InvalidSetting'; readonly message: string },
+  now: Date,
+  seq = 0,
+) {
   const at = now.toISOString();
   // Milliseconds as nanoseconds plus a sequence: two events in one millisecond get two names.
   const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(seq % 1_000_000);
   return {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: {
-      name: `${app.metadata.name}.${nanos.toString(16)}`,
-      namespace: app.metadata.namespace,
-    },
-    involvedObject: {
-      apiVersion: `${group}/v1alpha1`,
-      kind: 'Application',
-      name: app.metadata.name,
-      namespace: app.metadata.namespace,
-      ...(app.metadata.uid ? { uid: app.metadata.uid } : {}),
-      ...(app.metadata.resourceVersion ? { resourceVersion: app.metadata.resourceVersion } : {}),
-    },
+    metadata: { name: `${involved.name}.${nanos.toString(16)}`, namespace: involved.namespace },
+    involvedObject: involved,
     reason: e.reason,
     message: e.message,
     type: e.type,

@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serviceAccountDir } from '@gitward/infra';
 import { controllerFlags, controllerHelp, loadControllerConfig } from './config.ts';
 
 describe('loadControllerConfig', () => {
@@ -8,10 +12,11 @@ describe('loadControllerConfig', () => {
   });
   it('defaults to gitward.dev in the gitward namespace', () => {
     const c = loadControllerConfig(['--kubeconfig', 'k'], {}, '/h');
+    // No resync flag: the settings ConfigMap decides (else 120s), so the config has none.
     expect([c.group, c.namespace, c.resyncSeconds, c.cacheDir, c.leaderElection]).toEqual([
       'gitward.dev',
       'gitward',
-      120,
+      undefined,
       '/h/.cache/gitward',
       true,
     ]);
@@ -52,8 +57,12 @@ describe('render limits', () => {
 });
 
 describe('tracking method', () => {
-  it('defaults to annotation and accepts Argo CD’s methods', () => {
-    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').trackingMethod).toBe('annotation');
+  it('is unset without the flag (the settings ConfigMap decides) and accepts Argo CD’s methods', () => {
+    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').trackingMethod).toBeUndefined();
+    expect(
+      loadControllerConfig(['--kubeconfig', 'k'], { GITWARD_TRACKING_METHOD: 'label' }, '/h')
+        .trackingMethod,
+    ).toBe('label');
     expect(
       loadControllerConfig(['--kubeconfig', 'k', '--tracking-method', 'annotation+label'], {}, '/h')
         .trackingMethod,
@@ -120,5 +129,21 @@ describe('as in a pod: ports, logs, CRDs', () => {
     [['--log-format', 'yaml'], /--log-format must be json or text/],
   ])('rejects %j', (args, msg) => {
     expect(() => load(args)).toThrow(msg);
+  });
+});
+
+describe('namespace in a pod', () => {
+  it("defaults to the ServiceAccount's namespace; the flag and the variable still win", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gitward-sa-'));
+    await mkdir(join(root, serviceAccountDir), { recursive: true });
+    await writeFile(join(root, serviceAccountDir, 'namespace'), 'ops\n');
+    expect(loadControllerConfig([], {}, '/h', root).namespace).toBe('ops');
+    expect(loadControllerConfig(['--namespace', 'x'], {}, '/h', root).namespace).toBe('x');
+    expect(loadControllerConfig([], { GITWARD_NAMESPACE: 'y' }, '/h', root).namespace).toBe('y');
+    // No file (outside a pod): the group's default.
+    const empty = await mkdtemp(join(tmpdir(), 'gitward-nosa-'));
+    expect(loadControllerConfig(['--api-group', 'argoproj.io'], {}, '/h', empty).namespace).toBe(
+      'argocd',
+    );
   });
 });

@@ -2,19 +2,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   flagHelp,
+  inClusterNamespace,
   parseFlags,
   processRuntimeOf,
   sharedFlags,
+  trackingMethodFlag,
   type FlagSpec,
   type ProcessRuntime,
 } from '@gitward/infra';
-import {
-  ApiGroup,
-  defaultControlNamespace,
-  ErrorCode,
-  GitwardError,
-  TrackingMethod,
-} from '@gitward/model';
+import type { TrackingMethod } from '@gitward/model';
+import { ApiGroup, defaultControlNamespace, ErrorCode, GitwardError } from '@gitward/model';
 
 /** The controller's configuration, parsed once in main.ts from argv and the environment. */
 export interface ControllerConfig extends ProcessRuntime {
@@ -26,9 +23,12 @@ export interface ControllerConfig extends ProcessRuntime {
   /** Where Applications and AppProjects live (gitward, or argocd in argoproj.io mode). */
   readonly namespace: string;
   readonly cacheDir: string;
-  /** Periodic refresh: every `resyncSeconds` plus up to `jitterSeconds` (0 disables). */
-  readonly resyncSeconds: number;
-  readonly jitterSeconds: number;
+  /**
+   * Periodic refresh, when given as a flag: every `resyncSeconds` plus up to `jitterSeconds` (0
+   * disables). Absent: the settings ConfigMap's `timeout.reconciliation(.jitter)`, else 120s/60s.
+   */
+  readonly resyncSeconds?: number;
+  readonly jitterSeconds?: number;
   readonly parallelism: number;
   /**
    * Port of /metrics, /healthz and /readyz (Argo CD's controller metrics port, 8082; 0 picks a
@@ -43,8 +43,11 @@ export interface ControllerConfig extends ProcessRuntime {
    * controller only checks that its CRDs are served, failing at start when not.
    */
   readonly installCrds: boolean;
-  /** How objects are tied to their app: annotation (default), label, or annotation+label. */
-  readonly trackingMethod: TrackingMethod;
+  /**
+   * How objects are tied to their app, when given as a flag; absent: the settings ConfigMap's
+   * `application.resourceTrackingMethod`, else annotation.
+   */
+  readonly trackingMethod?: TrackingMethod;
   /** A sync operation that runs longer than this fails, naming what it waited for. */
   readonly syncTimeoutSeconds: number;
   /** Rendering tools: paths, or names looked up on PATH. */
@@ -107,12 +110,12 @@ export const controllerFlags: readonly FlagSpec[] = [
   {
     name: 'resync-seconds',
     env: 'GITWARD_RESYNC_SECONDS',
-    default: '120',
+    defaultText: 'timeout.reconciliation of the settings ConfigMap, else 120',
     description: 'periodic refresh of every app (0 disables)',
   },
   {
     name: 'jitter-seconds',
-    default: '60',
+    defaultText: 'timeout.reconciliation.jitter of the settings ConfigMap, else 60',
     description: 'up to this much is added to each periodic refresh',
   },
   { name: 'parallelism', default: '10', description: 'apps reconciled at once' },
@@ -172,6 +175,8 @@ export function loadControllerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   home: string,
+  /** Where the pod's ServiceAccount directory hangs (tests use a temporary directory). */
+  root = '/',
 ): ControllerConfig {
   const flags = parseFlags(argv, env, controllerFlags);
   const pick = (flag: string) => flags.pick(flag);
@@ -182,17 +187,18 @@ export function loadControllerConfig(
     kubeconfig,
     context: pick('context'),
     group,
-    namespace: pick('namespace') ?? defaultControlNamespace(group),
+    // As Argo CD's processes: the flag, else the pod's own namespace, else the group's default.
+    namespace: pick('namespace') ?? inClusterNamespace(root) ?? defaultControlNamespace(group),
     cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),
-    resyncSeconds: intOf('--resync-seconds', pick('resync-seconds'), 120),
-    jitterSeconds: intOf('--jitter-seconds', pick('jitter-seconds'), 60),
+    ...optionalInt('resyncSeconds', '--resync-seconds', pick('resync-seconds')),
+    ...optionalInt('jitterSeconds', '--jitter-seconds', pick('jitter-seconds')),
     parallelism: Math.max(1, intOf('--parallelism', pick('parallelism'), 10)),
     metricsPort: portOf('--metrics-port', pick('metrics-port'), 8082),
     leaderElection: bool(pick('leader-election'), true),
     identity: `${hostname()}-${process.pid}`,
     installCrds: flags.has('install-crds'),
     ...processRuntimeOf(flags),
-    trackingMethod: trackingMethodOf(pick('tracking-method')),
+    ...trackingMethodFlag(flags),
     syncTimeoutSeconds: intOf('--sync-timeout-seconds', pick('sync-timeout-seconds'), 600),
     tools: {
       helm: pick('helm') ?? 'helm',
@@ -215,15 +221,11 @@ function renderLimitsOf(file: string | undefined, render: string | undefined) {
   };
 }
 
-function trackingMethodOf(v: string | undefined): TrackingMethod {
-  const methods: readonly string[] = Object.values(TrackingMethod);
-  if (v === undefined) return TrackingMethod.Annotation;
-  if (!methods.includes(v))
-    throw new GitwardError(
-      ErrorCode.InvalidArgument,
-      `--tracking-method must be one of ${methods.join(', ')}`,
-    );
-  return v as TrackingMethod;
+/** A flag that only overrides the settings ConfigMap: absent stays absent. */
+function optionalInt<K extends string>(key: K, flag: string, v: string | undefined) {
+  return (v === undefined || v === '' ? {} : { [key]: intOf(flag, v, 0) }) as Partial<
+    Record<K, number>
+  >;
 }
 
 function apiGroupOf(v: string | undefined): ApiGroup {

@@ -15,8 +15,16 @@ export interface ControllerOptions {
   readonly clustersChanged?: (listener: () => void) => () => void;
   readonly group: ApiGroup;
   readonly namespace: string;
-  readonly resyncSeconds: number;
-  readonly jitterSeconds: number;
+  /**
+   * The periodic refresh, asked each time one is scheduled (the settings ConfigMap can change it
+   * at run time): every `resyncSeconds` plus up to `jitterSeconds`; 0 disables.
+   */
+  readonly resync: () => { readonly resyncSeconds: number; readonly jitterSeconds: number };
+  /**
+   * Subscribes to settings changes (tracking method, refresh period, health checks): every app
+   * is compared again.
+   */
+  readonly settingsChanged?: (listener: () => void) => () => void;
   readonly parallelism: number;
   readonly logger: Logger;
   /** A change to a managed object is batched this long before its app is compared again. */
@@ -32,9 +40,13 @@ export interface ControllerOptions {
 export function createController(o: ControllerOptions) {
   const queue = createWorkQueue();
   const seen = new Map<string, AppTrigger>();
-  const resyncMs = o.resyncSeconds * 1000;
-  const nextResync = () => resyncMs + Math.random() * o.jitterSeconds * 1000;
+  /** Milliseconds to the next periodic refresh, or undefined when it is off. */
+  const nextResync = (): number | undefined => {
+    const { resyncSeconds, jitterSeconds } = o.resync();
+    return resyncSeconds > 0 ? (resyncSeconds + Math.random() * jitterSeconds) * 1000 : undefined;
+  };
   let unsubscribe: (() => void) | undefined;
+  let unsubscribeSettings: (() => void) | undefined;
   let unsubscribeRemote: (() => void) | undefined;
   let unsubscribeClusters: (() => void) | undefined;
 
@@ -82,7 +94,8 @@ export function createController(o: ControllerOptions) {
         return out.afterMs <= 0 ? queue.add(name) : queue.addAfter(name, out.afterMs);
       }
       queue.forget(name);
-      if (resyncMs > 0) queue.addAfter(name, nextResync(), 'resync');
+      const after = nextResync();
+      if (after !== undefined) queue.addAfter(name, after, 'resync');
     } catch (err) {
       log.error({ err }, 'reconcile failed');
       queue.addRateLimited(name);
@@ -100,6 +113,9 @@ export function createController(o: ControllerOptions) {
         for (const app of e.apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
       });
       unsubscribeClusters = o.clustersChanged?.(() => {
+        for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
+      });
+      unsubscribeSettings = o.settingsChanged?.(() => {
         for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
       });
       await o.cache.watchKinds([
@@ -121,6 +137,7 @@ export function createController(o: ControllerOptions) {
       unsubscribe?.();
       unsubscribeRemote?.();
       unsubscribeClusters?.();
+      unsubscribeSettings?.();
       await queue.stop();
     },
   };

@@ -23,7 +23,7 @@ import {
   watchCollection,
   wantsHelp,
 } from '@gitward/infra';
-import { healthOverridesOf, inCluster, type HealthOverrides } from '@gitward/engine';
+import { inCluster } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultInstanceLabel,
@@ -32,7 +32,6 @@ import {
   settingsNames,
   trackingAnnotation,
   TrackingMethod,
-  type KubeObject,
 } from '@gitward/model';
 import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
@@ -43,6 +42,7 @@ import { checkCrds } from './crd-check.ts';
 import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
+import { createControllerSettings } from './settings-source.ts';
 
 // `--help` is answered from the flag table the parser reads, before anything else runs.
 if (wantsHelp(process.argv.slice(2))) {
@@ -83,10 +83,27 @@ const renderer = metrics.instrumentRenderer(
       : {}),
   }),
 );
+// One settings source: the settings ConfigMap (argocd-cm / gitward-cm), parsed as the server
+// parses it; a flag given explicitly wins over its key.
+const settings = createControllerSettings({
+  kube,
+  namespace: cfg.namespace,
+  name: settingsNames(cfg.group).cm,
+  overrides: {
+    ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
+    ...(cfg.resyncSeconds !== undefined && { resyncSeconds: cfg.resyncSeconds }),
+    ...(cfg.jitterSeconds !== undefined && { jitterSeconds: cfg.jitterSeconds }),
+  },
+  logger,
+  now: () => new Date(),
+});
+const current = settings.current;
 const tracking = trackingAnnotation(cfg.group);
 const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,
-  ...(cfg.trackingMethod === TrackingMethod.Annotation ? {} : { labelKey: defaultInstanceLabel }),
+  // Asked again on each read: a tracking method changed in the ConfigMap re-indexes the caches.
+  labelKey: () =>
+    current().trackingMethod === TrackingMethod.Annotation ? undefined : defaultInstanceLabel,
   onError: (err: unknown, kind: string) =>
     logger.warn({ server, kind, err: errorMessage(err) }, 'watch error; retrying'),
 });
@@ -114,21 +131,6 @@ const credentialSecrets = watchCollection(kube, `/api/v1/namespaces/${cfg.namesp
   onError: (err) =>
     logger.warn({ kind: 'Secret', err: errorMessage(err) }, 'watch error; retrying'),
 });
-// The settings ConfigMap (argocd-cm / gitward-cm) for its health customizations; a watch of the
-// control namespace's ConfigMaps, as there is no field selector for one name.
-const settingsCm = settingsNames(cfg.group).cm;
-const configMaps = watchCollection(kube, `/api/v1/namespaces/${cfg.namespace}/configmaps`, {
-  onError: (err) =>
-    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
-});
-// Parsed again only when the ConfigMap changed (the watch hands over a new object).
-let parsedCm: { cm: KubeObject | undefined; overrides: HealthOverrides } | undefined;
-const healthOverrides = (): HealthOverrides => {
-  const cm = configMaps.items().find((c) => c.metadata.name === settingsCm);
-  if (!parsedCm || parsedCm.cm !== cm)
-    parsedCm = { cm, overrides: healthOverridesOf(cm?.['data']) };
-  return parsedCm.overrides;
-};
 // Read once the CRDs are there (below); no reconcile runs before that.
 let statusSubresource = false;
 const reconciler = createReconciler({
@@ -140,12 +142,12 @@ const reconciler = createReconciler({
   group: cfg.group,
   namespace: cfg.namespace,
   trackingAnnotation: tracking,
-  trackingMethod: cfg.trackingMethod,
+  trackingMethod: () => current().trackingMethod,
   logger,
   now: () => new Date(),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
   statusSubresource: () => statusSubresource,
-  healthOverrides,
+  healthOverrides: () => current().healthOverrides,
   observer: createAppObserver({
     kube,
     group: cfg.group,
@@ -163,8 +165,8 @@ const controller = createController({
   clustersChanged: (fn) => destinations.onRegistryChange(fn),
   group: cfg.group,
   namespace: cfg.namespace,
-  resyncSeconds: cfg.resyncSeconds,
-  jitterSeconds: cfg.jitterSeconds,
+  resync: current,
+  settingsChanged: settings.onChange,
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
@@ -217,7 +219,7 @@ const lead = async () => {
   logger.info('started leading');
   acting = true;
   await credentialSecrets.ready;
-  await configMaps.ready;
+  await settings.ready;
   await controller.start();
   destinations.start();
   synced = true;
@@ -252,7 +254,7 @@ async function shutdown(signal: string): Promise<void> {
   await controller.stop();
   await destinations.stop();
   await credentialSecrets.stop();
-  await configMaps.stop();
+  await settings.stop();
   await cache.stop();
   await health.close();
 }

@@ -191,7 +191,8 @@ export interface ReconcilerDeps {
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly trackingAnnotation: string;
-  readonly trackingMethod: TrackingMethod;
+  /** From the settings ConfigMap (or the flag), asked on every reconcile: it may change. */
+  readonly trackingMethod: () => TrackingMethod;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly syncTimeoutMs: number;
@@ -275,9 +276,8 @@ export function createReconciler(d: ReconcilerDeps) {
   ) {
     const name = app.metadata.name;
     const cache = cluster.cache;
-    const desired = objects.map((o) =>
-      withTracking(o, name, d.trackingMethod, d.trackingAnnotation),
-    );
+    const method = d.trackingMethod();
+    const desired = objects.map((o) => withTracking(o, name, method, d.trackingAnnotation));
     const kinds = new Map<string, { group: string; kind: string }>();
     for (const o of desired)
       kinds.set(`${groupOf(o.apiVersion)}/${o.kind}`, {
@@ -397,7 +397,7 @@ export function createReconciler(d: ReconcilerDeps) {
   ): Condition[] {
     const ns = app.spec.destination.namespace;
     if (!ns || !project.spec.orphanedResources?.warn) return [];
-    const tracked = (o: KubeObject) => isTracked(o, d.trackingAnnotation, d.trackingMethod);
+    const tracked = (o: KubeObject) => isTracked(o, d.trackingAnnotation, d.trackingMethod());
     const orphans = orphanedResources(project, cluster.cache.inNamespace(ns), tracked);
     return orphans.length
       ? [

@@ -45,3 +45,12 @@ export * from './sync/index.ts';
 export * from './webhook/index.ts';
 export * from './project/windows.ts';
 export { orphanedResources, orphanKind } from './project/orphans.ts';
+export {
+  describeSettingsProblem,
+  reconcileSettingsOf,
+  settingsDefaults,
+  settingsKeys,
+  type ReconcileSettings,
+  type SettingsOverrides,
+  type SettingsProblem,
+} from './settings/settings-cm.ts';

@@ -20,6 +20,7 @@ export {
   parseFlags,
   processRuntimeOf,
   sharedFlags,
+  trackingMethodFlag,
   wantsHelp,
   type FlagSpec,
   type ParsedFlags,

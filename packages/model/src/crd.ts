@@ -32,6 +32,13 @@ export interface SettingsNames {
   readonly rbacCm: string;
   readonly secret: string;
   readonly initialAdminSecret: string;
+  /**
+   * A user-given `kubernetes.io/tls` Secret for the API server (argocd-server-tls in argoproj.io
+   * mode): when present it wins over the pair the server keeps in the settings Secret.
+   */
+  readonly serverTlsSecret: string;
+  /** The API server's Service, whose in-cluster names the generated certificate covers. */
+  readonly serverService: string;
 }
 
 export function settingsNames(group: ApiGroup): SettingsNames {
@@ -41,6 +48,8 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     rbacCm: `${prefix}-rbac-cm`,
     secret: `${prefix}-secret`,
     initialAdminSecret: initialAdminSecretName(group),
+    serverTlsSecret: `${prefix}-server-tls`,
+    serverService: `${prefix}-server`,
   };
 }
 

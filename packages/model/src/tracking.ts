@@ -34,6 +34,10 @@ export const TrackingMethod = {
 } as const;
 export type TrackingMethod = (typeof TrackingMethod)[keyof typeof TrackingMethod];
 
+/** Whether `v` names a tracking method (flags and the settings ConfigMap accept the same words). */
+export const isTrackingMethod = (v: string): v is TrackingMethod =>
+  (Object.values(TrackingMethod) as readonly string[]).includes(v);
+
 /** Argo CD's default instance label for label tracking. */
 export const defaultInstanceLabel = 'app.kubernetes.io/instance';
 

@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serviceAccountDir } from '@gitward/infra';
 import { GitwardError } from '@gitward/model';
 import { loadServerConfig, serverFlags, serverHelp } from './config.ts';
 
@@ -13,7 +17,6 @@ describe('loadServerConfig: rendering', () => {
       want: {
         cacheDir: '/home/u/.cache/gitward',
         tools: { helm: 'helm', kustomize: 'kustomize', jsonnet: 'jsonnet' },
-        trackingMethod: 'annotation',
       },
     },
     {
@@ -56,6 +59,10 @@ describe('loadServerConfig: rendering', () => {
     },
   ])('$name', ({ argv, env, want }) => {
     expect(loadServerConfig(argv, env, '/home/u')).toMatchObject(want);
+  });
+
+  it('has no tracking method without the flag: the settings ConfigMap decides', () => {
+    expect(loadServerConfig(base, {}, '/h').trackingMethod).toBeUndefined();
   });
 
   it('refuses an unknown tracking method', () => {
@@ -166,3 +173,30 @@ const valid: Record<string, string> = {
   'tracking-method': 'label',
   'trusted-proxies': '10.0.0.1',
 };
+
+describe('loadServerConfig: namespace in a pod', () => {
+  it("defaults to the ServiceAccount's namespace, the flag winning", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'gitward-sa-'));
+    await mkdir(join(root, serviceAccountDir), { recursive: true });
+    await writeFile(join(root, serviceAccountDir, 'namespace'), 'ops');
+    expect(loadServerConfig(base, {}, '/h', root).namespace).toBe('ops');
+    expect(loadServerConfig([...base, '--namespace', 'x'], {}, '/h', root).namespace).toBe('x');
+    expect(loadServerConfig(base, {}, '/h', join(root, 'none')).namespace).toBe('gitward');
+  });
+});
+
+describe('loadServerConfig: TLS', () => {
+  it('takes extra SANs repeated or as a comma list, and the TLS Secret name', () => {
+    const c = loadServerConfig(
+      [...base, '--tls-san', 'a.example', '--tls-san', '10.0.0.1,b.example', '--tls-secret', 's'],
+      {},
+      '/h',
+    );
+    expect([c.tlsSans, c.tlsSecret, c.tlsDir]).toEqual([
+      ['a.example', '10.0.0.1', 'b.example'],
+      's',
+      undefined,
+    ]);
+    expect(() => loadServerConfig([...base, '--tls-san', 'a b'], {}, '/h')).toThrow(/--tls-san/);
+  });
+});

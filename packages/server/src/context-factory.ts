@@ -1,5 +1,6 @@
 import type { KubeClient } from '@gitward/infra';
-import { errorMessage, TrackingMethod, type ApiGroup } from '@gitward/model';
+import { reconcileSettingsOf } from '@gitward/engine';
+import { errorMessage, type ApiGroup, type TrackingMethod } from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
 import { createAppStreamHub } from './app-stream.ts';
@@ -23,7 +24,10 @@ export function createServerContext(deps: {
   settingsTtlMs?: number;
   /** Renders sources for `manifests` and `managed-resources`; without it they cannot render. */
   renderer?: TargetRenderer;
-  /** Must match the controller's `--tracking-method` (default annotation). */
+  /**
+   * `--tracking-method`: wins over the settings ConfigMap's `application.resourceTrackingMethod`,
+   * which both processes read alike (the engine's reconcileSettingsOf).
+   */
   trackingMethod?: TrackingMethod;
   checkRepo?: ServerContext['checkRepo'];
   checkCluster?: ServerContext['checkCluster'];
@@ -51,7 +55,11 @@ export function createServerContext(deps: {
       renderer: deps.renderer,
       store,
       group: deps.group,
-      trackingMethod: deps.trackingMethod ?? TrackingMethod.Annotation,
+      trackingMethod: async () =>
+        reconcileSettingsOf(
+          (await settings.get()).cm,
+          deps.trackingMethod ? { trackingMethod: deps.trackingMethod } : {},
+        ).settings.trackingMethod,
       kubeVersion: () => {
         // Asked once; a failed answer is asked again next time rather than remembered.
         kubeVersion ??= deps.kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''));

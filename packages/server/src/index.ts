@@ -14,3 +14,4 @@ export { bootstrapSettings, settingsNames } from './settings.ts';
 export { hashPassword } from './auth/index.ts';
 export { checkClusterConnection, destinationKube, knownClusters } from './cluster/destinations.ts';
 export { serverFlags, serverHelp } from './config.ts';
+export { generateSelfSigned } from './tls.ts';

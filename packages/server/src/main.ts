@@ -4,8 +4,8 @@
  * once, bootstraps the settings (signing key, initial admin password), builds the renderer that
  * manifests and diffs need, and serves the API over HTTPS (or plain HTTP with --insecure).
  */
-import { access, rename, writeFile } from 'node:fs/promises';
-import { createServer as createHttpsServer } from 'node:https';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import {
   serveMetrics,
   type MetricsServer,
   wantsHelp,
+  watchCollection,
 } from '@gitward/infra';
 import { errorMessage } from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
@@ -32,7 +33,7 @@ import { createUiHandler } from './http/static-ui.ts';
 import { createServerContext } from './context-factory.ts';
 import { routes } from './routes/index.ts';
 import { bootstrapSettings } from './settings.ts';
-import { loadOrCreateTls } from './tls.ts';
+import { decodedData, resolveServerTls, rotatedPair, serverSans } from './tls.ts';
 
 const version = '0.1.0';
 // `--help` is answered from the flag table the parser reads, before anything else runs.
@@ -69,7 +70,7 @@ const ctx = createServerContext({
   version,
   secureCookies: !cfg.insecure,
   renderer,
-  trackingMethod: cfg.trackingMethod,
+  ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
   trustedProxies: cfg.trustedProxies,
   checkRepo: (url, creds) =>
     git.resolveRevision(url, 'HEAD', creds).then(
@@ -115,13 +116,25 @@ const metricsServer: MetricsServer | undefined =
           return undefined;
         },
       );
+// The certificate every replica serves: files, else the user's TLS Secret, else the pair kept in
+// the settings Secret (the first replica makes it). Only its source is logged, never the key.
 const tls = cfg.insecure
   ? undefined
-  : await loadOrCreateTls({
-      ...(cfg.tlsCert ? { cert: cfg.tlsCert } : {}),
-      ...(cfg.tlsKey ? { key: cfg.tlsKey } : {}),
-      dir: cfg.tlsDir,
+  : await resolveServerTls({
+      store: ctx.store,
+      names: ctx.names,
+      tlsSecret: cfg.tlsSecret ?? ctx.names.serverTlsSecret,
+      sans: serverSans(ctx.names.serverService, cfg.namespace, cfg.tlsSans),
+      ...(cfg.tlsCert && cfg.tlsKey ? { files: { cert: cfg.tlsCert, key: cfg.tlsKey } } : {}),
+      now: () => new Date(),
+      warn: (message) => logger.warn(message),
     });
+// For clients to trust (`gitward dev up` prints it): the public part only.
+const certFile = cfg.tlsCert ?? (tls && cfg.tlsDir ? join(cfg.tlsDir, 'tls.crt') : undefined);
+if (tls && cfg.tlsDir && !cfg.tlsCert) {
+  await mkdir(cfg.tlsDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(cfg.tlsDir, 'tls.crt'), tls.pair.cert);
+}
 
 const server = serve(
   {
@@ -135,7 +148,7 @@ const server = serve(
       requestTimeout: cfg.http.requestTimeoutMs,
       headersTimeout: cfg.http.headersTimeoutMs,
       connectionsCheckingInterval: Math.min(30_000, Math.ceil(cfg.http.requestTimeoutMs / 4)),
-      ...(tls ? { cert: tls.cert, key: tls.key } : {}),
+      ...(tls ? { cert: tls.pair.cert, key: tls.pair.key } : {}),
     },
     ...(tls ? { createServer: createHttpsServer } : {}),
   },
@@ -148,7 +161,8 @@ const server = serve(
         namespace: cfg.namespace,
         group: cfg.group,
         initialPasswordSecret: boot.initialPasswordSecret,
-        certificate: tls?.certFile,
+        certificate: certFile,
+        tlsSource: tls?.source,
       },
       'API server listening',
     );
@@ -156,10 +170,7 @@ const server = serve(
     // Written beside and renamed into place, so a reader never sees half of it.
     const readyFile = cfg.readyFile;
     if (readyFile)
-      void writeFile(
-        `${readyFile}.tmp`,
-        JSON.stringify({ url, certificate: tls?.certFile ?? null }),
-      )
+      void writeFile(`${readyFile}.tmp`, JSON.stringify({ url, certificate: certFile ?? null }))
         .then(() => rename(`${readyFile}.tmp`, readyFile))
         .catch((err: unknown) =>
           logger.error({ err: errorMessage(err) }, 'cannot write the ready file'),
@@ -169,10 +180,33 @@ const server = serve(
 // No idle timeout on the socket: the event stream is idle between its 15 s pings.
 server.setTimeout?.(0);
 
+let served = tls?.pair.cert;
+// A rotated certificate (the user's TLS Secret replaced, or another replica's new pair) is
+// served to new connections without a restart; files given as flags are read once.
+const tlsWatch =
+  tls && tls.source !== 'files'
+    ? watchCollection(kube, `/api/v1/namespaces/${encodeURIComponent(cfg.namespace)}/secrets`, {
+        onError: (err) => logger.warn({ err: errorMessage(err) }, 'secret watch failed; retrying'),
+        onChange: (items) => {
+          const data = (name: string) => decodedData(items.find((o) => o.metadata.name === name));
+          const next = rotatedPair(
+            data(cfg.tlsSecret ?? ctx.names.serverTlsSecret),
+            data(ctx.names.secret),
+            new Date(),
+          );
+          if (!next || next.cert === served) return;
+          served = next.cert;
+          (server as HttpsServer).setSecureContext({ cert: next.cert, key: next.key });
+          logger.info('serving a new TLS certificate');
+        },
+      })
+    : undefined;
+
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     logger.info({ signal: sig }, 'shutting down');
     void metricsServer?.close();
+    void tlsWatch?.stop();
     server.close(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   });

@@ -65,7 +65,7 @@ function fixture(outcome: Outcome, secrets: KubeObject[] = [repoSecret]) {
     store,
     kubeVersion: () => Promise.resolve('1.34.4'),
     group: 'gitward.dev',
-    trackingMethod: 'annotation',
+    trackingMethod: () => Promise.resolve('annotation'),
   });
   return { source, requests, listed };
 }

@@ -56,7 +56,8 @@ export interface TargetSourceDeps {
   /** The destination's version without the leading "v" (e.g. "1.34.4"), for Helm. */
   readonly kubeVersion: () => Promise<string>;
   readonly group: ApiGroup;
-  readonly trackingMethod: TrackingMethod;
+  /** Asked per render: the settings ConfigMap can change it at run time. */
+  readonly trackingMethod: () => Promise<TrackingMethod>;
 }
 
 /** The TargetSource over a renderer and the cluster (repo Secrets, discovery). */
@@ -91,10 +92,11 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       };
     const source = opts.revision ? { ...first, targetRevision: opts.revision } : first;
     const destination = opts.destination ?? inCluster;
-    const [index, kubeVersion, credentials] = await Promise.all([
+    const [index, kubeVersion, credentials, method] = await Promise.all([
       destination.discover(),
       destination.kubeVersion(),
       credentialsFor(source.repoURL, app.spec.project),
+      d.trackingMethod(),
     ]);
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const out = await d.renderer.render({
@@ -111,7 +113,7 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
     const objects = out.kind === 'rendered' ? out.objects : [];
     return {
       ok: true,
-      objects: objects.map((o) => withTracking(o, app.metadata.name, d.trackingMethod, annotation)),
+      objects: objects.map((o) => withTracking(o, app.metadata.name, method, annotation)),
       revision: out.revision,
       sourceType: out.sourceType,
     };

@@ -12,18 +12,22 @@ export const appNamespace = 'gitward';
 export const opDone = (a: Application): boolean =>
   !a.operation && ['Succeeded', 'Failed', 'Error'].includes(a.status?.operationState?.phase ?? '');
 
-/** A gitward.dev Application for a directory of `repoURL` at main, sent to `dest`. */
+/**
+ * A gitward.dev Application for a directory of `repoURL` at main, sent to `dest`; in the shared
+ * control namespace unless a file runs its own controller elsewhere (`namespace`).
+ */
 export function application(
   name: string,
   repoURL: string,
   dest: string,
   path: string,
   syncPolicy?: Application['spec']['syncPolicy'],
+  namespace = appNamespace,
 ): string {
   return JSON.stringify({
     apiVersion: 'gitward.dev/v1alpha1',
     kind: 'Application',
-    metadata: { name, namespace: appNamespace },
+    metadata: { name, namespace },
     spec: {
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', namespace: dest },

@@ -17,8 +17,12 @@ export { parseTrackingId, trackingIdFor, type TrackingId } from './tracking-id.t
 export interface ClusterCacheOptions {
   /** `gitward.dev/tracking-id` or `argocd.argoproj.io/tracking-id`. */
   trackingAnnotation: string;
-  /** Label tracking (e.g. `app.kubernetes.io/instance`): counts for objects without a tracking id. */
-  labelKey?: string;
+  /**
+   * Label tracking (e.g. `app.kubernetes.io/instance`): counts for objects without a tracking id.
+   * A function is asked again before each read, so a tracking method changed in the settings
+   * ConfigMap re-indexes the cache on the next reconcile, without a restart.
+   */
+  labelKey?: string | (() => string | undefined);
   /** Every failure the cache recovers from by itself; `kind` is "group/Kind" or "discovery". */
   onError?: (err: unknown, kind: string) => void;
   /**
@@ -101,11 +105,24 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
       // A failing error reporter must not take the watch loops down with it.
     }
   };
-  const tracking = {
-    trackingAnnotation: opts.trackingAnnotation,
-    ...(opts.labelKey !== undefined && { labelKey: opts.labelKey }),
+  const labelKeyFixed = typeof opts.labelKey === 'string' ? opts.labelKey : undefined;
+  const labelKeyNow = typeof opts.labelKey === 'function' ? opts.labelKey : () => labelKeyFixed;
+  let labelKey = labelKeyNow();
+  const store = createObjectStore((obj) =>
+    trackedApp(obj, {
+      trackingAnnotation: opts.trackingAnnotation,
+      ...(labelKey !== undefined && { labelKey }),
+    }),
+  );
+  /** The store, re-indexed first if the label key changed since it was indexed. */
+  const current = () => {
+    const now = labelKeyNow();
+    if (now !== labelKey) {
+      labelKey = now;
+      store.retrack();
+    }
+    return store;
   };
-  const store = createObjectStore((obj) => trackedApp(obj, tracking));
   const listeners = new Set<(e: ClusterChange) => void>();
   const kinds = new Map<string, KindState>();
   const background = new Set<Promise<unknown>>();
@@ -344,10 +361,10 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
       await Promise.all(states.map((s) => s.ready.promise));
     },
     get: (key) => store.get(key),
-    managedBy: (app) => store.managedBy(app),
+    managedBy: (app) => current().managedBy(app),
     children: (uid) => store.children(uid),
     size: () => store.size(),
-    inNamespace: (ns) => store.inNamespace(ns),
+    inNamespace: (ns) => current().inNamespace(ns),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

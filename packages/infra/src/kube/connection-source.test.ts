@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigList, resolveKubeConnection, serviceAccountDir } from './connection-source.ts';
+import {
+  inClusterNamespace,
+  kubeconfigList,
+  resolveKubeConnection,
+  serviceAccountDir,
+} from './connection-source.ts';
 import { mergeKubeconfigs } from './kubeconfig.ts';
 
 const ca = '-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n';
@@ -202,5 +207,12 @@ describe('mergeKubeconfigs', () => {
         expect(({} as Record<string, unknown>)['server']).toBeUndefined();
       }),
     );
+  });
+});
+
+describe('inClusterNamespace', () => {
+  it("reads the pod's namespace file, trimmed; none outside a pod", () => {
+    expect(inClusterNamespace(saRoot)).toBe('gitward');
+    expect(inClusterNamespace(join(dir, 'nowhere'))).toBeUndefined();
   });
 });

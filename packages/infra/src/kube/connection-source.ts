@@ -4,6 +4,7 @@
  * in-cluster ServiceAccount. The ServiceAccount's directory hangs off `root` so a test can build
  * a fake one in a temporary directory.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, GitwardError } from '@gitward/model';
@@ -13,6 +14,20 @@ import type { KubeConnection } from './types.ts';
 
 /** Where a pod's ServiceAccount credentials are mounted, under the root directory. */
 export const serviceAccountDir = 'var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The namespace of the pod this process runs in (the ServiceAccount's `namespace` file), as Argo
+ * CD's processes default to it; undefined outside a pod. Read synchronously: the flag parsers
+ * that ask are synchronous and run once at startup.
+ */
+export function inClusterNamespace(root = '/'): string | undefined {
+  try {
+    const ns = readFileSync(join(root, serviceAccountDir, 'namespace'), 'utf8').trim();
+    return ns === '' ? undefined : ns;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface ConnectionSourceOptions extends KubeconfigOptions {
   /** `--kubeconfig` (or GITWARD_KUBECONFIG): wins over everything else. */

@@ -29,7 +29,9 @@ export {
 } from './credentials.ts';
 export {
   inClusterConnection,
+  inClusterNamespace,
   resolveKubeConnection,
+  serviceAccountDir,
   type ConnectionSourceOptions,
   type ResolvedConnection,
 } from './connection-source.ts';
@@ -44,6 +46,11 @@ export {
   type WatchedCollection,
   type WatchedCollectionOptions,
 } from './watched-collection.ts';
+export {
+  watchSettingsConfigMap,
+  type WatchedSettings,
+  type WatchedSettingsOptions,
+} from './watched-settings.ts';
 export {
   clusterConnection,
   type ClusterConnection,

@@ -92,4 +92,25 @@ describe('createObjectStore', () => {
     ).toEqual(['keep', 'new']);
     expect(store.managedBy('x').map((o) => o.metadata.name)).toEqual(['other']);
   });
+
+  it('re-indexes every object when the way apps are told changes (retrack)', () => {
+    let key = 'app';
+    const store = createObjectStore((o) => o.metadata.labels?.[key]);
+    store.upsert('/ConfigMap', {
+      ...obj('ConfigMap', 'a', '1'),
+      metadata: {
+        name: 'a',
+        namespace: 'ns',
+        resourceVersion: '1',
+        labels: { app: 'one', other: 'two' },
+      },
+    });
+    expect(store.managedBy('one').map((o) => o.metadata.name)).toEqual(['a']);
+    expect(store.retrack()).toBe(0);
+    key = 'other';
+    expect(store.retrack()).toBe(1);
+    expect(store.managedBy('one')).toEqual([]);
+    expect(store.managedBy('two').map((o) => o.metadata.name)).toEqual(['a']);
+    expect(store.inNamespace('ns').map((o) => o.metadata.name)).toEqual(['a']);
+  });
 });

@@ -33,6 +33,8 @@ export interface ObjectStore {
   replaceKind(kind: string, items: readonly KubeObject[]): StoreChange[];
   /** Drops every object of the kind (its resource type is gone). */
   clearKind(kind: string): StoreChange[];
+  /** Asks `appOf` again for every object (the tracking method changed); returns how many moved. */
+  retrack(): number;
 }
 
 interface Entry {
@@ -111,6 +113,17 @@ export function createObjectStore(appOf: (obj: KubeObject) => string | undefined
       return [...deletes, ...upserts];
     },
     clearKind: (kind) => dropMissing(kind, new Set()),
+    retrack: () => {
+      let moved = 0;
+      for (const [key, e] of [...entries]) {
+        const app = appOf(e.obj);
+        if (app === e.app) continue;
+        unindex(key, e);
+        index(key, { ...e, app });
+        moved++;
+      }
+      return moved;
+    },
   };
 }
 

@@ -20,6 +20,8 @@ export interface WatchedCollectionOptions {
   readonly labelSelector?: string;
   /** Each failure the loop recovers from (it retries with backoff). */
   readonly onError: (err: unknown) => void;
+  /** Called after each change of the collection (the first list included); must not throw. */
+  readonly onChange?: (items: readonly KubeObject[]) => void;
 }
 
 /** Starts listing and watching `path` (a collection, e.g. `/api/v1/namespaces/x/secrets`). */
@@ -35,6 +37,7 @@ export function watchCollection(
   let snapshot: readonly KubeObject[] = [];
   const changed = () => {
     snapshot = [...byName.values()];
+    opts.onChange?.(snapshot);
   };
   const loop = runReflector(
     client,

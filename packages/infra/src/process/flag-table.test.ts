@@ -25,6 +25,12 @@ describe('parseFlags', () => {
     expect(parseFlags([], {}, specs).has('insecure')).toBe(false);
   });
 
+  it('joins a repeatable flag with commas, as its comma-list form', () => {
+    const multi: FlagSpec[] = [{ name: 'san', env: 'S', multiple: true, description: 'names' }];
+    expect(parseFlags(['--san', 'a', '--san', 'b,c'], {}, multi).pick('san')).toBe('a,b,c');
+    expect(parseFlags([], { S: 'x,y' }, multi).pick('san')).toBe('x,y');
+  });
+
   it('refuses a flag the table does not have', () => {
     expect(() => parseFlags(['--nope', 'x'], {}, specs)).toThrow(/--nope/);
   });

@@ -4,7 +4,13 @@
  * miss one it does. Each row names its environment variable and its default.
  */
 import { parseArgs } from 'node:util';
-import { ApiGroup, TrackingMethod } from '@gitward/model';
+import {
+  ApiGroup,
+  ErrorCode,
+  GitwardError,
+  isTrackingMethod,
+  TrackingMethod,
+} from '@gitward/model';
 import { logFormatOf, type LogFormat } from './logger.ts';
 
 export interface FlagSpec {
@@ -12,6 +18,8 @@ export interface FlagSpec {
   readonly name: string;
   /** Only `--insecure`-style switches are booleans; every other flag takes a value. */
   readonly type?: 'string' | 'boolean';
+  /** A value flag that may be repeated: `pick` joins the values with commas (a comma list). */
+  readonly multiple?: boolean;
   /** The environment variable read when the flag is absent. */
   readonly env?: string;
   /** Startup fails without it (from the flag or the variable). */
@@ -41,7 +49,10 @@ export function parseFlags(
   specs: readonly FlagSpec[],
 ): ParsedFlags {
   const options = Object.fromEntries(
-    specs.map((s) => [s.name, { type: s.type ?? 'string' } as const]),
+    specs.map((s) => [
+      s.name,
+      { type: s.type ?? 'string', ...(s.multiple === true && { multiple: true }) } as const,
+    ]),
   );
   const { values } = parseArgs({ args: [...argv], options, strict: true });
   const byName = new Map(specs.map((s) => [s.name, s]));
@@ -51,6 +62,7 @@ export function parseFlags(
       if (!spec) throw new Error(`flag --${name} is not in the table`);
       const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (typeof v === 'string') return v;
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(',');
       const fromEnv = spec.env ? env[spec.env] : undefined;
       return fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
     },
@@ -108,7 +120,8 @@ export const sharedFlags = {
   namespace: {
     name: 'namespace',
     env: 'GITWARD_NAMESPACE',
-    defaultText: 'gitward (argocd with --api-group argoproj.io)',
+    defaultText:
+      "the pod's namespace in-cluster, else gitward (argocd with --api-group argoproj.io)",
     description: 'control namespace: Applications, projects, settings',
   },
   logLevel: {
@@ -156,9 +169,8 @@ export const sharedFlags = {
   trackingMethod: {
     name: 'tracking-method',
     env: 'GITWARD_TRACKING_METHOD',
-    default: TrackingMethod.Annotation,
-    description:
-      'how objects are tied to their app: annotation, label, annotation+label (controller and server must agree)',
+    defaultText: `application.resourceTrackingMethod of the settings ConfigMap, else ${TrackingMethod.Annotation}`,
+    description: 'how objects are tied to their app: annotation, label, annotation+label',
   },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -177,4 +189,19 @@ export function processRuntimeOf(flags: ParsedFlags): ProcessRuntime {
     logFormat: logFormatOf(flags.pick(sharedFlags.logFormat.name)),
     metricsAddress: flags.pick(sharedFlags.metricsAddress.name) ?? '0.0.0.0',
   };
+}
+
+/**
+ * `--tracking-method` (or GITWARD_TRACKING_METHOD) when given: it overrides the settings
+ * ConfigMap's `application.resourceTrackingMethod` in both processes; absent stays absent.
+ */
+export function trackingMethodFlag(flags: ParsedFlags): { trackingMethod?: TrackingMethod } {
+  const v = flags.pick(sharedFlags.trackingMethod.name);
+  if (v === undefined) return {};
+  if (!isTrackingMethod(v))
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--tracking-method must be one of ${Object.values(TrackingMethod).join(', ')}`,
+    );
+  return { trackingMethod: v };
 }
