@@ -1,9 +1,16 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { customResourceDefinitions, ApiGroup, type Application } from '@gitward/model';
-import { objectKey, parseObjects, type RenderedObject } from '@gitward/local-cluster';
+import {
+  ensureBinaries,
+  objectKey,
+  parseObjects,
+  type RenderedObject,
+} from '@gitward/local-cluster';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
@@ -228,5 +235,113 @@ describe('self-management: gitward syncs its own install from git', () => {
       if (!back) await sleep(200);
     }
     expect(back).toBe(true);
+  });
+});
+
+describe('install and uninstall with the real tools', () => {
+  // Each install goes to a namespace of its own with prefixed cluster-wide names and without the
+  // CRDs (shared by the run), and has to become Available: kwok runs the pods.
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'gitward-deploy-'));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const rollout = async (ns: string, prefix = '') => {
+    for (const c of ['controller', 'server'])
+      await kubectl([
+        'rollout',
+        'status',
+        `deployment/${prefix}gitward-${c}`,
+        '-n',
+        ns,
+        '--timeout=120s',
+      ]);
+  };
+  const clusterRoles = async (prefix: string) =>
+    (await kubectl(['get', 'clusterroles', '-o', 'name']))
+      .split('\n')
+      .filter((n) => n.startsWith(`clusterrole.rbac.authorization.k8s.io/${prefix}`));
+
+  it('kubectl apply --server-side -k over deploy/base, then kubectl delete -k', async () => {
+    const ns = uniqueName('gw-kubectl');
+    const prefix = `${ns}-`;
+    const overlay = join(work, ns);
+    await mkdir(overlay);
+    const crdDelete = (p: string) =>
+      `  - patch: '{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"${p}.gitward.dev"},"$patch":"delete"}'`;
+    await writeFile(
+      join(overlay, 'kustomization.yaml'),
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        `resources: [${relative(overlay, join(deployDir, 'base'))}]`,
+        `namespace: ${ns}`,
+        `namePrefix: ${prefix}`,
+        'patches:',
+        ...['applications', 'appprojects', 'applicationsets'].map(crdDelete),
+        '',
+      ].join('\n'),
+    );
+    try {
+      await kubectl(['apply', '--server-side', '-k', overlay]);
+      await rollout(ns, prefix);
+      expect(await clusterRoles(prefix)).toHaveLength(2);
+    } finally {
+      await kubectl(['delete', '-k', overlay, '--ignore-not-found', '--wait=false']);
+    }
+    expect(await clusterRoles(prefix)).toEqual([]);
+  });
+
+  it('helm install, then helm uninstall (CRDs installed separately)', async () => {
+    const ns = uniqueName('gw-helm');
+    const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
+    const cluster = inject('cluster');
+    const helm = (args: readonly string[]) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          bin.path.helm,
+          [...args, '--kubeconfig', cluster.kubeconfig],
+          {
+            env: {
+              PATH: process.env['PATH'] ?? '',
+              HOME: work,
+              HELM_CACHE_HOME: join(work, 'helm', 'cache'),
+              HELM_CONFIG_HOME: join(work, 'helm', 'config'),
+              HELM_DATA_HOME: join(work, 'helm', 'data'),
+            },
+          },
+          (err, stdout, stderr) =>
+            err
+              ? reject(new Error(`helm ${args.join(' ')}: ${stderr.trim() || err.message}`))
+              : resolve(stdout),
+        );
+      });
+    // As docs/install.md says: helm keeps its release record in the namespace, so helm creates it
+    // (--create-namespace) and the chart does not; the CRDs are already there.
+    await helm([
+      'install',
+      ns,
+      join(deployDir, 'chart'),
+      ...['--namespace', ns, '--create-namespace', '--wait', '--timeout', '120s'],
+      ...[
+        '--set',
+        'createNamespace=false',
+        '--set',
+        'crds.install=false',
+        '--set',
+        `namePrefix=${ns}-`,
+      ],
+    ]);
+    try {
+      await rollout(ns);
+      expect(await clusterRoles(`${ns}-`)).toHaveLength(2);
+    } finally {
+      await helm(['uninstall', ns, '--namespace', ns, '--wait']);
+      await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
+    }
+    expect(await clusterRoles(`${ns}-`)).toEqual([]);
   });
 });
