@@ -106,8 +106,9 @@ describe('deploy/ generated from the chart', () => {
       expect(container['livenessProbe']).toMatchObject({
         httpGet: { path: '/healthz', port: 'metrics' },
       });
+      // The controller's standby never answers /readyz 200: it is Ready once it serves.
       expect(container['readinessProbe']).toMatchObject({
-        httpGet: { path: '/readyz', port: 'metrics' },
+        httpGet: { path: c === 'server' ? '/readyz' : '/healthz', port: 'metrics' },
       });
       expect(container['ports']).toContainEqual({
         name: 'metrics',
