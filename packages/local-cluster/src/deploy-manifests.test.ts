@@ -72,6 +72,18 @@ describe('deploy/ generated from the chart', () => {
       const prefix = group === ApiGroup.ArgoCD ? 'argocd' : 'gitward';
       expect(objects[`v1/ConfigMap/gitward/${prefix}-cm`]).toBeDefined();
       expect(objects[`v1/Secret/gitward/${prefix}-secret`]).toBeDefined();
+      // Both processes are told the group; the control namespace is the pod's own.
+      for (const c of ['controller', 'server']) {
+        const d = objects[`apps/v1/Deployment/gitward/gitward-${c}`] as unknown as {
+          spec: { template: { spec: { containers: { env: Json[] }[] } } };
+        };
+        const env = d.spec.template.spec.containers[0]?.env ?? [];
+        expect(env).toContainEqual({ name: 'GITWARD_API_GROUP', value: group });
+        expect(env).toContainEqual({
+          name: 'GITWARD_NAMESPACE',
+          valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+        });
+      }
     }
   });
 
