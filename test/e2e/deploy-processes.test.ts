@@ -1,18 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  ensureBinaries,
-  generatedVariants,
-  helmTemplate,
-  parseObjects,
-  type RenderedObject,
-} from '@gitward/local-cluster';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatedVariants, type RenderedObject } from '@gitward/local-cluster';
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { runCli } from './support/cli.ts';
 import { adminLogin } from './support/cli-bed.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import {
+  applyObjects,
+  applyShippedCrds,
+  deleteClusterScoped,
+  rbacKinds,
+  renderChart,
+} from './support/deploy.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 import { cm, deployment, exists, waitGone } from './support/sync-fixtures.ts';
@@ -25,18 +26,7 @@ import { cm, deployment, exists, waitGone } from './support/sync-fixtures.ts';
 // its objects, and a cascading delete removes the rest. A rule the processes need and the chart
 // lacks fails here with the apiserver's 403.
 
-const deployDir = join(import.meta.dirname, '..', '..', 'deploy');
-const installKinds = new Set([
-  'Namespace',
-  'ServiceAccount',
-  'Role',
-  'RoleBinding',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'ConfigMap',
-  'Secret',
-  'AppProject',
-]);
+const installKinds = new Set([...rbacKinds, 'ConfigMap', 'Secret', 'AppProject']);
 
 const ns = uniqueName('gw-proc');
 const prefix = `${ns}-`;
@@ -79,27 +69,13 @@ beforeAll(async () => {
   repo = await git.createRepo('deploy-processes');
   await repo.commit({ 'app/cm.json': cm('settings'), 'app/web.yaml': deployment('web') }, 'v1');
   await repo.push();
-  const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
-  const rendered = await helmTemplate(bin.path.helm, join(deployDir, 'chart'), [
+  const rendered = await renderChart([
     ...generatedVariants.base,
     ...['--set', `namespace=${ns}`, '--set', `namePrefix=${prefix}`],
   ]);
-  objects = parseObjects(rendered).filter((o) => installKinds.has(o.kind));
-  const apply = (items: RenderedObject[]) =>
-    kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-  // The CRDs as the manifests ship them (generated from the same code as --install-crds, so the
-  // same objects other files of the run install).
-  await kubectl([
-    'apply',
-    '--server-side',
-    '--field-manager=gitward-e2e-deploy',
-    '-k',
-    join(deployDir, 'crds'),
-  ]);
-  for (const plural of ['applications', 'appprojects', 'applicationsets'])
-    await kubectl(['wait', '--for=condition=Established', `crd/${plural}.gitward.dev`]);
-  await apply(objects.filter((o) => o.kind === 'Namespace'));
-  await apply(objects.filter((o) => o.kind !== 'Namespace'));
+  objects = rendered.filter((o) => installKinds.has(o.kind));
+  await applyShippedCrds('gitward-e2e-deploy');
+  await applyObjects(objects);
   await kubectl(['create', 'namespace', dest]);
   // As in the pod: no --install-crds (the manifests installed them), the control namespace of
   // the install, the ServiceAccounts' tokens.
@@ -122,8 +98,7 @@ afterAll(async () => {
   await kubectl(['delete', 'applications.gitward.dev', '--all', '-n', ns, '--wait=false']).catch(
     () => '',
   );
-  for (const o of objects.filter((x) => x.kind.startsWith('Cluster')))
-    await kubectl(['delete', o.kind, o.metadata.name, '--ignore-not-found', '--wait=false']);
+  await deleteClusterScoped(objects);
   await kubectl(['delete', 'namespace', ns, dest, '--ignore-not-found', '--wait=false']);
   await rm(work, { recursive: true, force: true });
 });
