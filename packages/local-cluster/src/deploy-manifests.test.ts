@@ -46,6 +46,7 @@ describe('deploy/ generated from the chart', () => {
   it.each([
     ['base', generatedVariants.base],
     ['namespace-install', generatedVariants['namespace-install']],
+    ['argocd-takeover', generatedVariants['argocd-takeover']],
     ['overlays/ha', ['--set', 'controller.replicas=2', '--set', 'server.replicas=2']],
   ] as const)(
     'kustomize build deploy/%s gives the objects helm template does',
