@@ -24,9 +24,11 @@ const chart = join(deployDir, 'chart');
 let bin: Binaries;
 
 beforeAll(async () => {
-  // The pinned helm and kustomize of the local control plane (built once, then only checked).
+  // The pinned helm and kustomize of the local control plane: only checked on a warm cache; on
+  // a fresh machine this builds the binaries once (as the e2e step would, which then finds
+  // them), about 20 minutes on 2 cores.
   bin = await ensureBinaries({ cacheDir: join(homedir(), '.cache', 'gitward') });
-}, 600_000);
+}, 45 * 60_000);
 
 const byKey = (objects: readonly RenderedObject[]) =>
   Object.fromEntries(objects.map((o) => [objectKey(o), o]));
@@ -35,7 +37,8 @@ const kustomize = async (dir: string) =>
 const helm = async (flags: readonly string[] = []) =>
   byKey(parseObjects(await helmTemplate(bin.path.helm, chart, flags)));
 
-describe('deploy/ generated from the chart', () => {
+// Each test runs helm or kustomize a few times: seconds on a loaded machine.
+describe('deploy/ generated from the chart', { timeout: 60_000 }, () => {
   it('is what npm run deploy:generate writes now (no drift; CRDs from the code)', async () => {
     const fresh = await generateDeploy(deployDir, bin.path.helm);
     const onDisk = await readGenerated(deployDir);
