@@ -9,6 +9,8 @@ import { run } from './exec.ts';
 import { kubeRequest, type AdminConnection } from './kube-http.ts';
 import { nodeCertificates, pkiFiles } from './pki.ts';
 import { listenPort } from './ports.ts';
+import type { SupervisorEvent } from './state.ts';
+import { StartupError } from './supervisor.ts';
 import {
   apiServiceRule,
   cniConflist,
@@ -53,27 +55,12 @@ export interface RealNodeState {
 
 export type NodeComponent = 'containerd' | 'kubelet';
 
-export type NodeEvent =
-  | { readonly event: 'phase'; readonly phase: string; readonly ms: number }
-  | { readonly event: 'ready'; readonly state: RealNodeState }
-  | {
-      readonly event: 'failed';
-      readonly component: NodeComponent | 'node';
-      readonly message: string;
-      readonly logTail: readonly string[];
-    };
+export type NodeEvent = SupervisorEvent<RealNodeState, NodeComponent | 'node'>;
 
 export const nodeStateFileName = 'node.json';
 
-export class NodeStartupError extends Error {
-  readonly component: NodeComponent | 'node';
-  readonly logTail: readonly string[];
-  constructor(component: NodeComponent | 'node', message: string, logTail: readonly string[]) {
-    super(message);
-    this.component = component;
-    this.logTail = logTail;
-  }
-}
+const startupError = (c: NodeComponent, message: string, logTail: readonly string[]) =>
+  new StartupError<NodeComponent | 'node'>(c, message, logTail);
 
 interface Child {
   readonly name: NodeComponent;
@@ -288,7 +275,7 @@ export class NodeSupervisor {
     while (performance.now() < deadline) {
       const dead = this.children.find((c) => c.done);
       if (dead) {
-        throw new NodeStartupError(
+        throw startupError(
           dead.name,
           `${dead.name} exited with code ${await dead.exited} during startup`,
           await tail(dead.log),
@@ -298,7 +285,7 @@ export class NodeSupervisor {
       await sleep(200);
     }
     const c = this.children.find((x) => x.name === name);
-    throw new NodeStartupError(
+    throw startupError(
       name,
       `${name} was not ready after ${this.cfg.readyTimeoutMs}ms`,
       c ? await tail(c.log) : [],

@@ -1,19 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import { ensureKubelet } from './binaries.ts';
-import { stopClusterByPid } from './cluster.ts';
+import { awaitReady, stopClusterByPid } from './cluster.ts';
 import { run } from './exec.ts';
 import { containerdNames, ensurePauseImage } from './oci.ts';
 import { cniBinDir } from './real-node-config.ts';
 import {
   nodeStateFileName,
-  type NodeEvent,
   type RealNodeConfig,
   type RealNodeState,
 } from './real-node-supervisor.ts';
@@ -67,38 +65,6 @@ export function realNodeUnavailable(): string | undefined {
     }
   }
   return undefined;
-}
-
-function awaitReady(child: ChildProcess, onLog?: (line: string) => void): Promise<RealNodeState> {
-  return new Promise((resolve, reject) => {
-    const stderr: string[] = [];
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      let e: NodeEvent;
-      try {
-        e = JSON.parse(line) as NodeEvent;
-      } catch {
-        return;
-      }
-      if (e.event === 'phase') onLog?.(`real node: ${e.phase} ready after ${e.ms}ms`);
-      else if (e.event === 'ready') resolve(e.state);
-      else {
-        const tail = e.logTail.length
-          ? `\nlast lines of the ${e.component} log:\n  ${e.logTail.join('\n  ')}`
-          : '';
-        reject(new GitwardError(ErrorCode.ClusterStartFailed, `real node: ${e.message}${tail}`));
-      }
-    });
-    child.on('exit', (code) =>
-      reject(
-        new GitwardError(
-          ErrorCode.ClusterStartFailed,
-          `real node supervisor exited with code ${code} before the node was ready\n${stderr.join('').slice(-2000)}`,
-        ),
-      ),
-    );
-  });
 }
 
 /** Loads an OCI archive into the node's containerd (see RealNode.importImage). */
@@ -169,7 +135,7 @@ export async function startRealNode(opts: StartRealNodeOptions): Promise<RealNod
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let state: RealNodeState;
   try {
-    state = await awaitReady(child, opts.onLog);
+    state = await awaitReady<RealNodeState>(child, 'real node', opts.onLog);
   } catch (err) {
     await exited;
     throw err;

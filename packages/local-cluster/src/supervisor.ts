@@ -30,14 +30,10 @@ export interface SupervisorConfig {
 }
 
 /** A component failed to start; carries the tail of its log for the parent to show. */
-export class StartupError extends Error {
-  readonly component: ComponentName | 'supervisor';
+export class StartupError<C extends string = ComponentName | 'supervisor'> extends Error {
+  readonly component: C;
   readonly logTail: readonly string[];
-  constructor(
-    component: ComponentName | 'supervisor',
-    message: string,
-    logTail: readonly string[],
-  ) {
+  constructor(component: C, message: string, logTail: readonly string[]) {
     super(message);
     this.component = component;
     this.logTail = logTail;
