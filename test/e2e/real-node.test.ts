@@ -1,25 +1,33 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import {
   buildGoImage,
   isAlive,
   mountsUnder,
+  pauseImageRef,
   realNodeLabel,
   realNodeToleration,
   shimPids,
   startRealNode,
   type RealNode,
+  type RealNodeState,
 } from '@gitward/local-cluster';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 
 const root = process.getuid?.() === 0;
 
-/** A static HTTP server: `/` greets and logs, `/api` calls the apiserver as a pod would. */
+/**
+ * A static HTTP server: `/` greets and logs, `/api` calls the apiserver as a pod would, `/fetch`
+ * GETs a URL from inside the pod.
+ */
 const webMain = `package main
 
 import (
@@ -43,6 +51,15 @@ func main() {
 		log.Printf("GET %s", r.URL.Path)
 		host, _ := os.Hostname()
 		fmt.Fprintf(w, "hello from %s\\n", host)
+	})
+	http.HandleFunc("/fetch", func(w http.ResponseWriter, r *http.Request) {
+		res, err := http.Get(r.URL.Query().Get("url"))
+		if err != nil {
+			http.Error(w, err.Error(), 502)
+			return
+		}
+		defer res.Body.Close()
+		io.Copy(w, res.Body)
 	})
 	http.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
 		ca, err := os.ReadFile(sa + "ca.crt")
@@ -89,6 +106,22 @@ async function waitFor<T>(what: string, f: () => Promise<T | undefined>, ms = 60
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(250);
   }
+}
+
+/** No process, shim, mount, directory, bridge, iptables rule or Node object of `state` is left. */
+async function expectNothingLeft(state: RealNodeState): Promise<void> {
+  const pids = [state.pid, ...Object.values(state.componentPids)];
+  await waitFor('every node process to exit', () =>
+    Promise.resolve(pids.some(isAlive) ? undefined : true),
+  );
+  expect(await shimPids(state.containerdSocket)).toEqual([]);
+  expect(await mountsUnder(state.dir)).toEqual([]);
+  expect(existsSync(state.dir)).toBe(false);
+  await expect(sh('ip', ['link', 'show', state.bridge])).rejects.toThrow();
+  for (const table of ['nat', 'filter']) {
+    expect(await sh('iptables', ['-t', table, '-S'])).not.toContain(state.bridge);
+  }
+  expect(await kubectl(['get', 'node', state.name, '--ignore-not-found'])).toBe('');
 }
 
 interface PodJson {
@@ -165,6 +198,19 @@ describe.skipIf(!root)('a real node (kubelet + containerd; skipped when not root
       const api = await (await fetch(`http://${podIP}:8080/api`)).text();
       expect(api).toMatch(/^200 .*"gitVersion"/s);
 
+      // A loopback-only service of the host, relayed to the node IP, answers the pod.
+      const host = createServer((_req, r) => r.end('from the host'));
+      await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+      const relay = await node.relayHostPort((host.address() as AddressInfo).port);
+      try {
+        const url = `http://${node.nodeIP}:${relay.port}/`;
+        const fetched = await fetch(`http://${podIP}:8080/fetch?url=${encodeURIComponent(url)}`);
+        expect(await fetched.text()).toBe('from the host');
+      } finally {
+        await relay.close();
+        host.close();
+      }
+
       expect(await kubectl(['logs', 'web', '-n', ns])).toContain('GET /from-host');
       expect(await kubectl(['exec', 'web', '-n', ns, '--', '/app', 'hello'])).toBe(
         'hello from exec\n',
@@ -176,24 +222,64 @@ describe.skipIf(!root)('a real node (kubelet + containerd; skipped when not root
       const state = node.state;
       await node.stop();
       node = undefined;
-      const pids = [state.pid, ...Object.values(state.componentPids)];
-      await waitFor('every node process to exit', () =>
-        Promise.resolve(pids.some(isAlive) ? undefined : true),
-      );
-      expect(await shimPids(state.containerdSocket)).toEqual([]);
-      expect(await mountsUnder(state.dir)).toEqual([]);
-      expect(existsSync(state.dir)).toBe(false);
-      await expect(sh('ip', ['link', 'show', state.bridge])).rejects.toThrow();
-      for (const table of ['nat', 'filter']) {
-        expect(await sh('iptables', ['-t', table, '-S'])).not.toContain(state.bridge);
-      }
-      expect(await kubectl(['get', 'node', nodeName, '--ignore-not-found'])).toBe('');
+      await expectNothingLeft(state);
     } finally {
       await node?.stop();
       await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']).catch(
         () => '',
       );
       await rm(work, { recursive: true, force: true });
+    }
+  });
+
+  it('takes the node down, its pods included, when the process that started it is killed', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, 'support', 'start-real-node-child.ts'),
+        JSON.stringify(inject('cluster')),
+        inject('cacheDir'),
+        uniqueName('orphan'),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
+    });
+    const state = JSON.parse(line) as RealNodeState;
+    const ns = uniqueName('orphan-node');
+    try {
+      await kubectl(['create', 'namespace', ns]);
+      // The pause image is on every real node: a pod that runs until it is stopped.
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'sleeper', namespace: ns },
+        spec: {
+          nodeName: state.name,
+          tolerations: [realNodeToleration],
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'p', image: pauseImageRef, imagePullPolicy: 'Never' }],
+        },
+      };
+      await kubectl(['apply', '-f', '-'], JSON.stringify(pod));
+      await waitFor('the pod to run', async () => {
+        const p = await getJson<PodJson>(['pod', 'sleeper', '-n', ns]);
+        return p.status.podIP !== undefined &&
+          p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+          ? true
+          : undefined;
+      });
+      expect(await shimPids(state.containerdSocket)).not.toEqual([]);
+      child.kill('SIGKILL');
+      await expectNothingLeft(state);
+      expect(await kubectl(['get', 'pod', 'sleeper', '-n', ns, '--ignore-not-found'])).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+      await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']).catch(
+        () => '',
+      );
     }
   });
 });

@@ -73,7 +73,13 @@ export {
   type RealNode,
   type StartRealNodeOptions,
 } from './real-node.ts';
-export { realNodeLabel, realNodeTaint, realNodeToleration } from './real-node-config.ts';
+export {
+  pauseImageRef,
+  realNodeLabel,
+  realNodeTaint,
+  realNodeToleration,
+} from './real-node-config.ts';
 export { mountsUnder, shimPids, type RealNodeState } from './real-node-supervisor.ts';
+export { tcpRelay, type TcpRelay } from './tcp-relay.ts';
 export { isAlive, readClusterState, type ClusterState } from './state.ts';
 export { loadVersions, type ToolVersions } from './versions.ts';

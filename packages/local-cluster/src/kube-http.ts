@@ -38,6 +38,7 @@ export function kubeRequest(
           ? {
               'content-type':
                 method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+              'content-length': Buffer.byteLength(payload),
             }
           : {},
       },

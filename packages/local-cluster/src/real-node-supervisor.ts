@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeconfigFor } from './components.ts';
@@ -11,6 +10,7 @@ import { nodeCertificates, pkiFiles } from './pki.ts';
 import { listenPort } from './ports.ts';
 import type { SupervisorEvent } from './state.ts';
 import { StartupError } from './supervisor.ts';
+import { tcpRelay, type TcpRelay } from './tcp-relay.ts';
 import {
   apiServiceRule,
   cniConflist,
@@ -90,7 +90,7 @@ export class NodeSupervisor {
   private readonly children: Child[] = [];
   private net: NodeNetwork | undefined;
   private bridgeMade = false;
-  private forwarder: Server | undefined;
+  private forwarder: TcpRelay | undefined;
   private apiRule: string[] | undefined;
   private iptablesBefore: Snapshot | undefined;
   private stopping = false;
@@ -230,21 +230,8 @@ export class NodeSupervisor {
    * pods' https://10.96.0.1 to it: in-cluster clients work without kube-proxy.
    */
   private async forwardApi(net: NodeNetwork, api: URL): Promise<void> {
-    const server = createServer((c) => {
-      const up = connect(Number(api.port), api.hostname);
-      c.pipe(up).pipe(c);
-      c.on('error', () => up.destroy());
-      up.on('error', () => c.destroy());
-    });
-    this.forwarder = server;
-    const port = await new Promise<number>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, net.nodeIp, () => {
-        const a = server.address();
-        resolve(typeof a === 'object' && a ? a.port : 0);
-      });
-    });
-    const rule = apiServiceRule(net, port);
+    this.forwarder = await tcpRelay(net.nodeIp, 0, { host: api.hostname, port: Number(api.port) });
+    const rule = apiServiceRule(net, this.forwarder.port);
     await run('iptables', ['-t', 'nat', '-A', ...rule]);
     this.apiRule = rule;
   }
@@ -320,8 +307,7 @@ export class NodeSupervisor {
     await step('containerd', () => this.kill('containerd', 10_000));
     await step('shims', () => this.killShims());
     await step('forwarder', async () => {
-      const f = this.forwarder;
-      if (f) await new Promise<void>((resolve) => f.close(() => resolve()));
+      await this.forwarder?.close();
       if (this.apiRule) await run('iptables', ['-t', 'nat', '-D', ...this.apiRule]);
     });
     await step('iptables', () => this.undoIptables());
@@ -347,12 +333,15 @@ export class NodeSupervisor {
     const node = `/api/v1/nodes/${this.cfg.name}`;
     await kubeRequest(conn, 'PATCH', node, { spec: { unschedulable: true } });
     const list = `/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${this.cfg.name}`)}`;
-    const pods = async () =>
-      (
-        JSON.parse((await kubeRequest(conn, 'GET', list)).body) as {
-          items?: { metadata: { namespace: string; name: string } }[];
-        }
-      ).items ?? [];
+    const pods = async () => {
+      const res = await kubeRequest(conn, 'GET', list);
+      if (res.status !== 200)
+        throw new Error(`GET ${list}: ${res.status} ${res.body.slice(0, 200)}`);
+      const body = JSON.parse(res.body) as {
+        items?: { metadata: { namespace: string; name: string } }[];
+      };
+      return body.items ?? [];
+    };
     for (const p of await pods()) {
       await kubeRequest(
         conn,

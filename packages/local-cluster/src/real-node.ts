@@ -16,6 +16,7 @@ import {
   type RealNodeState,
 } from './real-node-supervisor.ts';
 import { isAlive, type ClusterState } from './state.ts';
+import { tcpRelay, type TcpRelay } from './tcp-relay.ts';
 
 export interface StartRealNodeOptions {
   /** The running local control plane to join (startLocalCluster's state, or the e2e's shared one). */
@@ -43,6 +44,12 @@ export interface RealNode {
    * imagePullPolicy Never or IfNotPresent. Returns the names the image has on the node.
    */
   importImage(ociArchive: string, name?: string): Promise<string[]>;
+  /**
+   * Makes a service listening on the host's loopback (a test's git server, say) reachable from
+   * the node's pods at http(s)://<nodeIP>:<returned port>: pods cannot reach the host's
+   * 127.0.0.1. The relay runs in this process; close it when done (stop() does not).
+   */
+  relayHostPort(port: number): Promise<TcpRelay>;
   /** Drains the node and stops containerd and kubelet, leaving nothing behind. */
   stop(): Promise<void>;
 }
@@ -145,6 +152,7 @@ export async function startRealNode(opts: StartRealNodeOptions): Promise<RealNod
     nodeIP: state.nodeIp,
     state,
     importImage: (archive, name) => importImage(state.containerdSocket, archive, name),
+    relayHostPort: (port) => tcpRelay(state.nodeIp, 0, { host: '127.0.0.1', port }),
     stop,
   });
   if (detached) {
