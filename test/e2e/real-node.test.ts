@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,12 @@ async function expectNothingLeft(state: RealNodeState): Promise<void> {
     expect(await sh('iptables', ['-t', table, '-S'])).not.toContain(state.bridge);
   }
   expect(await kubectl(['get', 'node', state.name, '--ignore-not-found'])).toBe('');
+  // Outside the node directory: kubelet's log links and CNI's result cache.
+  for (const f of await readdir('/var/log/containers').catch(() => [] as string[])) {
+    expect(await readlink(join('/var/log/containers', f)).catch(() => '')).not.toContain(state.dir);
+  }
+  const cniCache = await readdir('/var/lib/cni/results').catch(() => [] as string[]);
+  expect(cniCache.filter((f) => f.includes(`-${state.bridge}-`))).toEqual([]);
 }
 
 interface PodJson {

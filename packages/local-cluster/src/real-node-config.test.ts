@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   apiServiceRule,
+  cniCacheEntries,
   cniConflist,
   containerdConfig,
   iptablesUndo,
@@ -38,6 +39,7 @@ state = "/run/containerd"
       bin_dir = "/opt/cni/bin"
       conf_dir = "/etc/cni/net.d"
           [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+            Root = ""
             SystemdCgroup = true
 
 [ttrpc]
@@ -58,6 +60,7 @@ describe('containerdConfig', () => {
     [/restrict_oom_score_adj/, 'restrict_oom_score_adj = true'],
     [/sandbox_image/, 'sandbox_image = "gitward.local/pause:1"'],
     [/SystemdCgroup/, 'SystemdCgroup = false'],
+    [/^ +Root =/, 'Root = "/run/n1/containerd/runc"'],
     [/bin_dir/, 'bin_dir = "/usr/lib/cni"'],
     [/conf_dir/, 'conf_dir = "/run/n1/cni/net.d"'],
   ])('sets %s', (re, want) => {
@@ -135,6 +138,7 @@ describe('kubeletConfig', () => {
     ['failSwapOn', false],
     ['localStorageCapacityIsolation', false],
     ['containerRuntimeEndpoint', 'unix:///run/n1/containerd.sock'],
+    ['podLogsDir', '/run/n1/pod-logs'],
     ['address', '10.89.0.1'],
     ['port', 12345],
     ['readOnlyPort', 0],
@@ -227,5 +231,23 @@ describe('iptablesUndo', () => {
       '-j',
       'DROP',
     ]);
+  });
+});
+
+describe('cniCacheEntries', () => {
+  const names = [
+    'gitward-gwnode0-aaa-eth0',
+    'cni-loopback-aaa-lo',
+    'gitward-gwnode1-bbb-eth0',
+    'cni-loopback-bbb-lo',
+    'cni-loopback-ccc-lo',
+    'other-net-aaa-eth0',
+  ];
+  it.each([
+    ['gitward-gwnode0', ['gitward-gwnode0-aaa-eth0', 'cni-loopback-aaa-lo']],
+    ['gitward-gwnode1', ['gitward-gwnode1-bbb-eth0', 'cni-loopback-bbb-lo']],
+    ['gitward-gwnode2', []],
+  ])("%s -> %j (another network's sandboxes stay)", (network, want) => {
+    expect(cniCacheEntries(names, network)).toEqual(want);
   });
 });

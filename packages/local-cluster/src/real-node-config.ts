@@ -71,6 +71,10 @@ export interface NodeLayout {
   readonly kubeletRoot: string;
   readonly pkiDir: string;
   readonly logsDir: string;
+  /** Pods' container logs (kubelet's podLogsDir), instead of the host's /var/log/pods. */
+  readonly podLogsDir: string;
+  /** runc's state, instead of the host's /run/containerd/runc. */
+  readonly runcRoot: string;
 }
 
 export function nodeLayout(dir: string): NodeLayout {
@@ -87,6 +91,8 @@ export function nodeLayout(dir: string): NodeLayout {
     kubeletRoot: join(dir, 'kubelet'),
     pkiDir: join(dir, 'pki'),
     logsDir: join(dir, 'logs'),
+    podLogsDir: join(dir, 'pod-logs'),
+    runcRoot: join(dir, 'containerd', 'runc'),
   };
 }
 
@@ -110,6 +116,7 @@ export function containerdConfig(defaults: string, l: NodeLayout, sandboxImage: 
     [/^( +)restrict_oom_score_adj = .*$/m, '$1restrict_oom_score_adj = true'],
     [/^( +)sandbox_image = .*$/m, `$1sandbox_image = ${q(sandboxImage)}`],
     [/^( +)SystemdCgroup = .*$/m, '$1SystemdCgroup = false'],
+    [/^( +)Root = .*$/m, `$1Root = ${q(l.runcRoot)}`],
     [/^( +)bin_dir = .*$/m, `$1bin_dir = ${q(cniBinDir)}`],
     [/^( +)conf_dir = .*$/m, `$1conf_dir = ${q(l.cniConfDir)}`],
   ];
@@ -121,6 +128,11 @@ export function containerdConfig(defaults: string, l: NodeLayout, sandboxImage: 
   return out;
 }
 
+/** The CNI network's name; CNI's result cache names its entries after it. */
+export function cniNetworkName(net: NodeNetwork): string {
+  return `gitward-${net.bridge}`;
+}
+
 /**
  * The CNI network: a bridge of its own with host-local addresses from its subnet. No ipMasq and no
  * portmap, so the plugins add no iptables rules that would have to be removed.
@@ -129,7 +141,7 @@ export function cniConflist(net: NodeNetwork, l: NodeLayout): string {
   return `${JSON.stringify(
     {
       cniVersion: '1.0.0',
-      name: `gitward-${net.bridge}`,
+      name: cniNetworkName(net),
       plugins: [
         {
           type: 'bridge',
@@ -183,6 +195,7 @@ export function kubeletConfig(s: KubeletSettings): string {
       failSwapOn: false,
       localStorageCapacityIsolation: false,
       containerRuntimeEndpoint: `unix://${s.layout.containerdSocket}`,
+      podLogsDir: s.layout.podLogsDir,
       tlsCertFile: s.servingCert,
       tlsPrivateKeyFile: s.servingKey,
       authentication: {
@@ -278,4 +291,31 @@ export function splitRule(rule: string): string[] {
   for (const m of rule.matchAll(re))
     out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? ''));
   return out;
+}
+
+/**
+ * Paths outside the node directory that kubelet, containerd or CNI write to whatever they are
+ * told (fixed in their code): kubelet's device-plugin socket and /var/log/containers links,
+ * containerd's shim sockets (/run/containerd/s), the CNI result cache. A node removes what it
+ * put there, and each of these directories if it made it and left it empty.
+ */
+export const hostPaths = [
+  '/var/lib/kubelet',
+  '/var/log/containers',
+  '/var/log/pods',
+  '/run/containerd',
+  '/var/lib/cni',
+] as const;
+
+/**
+ * The CNI result cache entries (in /var/lib/cni/results) of one network: `<network>-<id>-eth0`,
+ * and the loopback entries `cni-loopback-<id>-lo` of the same sandboxes.
+ */
+export function cniCacheEntries(names: readonly string[], network: string): string[] {
+  const ids = names
+    .filter((n) => n.startsWith(`${network}-`) && n.endsWith('-eth0'))
+    .map((n) => n.slice(network.length + 1, -'-eth0'.length));
+  return names.filter((n) =>
+    ids.some((id) => n === `${network}-${id}-eth0` || n === `cni-loopback-${id}-lo`),
+  );
 }

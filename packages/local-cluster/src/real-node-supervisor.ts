@@ -1,6 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import {
+  appendFile,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  rm,
+  rmdir,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeconfigFor } from './components.ts';
@@ -13,7 +22,10 @@ import { StartupError } from './supervisor.ts';
 import { tcpRelay, type TcpRelay } from './tcp-relay.ts';
 import {
   apiServiceRule,
+  cniCacheEntries,
   cniConflist,
+  cniNetworkName,
+  hostPaths,
   containerdConfig,
   iptablesUndo,
   kubeletArgs,
@@ -93,6 +105,8 @@ export class NodeSupervisor {
   private forwarder: TcpRelay | undefined;
   private apiRule: string[] | undefined;
   private iptablesBefore: Snapshot | undefined;
+  /** The host paths (hostPaths) that did not exist before this node started. */
+  private madeHostPaths: string[] = [];
   private stopping = false;
 
   constructor(cfg: RealNodeConfig, emit: (e: NodeEvent) => void) {
@@ -149,6 +163,7 @@ export class NodeSupervisor {
     await writeFile(l.kubeletKubeconfig, kubeconfig, { mode: 0o600 });
     phase('network-and-certificates');
 
+    this.madeHostPaths = hostPaths.filter((p) => !existsSync(p));
     const defaults = await run('containerd', ['config', 'default']);
     await writeFile(l.containerdConfig, containerdConfig(defaults, l, pauseImageRef));
     await writeFile(join(l.cniConfDir, '10-gitward.conflist'), cniConflist(net, l));
@@ -312,6 +327,7 @@ export class NodeSupervisor {
     });
     await step('iptables', () => this.undoIptables());
     await step('mounts', () => unmountUnder(this.l.dir));
+    await step('host paths', () => this.cleanHostPaths());
     await step('bridge', async () => {
       if (this.bridgeMade && this.net) await run('ip', ['link', 'del', this.net.bridge]);
     });
@@ -394,6 +410,26 @@ export class NodeSupervisor {
     }
   }
 
+  /** What kubelet, containerd and CNI left outside the node directory (see hostPaths). */
+  private async cleanHostPaths(): Promise<void> {
+    const links = '/var/log/containers';
+    for (const f of await readdir(links).catch(() => [] as string[])) {
+      const target = await readlink(join(links, f)).catch(() => '');
+      if (target.startsWith(`${this.l.dir}/`)) await rm(join(links, f), { force: true });
+    }
+    const results = '/var/lib/cni/results';
+    if (this.net) {
+      const names = await readdir(results).catch(() => [] as string[]);
+      for (const f of cniCacheEntries(names, cniNetworkName(this.net))) {
+        await rm(join(results, f), { force: true });
+      }
+    }
+    if (this.madeHostPaths.includes('/var/lib/kubelet')) {
+      await rm('/var/lib/kubelet/device-plugins/kubelet.sock', { force: true });
+    }
+    for (const p of this.madeHostPaths) await removeEmptyDirs(p);
+  }
+
   private async undoIptables(): Promise<void> {
     const before = this.iptablesBefore;
     if (!before) return;
@@ -448,4 +484,12 @@ async function unmountUnder(dir: string): Promise<void> {
     for (const p of points)
       await run('umount', [p]).catch(() => run('umount', ['-l', p]).catch(() => ''));
   }
+}
+
+/** Removes `dir` and the directories below it that hold nothing else (never a file). */
+async function removeEmptyDirs(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return;
+  for (const e of entries) if (e.isDirectory()) await removeEmptyDirs(join(dir, e.name));
+  await rmdir(dir).catch(() => undefined);
 }
