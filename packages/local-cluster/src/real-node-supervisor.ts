@@ -88,6 +88,8 @@ async function tail(file: string, lines = 25): Promise<string[]> {
 
 const iptablesTables = ['nat', 'filter', 'mangle'] as const;
 const iptablesFamilies = ['iptables', 'ip6tables'] as const;
+/** Wait for the xtables lock (kubelet and another node use iptables too) instead of failing. */
+const iptablesWait = ['-w', '5'];
 type Snapshot = Map<string, IptablesTable>;
 
 /**
@@ -230,9 +232,20 @@ export class NodeSupervisor {
         addr_info?: { local?: string }[];
       }[]
     ).flatMap((x) => (x.addr_info ?? []).map((a) => a.local ?? ''));
-    const net = pickNodeNetwork(links, addrs);
+    // Creating the bridge is the lock on its name and subnet: a node starting at the same moment
+    // that picked the same one fails to create it and takes the next.
+    let net = pickNodeNetwork(links, addrs);
+    for (let tries = 0; ; tries++) {
+      try {
+        await run('ip', ['link', 'add', net.bridge, 'type', 'bridge']);
+        break;
+      } catch (err) {
+        if (tries >= 10) throw err;
+        links.push(net.bridge);
+        net = pickNodeNetwork(links, addrs);
+      }
+    }
     this.net = net;
-    await run('ip', ['link', 'add', net.bridge, 'type', 'bridge']);
     this.bridgeMade = true;
     await run('ip', ['addr', 'add', `${net.nodeIp}/24`, 'dev', net.bridge]);
     await run('ip', ['link', 'set', net.bridge, 'up']);
@@ -247,7 +260,7 @@ export class NodeSupervisor {
   private async forwardApi(net: NodeNetwork, api: URL): Promise<void> {
     this.forwarder = await tcpRelay(net.nodeIp, 0, { host: api.hostname, port: Number(api.port) });
     const rule = apiServiceRule(net, this.forwarder.port);
-    await run('iptables', ['-t', 'nat', '-A', ...rule]);
+    await run('iptables', [...iptablesWait, '-t', 'nat', '-A', ...rule]);
     this.apiRule = rule;
   }
 
@@ -323,7 +336,8 @@ export class NodeSupervisor {
     await step('shims', () => this.killShims());
     await step('forwarder', async () => {
       await this.forwarder?.close();
-      if (this.apiRule) await run('iptables', ['-t', 'nat', '-D', ...this.apiRule]);
+      if (this.apiRule)
+        await run('iptables', [...iptablesWait, '-t', 'nat', '-D', ...this.apiRule]);
     });
     await step('iptables', () => this.undoIptables());
     await step('mounts', () => unmountUnder(this.l.dir));
@@ -438,7 +452,9 @@ export class NodeSupervisor {
       const prior = before.get(key);
       if (!prior) continue;
       const family = key.split('/')[0] ?? 'iptables';
-      for (const args of iptablesUndo(prior, table)) await run(family, args).catch(() => '');
+      for (const args of iptablesUndo(prior, table)) {
+        await run(family, [...iptablesWait, ...args]).catch(() => '');
+      }
     }
   }
 }
@@ -447,7 +463,7 @@ async function iptablesSnapshot(): Promise<Snapshot> {
   const out: Snapshot = new Map();
   for (const family of iptablesFamilies) {
     for (const table of iptablesTables) {
-      const text = await run(family, ['-t', table, '-S']).catch(() => undefined);
+      const text = await run(family, [...iptablesWait, '-t', table, '-S']).catch(() => undefined);
       if (text !== undefined)
         out.set(`${family}/${table}`, { table, rules: text.split('\n').filter(Boolean) });
     }
