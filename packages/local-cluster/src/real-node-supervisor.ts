@@ -10,6 +10,7 @@ import {
   rmdir,
   writeFile,
 } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeconfigFor } from './components.ts';
@@ -438,10 +439,11 @@ export class NodeSupervisor {
         await rm(join(results, f), { force: true });
       }
     }
-    if (this.madeHostPaths.includes('/var/lib/kubelet')) {
-      await rm('/var/lib/kubelet/device-plugins/kubelet.sock', { force: true });
-    }
-    for (const p of this.madeHostPaths) await removeEmptyDirs(p);
+    // kubelet's device-plugin socket is at a fixed path: remove it once nothing listens on it
+    // (a node that started first and stopped first must not take the other's).
+    const socket = '/var/lib/kubelet/device-plugins/kubelet.sock';
+    if (existsSync(socket) && !(await listening(socket))) await rm(socket, { force: true });
+    for (const p of new Set([...this.madeHostPaths, '/var/lib/kubelet'])) await removeEmptyDirs(p);
   }
 
   private async undoIptables(): Promise<void> {
@@ -508,4 +510,16 @@ async function removeEmptyDirs(dir: string): Promise<void> {
   if (!entries) return;
   for (const e of entries) if (e.isDirectory()) await removeEmptyDirs(join(dir, e.name));
   await rmdir(dir).catch(() => undefined);
+}
+
+/** Whether a process accepts connections on the unix socket `path`. */
+function listening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(path);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
 }
