@@ -1,41 +1,17 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive, mountsUnder, shimPids } from '@gitward/local-cluster';
+import { devCli } from './support/dev-cli.ts';
 import { kubectl } from './support/kubectl.ts';
 
-const main = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
 const root = process.getuid?.() === 0;
 
 // A real node needs root (containerd, a bridge, mounts); on any other machine this says why.
 describe.skipIf(!root)('gitward dev cluster up --node real (skipped when not root)', () => {
-  let stateDir = '';
-  const gitward = async (...args: string[]) => {
-    stateDir ||= await mkdtemp(join(tmpdir(), 'gitward-state-'));
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [main, ...args],
-        {
-          env: {
-            ...process.env,
-            GITWARD_STATE_DIR: stateDir,
-            GITWARD_CACHE_DIR: inject('cacheDir'),
-          },
-          timeout: 300_000,
-        },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  };
+  const { gitward, stateDir, cleanup } = devCli(300_000);
 
-  afterAll(async () => {
-    await gitward('dev', 'cluster', 'down');
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  afterAll(cleanup);
 
   it('starts the control plane with a real node beside the kwok node, and stops both', async () => {
     const up = await gitward('dev', 'cluster', 'up', '--node', 'real');
@@ -47,7 +23,7 @@ describe.skipIf(!root)('gitward dev cluster up --node real (skipped when not roo
     const nodePid = Number(/pid:\s+(\d+) \(process group of containerd/.exec(status)?.[1]);
     const socket = /ctr --address (\S+) -n k8s\.io/.exec(status)?.[1] ?? '';
     expect(isAlive(nodePid)).toBe(true);
-    const kubeconfig = join(stateDir, 'clusters', 'dev', 'kubeconfig');
+    const kubeconfig = join(stateDir(), 'clusters', 'dev', 'kubeconfig');
     const nodes = await kubectl([
       '--kubeconfig',
       kubeconfig,
@@ -69,7 +45,7 @@ describe.skipIf(!root)('gitward dev cluster up --node real (skipped when not roo
     expect(down.stdout).toMatch(/Stopped the local cluster/);
     expect(isAlive(nodePid)).toBe(false);
     expect(await shimPids(socket)).toEqual([]);
-    const nodeDir = join(stateDir, 'clusters', 'dev', 'real-node');
+    const nodeDir = join(stateDir(), 'clusters', 'dev', 'real-node');
     expect(await mountsUnder(nodeDir)).toEqual([]);
     // A dev node keeps its directory (logs, imported images) for the next start.
     expect(existsSync(join(nodeDir, 'logs', 'kubelet.log'))).toBe(true);
