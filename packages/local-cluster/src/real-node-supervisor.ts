@@ -19,7 +19,7 @@ import { kubeRequest, type AdminConnection } from './kube-http.ts';
 import { nodeCertificates, pkiFiles } from './pki.ts';
 import { listenPort } from './ports.ts';
 import type { SupervisorEvent } from './state.ts';
-import { StartupError } from './supervisor.ts';
+import { logTail, StartupError } from './supervisor.ts';
 import { tcpRelay, type TcpRelay } from './tcp-relay.ts';
 import {
   apiServiceRule,
@@ -81,10 +81,6 @@ interface Child {
   readonly log: string;
   readonly exited: Promise<number | null>;
   done: boolean;
-}
-
-async function tail(file: string, lines = 25): Promise<string[]> {
-  return (await readFile(file, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-lines);
 }
 
 const iptablesTables = ['nat', 'filter', 'mangle'] as const;
@@ -294,7 +290,7 @@ export class NodeSupervisor {
         throw startupError(
           dead.name,
           `${dead.name} exited with code ${await dead.exited} during startup`,
-          await tail(dead.log),
+          await logTail(dead.log),
         );
       }
       if (await check().catch(() => false)) return;
@@ -304,7 +300,7 @@ export class NodeSupervisor {
     throw startupError(
       name,
       `${name} was not ready after ${this.cfg.readyTimeoutMs}ms`,
-      c ? await tail(c.log) : [],
+      c ? await logTail(c.log) : [],
     );
   }
 

@@ -48,7 +48,8 @@ interface Running {
   done: boolean;
 }
 
-async function logTail(file: string, lines = 25): Promise<string[]> {
+/** The last lines of a component's log, for a startup error. */
+export async function logTail(file: string, lines = 25): Promise<string[]> {
   try {
     return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines);
   } catch {
