@@ -127,6 +127,7 @@ describe('kubeletConfig', () => {
       caFile: '/run/c1/pki/ca.crt',
       servingCert: '/run/n1/pki/s.crt',
       servingKey: '/run/n1/pki/s.key',
+      taint: true,
     }),
   ) as Record<string, unknown>;
 
@@ -154,6 +155,21 @@ describe('kubeletConfig', () => {
     ['registerWithTaints', [{ key: 'gitward.dev/real-node', value: 'true', effect: 'NoSchedule' }]],
   ])('%s = %j', (key, want) => {
     expect(cfg[key]).toEqual(want);
+  });
+
+  it('registers untainted only when asked', () => {
+    const untainted = JSON.parse(
+      kubeletConfig({
+        layout: l,
+        nodeIp: '10.89.0.1',
+        port: 1,
+        caFile: 'ca',
+        servingCert: 'c',
+        servingKey: 'k',
+        taint: false,
+      }),
+    ) as Record<string, unknown>;
+    expect(untainted['registerWithTaints']).toEqual([]);
   });
 
   it('runs kubelet with its own root dir, a non-loopback node IP and the real-node label', () => {

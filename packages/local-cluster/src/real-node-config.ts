@@ -170,6 +170,8 @@ export interface KubeletSettings {
   readonly caFile: string;
   readonly servingCert: string;
   readonly servingKey: string;
+  /** Register with realNodeTaint (the default everywhere but an explicit opt-out). */
+  readonly taint: boolean;
 }
 
 /**
@@ -204,7 +206,7 @@ export function kubeletConfig(s: KubeletSettings): string {
         x509: { clientCAFile: s.caFile },
       },
       authorization: { mode: 'Webhook' },
-      registerWithTaints: [realNodeTaint],
+      registerWithTaints: s.taint ? [realNodeTaint] : [],
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
       evictionHard: {

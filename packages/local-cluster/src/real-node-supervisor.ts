@@ -49,6 +49,8 @@ export interface RealNodeConfig {
   readonly cluster: { readonly server: string; readonly dir: string };
   readonly kubelet: string;
   readonly pauseArchive: string;
+  /** Register with realNodeTaint. */
+  readonly taint: boolean;
   readonly readyTimeoutMs: number;
 }
 
@@ -191,6 +193,7 @@ export class NodeSupervisor {
         caFile: clusterPki.caCert,
         servingCert: certs.servingCert,
         servingKey: certs.servingKey,
+        taint: this.cfg.taint,
       }),
     );
     this.spawn('kubelet', this.cfg.kubelet, kubeletArgs(this.cfg.name, net.nodeIp, l));

@@ -27,6 +27,11 @@ export interface StartRealNodeOptions {
   readonly dir?: string;
   /** The Node's name (default gitward-real-node). */
   readonly name?: string;
+  /**
+   * Register with the taint gitward.dev/real-node=true:NoSchedule (default true). Without it the
+   * scheduler may put any pod there, which a control plane shared by tests must not allow.
+   */
+  readonly taint?: boolean;
   /** Outlive this process (`gitward dev cluster up --node real`); otherwise it dies with it. */
   readonly detached?: boolean;
   readonly readyTimeoutMs?: number;
@@ -61,14 +66,17 @@ const nodeMain = fileURLToPath(new URL('./real-node-main.ts', import.meta.url));
 export function realNodeUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'a real node runs on Linux only';
   if (process.getuid?.() !== 0) return 'a real node needs root (containerd, bridges, mounts)';
-  for (const tool of [
-    '/usr/bin/containerd',
-    '/usr/bin/ctr',
-    '/usr/sbin/runc',
-    `${cniBinDir}/bridge`,
-  ]) {
+  // umoci packs the pause image; iptables holds the pods' route to the apiserver.
+  for (const [tool, pkg] of [
+    ['/usr/bin/containerd', 'containerd'],
+    ['/usr/bin/ctr', 'containerd'],
+    ['/usr/sbin/runc', 'runc'],
+    [`${cniBinDir}/bridge`, 'containernetworking-plugins'],
+    ['/usr/bin/umoci', 'umoci'],
+    ['/usr/sbin/iptables', 'iptables'],
+  ] as const) {
     if (!existsSync(tool)) {
-      return `${tool} is missing: run \`sh scripts/ensure-deps.sh node\` (Debian packages containerd, runc, containernetworking-plugins)`;
+      return `${tool} is missing: run \`sh scripts/ensure-deps.sh node\` (or apt-get install ${pkg})`;
     }
   }
   return undefined;
@@ -131,6 +139,7 @@ export async function startRealNode(opts: StartRealNodeOptions): Promise<RealNod
     cluster: { server: opts.cluster.server, dir: opts.cluster.dir },
     kubelet,
     pauseArchive,
+    taint: opts.taint ?? true,
     readyTimeoutMs: opts.readyTimeoutMs ?? 120_000,
   };
   const detached = opts.detached ?? false;
