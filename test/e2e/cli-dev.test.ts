@@ -1,38 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '@gitward/local-cluster';
+import { devCli } from './support/dev-cli.ts';
 import { kubectl } from './support/kubectl.ts';
 
-const main = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'main.ts');
-
 describe('gitward dev cluster', () => {
-  let stateDir = '';
-  const gitward = async (...args: string[]) => {
-    stateDir ||= await mkdtemp(join(tmpdir(), 'gitward-state-'));
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [main, ...args],
-        {
-          env: {
-            ...process.env,
-            GITWARD_STATE_DIR: stateDir,
-            GITWARD_CACHE_DIR: inject('cacheDir'),
-          },
-          timeout: 150_000,
-        },
-        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-  };
+  const { gitward, stateDir, cleanup } = devCli();
 
-  afterAll(async () => {
-    await gitward('dev', 'cluster', 'down');
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  afterAll(cleanup);
 
   it('starts in the background, reports, hands out a kubeconfig and stops', async () => {
     expect((await gitward('dev', 'cluster', 'status')).stdout).toMatch(/not running/);
@@ -50,7 +25,7 @@ describe('gitward dev cluster', () => {
     expect(isAlive(pid)).toBe(true);
 
     const kubeconfig = (await gitward('dev', 'cluster', 'kubeconfig')).stdout.trim();
-    expect(kubeconfig).toBe(join(stateDir, 'clusters', 'dev', 'kubeconfig'));
+    expect(kubeconfig).toBe(join(stateDir(), 'clusters', 'dev', 'kubeconfig'));
     expect(await kubectl(['--kubeconfig', kubeconfig, 'get', 'nodes'])).toMatch(
       /kwok-node-0\s+Ready/,
     );

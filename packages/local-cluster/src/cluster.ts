@@ -32,34 +32,41 @@ export interface LocalCluster {
 
 const supervisorMain = fileURLToPath(new URL('./supervisor-main.ts', import.meta.url));
 
-function startupError(e: Extract<SupervisorEvent, { event: 'failed' }>): GitwardError {
-  const tail = e.logTail.length
-    ? `\nlast lines of the ${e.component} log:\n  ${e.logTail.join('\n  ')}`
-    : '';
-  return new GitwardError(ErrorCode.ClusterStartFailed, `local cluster: ${e.message}${tail}`);
-}
-
-function awaitReady(child: ChildProcess, onLog?: (line: string) => void): Promise<ClusterState> {
+/**
+ * Reads a supervisor process's events (supervisor-main.ts, real-node-main.ts) until it reports
+ * ready; a failure names the component and shows the end of its log. `what` names the thing
+ * started in messages ("local cluster", "real node").
+ */
+export function awaitReady<S>(
+  child: ChildProcess,
+  what: string,
+  onLog?: (line: string) => void,
+): Promise<S> {
   return new Promise((resolve, reject) => {
     const stderr: string[] = [];
     child.stderr?.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
-      let e: SupervisorEvent;
+      let e: SupervisorEvent<S, string>;
       try {
-        e = JSON.parse(line) as SupervisorEvent;
+        e = JSON.parse(line) as SupervisorEvent<S, string>;
       } catch {
         return;
       }
-      if (e.event === 'phase') onLog?.(`local cluster: ${e.phase} ready after ${e.ms}ms`);
+      if (e.event === 'phase') onLog?.(`${what}: ${e.phase} ready after ${e.ms}ms`);
       else if (e.event === 'ready') resolve(e.state);
-      else reject(startupError(e));
+      else {
+        const tail = e.logTail.length
+          ? `\nlast lines of the ${e.component} log:\n  ${e.logTail.join('\n  ')}`
+          : '';
+        reject(new GitwardError(ErrorCode.ClusterStartFailed, `${what}: ${e.message}${tail}`));
+      }
     });
     child.on('exit', (code) =>
       reject(
         new GitwardError(
           ErrorCode.ClusterStartFailed,
-          `local cluster supervisor exited with code ${code} before the cluster was ready\n${stderr.join('').slice(-2000)}`,
+          `${what} supervisor exited with code ${code} before it was ready\n${stderr.join('').slice(-2000)}`,
         ),
       ),
     );
@@ -114,7 +121,7 @@ export async function startLocalCluster(opts: StartClusterOptions): Promise<Loca
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let state: ClusterState;
   try {
-    state = await awaitReady(child, opts.onLog);
+    state = await awaitReady<ClusterState>(child, 'local cluster', opts.onLog);
   } catch (err) {
     await exited;
     throw err;

@@ -24,13 +24,16 @@ export interface ClusterState {
   readonly componentPids: Readonly<Partial<Record<ComponentName, number>>>;
 }
 
-/** Messages the supervisor writes to its parent, one JSON object per line. */
-export type SupervisorEvent =
+/**
+ * Messages a supervisor process writes to its parent, one JSON object per line: the cluster's
+ * (S = ClusterState) and a real node's (real-node-supervisor.ts) alike.
+ */
+export type SupervisorEvent<S = ClusterState, C extends string = ComponentName | 'supervisor'> =
   | { readonly event: 'phase'; readonly phase: string; readonly ms: number }
-  | { readonly event: 'ready'; readonly state: ClusterState }
+  | { readonly event: 'ready'; readonly state: S }
   | {
       readonly event: 'failed';
-      readonly component: ComponentName | 'supervisor';
+      readonly component: C;
       readonly message: string;
       readonly logTail: readonly string[];
     };

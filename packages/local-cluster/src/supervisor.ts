@@ -30,14 +30,10 @@ export interface SupervisorConfig {
 }
 
 /** A component failed to start; carries the tail of its log for the parent to show. */
-export class StartupError extends Error {
-  readonly component: ComponentName | 'supervisor';
+export class StartupError<C extends string = ComponentName | 'supervisor'> extends Error {
+  readonly component: C;
   readonly logTail: readonly string[];
-  constructor(
-    component: ComponentName | 'supervisor',
-    message: string,
-    logTail: readonly string[],
-  ) {
+  constructor(component: C, message: string, logTail: readonly string[]) {
     super(message);
     this.component = component;
     this.logTail = logTail;
@@ -52,7 +48,8 @@ interface Running {
   done: boolean;
 }
 
-async function logTail(file: string, lines = 25): Promise<string[]> {
+/** The last lines of a component's log, for a startup error. */
+export async function logTail(file: string, lines = 25): Promise<string[]> {
   try {
     return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines);
   } catch {
