@@ -57,3 +57,18 @@ export {
 export { listenPort } from './ports.ts';
 export { isAlive, readClusterState, type ClusterState } from './state.ts';
 export { loadVersions, type ToolVersions } from './versions.ts';
+export {
+  crdFile,
+  deployImage,
+  generateDeploy,
+  generatedDirs,
+  generatedVariants,
+  helmTemplate,
+  objectKey,
+  parseObjects,
+  readGenerated,
+  run,
+  splitRendered,
+  type RenderedDocument,
+  type RenderedObject,
+} from './deploy-manifests.ts';
