@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the npm dependencies (including Node 24 itself, from the `node` package) when they are
 # missing or older than package-lock.json. `ensure-deps.sh image` also installs what
-# `npm run image` needs (mmdebstrap, umoci). npm puts node_modules/.bin first on PATH for scripts,
+# `npm run image` needs (mmdebstrap, umoci); `ensure-deps.sh node` what a real local node needs
+# (containerd, runc, CNI plugins, umoci). npm puts node_modules/.bin first on PATH for scripts,
 # so every later `node` in an npm script is the pinned Node 24, whatever Node ran npm.
 set -eu
 cd "$(dirname "$0")/.."
@@ -73,6 +74,25 @@ if [ "${1:-}" = "image" ]; then
     if ! command -v "$tool" >/dev/null 2>&1; then
       echo "warning: $tool is missing and could not be installed (apt-get install $tool);" \
         "npm run image needs it" >&2
+    fi
+  done
+fi
+
+# A real node for the local control plane (`gitward dev cluster up --node real`, startRealNode,
+# test/e2e/real-node.test.ts) runs Debian's containerd, runc and CNI plugins (/usr/lib/cni), and
+# packs its pause image with umoci. Plain `npm start` never needs them; a real node fails with its
+# own message naming this command when they are missing, so here a failure only warns.
+if [ "${1:-}" = "node" ]; then
+  for pkg in containerd:/usr/bin/containerd runc:/usr/sbin/runc \
+    containernetworking-plugins:/usr/lib/cni/bridge umoci:/usr/bin/umoci; do
+    name=${pkg%%:*}
+    file=${pkg#*:}
+    if [ ! -x "$file" ]; then
+      apt_install "$name"
+    fi
+    if [ ! -x "$file" ]; then
+      echo "warning: $file is missing and could not be installed (apt-get install $name);" \
+        "a real local node needs it" >&2
     fi
   done
 fi

@@ -42,8 +42,10 @@ import {
   imageTag,
   imageUser,
   inputsDigest,
+  layerTarArgs,
   mib,
   parseImageRecord,
+  withContainerdNames,
   writablePaths,
   type Binaries,
   type ImageRecord,
@@ -138,21 +140,9 @@ function copyInto(destRoot: string, rel: string, from = join(root, rel)): void {
   chmodSync(dest, statSync(from).mode & 0o111 ? 0o755 : 0o644);
 }
 
-/** A layer tar that depends only on the files: sorted, one mtime, root-owned, no atime/ctime. */
+/** A layer tar that depends only on the files (see layerTarArgs). */
 function layerTar(dir: string, tarFile: string, epoch: number): void {
-  run('tar', [
-    '--create',
-    `--file=${tarFile}`,
-    `--directory=${dir}`,
-    '--sort=name',
-    `--mtime=@${epoch}`,
-    '--owner=0',
-    '--group=0',
-    '--numeric-owner',
-    '--format=posix',
-    '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
-    ...readdirSync(dir).sort(),
-  ]);
+  run('tar', layerTarArgs(dir, tarFile, epoch, readdirSync(dir).sort()));
 }
 
 /** The Debian root filesystem, cached by what determines it (it takes minutes to download). */
@@ -416,22 +406,10 @@ function main(): void {
   summary(record);
 }
 
-/**
- * umoci names the manifest by its tag only (org.opencontainers.image.ref.name); containerd's
- * import keeps the full name from io.containerd.image.name, so the archive carries both.
- */
+/** Names each manifest fully for `ctr images import` (see withContainerdNames). */
 function nameInIndex(layout: string, names: readonly (readonly [string, string])[]): void {
   const file = join(layout, 'index.json');
-  const index = JSON.parse(readFileSync(file, 'utf8')) as {
-    manifests: { annotations?: Record<string, string> }[];
-  };
-  for (const m of index.manifests) {
-    const full = names.find(
-      ([tag]) => m.annotations?.['org.opencontainers.image.ref.name'] === tag,
-    );
-    if (m.annotations && full) m.annotations['io.containerd.image.name'] = full[1];
-  }
-  writeFileSync(file, JSON.stringify(index));
+  writeFileSync(file, withContainerdNames(readFileSync(file, 'utf8'), names));
 }
 
 function summary(r: ImageRecord): void {

@@ -3,21 +3,25 @@
 # <cache-dir>/bin/<version-set> (default ~/.cache/gitward). Each binary is built only
 # when missing, so a warm cache costs nothing. Go's module and build caches are reused.
 #
-# Usage: build-binaries.sh [--cache-dir DIR] [--print-dir | --print-jsonnet-name | --renderers-only]
+# Usage: build-binaries.sh [--cache-dir DIR] [--print-dir | --print-jsonnet-name | --renderers-only | --kubelet]
 # --renderers-only builds helm, kustomize and gitward-jsonnet alone (what the Dockerfile needs).
+# --kubelet builds kubelet alone, into the same version-set directory: only a real node
+# (startRealNode, `gitward dev cluster up --node real`) needs it, so it is an optional target that
+# neither changes the directory's name nor makes the other binaries rebuild.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../versions.env
 source "$here/../versions.env"
 
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
-cache="$HOME/.cache/gitward"; print_dir=false; print_jsonnet=false; renderers_only=false
+cache="$HOME/.cache/gitward"; print_dir=false; print_jsonnet=false; renderers_only=false; kubelet_only=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cache-dir) cache="$2"; shift 2 ;;
     --print-dir) print_dir=true; shift ;;
     --print-jsonnet-name) print_jsonnet=true; shift ;;
     --renderers-only) renderers_only=true; shift ;;
+    --kubelet) kubelet_only=true; shift ;;
     *) echo "build-binaries: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -50,29 +54,46 @@ timed() { local name=$1; shift; local t0=$SECONDS; "$@"; log "$name built in $((
 # makes k8s.io/kubernetes and etcd's server module buildable outside their own repositories.
 new_module() { rm -rf "$1"; mkdir -p "$1"; (cd "$1" && printf 'module local/%s\n\ngo %s\n' "$2" "$3" >go.mod); }
 
-build_kubernetes() {
-  local k=$KUBERNETES_VERSION minor stg w=$src/kubernetes-$KUBERNETES_VERSION
-  minor=$(echo "$k" | cut -d. -f2); stg="0.${k#1.}"
-  new_module "$w" k8sbin 1.24.0
-  cd "$w"
+# The module k8s.io/kubernetes binaries are built in: its staging repos, which it requires at
+# v0.0.0 and replaces with ./staging, point at their published tags instead.
+k8s_module() { # dir
+  local k=$KUBERNETES_VERSION stg="0.${KUBERNETES_VERSION#1.}" kmod
+  new_module "$1" k8sbin 1.24.0
+  cd "$1"
   printf '\ngodebug default=go1.24\n' >>go.mod
-  local kmod
   kmod=$(go mod download -json "k8s.io/kubernetes@v$k" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
-  # k8s.io/kubernetes requires its staging repos at v0.0.0 and replaces them with ./staging;
-  # point each at its published tag instead.
   for m in $(awk '$1 ~ /^k8s\.io\// && $2 == "v0.0.0" {print $1}' "$kmod"); do
     go mod edit "-replace=$m=$m@v$stg"
   done
-  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$k" "k8s.io/kubernetes/cmd/kube-controller-manager@v$k" \
-    "k8s.io/kubernetes/cmd/kube-scheduler@v$k" "k8s.io/kubernetes/cmd/kubectl@v$k"
+}
+
+# Version stamps, build tags and flags shared by every k8s.io/kubernetes binary.
+k8s_build() { # packages...
+  local k=$KUBERNETES_VERSION minor
+  minor=$(echo "$k" | cut -d. -f2)
   local x="-X k8s.io/component-base/version.gitVersion=v$k -X k8s.io/component-base/version.gitMajor=1"
   x+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
   x+=" -X k8s.io/component-base/version.gitCommit=0000000000000000000000000000000000000000"
   x+=" -X k8s.io/client-go/pkg/version.gitVersion=v$k -X k8s.io/client-go/pkg/version.gitMajor=1"
   x+=" -X k8s.io/client-go/pkg/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitTreeState=clean"
-  go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "-s -w $x" -o "$bin/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+  go build -trimpath -tags selinux,notest,grpcnotrace -ldflags "-s -w $x" -o "$bin/" "$@"
+}
+
+build_kubernetes() {
+  local k=$KUBERNETES_VERSION
+  k8s_module "$src/kubernetes-$k"
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$k" "k8s.io/kubernetes/cmd/kube-controller-manager@v$k" \
+    "k8s.io/kubernetes/cmd/kube-scheduler@v$k" "k8s.io/kubernetes/cmd/kubectl@v$k"
+  k8s_build k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+}
+
+# kubelet in a module of its own, so building it never rewrites the control plane's module.
+build_kubelet() {
+  local k=$KUBERNETES_VERSION
+  k8s_module "$src/kubelet-$k"
+  go get -tool "k8s.io/kubernetes/cmd/kubelet@v$k"
+  k8s_build k8s.io/kubernetes/cmd/kubelet
 }
 
 build_etcd() {
@@ -92,6 +113,12 @@ build_tool() { # name module package version goversion [ldflags]
   go build -trimpath -ldflags "-s -w $ld" -o "$bin/$name" "$pkg"
 }
 
+if $kubelet_only; then
+  have kubelet || timed kubelet build_kubelet
+  log "kubelet present in $bin"
+  echo "$bin"
+  exit 0
+fi
 if ! $renderers_only; then
 have kube-apiserver kube-controller-manager kube-scheduler kubectl || timed kubernetes build_kubernetes
 have etcd || timed etcd build_etcd

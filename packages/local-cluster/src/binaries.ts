@@ -118,3 +118,22 @@ export async function ensureBinaries(opts: EnsureBinariesOptions): Promise<Binar
   }
   return built;
 }
+
+/**
+ * The kubelet of the pinned Kubernetes version, built (once) into the same version-set directory
+ * by `build-binaries.sh --kubelet`. Only a real node needs it, so ensureBinaries never builds it
+ * and its absence never makes the other binaries rebuild.
+ */
+export async function ensureKubelet(opts: EnsureBinariesOptions): Promise<string> {
+  const kubelet = join(await runScript(['--print-dir'], opts), 'kubelet');
+  try {
+    await access(kubelet, constants.X_OK);
+    return kubelet;
+  } catch {
+    const built = join(await runScript(['--kubelet'], opts), 'kubelet');
+    await access(built, constants.X_OK).catch(() => {
+      throw new GitwardError(ErrorCode.BuildFailed, `kubelet missing in ${built} after build`);
+    });
+    return built;
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binariesIn } from './binaries.ts';
-import { componentNames, componentSpecs, kubeconfigFor } from './components.ts';
+import { componentNames, componentSpecs, fakeNode, kubeconfigFor } from './components.ts';
 import { pkiFiles } from './pki.ts';
 
 const layout = {
@@ -37,11 +37,33 @@ describe('componentSpecs', () => {
   it('turns on RBAC and TLS with client certificates', () => {
     expect(args('kube-apiserver')).toEqual(
       expect.arrayContaining([
-        '--authorization-mode=RBAC',
+        // Node: a real node's kubelet gets exactly what its pods need.
+        '--authorization-mode=Node,RBAC',
+        '--enable-admission-plugins=NodeRestriction',
         '--client-ca-file=/run/c1/pki/ca.crt',
         '--tls-cert-file=/run/c1/pki/apiserver.crt',
       ]),
     );
+  });
+
+  it('reaches a real kubelet with the admin certificate, at its InternalIP', () => {
+    expect(args('kube-apiserver')).toEqual(
+      expect.arrayContaining([
+        '--kubelet-client-certificate=/run/c1/pki/admin.crt',
+        '--kubelet-client-key=/run/c1/pki/admin.key',
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
+      ]),
+    );
+  });
+
+  it('lets kwok manage only the fake node, never a real one', () => {
+    expect(args('kwok')).toContain(
+      '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+    );
+    expect(args('kwok')).not.toContain('--manage-all-nodes=true');
+    expect(fakeNode()).toMatchObject({
+      metadata: { annotations: { 'kwok.x-k8s.io/node': 'fake' } },
+    });
   });
 
   it('points every client component at the admin kubeconfig', () => {

@@ -34,6 +34,8 @@ export interface ComponentSpec {
 
 export const serviceClusterIpRange = '10.96.0.0/16';
 export const fakeNodeName = 'kwok-node-0';
+/** The annotation that marks a node as kwok's to fake (kwok's own convention). */
+export const fakeNodeAnnotation = 'kwok.x-k8s.io/node';
 
 /** The command line of every component, in start order. Pure, so it is unit-tested. */
 export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
@@ -79,7 +81,14 @@ export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
         `--tls-cert-file=${l.pki.apiServerCert}`,
         `--tls-private-key-file=${l.pki.apiServerKey}`,
         `--client-ca-file=${l.pki.caCert}`,
-        '--authorization-mode=RBAC',
+        // Node: a real node's kubelet (real-node.ts) gets what its own pods need and no more.
+        '--authorization-mode=Node,RBAC',
+        '--enable-admission-plugins=NodeRestriction',
+        // kubectl logs/exec reach a real kubelet, which authenticates the apiserver by this
+        // certificate and asks back (webhook) whether it may; the kubelet's Hostname is not in DNS.
+        `--kubelet-client-certificate=${l.pki.adminCert}`,
+        `--kubelet-client-key=${l.pki.adminKey}`,
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${l.pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${l.pki.serviceAccountKey}`,
@@ -117,7 +126,9 @@ export function componentSpecs(l: ClusterLayout): ComponentSpec[] {
       args: [
         `--kubeconfig=${l.kubeconfig}`,
         `--config=${l.bin.kwokStages}`,
-        '--manage-all-nodes=true',
+        // Only the fake node: a real node (real-node.ts) joins the same cluster and is its
+        // kubelet's alone; kwok managing it too would fake its pods' status.
+        `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation}=fake`,
         '--cidr=10.244.0.0/16',
         '--node-ip=10.0.0.1',
         '--node-lease-duration-seconds=40',
@@ -136,7 +147,7 @@ export function fakeNode(): Record<string, unknown> {
     kind: 'Node',
     metadata: {
       name: fakeNodeName,
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'kwok.x-k8s.io/node': 'fake' },
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', [fakeNodeAnnotation]: 'fake' },
       labels: {
         'kubernetes.io/hostname': fakeNodeName,
         'kubernetes.io/os': 'linux',
@@ -148,11 +159,15 @@ export function fakeNode(): Record<string, unknown> {
   };
 }
 
-/** An admin kubeconfig (JSON is valid YAML) with everything embedded, so it can be copied. */
+/**
+ * A kubeconfig (JSON is valid YAML) with everything embedded, so it can be copied: the admin's by
+ * default, or another user's (a real node's kubelet) named by `user`.
+ */
 export function kubeconfigFor(
   name: string,
   server: string,
   pem: { ca: string; cert: string; key: string },
+  user = 'admin',
 ): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const ctx = `gitward-${name}`;
@@ -163,11 +178,11 @@ export function kubeconfigFor(
       clusters: [{ name: ctx, cluster: { server, 'certificate-authority-data': b64(pem.ca) } }],
       users: [
         {
-          name: `${ctx}-admin`,
+          name: `${ctx}-${user}`,
           user: { 'client-certificate-data': b64(pem.cert), 'client-key-data': b64(pem.key) },
         },
       ],
-      contexts: [{ name: ctx, context: { cluster: ctx, user: `${ctx}-admin` } }],
+      contexts: [{ name: ctx, context: { cluster: ctx, user: `${ctx}-${user}` } }],
       'current-context': ctx,
     },
     null,

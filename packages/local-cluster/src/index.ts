@@ -3,7 +3,9 @@
  * Owns the embedded local Kubernetes control plane used by `npm start`, the e2e tests and the
  * benchmarks: building the pinned binaries from their Go modules (scripts/build-binaries.sh,
  * versions.env), a private PKI, and a supervisor process running etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler and kwok; and the declaration of gitward's OCI image
+ * kube-controller-manager, kube-scheduler and kwok; an optional real node joining it (real-node.ts:
+ * kubelet, containerd, runc, a CNI bridge; OCI archives loaded without a registry, oci.ts); and
+ * the declaration of gitward's OCI image
  * (image.ts: name, tag, contents), which `npm run image` (scripts/image.ts) builds. It is developer tooling: the operator itself
  * never depends on it.
  */
@@ -11,6 +13,7 @@ export {
   binariesIn,
   binaryNames,
   ensureBinaries,
+  ensureKubelet,
   type Binaries,
   type BinaryName,
 } from './binaries.ts';
@@ -54,7 +57,25 @@ export {
   type ImageRecord,
   type TreeState,
 } from './image.ts';
+export {
+  buildGoImage,
+  containerdNames,
+  layerTarArgs,
+  packBinaryImage,
+  withContainerdNames,
+} from './oci.ts';
 export { listenPort } from './ports.ts';
+export {
+  defaultRealNodeName,
+  importImage,
+  realNodeUnavailable,
+  runningRealNodeIn,
+  startRealNode,
+  type RealNode,
+  type StartRealNodeOptions,
+} from './real-node.ts';
+export { realNodeLabel, realNodeTaint, realNodeToleration } from './real-node-config.ts';
+export { mountsUnder, shimPids, type RealNodeState } from './real-node-supervisor.ts';
 export { isAlive, readClusterState, type ClusterState } from './state.ts';
 export { loadVersions, type ToolVersions } from './versions.ts';
 export {

@@ -14,12 +14,13 @@ export interface HttpResult {
 }
 
 /**
- * One HTTPS request to the apiserver with the admin client certificate. The supervisor only
- * needs a handful of calls (readiness, the fake Node), not a full client.
+ * One HTTPS request to the apiserver with the admin client certificate. The supervisors only
+ * need a handful of calls (readiness, the fake Node, draining a real node), not a full client.
+ * A PATCH is a JSON merge patch.
  */
 export function kubeRequest(
   conn: AdminConnection,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<HttpResult> {
@@ -33,7 +34,12 @@ export function kubeRequest(
         cert: conn.cert,
         key: conn.key,
         timeout: 5000,
-        headers: payload ? { 'content-type': 'application/json' } : {},
+        headers: payload
+          ? {
+              'content-type':
+                method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+            }
+          : {},
       },
       (res) => {
         let data = '';

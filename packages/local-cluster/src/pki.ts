@@ -133,3 +133,43 @@ export async function ensurePki(dir: string): Promise<Pki> {
   await writeFile(complete, '');
   return pki;
 }
+
+/** A real node's certificates (real-node.ts), signed by its cluster's CA. */
+export interface NodeCertificates {
+  readonly clientCert: string;
+  readonly clientKey: string;
+  readonly servingCert: string;
+  readonly servingKey: string;
+}
+
+/**
+ * The kubelet's client certificate (user `system:node:<name>` in group `system:nodes`, what the
+ * apiserver's Node authorizer expects) and its serving certificate for the node IP, both signed
+ * by the cluster CA in `caPki`, written to `dir`.
+ */
+export async function nodeCertificates(
+  dir: string,
+  caPki: Pick<Pki, 'caCert' | 'caKey'>,
+  name: string,
+  nodeIp: string,
+): Promise<NodeCertificates> {
+  const usage = 'keyUsage=critical,digitalSignature,keyEncipherment\n';
+  const subject = `/O=system:nodes/CN=system:node:${name}`;
+  await Promise.all([
+    signedCert(dir, 'kubelet-client', subject, `extendedKeyUsage=clientAuth\n${usage}`, caPki),
+    signedCert(
+      dir,
+      'kubelet-serving',
+      subject,
+      `subjectAltName=IP:${nodeIp},DNS:${name}\nextendedKeyUsage=serverAuth\n${usage}`,
+      caPki,
+    ),
+  ]);
+  const f = (n: string) => join(dir, n);
+  return {
+    clientCert: f('kubelet-client.crt'),
+    clientKey: f('kubelet-client.key'),
+    servingCert: f('kubelet-serving.crt'),
+    servingKey: f('kubelet-serving.key'),
+  };
+}

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
 import {
   commitDirectory,
@@ -13,10 +13,13 @@ import {
   ensureBinaries,
   isAlive,
   runningClusterIn,
+  runningRealNodeIn,
   startGitHttpServer,
   startLocalCluster,
+  startRealNode,
   stopClusterByPid,
   type ClusterState,
+  type RealNodeState,
 } from '@gitward/local-cluster';
 import { ApiGroup, ErrorCode, GitwardError } from '@gitward/model';
 import type { CliConfig } from '../config.ts';
@@ -51,6 +54,11 @@ const readyTimeoutMs = 120_000;
 
 function clusterDir(cfg: CliConfig): string {
   return join(cfg.stateDir, 'clusters', devClusterName);
+}
+
+/** The dev cluster's real node (`dev cluster up --node real`), beside the cluster's data. */
+function realNodeDir(cfg: CliConfig): string {
+  return join(clusterDir(cfg), 'real-node');
 }
 
 interface DevProcesses {
@@ -240,6 +248,34 @@ async function localTarget(d: DevDeps, detach: boolean, started: Started[]): Pro
   describeCluster(output, cluster.state);
   output.out('');
   return { kubeconfig: cluster.state.kubeconfig, tools: toolsIn(cluster.state.binDir) };
+}
+
+/** Adds a real node to the running dev cluster (its kwok node stays). */
+async function realNode(d: DevDeps, detach: boolean, started: Started[]): Promise<void> {
+  const { config, output } = d;
+  const cluster = await runningClusterIn(clusterDir(config));
+  const node = await runningRealNodeIn(realNodeDir(config));
+  if (!cluster || node) return;
+  output.err('starting a real node (the first run builds kubelet: a few minutes)...');
+  try {
+    const n = await startRealNode({
+      cluster,
+      cacheDir: config.cacheDir,
+      dir: realNodeDir(config),
+      detached: detach,
+      onLog: (line) => output.err(line),
+    });
+    started.push({ what: 'real node', stop: () => n.stop() });
+    describeRealNode(output, n.state);
+  } catch (err) {
+    // A foreground run stops the cluster it started; a detached one leaves it up, as it says.
+    if (detach) {
+      output.err('the local cluster stays up without a real node (`gitward dev down` stops it).');
+    } else {
+      await stopAll(d, started);
+    }
+    throw err;
+  }
 }
 
 /**
@@ -578,6 +614,12 @@ async function devUp(d: DevDeps, o: UpOptions): Promise<void> {
 }
 
 async function clusterDown(d: DevDeps): Promise<void> {
+  const node = await runningRealNodeIn(realNodeDir(d.config));
+  if (node) {
+    // Before the apiserver goes: the node drains its pods through it.
+    await stopClusterByPid(node.pid, 60_000);
+    d.output.out(`Stopped the real node ${node.name} (pid ${node.pid}).`);
+  }
   const running = await runningClusterIn(clusterDir(d.config));
   if (!running) {
     d.output.out('The local cluster is not running.');
@@ -625,6 +667,19 @@ async function clusterStatus(d: DevDeps): Promise<void> {
   const running = await runningClusterIn(clusterDir(d.config));
   if (running) describeCluster(d.output, running);
   else d.output.out('local cluster "dev": not running (`gitward dev cluster up` starts it)');
+  const node = await runningRealNodeIn(realNodeDir(d.config));
+  if (node) describeRealNode(d.output, node);
+}
+
+function describeRealNode(o: Output, n: RealNodeState): void {
+  o.out('');
+  o.out(`real node "${n.name}": running (kubelet + containerd), beside the kwok node`);
+  o.out(`  node IP:    ${n.nodeIp} (bridge ${n.bridge}, pods ${n.subnet})`);
+  o.out(`  pid:        ${n.pid} (process group of containerd and kubelet)`);
+  o.out(`  logs:       ${n.logsDir}`);
+  o.out('  pods run there only if they tolerate gitward.dev/real-node=true:NoSchedule and');
+  o.out('  select gitward.dev/node=real; load images with');
+  o.out(`  ctr --address ${n.containerdSocket} -n k8s.io images import ARCHIVE.oci.tar`);
 }
 
 async function devStatus(d: DevDeps): Promise<void> {
@@ -688,8 +743,16 @@ export function devCommand(d: DevDeps): Command {
     .command('up')
     .description('start the local control plane in the background')
     .option('--foreground', 'stay attached; Ctrl-C stops it')
-    .action(async (opts: { foreground?: boolean }) => {
-      await clusterUp(d, !(opts.foreground ?? false));
+    .addOption(
+      new Option(
+        '--node <kind>',
+        'kwok: a fake node only; real: also a real kubelet + containerd node (root; see docs/local-cluster.md)',
+      )
+        .choices(['kwok', 'real'])
+        .default('kwok'),
+    )
+    .action(async (opts: { foreground?: boolean; node: 'kwok' | 'real' }) => {
+      await clusterUp(d, !(opts.foreground ?? false), opts.node);
     });
   cluster
     .command('down')
@@ -712,17 +775,19 @@ export function devCommand(d: DevDeps): Command {
   return dev;
 }
 
-/** `dev cluster up`: the control plane alone. */
-async function clusterUp(d: DevDeps, detach: boolean): Promise<void> {
+/** `dev cluster up`: the control plane alone, and with `--node real` a real node joining it. */
+async function clusterUp(d: DevDeps, detach: boolean, node: 'kwok' | 'real'): Promise<void> {
   const { config, output } = d;
   const running = await runningClusterIn(clusterDir(config));
+  const started: Started[] = [];
   if (running) {
     output.out('The local cluster is already running; `gitward dev down` stops it.');
     describeCluster(output, running);
-    return;
+    if (node === 'kwok' || (await runningRealNodeIn(realNodeDir(config)))) return;
+  } else {
+    await localTarget(d, detach, started);
   }
-  const started: Started[] = [];
-  await localTarget(d, detach, started);
+  if (node === 'real') await realNode(d, detach, started);
   if (detach) return;
   output.out('Running in the foreground; Ctrl-C stops everything.');
   const signal = await d.untilSignal();

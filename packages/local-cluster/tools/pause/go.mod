@@ -1,0 +1,3 @@
+module gitward.local/pause
+
+go 1.24.0
