@@ -1,14 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { generatedVariants, type RenderedObject } from '@gitward/local-cluster';
 import {
-  ensureBinaries,
-  generatedVariants,
-  helmTemplate,
-  parseObjects,
-  type RenderedObject,
-} from '@gitward/local-cluster';
+  applyObjects,
+  deleteClusterScoped,
+  deployDir,
+  rbacKinds,
+  renderChart,
+} from './support/deploy.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
 
 // What each ServiceAccount of the install may do, as the apiserver itself answers it
@@ -19,17 +19,8 @@ import { kubectl, uniqueName } from './support/kubectl.ts';
 // what can-i lists and fails this test; after a deliberate change, rerun it with
 // GITWARD_UPDATE_CAN_I=1 to rewrite the expectations, and review their diff.
 
-const deployDir = join(import.meta.dirname, '..', '..', 'deploy');
 const expectationsDir = join(deployDir, 'test', 'can-i');
 const update = process.env['GITWARD_UPDATE_CAN_I'] === '1';
-const rbacKinds = new Set([
-  'Namespace',
-  'ServiceAccount',
-  'Role',
-  'RoleBinding',
-  'ClusterRole',
-  'ClusterRoleBinding',
-]);
 
 /** can-i's table with whitespace collapsed and rows sorted: stable across runs. */
 function normalize(table: string): string[] {
@@ -58,25 +49,18 @@ describe.each(scopes)('RBAC of the $scope-scoped install', ({ scope, flags }) =>
   let objects: RenderedObject[] = [];
 
   beforeAll(async () => {
-    const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
-    const rendered = await helmTemplate(bin.path.helm, join(deployDir, 'chart'), [
+    const rendered = await renderChart([
       ...flags,
       ...['--set', `namespace=${ns}`, '--set', `namePrefix=${prefix}`],
       ...['--set', 'createNamespace=true', '--set-json', `namespaces=["${managed}"]`],
     ]);
-    objects = parseObjects(rendered).filter((o) => rbacKinds.has(o.kind));
+    objects = rendered.filter((o) => rbacKinds.has(o.kind));
     for (const n of [managed, other]) await kubectl(['create', 'namespace', n]);
-    const apply = (items: RenderedObject[]) =>
-      kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
-    // The namespace first: the namespaced objects are created in it.
-    await apply(objects.filter((o) => o.kind === 'Namespace'));
-    await apply(objects.filter((o) => o.kind !== 'Namespace'));
+    await applyObjects(objects);
   });
 
   afterAll(async () => {
-    const cluster = objects.filter((o) => o.kind.startsWith('Cluster'));
-    for (const o of cluster)
-      await kubectl(['delete', o.kind, o.metadata.name, '--ignore-not-found', '--wait=false']);
+    await deleteClusterScoped(objects);
     await kubectl([
       'delete',
       'namespace',

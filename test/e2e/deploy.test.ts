@@ -14,14 +14,13 @@ import {
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { applyShippedCrds, deployDir } from './support/deploy.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { appNamespace } from './support/sync-fixtures.ts';
 
 // The install manifests against the real control plane: an upgrade re-applies the CRDs with
 // `kubectl apply --server-side` and Applications keep their spec and history; and gitward
 // manages its own install from git (deploy/self-manage/application.yaml over a copy of deploy/).
-
-const deployDir = join(import.meta.dirname, '..', '..', 'deploy');
 
 describe('CRD upgrade with kubectl apply --server-side -k deploy/crds', () => {
   // An Application in a namespace of its own: no controller watches it, so only the upgrade can
@@ -47,11 +46,8 @@ describe('CRD upgrade with kubectl apply --server-side -k deploy/crds', () => {
     expect(shipped.map((c) => c['spec'])).toEqual(
       shipped.map((c) => fromCode.find((f) => objectKey(f) === objectKey(c))?.['spec']),
     );
-    const apply = () =>
-      kubectl(['apply', '--server-side', '--field-manager=gitward-e2e-upgrade', '-k', crdDir]);
+    const apply = () => applyShippedCrds('gitward-e2e-upgrade');
     await apply();
-    for (const c of shipped)
-      await kubectl(['wait', '--for=condition=Established', `crd/${c.metadata.name}`]);
     await kubectl(['create', 'namespace', ns]);
     const history = [
       {
