@@ -31,6 +31,7 @@ import {
 import { createGitServer, type GitServer } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { runCli, type CliRun } from './support/cli.ts';
+import { applyShippedCrds } from './support/deploy.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -145,21 +146,8 @@ describe.skipIf(unavailable !== undefined)(
       relay = await forwardToPods(node.nodeIP, Number(new URL(git.url).port));
       repoURL = `http://${relay.host}:${relay.port}/guestbook.git`;
 
-      // The CRDs as deploy/crds ships them. The shared control plane may have them already (a
-      // controller with --install-crds made them from the same code): applying is then a no-op.
-      await kubectl([
-        'apply',
-        '--server-side',
-        '--force-conflicts',
-        '-k',
-        join(repoRoot, 'deploy', 'crds'),
-      ]);
-      await kubectl([
-        'wait',
-        '--for=condition=Established',
-        '--timeout=60s',
-        ...['-f', join(repoRoot, 'deploy', 'crds')],
-      ]);
+      // The CRDs as deploy/crds ships them (the shared control plane may have them already).
+      await applyShippedCrds('gitward-install-e2e');
 
       // deploy/ as shipped, less the CRDs (see the file comment), under an overlay that names
       // this run's image and namespace and puts the pods on the real node.
@@ -229,7 +217,9 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it('logs in through the gitward-server Service and syncs the guestbook', async () => {
-      const password = (await cli(['admin', 'initial-password', '-n', ns])).trim();
+      // The first line; then comes Argo CD's advice to change it.
+      const password =
+        (await cli(['admin', 'initial-password', '-n', ns])).split('\n')[0]?.trim() ?? '';
       expect(password).not.toBe('');
       const pf = await portForward(ns, 'svc/gitward-server', 443);
       forward = pf.child;
