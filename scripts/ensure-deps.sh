@@ -84,7 +84,7 @@ fi
 # own message naming this command when they are missing, so here a failure only warns.
 if [ "${1:-}" = "node" ]; then
   for pkg in containerd:/usr/bin/containerd runc:/usr/sbin/runc \
-    containernetworking-plugins:/usr/lib/cni/bridge umoci:/usr/bin/umoci; do
+    containernetworking-plugins:/usr/lib/cni/bridge umoci:/usr/bin/umoci iptables:/usr/sbin/iptables; do
     name=${pkg%%:*}
     file=${pkg#*:}
     if [ ! -x "$file" ]; then

@@ -25,6 +25,8 @@ const steps: [string, string, string[]][] = [
   // The install e2e (test/e2e/install.test.ts) runs gitward's own image on a real kubelet node:
   // build it here (skipped when nothing changed since the last build), with its system packages.
   ['system packages for the image', 'sh', ['scripts/ensure-deps.sh', 'image']],
+  // ... and for the real kubelet node it runs on (containerd, runc, CNI plugins, iptables).
+  ['system packages for a real node', 'sh', ['scripts/ensure-deps.sh', 'node']],
   ['image', process.execPath, ['scripts/image.ts']],
   ['e2e tests', bin('vitest'), ['run', '--project', 'e2e']],
 ];

@@ -122,9 +122,9 @@ describe('deploy/ generated from the chart', { timeout: 60_000 }, () => {
       expect(container['livenessProbe']).toMatchObject({
         httpGet: { path: '/healthz', port: 'metrics' },
       });
-      // The controller's standby never answers /readyz 200: it is Ready once it serves.
+      // A standby controller answers /readyz 200 too, so both processes use it.
       expect(container['readinessProbe']).toMatchObject({
-        httpGet: { path: c === 'server' ? '/readyz' : '/healthz', port: 'metrics' },
+        httpGet: { path: '/readyz', port: 'metrics' },
       });
       expect(container['ports']).toContainEqual({
         name: 'metrics',

@@ -34,7 +34,6 @@ export {
   type GitHttpServer,
   type GitHttpServerOptions,
 } from './git-http-server.ts';
-export { forwardToPods, type HostForward } from './host-forward.ts';
 export {
   appDir,
   baseImageTag,
