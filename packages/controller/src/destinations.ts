@@ -100,6 +100,64 @@ export interface DestinationsOptions {
   readonly logger: Logger;
   readonly refreshMs?: number;
   readonly now?: () => number;
+  /**
+   * Called when the in-cluster Secret's scope (`namespaces`, `clusterResources`) no longer is
+   * `local`'s: its watches were set up for the old set, so main.ts restarts the process.
+   */
+  readonly onLocalScopeChange?: (scope: LocalScope) => void;
+}
+
+/** How far the controller reaches in the cluster it runs in (Argo CD's namespaced mode). */
+export interface LocalScope {
+  /** Empty: cluster-wide. Else the namespaces the in-cluster Secret lists. */
+  readonly namespaces: readonly string[];
+  readonly clusterResources: boolean;
+}
+
+const sameScope = (a: LocalScope, b: LocalScope) =>
+  a.clusterResources === b.clusterResources &&
+  a.namespaces.length === b.namespaces.length &&
+  a.namespaces.every((n, i) => n === b.namespaces[i]);
+
+/** The cluster Secrets of the control namespace, decoded (label-selected: one cheap list). */
+async function clusterSecrets(
+  kube: KubeClient,
+  group: ApiGroup,
+  namespace: string,
+): Promise<{ readonly name: string; readonly data: Record<string, string> }[]> {
+  const secrets = await kube.list(`/api/v1/namespaces/${namespace}/secrets`, {
+    labelSelector: `${secretTypeLabel(group)}=cluster`,
+  });
+  return secrets.items.map((s) => ({
+    name: s.metadata.name ?? '',
+    data: decode((s as KubeObject & { data?: Record<string, string> }).data),
+  }));
+}
+
+/** The scope an in-cluster Secret gives, or cluster-wide (no Secret, or a Secret without `namespaces`). */
+function localScopeOf(secrets: readonly { readonly data: Record<string, string> }[]): LocalScope {
+  for (const s of secrets) {
+    const parsed = parseClusterSecret(s.data);
+    if (parsed.ok && parsed.cluster.server === inCluster.server)
+      return {
+        namespaces: [...(parsed.cluster.namespaces ?? [])].sort(),
+        clusterResources: parsed.cluster.clusterResources === true,
+      };
+  }
+  return { namespaces: [], clusterResources: false };
+}
+
+/**
+ * Read once at start: a namespace-scoped install (Roles only, as Argo CD's namespace-install)
+ * lists the namespaces it manages in the in-cluster Secret, and the controller must then watch
+ * those (and its control namespace) only, since it may list nothing cluster-wide.
+ */
+export async function readLocalScope(
+  kube: KubeClient,
+  group: ApiGroup,
+  namespace: string,
+): Promise<LocalScope> {
+  return localScopeOf(await clusterSecrets(kube, group, namespace));
 }
 
 interface Entry {
@@ -143,18 +201,24 @@ export function createDestinations(o: DestinationsOptions) {
     o.logger.warn(fields, msg);
   }
 
+  function checkLocalScope(scope: LocalScope): void {
+    const current = {
+      namespaces: [...(o.local.namespaces ?? [])].sort(),
+      clusterResources: o.local.clusterResources === true,
+    };
+    if (!sameScope(scope, current)) o.onLocalScopeChange?.(scope);
+  }
+
   async function relist(): Promise<void> {
-    const secrets = await o.controlKube.list(`/api/v1/namespaces/${o.namespace}/secrets`, {
-      labelSelector: `${secretTypeLabel(o.group)}=cluster`,
-    });
+    const secrets = await clusterSecrets(o.controlKube, o.group, o.namespace);
+    checkLocalScope(localScopeOf(secrets));
     const wanted = new Map<string, { spec: ClusterSpec; fingerprint: string }>();
-    for (const s of secrets.items) {
-      const data = decode((s as KubeObject & { data?: Record<string, string> }).data);
+    for (const { name, data } of secrets) {
       const fingerprint = createHash('sha256').update(JSON.stringify(data)).digest('hex');
       const parsed = parseClusterSecret(data);
       if (!parsed.ok) {
         warnOnce(fingerprint, 'cluster secret ignored', {
-          secret: s.metadata.name,
+          secret: name,
           reason: parsed.reason,
         });
         continue;

@@ -37,7 +37,7 @@ import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
-import { connectCluster, createDestinations } from './destinations.ts';
+import { connectCluster, createDestinations, readLocalScope } from './destinations.ts';
 import { checkCrds } from './crd-check.ts';
 import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
@@ -107,12 +107,37 @@ const cacheOptions = (server: string) => ({
   onError: (err: unknown, kind: string) =>
     logger.warn({ server, kind, err: errorMessage(err) }, 'watch error; retrying'),
 });
-const cache = createClusterCache(kube, cacheOptions(inCluster.server));
+// Namespaced mode (a namespace-scoped install): the in-cluster Secret lists the namespaces the
+// controller manages; it then watches those and its control namespace only, and refuses the rest.
+const localScope = await readLocalScope(kube, cfg.group, cfg.namespace);
+if (localScope.namespaces.length > 0)
+  logger.info({ ...localScope }, 'in-cluster: namespaced mode, watching these namespaces only');
+const cache = createClusterCache(kube, {
+  ...cacheOptions(inCluster.server),
+  ...(localScope.namespaces.length > 0 && {
+    namespaces: [...new Set([cfg.namespace, ...localScope.namespaces])],
+  }),
+});
 const destinations = createDestinations({
   controlKube: kube,
   group: cfg.group,
   namespace: cfg.namespace,
-  local: connectCluster(kube, inCluster, cache),
+  local: connectCluster(
+    kube,
+    {
+      ...inCluster,
+      ...(localScope.namespaces.length > 0 && {
+        namespaces: localScope.namespaces,
+        clusterResources: localScope.clusterResources,
+      }),
+    },
+    cache,
+  ),
+  // The watches were made for the old set: start again, as the pod's restart policy will.
+  onLocalScopeChange: (scope) => {
+    logger.warn({ ...scope }, 'in-cluster namespaces changed; restarting to watch the new set');
+    void shutdown('in-cluster scope change').finally(() => process.exit(1));
+  },
   connect: (spec) => {
     const conn = clusterConnection(spec, { env: process.env });
     if (!conn.ok) return conn.reason;
