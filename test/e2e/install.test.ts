@@ -112,6 +112,43 @@ describe.skipIf(unavailable !== undefined)(
     let work = '';
     let repoURL = '';
     const overlay = () => join(work, 'install');
+    /** An overlay of `base` in work/`name`: this run's image and namespace, pods on the real node. */
+    const writeOverlay = async (
+      name: string,
+      base: string,
+      namespace: string,
+      extra: readonly object[] = [],
+    ) => {
+      const placement = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'any' },
+        spec: {
+          template: {
+            spec: {
+              nodeSelector: { [realNodeLabel.key]: realNodeLabel.value },
+              tolerations: [realNodeToleration],
+            },
+          },
+        },
+      };
+      await mkdir(join(work, name));
+      await writeFile(
+        join(work, name, 'extra.yaml'),
+        extra.map((o) => JSON.stringify(o)).join('\n---\n'),
+      );
+      await writeFile(
+        join(work, name, 'kustomization.yaml'),
+        JSON.stringify({
+          apiVersion: 'kustomize.config.k8s.io/v1beta1',
+          kind: 'Kustomization',
+          namespace,
+          resources: [base, ...(extra.length > 0 ? ['extra.yaml'] : [])],
+          images: [{ name: image.ref.split(':')[0], newTag: image.tag }],
+          patches: [{ target: { kind: 'Deployment' }, patch: JSON.stringify(placement) }],
+        }),
+      );
+    };
     const gitward = (args: readonly string[]): Promise<CliRun> =>
       runCli(args, {
         GITWARD_CONFIG: join(work, 'cli.yaml'),
@@ -157,31 +194,7 @@ describe.skipIf(unavailable !== undefined)(
         join(work, 'deploy', 'crds', 'kustomization.yaml'),
         'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n',
       );
-      const placement = {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'any' },
-        spec: {
-          template: {
-            spec: {
-              nodeSelector: { [realNodeLabel.key]: realNodeLabel.value },
-              tolerations: [realNodeToleration],
-            },
-          },
-        },
-      };
-      await mkdir(join(work, 'install'));
-      await writeFile(
-        join(work, 'install', 'kustomization.yaml'),
-        JSON.stringify({
-          apiVersion: 'kustomize.config.k8s.io/v1beta1',
-          kind: 'Kustomization',
-          namespace: ns,
-          resources: ['../deploy/overlays/ha'],
-          images: [{ name: image.ref.split(':')[0], newTag: image.tag }],
-          patches: [{ target: { kind: 'Deployment' }, patch: JSON.stringify(placement) }],
-        }),
-      );
+      await writeOverlay('install', '../deploy/overlays/ha', ns);
     }, 900_000);
 
     afterAll(async () => {
@@ -311,6 +324,91 @@ describe.skipIf(unavailable !== undefined)(
         ...['-o', 'name'],
       ]);
       expect(onNode).toBe('');
+    });
+
+    it('a namespace-scoped install syncs into its namespace and refuses another', async () => {
+      const scoped = uniqueName('gw-ns-install');
+      const other = `${scoped}-other`;
+      const scopedRef = { group: 'gitward.dev', namespace: scoped };
+      const app = (name: string, dest: string) => ({
+        apiVersion: 'gitward.dev/v1alpha1',
+        kind: 'Application',
+        metadata: { name, namespace: scoped },
+        spec: {
+          project: 'default',
+          source: { repoURL, path: '.', targetRevision: 'HEAD' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+          syncPolicy: { automated: {} },
+        },
+      });
+      try {
+        await kubectl(['create', 'namespace', scoped]);
+        await kubectl(['create', 'namespace', other]);
+        // As Argo CD's namespace-install: the in-cluster Secret lists what the install manages.
+        await writeOverlay('scoped', '../deploy/namespace-install', scoped, [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'in-cluster', labels: { 'gitward.dev/secret-type': 'cluster' } },
+            stringData: {
+              name: 'in-cluster',
+              server: 'https://kubernetes.default.svc',
+              namespaces: scoped,
+            },
+          },
+        ]);
+        await kubectl(['apply', '--server-side', '-k', join(work, 'scoped')]);
+        await waitFor('the namespace-scoped controller to lead', async () => {
+          const ps = (
+            await getJson<PodList>([
+              'pods',
+              '-n',
+              scoped,
+              '-l',
+              'app.kubernetes.io/name=gitward-controller',
+            ])
+          ).items.filter(isReady);
+          return ps.length === 1 ? ps : undefined;
+        });
+        await kubectl(['apply', '-f', '-'], JSON.stringify(app('inside', scoped)));
+        await kubectl(['apply', '-f', '-'], JSON.stringify(app('outside', other)));
+        await waitApplication(
+          { ...scopedRef, name: 'inside' },
+          (a) => a.status?.sync?.status === 'Synced' && a.status.health?.status === 'Healthy',
+          { timeoutMs: 180_000 },
+        );
+        const refused = await waitApplication(
+          { ...scopedRef, name: 'outside' },
+          (a) => JSON.stringify(a.status ?? {}).includes(`is not managed by cluster in-cluster`),
+          { timeoutMs: 120_000 },
+        );
+        expect(JSON.stringify(refused.status)).toContain(`namespace ${other}`);
+        expect(await kubectl(['get', 'all', '-n', other, '-o', 'name'])).toBe('');
+      } finally {
+        await kubectl([
+          'delete',
+          'applications.gitward.dev',
+          '--all',
+          '-n',
+          scoped,
+          '--wait=true',
+        ]).catch(() => '');
+        await kubectl([
+          'delete',
+          '-k',
+          join(work, 'scoped'),
+          '--ignore-not-found',
+          '--wait=true',
+        ]).catch(() => '');
+        await kubectl([
+          'delete',
+          'namespace',
+          scoped,
+          other,
+          '--ignore-not-found',
+          '--wait=false',
+        ]).catch(() => '');
+      }
     });
   },
 );
