@@ -3,6 +3,7 @@ import {
   buildStatus,
   compareApplication,
   canSync,
+  windowAppOf,
   describeDrift,
   noHealthOverrides,
   orphanedResources,
@@ -323,19 +324,11 @@ export function createReconciler(d: ReconcilerDeps) {
 
   /** The project's sync windows for this app; manual syncs may pass windows with manualSync. */
   function windowVerdict(app: Application, manual: boolean, startedAt?: string) {
-    const { destination } = app.spec;
-    return canSync(
-      projectOf(app)?.spec.syncWindows ?? [],
-      {
-        name: app.metadata.name,
-        namespace: destination.namespace ?? '',
-        cluster: {
-          ...(destination.server ? { server: destination.server } : {}),
-          ...(destination.name ? { name: destination.name } : {}),
-        },
-      },
-      { manual, now: d.now(), ...(startedAt ? { operationStartedAt: new Date(startedAt) } : {}) },
-    );
+    return canSync(projectOf(app)?.spec.syncWindows ?? [], windowAppOf(app), {
+      manual,
+      now: d.now(),
+      ...(startedAt ? { operationStartedAt: new Date(startedAt) } : {}),
+    });
   }
 
   /**

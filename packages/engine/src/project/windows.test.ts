@@ -5,6 +5,7 @@ import {
   matchingWindows,
   nextChange,
   validateSyncWindow,
+  windowAppOf,
   windowState,
   type SyncWindow,
   type SyncWindowApp,
@@ -674,5 +675,20 @@ describe('canSync', () => {
       operationStartedAt: req.started === undefined ? undefined : at(req.started),
     });
     expect(decision).toEqual(expected);
+  });
+});
+
+describe('windowAppOf', () => {
+  const of = (destination: { server?: string; name?: string; namespace?: string }) =>
+    windowAppOf({ metadata: { name: 'web' }, spec: { destination } });
+  it.each([
+    [
+      { server: 'https://a', namespace: 'prod' },
+      { name: 'web', namespace: 'prod', cluster: { server: 'https://a' } },
+    ],
+    [{ name: 'east' }, { name: 'web', namespace: '', cluster: { name: 'east' } }],
+    [{}, { name: 'web', namespace: '', cluster: {} }],
+  ])('maps the destination %j to what windows match on', (dest, want) => {
+    expect(of(dest)).toEqual(want);
   });
 });

@@ -12,7 +12,7 @@
  * stay gap-free across either transition.
  */
 import { CronExpressionParser } from 'cron-parser';
-import type { AppProjectSpec } from '@gitward/model';
+import type { AppProjectSpec, Application } from '@gitward/model';
 import { parseGoDuration } from './duration.ts';
 import { globMatch } from './glob.ts';
 
@@ -26,6 +26,24 @@ export interface SyncWindowApp {
   /** The destination namespace. */
   readonly namespace: string;
   readonly cluster: { readonly server?: string | undefined; readonly name?: string | undefined };
+}
+
+/**
+ * What the windows match an Application on: its name, destination namespace and cluster. One
+ * home, so the controller's verdict and the API's (sync request, windows view) cannot differ.
+ */
+export function windowAppOf(
+  app: Pick<Application, 'metadata'> & { readonly spec: Pick<Application['spec'], 'destination'> },
+): SyncWindowApp {
+  const { destination } = app.spec;
+  return {
+    name: app.metadata.name,
+    namespace: destination.namespace ?? '',
+    cluster: {
+      ...(destination.server ? { server: destination.server } : {}),
+      ...(destination.name ? { name: destination.name } : {}),
+    },
+  };
 }
 
 export type WindowState =

@@ -1,6 +1,7 @@
 import {
   assessHealth,
   canSync,
+  windowAppOf,
   healthOverridesOf,
   maskSecrets,
   objectPermitted,
@@ -370,14 +371,7 @@ async function syncWindows(r: RouteRequest) {
   );
   const windows = project?.spec.syncWindows ?? [];
   const now = r.ctx.now();
-  const target = {
-    name: app.metadata.name,
-    namespace: app.spec.destination.namespace ?? '',
-    cluster: {
-      ...(app.spec.destination.server ? { server: app.spec.destination.server } : {}),
-      ...(app.spec.destination.name ? { name: app.spec.destination.name } : {}),
-    },
-  };
+  const target = windowAppOf(app);
   const auto = canSync(windows, target, { manual: false, now });
   const manual = canSync(windows, target, { manual: true, now });
   return {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canSync, validateApplication } from '@gitward/engine';
+import { canSync, validateApplication, windowAppOf } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
@@ -232,19 +232,7 @@ function windowCheck(
   app: Application,
   projectWindows: Parameters<typeof canSync>[0],
 ) {
-  const { destination } = app.spec;
-  const verdict = canSync(
-    projectWindows,
-    {
-      name: app.metadata.name,
-      namespace: destination.namespace ?? '',
-      cluster: {
-        ...(destination.server ? { server: destination.server } : {}),
-        ...(destination.name ? { name: destination.name } : {}),
-      },
-    },
-    { manual: true, now: r.ctx.now() },
-  );
+  const verdict = canSync(projectWindows, windowAppOf(app), { manual: true, now: r.ctx.now() });
   if (!verdict.allowed) throw precondition(`cannot sync: ${verdict.message}`);
 }
 
