@@ -24,7 +24,7 @@ import {
   wantsHelp,
   watchCollection,
 } from '@gitward/infra';
-import { errorMessage } from '@gitward/model';
+import { ApiGroup, errorMessage, settingsNames } from '@gitward/model';
 import { createTargetRenderer } from '@gitward/target';
 import { createApi, createApiMetrics } from './app.ts';
 import { checkClusterConnection } from './cluster/destinations.ts';
@@ -124,7 +124,13 @@ const tls = cfg.insecure
       store: ctx.store,
       names: ctx.names,
       tlsSecret: cfg.tlsSecret ?? ctx.names.serverTlsSecret,
-      sans: serverSans(ctx.names.serverService, cfg.namespace, cfg.tlsSans),
+      // The install's Service is gitward-server in both modes (deploy/); argoproj.io mode also
+      // answers as argocd-server, the Service a takeover repoints.
+      sans: serverSans(
+        [...new Set([ctx.names.serverService, settingsNames(ApiGroup.Gitward).serverService])],
+        cfg.namespace,
+        cfg.tlsSans,
+      ),
       ...(cfg.tlsCert && cfg.tlsKey ? { files: { cert: cfg.tlsCert, key: cfg.tlsKey } } : {}),
       now: () => new Date(),
       warn: (message) => logger.warn(message),

@@ -17,7 +17,7 @@ import {
 } from './tls.ts';
 
 const now = () => new Date();
-const sans = serverSans('gitward-server', 'ops', ['gitward.example.com']);
+const sans = serverSans(['gitward-server'], 'ops', ['gitward.example.com']);
 let pair: TlsPair;
 let other: TlsPair;
 beforeAll(async () => {
@@ -67,7 +67,9 @@ const deps = (
 
 describe('server TLS names', () => {
   it('covers loopback and the Service names of the namespace, then --tls-san', () => {
-    expect(serverSans('argocd-server', 'argocd', ['a.example', 'localhost'])).toEqual([
+    expect(
+      serverSans(['argocd-server', 'gitward-server'], 'argocd', ['a.example', 'localhost']),
+    ).toEqual([
       'localhost',
       '127.0.0.1',
       '::1',
@@ -75,6 +77,10 @@ describe('server TLS names', () => {
       'argocd-server.argocd',
       'argocd-server.argocd.svc',
       'argocd-server.argocd.svc.cluster.local',
+      'gitward-server',
+      'gitward-server.argocd',
+      'gitward-server.argocd.svc',
+      'gitward-server.argocd.svc.cluster.local',
       'a.example',
     ]);
   });
@@ -156,7 +162,7 @@ describe('resolveServerTls: precedence', () => {
       pair: first.pair,
       source: 'settings-secret',
     });
-    const wider = serverSans('gitward-server', 'ops', ['new.example']);
+    const wider = serverSans(['gitward-server'], 'ops', ['new.example']);
     const renewed = await resolveServerTls(deps(mem.store, { sans: wider }));
     expect(renewed.source).toBe('generated');
     expect(pairProblem(renewed.pair, now(), wider)).toBeUndefined();

@@ -53,19 +53,27 @@ export function parseSans(flag: string | undefined): string[] {
 }
 
 /**
- * The names a generated certificate covers: loopback, the Service's in-cluster names in the
- * control namespace, then `extra` (`--tls-san`), without duplicates.
+ * The names a generated certificate covers: loopback, each Service's in-cluster names in the
+ * control namespace, then `extra` (`--tls-san`), without duplicates. In argoproj.io mode the
+ * server may be reached as Argo CD's `argocd-server` (a takeover repoints that Service) or as the
+ * install's own `gitward-server`, so both are given there.
  */
-export function serverSans(service: string, namespace: string, extra: readonly string[]): string[] {
+export function serverSans(
+  services: readonly string[],
+  namespace: string,
+  extra: readonly string[],
+): string[] {
   return [
     ...new Set([
       'localhost',
       '127.0.0.1',
       '::1',
-      service,
-      `${service}.${namespace}`,
-      `${service}.${namespace}.svc`,
-      `${service}.${namespace}.svc.cluster.local`,
+      ...services.flatMap((service) => [
+        service,
+        `${service}.${namespace}`,
+        `${service}.${namespace}.svc`,
+        `${service}.${namespace}.svc.cluster.local`,
+      ]),
       ...extra,
     ]),
   ];
