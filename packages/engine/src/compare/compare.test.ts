@@ -70,6 +70,21 @@ describe('compareApplication', () => {
     expect(r.health.status).toBe('Healthy');
   });
 
+  it('does not let a failed hook Job lower the app health', () => {
+    const annotations = { 'argocd.argoproj.io/hook': 'PreSync' };
+    const job: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', namespace: 'ns', annotations },
+    };
+    const failed: KubeObject = {
+      ...job,
+      status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] },
+    };
+    const r = compareApplication(input([job, cm('a', {})], [failed, cm('a', {})]));
+    expect(r.health.status).toBe('Healthy');
+  });
+
   it('keeps a Helm crd-install object: it is applied as an ordinary resource', () => {
     const crdInstall = cm('c', {}, { 'helm.sh/hook': 'crd-install' });
     const r = compareApplication(input([crdInstall], []));

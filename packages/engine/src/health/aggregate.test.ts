@@ -5,13 +5,13 @@ import { aggregateHealth, healthOrder, isWorse } from './index.ts';
 type Item = Parameters<typeof aggregateHealth>[0][number];
 
 /** `kind:name` with an optional `group/` prefix, in namespace shop. */
-function item(ref: string, status: HealthStatusCode | undefined, hook = false): Item {
+function item(ref: string, status: HealthStatusCode | undefined): Item {
   const [gk = '', name = ''] = ref.split(':');
   const slash = gk.lastIndexOf('/');
   const group = slash === -1 ? '' : gk.slice(0, slash);
   const key = { group, kind: gk.slice(slash + 1), namespace: 'shop', name };
   const health: HealthStatus | undefined = status && { status };
-  return hook ? { key, health, hook } : { key, health };
+  return { key, health };
 }
 
 const app = 'argoproj.io/Application';
@@ -47,11 +47,6 @@ describe('aggregateHealth', () => {
       /^\/Pod:shop\/b is Unknown$/,
     ],
     [
-      'hooks are skipped',
-      [item('batch/Job:migrate', H.Degraded, true), item('Service:web', H.Healthy)],
-      H.Healthy,
-    ],
-    [
       'resources without health are skipped',
       [item('ConfigMap:settings', undefined), item('Service:web', H.Progressing)],
       H.Progressing,
@@ -72,12 +67,6 @@ describe('aggregateHealth', () => {
       [item('apps/Deployment:web', H.Missing), item('ConfigMap:settings', undefined)],
       H.Healthy,
     ],
-    [
-      'a live hook does not count as existing',
-      [item('Service:web', H.Missing), item('batch/Job:migrate', H.Healthy, true)],
-      H.Missing,
-    ],
-    ['only hooks: nothing expected', [item('batch/Job:migrate', H.Degraded, true)], H.Healthy],
     [
       'Missing child Application is ignored',
       [item(`${app}:child`, H.Missing), item('Service:web', H.Healthy)],

@@ -26,8 +26,6 @@ export interface HealthItem {
   readonly key: ResourceKey;
   /** The assessed health; Missing means the resource does not exist; undefined means no rule. */
   readonly health: HealthStatus | undefined;
-  /** Hooks belong to the sync operation, not to the app's steady state. */
-  readonly hook?: boolean;
 }
 
 /** At most this many resources are named in the aggregate message. */
@@ -70,11 +68,11 @@ function worstOf(items: readonly HealthItem[]): Code {
 
 /**
  * The health of an Application from its resources' health, as Argo CD aggregates it: the worst
- * status, skipping hooks and resources without health; absent resources only make the app
+ * status, skipping resources without health (hooks never reach here: compare leaves them out of
+ * the app's resources); absent resources only make the app
  * Missing when none of its expected resources exist. The message names up to three causes.
  */
-export function aggregateHealth(items: readonly HealthItem[]): HealthStatus {
-  const resources = items.filter((i) => !i.hook);
+export function aggregateHealth(resources: readonly HealthItem[]): HealthStatus {
   const absent = resources.filter(isAbsent);
   if (resources.length > 0 && absent.length === resources.length) {
     return {
