@@ -3,6 +3,7 @@ import {
   buildStatus,
   compareApplication,
   canSync,
+  statusWriteNeeded,
   windowAppOf,
   describeDrift,
   noHealthOverrides,
@@ -421,6 +422,19 @@ export function createReconciler(d: ReconcilerDeps) {
     return true;
   }
 
+  function writeDue(
+    app: Application,
+    status: ApplicationStatus,
+    refreshKey: string | undefined,
+    expectPhase: OperationPhase | undefined,
+  ): boolean {
+    return (
+      refreshKey !== undefined ||
+      expectPhase !== undefined ||
+      statusWriteNeeded(app.status, status, d.now())
+    );
+  }
+
   async function writeStatus(
     app: Application,
     rep: ReconcileReport,
@@ -440,6 +454,10 @@ export function createReconciler(d: ReconcilerDeps) {
       ...extra,
       conditions: [...(base.conditions ?? []), ...(extra.conditions ?? [])],
     };
+    // A pass that finds nothing new writes nothing (issue 16: a steady cycle costs the apiserver
+    // no write): unless a refresh asked for it, a guarded operation write is due, or reconciledAt
+    // reached its maximum age. The cache may still lack our last write; then we write it again.
+    if (!writeDue(app, status, refreshKey, expectPhase)) return true;
     const path = appPath(app.metadata.name);
     const { operationState, ...rest } = status;
     if (expectPhase && operationState) {

@@ -7,6 +7,8 @@ export {
 } from './compare.ts';
 export {
   buildStatus,
+  reconciledAtMaxAgeMs,
+  statusWriteNeeded,
   describeDrift,
   type Condition,
   type ReconcileReport,

@@ -5,6 +5,7 @@ import {
   type ApplicationSource,
   type ApplicationStatus,
 } from '@gitward/model';
+import { canonicalJson } from '../diff/json.ts';
 import type { CompareResult } from './compare.ts';
 
 export interface Condition {
@@ -121,4 +122,36 @@ export function describeDrift(result: CompareResult): string {
   return out.length === 0
     ? 'in sync'
     : `out of sync: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ', ...' : ''}`;
+}
+
+/**
+ * How old `reconciledAt` may grow while passes find nothing new. A pass that changes nothing else
+ * writes nothing (a steady cycle costs the apiserver no write per app), so `reconciledAt` is the
+ * time of the last pass that wrote: a change, a requested refresh, or this age reached.
+ */
+export const reconciledAtMaxAgeMs = 10 * 60_000;
+
+/** JSON as the apiserver keeps it: no undefined members, keys in one order. */
+const stored = (v: unknown) =>
+  v === undefined ? 'null' : canonicalJson(JSON.parse(JSON.stringify(v)) as unknown);
+
+/**
+ * Whether writing `next` over `previous` can be skipped: equal but for `reconciledAt`, and that
+ * not older than `maxAgeMs` at `now`. Compared as stored JSON (a member set to undefined is
+ * absent), since `previous` comes from the apiserver.
+ */
+export function statusWriteNeeded(
+  previous: ApplicationStatus | undefined,
+  next: ApplicationStatus,
+  now: Date,
+  maxAgeMs = reconciledAtMaxAgeMs,
+): boolean {
+  if (!previous) return true;
+  const last = Date.parse(previous.reconciledAt ?? '');
+  if (!(now.getTime() - last < maxAgeMs)) return true;
+  // Set to undefined, it is dropped as the apiserver drops it.
+  return (
+    stored({ ...previous, reconciledAt: undefined }) !==
+    stored({ ...next, reconciledAt: undefined })
+  );
 }
