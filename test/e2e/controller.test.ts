@@ -125,6 +125,56 @@ describe('the controller', () => {
     expect(s.summary?.images).toEqual(['registry.invalid/web:1']);
   });
 
+  it('writes no status when a pass finds nothing new (a steady cycle costs no write)', async () => {
+    await waitStatus('web-app', (x) => x.sync?.status === 'Synced');
+    const reconciles = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${controller.healthPort}/metrics`)).text();
+      const m = /^gitward_app_reconcile_seconds_count\{[^}]*name="web-app"[^}]*\} (\d+)$/m.exec(
+        text,
+      );
+      return Number(m?.[1] ?? 0);
+    };
+    const version = async () =>
+      (
+        await kubectl([
+          'get',
+          'applications.gitward.dev',
+          'web-app',
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.metadata.resourceVersion}',
+        ])
+      ).trim();
+    // Settle: the first passes after Synced may still record health transitions.
+    let before = '';
+    await expect
+      .poll(
+        async () => {
+          const v = await version();
+          const same = v === before;
+          before = v;
+          return same;
+        },
+        { timeout: 30_000, interval: 1500 },
+      )
+      .toBe(true);
+    const passes = await reconciles();
+    // An annotation nobody manages is no drift, but its watch event makes the controller compare.
+    await kubectl([
+      'annotate',
+      '-n',
+      destNs,
+      'configmap',
+      'settings',
+      `note=${Date.now()}`,
+      '--overwrite',
+    ]);
+    await expect.poll(reconciles, { timeout: 30_000 }).toBeGreaterThan(passes);
+    expect(await version()).toBe(before);
+    expect((await waitStatus('web-app', () => true)).sync?.status).toBe('Synced');
+  });
+
   it('turns OutOfSync on a live edit, from the watch event alone', async () => {
     await kubectl([
       '-n',
