@@ -506,4 +506,41 @@ describe('sync', () => {
     // Compared with the branch again, the app is OutOfSync, as Argo CD shows after a rollback.
     await waitApp('rollback', (x) => x.status?.sync?.status === 'OutOfSync');
   });
+
+  it("rolls back to the source its history entry recorded, not today's at that revision", async () => {
+    const dest = uniqueName('rollback-src');
+    await kubectl(['create', 'namespace', dest]);
+    await repo.commit(
+      { 'rb-src/a/cm.json': cm('from-a'), 'rb-src/b/cm.json': cm('from-b') },
+      'two paths',
+    );
+    await repo.push();
+    await kubectl(['apply', '-f', '-'], application('rollback-src', dest, 'rb-src/a'));
+    await requestSync('rollback-src');
+    await waitApp('rollback-src', (a) => opDone(a) && a.status?.history?.length === 1);
+    // The spec moves to another path at the same commit, and that is synced.
+    await kubectl([
+      ...['-n', ns, 'patch', 'applications.gitward.dev', 'rollback-src', '--type=merge'],
+      ...['-p', JSON.stringify({ spec: { source: { path: 'rb-src/b' } } })],
+    ]);
+    await refresh('rollback-src');
+    await waitApp('rollback-src', (a) => a.status?.sync?.comparedTo?.source?.path === 'rb-src/b');
+    await requestSync('rollback-src', { prune: true });
+    let a = await waitApp('rollback-src', (x) => opDone(x) && x.status?.history?.length === 2);
+    expect(await exists(dest, 'configmap', 'from-b')).toBe(true);
+    await waitGone(dest, 'configmap', 'from-a');
+
+    // What `app rollback` sends (the server's rollback route): the entry's revision and source.
+    const entry = a.status?.history?.[0];
+    expect(entry?.source?.path).toBe('rb-src/a');
+    await requestSync('rollback-src', {
+      revision: entry?.revision,
+      source: entry?.source,
+      prune: true,
+    });
+    a = await waitApp('rollback-src', (x) => opDone(x) && x.status?.history?.length === 3);
+    expect(a.status?.operationState?.phase).toBe('Succeeded');
+    expect(await exists(dest, 'configmap', 'from-a')).toBe(true);
+    await waitGone(dest, 'configmap', 'from-b');
+  });
 });

@@ -4,6 +4,7 @@ import {
   compareApplication,
   canSync,
   statusWriteNeeded,
+  syncSourceToRender,
   windowAppOf,
   describeDrift,
   noHealthOverrides,
@@ -711,7 +712,8 @@ export function createReconciler(d: ReconcilerDeps) {
 
   /**
    * The target the operation syncs: the compared one, unless the operation names another revision
-   * (a sync to an older commit is how a rollback works), which is rendered and compared on its own.
+   * or, for a rollback, the history entry's own source (syncSourceToRender), which is rendered and
+   * compared on its own.
    */
   async function targetAt(
     app: Application,
@@ -720,15 +722,9 @@ export function createReconciler(d: ReconcilerDeps) {
   ): Promise<CompareContext | undefined> {
     const sync = (app.operation ?? state.operation)?.sync;
     if (sync?.manifests?.length) return localTarget(app, sync.manifests, ctx);
-    const wanted = sync?.revision;
-    const source = app.spec.source;
-    if (!wanted || !source || wanted === ctx.revision || wanted === source.targetRevision)
-      return ctx;
-    const at: Application = {
-      ...app,
-      spec: { ...app.spec, source: { ...source, targetRevision: wanted } },
-    };
-    return (await reportSafely(at, false)).ctx;
+    const source = syncSourceToRender(app.spec.source, sync, ctx.revision);
+    if (!source) return ctx;
+    return (await reportSafely({ ...app, spec: { ...app.spec, source } }, false)).ctx;
   }
 
   /**

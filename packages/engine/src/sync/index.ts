@@ -86,3 +86,4 @@ export {
   type SyncTask,
   type TaskState,
 } from './types.ts';
+export { syncSourceToRender, type SyncTargetRequest } from './sync-source.ts';
