@@ -145,9 +145,10 @@ function scaleGaps(runs: readonly ScaleFigures[]): Gap[] {
         "the refresh annotation go in one merge patch since the Application CRD, like Argo CD's,",
         'has no status subresource (it was two writes), and the apiserver, etcd and the git server',
         'share the 2 cores with the controller. An Application write costs the apiserver several',
-        'times a ConfigMap write of the same bytes (section "Apiserver cost of a status write"); next',
-        'are a status schema that preserves unknown fields (a trade against `kubectl explain`), and no',
-        'periodic write when only reconciledAt would change.',
+        'times a ConfigMap write of the same bytes (section "Apiserver cost of a status write"). This',
+        'cycle is a requested refresh (the annotation), which must write to clear it; a periodic pass',
+        'that finds nothing new writes nothing since this run. Next is a status schema that preserves',
+        'unknown fields (a trade against `kubectl explain`).',
       ].join(' '),
     },
     {

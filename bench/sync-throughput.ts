@@ -155,8 +155,10 @@ interface ControllerRun {
 async function logTime(logFile: string, app: string, msg: RegExp): Promise<number> {
   for (const line of (await readFile(logFile, 'utf8')).split('\n')) {
     if (!line.startsWith('{')) continue;
-    const e = JSON.parse(line) as { app?: string; msg?: string; time?: number };
-    if (e.app === app && msg.test(e.msg ?? '')) return e.time ?? Number.NaN;
+    const e = JSON.parse(line) as { app?: string; msg?: string; time?: number | string };
+    // The log's time is RFC 3339 since the JSON logs follow Argo CD and Flux (epoch ms before).
+    if (e.app === app && msg.test(e.msg ?? ''))
+      return typeof e.time === 'string' ? Date.parse(e.time) : (e.time ?? Number.NaN);
   }
   return Number.NaN;
 }
