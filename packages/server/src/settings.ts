@@ -1,6 +1,7 @@
 import type { AppProject, SettingsNames } from '@gitward/model';
 import {
   ensureServerSecretKey,
+  hasAdminPassword,
   initialAdminPassword,
   parseAccounts,
   revocationEntries,
@@ -94,12 +95,19 @@ export async function bootstrapSettings(
   names: SettingsNames,
   now: Date,
 ): Promise<{ initialPasswordSecret?: string }> {
-  const secret = (await store.secret(names.secret)) ?? {};
-  const key = ensureServerSecretKey(secret);
-  const admin = await initialAdminPassword(secret, now);
-  const updates = { ...key.updates, ...(admin?.updates ?? {}) };
-  if (Object.keys(updates).length > 0) await store.writeSecret(names.secret, updates);
-  if (admin) {
+  // Hashed before the write (bcrypt is slow, the write's callback is not async), and only when
+  // the Secret lacks a password now.
+  const admin = await initialAdminPassword((await store.secret(names.secret)) ?? {}, now);
+  // Conditional on what it read: replicas starting at once (HA) all try this, one write wins and
+  // the others see its key and password on the retry, so every replica agrees with the Secret.
+  let adminWritten = false;
+  await store.updateSecret(names.secret, (secret) => {
+    const adminUpdates = admin && !hasAdminPassword(secret) ? admin.updates : {};
+    const updates = { ...ensureServerSecretKey(secret).updates, ...adminUpdates };
+    adminWritten = Object.keys(adminUpdates).length > 0;
+    return Object.keys(updates).length > 0 ? updates : undefined;
+  });
+  if (admin && adminWritten) {
     await store.writeSecret(names.initialAdminSecret, { password: admin.password });
     return { initialPasswordSecret: names.initialAdminSecret };
   }

@@ -286,11 +286,16 @@ export function tokenRemoved(account: Account, id: string): SecretUpdates {
  * initial-admin Secret (key `password`) for the operator to read once, the updates to the
  * settings Secret. Undefined when a password is already set.
  */
+/** Whether the settings Secret already holds the admin's password (set by a first start or a user). */
+export function hasAdminPassword(secret: Data): boolean {
+  return own(secret, secretKeys(ADMIN_ACCOUNT).password) !== undefined;
+}
+
 export async function initialAdminPassword(
   secret: Data,
   now: Date,
 ): Promise<{ password: string; updates: SecretUpdates } | undefined> {
-  if (own(secret, secretKeys(ADMIN_ACCOUNT).password)) return undefined;
+  if (hasAdminPassword(secret)) return undefined;
   const password = generateInitialPassword();
   return { password, updates: passwordUpdate(ADMIN_ACCOUNT, await hashPassword(password), now) };
 }

@@ -21,6 +21,7 @@ export {
   formatPasswordMtime,
   generateInitialPassword,
   hashPassword,
+  hasAdminPassword,
   initialAdminPassword,
   parseAccounts,
   passwordUpdate,
