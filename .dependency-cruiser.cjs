@@ -60,14 +60,19 @@ module.exports = {
       'the target state (repo-server) is a library over the engine and the adapters.',
     ),
     ...onlyImports(
+      'control',
+      ['model', 'engine', 'infra'],
+      'the control layer both processes share: Application store, clusters, dry run, settings.',
+    ),
+    ...onlyImports(
       'controller',
-      ['model', 'engine', 'infra', 'target'],
-      'controller and server share state through the cluster, never imports.',
+      ['model', 'engine', 'infra', 'target', 'control'],
+      'controller and server share code through control and state through the cluster, never imports.',
     ),
     ...onlyImports(
       'server',
-      ['model', 'engine', 'infra', 'target'],
-      'controller and server share state through the cluster, never imports.',
+      ['model', 'engine', 'infra', 'target', 'control'],
+      'controller and server share code through control and state through the cluster, never imports.',
     ),
     ...onlyImports(
       'cli',

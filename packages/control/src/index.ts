@@ -1,0 +1,10 @@
+/**
+ * @module @gitward/control
+ * The control layer the controller and the API server share (issue 16): how either reads and
+ * writes an Application (the ApplicationStore), the destination cluster registry, the server-side
+ * dry-run predictor (so the API's diff is the controller's), the settings, the annotation names
+ * and the sync-window check. What both processes must agree on lives here once. May import model,
+ * engine and infra; never controller, server or target. Side effects only through the adapters
+ * it is given.
+ */
+export {};
