@@ -7,4 +7,14 @@
  * engine and infra; never controller, server or target. Side effects only through the adapters
  * it is given.
  */
-export {};
+
+// The ApplicationStore: reads through the watch cache with one fence, conditional writes.
+export {
+  ApplicationWriteError,
+  createApplicationStore,
+  type AppView,
+  type AppWrite,
+  type ApplicationStore,
+  type ApplicationStoreOptions,
+  type WriteOutcome,
+} from './application-store.ts';

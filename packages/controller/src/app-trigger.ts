@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '@gitward/model';
+import { refreshRequest, type KubeObject } from '@gitward/model';
 
 /**
  * What in an Application deserves a reconcile, as two parts: `spec` (the spec itself, deletion,
@@ -17,8 +17,8 @@ export function appTrigger(obj: KubeObject): AppTrigger {
     annotations?: Record<string, string>;
     deletionTimestamp?: string;
   };
-  const refresh =
-    m.annotations?.['gitward.dev/refresh'] ?? m.annotations?.['argocd.argoproj.io/refresh'] ?? '';
+  const asked = refreshRequest(m.annotations);
+  const refresh = asked ? (m.annotations?.[asked.key] ?? '') : '';
   return {
     spec: createHash('sha256')
       .update(

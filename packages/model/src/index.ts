@@ -4,6 +4,7 @@
  * Application/AppProject/ApplicationSet types with the CRDs generated from them. It does no I/O
  * and depends on no other package of ours, so the browser bundle can use it too.
  */
+export * from './annotations.ts';
 export * from './application.ts';
 export * from './crd.ts';
 export * from './errors.ts';

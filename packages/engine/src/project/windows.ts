@@ -12,7 +12,7 @@
  * stay gap-free across either transition.
  */
 import { CronExpressionParser } from 'cron-parser';
-import type { AppProjectSpec, Application } from '@gitward/model';
+import type { AppProject, AppProjectSpec, Application } from '@gitward/model';
 import { parseGoDuration } from './duration.ts';
 import { globMatch } from './glob.ts';
 
@@ -482,4 +482,16 @@ export function canSync(
     return ALLOWED;
   }
   return { allowed: false, message: blockedMessage(verdict, usable, request.manual, at) };
+}
+
+/**
+ * Whether the app's project lets it sync now: the one check the controller (before each pass of
+ * an operation, and before an automated sync) and the API (a sync request) both make.
+ */
+export function appSyncAllowed(
+  project: Pick<AppProject, 'spec'> | undefined,
+  app: Parameters<typeof windowAppOf>[0],
+  request: SyncRequest,
+): SyncDecision {
+  return canSync(project?.spec.syncWindows ?? [], windowAppOf(app), request);
 }

@@ -87,3 +87,4 @@ export {
   type TaskState,
 } from './types.ts';
 export { syncSourceToRender, type SyncTargetRequest } from './sync-source.ts';
+export { operationStep, stillRunning, type OperationStep } from './operation-step.ts';

@@ -1,0 +1,227 @@
+/**
+ * The ApplicationStore: every read and write the controller makes of an Application goes through
+ * here (issue 16 §1). It owns three things the reconcile used to do by hand:
+ *
+ * - **The view.** Reads come from the watch cache, which lags behind our own writes. The store
+ *   keeps the object each write returned and shows it in place of the cached copy for as long as
+ *   the cache still shows a version that write went over (the one fence; see `view`). Once the
+ *   cache shows any other version it has caught up (ours or a later writer's) and the memo goes.
+ *   That replaces the per-app "operation I wrote last" and "operation I finished" maps.
+ * - **Conditional writes.** Every write carries the resourceVersion it was computed from, so a
+ *   change made meanwhile (a terminate, a new sync request, a user's edit) makes it conflict
+ *   (409). The store then reads the app afresh and asks the write's `stillValid` whether it may
+ *   land there; if not, the write is `superseded` and the next pass starts from the fresh copy.
+ * - **Where status goes.** With the status subresource, status is written to `/status` and the
+ *   rest (clearing `operation`, the refresh annotation) in a second request; without it (Argo
+ *   CD's CRD and gitward's), everything is one merge patch. Either way a pass makes at most one
+ *   status write.
+ */
+import type { KubeClient, KubeResponse } from '@gitward/infra';
+import {
+  applicationSchema,
+  type ApiGroup,
+  type Application,
+  type ApplicationStatus,
+  type KubeObject,
+  type Operation,
+} from '@gitward/model';
+
+export interface ApplicationStoreOptions {
+  readonly kube: Pick<KubeClient, 'request'>;
+  readonly group: ApiGroup;
+  readonly namespace: string;
+  /** The watch cache's copy of an Application (undefined when it has none). */
+  readonly cached: (name: string) => KubeObject | undefined;
+  /** Whether the Application CRD has the status subresource (known once the CRDs are checked). */
+  readonly statusSubresource: () => boolean;
+}
+
+/** What the store shows of one app. */
+export type AppView =
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'invalid'; readonly message: string }
+  | { readonly kind: 'app'; readonly app: Application };
+
+/** One write of a pass: status merged in, and what changes beside it. */
+export interface AppWrite {
+  /** Merged into status (a key with null removes it); absent: status is left alone. */
+  readonly status?: Partial<ApplicationStatus> | Record<string, unknown>;
+  /** Annotations to remove (the refresh request the pass answered). */
+  readonly removeAnnotations?: readonly string[];
+  /** Set `operation` (an automated sync) or clear it (null: the operation ended). */
+  readonly operation?: Operation | null;
+  /** `metadata.finalizers`, replaced as a whole. */
+  readonly finalizers?: readonly string[];
+  /**
+   * After a conflict: whether the write may still land on the app as it is now. Absent: it may,
+   * unless it clears an operation the fresh app no longer has (a new request must not be lost).
+   */
+  readonly stillValid?: (fresh: Application) => boolean;
+}
+
+export type WriteOutcome =
+  | { readonly kind: 'written'; readonly app: Application }
+  /** The app changed in a way the write may not land on; `app` is the fresh copy, or gone. */
+  | { readonly kind: 'superseded'; readonly app?: Application };
+
+export class ApplicationWriteError extends Error {
+  readonly status: number;
+  constructor(what: string, res: KubeResponse<unknown>) {
+    const why = JSON.stringify(res.body ?? null).slice(0, 300);
+    super(`${what} failed (HTTP ${res.status}): ${why}`);
+    this.name = 'ApplicationWriteError';
+    this.status = res.status;
+  }
+}
+
+export interface ApplicationStore {
+  /** The app as this replica must see it: the cache, or our own newer write. */
+  view(name: string): AppView;
+  /** The app as the apiserver has it now (one GET). */
+  fresh(name: string): Promise<Application | undefined>;
+  /** One conditional write over `base` (the version the pass computed from). */
+  write(base: Application, w: AppWrite): Promise<WriteOutcome>;
+  /** Apps with a memo (for metrics and tests): bounded by the apps the cache has. */
+  memos(): number;
+}
+
+interface Memo {
+  readonly app: Application;
+  /** Versions our writes went over: while the cache shows one of these, the memo stands. */
+  readonly over: ReadonlySet<string>;
+}
+
+/** Conflicts in a row before the write gives up for this pass (the queue retries it). */
+const maxAttempts = 5;
+
+const versionOf = (o: { readonly metadata?: object } | undefined): string => {
+  const v = (o?.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion;
+  return typeof v === 'string' ? v : '';
+};
+
+const sameOperation = (a: Operation | undefined, b: Operation | undefined) =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** The default `stillValid`: clearing an operation must not clear a newer request. */
+function defaultStillValid(base: Application, w: AppWrite) {
+  return (fresh: Application) =>
+    w.operation !== null || sameOperation(fresh.operation, base.operation);
+}
+
+function metadataPatch(version: string, w: AppWrite, withMeta: boolean) {
+  const annotations = withMeta && w.removeAnnotations?.length ? w.removeAnnotations : undefined;
+  return {
+    resourceVersion: version,
+    ...(annotations ? { annotations: Object.fromEntries(annotations.map((k) => [k, null])) } : {}),
+    ...(withMeta && w.finalizers ? { finalizers: w.finalizers } : {}),
+  };
+}
+
+/** The merge patch of the non-status part of a write (undefined: there is none). */
+function objectPatch(version: string, w: AppWrite): Record<string, unknown> | undefined {
+  const touches =
+    (w.removeAnnotations?.length ?? 0) > 0 ||
+    w.finalizers !== undefined ||
+    w.operation !== undefined;
+  if (!touches) return undefined;
+  return {
+    metadata: metadataPatch(version, w, true),
+    ...(w.operation === undefined ? {} : { operation: w.operation }),
+  };
+}
+
+export function createApplicationStore(o: ApplicationStoreOptions): ApplicationStore {
+  const appsPath = `/apis/${o.group}/v1alpha1/namespaces/${o.namespace}/applications`;
+  const appPath = (name: string) => `${appsPath}/${encodeURIComponent(name)}`;
+  const memo = new Map<string, Memo>();
+
+  function parse(raw: unknown): AppView {
+    const parsed = applicationSchema.safeParse(raw);
+    return parsed.success
+      ? { kind: 'app', app: parsed.data }
+      : { kind: 'invalid', message: parsed.error.message };
+  }
+
+  function view(name: string): AppView {
+    const cached = o.cached(name);
+    if (!cached) {
+      memo.delete(name);
+      return { kind: 'gone' };
+    }
+    const m = memo.get(name);
+    if (m?.over.has(versionOf(cached))) return { kind: 'app', app: m.app };
+    memo.delete(name);
+    return parse(cached);
+  }
+
+  async function fresh(name: string): Promise<Application | undefined> {
+    const res = await o.kube.request('GET', appPath(name));
+    if (res.status === 404) return undefined;
+    if (res.status >= 300) throw new ApplicationWriteError(`reading application ${name}`, res);
+    const v = parse(res.body);
+    return v.kind === 'app' ? v.app : undefined;
+  }
+
+  function remember(name: string, app: Application, over: readonly string[]): void {
+    const before = memo.get(name)?.over ?? [];
+    memo.set(name, { app, over: new Set([...before, ...over].filter((v) => v !== '')) });
+  }
+
+  /** One PATCH; undefined on a conflict. */
+  async function patch(path: string, body: unknown, what: string) {
+    const res = await o.kube.request<unknown>('PATCH', path, { body });
+    if (res.status === 409) return undefined;
+    if (res.status >= 300) throw new ApplicationWriteError(what, res);
+    const v = parse(res.body);
+    if (v.kind !== 'app') throw new Error(`${what}: the apiserver returned no Application`);
+    return v.app;
+  }
+
+  /** The write's requests over one version: the app written, or undefined on a conflict. */
+  async function attempt(base: Application, w: AppWrite): Promise<Application | undefined> {
+    const name = base.metadata.name;
+    const path = appPath(name);
+    const version = versionOf(base);
+    const subresource = o.statusSubresource();
+    if (w.status === undefined || !subresource) {
+      const body = {
+        metadata: metadataPatch(version, w, true),
+        ...(w.operation === undefined ? {} : { operation: w.operation }),
+        ...(w.status === undefined ? {} : { status: w.status }),
+      };
+      return patch(path, body, `writing application ${name}`);
+    }
+    const body = { metadata: { resourceVersion: version }, status: w.status };
+    const written = await patch(`${path}/status`, body, `writing the status of ${name}`);
+    const rest = written && objectPatch(versionOf(written), w);
+    if (!written || !rest) return written;
+    remember(name, written, [version]);
+    // The status landed; a conflict now only retries the rest (on the version status made).
+    return patch(path, rest, `writing application ${name}`);
+  }
+
+  async function write(base: Application, w: AppWrite): Promise<WriteOutcome> {
+    const name = base.metadata.name;
+    const stillValid = w.stillValid ?? defaultStillValid(base, w);
+    let current = base;
+    const over: string[] = [];
+    for (let i = 0; i < maxAttempts; i++) {
+      over.push(versionOf(current));
+      const written = await attempt(current, w);
+      if (written) {
+        remember(name, written, over);
+        return { kind: 'written', app: written };
+      }
+      const latest = await fresh(name);
+      if (!latest) return { kind: 'superseded' };
+      if (!stillValid(latest)) {
+        remember(name, latest, over);
+        return { kind: 'superseded', app: latest };
+      }
+      current = { ...latest };
+    }
+    throw new Error(`writing application ${name}: ${maxAttempts} conflicts in a row`);
+  }
+
+  return { view, fresh, write, memos: () => memo.size };
+}

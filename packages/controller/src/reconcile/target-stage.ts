@@ -1,0 +1,258 @@
+/**
+ * Stages 1–3 of a reconcile: resolve (project, destination, validation) → render → compare. Their
+ * output is a ReconcileReport (what status shows) and, when the app compared, the CompareContext a
+ * sync step needs. Nothing here writes: the only side effects are the renderer's (cached by
+ * commit), the cache's watches for new kinds and the destination's dry runs.
+ */
+import {
+  applyDefaultNamespace,
+  compareApplication,
+  noHealthOverrides,
+  objectPermitted,
+  orphanedResources,
+  parseManifests,
+  repoCredentialsFor,
+  resolveDestination,
+  syncSourceToRender,
+  validateApplication,
+  type Condition,
+  type ReconcileReport,
+  type ScopeLookup,
+} from '@gitward/engine';
+import type { ApiResourceIndex, ClusterCache } from '@gitward/infra';
+import {
+  ApplicationConditionType,
+  appProjectSchema,
+  errorMessage,
+  formatResourceKey,
+  groupOf,
+  isTracked,
+  resourceKeyOf,
+  secretTypeLabel,
+  withTracking,
+  type Application,
+  type AppProject,
+  type KubeObject,
+} from '@gitward/model';
+import type { RenderOutcome } from '@gitward/target';
+import type { DestinationCluster } from '../destinations.ts';
+import type { CompareContext, Compared, OperationState, StageDeps } from './types.ts';
+
+// Kinds watched for every app so the resource tree (Deployment → ReplicaSet → Pod) is complete.
+const treeKinds = [
+  { group: 'apps', kind: 'ReplicaSet' },
+  { group: '', kind: 'Pod' },
+];
+
+const failed = (message: string): Compared => ({
+  rep: {
+    kind: 'failed',
+    conditions: [{ type: ApplicationConditionType.ComparisonError, message }],
+  },
+});
+
+/** The app's project from the cache (undefined when it does not exist; throws when malformed). */
+export function projectOf(cache: ClusterCache, d: StageDeps, app: Application) {
+  const project = cache.get({
+    group: d.group,
+    kind: 'AppProject',
+    namespace: d.namespace,
+    name: app.spec.project,
+  });
+  return project ? appProjectSchema.parse(project) : undefined;
+}
+
+export function createTargetStage(d: StageDeps) {
+  async function render(
+    app: Application,
+    hard: boolean,
+    index: ApiResourceIndex,
+    cluster: DestinationCluster,
+  ): Promise<RenderOutcome> {
+    const source = app.spec.source ?? app.spec.sources?.[0];
+    if (!source) throw new Error('no source');
+    const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
+    const credentials = repoCredentialsFor(
+      source.repoURL,
+      app.spec.project,
+      d.repoSecrets(),
+      secretTypeLabel(d.group),
+    );
+    return d.renderer.render({
+      appName: app.metadata.name,
+      project: app.spec.project,
+      source,
+      destinationNamespace: app.spec.destination.namespace,
+      kubeVersion: await cluster.kubeVersion(),
+      apiVersions: index.apiVersions(),
+      scope,
+      hard,
+      ...(credentials ? { credentials } : {}),
+    });
+  }
+
+  /** Desired objects against the destination's live ones, through its dry-run predictor. */
+  async function compare(
+    app: Application,
+    project: AppProject,
+    objects: readonly KubeObject[],
+    index: ApiResourceIndex,
+    cluster: DestinationCluster,
+  ): Promise<Omit<CompareContext, 'revision'>> {
+    const name = app.metadata.name;
+    const cache = cluster.cache;
+    const desired = objects.map((o) =>
+      withTracking(o, name, d.trackingMethod(), d.trackingAnnotation),
+    );
+    const kinds = new Map<string, { group: string; kind: string }>();
+    for (const o of desired) {
+      const group = groupOf(o.apiVersion);
+      kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
+    }
+    await cache.watchKinds([...kinds.values(), ...treeKinds]);
+    const live = new Map<string, KubeObject>();
+    for (const o of desired) {
+      const found = cache.get(resourceKeyOf(o));
+      if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
+    }
+    const predicted = await cluster.predictor.predictAll(desired, live, index);
+    // The rule the API server applies to what it shows of live state (engine's objectPermitted).
+    const permits = (o: KubeObject) =>
+      objectPermitted(project, cluster, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
+    const managed = cache.managedBy(name);
+    const healthOverrides = d.healthOverrides?.() ?? noHealthOverrides;
+    const result = compareApplication({
+      desired,
+      live,
+      managed,
+      predicted,
+      ignoreDifferences: app.spec.ignoreDifferences ?? [],
+      appName: name,
+      trackingAnnotation: d.trackingAnnotation,
+      forbidden: permits,
+      healthOverrides,
+    });
+    const forbidden = desired.map(permits).filter((m) => m !== undefined);
+    return { result, desired, live, managed, index, forbidden, cluster, healthOverrides };
+  }
+
+  /**
+   * OrphanedResourceWarning when the project asks (`orphanedResources.warn`): untracked top-level
+   * objects in the destination namespace. Only kinds the cache watches are seen (those of the
+   * apps and their trees), where Argo CD watches every kind.
+   */
+  function orphanWarnings(
+    app: Application,
+    project: AppProject,
+    cluster: DestinationCluster,
+  ): Condition[] {
+    const ns = app.spec.destination.namespace;
+    if (!ns || !project.spec.orphanedResources?.warn) return [];
+    const tracked = (o: KubeObject) => isTracked(o, d.trackingAnnotation, d.trackingMethod());
+    const orphans = orphanedResources(project, cluster.cache.inNamespace(ns), tracked);
+    return orphans.length
+      ? [
+          {
+            type: ApplicationConditionType.OrphanedResourceWarning,
+            message: `Application has ${orphans.length} orphaned resources`,
+          },
+        ]
+      : [];
+  }
+
+  /** resolve → render → compare, for one app as it is. */
+  async function report(app: Application, hard: boolean): Promise<Compared> {
+    // Stage 1, resolve: the project, the destination and the app's own validity.
+    const project = projectOf(d.cache, d, app);
+    const projects: AppProject[] = project ? [project] : [];
+    const clusters = await d.destinations.known();
+    const problems = validateApplication(app, projects, clusters);
+    const cluster = resolveDestination(app.spec.destination, clusters);
+    if (problems.length || !project || !cluster)
+      return { rep: { kind: 'failed', conditions: problems } };
+    // Stage 2, render: the target state at the revision the source resolves to.
+    const index = await cluster.discovery();
+    const out = await render(app, hard, index, cluster);
+    if (out.kind === 'failed') return failed(out.error.message);
+    const warnings: Condition[] = out.unknownKinds.length
+      ? [
+          {
+            type: ApplicationConditionType.ComparisonError,
+            message: `unknown kinds (no such API on the destination): ${out.unknownKinds.join(', ')}`,
+          },
+        ]
+      : [];
+    // Stage 3, compare: against live, through the destination's dry run.
+    const objects = out.kind === 'rendered' ? out.objects : [];
+    const cmp = await compare(app, project, objects, index, cluster);
+    const result = cmp.result;
+    return {
+      ctx: { ...cmp, revision: out.revision },
+      rep: {
+        kind: 'compared',
+        result,
+        revision: out.revision,
+        sourceType: out.sourceType,
+        warnings: [...warnings, ...result.warnings, ...orphanWarnings(app, project, cluster)],
+      },
+    };
+  }
+
+  /** `report`, with anything it throws turned into a ComparisonError. */
+  async function target(app: Application, hard: boolean): Promise<Compared> {
+    try {
+      return await report(app, hard);
+    } catch (err) {
+      return failed(errorMessage(err));
+    }
+  }
+
+  /**
+   * `argocd app sync --local`: the manifests the operation carries stand for the render (namespace
+   * defaulted as a render's are), compared at the revision Git is at. Undefined (the operation
+   * errs) when the project is gone or a manifest does not parse.
+   */
+  async function localTarget(
+    app: Application,
+    manifests: readonly string[],
+    ctx: CompareContext,
+  ): Promise<CompareContext | undefined> {
+    const project = projectOf(d.cache, d, app);
+    if (!project) return undefined;
+    let parsed: KubeObject[];
+    try {
+      parsed = manifests.flatMap((m, i) => parseManifests(m, `manifest ${i + 1}`).objects);
+    } catch {
+      return undefined;
+    }
+    const scope: ScopeLookup = (g, k) => ctx.index.lookup(g, k)?.namespaced;
+    const { objects } = applyDefaultNamespace(parsed, app.spec.destination.namespace, scope);
+    const cmp = await compare(app, project, objects, ctx.index, ctx.cluster);
+    return { ...cmp, revision: ctx.revision };
+  }
+
+  /**
+   * The target an operation syncs: the compared one, unless the operation names another revision
+   * or, for a rollback, the history entry's own source (syncSourceToRender), which is rendered and
+   * compared on its own.
+   */
+  async function operationTarget(
+    app: Application,
+    state: OperationState,
+    ctx: CompareContext,
+  ): Promise<CompareContext | undefined> {
+    const sync = (app.operation ?? state.operation)?.sync;
+    if (sync?.manifests?.length) return localTarget(app, sync.manifests, ctx);
+    const source = syncSourceToRender(app.spec.source, sync, ctx.revision);
+    if (!source) return ctx;
+    return (await target({ ...app, spec: { ...app.spec, source } }, false)).ctx;
+  }
+
+  return { target, operationTarget };
+}
+export type TargetStage = ReturnType<typeof createTargetStage>;
+
+/** The report's failure as one line (for a retry reason or an operation's message). */
+export function failureReason(rep: ReconcileReport): string {
+  return rep.kind === 'failed' ? rep.conditions.map((c) => c.message).join('; ') : '';
+}

@@ -1,0 +1,67 @@
+/** The types the stages of one reconcile hand each other (see ../reconciler.ts). */
+import type { CompareResult, HealthOverrides, ReconcileReport } from '@gitward/engine';
+import type { ApiResourceIndex, ClusterCache } from '@gitward/infra';
+import type {
+  ApiGroup,
+  Application,
+  ApplicationStatus,
+  KubeObject,
+  Operation,
+  TrackingMethod,
+} from '@gitward/model';
+import type { TargetRenderer } from '@gitward/target';
+import type { Logger } from 'pino';
+import type { DestinationCluster, Destinations } from '../destinations.ts';
+
+export type OperationState = NonNullable<ApplicationStatus['operationState']>;
+
+/** The comparison a sync step works from. */
+export interface CompareContext {
+  readonly desired: readonly KubeObject[];
+  readonly live: ReadonlyMap<string, KubeObject>;
+  readonly managed: readonly KubeObject[];
+  readonly index: ApiResourceIndex;
+  readonly revision: string;
+  readonly result: CompareResult;
+  /** Why each desired object the project forbids may not be synced. */
+  readonly forbidden: readonly string[];
+  /** The destination cluster the comparison read and a sync writes to. */
+  readonly cluster: DestinationCluster;
+  /** The settings' health checks the comparison judged with; the sync's waves use the same. */
+  readonly healthOverrides: HealthOverrides;
+}
+
+/** The target stage's output: a report, and the context a sync needs when the app compared. */
+export interface Compared {
+  readonly rep: ReconcileReport;
+  readonly ctx?: CompareContext;
+}
+
+/** The sync step's output: what to write with the status, and when to come back. */
+export interface ActOutcome {
+  readonly status: Partial<ApplicationStatus>;
+  /** Set `operation` (an automated sync starts) or clear it (null: the operation ended). */
+  readonly operation?: Operation | null;
+  readonly requeueAfterMs?: number;
+  /**
+   * Whether the outcome may still land on the app as the apiserver has it after a conflict: a
+   * terminate request or a new operation written while this pass ran wins over the pass.
+   */
+  readonly stillValid?: (fresh: Application) => boolean;
+}
+
+/** What the stages read: the reconciler's dependencies (see ReconcilerDeps). */
+export interface StageDeps {
+  readonly cache: ClusterCache;
+  readonly renderer: TargetRenderer;
+  readonly repoSecrets: () => readonly KubeObject[];
+  readonly destinations: Destinations;
+  readonly group: ApiGroup;
+  readonly namespace: string;
+  readonly trackingAnnotation: string;
+  readonly trackingMethod: () => TrackingMethod;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  readonly syncTimeoutMs: number;
+  readonly healthOverrides?: () => HealthOverrides;
+}
