@@ -166,6 +166,8 @@ describe('ApplicationStore against the local control plane', () => {
     };
     await create('gitward.dev', 'terminate', { operation: op });
     const base = await patch('gitward.dev', 'terminate', { status: { operationState: running } });
+    // The pass computed from this version: it is what the cache showed.
+    cache.set('gitward.dev/terminate', base);
     await patch('gitward.dev', 'terminate', {
       status: { operationState: { phase: OperationPhase.Terminating } },
     });

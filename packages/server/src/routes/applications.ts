@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { canSync, validateApplication, windowAppOf } from '@gitward/engine';
+import { appSyncAllowed, validateApplication } from '@gitward/engine';
 import {
   applicationSchema,
   apiVersionOf,
   OperationPhase,
+  RefreshAnnotation,
   type Application,
+  type AppProject,
   type Operation,
 } from '@gitward/model';
 import { knownClusters } from '../cluster/destinations.ts';
@@ -111,13 +113,13 @@ async function refreshed(r: RouteRequest, app: Application): Promise<Application
   if (mode !== 'normal' && mode !== 'hard') return app;
   const before = app.status?.reconciledAt;
   await r.ctx.store.patchApp(app.metadata.name, {
-    metadata: { annotations: { 'gitward.dev/refresh': mode } },
+    metadata: { annotations: { [RefreshAnnotation.Gitward]: mode } },
   });
   for (let i = 0; i < 50 && !r.signal.aborted; i++) {
     await sleep(200);
     const now = await r.ctx.store.getApp(app.metadata.name);
     const annotations = now?.metadata.annotations ?? {};
-    if (now && !('gitward.dev/refresh' in annotations) && now.status?.reconciledAt !== before)
+    if (now && !(RefreshAnnotation.Gitward in annotations) && now.status?.reconciledAt !== before)
       return now;
   }
   return (await r.ctx.store.getApp(app.metadata.name)) ?? app;
@@ -227,12 +229,8 @@ async function deleteApp(r: RouteRequest) {
   return {};
 }
 
-function windowCheck(
-  r: RouteRequest,
-  app: Application,
-  projectWindows: Parameters<typeof canSync>[0],
-) {
-  const verdict = canSync(projectWindows, windowAppOf(app), { manual: true, now: r.ctx.now() });
+function windowCheck(r: RouteRequest, app: Application, project: AppProject | undefined) {
+  const verdict = appSyncAllowed(project, app, { manual: true, now: r.ctx.now() });
   if (!verdict.allowed) throw precondition(`cannot sync: ${verdict.message}`);
 }
 
@@ -249,7 +247,7 @@ async function startOperation(
   const project = (await r.ctx.settings.get()).projects.find(
     (p) => p.metadata.name === app.spec.project,
   );
-  windowCheck(r, app, project?.spec.syncWindows ?? []);
+  windowCheck(r, app, project);
   const operation: Operation = {
     initiatedBy: { username: r.principal.name || 'anonymous' },
     sync,

@@ -1,5 +1,5 @@
 import { appsToRefresh, detectProvider, parseWebhook } from '@gitward/engine';
-import { errorMessage, type Application } from '@gitward/model';
+import { errorMessage, RefreshAnnotation, type Application } from '@gitward/model';
 import type { AppEvent } from '../app-stream.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiCode, ApiError, invalid, unauthenticated } from '../http/api-error.ts';
@@ -34,7 +34,7 @@ async function refreshApps(r: RouteRequest, index: AppIndex, apps: readonly Appl
     const name = app.metadata.name;
     try {
       await r.ctx.store.patchApp(name, {
-        metadata: { annotations: { 'gitward.dev/refresh': 'normal' } },
+        metadata: { annotations: { [RefreshAnnotation.Gitward]: 'normal' } },
       });
       refreshed.push(name);
     } catch (err) {
