@@ -12,7 +12,7 @@ import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infr
 import type { Application, KubeObject } from '@gitward/model';
 import { createGitServer, type GitServer } from '@gitward/testkit';
 import { spread, type Spread } from './stats.ts';
-import { startController, withCluster, type Controller } from './sync-throughput.ts';
+import { run, startController, withCluster, type Controller } from './sync-throughput.ts';
 
 export interface DriftFigures {
   readonly resources: number;
@@ -38,6 +38,8 @@ export interface Harness {
   readonly controller: Controller;
   /** A scratch directory, removed at the end. */
   readonly dir: string;
+  /** kubectl against the harness's control plane (for baselines). */
+  readonly kubectl: (args: readonly string[]) => Promise<string>;
 }
 
 /** Starts the harness of scenario 3; by default the controller's periodic refresh is off. */
@@ -55,7 +57,12 @@ export async function withHarness<T>(
       const dir = await mkdtemp(join(tmpdir(), `gitward-${name}-`));
       const controller = await startController(cacheDir, state.kubeconfig, controllerArgs);
       try {
-        return await fn({ kube, kubeconfig: state.kubeconfig, server, controller, dir });
+        const kubectl = (a: readonly string[]) =>
+          run(join(state.binDir, 'kubectl'), [
+            ...['--kubeconfig', state.kubeconfig, '--cache-dir', join(state.dir, 'kubectl-cache')],
+            ...a,
+          ]);
+        return await fn({ kube, kubeconfig: state.kubeconfig, server, controller, dir, kubectl });
       } finally {
         await controller.stop();
         await server.close();

@@ -27,6 +27,7 @@ import { imageSection, readImageRecord } from './image.ts';
 import { benchApiserverWrites, writesSection } from './apiserver-writes.ts';
 import { benchScaleOut, type ScaleFigures } from './scale-out.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
+import { targetsSection } from './targets.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
 // --quick keeps every count at the minimum that still gives a median and a spread.
@@ -93,13 +94,22 @@ function clusterSection(f: ClusterFigures): string {
 }
 
 // --quick keeps the whole run under 5 minutes on 2 cores: 50 apps, and 500 in the UI list.
-const scaleCounts = quick ? [50] : [100, 1000];
+const scaleCounts = quick
+  ? [50]
+  : process.env['GITWARD_BENCH_5000'] === '1'
+    ? [100, 1000, 5000]
+    : [100, 1000];
 // --only-scale=N runs scenario 2 alone for N apps and prints its section, writing nothing: for
 // working on the slowest scenario without the rest.
 const only = process.argv.find((a) => a.startsWith('--only-scale='));
 if (only) {
   const n = Number(only.split('=')[1]);
-  process.stdout.write(`${scaleSection([await benchScaleOut(cacheDir, n, runs)])}\n`);
+  const figures = await benchScaleOut(cacheDir, n, runs);
+  process.stdout.write(`${scaleSection([figures])}\n`);
+  const { steady, rawStatusPatch, kubectlFirstSync, firstSync, refresh } = figures;
+  process.stdout.write(
+    `${JSON.stringify({ firstSync, kubectlFirstSync, refresh, rawStatusPatch, steady }, null, 2)}\n`,
+  );
   process.exit(0);
 }
 // --only-writes runs the apiserver write comparison alone and prints its section, writing nothing.
@@ -152,6 +162,8 @@ const doc = [
   pushSection(push),
   '',
   scaleSection(scale),
+  '',
+  targetsSection(sync, push, scale),
   '',
   writesSection(writes),
   '',

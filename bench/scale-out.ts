@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '@gitward/infra';
 import type { Application, KubeObject } from '@gitward/model';
-import { applicationBody, appsPath, postApp, settled, withHarness } from './drift.ts';
+import { applicationBody, appsPath, postApp, settled, withHarness, type Harness } from './drift.ts';
 import { spread, type Spread } from './stats.ts';
 
 export interface ScaleFigures {
@@ -29,6 +29,19 @@ export interface ScaleFigures {
   /** Controller RSS in MiB, 5 s after the last cycle. */
   readonly rssMiB: number;
   readonly profile: CycleProfile;
+  /**
+   * A steady periodic cycle at an unchanged commit: every app reconciled once without a refresh
+   * request (an AppProject edit queues them all, as the periodic resync does): seconds, controller
+   * CPU seconds, and how many Applications the apiserver stored a new version of (the target: 0).
+   */
+  readonly steady: { readonly wall: Spread; readonly cpu: Spread; readonly appWrites: number };
+  /** Seconds the bench's own merge patches of every app's status take (the refresh baseline). */
+  readonly rawStatusPatch: Spread;
+  /**
+   * The first-sync baseline: `kubectl apply --server-side` of the same objects into N namespaces
+   * in one call, plus `kubectl wait` for every Deployment to be Available (seconds).
+   */
+  readonly kubectlFirstSync: number;
 }
 
 export const resourcesPerApp = 10;
@@ -177,6 +190,82 @@ async function waitAll(
 
 const refreshKey = 'gitward.dev/refresh';
 
+/** The reconciles the controller has counted so far (its histogram's count). */
+async function reconcileCount(metricsUrl: string): Promise<number> {
+  const text = await fetch(metricsUrl).then((r) => r.text());
+  return histogram(text, 'gitward_app_reconcile_seconds').count;
+}
+
+const versions = async (kube: KubeClient) =>
+  new Map((await listApps(kube)).map((a) => [a.metadata.name, a.metadata.resourceVersion ?? '']));
+
+/**
+ * One steady cycle: the default AppProject is annotated, which queues every app (as a periodic
+ * resync does, with no refresh annotation to remove), and the cycle ends when the controller has
+ * counted a reconcile per app. Apps whose stored version changed were written.
+ */
+async function steadyCycle(h: Harness, apps: number, c: number) {
+  const before = await versions(h.kube);
+  const n0 = await reconcileCount(h.controller.metricsUrl);
+  const c0 = await cpuSeconds(h.controller.pid);
+  const t0 = performance.now();
+  const project = '/apis/gitward.dev/v1alpha1/namespaces/gitward/appprojects/default';
+  const body = { metadata: { annotations: { 'bench.gitward.dev/cycle': String(c) } } };
+  const r = await h.kube.request('PATCH', project, { body });
+  if (r.status >= 300) throw new Error(`annotating the default project: HTTP ${r.status}`);
+  const deadline = performance.now() + 600_000;
+  while ((await reconcileCount(h.controller.metricsUrl)) < n0 + apps) {
+    if (performance.now() > deadline) throw new Error(`steady cycle ${c}: not within 600 s`);
+    await sleep(200);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = (await cpuSeconds(h.controller.pid)) - c0;
+  const after = await versions(h.kube);
+  const writes = [...after].filter(([name, v]) => before.get(name) !== v).length;
+  return { wall, cpu, writes };
+}
+
+/** The refresh baseline: the bench itself merge-patches every app's status, 20 in flight. */
+async function rawStatusPatches(h: Harness, names: readonly string[]): Promise<number> {
+  const t0 = performance.now();
+  await inBatches(names, 20, async (name) => {
+    const body = { status: { reconciledAt: new Date().toISOString() } };
+    const r = await h.kube.request('PATCH', `${appsPath}/${name}`, { body });
+    if (r.status >= 300) throw new Error(`patching ${name}: HTTP ${r.status}`);
+  });
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * The first-sync baseline: the same objects, each app's in its own namespace, applied by one
+ * `kubectl apply --server-side`, then `kubectl wait` until every Deployment is Available.
+ */
+async function kubectlFirstSync(h: Harness, apps: number): Promise<number> {
+  const items: KubeObject[] = [];
+  for (let i = 0; i < apps; i++) {
+    const ns = `bench-kubectl-${String(i).padStart(4, '0')}`;
+    items.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const o of objects()) {
+      const labels = o.kind === 'Deployment' ? { 'bench.gitward.dev/baseline': 'yes' } : {};
+      items.push({ ...o, metadata: { ...o.metadata, namespace: ns, labels } });
+    }
+  }
+  const file = join(h.dir, 'kubectl-first-sync.json');
+  await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  const t0 = performance.now();
+  await h.kubectl(['apply', '--server-side', '--field-manager=bench', '-f', file]);
+  await h.kubectl([
+    'wait',
+    '--for=condition=Available',
+    'deployments',
+    '-A',
+    '-l',
+    'bench.gitward.dev/baseline=yes',
+    '--timeout=600s',
+  ]);
+  return (performance.now() - t0) / 1000;
+}
+
 export async function benchScaleOut(
   cacheDir: string,
   apps: number,
@@ -229,8 +318,22 @@ export async function benchScaleOut(
       cpu.push((await cpuSeconds(h.controller.pid)) - c0);
     }
     const profile = profileOf(before, await metrics(), apps, cycles);
+    const steady = [];
+    for (let c = 0; c < cycles; c++) steady.push(await steadyCycle(h, apps, c));
+    const raw: number[] = [];
+    for (let c = 0; c < cycles; c++) raw.push(await rawStatusPatches(h, names));
     await sleep(5000);
+    const rss = await rssMiB(h.controller.pid);
+    // Last: its thousands of objects in new namespaces would weigh on everything measured after.
+    const kubectlFirst = await kubectlFirstSync(h, apps);
     return {
+      steady: {
+        wall: spread(steady.map((x) => x.wall)),
+        cpu: spread(steady.map((x) => x.cpu)),
+        appWrites: Math.max(...steady.map((x) => x.writes)),
+      },
+      rawStatusPatch: spread(raw),
+      kubectlFirstSync: kubectlFirst,
       profile,
       apps,
       resources: apps * resourcesPerApp,
@@ -238,7 +341,7 @@ export async function benchScaleOut(
       firstSyncCpu,
       refresh: spread(wall),
       refreshCpu: spread(cpu),
-      rssMiB: await rssMiB(h.controller.pid),
+      rssMiB: rss,
     };
   });
 }

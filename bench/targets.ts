@@ -1,0 +1,129 @@
+/**
+ * The table of issue 16 §3: each scale target next to the figure `npm run bench` measured in the
+ * same run, and whether it is met. Baselines (kubectl, the bench's own status patches) come from
+ * the same control plane in the same run, so the ratios hold on any machine.
+ */
+import type { PushFigures } from './push-to-live.ts';
+import type { ScaleFigures } from './scale-out.ts';
+import type { SyncFigures } from './sync-throughput.ts';
+
+interface Row {
+  readonly figure: string;
+  readonly target: string;
+  readonly measured: string;
+  /** undefined: not measured in this run. */
+  readonly met: boolean | undefined;
+}
+
+const verdict = (met: boolean | undefined) =>
+  met === undefined ? 'not measured' : met ? 'met' : '**missed**';
+
+/** Per-app cost growth from the smallest to the largest scale run (first sync and cycle). */
+function growthRow(scale: readonly ScaleFigures[]): Row {
+  const big = scale.at(-1);
+  // 5,000 against 1,000 when both ran; else the largest against the smallest.
+  const small = scale.find((s) => big && s.apps * 5 === big.apps) ?? scale[0];
+  if (!small || !big || big.apps < 5 * small.apps)
+    return {
+      figure: '5,000 apps: per-app cost of a cycle and of first sync vs 1,000 apps',
+      target: '≤ 1.1×',
+      measured: `only ${scale.map((s) => s.apps).join(' and ')} apps run (\`GITWARD_BENCH_5000=1\` adds 5,000)`,
+      met: undefined,
+    };
+  const perApp = (s: ScaleFigures) => ({
+    first: s.firstSync / s.apps,
+    cycle: s.steady.wall.median / s.apps,
+  });
+  const a = perApp(small);
+  const b = perApp(big);
+  const first = b.first / a.first;
+  const cycle = b.cycle / a.cycle;
+  return {
+    figure: `${big.apps} apps: per-app cost vs ${small.apps} apps`,
+    target: '≤ 1.1×',
+    measured: `first sync ${first.toFixed(2)}×, steady cycle ${cycle.toFixed(2)}×`,
+    met: first <= 1.1 && cycle <= 1.1,
+  };
+}
+
+export function targetRows(
+  sync: SyncFigures,
+  push: PushFigures,
+  scale: readonly ScaleFigures[],
+): Row[] {
+  const big = scale.at(-1);
+  const hook = push.modes.find((m) => m.mode === 'webhook');
+  const rows: Row[] = [];
+  if (big) {
+    const n = `${big.apps} apps × 10`;
+    rows.push(
+      {
+        figure: `steady periodic cycle at an unchanged commit (${n})`,
+        target: '≤ 5 s wall, ≤ 1 CPU s, 0 apiserver writes',
+        measured: `${big.steady.wall.median.toFixed(2)} s, ${big.steady.cpu.median.toFixed(2)} CPU s, ${big.steady.appWrites} Application writes`,
+        met:
+          big.steady.wall.median <= 5 && big.steady.cpu.median <= 1 && big.steady.appWrites === 0,
+      },
+      {
+        figure: `refresh of every app (annotation) (${n})`,
+        target: '≥ 0.8× the raw status-patch rate',
+        measured: `${(big.rawStatusPatch.median / big.refresh.median).toFixed(2)}× (refresh ${big.refresh.median.toFixed(2)} s, ${big.apps} raw status patches ${big.rawStatusPatch.median.toFixed(2)} s)`,
+        met: big.rawStatusPatch.median / big.refresh.median >= 0.8,
+      },
+      {
+        figure: `first sync, to all Synced/Healthy (${n})`,
+        target: '≤ 1.25× kubectl apply --server-side + kubectl wait',
+        measured: `${(big.firstSync / big.kubectlFirstSync).toFixed(2)}× (${big.firstSync.toFixed(1)} s vs ${big.kubectlFirstSync.toFixed(1)} s)`,
+        met: big.firstSync / big.kubectlFirstSync <= 1.25,
+      },
+      {
+        figure: `controller RSS at ${big.resources.toLocaleString('en')} managed resources`,
+        target: '≤ 250 MiB',
+        measured: `${big.rssMiB.toFixed(0)} MiB`,
+        met: big.rssMiB <= 250,
+      },
+    );
+  }
+  const ratio = sync.kubectl.median / sync.controller.median;
+  rows.push({
+    figure: `one app of ${sync.objects} objects, sync throughput`,
+    target: '≥ 1.0× kubectl apply --server-side',
+    measured: `${ratio.toFixed(2)}×`,
+    met: ratio >= 1,
+  });
+  rows.push(
+    hook
+      ? {
+          figure: 'webhook push → live and Synced, p50 / p95',
+          target: '≤ 0.5 s / ≤ 1.5 s',
+          measured: `${hook.p50.toFixed(2)} s / ${hook.p95.toFixed(2)} s`,
+          met: hook.p50 <= 0.5 && hook.p95 <= 1.5,
+        }
+      : {
+          figure: 'webhook push → live',
+          target: '≤ 0.5 s / ≤ 1.5 s',
+          measured: '—',
+          met: undefined,
+        },
+  );
+  rows.push(growthRow(scale));
+  return rows;
+}
+
+export function targetsSection(
+  sync: SyncFigures,
+  push: PushFigures,
+  scale: readonly ScaleFigures[],
+): string {
+  const rows = targetRows(sync, push, scale);
+  return [
+    '## Scale targets (issue 16 §3)',
+    '',
+    'Each target next to what this run measured; baselines ran on the same control plane in the',
+    'same run. A missed figure is explained under "Biggest gap".',
+    '',
+    '| figure | target | measured | verdict |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r.figure} | ${r.target} | ${r.measured} | ${verdict(r.met)} |`),
+  ].join('\n');
+}
