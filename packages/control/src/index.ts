@@ -7,4 +7,8 @@
  * engine and infra; never controller, server or target. Side effects only through the adapters
  * it is given.
  */
-export {};
+
+// The server-side dry-run predictor (controller's sync status and the API's diff) and the REST
+// paths and apply constants it shares with the controller's applier.
+export { createPredictor, type Predictor } from './dry-run.ts';
+export { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';

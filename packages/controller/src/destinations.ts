@@ -27,7 +27,7 @@ import {
 } from '@gitward/infra';
 import { errorMessage, secretTypeLabel, type ApiGroup, type KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
-import { createPredictor, type Predictor } from './dry-run.ts';
+import { createPredictor, type Predictor } from '@gitward/control';
 import { createApplier, type Applier } from './sync/applier.ts';
 
 /** Everything the reconciler needs to read and change one destination cluster. */

@@ -4,6 +4,7 @@ import type { Application, AppProject, KubeObject } from '@gitward/model';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../http/api-error.ts';
 import { appResourceRoutes } from './app-resources.ts';
+import type { TargetSource } from '../target-state.ts';
 import type { RouteRequest } from './route.ts';
 
 // The live-state routes over a stub in-cluster client: the app's manifests name an object of its
@@ -107,6 +108,7 @@ function request(
   query: Record<string, string> = {},
   projects: AppProject[] = [project],
   body?: unknown,
+  target?: TargetSource,
 ) {
   const kube = {
     request: (m: string, path: string, opts?: unknown) => {
@@ -121,6 +123,7 @@ function request(
   const ctx = {
     kube,
     settings: { get: () => Promise.resolve({ projects, cm: {} }) },
+    ...(target ? { target } : {}),
   } as unknown as ServerContext;
   return {
     params: { name: 'web' },
@@ -172,6 +175,39 @@ describe('live state of an app is limited to what its project permits', () => {
     expect(live['pv']).toBe('null');
     expect(live['own']).toContain('"name":"own"');
     expect(JSON.stringify(out)).not.toContain('uid-team-b-stolen');
+  });
+
+  it("managed-resources dry-runs the app's own objects only, never another team's", async () => {
+    writes.length = 0;
+    const secret = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      data: { token: Buffer.from('from git').toString('base64') },
+    });
+    const target: TargetSource = {
+      render: () =>
+        Promise.resolve({
+          ok: true,
+          objects: [secret('team-a', 'own'), secret('team-b', 'stolen')],
+          revision: 'abc',
+          sourceType: 'Directory',
+        }),
+    };
+    const out = (await route('managed-resources').handle(
+      request({}, [project], undefined, target),
+    )) as { items: { name: string; predictedLiveState: string }[] };
+    expect(writes.map((w) => [w.method, w.path, (w.opts as { query?: object }).query])).toEqual([
+      [
+        'PATCH',
+        '/api/v1/namespaces/team-a/secrets/own',
+        expect.objectContaining({ dryRun: 'All' }),
+      ],
+    ]);
+    expect(JSON.stringify(out)).not.toContain('uid-team-b-stolen');
+    expect(JSON.stringify(out)).not.toContain(
+      Buffer.from('value of team-b/stolen').toString('base64'),
+    );
   });
 
   it('an app whose project is gone shows no live object at all', async () => {

@@ -37,7 +37,7 @@ import {
   type DestinationView,
 } from '../cluster/destinations.ts';
 import { ApiCode, ApiError, invalid, notFound, precondition } from '../http/api-error.ts';
-import { fetchLive, restPath } from '../live-state.ts';
+import { fetchLive, predictorOf, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -309,7 +309,8 @@ async function recordedResources(app: Application, dest: AppDestination, index: 
 /**
  * Each managed resource, and each desired one still missing live, with its target, live,
  * normalized and predicted states and the diff (Argo CD's managed-resources). The target is
- * rendered now at the app's targetRevision and compared 2-way (see app-diff.ts).
+ * rendered now at the app's targetRevision and compared three-way against the apiserver's dry
+ * run, as the controller compares (see app-diff.ts).
  */
 async function managedResources(r: RouteRequest) {
   const app = await r.app();
@@ -325,12 +326,21 @@ async function managedResources(r: RouteRequest) {
     fetchLive(dest.view, index, [...objects.map(resourceKeyOf), ...managed]),
     r.ctx.settings.get(),
   ]);
+  const permitted = permittedLive(live, dest, index);
+  // Only objects the project permits are dry-run: the apiserver's answer merges the live object,
+  // and an object of another team's must not be read through a manifest that names it.
+  const predicted = await predictorOf(dest.kube).predictAll(
+    objects.filter((o) => dest.permitted(o, index)),
+    permitted,
+    index,
+  );
   const items = managedResourceDiffs({
     app,
     project: dest.project,
     cluster: dest.cluster,
     desired: objects,
-    live: permittedLive(live, dest, index),
+    live: permitted,
+    predicted,
     managed,
     namespaced: (g, k) => index.lookup(g, k)?.namespaced,
     sensitiveAnnotations: sensitiveAnnotationsOf(settings.cm),
