@@ -55,9 +55,28 @@ function clientsOf(ctx: ServerContext): ClusterClients {
   return pool;
 }
 
-/** Drops the cached client of a removed cluster (its sockets close once idle). */
+/**
+ * Drops the cached client of a removed cluster (its sockets close once idle) and stops its
+ * resource-tree cache.
+ */
 export function forgetDestination(ctx: ServerContext, server: string): void {
   pools.get(ctx)?.forget(server);
+  void ctx.trees?.forget(server);
+}
+
+/**
+ * The namespaces the server may watch on a destination: those its cluster Secret lists, and for
+ * in-cluster those of the in-cluster Secret (a namespace-scoped install); empty: cluster-wide.
+ */
+export async function watchNamespaces(
+  ctx: ServerContext,
+  cluster: ClusterSpec,
+): Promise<readonly string[]> {
+  if (!namesInCluster({ server: cluster.server })) return cluster.namespaces;
+  const local = (await registeredClusters(ctx)).find(
+    (c) => c.parsed.ok && namesInCluster({ server: c.parsed.cluster.server }),
+  );
+  return local?.parsed.ok ? local.parsed.cluster.namespaces : [];
 }
 
 /**

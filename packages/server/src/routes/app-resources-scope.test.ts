@@ -4,6 +4,7 @@ import type { Application, AppProject, KubeObject } from '@gitward/model';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../http/api-error.ts';
 import { appResourceRoutes } from './app-resources.ts';
+import type { TreeCaches } from '../cluster/tree-cache.ts';
 import type { TargetSource } from '../target-state.ts';
 import type { RouteRequest } from './route.ts';
 
@@ -109,6 +110,7 @@ function request(
   projects: AppProject[] = [project],
   body?: unknown,
   target?: TargetSource,
+  trees?: TreeCaches,
 ) {
   const kube = {
     request: (m: string, path: string, opts?: unknown) => {
@@ -124,6 +126,8 @@ function request(
     kube,
     settings: { get: () => Promise.resolve({ projects, cm: {} }) },
     ...(target ? { target } : {}),
+    ...(trees ? { trees } : {}),
+    store: { secretsOfType: () => Promise.resolve([]) },
   } as unknown as ServerContext;
   return {
     params: { name: 'web' },
@@ -148,6 +152,42 @@ describe('live state of an app is limited to what its project permits', () => {
       nodes: { namespace?: string; name: string }[];
     };
     expect(tree.nodes.map((n) => `${n.namespace ?? ''}/${n.name}`)).toEqual(['team-a/own']);
+  });
+
+  it('resource-tree reads children from the owner index, in the managed namespaces only', async () => {
+    const child = (name: string, namespace: string, owner: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, namespace, uid: `uid-${name}`, ownerReferences: [{ uid: owner }] },
+    });
+    const owned: Record<string, KubeObject[]> = {
+      // A dependent claiming the app's object from another namespace stays out.
+      'uid-team-a-own': [
+        child('rs-a', 'team-a', 'uid-team-a-own'),
+        child('rs-x', 'team-b', 'uid-team-a-own'),
+      ],
+      'uid-rs-a': [child('pod-a', 'team-a', 'uid-rs-a')],
+      // Dependents of a forbidden kind's object and of another team's object.
+      'uid-pv': [child('rs-pv', 'team-a', 'uid-pv')],
+      'uid-team-b-stolen': [orphanChild],
+    };
+    const asked: unknown[] = [];
+    const trees = {
+      childrenOf: (...args: unknown[]) => {
+        asked.push(args);
+        return Promise.resolve((uid: string) => owned[uid] ?? []);
+      },
+    } as unknown as TreeCaches;
+    const tree = (await route('resource-tree').handle(
+      request({}, [project], undefined, undefined, trees),
+    )) as { nodes: { namespace?: string; name: string; parentRefs?: { uid: string }[] }[] };
+    expect(tree.nodes.map((n) => `${n.namespace ?? ''}/${n.name}`)).toEqual([
+      'team-a/own',
+      'team-a/rs-a',
+      'team-a/pod-a',
+    ]);
+    expect(tree.nodes[2]?.parentRefs?.map((p) => p.uid)).toEqual(['uid-rs-a']);
+    expect(asked).toEqual([['https://kubernetes.default.svc', expect.anything(), []]]);
   });
 
   it("resource refuses another team's object with 404, as an object not of the app", async () => {
