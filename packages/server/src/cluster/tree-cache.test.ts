@@ -10,7 +10,7 @@ import type { KubeObject } from '@gitward/model';
 import { childKinds, createTreeCaches } from './tree-cache.ts';
 
 /** A fake cache per created cluster: what it was asked to watch, whether it was stopped. */
-function fakes(opts: { forbid?: boolean } = {}) {
+function fakes(opts: { forbid?: boolean; never?: boolean } = {}) {
   const made: {
     kube: KubeClient;
     opts: ClusterCacheOptions;
@@ -30,7 +30,7 @@ function fakes(opts: { forbid?: boolean } = {}) {
         m.watched.push(...kinds);
         if (opts.forbid)
           o.onError?.(new KubeStatusError('pods is forbidden', 403, 'Forbidden'), '/Pod');
-        return Promise.resolve();
+        return opts.never ? new Promise<void>(() => undefined) : Promise.resolve();
       },
       children: (uid: string) => (uid === 'd-1' ? [child] : []),
       stop: () => {
@@ -95,6 +95,13 @@ describe('createTreeCaches', () => {
     const { create } = fakes({ forbid: true });
     const trees = createTreeCaches({ trackingAnnotation: 'a', create });
     expect(await trees.childrenOf('https://a', kubeA, [])).toBeUndefined();
+  });
+
+  it('gives no index to a request while the initial lists take longer than readyWaitMs', async () => {
+    const { made, create } = fakes({ never: true });
+    const trees = createTreeCaches({ trackingAnnotation: 'a', create, readyWaitMs: 10 });
+    expect(await trees.childrenOf('https://a', kubeA, [])).toBeUndefined();
+    expect(made).toHaveLength(1);
   });
 
   it('stop ends every cache', async () => {

@@ -33,7 +33,8 @@ export type ChildIndex = (uid: string) => readonly KubeObject[];
 export interface TreeCaches {
   /**
    * The owner index of the destination `kube` reaches, its initial lists in; undefined when the
-   * server may not list and watch the child kinds there (the tree then lists them per request).
+   * server may not list and watch the child kinds there, or the lists are not in yet after
+   * readyWaitMs (the tree then lists them for this request).
    */
   childrenOf(
     server: string,
@@ -59,6 +60,11 @@ export interface TreeCachesOptions {
   readonly trackingAnnotation: string;
   /** Stop a cluster's cache no tree asked for in this long (default 10 minutes). */
   readonly idleMs?: number;
+  /**
+   * How long a request waits for a new cache's initial lists (default 10 s); past it (the cluster
+   * answers slowly or fails) that request lists instead, and the cache keeps filling for the next.
+   */
+  readonly readyWaitMs?: number;
   readonly now?: () => number;
   readonly onError?: (err: unknown, server: string, kind: string) => void;
   /** The cache of one cluster (tests give a fake). */
@@ -70,6 +76,24 @@ export function createTreeCaches(o: TreeCachesOptions): TreeCaches {
   const idleMs = o.idleMs ?? 10 * 60_000;
   const now = o.now ?? Date.now;
   const create = o.create ?? createClusterCache;
+  const readyWaitMs = o.readyWaitMs ?? 10_000;
+
+  /** Whether `p` settled well within readyWaitMs. */
+  async function readyInTime(p: Promise<void>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), readyWaitMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([p.then(() => true), late]);
+    } catch {
+      // Stopped meanwhile (the cluster was removed).
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   async function drop(server: string): Promise<void> {
     const e = entries.get(server);
@@ -115,13 +139,7 @@ export function createTreeCaches(o: TreeCachesOptions): TreeCaches {
       sweep(t, server);
       const entry = entryFor(server, kube, namespaces);
       entry.usedAt = t;
-      try {
-        await entry.ready;
-      } catch {
-        // Stopped meanwhile (the cluster was removed): this request lists instead.
-        return undefined;
-      }
-      if (entry.forbidden) return undefined;
+      if (!(await readyInTime(entry.ready)) || entry.forbidden) return undefined;
       return (uid) => entry.cache.children(uid);
     },
     forget: drop,
