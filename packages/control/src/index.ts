@@ -18,3 +18,28 @@ export {
   type ApplicationStoreOptions,
   type WriteOutcome,
 } from './application-store.ts';
+
+// The server-side dry-run predictor (controller's sync status and the API's diff) and the REST
+// paths and apply constants it shares with the controller's applier.
+export { createPredictor, type Predictor } from './dry-run.ts';
+export { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
+
+// The destination cluster registry: in-cluster, the cluster Secrets, resolving a destination,
+// a client from a ClusterSpec.
+export {
+  clusterFingerprint,
+  connectClusterSpec,
+  createClusterClients,
+  inClusterSpec,
+  isInCluster,
+  knownClusterSpecs,
+  listClusterSecrets,
+  namesInCluster,
+  parseClusterSecrets,
+  resolveCluster,
+  type ClusterClient,
+  type ClusterClients,
+  type ClusterSecret,
+  type DestinationRef,
+  type RegisteredCluster,
+} from './cluster-registry.ts';

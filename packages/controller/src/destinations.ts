@@ -11,12 +11,17 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  inCluster,
-  parseClusterSecret,
-  resolveDestination,
-  type ClusterSpec,
-  type KnownCluster,
-} from '@gitward/engine';
+  clusterFingerprint,
+  createPredictor,
+  isInCluster,
+  listClusterSecrets,
+  parseClusterSecrets,
+  resolveCluster,
+  type ClusterSecret,
+  type Predictor,
+  type RegisteredCluster,
+} from '@gitward/control';
+import type { ClusterSpec, KnownCluster } from '@gitward/engine';
 import {
   createClusterCache,
   type ApiResourceIndex,
@@ -25,9 +30,8 @@ import {
   type ClusterChange,
   type KubeClient,
 } from '@gitward/infra';
-import { errorMessage, secretTypeLabel, type ApiGroup, type KubeObject } from '@gitward/model';
+import { errorMessage, type ApiGroup } from '@gitward/model';
 import type { Logger } from 'pino';
-import { createPredictor, type Predictor } from './dry-run.ts';
 import { createApplier, type Applier } from './sync/applier.ts';
 
 /** Everything the reconciler needs to read and change one destination cluster. */
@@ -119,33 +123,19 @@ const sameScope = (a: LocalScope, b: LocalScope) =>
   a.namespaces.length === b.namespaces.length &&
   a.namespaces.every((n, i) => n === b.namespaces[i]);
 
-/** The cluster Secrets of the control namespace, decoded (label-selected: one cheap list). */
-async function clusterSecrets(
-  kube: KubeClient,
-  group: ApiGroup,
-  namespace: string,
-): Promise<{ readonly name: string; readonly data: Record<string, string> }[]> {
-  const secrets = await kube.list(`/api/v1/namespaces/${namespace}/secrets`, {
-    labelSelector: `${secretTypeLabel(group)}=cluster`,
-  });
-  return secrets.items.map((s) => ({
-    name: s.metadata.name ?? '',
-    data: decode((s as KubeObject & { data?: Record<string, string> }).data),
-  }));
-}
-
 /** The scope an in-cluster Secret gives, or cluster-wide (no Secret, or a Secret without `namespaces`). */
-function localScopeOf(secrets: readonly { readonly data: Record<string, string> }[]): LocalScope {
-  for (const s of secrets) {
-    const parsed = parseClusterSecret(s.data);
-    if (parsed.ok && parsed.cluster.server === inCluster.server)
+function localScopeOf(registered: readonly RegisteredCluster[]): LocalScope {
+  for (const { parsed } of registered)
+    if (parsed.ok && isInCluster(parsed.cluster.server))
       return {
         namespaces: [...(parsed.cluster.namespaces ?? [])].sort(),
         clusterResources: parsed.cluster.clusterResources === true,
       };
-  }
   return { namespaces: [], clusterResources: false };
 }
+
+const registeredIn = async (kube: KubeClient, group: ApiGroup, namespace: string) =>
+  parseClusterSecrets(await listClusterSecrets(kube, group, namespace));
 
 /**
  * Read once at start: a namespace-scoped install (Roles only, as Argo CD's namespace-install)
@@ -157,7 +147,7 @@ export async function readLocalScope(
   group: ApiGroup,
   namespace: string,
 ): Promise<LocalScope> {
-  return localScopeOf(await clusterSecrets(kube, group, namespace));
+  return localScopeOf(await registeredIn(kube, group, namespace));
 }
 
 interface Entry {
@@ -166,10 +156,9 @@ interface Entry {
   readonly unsubscribe: () => void;
 }
 
-const decode = (data: Record<string, string> | undefined) =>
-  Object.fromEntries(
-    Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
-  );
+/** A Secret's content as one key, so a bad Secret is reported once per content. */
+const contentKey = (s: ClusterSecret) =>
+  createHash('sha256').update(JSON.stringify(s.data)).digest('hex');
 
 export function createDestinations(o: DestinationsOptions) {
   const entries = new Map<string, Entry>();
@@ -210,22 +199,26 @@ export function createDestinations(o: DestinationsOptions) {
   }
 
   async function relist(): Promise<void> {
-    const secrets = await clusterSecrets(o.controlKube, o.group, o.namespace);
-    checkLocalScope(localScopeOf(secrets));
+    const secrets = await listClusterSecrets(o.controlKube, o.group, o.namespace);
+    const registered = parseClusterSecrets(secrets);
+    checkLocalScope(localScopeOf(registered));
     const wanted = new Map<string, { spec: ClusterSpec; fingerprint: string }>();
-    for (const { name, data } of secrets) {
-      const fingerprint = createHash('sha256').update(JSON.stringify(data)).digest('hex');
-      const parsed = parseClusterSecret(data);
+    registered.forEach(({ secretName, parsed }, i) => {
       if (!parsed.ok) {
-        warnOnce(fingerprint, 'cluster secret ignored', {
-          secret: name,
-          reason: parsed.reason,
-        });
-        continue;
+        const s = secrets[i];
+        if (s)
+          warnOnce(contentKey(s), 'cluster secret ignored', {
+            secret: secretName,
+            reason: parsed.reason,
+          });
+        return;
       }
-      if (parsed.cluster.server === inCluster.server) continue;
-      wanted.set(parsed.cluster.server, { spec: parsed.cluster, fingerprint });
-    }
+      if (isInCluster(parsed.cluster.server)) return;
+      wanted.set(parsed.cluster.server, {
+        spec: parsed.cluster,
+        fingerprint: clusterFingerprint(parsed.cluster),
+      });
+    });
     let changed = false;
     for (const server of [...entries.keys()])
       if (entries.get(server)?.fingerprint !== wanted.get(server)?.fingerprint) {
@@ -275,7 +268,7 @@ export function createDestinations(o: DestinationsOptions) {
       readonly server?: string | undefined;
       readonly name?: string | undefined;
     }): Promise<DestinationCluster | undefined> {
-      return resolveDestination(dest, await this.known());
+      return resolveCluster(dest, await this.known());
     },
     /** Changes of objects in registered clusters (the local cluster's come from its own cache). */
     onChange(listener: (e: ClusterChange) => void): () => void {

@@ -1,18 +1,3 @@
-import type { ApiResource } from '@gitward/infra';
-
-/** The REST path of a resource type, an object of it, or its subresource. */
-export function resourcePath(
-  res: ApiResource,
-  namespace?: string,
-  name?: string,
-  sub?: string,
-): string {
-  const base = res.group === '' ? `/api/${res.version}` : `/apis/${res.group}/${res.version}`;
-  const ns = res.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  const tail = name ? `/${encodeURIComponent(name)}${sub ? `/${sub}` : ''}` : '';
-  return `${base}${ns}/${res.plural}${tail}`;
-}
-
-/** Server-side apply: the content type and the query every apply (or dry run) uses. */
-export const applyPatch = 'application/apply-patch+yaml';
-export const fieldManager = 'gitward';
+// The paths and apply constants live in the control layer (the server's dry runs use them too);
+// re-exported so the controller's import sites stay as they are.
+export { applyPatch, fieldManager, resourcePath } from '@gitward/control';

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
-  clusterConnection,
   createChartRepositories,
   createClusterCache,
   createGitRepositories,
@@ -23,6 +22,7 @@ import {
   watchCollection,
   wantsHelp,
 } from '@gitward/infra';
+import { connectClusterSpec } from '@gitward/control';
 import { inCluster } from '@gitward/engine';
 import {
   apiVersionOf,
@@ -139,9 +139,9 @@ const destinations = createDestinations({
     void shutdown('in-cluster scope change').finally(() => process.exit(1));
   },
   connect: (spec) => {
-    const conn = clusterConnection(spec, { env: process.env });
+    const conn = connectClusterSpec(spec, { env: process.env });
     if (!conn.ok) return conn.reason;
-    const remote = createKubeClient(conn.connection);
+    const remote = conn.kube;
     // A cluster registered for some namespaces is watched in those only: its token may not
     // list anything cluster-wide.
     return connectCluster(remote, spec, {

@@ -54,6 +54,10 @@ const secret = (fields: Record<string, unknown>, annotations: Record<string, str
   }) as KubeObject;
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
+/** Dry-run answers by formatted ResourceKey, as the predictor gives them. */
+const predictions = (...objects: KubeObject[]) =>
+  new Map(objects.map((o) => [formatResourceKey(resourceKeyOf(o)), o]));
+
 function input(
   desired: KubeObject[],
   live: KubeObject[],
@@ -65,6 +69,7 @@ function input(
     cluster: { server: 'https://kubernetes.default.svc', name: 'in-cluster' },
     desired,
     live: new Map(live.map((l) => [formatResourceKey(resourceKeyOf(l)), l])),
+    predicted: new Map(),
     managed: live.map(resourceKeyOf),
     namespaced: (_g, kind) => kind !== 'ClusterRole',
     sensitiveAnnotations: [],
@@ -139,6 +144,26 @@ describe('managedResourceDiffs', () => {
       }),
       want: { status: 'Synced', diff: '' },
     },
+    {
+      name: 'three-way: a field removed from Git, predicted gone by the dry run, is OutOfSync',
+      in: input([configMap({ a: '1' })], [configMap({ a: '1', b: '2' }, server)], {
+        predicted: predictions(configMap({ a: '1' }, server)),
+      }),
+      want: { status: 'OutOfSync', modified: true },
+      diff: [/^-\s+b: "2"$/m],
+    },
+    {
+      name: 'two-way (no prediction): the same removed field does not show',
+      in: input([configMap({ a: '1' })], [configMap({ a: '1', b: '2' }, server)]),
+      want: { status: 'Synced', modified: false, diff: '' },
+    },
+    {
+      name: 'three-way: what only the apiserver defaults (in prediction and live) is no drift',
+      in: input([configMap({ a: '1' })], [configMap({ a: '1', d: 'x' }, server)], {
+        predicted: predictions(configMap({ a: '1', d: 'x' }, server)),
+      }),
+      want: { status: 'Synced', modified: false, diff: '' },
+    },
   ];
   it.each(cases)('$name', (c) => {
     const items = managedResourceDiffs(c.in);
@@ -204,6 +229,20 @@ describe('managedResourceDiffs', () => {
       expect(text).not.toContain(b64(p));
     }
     expect(text).toContain('++++++++');
+  });
+
+  it('masks sensitive annotations in a three-way diff too, the prediction compared', () => {
+    const live = secret({ data: { k: b64('v'), gone: b64('x') } }, { token: plain[2] ?? '' });
+    const predicted = secret({ data: { k: b64('v') } }, { token: plain[2] ?? '' });
+    const [item] = managedResourceDiffs(
+      input([secret({ data: { k: b64('v') } }, { token: plain[2] ?? '' })], [live], {
+        predicted: predictions(predicted),
+        sensitiveAnnotations: ['token'],
+      }),
+    );
+    expect(item).toMatchObject({ status: 'OutOfSync', modified: true });
+    expect(item?.diff).toMatch(/^-\s+gone: \++$/m);
+    expect(JSON.stringify(item)).not.toContain(plain[2]);
   });
 
   it('keeps a changed Secret visible as runs of different length', () => {

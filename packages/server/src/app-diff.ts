@@ -4,10 +4,12 @@
  * states with the unified diff, as Argo CD's ResourceDiff. Secret values never leave this module
  * unmasked. Pure: no I/O.
  *
- * The server compares 2-way (desired laid over live, then normalized): the controller's
- * server-side dry-run predictor lives in the controller package, which the server may not
- * import. 2-way ignores what only live sets (apiserver defaults) but, unlike a dry run, it
- * cannot show a field removed from Git as drift.
+ * The comparison is the controller's: three-way against the apiserver's server-side-apply dry
+ * run of each desired object (@gitward/control's predictor, run by the route against the app's
+ * destination and passed in as `predicted`), so apiserver defaults never show as drift and a
+ * field removed from Git does. An object without a prediction (the dry run was refused: no
+ * `patch` rights, a missing namespace) is compared 2-way, desired laid over live, as the
+ * controller falls back too.
  */
 import {
   compareApplication,
@@ -61,6 +63,11 @@ export interface ManagedResourcesInput {
   readonly desired: readonly KubeObject[];
   /** Live objects by formatted ResourceKey: the desired ones and the recorded managed ones. */
   readonly live: ReadonlyMap<string, KubeObject>;
+  /**
+   * The apiserver's dry-run prediction of desired objects by formatted ResourceKey (the
+   * controller's predictor); a desired object missing here is compared 2-way.
+   */
+  readonly predicted: ReadonlyMap<string, KubeObject>;
   /** Keys the controller recorded in status.resources: live ones not desired need pruning. */
   readonly managed: readonly ResourceKey[];
   /** Whether a kind is namespaced on the destination (undefined: unknown kind). */
@@ -106,7 +113,7 @@ export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResou
     desired: input.desired,
     live: input.live,
     managed,
-    predicted: new Map(),
+    predicted: input.predicted,
     ignoreDifferences,
     appName: app.metadata.name,
     ...(project
@@ -128,7 +135,7 @@ export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResou
     // compareApplication masks Secret data only; sensitive annotations need the diff again.
     const d =
       input.sensitiveAnnotations.length > 0 && (isSecret(desired) || isSecret(live))
-        ? diffResource(desired, live, undefined, {
+        ? diffResource(desired, live, input.predicted.get(id), {
             ignoreDifferences,
             sensitiveAnnotations: input.sensitiveAnnotations,
           })

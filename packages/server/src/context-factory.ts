@@ -1,12 +1,18 @@
 import type { KubeClient } from '@gitward/infra';
 import { reconcileSettingsOf } from '@gitward/engine';
-import { errorMessage, type ApiGroup, type TrackingMethod } from '@gitward/model';
+import {
+  errorMessage,
+  trackingAnnotation,
+  type ApiGroup,
+  type TrackingMethod,
+} from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
 import { createAppStreamHub } from './app-stream.ts';
 import { createClientAddress } from './auth/client-address.ts';
 import { anonymousEnabled, createLoginLimiter } from './auth/index.ts';
 import { createClusterStore } from './cluster/store.ts';
+import { createTreeCaches } from './cluster/tree-cache.ts';
 import type { ServerContext } from './context.ts';
 import { createRbac, type Rbac } from './rbac/index.ts';
 import { createSettingsSource, settingsNames, type Settings } from './settings.ts';
@@ -74,6 +80,11 @@ export function createServerContext(deps: {
     ...(deps.revisionMetadata ? { revisionMetadata: deps.revisionMetadata } : {}),
     kube: deps.kube,
     store,
+    trees: createTreeCaches({
+      trackingAnnotation: trackingAnnotation(deps.group),
+      onError: (err, server, kind) =>
+        deps.logger.warn({ server, kind, err: errorMessage(err) }, 'tree watch error; retrying'),
+    }),
     settings,
     names,
     rbac(s: Settings) {

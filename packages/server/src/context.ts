@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AppStreamHub } from './app-stream.ts';
 import type { LoginLimiter } from './auth/index.ts';
 import type { ClusterStore } from './cluster/store.ts';
+import type { TreeCaches } from './cluster/tree-cache.ts';
 import type { Rbac } from './rbac/index.ts';
 import type { Settings, SettingsNames, SettingsSource } from './settings.ts';
 import type { TargetSource } from './target-state.ts';
@@ -50,6 +51,11 @@ export interface ServerContext {
    * unchecked. The message never quotes a credential.
    */
   readonly checkCluster?: (cluster: ClusterSpec) => Promise<RepoCheck>;
+  /**
+   * The resource tree's owner index per destination cluster (watch-backed, built on first use).
+   * Absent (tests of other routes): the tree lists the child kinds per request.
+   */
+  readonly trees?: TreeCaches;
   /** The environment cluster Secrets' exec credential plugins inherit (the process's). */
   readonly processEnv?: NodeJS.ProcessEnv;
   /**

@@ -4,49 +4,31 @@
  * objects and discovery. Only the DESTINATION's objects go through here: Applications, projects,
  * Secrets and settings are the control plane's and are read through ctx.store.
  */
-import { createHash } from 'node:crypto';
 import {
-  clusterSecretData,
-  inCluster,
-  inClusterName,
-  inClusterServer,
-  parseClusterSecret,
-  resolveDestination,
-  type ClusterSpec,
-  type ParsedCluster,
-} from '@gitward/engine';
-import {
-  clusterConnection,
-  createKubeClient,
-  type ApiResourceIndex,
-  type KubeClient,
-} from '@gitward/infra';
+  connectClusterSpec,
+  createClusterClients,
+  inClusterSpec,
+  knownClusterSpecs,
+  namesInCluster,
+  parseClusterSecrets,
+  resolveCluster,
+  type ClusterClients,
+  type DestinationRef,
+  type RegisteredCluster,
+} from '@gitward/control';
+import type { ClusterSpec } from '@gitward/engine';
+import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
 import { errorMessage, type KubeObject } from '@gitward/model';
 import type { RepoCheck, ServerContext } from '../context.ts';
 import { ApiCode, ApiError, precondition } from '../http/api-error.ts';
 
-/** The in-cluster destination as a cluster: the server's own credentials, every namespace. */
-export const inClusterSpec: ClusterSpec = { ...inCluster, namespaces: [], config: {} };
-
-/** Whether a server URL or name is the in-cluster destination. */
-export const isInCluster = (serverOrName: string) =>
-  serverOrName.replace(/\/+$/, '') === inClusterServer || serverOrName === inClusterName;
-
-/** One cluster Secret as read: its name, its raw data, and the cluster or why it is unusable. */
-export interface RegisteredCluster {
-  readonly secretName: string;
-  readonly data: Readonly<Record<string, string>>;
-  readonly parsed: ParsedCluster;
-}
+// The registry itself (in-cluster, parsing the Secrets, resolving, clients) is @gitward/control's,
+// shared with the controller; re-exported for the cluster routes.
+export { inClusterSpec, isInCluster, type RegisteredCluster } from '@gitward/control';
 
 /** The cluster Secrets of the control namespace, read now (a cluster added a moment ago counts). */
 export async function registeredClusters(ctx: ServerContext): Promise<RegisteredCluster[]> {
-  const secrets = await ctx.store.secretsOfType('cluster');
-  return secrets.map((s) => ({
-    secretName: s.name,
-    data: s.data,
-    parsed: parseClusterSecret(s.data),
-  }));
+  return parseClusterSecrets(await ctx.store.secretsOfType('cluster'));
 }
 
 /**
@@ -54,52 +36,47 @@ export async function registeredClusters(ctx: ServerContext): Promise<Registered
  * destinations against. A Secret that does not parse is left out (it cannot be deployed to).
  */
 export async function knownClusters(ctx: ServerContext): Promise<ClusterSpec[]> {
-  const registered = await registeredClusters(ctx);
-  return [inClusterSpec, ...registered.flatMap((c) => (c.parsed.ok ? [c.parsed.cluster] : []))];
+  return knownClusterSpecs(await registeredClusters(ctx));
 }
-
-type Destination = { readonly server?: string | undefined; readonly name?: string | undefined };
 
 export type DestinationClient =
   | { readonly ok: true; readonly kube: KubeClient; readonly cluster: ClusterSpec }
   | { readonly ok: false; readonly error: ApiError };
 
-const describe = (d: Destination) => d.server ?? d.name ?? '';
+const describe = (d: DestinationRef) => d.server ?? d.name ?? '';
 
-/** The Secret's content as one key: a rotated token or CA builds a new client. */
-const contentKey = (c: ClusterSpec) =>
-  createHash('sha256')
-    .update(JSON.stringify(clusterSecretData(c)))
-    .digest('hex');
+// Per server context: the clients of registered clusters, one per cluster content.
+const pools = new WeakMap<ServerContext, ClusterClients>();
 
-// Per server context, server URL → the client built for the content it was built from. Clients
-// keep sockets open, so one per cluster is kept instead of one per request.
-const clients = new WeakMap<ServerContext, Map<string, { key: string; kube: KubeClient }>>();
-
-function clientFor(ctx: ServerContext, cluster: ClusterSpec): DestinationClient {
-  const key = contentKey(cluster);
-  const cache = clients.get(ctx) ?? new Map<string, { key: string; kube: KubeClient }>();
-  clients.set(ctx, cache);
-  const hit = cache.get(cluster.server);
-  if (hit?.key === key) return { ok: true, kube: hit.kube, cluster };
-  const conn = clusterConnection(cluster, { ...(ctx.processEnv ? { env: ctx.processEnv } : {}) });
-  if (!conn.ok) return { ok: false, error: precondition(conn.reason) };
-  try {
-    const kube = createKubeClient(conn.connection);
-    cache.set(cluster.server, { key, kube });
-    return { ok: true, kube, cluster };
-  } catch {
-    // The connection's PEM material failed to load: say which cluster, not what it held.
-    return {
-      ok: false,
-      error: precondition(`cluster ${cluster.server}: cannot use its TLS configuration`),
-    };
-  }
+function clientsOf(ctx: ServerContext): ClusterClients {
+  let pool = pools.get(ctx);
+  if (!pool)
+    pools.set(ctx, (pool = createClusterClients(ctx.processEnv ? { env: ctx.processEnv } : {})));
+  return pool;
 }
 
-/** Drops the cached client of a removed cluster (its sockets close once idle). */
+/**
+ * Drops the cached client of a removed cluster (its sockets close once idle) and stops its
+ * resource-tree cache.
+ */
 export function forgetDestination(ctx: ServerContext, server: string): void {
-  clients.get(ctx)?.delete(server);
+  pools.get(ctx)?.forget(server);
+  void ctx.trees?.forget(server);
+}
+
+/**
+ * The namespaces the server may watch on a destination: those its cluster Secret lists, and for
+ * in-cluster those of the in-cluster Secret (a namespace-scoped install); empty: cluster-wide.
+ */
+export async function watchNamespaces(
+  ctx: ServerContext,
+  cluster: ClusterSpec,
+): Promise<readonly string[]> {
+  if (!namesInCluster({ server: cluster.server })) return cluster.namespaces;
+  const local = (await registeredClusters(ctx)).find(
+    (c) => c.parsed.ok && namesInCluster({ server: c.parsed.cluster.server }),
+  );
+  return local?.parsed.ok ? local.parsed.cluster.namespaces : [];
 }
 
 /**
@@ -109,11 +86,10 @@ export function forgetDestination(ctx: ServerContext, server: string): void {
  */
 export async function destinationKube(
   ctx: ServerContext,
-  dest: Destination,
+  dest: DestinationRef,
 ): Promise<DestinationClient> {
-  if (dest.server !== undefined ? isInCluster(dest.server) : dest.name === inClusterName)
-    return { ok: true, kube: ctx.kube, cluster: inClusterSpec };
-  const cluster = resolveDestination(dest, await knownClusters(ctx));
+  if (namesInCluster(dest)) return { ok: true, kube: ctx.kube, cluster: inClusterSpec };
+  const cluster = resolveCluster(dest, await knownClusters(ctx));
   if (!cluster)
     return {
       ok: false,
@@ -121,9 +97,11 @@ export async function destinationKube(
         `destination cluster ${describe(dest)} is not registered (add it with "gitward cluster add")`,
       ),
     };
-  return cluster.server === inClusterServer
-    ? { ok: true, kube: ctx.kube, cluster }
-    : clientFor(ctx, cluster);
+  if (namesInCluster({ server: cluster.server })) return { ok: true, kube: ctx.kube, cluster };
+  const out = clientsOf(ctx).clientFor(cluster);
+  return out.ok
+    ? { ok: true, kube: out.kube, cluster }
+    : { ok: false, error: precondition(out.reason) };
 }
 
 /** What the routes read of a destination: objects by REST path, discovery, its version. */
@@ -185,7 +163,7 @@ function unavailable(server: string, status: number, body: unknown): ApiError {
 /** The destination's reader for a route: its failure is the route's answer (400). */
 export async function destinationView(
   ctx: ServerContext,
-  dest: Destination,
+  dest: DestinationRef,
 ): Promise<DestinationView> {
   const out = await destinationKube(ctx, dest);
   if (!out.ok) throw out.error;
@@ -201,11 +179,13 @@ export async function checkClusterConnection(
   cluster: ClusterSpec,
   opts: { readonly timeoutMs?: number; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<RepoCheck> {
-  const conn = clusterConnection(cluster, { ...(opts.env ? { env: opts.env } : {}) });
-  if (!conn.ok) return { ok: false, message: withoutClusterPrefix(conn.reason, cluster.server) };
+  const out = connectClusterSpec(cluster, {
+    ...(opts.env ? { env: opts.env } : {}),
+    timeoutMs: opts.timeoutMs ?? 10_000,
+  });
+  if (!out.ok) return { ok: false, message: withoutClusterPrefix(out.reason, cluster.server) };
   try {
-    const kube = createKubeClient(conn.connection, { timeoutMs: opts.timeoutMs ?? 10_000 });
-    await kube.serverVersion();
+    await out.kube.serverVersion();
     return { ok: true };
   } catch (err) {
     return { ok: false, message: errorMessage(err) };

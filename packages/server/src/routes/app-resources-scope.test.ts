@@ -4,6 +4,8 @@ import type { Application, AppProject, KubeObject } from '@gitward/model';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../http/api-error.ts';
 import { appResourceRoutes } from './app-resources.ts';
+import type { TreeCaches } from '../cluster/tree-cache.ts';
+import type { TargetSource } from '../target-state.ts';
 import type { RouteRequest } from './route.ts';
 
 // The live-state routes over a stub in-cluster client: the app's manifests name an object of its
@@ -107,6 +109,8 @@ function request(
   query: Record<string, string> = {},
   projects: AppProject[] = [project],
   body?: unknown,
+  target?: TargetSource,
+  trees?: TreeCaches,
 ) {
   const kube = {
     request: (m: string, path: string, opts?: unknown) => {
@@ -121,6 +125,9 @@ function request(
   const ctx = {
     kube,
     settings: { get: () => Promise.resolve({ projects, cm: {} }) },
+    ...(target ? { target } : {}),
+    ...(trees ? { trees } : {}),
+    store: { secretsOfType: () => Promise.resolve([]) },
   } as unknown as ServerContext;
   return {
     params: { name: 'web' },
@@ -145,6 +152,42 @@ describe('live state of an app is limited to what its project permits', () => {
       nodes: { namespace?: string; name: string }[];
     };
     expect(tree.nodes.map((n) => `${n.namespace ?? ''}/${n.name}`)).toEqual(['team-a/own']);
+  });
+
+  it('resource-tree reads children from the owner index, in the managed namespaces only', async () => {
+    const child = (name: string, namespace: string, owner: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, namespace, uid: `uid-${name}`, ownerReferences: [{ uid: owner }] },
+    });
+    const owned: Record<string, KubeObject[]> = {
+      // A dependent claiming the app's object from another namespace stays out.
+      'uid-team-a-own': [
+        child('rs-a', 'team-a', 'uid-team-a-own'),
+        child('rs-x', 'team-b', 'uid-team-a-own'),
+      ],
+      'uid-rs-a': [child('pod-a', 'team-a', 'uid-rs-a')],
+      // Dependents of a forbidden kind's object and of another team's object.
+      'uid-pv': [child('rs-pv', 'team-a', 'uid-pv')],
+      'uid-team-b-stolen': [orphanChild],
+    };
+    const asked: unknown[] = [];
+    const trees = {
+      childrenOf: (...args: unknown[]) => {
+        asked.push(args);
+        return Promise.resolve((uid: string) => owned[uid] ?? []);
+      },
+    } as unknown as TreeCaches;
+    const tree = (await route('resource-tree').handle(
+      request({}, [project], undefined, undefined, trees),
+    )) as { nodes: { namespace?: string; name: string; parentRefs?: { uid: string }[] }[] };
+    expect(tree.nodes.map((n) => `${n.namespace ?? ''}/${n.name}`)).toEqual([
+      'team-a/own',
+      'team-a/rs-a',
+      'team-a/pod-a',
+    ]);
+    expect(tree.nodes[2]?.parentRefs?.map((p) => p.uid)).toEqual(['uid-rs-a']);
+    expect(asked).toEqual([['https://kubernetes.default.svc', expect.anything(), []]]);
   });
 
   it("resource refuses another team's object with 404, as an object not of the app", async () => {
@@ -172,6 +215,39 @@ describe('live state of an app is limited to what its project permits', () => {
     expect(live['pv']).toBe('null');
     expect(live['own']).toContain('"name":"own"');
     expect(JSON.stringify(out)).not.toContain('uid-team-b-stolen');
+  });
+
+  it("managed-resources dry-runs the app's own objects only, never another team's", async () => {
+    writes.length = 0;
+    const secret = (namespace: string, name: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      data: { token: Buffer.from('from git').toString('base64') },
+    });
+    const target: TargetSource = {
+      render: () =>
+        Promise.resolve({
+          ok: true,
+          objects: [secret('team-a', 'own'), secret('team-b', 'stolen')],
+          revision: 'abc',
+          sourceType: 'Directory',
+        }),
+    };
+    const out = (await route('managed-resources').handle(
+      request({}, [project], undefined, target),
+    )) as { items: { name: string; predictedLiveState: string }[] };
+    expect(writes.map((w) => [w.method, w.path, (w.opts as { query?: object }).query])).toEqual([
+      [
+        'PATCH',
+        '/api/v1/namespaces/team-a/secrets/own',
+        expect.objectContaining({ dryRun: 'All' }),
+      ],
+    ]);
+    expect(JSON.stringify(out)).not.toContain('uid-team-b-stolen');
+    expect(JSON.stringify(out)).not.toContain(
+      Buffer.from('value of team-b/stolen').toString('base64'),
+    );
   });
 
   it('an app whose project is gone shows no live object at all', async () => {

@@ -34,10 +34,12 @@ import {
 import {
   destinationKube,
   destinationViewOf,
+  watchNamespaces,
   type DestinationView,
 } from '../cluster/destinations.ts';
+import { childKinds, type ChildIndex } from '../cluster/tree-cache.ts';
 import { ApiCode, ApiError, invalid, notFound, precondition } from '../http/api-error.ts';
-import { fetchLive, restPath } from '../live-state.ts';
+import { fetchLive, predictorOf, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -83,15 +85,6 @@ function nodeOf(
   };
 }
 
-/** Kinds whose objects are children worth showing: what Deployments, Jobs and Services make. */
-const childKinds = [
-  ['apps', 'ReplicaSet'],
-  ['', 'Pod'],
-  ['batch', 'Job'],
-  ['discovery.k8s.io', 'EndpointSlice'],
-  ['apps', 'ControllerRevision'],
-] as const;
-
 /**
  * The cluster the app deploys to (400 when it is not registered) and which of its live objects
  * the app may show: only those its project permits there (engine's objectPermitted, the rule the
@@ -100,6 +93,8 @@ const childKinds = [
  */
 interface AppDestination {
   readonly view: DestinationView;
+  /** The owner index of the destination's child kinds; undefined: list them per request. */
+  children(): Promise<ChildIndex | undefined>;
   /** For the writes of delete-resource and patch-resource. */
   readonly kube: KubeClient;
   /** The annotation that marks an object as some app's (orphans are the unmarked ones). */
@@ -118,8 +113,11 @@ async function destinationOf(r: RouteRequest, app: Application): Promise<AppDest
   ]);
   if (!out.ok) throw out.error;
   const project = settings.projects.find((p) => p.metadata.name === app.spec.project);
+  const { trees } = r.ctx;
   return {
     view: destinationViewOf(out.kube, out.cluster.server),
+    children: async () =>
+      trees?.childrenOf(out.cluster.server, out.kube, await watchNamespaces(r.ctx, out.cluster)),
     kube: out.kube,
     trackingAnnotation: () => trackingAnnotation(r.ctx.store.group),
     cluster: out.cluster,
@@ -171,34 +169,30 @@ async function resourceTree(r: RouteRequest) {
 /**
  * Children are looked for only in the namespaces of permitted managed objects, and only those a
  * permitted object owns join: they are what the app's own objects made (a ReplicaSet, its Pods),
- * shown as Argo CD shows them whatever the project's kind lists say.
+ * shown as Argo CD shows them whatever the project's kind lists say. They come from the
+ * destination's owner index (tree-cache.ts), or, where the server may not watch them, from lists
+ * of those namespaces.
  */
 async function treeOf(app: Application, dest: AppDestination, opts = { orphans: true }) {
-  const cluster = dest.view;
-  const index = await cluster.discover();
+  const index = await dest.view.discover();
   const managed = await managedObjects(app, dest, index);
   const nodes = managed.map((o) => nodeOf(o, dest.healthOverrides));
   const known = new Map(nodes.filter((n) => n.uid).map((n) => [n.uid ?? '', n]));
-  const namespaces = [
-    ...new Set(managed.map((o) => o.metadata.namespace).filter((n) => n !== undefined)),
-  ];
-  const candidates: KubeObject[] = [];
-  for (const ns of namespaces) {
-    for (const [group, kind] of childKinds) {
-      const api = index.lookup(group, kind);
-      if (api) candidates.push(...(await cluster.list(restPath(api, ns))));
-    }
-  }
-  // Owners before children: repeat until no new child joins (Deployment → ReplicaSet → Pod).
-  for (let added = true; added;) {
-    added = false;
-    for (const c of candidates) {
-      const uid = (c.metadata as { uid?: string }).uid ?? '';
-      if (known.has(uid)) continue;
+  const namespaces = new Set(
+    managed.map((o) => o.metadata.namespace).filter((n) => n !== undefined),
+  );
+  const children = (await dest.children()) ?? (await listedChildren(dest, index, namespaces));
+  // Breadth first from the managed objects: Deployment → ReplicaSet → Pod.
+  const queue = [...known.keys()];
+  for (let uid = queue.shift(); uid !== undefined; uid = queue.shift()) {
+    for (const c of children(uid)) {
+      const childUid = (c.metadata as { uid?: string }).uid ?? '';
+      const ns = c.metadata.namespace;
+      if (childUid === '' || known.has(childUid) || ns === undefined || !namespaces.has(ns))
+        continue;
       const owners = ((c.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ?? [])
         .map((o) => known.get(o.uid))
         .filter((n) => n !== undefined);
-      if (owners.length === 0) continue;
       const node = nodeOf(
         c,
         dest.healthOverrides,
@@ -211,12 +205,32 @@ async function treeOf(app: Application, dest: AppDestination, opts = { orphans: 
         })),
       );
       nodes.push(node);
-      known.set(uid, node);
-      added = true;
+      known.set(childUid, node);
+      queue.push(childUid);
     }
   }
   const orphanedNodes = opts.orphans ? await orphansOf(app, dest, index) : [];
   return { nodes, ...(orphanedNodes.length ? { orphanedNodes } : {}) };
+}
+
+/** The child kinds listed in `namespaces` now, indexed by owner uid (no owner index there). */
+async function listedChildren(
+  dest: AppDestination,
+  index: ApiResourceIndex,
+  namespaces: ReadonlySet<string>,
+): Promise<ChildIndex> {
+  const byOwner = new Map<string, KubeObject[]>();
+  for (const ns of namespaces) {
+    for (const { group, kind } of childKinds) {
+      const api = index.lookup(group, kind);
+      if (!api) continue;
+      for (const c of await dest.view.list(restPath(api, ns)))
+        for (const ref of (c.metadata as { ownerReferences?: { uid: string }[] }).ownerReferences ??
+          [])
+          byOwner.set(ref.uid, [...(byOwner.get(ref.uid) ?? []), c]);
+    }
+  }
+  return (uid) => byOwner.get(uid) ?? [];
 }
 
 /**
@@ -309,7 +323,8 @@ async function recordedResources(app: Application, dest: AppDestination, index: 
 /**
  * Each managed resource, and each desired one still missing live, with its target, live,
  * normalized and predicted states and the diff (Argo CD's managed-resources). The target is
- * rendered now at the app's targetRevision and compared 2-way (see app-diff.ts).
+ * rendered now at the app's targetRevision and compared three-way against the apiserver's dry
+ * run, as the controller compares (see app-diff.ts).
  */
 async function managedResources(r: RouteRequest) {
   const app = await r.app();
@@ -325,12 +340,21 @@ async function managedResources(r: RouteRequest) {
     fetchLive(dest.view, index, [...objects.map(resourceKeyOf), ...managed]),
     r.ctx.settings.get(),
   ]);
+  const permitted = permittedLive(live, dest, index);
+  // Only objects the project permits are dry-run: the apiserver's answer merges the live object,
+  // and an object of another team's must not be read through a manifest that names it.
+  const predicted = await predictorOf(dest.kube).predictAll(
+    objects.filter((o) => dest.permitted(o, index)),
+    permitted,
+    index,
+  );
   const items = managedResourceDiffs({
     app,
     project: dest.project,
     cluster: dest.cluster,
     desired: objects,
-    live: permittedLive(live, dest, index),
+    live: permitted,
+    predicted,
     managed,
     namespaced: (g, k) => index.lookup(g, k)?.namespaced,
     sensitiveAnnotations: sensitiveAnnotationsOf(settings.cm),

@@ -5,8 +5,15 @@ import { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
 
 /**
  * The apiserver's own prediction of each desired object after apply (server-side apply with
- * dryRun=All): defaults and mutating webhooks included, so they never show as drift. Results are
- * cached per (desired content, live resourceVersion): a steady state makes no dry-run calls.
+ * dryRun=All, as the controller's field manager): defaults and mutating webhooks included, so
+ * they never show as drift, and a field the controller applied that Git no longer has is
+ * predicted gone, so it does. The controller's sync status and the API's diff (managed-resources,
+ * `app diff`, the UI's Diff tab) both compare against this, so they agree.
+ *
+ * A refused dry run (403 without `patch` rights, 404 for a missing namespace, 422 for an invalid
+ * object) has no prediction: that object is compared 2-way (desired laid over live) by both.
+ * Results are cached per (desired content, live resourceVersion): a steady state makes no
+ * dry-run calls.
  */
 export function createPredictor(kube: KubeClient) {
   const cache = new Map<string, KubeObject>();
@@ -36,7 +43,6 @@ export function createPredictor(kube: KubeClient) {
         query: { dryRun: 'All', fieldManager, force: 'true' },
       },
     );
-    // A missing namespace or a rejected object has no prediction: the diff falls back to two-way.
     if (out.status >= 300) return undefined;
     cache.set(cacheKey, out.body);
     if (cache.size > 20_000) cache.delete(cache.keys().next().value ?? '');
