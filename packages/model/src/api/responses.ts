@@ -113,3 +113,71 @@ export interface ApplicationWatchEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly application: Application;
 }
+
+/**
+ * An object of an app's tree as the resource routes name it. Argo CD leaves out an empty group
+ * (core kinds), so every client reads a missing group as ''.
+ */
+export interface ResourceRef {
+  readonly group?: string;
+  readonly version?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/** One node of `GET /api/v1/applications/:name/resource-tree`. */
+export interface ResourceNode extends ResourceRef {
+  readonly parentRefs?: readonly ResourceRef[];
+  readonly info?: readonly { readonly name: string; readonly value: string }[];
+  readonly resourceVersion?: string;
+  readonly images?: readonly string[];
+  readonly health?: { readonly status?: string; readonly message?: string };
+  readonly createdAt?: string;
+}
+
+/** `GET /api/v1/applications/:name/resource-tree`. */
+export interface ApplicationTree {
+  readonly nodes?: readonly ResourceNode[];
+  readonly orphanedNodes?: readonly ResourceNode[];
+}
+
+/**
+ * One item of `GET /api/v1/applications/:name/managed-resources` (Argo CD's ResourceDiff): the
+ * states are JSON strings, "null" for an object that is missing on that side.
+ */
+export interface ResourceDiff {
+  readonly group?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly status?: string;
+  readonly health?: { readonly status?: string; readonly message?: string };
+  readonly requiresPruning?: boolean;
+  readonly hook?: boolean;
+  /** Live differs from target (or one of them is missing). */
+  readonly modified?: boolean;
+  readonly resourceVersion?: string;
+  readonly targetState?: string;
+  readonly liveState?: string;
+  /** Live, normalized as the comparison saw it. */
+  readonly normalizedLiveState?: string;
+  /** What live would be after a sync. */
+  readonly predictedLiveState?: string;
+  /** Unified diff from normalized live to predicted live; "" when in sync. */
+  readonly diff?: string;
+}
+
+/** A Kubernetes core/v1 Event (`GET /api/v1/applications/:name/events`), as clients show it. */
+export interface KubeEvent {
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly involvedObject?: Partial<ResourceRef>;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly type?: string;
+  readonly count?: number;
+  readonly firstTimestamp?: string;
+  readonly lastTimestamp?: string;
+  readonly source?: { readonly component?: string };
+}
