@@ -171,7 +171,11 @@ export interface ResourceDiff {
 
 /** A Kubernetes core/v1 Event (`GET /api/v1/applications/:name/events`), as clients show it. */
 export interface KubeEvent {
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly uid?: string;
+  };
   readonly involvedObject?: Partial<ResourceRef>;
   readonly reason?: string;
   readonly message?: string;
@@ -179,5 +183,8 @@ export interface KubeEvent {
   readonly count?: number;
   readonly firstTimestamp?: string;
   readonly lastTimestamp?: string;
+  /** events.k8s.io's time, when first/lastTimestamp are unset. */
+  readonly eventTime?: string;
   readonly source?: { readonly component?: string };
+  readonly reportingComponent?: string;
 }
