@@ -153,7 +153,7 @@ export const destinationSchema = z.object({
 });
 export type ApplicationDestination = z.infer<typeof destinationSchema>;
 
-const retryStrategySchema = z.object({
+export const retryStrategySchema = z.object({
   limit: z.number().int().optional().describe('<0 unlimited, 0 none'),
   backoff: z
     .object({

@@ -13,3 +13,7 @@ export * from './own-keys.ts';
 export * from './repository.ts';
 export * from './resource-key.ts';
 export * from './tracking.ts';
+// The API's request bodies (zod schemas the server validates with) and answers.
+export * from './api/parse-body.ts';
+export * from './api/requests.ts';
+export * from './api/responses.ts';

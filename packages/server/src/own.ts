@@ -5,7 +5,7 @@
  * old JSON patch did with `policy.default`), every such read would see the planted value. These
  * helpers make that impossible at the read, whatever happened elsewhere.
  */
-import { ownJson } from '@gitward/model';
+import { formatIssues, ownJson, parseBody, type BodyOf, type BodySchema } from '@gitward/model';
 import { invalid } from './http/api-error.ts';
 
 /** A string map that has no prototype, so a lookup can only ever find what the input held. */
@@ -50,4 +50,18 @@ export function ownBody(body: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : (Object.create(null) as Record<string, unknown>);
+}
+
+/**
+ * A request body checked by its schema (@gitward/model's api/requests.ts), read by own property
+ * only (parseBody); a body the schema refuses is a 400 naming each field's path and problem.
+ */
+export function checkedBody<S extends BodySchema>(
+  schema: S,
+  raw: unknown,
+  what = 'the request body',
+): BodyOf<S> {
+  const out = parseBody(schema, raw);
+  if (!out.ok) throw invalid(`${what} is invalid: ${formatIssues(out.issues)}`);
+  return out.value;
 }

@@ -14,7 +14,7 @@ import { ApiError, httpError, isAbort, oneLine, unreachableError } from './error
 import { createNodeFetch, type FetchLike } from './node-fetch.ts';
 import { createSseParser, type SseEvent } from './sse.ts';
 import type {
-  Account,
+  AccountView,
   ApplicationCreateOptions,
   ApplicationDeleteOptions,
   ApplicationGetOptions,
@@ -23,25 +23,28 @@ import type {
   ApplicationTree,
   ApplicationWatchEvent,
   AppResourceQuery,
-  Cluster,
+  CanIResponse,
   ClusterCreateRequest,
   ClusterUpdateRequest,
-  CreateTokenOptions,
+  ClusterView,
   DeleteResourceOptions,
   EventsQuery,
+  ItemList,
   KubeEvent,
   ManifestResponse,
   PatchType,
-  Repository,
+  RepoCredsRequest,
   RepositoryCreateOptions,
-  RepoCredsCreateRequest,
-  RoleTokenRequest,
+  RepositoryCreateRequest,
+  RepositoryView,
   ResourceDiff,
   ResourcesQuery,
   RollbackRequest,
   SessionCreateRequest,
   StreamEnd,
   SyncRequest,
+  TokenCreateRequest,
+  TokenResponse,
   UpdatePasswordRequest,
   UserInfo,
   VersionMessage,
@@ -73,7 +76,7 @@ export interface ApiClient {
   readonly server: string;
   request<T>(method: Method, path: string, opts?: RequestOptions): Promise<T>;
   readonly session: {
-    create(req: SessionCreateRequest): Promise<{ token: string }>;
+    create(req: SessionCreateRequest): Promise<TokenResponse>;
     delete(): Promise<void>;
     userInfo(): Promise<UserInfo>;
   };
@@ -117,38 +120,38 @@ export interface ApiClient {
     update(project: AppProject): Promise<AppProject>;
     delete(name: string): Promise<void>;
     /** A JWT for a project role; the token is printed once and never stored. */
-    createRoleToken(project: string, role: string, req: RoleTokenRequest): Promise<string>;
+    createRoleToken(project: string, role: string, req: TokenCreateRequest): Promise<string>;
   };
   readonly repositories: {
-    list(): Promise<Repository[]>;
-    get(url: string): Promise<Repository>;
-    create(repo: Repository, opts?: RepositoryCreateOptions): Promise<Repository>;
+    list(): Promise<RepositoryView[]>;
+    get(url: string): Promise<RepositoryView>;
+    create(repo: RepositoryCreateRequest, opts?: RepositoryCreateOptions): Promise<RepositoryView>;
     delete(url: string): Promise<void>;
   };
   /** Credential templates (`repo-creds`): credentials serving every URL under a prefix. */
   readonly repoCreds: {
     list(): Promise<RepoCredsView[]>;
-    create(creds: RepoCredsCreateRequest, opts?: { upsert?: boolean }): Promise<RepoCredsView>;
+    create(creds: RepoCredsRequest, opts?: { upsert?: boolean }): Promise<RepoCredsView>;
     delete(url: string): Promise<void>;
   };
   readonly clusters: {
-    list(): Promise<Cluster[]>;
+    list(): Promise<ClusterView[]>;
     /** By server URL or registered name. */
-    get(serverOrName: string): Promise<Cluster>;
-    create(cluster: ClusterCreateRequest, opts?: { upsert?: boolean }): Promise<Cluster>;
+    get(serverOrName: string): Promise<ClusterView>;
+    create(cluster: ClusterCreateRequest, opts?: { upsert?: boolean }): Promise<ClusterView>;
     /** Name, namespaces or project of a registered cluster (`cluster set`). */
-    update(serverOrName: string, changes: ClusterUpdateRequest): Promise<Cluster>;
+    update(serverOrName: string, changes: ClusterUpdateRequest): Promise<ClusterView>;
     /** A new service-account token for the cluster, made by the server; the old one revoked. */
-    rotateAuth(serverOrName: string): Promise<Cluster>;
+    rotateAuth(serverOrName: string): Promise<ClusterView>;
     delete(serverOrName: string): Promise<void>;
   };
   readonly account: {
-    list(): Promise<Account[]>;
-    get(name: string): Promise<Account>;
+    list(): Promise<AccountView[]>;
+    get(name: string): Promise<AccountView>;
     /** `can-i ACTION RESOURCE OBJECT`, e.g. `sync applications default/web`. */
     canI(action: string, resource: string, object: string): Promise<boolean>;
     updatePassword(req: UpdatePasswordRequest): Promise<void>;
-    createToken(account: string, opts?: CreateTokenOptions): Promise<string>;
+    createToken(account: string, opts?: TokenCreateRequest): Promise<string>;
     /** Revokes one API token of the account, by its id. */
     deleteToken(account: string, id: string): Promise<void>;
   };
@@ -187,7 +190,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** List responses are `{ items: [...] }`; grpc-gateway omits (or nulls) an empty list. */
-function items<T>(list: { items?: T[] | null } | undefined): T[] {
+function items<T>(list: ItemList<T> | undefined): T[] {
   return list?.items ?? [];
 }
 
@@ -390,7 +393,7 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       delete: (name) => request('DELETE', `/api/v1/projects/${seg(name)}`),
       createRoleToken: async (project, role, req) => {
         const path = `/api/v1/projects/${seg(project)}/roles/${seg(role)}/token`;
-        const res = await request<{ token?: string }>('POST', path, {
+        const res = await request<Partial<TokenResponse>>('POST', path, {
           body: { project, role, ...req },
         });
         if (!res.token) throw malformed(server, 'no token in its answer');
@@ -428,13 +431,13 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       get: (name) => get(`/api/v1/account/${seg(name)}`),
       canI: async (action, resource, object) => {
         const path = `/api/v1/account/can-i/${seg(resource)}/${seg(action)}/${seg(object)}`;
-        const res = await get<{ value?: string }>(path);
+        const res = await get<CanIResponse>(path);
         return res.value === 'yes';
       },
       updatePassword: (req) => request('PUT', '/api/v1/account/password', { body: req }),
       createToken: async (account, o = {}) => {
         const body = { name: account, ...o };
-        const res = await request<{ token?: string }>(
+        const res = await request<Partial<TokenResponse>>(
           'POST',
           `/api/v1/account/${seg(account)}/token`,
           { body },

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ErrorCode, GitwardError } from '@gitward/model';
-import type { Account, UserInfo } from '../api/index.ts';
+import type { AccountView, UserInfo } from '../api/index.ts';
 import { renderFields, renderTable, timestamp } from '../format/index.ts';
 import { clusterCommand, type ClusterDeps } from './cluster.ts';
 import { outputOption, renderAs } from './output-format.ts';
@@ -41,13 +41,13 @@ async function loggedInUser(info: Promise<UserInfo>): Promise<string> {
 }
 
 /** `account list` as argocd prints it, or the names alone (`-o name`). */
-export function accountsText(rows: readonly Account[], format: string): string[] {
+export function accountsText(rows: readonly AccountView[], format: string): string[] {
   if (format === 'name') return rows.map((a) => a.name);
   return renderTable(
     [
-      { header: 'NAME', value: (a: Account) => a.name },
-      { header: 'ENABLED', value: (a: Account) => String(a.enabled ?? true) },
-      { header: 'CAPABILITIES', value: (a: Account) => (a.capabilities ?? []).join(', ') },
+      { header: 'NAME', value: (a: AccountView) => a.name },
+      { header: 'ENABLED', value: (a: AccountView) => String(a.enabled ?? true) },
+      { header: 'CAPABILITIES', value: (a: AccountView) => (a.capabilities ?? []).join(', ') },
     ],
     rows,
   );
@@ -57,7 +57,7 @@ const unixTime = (s: number | undefined) =>
   s === undefined || s === 0 ? 'never' : timestamp(new Date(s * 1000));
 
 /** `account get`: the account's fields, then its tokens (ids and times, never the tokens). */
-export function accountText(a: Account): string[] {
+export function accountText(a: AccountView): string[] {
   const tokens = a.tokens ?? [];
   return [
     ...renderFields([

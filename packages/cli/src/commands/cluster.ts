@@ -14,7 +14,7 @@ import {
   type KubeConnection,
 } from '@gitward/infra';
 import { ErrorCode, GitwardError } from '@gitward/model';
-import type { Cluster } from '../api/index.ts';
+import type { ClusterView } from '../api/index.ts';
 import {
   clusterRequest,
   ensureObjects,
@@ -142,25 +142,25 @@ async function addCluster(
 }
 
 const clusterColumns = [
-  { header: 'SERVER', value: (c: Cluster) => c.server },
-  { header: 'NAME', value: (c: Cluster) => c.name },
+  { header: 'SERVER', value: (c: ClusterView) => c.server },
+  { header: 'NAME', value: (c: ClusterView) => c.name },
   {
     header: 'VERSION',
-    value: (c: Cluster) => c.serverVersion ?? c.info?.serverVersion ?? '',
+    value: (c: ClusterView) => c.serverVersion ?? c.info?.serverVersion ?? '',
   },
   {
     header: 'STATUS',
-    value: (c: Cluster) => c.connectionState?.status ?? c.info?.connectionState?.status ?? '',
+    value: (c: ClusterView) => c.connectionState?.status ?? c.info?.connectionState?.status ?? '',
   },
   {
     header: 'MESSAGE',
-    value: (c: Cluster) => c.connectionState?.message ?? c.info?.connectionState?.message ?? '',
+    value: (c: ClusterView) => c.connectionState?.message ?? c.info?.connectionState?.message ?? '',
   },
-  { header: 'PROJECT', value: (c: Cluster) => c.project ?? '' },
+  { header: 'PROJECT', value: (c: ClusterView) => c.project ?? '' },
 ];
 
 /** `-o`: yaml (argocd's default), json, wide (a table row), server (the URL alone). */
-export function formatCluster(c: Cluster, output: string): string[] {
+export function formatCluster(c: ClusterView, output: string): string[] {
   switch (output) {
     case 'json':
       return [formatJson(c)];
@@ -172,7 +172,7 @@ export function formatCluster(c: Cluster, output: string): string[] {
       return renderTable(
         [
           ...clusterColumns,
-          { header: 'NAMESPACES', value: (x: Cluster) => (x.namespaces ?? []).join(',') },
+          { header: 'NAMESPACES', value: (x: ClusterView) => (x.namespaces ?? []).join(',') },
         ],
         [c],
       );

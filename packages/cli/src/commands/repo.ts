@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { ErrorCode, GitwardError, errorMessage, type RepoCredsView } from '@gitward/model';
-import type { Repository } from '../api/index.ts';
+import type { RepositoryView } from '../api/index.ts';
 import { renderTable } from '../format/index.ts';
 import { outputOption, renderAs } from './output-format.ts';
 import { connect, withServerFlags, type RemoteDeps, type ServerFlags } from './remote.ts';
@@ -79,24 +79,24 @@ export async function credentialFields(
 const yes = (b: boolean | undefined) => String(Boolean(b));
 
 /** `repo list` / `repo get` as a table (`wide`) or the URLs alone (`url`). */
-export function repoText(repos: readonly Repository[], format: string): string[] {
+export function repoText(repos: readonly RepositoryView[], format: string): string[] {
   if (format === 'url') return repos.map((r) => r.repo);
   return renderTable(
     [
-      { header: 'TYPE', value: (x: Repository) => x.type ?? 'git' },
-      { header: 'NAME', value: (x: Repository) => x.name ?? '' },
-      { header: 'REPO', value: (x: Repository) => x.repo },
-      { header: 'INSECURE', value: (x: Repository) => yes(x.insecure) },
-      { header: 'OCI', value: (x: Repository) => yes(x.enableOCI) },
-      { header: 'LFS', value: (x: Repository) => yes(x.enableLfs) },
+      { header: 'TYPE', value: (x: RepositoryView) => x.type ?? 'git' },
+      { header: 'NAME', value: (x: RepositoryView) => x.name ?? '' },
+      { header: 'REPO', value: (x: RepositoryView) => x.repo },
+      { header: 'INSECURE', value: (x: RepositoryView) => yes(x.insecure) },
+      { header: 'OCI', value: (x: RepositoryView) => yes(x.enableOCI) },
+      { header: 'LFS', value: (x: RepositoryView) => yes(x.enableLfs) },
       // Credentials are write-only: the server never returns them, only whether it has some.
       {
         header: 'CREDS',
-        value: (x: Repository) => yes(x.hasCredentials ?? Boolean(x.username)),
+        value: (x: RepositoryView) => yes(x.hasCredentials ?? Boolean(x.username)),
       },
-      { header: 'STATUS', value: (x: Repository) => x.connectionState?.status ?? '' },
-      { header: 'MESSAGE', value: (x: Repository) => x.connectionState?.message ?? '' },
-      { header: 'PROJECT', value: (x: Repository) => x.project ?? '' },
+      { header: 'STATUS', value: (x: RepositoryView) => x.connectionState?.status ?? '' },
+      { header: 'MESSAGE', value: (x: RepositoryView) => x.connectionState?.message ?? '' },
+      { header: 'PROJECT', value: (x: RepositoryView) => x.project ?? '' },
     ],
     repos,
   );

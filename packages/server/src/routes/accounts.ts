@@ -12,10 +12,20 @@ import {
   tokenRemoved,
   verifyPassword,
 } from '../auth/index.ts';
+import {
+  sessionCreateRequestSchema,
+  tokenCreateRequestSchema,
+  updatePasswordRequestSchema,
+  type AccountView,
+  type CanIResponse,
+  type ItemList,
+  type TokenResponse,
+  type UserInfo,
+} from '@gitward/model';
 import { safeDecode, sessionCookies } from '../http/cookies.ts';
 import { ApiError, ApiCode, invalid, notFound, unauthenticated } from '../http/api-error.ts';
 import type { RbacRequestAction, RbacResource } from '../rbac/index.ts';
-import { ownBody } from '../own.ts';
+import { checkedBody } from '../own.ts';
 import { revokedTokensKey } from '../settings.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 import { signingKey } from './signing-key.ts';
@@ -23,8 +33,7 @@ import { signingKey } from './signing-key.ts';
 const cookieName = sessionCookies[0] ?? 'gitward.token';
 
 async function login(r: RouteRequest) {
-  const b = ownBody(await r.json()) as { username?: string; password?: string };
-  if (!b.username || !b.password) throw invalid('username and password are required');
+  const b = checkedBody(sessionCreateRequestSchema, await r.json());
   const settings = await r.ctx.settings.get();
   const out = await attemptLogin({
     accounts: settings.accounts,
@@ -47,7 +56,8 @@ async function login(r: RouteRequest) {
   if (!issued.ok) throw unauthenticated(issued.message);
   r.ctx.logger.info({ user: out.account.name, address: r.address }, 'logged in');
   const secure = r.ctx.secureCookies ? '; Secure' : '';
-  return new Response(JSON.stringify({ token: issued.token }), {
+  const answer: TokenResponse = { token: issued.token };
+  return new Response(JSON.stringify(answer), {
     headers: {
       'content-type': 'application/json',
       'set-cookie': `${cookieName}=${issued.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(durationMs / 1000)}${secure}`,
@@ -86,7 +96,7 @@ async function logout(r: RouteRequest) {
   });
 }
 
-function userInfo(r: RouteRequest) {
+function userInfo(r: RouteRequest): Promise<UserInfo> {
   const s = r.principal.subject;
   if (s.kind === 'anonymous') return Promise.resolve({ loggedIn: false });
   return Promise.resolve({
@@ -102,7 +112,7 @@ const accountView = (a: {
   enabled: boolean;
   capabilities: string[];
   tokens: { id: string; iat: number; exp?: number }[];
-}) => ({
+}): AccountView => ({
   name: a.name,
   enabled: a.enabled,
   capabilities: a.capabilities,
@@ -113,7 +123,7 @@ const accountView = (a: {
   })),
 });
 
-async function listAccounts(r: RouteRequest) {
+async function listAccounts(r: RouteRequest): Promise<ItemList<AccountView>> {
   const settings = await r.ctx.settings.get();
   const rbac = await r.ctx.rbac(settings);
   const items = settings.accounts
@@ -135,11 +145,7 @@ async function account(r: RouteRequest) {
 
 /** Your own password needs the current one; someone else's needs `accounts, update`. */
 async function updatePassword(r: RouteRequest) {
-  const b = ownBody(await r.json()) as {
-    name?: string;
-    currentPassword?: string;
-    newPassword?: string;
-  };
+  const b = checkedBody(updatePasswordRequestSchema, await r.json());
   if (r.principal.subject.kind !== 'user')
     throw new ApiError(403, ApiCode.PermissionDenied, 'a project token has no password');
   const settings = await r.ctx.settings.get();
@@ -158,23 +164,23 @@ async function updatePassword(r: RouteRequest) {
   if (!target) throw notFound(`account ${name} not found`);
   // Changing any password proves who you are with your own current one, as Argo CD.
   const me = findAccount(settings.accounts, r.principal.name);
-  if (!me?.passwordHash || !(await verifyPassword(b.currentPassword ?? '', me.passwordHash)))
+  if (!me?.passwordHash || !(await verifyPassword(b.currentPassword, me.passwordHash)))
     throw invalid('current password does not match');
   const problems = checkNewPassword(
-    b.newPassword ?? '',
-    self ? { currentPassword: b.currentPassword ?? '' } : {},
+    b.newPassword,
+    self ? { currentPassword: b.currentPassword } : {},
   );
   if (problems.length) throw invalid(problems.map((p) => p.message).join('; '));
-  const hash = await hashPassword(b.newPassword ?? '');
+  const hash = await hashPassword(b.newPassword);
   await r.ctx.store.writeSecret(r.ctx.names.secret, passwordUpdate(name, hash, r.ctx.now()));
   r.ctx.settings.invalidate();
   r.ctx.logger.info({ user: r.principal.name, account: name }, 'password changed');
   return {};
 }
 
-async function createToken(r: RouteRequest) {
+async function createToken(r: RouteRequest): Promise<TokenResponse> {
   const a = await account(r);
-  const b = ownBody(await r.json()) as { expiresIn?: number; id?: string };
+  const b = checkedBody(tokenCreateRequestSchema, await r.json());
   const out = await issueApiToken(a, {
     key: await signingKey(r),
     now: r.ctx.now(),
@@ -197,7 +203,7 @@ async function deleteToken(r: RouteRequest) {
 }
 
 /** `gitward account can-i ACTION RESOURCE OBJECT`: yes or no, for the caller. */
-async function canI(r: RouteRequest) {
+async function canI(r: RouteRequest): Promise<CanIResponse> {
   const rbac = await r.ctx.rbac(await r.ctx.settings.get());
   const object = [
     r.params['subresource'] ?? '',

@@ -160,7 +160,7 @@ describe('application writes never take status or operation from the caller', ()
       .handle(r)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).message).toMatch(/patchType must be json or merge/);
+    expect((err as ApiError).message).toMatch(/patchType: must be json or merge/);
   });
 
   it('sync records the caller as initiatedBy, whatever the body says', async () => {
@@ -182,7 +182,8 @@ describe('application writes never take status or operation from the caller', ()
       resources: [{ group: '', kind: 'ConfigMap', name: 'a', namespace: 'web' }],
       syncOptions: { items: ['ServerSideApply=true'] },
       retryStrategy: { limit: 2, backoff: { duration: '5s', maxDuration: '3m0s', factor: 2 } },
-      infos: [{ name: 'reason', value: 'hotfix' }, { name: 7 }, null],
+      infos: [{ name: 'reason', value: 'hotfix' }],
+      appNamespace: 'ignored',
     };
     const { patches } = await run({ method: 'POST', path: `${base}/:name/sync`, body });
     expect(patches).toEqual([
@@ -200,6 +201,23 @@ describe('application writes never take status or operation from the caller', ()
         },
       },
     ]);
+  });
+
+  it('sync refuses a malformed body with the path of each problem, and starts nothing', async () => {
+    const { r, written } = call({
+      method: 'POST',
+      path: `${base}/:name/sync`,
+      body: { infos: [{ name: 7 }], resources: [{ kind: 'ConfigMap' }], prune: 'yes' },
+    });
+    const err: unknown = await route('POST', `${base}/:name/sync`)
+      .handle(r)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 400, code: 'INVALID_ARGUMENT' });
+    const message = (err as ApiError).message;
+    for (const path of ['prune:', 'resources[0].name:', 'infos[0].name:', 'infos[0].value:'])
+      expect(message).toContain(path);
+    expect(written.patches).toEqual([]);
   });
 });
 
@@ -219,7 +237,13 @@ describe('a local sync (manifests in the request)', () => {
   });
 
   it.each([
-    ['not all strings', { manifests: [{}] }, live, true, /manifests must be a list of strings/],
+    [
+      'not all strings',
+      { manifests: [{}] },
+      live,
+      true,
+      /manifests\[0\]: Invalid input: expected string/,
+    ],
     ['under automated sync', { manifests }, automated, true, /Automatic Sync Policy is enabled/],
     ['without the override permission', { manifests }, live, false, /override/],
   ])('is refused %s', async (_, body, current, allowed, message) => {

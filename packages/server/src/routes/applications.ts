@@ -1,18 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appSyncAllowed, validateApplication } from '@gitward/engine';
 import {
+  applicationPatchRequestSchema,
   applicationSchema,
   apiVersionOf,
   OperationPhase,
   RefreshAnnotation,
+  rollbackRequestSchema,
+  syncRequestSchema,
   type Application,
   type AppProject,
+  type ApplicationSpec,
+  type BodyOf,
+  type ItemList,
   type Operation,
 } from '@gitward/model';
 import { knownClusters } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, precondition } from '../http/api-error.ts';
 import { applyJsonMergePatch, applyJsonPatch } from '../json-patch.ts';
-import { own, ownBody } from '../own.ts';
+import { checkedBody, own, ownBody } from '../own.ts';
 import { appMatches, type AppFilters } from './app-filters.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
@@ -37,17 +43,16 @@ async function parseApplication(r: RouteRequest, body: unknown): Promise<Applica
   const { status: _status, operation: _operation, ...raw } = ownBody(body);
   void [_status, _operation];
   const meta = ownBody(own(raw, 'metadata'));
-  const parsed = applicationSchema.safeParse({
-    ...raw,
-    apiVersion: apiVersionOf(r.ctx.store.group),
-    kind: 'Application',
-    metadata: { ...meta, namespace: r.ctx.store.namespace },
-  });
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw invalid(`application spec is invalid: ${issues.join('; ')}`);
-  }
-  const app = parsed.data;
+  const app = checkedBody(
+    applicationSchema,
+    {
+      ...raw,
+      apiVersion: apiVersionOf(r.ctx.store.group),
+      kind: 'Application',
+      metadata: { ...meta, namespace: r.ctx.store.namespace },
+    },
+    'application spec',
+  );
   const [settings, clusters] = await Promise.all([r.ctx.settings.get(), knownClusters(r.ctx)]);
   const problems = validateApplication(app, settings.projects, clusters);
   if (problems.length > 0)
@@ -83,7 +88,7 @@ function filtersOf(r: RouteRequest): AppFilters {
 }
 
 /** Applications the caller may `get`, filtered and paged (`limit`, `continue` = offset). */
-async function listApps(r: RouteRequest) {
+async function listApps(r: RouteRequest): Promise<ItemList<Application>> {
   const settings = await r.ctx.settings.get();
   const rbac = await r.ctx.rbac(settings);
   const selector = r.query('selector');
@@ -148,7 +153,7 @@ async function createApp(r: RouteRequest) {
   }));
 }
 
-async function updateSpec(r: RouteRequest) {
+async function updateSpec(r: RouteRequest): Promise<ApplicationSpec> {
   const current = await r.app();
   const spec = await r.json();
   const next = await parseApplication(r, { ...stripServerFields(current), spec });
@@ -191,14 +196,13 @@ async function requireOnProject(r: RouteRequest, app: Application, action: 'upda
 /** `PATCH /applications/:name` {patch, patchType: merge|json}: patch, validate, then update. */
 async function patchApp(r: RouteRequest) {
   const current = await r.app();
-  const b = ownBody(await r.json());
-  const patchText = own(b, 'patch');
-  const patchType = own(b, 'patchType') ?? 'merge';
-  if (patchType !== 'json' && patchType !== 'merge')
-    throw invalid('patchType must be json or merge');
+  const { patch: patchText, patchType } = checkedBody(
+    applicationPatchRequestSchema,
+    await r.json(),
+  );
   let patch: unknown;
   try {
-    patch = JSON.parse(typeof patchText === 'string' ? patchText : '');
+    patch = JSON.parse(patchText);
   } catch {
     throw invalid('patch must be a JSON document (as a string)');
   }
@@ -257,19 +261,7 @@ async function startOperation(
   return r.ctx.store.patchApp(app.metadata.name, { operation });
 }
 
-interface SyncBody {
-  revision?: string;
-  prune?: boolean;
-  dryRun?: boolean;
-  strategy?: { hook?: { force?: boolean }; apply?: { force?: boolean } };
-  resources?: { group?: string; kind: string; name: string; namespace?: string }[];
-  syncOptions?: { items?: string[] };
-  retryStrategy?: Operation['retry'];
-  /** `argocd app sync --info NAME=VALUE`: kept in operation.info. */
-  infos?: Operation['info'];
-  /** `argocd app sync --local`: rendered manifests the controller applies instead of Git's. */
-  manifests?: unknown;
-}
+type SyncBody = BodyOf<typeof syncRequestSchema>;
 
 /**
  * Local manifests, as Argo CD's Sync takes them: every one a string, the caller allowed to
@@ -277,11 +269,8 @@ interface SyncBody {
  * unless a dry run (the next automated sync would undo it at once).
  */
 async function localManifests(r: RouteRequest, app: Application, b: SyncBody) {
-  if (b.manifests === undefined) return undefined;
-  if (!Array.isArray(b.manifests) || !b.manifests.every((m) => typeof m === 'string'))
-    throw invalid('manifests must be a list of strings');
   const manifests = b.manifests;
-  if (manifests.length === 0) return undefined;
+  if (manifests === undefined || manifests.length === 0) return undefined;
   const rbac = await r.ctx.rbac(await r.ctx.settings.get());
   const object = `${app.spec.project}/${app.metadata.name}`;
   if (!rbac.enforce(r.principal.subject, 'applications', 'override', object))
@@ -296,7 +285,7 @@ async function localManifests(r: RouteRequest, app: Application, b: SyncBody) {
 
 async function syncApp(r: RouteRequest) {
   const app = await r.app();
-  const b = ownBody(await r.json()) as SyncBody;
+  const b = checkedBody(syncRequestSchema, await r.json());
   const manifests = await localManifests(r, app, b);
   const sync: NonNullable<Operation['sync']> = {
     ...(b.revision ? { revision: b.revision } : {}),
@@ -307,21 +296,12 @@ async function syncApp(r: RouteRequest) {
     ...(b.syncOptions?.items?.length ? { syncOptions: b.syncOptions.items } : {}),
     ...(manifests ? { manifests } : {}),
   };
-  const infos = Array.isArray(b.infos)
-    ? b.infos.filter(
-        (i: unknown): i is { name: string; value: string } =>
-          typeof i === 'object' &&
-          i !== null &&
-          typeof (i as { name?: unknown }).name === 'string' &&
-          typeof (i as { value?: unknown }).value === 'string',
-      )
-    : [];
-  return startOperation(r, app, sync, b.retryStrategy, infos);
+  return startOperation(r, app, sync, b.retryStrategy, b.infos);
 }
 
 async function rollbackApp(r: RouteRequest) {
   const app = await r.app();
-  const b = ownBody(await r.json()) as { id?: number; prune?: boolean; dryRun?: boolean };
+  const b = checkedBody(rollbackRequestSchema, await r.json());
   const automated = app.spec.syncPolicy?.automated;
   if (automated && automated.enabled !== false)
     throw precondition('rollback cannot be initiated when auto-sync is enabled');

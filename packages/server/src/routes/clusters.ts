@@ -5,11 +5,16 @@
  * server URL (`<project>/<server>` for a project-scoped cluster).
  */
 import { clusterSecretData } from '@gitward/engine';
-import { secretTypeLabel } from '@gitward/model';
+import {
+  clusterCreateRequestSchema,
+  clusterUpdateRequestSchema,
+  secretTypeLabel,
+  type ClusterView,
+  type ItemList,
+} from '@gitward/model';
 import {
   applyClusterChanges,
   checkClusterBody,
-  checkClusterChanges,
   clusterObject,
   clusterSecretName,
   findCluster,
@@ -28,12 +33,12 @@ import {
   withoutClusterPrefix,
 } from '../cluster/destinations.ts';
 import { conflict, forbidden, invalid, notFound, precondition } from '../http/api-error.ts';
-import { ownBody } from '../own.ts';
+import { checkedBody, ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 const serverParam = (r: RouteRequest) => r.params['server'] ?? '';
 
-async function listClusters(r: RouteRequest) {
+async function listClusters(r: RouteRequest): Promise<ItemList<ClusterView>> {
   const rbac = await r.ctx.rbac(await r.ctx.settings.get());
   const registered = (await registeredClusters(r.ctx)).filter(
     (c) => !isInCluster(c.data['server'] ?? ''),
@@ -49,7 +54,7 @@ async function listClusters(r: RouteRequest) {
   return { items };
 }
 
-async function getCluster(r: RouteRequest) {
+async function getCluster(r: RouteRequest): Promise<ClusterView> {
   const want = serverParam(r);
   if (isInCluster(want)) return publicCluster(inClusterSpec);
   const found = findCluster(await registeredClusters(r.ctx), want);
@@ -62,8 +67,8 @@ async function getCluster(r: RouteRequest) {
  * CA is an error now rather than a failed sync later; re-adding the same content is a no-op, a
  * different one needs ?upsert=true.
  */
-async function createCluster(r: RouteRequest) {
-  const checked = checkClusterBody(await r.json());
+async function createCluster(r: RouteRequest): Promise<ClusterView> {
+  const checked = checkClusterBody(checkedBody(clusterCreateRequestSchema, await r.json()));
   if (!checked.ok) throw invalid(checked.reason);
   const { cluster, data } = checked;
   const registered = await registeredClusters(r.ctx);
@@ -108,17 +113,16 @@ async function deleteCluster(r: RouteRequest) {
  * needs `clusters, update` on the new object too, so no one can hand a cluster to a project they
  * do not administer.
  */
-async function updateCluster(r: RouteRequest) {
+async function updateCluster(r: RouteRequest): Promise<ClusterView> {
   const want = serverParam(r);
   if (isInCluster(want))
     throw invalid(`${inClusterSpec.server} (${inClusterSpec.name}) cannot be changed`);
-  const checked = checkClusterChanges(ownBody(await r.json()));
-  if (!checked.ok) throw invalid(checked.reason);
+  const changes = checkedBody(clusterUpdateRequestSchema, await r.json());
   const registered = await registeredClusters(r.ctx);
   const found = findCluster(registered, want);
   if (!found) throw notFound(`cluster ${want} not found`);
   if (!found.parsed.ok) throw invalid(found.parsed.reason);
-  const updated = applyClusterChanges(found.parsed.cluster, checked.changes);
+  const updated = applyClusterChanges(found.parsed.cluster, changes);
   const namesake = findCluster(registered, updated.name);
   if (updated.name !== found.parsed.cluster.name && namesake && namesake !== found)
     throw conflict(`a cluster named ${updated.name} already exists (${namesake.data['server']})`);
@@ -145,7 +149,7 @@ async function updateCluster(r: RouteRequest) {
  * holds the new token, and the old token's Secret is deleted, which revokes the old token. Only
  * a service-account token Secret's token can be rotated (its claims name the Secret).
  */
-async function rotateAuth(r: RouteRequest) {
+async function rotateAuth(r: RouteRequest): Promise<ClusterView> {
   const want = serverParam(r);
   if (isInCluster(want))
     throw invalid(`${inClusterSpec.server} uses the server's own credentials; nothing to rotate`);

@@ -1,27 +1,34 @@
 import { validateSyncWindow } from '@gitward/engine';
-import { appProjectSchema, apiVersionOf, type AppProject } from '@gitward/model';
+import {
+  appProjectSchema,
+  apiVersionOf,
+  tokenCreateRequestSchema,
+  type AppProject,
+  type ItemList,
+  type TokenResponse,
+} from '@gitward/model';
 import { issueProjectToken } from '../auth/index.ts';
 import { invalid, notFound, precondition } from '../http/api-error.ts';
-import { ownBody } from '../own.ts';
+import { checkedBody, ownBody } from '../own.ts';
 import { signingKey } from './signing-key.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
+/** A ProjectRequest body (`{project}`, or the project itself) as an AppProject here. */
 function parseProject(r: RouteRequest, body: unknown, name?: string): AppProject {
-  const raw = (body ?? {}) as Record<string, unknown>;
-  const inner = (raw['project'] ?? raw) as Record<string, unknown>;
-  const meta = (inner['metadata'] ?? {}) as Record<string, unknown>;
-  const parsed = appProjectSchema.safeParse({
-    ...inner,
-    apiVersion: apiVersionOf(r.ctx.store.group),
-    kind: 'AppProject',
-    metadata: { ...meta, ...(name ? { name } : {}), namespace: r.ctx.store.namespace },
-    spec: inner['spec'] ?? {},
-  });
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw invalid(`project spec is invalid: ${issues.join('; ')}`);
-  }
-  const p = parsed.data;
+  const raw = ownBody(body);
+  const inner = ownBody(raw['project'] ?? raw);
+  const meta = ownBody(inner['metadata']);
+  const p = checkedBody(
+    appProjectSchema,
+    {
+      ...inner,
+      apiVersion: apiVersionOf(r.ctx.store.group),
+      kind: 'AppProject',
+      metadata: { ...meta, ...(name ? { name } : {}), namespace: r.ctx.store.namespace },
+      spec: inner['spec'] ?? {},
+    },
+    'project spec',
+  );
   const problems = [
     ...(p.spec.sourceRepos ?? [])
       .filter((s) => s === '!*')
@@ -52,7 +59,7 @@ async function project(r: RouteRequest): Promise<AppProject> {
   return p;
 }
 
-async function listProjects(r: RouteRequest) {
+async function listProjects(r: RouteRequest): Promise<ItemList<AppProject>> {
   const settings = await r.ctx.settings.get();
   const rbac = await r.ctx.rbac(settings);
   const items = (await r.ctx.store.listProjects()).filter((p) =>
@@ -62,7 +69,7 @@ async function listProjects(r: RouteRequest) {
 }
 
 async function createProject(r: RouteRequest) {
-  const p = parseProject(r, ownBody(await r.json()));
+  const p = parseProject(r, await r.json());
   const existing = await r.ctx.store.getProject(p.metadata.name);
   if (existing && r.query('upsert') === 'true')
     return r.ctx.store.replaceProject({ ...existing, spec: p.spec });
@@ -73,7 +80,7 @@ async function createProject(r: RouteRequest) {
 
 async function updateProject(r: RouteRequest) {
   const current = await project(r);
-  const p = parseProject(r, ownBody(await r.json()), current.metadata.name);
+  const p = parseProject(r, await r.json(), current.metadata.name);
   const updated = await r.ctx.store.replaceProject({ ...current, spec: p.spec });
   r.ctx.settings.invalidate();
   return updated;
@@ -91,10 +98,10 @@ async function deleteProject(r: RouteRequest) {
 }
 
 /** A project role token: minted here, remembered only by its id in the role's jwtTokens. */
-async function createRoleToken(r: RouteRequest) {
+async function createRoleToken(r: RouteRequest): Promise<TokenResponse> {
   const p = await project(r);
   const roleName = r.params['role'] ?? '';
-  const b = ownBody(await r.json()) as { expiresIn?: number; id?: string };
+  const b = checkedBody(tokenCreateRequestSchema, await r.json());
   const key = await signingKey(r);
   const out = await issueProjectToken(p, roleName, {
     key,

@@ -85,9 +85,9 @@ describe('repo-creds bodies and answers', () => {
   });
 
   it.each([
-    [{ url: 7 }, /url must be a string/],
-    [{ url: 'u', insecure: 'yes' }, /insecure must be a boolean/],
-    [{ url: 'u', type: 'oci' }, /type must be git or helm/],
+    [{ url: 7 }, /url: Invalid input: expected string, received number/],
+    [{ url: 'u', insecure: 'yes' }, /insecure: Invalid input: expected boolean/],
+    [{ url: 'u', type: 'oci' }, /type: must be git or helm/],
   ])('refuses %j', (body, why) => {
     expect(() => parseCredsBody(body)).toThrow(why);
   });

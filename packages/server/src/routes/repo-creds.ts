@@ -7,9 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import { withoutUrlCredentials } from '@gitward/engine';
-import { RepoSecretType, secretTypeLabel, type RepoCredsView } from '@gitward/model';
+import {
+  RepoSecretType,
+  repoCredsRequestSchema,
+  repoTypeOf,
+  secretTypeLabel,
+  type BodyOf,
+  type ItemList,
+  type RepoCredsView,
+} from '@gitward/model';
 import { forbidden, invalid, notFound } from '../http/api-error.ts';
-import { ownBody } from '../own.ts';
+import { checkedBody, ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 const secretKeys = ['password', 'sshPrivateKey', 'bearerToken'] as const;
@@ -33,31 +41,14 @@ const secretName = (url: string) =>
 const credsObject = (data: { readonly url: string; readonly project?: string | undefined }) =>
   data.project ? `${data.project}/${data.url}` : data.url;
 
-const textFields = ['url', 'type', 'username', 'project', ...secretKeys] as const;
-type CredsBody = Partial<Record<(typeof textFields)[number], string>> & { insecure?: boolean };
+type CredsBody = BodyOf<typeof repoCredsRequestSchema>;
 
-/** The body's fields (own properties only); a field of the wrong type is a 400. */
-export function parseCredsBody(raw: unknown): CredsBody {
-  const b = ownBody(raw);
-  const out: CredsBody = {};
-  for (const k of textFields) {
-    const v = b[k];
-    if (v === undefined || v === null || v === '') continue;
-    if (typeof v !== 'string') throw invalid(`${k} must be a string`);
-    out[k] = v;
-  }
-  const insecure = b['insecure'];
-  if (insecure !== undefined && typeof insecure !== 'boolean')
-    throw invalid('insecure must be a boolean');
-  if (insecure) out.insecure = true;
-  if (out.type !== undefined && out.type !== 'git' && out.type !== 'helm')
-    throw invalid(`type must be git or helm, got ${out.type}`);
-  return out;
-}
+/** The body checked by its schema (own properties only); a field of the wrong type is a 400. */
+export const parseCredsBody = (raw: unknown): CredsBody => checkedBody(repoCredsRequestSchema, raw);
 
 /** The Secret data a template body becomes (no empty keys). */
-export function credsSecretData(b: CredsBody & { url: string }): Record<string, string> {
-  const data: Record<string, string> = { url: b.url, type: b.type ?? 'git' };
+export function credsSecretData(b: CredsBody): Record<string, string> {
+  const data: Record<string, string> = { url: b.url, type: repoTypeOf(b.type) };
   for (const k of ['username', 'project', ...secretKeys] as const) {
     const v = b[k];
     if (v) data[k] = v;
@@ -71,7 +62,7 @@ async function findCreds(r: RouteRequest, url: string) {
   return all.find((s) => s.data['url'] === url);
 }
 
-async function listCreds(r: RouteRequest) {
+async function listCreds(r: RouteRequest): Promise<ItemList<RepoCredsView>> {
   const rbac = await r.ctx.rbac(await r.ctx.settings.get());
   const items = (await r.ctx.store.secretsOfType(RepoSecretType.RepoCreds))
     .filter((s) =>
@@ -89,7 +80,6 @@ async function listCreds(r: RouteRequest) {
 async function createCreds(r: RouteRequest) {
   const b = parseCredsBody(await r.json());
   const url = b.url;
-  if (!url) throw invalid('url (the URL prefix) is required');
   const existing = await findCreds(r, url);
   if (existing && r.query('upsert') !== 'true')
     throw invalid(
@@ -102,7 +92,7 @@ async function createCreds(r: RouteRequest) {
     if (!rbac.enforce(r.principal.subject, 'repositories', 'update', object))
       throw forbidden(`permission denied: repositories, update, ${withoutUrlCredentials(object)}`);
   }
-  const data = credsSecretData({ ...b, url });
+  const data = credsSecretData(b);
   // A replace, not a merge: keys the new template drops must not linger from the old one.
   const cleared = Object.fromEntries(Object.keys(existing?.data ?? {}).map((k) => [k, null]));
   await r.ctx.store.writeSecret(

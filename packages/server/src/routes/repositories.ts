@@ -1,14 +1,25 @@
 import { createHash } from 'node:crypto';
 import { withoutUrlCredentials } from '@gitward/engine';
-import { secretTypeLabel, type RepoCredentials } from '@gitward/model';
+import {
+  repositoryCreateRequestSchema,
+  repositoryRequestSchema,
+  repoTypeOf,
+  secretTypeLabel,
+  type BodyOf,
+  type ItemList,
+  type RepoCredentials,
+  type RepositoryValidateResponse,
+  type RepositoryView,
+} from '@gitward/model';
 import { forbidden, invalid, notFound } from '../http/api-error.ts';
+import { checkedBody, ownBody } from '../own.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 /**
  * What the API shows of a repository: never a credential, only whether one is set; a URL that
  * embeds one (`https://user:token@host/x`) is shown without it.
  */
-function publicRepo(data: Record<string, string>) {
+function publicRepo(data: Record<string, string>): RepositoryView {
   return {
     repo: withoutUrlCredentials(data['url'] ?? ''),
     type: data['type'] ?? 'git',
@@ -33,7 +44,7 @@ async function findRepo(r: RouteRequest, url: string) {
   return all.find((s) => s.data['url'] === url);
 }
 
-async function listRepos(r: RouteRequest) {
+async function listRepos(r: RouteRequest): Promise<ItemList<RepositoryView>> {
   const rbac = await r.ctx.rbac(await r.ctx.settings.get());
   const items = (await r.ctx.store.secretsOfType('repository'))
     .filter((s) =>
@@ -58,21 +69,11 @@ async function getRepo(r: RouteRequest) {
   return publicRepo(found.data);
 }
 
-interface RepoBody {
-  repo?: string;
-  type?: string;
-  name?: string;
-  project?: string;
-  username?: string;
-  password?: string;
-  sshPrivateKey?: string;
-  bearerToken?: string;
-  insecure?: boolean;
-}
+type RepoBody = BodyOf<typeof repositoryRequestSchema>;
 
 /** The repository Secret's data for a body: string fields as given, no empty keys. */
 function repoSecretData(b: RepoBody & { repo: string }): Record<string, string> {
-  const data: Record<string, string> = { url: b.repo, type: b.type ?? 'git' };
+  const data: Record<string, string> = { url: b.repo, type: repoTypeOf(b.type) };
   for (const k of [
     'name',
     'project',
@@ -82,15 +83,14 @@ function repoSecretData(b: RepoBody & { repo: string }): Record<string, string> 
     'bearerToken',
   ] as const) {
     const v = b[k];
-    if (typeof v === 'string' && v !== '') data[k] = v;
+    if (v) data[k] = v;
   }
   if (b.insecure) data['insecure'] = 'true';
   return data;
 }
 
 async function createRepo(r: RouteRequest) {
-  const b = (await r.json()) as RepoBody;
-  if (!b.repo) throw invalid('repo (the URL) is required');
+  const b = checkedBody(repositoryCreateRequestSchema, await r.json());
   const existing = await findRepo(r, b.repo);
   if (existing && r.query('upsert') !== 'true')
     throw invalid(
@@ -99,7 +99,7 @@ async function createRepo(r: RouteRequest) {
   if (existing) await mayReplace(r, existing.data);
   const problem = await connectionProblem(r, b);
   if (problem) throw invalid(`repository not accessible: ${redactUrl(problem, b.repo)}`);
-  const data = repoSecretData({ ...b, repo: b.repo });
+  const data = repoSecretData(b);
   await r.ctx.store.writeSecret(existing?.name ?? secretName(b.repo), data, {
     [secretTypeLabel(r.ctx.store.group)]: 'repository',
   });
@@ -140,14 +140,17 @@ const credsOf = (b: RepoBody): RepoCredentials => ({
  * are saved unchecked.
  */
 async function connectionProblem(r: RouteRequest, b: RepoBody): Promise<string | undefined> {
-  if ((b.type ?? 'git') !== 'git' || !r.ctx.checkRepo || !b.repo) return undefined;
+  if (repoTypeOf(b.type) !== 'git' || !r.ctx.checkRepo || !b.repo) return undefined;
   const out = await r.ctx.checkRepo(b.repo, credsOf(b));
   return out.ok ? undefined : out.message;
 }
 
 /** `POST /repositories/:repo/validate`: the connection test alone (credentials in the body). */
-async function validateRepo(r: RouteRequest) {
-  const b = { ...((await r.json()) as RepoBody), repo: r.params['repo'] ?? '' };
+async function validateRepo(r: RouteRequest): Promise<RepositoryValidateResponse> {
+  const b = {
+    ...checkedBody(repositoryRequestSchema, await r.json()),
+    repo: r.params['repo'] ?? '',
+  };
   const problem = await connectionProblem(r, b);
   return {
     connectionState: problem
@@ -171,9 +174,12 @@ const repoAccess = (action: 'get' | 'create' | 'delete') =>
     action,
     object: async (r: RouteRequest) => {
       if (action === 'create') {
-        const b = (await r.json()) as RepoBody;
-        const url = b.repo ?? r.params['repo'] ?? '';
-        return repoObject({ url, ...(b.project ? { project: b.project } : {}) });
+        // Before validation (a malformed body is a 400 in the handler): own strings only.
+        const b = ownBody(await r.json());
+        const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+        const url = text(b['repo']) ?? r.params['repo'] ?? '';
+        const project = text(b['project']);
+        return repoObject({ url, ...(project ? { project } : {}) });
       }
       const url = r.params['repo'] ?? '';
       const found = await findRepo(r, url);

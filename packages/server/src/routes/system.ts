@@ -1,5 +1,10 @@
 import { appsToRefresh, detectProvider, parseWebhook } from '@gitward/engine';
-import { errorMessage, RefreshAnnotation, type Application } from '@gitward/model';
+import {
+  errorMessage,
+  RefreshAnnotation,
+  type Application,
+  type VersionMessage,
+} from '@gitward/model';
 import type { AppEvent } from '../app-stream.ts';
 import type { ServerContext } from '../context.ts';
 import { ApiCode, ApiError, invalid, unauthenticated } from '../http/api-error.ts';
@@ -182,7 +187,7 @@ export const systemRoutes: RouteDef[] = [
     access: { kind: 'public' },
     // gitward's own version only: the runtime's version and platform would tell an attacker
     // which published vulnerabilities to try.
-    handle: (r) => Promise.resolve({ Version: r.ctx.version }),
+    handle: (r) => Promise.resolve<VersionMessage>({ Version: r.ctx.version }),
   },
   {
     method: 'GET',

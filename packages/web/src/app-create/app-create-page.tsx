@@ -4,7 +4,7 @@
  * the project; its message is shown as it is, beside the form.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { AppProject } from '@gitward/model';
+import type { Application, AppProject, ItemList, RepositoryView } from '@gitward/model';
 import { api, type ApiError } from '../api/http.ts';
 import { errorText } from '../lib/error-alert.tsx';
 import { Link, navigate } from '../lib/router.tsx';
@@ -28,8 +28,8 @@ function useSuggestions() {
     const abort = new AbortController();
     const load = async () => {
       const [p, r] = await Promise.all([
-        api<{ items?: AppProject[] | null }>('/api/v1/projects', { signal: abort.signal }),
-        api<{ items?: { repo: string }[] | null }>('/api/v1/repositories', {
+        api<ItemList<AppProject>>('/api/v1/projects', { signal: abort.signal }),
+        api<ItemList<RepositoryView>>('/api/v1/repositories', {
           signal: abort.signal,
         }),
       ]);
@@ -225,7 +225,7 @@ export function AppCreatePage() {
       body = formToApplication(form, base);
     }
     setBusy(true);
-    const res = await api<{ metadata?: { name?: string } }>('/api/v1/applications', {
+    const res = await api<Application>('/api/v1/applications', {
       method: 'POST',
       body,
     });

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { AppSummary, Conditions } from './app-summary.tsx';
 import { DiffView } from './diff-view.tsx';
 import { OperationPanel } from './operation-panel.tsx';
-import { buildGraph, type TreeNodeDto } from './resource-graph.ts';
+import type { ResourceNode } from '@gitward/model';
+import { buildGraph } from './resource-graph.ts';
 import { ResourceTreeView } from './resource-tree-view.tsx';
 import { ResourcesListView } from './resources-list-view.tsx';
 
@@ -48,7 +49,7 @@ const app: Application = {
     },
   },
 };
-const tree: TreeNodeDto[] = [
+const tree: ResourceNode[] = [
   { group: 'apps', kind: 'Deployment', namespace: 'demo', name: 'web', uid: 'd' },
   {
     group: 'apps',
@@ -175,7 +176,7 @@ describe('details page contract', () => {
         })),
       },
     };
-    const children: TreeNodeDto[] = Array.from({ length: 250 }, (_, i) => [
+    const children: ResourceNode[] = Array.from({ length: 250 }, (_, i) => [
       {
         group: 'apps',
         kind: 'ReplicaSet',

@@ -4,9 +4,10 @@
  */
 import { DataTable } from '../components/data-table.tsx';
 import { ErrorAlert } from '../lib/error-alert.tsx';
-import { useAppEvents, type KubeEventDto } from './use-app-resources.ts';
+import type { KubeEvent } from '@gitward/model';
+import { useAppEvents } from './use-app-resources.ts';
 
-const lastSeen = (e: KubeEventDto) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+const lastSeen = (e: KubeEvent) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
 const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString() : '');
 
 export function EventsView(props: { name: string; changeKey: string }) {

@@ -2,6 +2,7 @@
  * The requests the details page sends, built from what the user chose in its dialogs: the sync
  * body (Argo CD's SyncRequest as the server reads it) and the delete query. Pure, so the mapping from checkboxes to API fields is tested without a browser.
  */
+import type { SyncRequest } from '@gitward/model';
 import { refId, type ResourceRef } from './resource-graph.ts';
 
 export type SyncChoices = {
@@ -14,15 +15,6 @@ export type SyncChoices = {
   readonly serverSideApply: boolean;
   /** Ids (refId) of the resources ticked; all of them ticked means a full sync. */
   readonly selected: ReadonlySet<string>;
-};
-
-export type SyncBody = {
-  revision?: string;
-  prune: boolean;
-  dryRun: boolean;
-  strategy?: { hook: { force: boolean } };
-  resources?: { group: string; kind: string; namespace: string; name: string }[];
-  syncOptions?: { items: string[] };
 };
 
 /** The options Argo CD's sync dialog sets, as sync-option strings. */
@@ -39,7 +31,7 @@ function syncOptionItems(c: SyncChoices): string[] {
  * The body of `POST .../sync`. Every resource ticked sends no resource list (a full sync, which
  * also prunes what Git no longer has); a subset sends just those (a selective sync).
  */
-export function syncBody(c: SyncChoices, resources: readonly ResourceRef[]): SyncBody {
+export function syncBody(c: SyncChoices, resources: readonly ResourceRef[]): SyncRequest {
   const chosen = resources.filter((r) => c.selected.has(refId(r)));
   const items = syncOptionItems(c);
   const revision = c.revision.trim();

@@ -1,4 +1,4 @@
-import type { Application } from '@gitward/model';
+import type { Application, ResourceNode } from '@gitward/model';
 import { describe, expect, it } from 'vitest';
 import {
   buildGraph,
@@ -8,7 +8,6 @@ import {
   refId,
   rootId,
   sameNode,
-  type TreeNodeDto,
 } from './resource-graph.ts';
 
 const app: Application = {
@@ -54,7 +53,7 @@ const app: Application = {
   },
 };
 
-const tree: TreeNodeDto[] = [
+const tree: ResourceNode[] = [
   {
     group: 'apps',
     version: 'v1',

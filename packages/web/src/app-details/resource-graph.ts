@@ -4,44 +4,7 @@
  * each knowing its owners, its sync status (managed resources only) and its health. The tree, the
  * resources list, the panel and the sync dialog all read this list.
  */
-import type { Application } from '@gitward/model';
-
-/** A node of `GET .../resource-tree`. */
-export type TreeNodeDto = {
-  readonly group: string;
-  readonly version?: string;
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly uid?: string;
-  readonly createdAt?: string;
-  readonly parentRefs?: readonly {
-    group: string;
-    kind: string;
-    namespace?: string;
-    name: string;
-    uid: string;
-  }[];
-  readonly health?: { readonly status: string; readonly message?: string };
-};
-
-/** An item of `GET .../managed-resources` (states are JSON strings, "null" when absent). */
-export type ManagedResourceDto = {
-  readonly group: string;
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly status: string;
-  readonly health?: { readonly status: string; readonly message?: string };
-  readonly requiresPruning?: boolean;
-  readonly hook?: boolean;
-  readonly modified?: boolean;
-  readonly liveState?: string;
-  readonly targetState?: string;
-  readonly normalizedLiveState?: string;
-  readonly predictedLiveState?: string;
-  readonly diff?: string;
-};
+import type { Application, ResourceNode, ResourceRef as ApiResourceRef } from '@gitward/model';
 
 export type ResourceRef = {
   readonly group: string;
@@ -134,12 +97,18 @@ function managedNodes(app: Application): GraphNode[] {
   });
 }
 
-function treeNodeOf(n: TreeNodeDto, byUid: ReadonlyMap<string, string>): GraphNode {
-  const ref = { group: n.group, kind: n.kind, namespace: n.namespace ?? '', name: n.name };
+/** The API's ref (group and namespace left out when empty, as Argo CD's) as the graph's. */
+const graphRef = (r: ApiResourceRef): ResourceRef => ({
+  group: r.group ?? '',
+  kind: r.kind,
+  namespace: r.namespace ?? '',
+  name: r.name,
+});
+
+function treeNodeOf(n: ResourceNode, byUid: ReadonlyMap<string, string>): GraphNode {
+  const ref = graphRef(n);
   const parents = (n.parentRefs ?? []).map(
-    (p) =>
-      byUid.get(p.uid) ??
-      refId({ group: p.group, kind: p.kind, namespace: p.namespace ?? '', name: p.name }),
+    (p) => (p.uid ? byUid.get(p.uid) : undefined) ?? refId(graphRef(p)),
   );
   return {
     ...ref,
@@ -160,14 +129,9 @@ function treeNodeOf(n: TreeNodeDto, byUid: ReadonlyMap<string, string>): GraphNo
  * enriched with the live tree's uid and creation time) and what they made (tree nodes with
  * owners). The root comes first, then nodes in display order.
  */
-export function buildGraph(app: Application, tree: readonly TreeNodeDto[]): GraphNode[] {
+export function buildGraph(app: Application, tree: readonly ResourceNode[]): GraphNode[] {
   const byUid = new Map<string, string>();
-  for (const n of tree)
-    if (n.uid)
-      byUid.set(
-        n.uid,
-        refId({ group: n.group, kind: n.kind, namespace: n.namespace ?? '', name: n.name }),
-      );
+  for (const n of tree) if (n.uid) byUid.set(n.uid, refId(graphRef(n)));
   const nodes = new Map<string, GraphNode>();
   for (const m of managedNodes(app)) nodes.set(m.id, m);
   for (const t of tree) {

@@ -11,18 +11,19 @@ import { Dialog } from '../lib/dialog.tsx';
 import { ErrorAlert } from '../lib/error-alert.tsx';
 import { DiffView, ManifestLines } from './diff-view.tsx';
 import { manifestText, toYaml } from './manifest-format.ts';
-import type { GraphNode, ManagedResourceDto } from './resource-graph.ts';
+import type { ItemList, ResourceDiff } from '@gitward/model';
+import type { GraphNode } from './resource-graph.ts';
 import { appPath, useFollowedGet, type Loaded } from './use-app-resources.ts';
 
 const tabs = ['Summary', 'Live manifest', 'Desired manifest', 'Diff'] as const;
 type Tab = (typeof tabs)[number];
 
-export type ManagedState = Loaded<{ items?: ManagedResourceDto[] }>;
+export type ManagedState = Loaded<ItemList<ResourceDiff>>;
 
 type Row = [string, ReactNode];
 
 /** Optional rows: present only when the node has the fact. */
-function factRows(node: GraphNode, managed: ManagedResourceDto | undefined): Row[] {
+function factRows(node: GraphNode, managed: ResourceDiff | undefined): Row[] {
   const rows: Row[] = [];
   if (node.createdAt) rows.push(['Created', new Date(node.createdAt).toLocaleString()]);
   if (node.syncWave !== undefined) rows.push(['Sync wave', String(node.syncWave)]);
@@ -34,7 +35,7 @@ function factRows(node: GraphNode, managed: ManagedResourceDto | undefined): Row
   return rows;
 }
 
-function SummaryTab(props: { node: GraphNode; managed: ManagedResourceDto | undefined }) {
+function SummaryTab(props: { node: GraphNode; managed: ResourceDiff | undefined }) {
   const { node } = props;
   const rows: Row[] = [
     ['Kind', node.kind],
@@ -65,11 +66,7 @@ function SummaryTab(props: { node: GraphNode; managed: ManagedResourceDto | unde
   );
 }
 
-function LiveTab(props: {
-  appName: string;
-  node: GraphNode;
-  managed: ManagedResourceDto | undefined;
-}) {
+function LiveTab(props: { appName: string; node: GraphNode; managed: ResourceDiff | undefined }) {
   const { node } = props;
   const query = {
     group: node.group,
@@ -98,7 +95,7 @@ function LiveTab(props: {
 function DesiredTab(props: {
   node: GraphNode;
   state: ManagedState;
-  managed: ManagedResourceDto | undefined;
+  managed: ResourceDiff | undefined;
 }) {
   if (props.state.error)
     return <ErrorAlert error={props.state.error} action="read the desired state" />;
@@ -124,7 +121,7 @@ function NoTarget(props: { node: GraphNode }) {
 function DiffTab(props: {
   node: GraphNode;
   state: ManagedState;
-  managed: ManagedResourceDto | undefined;
+  managed: ResourceDiff | undefined;
 }) {
   const m = props.managed;
   if (props.state.error) return <ErrorAlert error={props.state.error} action="read the diff" />;

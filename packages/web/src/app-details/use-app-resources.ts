@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { api, type ApiError } from '../api/http.ts';
-import type { ManagedResourceDto, TreeNodeDto } from './resource-graph.ts';
+import type { ApplicationTree, ItemList, KubeEvent, ResourceDiff } from '@gitward/model';
 
 export type Loaded<T> = {
   readonly value: T | undefined;
@@ -70,32 +70,16 @@ export function useFollowedGet<T>(
 
 const appPath = (name: string) => `/api/v1/applications/${encodeURIComponent(name)}`;
 
-export function useResourceTree(name: string, key: string): Loaded<{ nodes?: TreeNodeDto[] }> {
+export function useResourceTree(name: string, key: string): Loaded<ApplicationTree> {
   return useFollowedGet(`${appPath(name)}/resource-tree`, key, 1000);
 }
 
-export function useManagedResources(
-  name: string,
-  key: string,
-): Loaded<{ items?: ManagedResourceDto[] }> {
+export function useManagedResources(name: string, key: string): Loaded<ItemList<ResourceDiff>> {
   return useFollowedGet(`${appPath(name)}/managed-resources`, key, 3000);
 }
 
 /** A Kubernetes Event as the events route answers it (the fields the events view shows). */
-export type KubeEventDto = {
-  readonly metadata?: { readonly name?: string; readonly uid?: string };
-  readonly type?: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly count?: number;
-  readonly firstTimestamp?: string;
-  readonly lastTimestamp?: string;
-  readonly eventTime?: string;
-  readonly source?: { readonly component?: string };
-  readonly reportingComponent?: string;
-};
-
-export function useAppEvents(name: string, key: string): Loaded<{ items?: KubeEventDto[] }> {
+export function useAppEvents(name: string, key: string): Loaded<ItemList<KubeEvent>> {
   return useFollowedGet(`${appPath(name)}/events`, key, 2000);
 }
 

@@ -4,10 +4,10 @@
  * copy by resourceVersion, and a deletion leaves a tombstone so a GET answer that left the server
  * before the deletion cannot bring the application back.
  */
-import type { Application } from '@gitward/model';
+import type { Application, ApplicationWatchEvent } from '@gitward/model';
 
-export type AppEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
-export type AppEvent = { type: AppEventType; application: Application };
+/** One event of the application stream: the API's shared type. */
+export type AppEvent = ApplicationWatchEvent;
 
 export type AppState = {
   readonly apps: ReadonlyMap<string, Application>;
@@ -31,7 +31,7 @@ export function parseAppEvent(data: string): AppEvent | undefined {
   const app = result?.application as Application | undefined;
   if (typeof result?.type !== 'string' || !eventTypes.has(result.type)) return undefined;
   if (typeof app?.metadata?.name !== 'string') return undefined;
-  return { type: result.type as AppEventType, application: app };
+  return { type: result.type as AppEvent['type'], application: app };
 }
 
 /**

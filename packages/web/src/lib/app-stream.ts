@@ -5,7 +5,7 @@
  * thousands at once) and reconciled with the GET answer by resourceVersion (see app-events.ts).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Application } from '@gitward/model';
+import type { Application, ItemList } from '@gitward/model';
 import { api, type ApiError } from '../api/http.ts';
 import {
   applyAppEvents,
@@ -94,7 +94,7 @@ export function useApplications(): ApplicationsState {
   useEffect(() => {
     const abort = new AbortController();
     const load = async () => {
-      const res = await api<{ items?: Application[] | null }>('/api/v1/applications', {
+      const res = await api<ItemList<Application>>('/api/v1/applications', {
         signal: abort.signal,
       });
       if (abort.signal.aborted) return;

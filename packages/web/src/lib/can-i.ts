@@ -4,6 +4,7 @@
  * distinct permission, not one per render. The cache is emptied at login and logout.
  */
 import { useEffect, useSyncExternalStore } from 'react';
+import type { CanIResponse } from '@gitward/model';
 import { api } from '../api/http.ts';
 
 const answers = new Map<string, boolean>();
@@ -36,7 +37,7 @@ async function ask(key: string, resource: string, action: string, object: string
   if (answers.has(key) || asking.has(key)) return;
   asking.add(key);
   const seg = encodeURIComponent;
-  const res = await api<{ value?: string }>(
+  const res = await api<CanIResponse>(
     `/api/v1/account/can-i/${seg(resource)}/${seg(action)}/${seg(object)}`,
   );
   // Cleared while asking: the answer belongs to the previous session.

@@ -4,6 +4,7 @@
  * request after a change asks to log in again.
  */
 import { useState, type FormEvent } from 'react';
+import type { AccountView, ItemList, UpdatePasswordRequest } from '@gitward/model';
 import { api } from '../api/http.ts';
 import { TextField } from '../components/text-field.tsx';
 import { AlertMessage, errorText } from '../lib/error-alert.tsx';
@@ -11,13 +12,6 @@ import { useApi } from '../lib/use-api.ts';
 import { useSession } from '../shell/session.ts';
 import { ItemsTable } from './items-table.tsx';
 import { SettingsFrame } from './settings-frame.tsx';
-
-type Account = {
-  name: string;
-  enabled: boolean;
-  capabilities: string[];
-  tokens: { id: string; issuedAt: number; expiresAt?: number }[];
-};
 
 function ChangePassword(props: { username: string }) {
   const [current, setCurrent] = useState('');
@@ -36,7 +30,11 @@ function ChangePassword(props: { username: string }) {
     setBusy(true);
     const res = await api('/api/v1/account/password', {
       method: 'PUT',
-      body: { name: props.username, currentPassword: current, newPassword: next },
+      body: {
+        name: props.username,
+        currentPassword: current,
+        newPassword: next,
+      } satisfies UpdatePasswordRequest,
     });
     setBusy(false);
     if (!res.ok) return setProblem(errorText(res, 'change the password'));
@@ -92,11 +90,12 @@ function ChangePassword(props: { username: string }) {
   );
 }
 
-const date = (seconds: number) => new Date(seconds * 1000).toLocaleString();
+const date = (seconds: number | undefined) =>
+  seconds === undefined ? 'at an unknown time' : new Date(seconds * 1000).toLocaleString();
 
 export function AccountsPage() {
   const session = useSession();
-  const list = useApi<{ items?: Account[] | null }>('/api/v1/account');
+  const list = useApi<ItemList<AccountView>>('/api/v1/account');
   return (
     <SettingsFrame title="Accounts">
       <ItemsTable
@@ -112,12 +111,12 @@ export function AccountsPage() {
                 <span className="muted"> (you)</span>
               ) : null}
             </td>
-            <td>{a.enabled ? 'yes' : 'no'}</td>
-            <td>{a.capabilities.join(', ') || '—'}</td>
+            <td>{a.enabled !== false ? 'yes' : 'no'}</td>
+            <td>{(a.capabilities ?? []).join(', ') || '—'}</td>
             <td>
-              {a.tokens.length === 0
+              {(a.tokens ?? []).length === 0
                 ? 'none'
-                : a.tokens.map((t) => (
+                : (a.tokens ?? []).map((t) => (
                     <span key={t.id} className="token" title={`issued ${date(t.issuedAt)}`}>
                       {t.id}
                       {t.expiresAt ? ` (expires ${date(t.expiresAt)})` : ''}

@@ -1,20 +1,13 @@
 /** `/settings/clusters`: the clusters applications may deploy to (credentials are never shown). */
+import type { ClusterView, ItemList } from '@gitward/model';
 import { useApi } from '../lib/use-api.ts';
 import { ItemsTable } from './items-table.tsx';
 import { SettingsFrame } from './settings-frame.tsx';
 
-type Cluster = {
-  server: string;
-  name: string;
-  namespaces?: string[];
-  project?: string;
-  connectionState?: { status?: string; message?: string };
-};
-
 const tone: Record<string, string> = { Successful: 'ok', Failed: 'bad' };
 
 export function ClustersPage() {
-  const list = useApi<{ items?: Cluster[] | null }>('/api/v1/clusters');
+  const list = useApi<ItemList<ClusterView>>('/api/v1/clusters');
   return (
     <SettingsFrame title="Clusters">
       <ItemsTable

@@ -1,5 +1,5 @@
 /** `/settings/projects`: the AppProjects the user may see; each links to its details page. */
-import type { AppProject } from '@gitward/model';
+import type { AppProject, ItemList } from '@gitward/model';
 import { Link } from '../lib/router.tsx';
 import { useApi } from '../lib/use-api.ts';
 import { ItemsTable } from './items-table.tsx';
@@ -10,7 +10,7 @@ const byName = (items: readonly AppProject[]) =>
   [...items].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 
 export function ProjectsPage() {
-  const list = useApi<{ items?: AppProject[] | null }>('/api/v1/projects');
+  const list = useApi<ItemList<AppProject>>('/api/v1/projects');
   return (
     <SettingsFrame title="Projects">
       <ItemsTable

@@ -5,6 +5,13 @@
  * never shown again: the server only says whether a repository has them.
  */
 import { useState, type FormEvent } from 'react';
+import type {
+  ItemList,
+  RepositoryCreateRequest,
+  RepositoryRequest,
+  RepositoryValidateResponse,
+  RepositoryView,
+} from '@gitward/model';
 import { api } from '../api/http.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { actionsColumn } from '../components/data-table.tsx';
@@ -15,34 +22,25 @@ import { useApi } from '../lib/use-api.ts';
 import { ItemsTable } from './items-table.tsx';
 import { SettingsFrame } from './settings-frame.tsx';
 
-export type Repo = {
-  repo: string;
-  type: string;
-  name?: string;
-  project?: string;
-  username?: string;
-  hasCredentials: boolean;
-  insecure: boolean;
-};
-
 type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; message: string } | undefined;
 
 const repoPath = (url: string) => `/api/v1/repositories/${encodeURIComponent(url)}`;
 
 async function connect(repo: string, username: string, password: string): Promise<Outcome> {
-  const creds = { ...(username ? { username } : {}), ...(password ? { password } : {}) };
-  const test = await api<{ connectionState?: { status?: string; message?: string } }>(
-    `${repoPath(repo)}/validate`,
-    { method: 'POST', body: creds },
-  );
+  const creds: RepositoryRequest = {
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+  };
+  const test = await api<RepositoryValidateResponse>(`${repoPath(repo)}/validate`, {
+    method: 'POST',
+    body: creds,
+  });
   if (!test.ok) return { kind: 'error', message: errorText(test, 'add repositories') };
   const state = test.value.connectionState;
   if (state?.status !== 'Successful')
     return { kind: 'error', message: `Connection failed: ${state?.message ?? 'unknown error'}` };
-  const added = await api<Repo>('/api/v1/repositories', {
-    method: 'POST',
-    body: { repo, ...creds },
-  });
+  const body: RepositoryCreateRequest = { repo, ...creds };
+  const added = await api<RepositoryView>('/api/v1/repositories', { method: 'POST', body });
   if (!added.ok) return { kind: 'error', message: errorText(added, 'add repositories') };
   return { kind: 'ok', message: `Connected ${repo}.` };
 }
@@ -139,7 +137,7 @@ function RemoveDialog(props: { repo: string; onClose: () => void; onRemoved: () 
 }
 
 export function RepositoriesPage() {
-  const list = useApi<{ items?: Repo[] | null }>('/api/v1/repositories');
+  const list = useApi<ItemList<RepositoryView>>('/api/v1/repositories');
   const [removing, setRemoving] = useState<string | undefined>();
   return (
     <SettingsFrame title="Repositories">

@@ -4,6 +4,7 @@
  * read with useSyncExternalStore, so the header and the router agree without prop drilling.
  */
 import { useSyncExternalStore } from 'react';
+import type { SessionCreateRequest, TokenResponse, UserInfo } from '@gitward/model';
 import { api, type ApiError } from '../api/http.ts';
 import { clearCanICache } from '../lib/can-i.ts';
 
@@ -11,8 +12,6 @@ export type Session =
   | { status: 'loading' }
   | { status: 'out' }
   | { status: 'in'; username: string; groups: readonly string[] };
-
-type UserInfo = { loggedIn?: boolean; username?: string; groups?: string[] };
 
 let current: Session = { status: 'loading' };
 const listeners = new Set<() => void>();
@@ -44,10 +43,8 @@ export async function logIn(
   username: string,
   password: string,
 ): Promise<{ ok: true } | { ok: false; error: ApiError }> {
-  const res = await api<{ token?: string }>('/api/v1/session', {
-    method: 'POST',
-    body: { username, password },
-  });
+  const body: SessionCreateRequest = { username, password };
+  const res = await api<TokenResponse>('/api/v1/session', { method: 'POST', body });
   if (!res.ok) return { ok: false, error: res };
   clearCanICache();
   await loadUserInfo();
