@@ -70,9 +70,12 @@ export function createSharding(o: ShardingOptions): Sharding {
     for (const l of listeners) l();
   };
 
+  // Latched: only a starting replica waits; a replica that dies later does not stop the others.
+  let open = false;
   const gateOpen = () =>
-    o.members().length >= o.expected ||
-    (started !== undefined && now() - started >= o.startupWaitMs);
+    (open ||=
+      o.members().length >= o.expected ||
+      (started !== undefined && now() - started >= o.startupWaitMs));
 
   function recompute(): void {
     timer = undefined;
