@@ -14,7 +14,9 @@ import { cm, generateNameJob, opDone } from './support/sync-fixtures.ts';
 // the new owner exactly once.
 const ns = uniqueName('shard');
 const dest = uniqueName('shard-dest');
-const leaseSeconds = 5;
+// Short, but long enough that three controllers starting at once on two shared cores keep
+// renewing (5 s lost leases under that load).
+const leaseSeconds = 10;
 const apps = Array.from({ length: 60 }, (_, i) => `app-${i}`);
 let server: GitServer;
 let repo: TestRepo;
@@ -110,7 +112,7 @@ describe('controller sharding', () => {
     expect(theirs.length).toBeGreaterThan(0);
     await victim.stop('SIGKILL');
     replicas.splice(0, 1);
-    // Lease expiry (5 s) + the members' next look and publication (≤ 2 × 0.67 s) + reconciles.
+    // Lease expiry (10 s) + the members' next look and publication (≤ 2 × 1.33 s) + reconciles.
     await expect
       .poll(
         async () => {

@@ -99,7 +99,12 @@ const membership: ShardMembership | undefined =
     // take them over never overlap. A renewal that failed: exit at once, before the lease expires.
     onLost: async () => {
       if (!stop.signal.aborted) {
-        logger.error('lost the shard lease; exiting');
+        // How long the lease still had: negative when the event loop stalled past the deadline.
+        const leftMs = (membership?.validUntil() ?? 0) - Date.now();
+        logger.error(
+          { leftMs },
+          'could not renew the shard lease within the renew deadline; exiting',
+        );
         process.exit(1);
       }
       await controller.stop();

@@ -217,7 +217,7 @@ describe('deploy/ generated from the chart', { timeout: 60_000 }, () => {
     ).toEqual({
       replicas: 3,
       args: ['--replicas=3'],
-      leases: ['get', 'create', 'update', 'list', 'watch'],
+      leases: ['get', 'create', 'update', 'list', 'watch', 'delete'],
     });
   });
 });

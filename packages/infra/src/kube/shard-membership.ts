@@ -112,9 +112,32 @@ export function createShardMembership(
     return { identity, view: lease.metadata.annotations?.[shardViewAnnotation] };
   }
 
+  // Leases of replicas gone for good (a pod name and pid never come back) are deleted once this
+  // replica has seen them unchanged and dead for ten lease durations, conditionally on that
+  // version: a member that renews meanwhile keeps its lease (and re-creates it if it must).
+  const deleting = new Set<string>();
+  function collect(lease: KubeObject, now: number): void {
+    const name = lease.metadata.name ?? '';
+    const seen = observed.get(name);
+    if (seen === undefined || now - seen.at < 10 * leaseMs || deleting.has(name)) return;
+    if (leaseExpiresAt(lease['spec'] ?? {}, seen.at, leaseMs) > now) return;
+    deleting.add(name);
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(o.namespace)}/leases/${encodeURIComponent(name)}`;
+    const body = {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      preconditions: { resourceVersion: seen.rv },
+    };
+    void kube
+      .request('DELETE', path, { body })
+      .catch(o.onError)
+      .finally(() => deleting.delete(name));
+  }
+
   function liveMembers(items: readonly KubeObject[], now: number): ShardMember[] {
     const names = new Set(items.map((l) => l.metadata.name ?? ''));
     for (const name of observed.keys()) if (!names.has(name)) observed.delete(name);
+    for (const l of items) collect(l, now);
     return items
       .map((l) => memberOf(l, now))
       .filter((m) => m !== undefined)
