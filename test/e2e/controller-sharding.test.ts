@@ -6,7 +6,7 @@ import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
-import { cm, generateNameJob, opDone } from './support/sync-fixtures.ts';
+import { application, cm, generateNameJob, opDone } from './support/sync-fixtures.ts';
 
 // Sharding (issue 16 §2): three real controller replicas with --replicas 3 split 60 apps of their
 // own control namespace, each app reconciled by exactly one of them; a killed replica's apps
@@ -22,16 +22,8 @@ let server: GitServer;
 let repo: TestRepo;
 const replicas: ControllerProcess[] = [];
 
-const application = (name: string, path: string) => ({
-  apiVersion: 'gitward.dev/v1alpha1',
-  kind: 'Application',
-  metadata: { name, namespace: ns },
-  spec: {
-    project: 'default',
-    destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-    source: { repoURL: repo.url, path, targetRevision: 'main' },
-  },
-});
+const app = (name: string, path: string) =>
+  JSON.parse(application(name, repo.url, dest, path, undefined, ns)) as Record<string, unknown>;
 
 const start = () =>
   startController([
@@ -76,7 +68,7 @@ beforeAll(async () => {
     JSON.stringify({
       apiVersion: 'v1',
       kind: 'List',
-      items: apps.map((a) => application(a, `apps/${a}`)),
+      items: apps.map((a) => app(a, `apps/${a}`)),
     }),
   );
 }, 120_000);
@@ -139,7 +131,10 @@ describe('controller sharding', () => {
       'hooked app',
     );
     await repo.push();
-    await kubectl(['apply', '-f', '-'], JSON.stringify(application('hooked', 'hooked')));
+    await kubectl(
+      ['apply', '-f', '-'],
+      application('hooked', repo.url, dest, 'hooked', undefined, ns),
+    );
     const ref = { group: 'gitward.dev', namespace: ns, name: 'hooked' };
     await waitApplication(ref, (x) => x.status?.sync?.status === 'OutOfSync', {
       timeoutMs: 60_000,
