@@ -78,6 +78,7 @@ export {
 export {
   createLeaderElector,
   leaseExpiresAt,
+  microTime,
   type LeaderElector,
   type LeaderElectorOptions,
 } from './leader-election.ts';
