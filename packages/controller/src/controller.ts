@@ -164,6 +164,8 @@ export function createController(o: ControllerOptions) {
         for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
       });
       unsubscribeOwnership = o.ownership?.onChange(rebalance);
+      // A view adopted before this subscription is published now, not at the next change.
+      rebalance();
       await o.cache.watchKinds([
         { group: o.group, kind: 'AppProject' },
         { group: o.group, kind: 'Application' },
