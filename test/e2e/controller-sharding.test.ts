@@ -82,12 +82,20 @@ describe('controller sharding', () => {
   it('splits 60 apps over 3 replicas, each app reconciled by exactly one', async () => {
     replicas.push(...(await Promise.all([start(), start(), start()])));
     await Promise.all(replicas.map((r) => r.ready(90_000)));
-    for (const a of apps)
-      await waitApplication(
-        { group: 'gitward.dev', namespace: ns, name: a },
-        (x) => x.status?.sync?.status === 'OutOfSync',
-        { timeoutMs: 90_000 },
-      );
+    // One list per poll, not one kubectl per app: every app compared (OutOfSync: nothing synced).
+    await expect
+      .poll(
+        async () => {
+          const list = await getJson<{ items: Application[] }>([
+            '-n',
+            ns,
+            'applications.gitward.dev',
+          ]);
+          return list.items.filter((x) => x.status?.sync?.status === 'OutOfSync').length;
+        },
+        { timeout: 120_000, interval: 500 },
+      )
+      .toBe(apps.length);
     const by = await reconcilers(replicas, apps);
     for (const a of apps)
       expect({ app: a, replicas: by.get(a)?.length }).toEqual({ app: a, replicas: 1 });
