@@ -29,9 +29,27 @@ describe('loadControllerConfig', () => {
     );
     expect([c.group, c.namespace, c.resyncSeconds]).toEqual(['argoproj.io', 'argocd', 0]);
   });
+  it('runs one leader by default; --replicas and the lease duration shard and time it', () => {
+    const one = loadControllerConfig([], {}, '/h');
+    expect([one.replicas, one.lease]).toEqual([
+      1,
+      { durationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 },
+    ]);
+    const three = loadControllerConfig(
+      ['--lease-duration-seconds', '6', '--sharding-method', 'consistent-hashing'],
+      { GITWARD_CONTROLLER_REPLICAS: '3' },
+      '/h',
+    );
+    expect([three.replicas, three.lease]).toEqual([
+      3,
+      { durationSeconds: 6, renewDeadlineSeconds: 4, retryPeriodSeconds: 0.8 },
+    ]);
+  });
   it.each([
     [['--api-group', 'example.com'], /--api-group/],
     [['--resync-seconds', '-1'], /--resync-seconds/],
+    [['--sharding-method', 'round-robin'], /--sharding-method must be consistent-hashing/],
+    [['--lease-duration-seconds', '1'], /at least 2/],
   ])('rejects %j', (args, msg) => {
     expect(() => loadControllerConfig(['--kubeconfig', 'k', ...args], {}, '/h')).toThrow(msg);
   });

@@ -38,6 +38,19 @@ export interface ControllerConfig extends ProcessRuntime {
   readonly leaderElection: boolean;
   readonly identity: string;
   /**
+   * Controller replicas (`--replicas`, GITWARD_CONTROLLER_REPLICAS, as Argo CD's
+   * ARGOCD_CONTROLLER_REPLICAS). 1: one active leader, the others stand by. More: sharded, every
+   * replica active on its share of the Applications (consistent hashing with bounded loads over
+   * the live replicas); a starting replica waits up to one lease duration to see this many.
+   */
+  readonly replicas: number;
+  /** Lease timing of leader election and shard leases: renew deadline ⅔ and retry period 2/15 of it. */
+  readonly lease: {
+    readonly durationSeconds: number;
+    readonly renewDeadlineSeconds: number;
+    readonly retryPeriodSeconds: number;
+  };
+  /**
    * Install the CRDs, the namespace and the default project at startup when missing
    * (`--install-crds`, for `npm start` and tests). Without it the manifests install them and the
    * controller only checks that its CRDs are served, failing at start when not.
@@ -97,6 +110,9 @@ export function bytesOf(name: string, v: string | undefined): number | undefined
   return n;
 }
 
+/** Argo CD's name of the one method gitward implements (Argo CD also has legacy, round-robin). */
+const shardingMethod = 'consistent-hashing';
+
 /**
  * Every flag of the controller process: the parser reads these rows, and `gitward controller
  * --help` prints them (main.ts), so the two cannot disagree.
@@ -130,6 +146,25 @@ export const controllerFlags: readonly FlagSpec[] = [
     name: 'leader-election',
     default: 'true',
     description: 'one active replica at a time (false: this one always acts)',
+  },
+  {
+    name: 'replicas',
+    env: 'GITWARD_CONTROLLER_REPLICAS',
+    default: '1',
+    description:
+      'controller replicas; more than 1 shards the Applications over the live replicas, each acting on its share',
+  },
+  {
+    name: 'sharding-method',
+    env: 'GITWARD_CONTROLLER_SHARDING_ALGORITHM',
+    default: shardingMethod,
+    description: `how apps are spread over replicas (only ${shardingMethod}: consistent hashing with bounded loads)`,
+  },
+  {
+    name: 'lease-duration-seconds',
+    default: '15',
+    description:
+      'lease of leader election and of each shard member (renew deadline ⅔ of it, retry every 2/15)',
   },
   {
     name: 'install-crds',
@@ -196,6 +231,8 @@ export function loadControllerConfig(
     metricsPort: portOf('--metrics-port', pick('metrics-port'), 8082),
     leaderElection: bool(pick('leader-election'), true),
     identity: `${hostname()}-${process.pid}`,
+    replicas: Math.max(1, intOf('--replicas', pick('replicas'), 1)),
+    lease: leaseOf(pick('lease-duration-seconds'), pick('sharding-method')),
     installCrds: flags.has('install-crds'),
     ...processRuntimeOf(flags),
     ...trackingMethodFlag(flags),
@@ -208,6 +245,26 @@ export function loadControllerConfig(
     renderLimits: renderLimitsOf(pick('max-manifest-file-bytes'), pick('max-render-bytes')),
     ...pluginsFileOf(pick('plugins')),
   });
+}
+
+function leaseOf(duration: string | undefined, method: string | undefined) {
+  if (method !== undefined && method !== shardingMethod)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--sharding-method must be ${shardingMethod}, got ${JSON.stringify(method)}`,
+    );
+  const durationSeconds = intOf('--lease-duration-seconds', duration, 15);
+  if (durationSeconds < 2)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      '--lease-duration-seconds must be at least 2',
+    );
+  // client-go's defaults (15 s, 10 s, 2 s), scaled.
+  return {
+    durationSeconds,
+    renewDeadlineSeconds: (durationSeconds * 2) / 3,
+    retryPeriodSeconds: (durationSeconds * 2) / 15,
+  };
 }
 
 const pluginsFileOf = (f: string | undefined) => (f ? { pluginsFile: f } : {});

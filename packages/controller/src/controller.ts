@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
 import { createWorkQueue } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
+import type { Ownership } from './sharding.ts';
 
 export interface ControllerOptions {
   readonly kube: KubeClient;
@@ -31,6 +32,13 @@ export interface ControllerOptions {
   readonly debounceMs?: number;
   /** Times each reconcile (gitward_app_reconcile_seconds). */
   readonly reconcileTimer?: (namespace: string, name: string) => () => number;
+  /**
+   * Sharded (`--replicas` > 1): reconcile only the apps this replica owns, and an app it gained
+   * only once its previous owner has stopped (the fence, see sharding.ts). Absent: every app.
+   */
+  readonly ownership?: Ownership;
+  /** How soon an app held by the fence is asked about again (default 1 s). */
+  readonly fenceRetryMs?: number;
 }
 
 /**
@@ -49,6 +57,24 @@ export function createController(o: ControllerOptions) {
   let unsubscribeSettings: (() => void) | undefined;
   let unsubscribeRemote: (() => void) | undefined;
   let unsubscribeClusters: (() => void) | undefined;
+  let unsubscribeOwnership: (() => void) | undefined;
+  // Sharded: the apps being reconciled now, and what the fence last said of each app.
+  const inflight = new Set<string>();
+  const decided = new Map<string, 'run' | 'wait' | 'other'>();
+
+  /** Ownership changed: drop the apps another replica now owns, queue the ones that may run. */
+  const rebalance = () => {
+    const own = o.ownership;
+    if (own === undefined) return;
+    for (const app of seen.keys()) {
+      const d = own.decide(app);
+      const was = decided.get(app);
+      decided.set(app, d);
+      if (d === 'other' && was !== 'other') queue.remove(app);
+      if (d === 'run' && was !== 'run') queue.add(app);
+    }
+    own.drained(inflight);
+  };
 
   const inNamespace = (obj: KubeObject) => obj.metadata.namespace === o.namespace;
   const isOurs = (obj: KubeObject, kind: string) =>
@@ -67,8 +93,11 @@ export function createController(o: ControllerOptions) {
       touchApps(e.apps);
       if (e.type === 'delete') {
         seen.delete(name);
+        decided.delete(name);
+        o.ownership?.appRemoved(name);
         return;
       }
+      o.ownership?.appAdded(name);
       const t = appTrigger(e.object);
       const reconcile = triggersReconcile(seen.get(name), t);
       seen.set(name, t);
@@ -82,9 +111,23 @@ export function createController(o: ControllerOptions) {
     touchApps(e.apps);
   }
 
+  /** Sharded: whether this replica reconciles the app now (the fence, see sharding.ts). */
+  function admit(name: string): boolean {
+    if (o.ownership === undefined) return true;
+    const d = o.ownership.decide(name);
+    decided.set(name, d);
+    // Another replica's: not ours to read or write. Held: asked again soon (and at once when the
+    // fence opens, through rebalance).
+    if (d === 'other') queue.remove(name);
+    if (d === 'wait') queue.addAfter(name, o.fenceRetryMs ?? 1000);
+    return d === 'run';
+  }
+
   async function work(name: string): Promise<void> {
+    if (!admit(name)) return;
     const log = o.logger.child({ app: name });
     const done = o.reconcileTimer?.(o.namespace, name);
+    inflight.add(name);
     try {
       const out = await o.reconciler.reconcile(name);
       if (out.kind === 'gone') return queue.forget(name);
@@ -101,6 +144,8 @@ export function createController(o: ControllerOptions) {
       queue.addRateLimited(name);
     } finally {
       done?.();
+      inflight.delete(name);
+      o.ownership?.drained(inflight);
     }
   }
 
@@ -118,6 +163,9 @@ export function createController(o: ControllerOptions) {
       unsubscribeSettings = o.settingsChanged?.(() => {
         for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
       });
+      unsubscribeOwnership = o.ownership?.onChange(rebalance);
+      // A view adopted before this subscription is published now, not at the next change.
+      rebalance();
       await o.cache.watchKinds([
         { group: o.group, kind: 'AppProject' },
         { group: o.group, kind: 'Application' },
@@ -138,6 +186,7 @@ export function createController(o: ControllerOptions) {
       unsubscribeRemote?.();
       unsubscribeClusters?.();
       unsubscribeSettings?.();
+      unsubscribeOwnership?.();
       await queue.stop();
     },
   };

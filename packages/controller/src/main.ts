@@ -14,6 +14,8 @@ import {
   createLogger,
   createLeaderElector,
   createMetricsRegistry,
+  createShardMembership,
+  type ShardMembership,
   hasStatusSubresource,
   resolveKubeConnection,
   registerProcessMetrics,
@@ -26,6 +28,7 @@ import { connectClusterSpec } from '@gitward/control';
 import { inCluster } from '@gitward/engine';
 import {
   apiVersionOf,
+  defaultControlNamespace,
   defaultInstanceLabel,
   errorMessage,
   secretTypeLabel,
@@ -43,6 +46,7 @@ import { ensureInstalled } from './install.ts';
 import { createControllerMetrics } from './metrics.ts';
 import { createReconciler } from './reconciler.ts';
 import { createControllerSettings } from './settings-source.ts';
+import { createSharding, type Sharding } from './sharding.ts';
 
 // `--help` is answered from the flag table the parser reads, before anything else runs.
 if (wantsHelp(process.argv.slice(2))) {
@@ -63,10 +67,57 @@ logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
 const kube = createKubeClient(kubeSource.connection);
 const registry = createMetricsRegistry();
 registerProcessMetrics(registry);
+// Sharded (--replicas > 1): every replica acts on the apps its shard view gives it; its own
+// Lease says it is live and carries the view it published (see docs/controller.md, Sharding).
+const sharded = cfg.replicas > 1;
+const leaseTiming = {
+  leaseDurationSeconds: cfg.lease.durationSeconds,
+  renewDeadlineSeconds: cfg.lease.renewDeadlineSeconds,
+  retryPeriodSeconds: cfg.lease.retryPeriodSeconds,
+};
+const sharding: Sharding | undefined = sharded
+  ? createSharding({
+      identity: cfg.identity,
+      members: () => membership?.members() ?? [],
+      validUntil: () => membership?.validUntil() ?? 0,
+      minLeaseLeftMs: (cfg.lease.durationSeconds - cfg.lease.renewDeadlineSeconds) * 1000,
+      expected: cfg.replicas,
+      startupWaitMs: cfg.lease.durationSeconds * 1000,
+      onViewChange: (v) => logger.info(v, 'shard view'),
+    })
+  : undefined;
+const membership: ShardMembership | undefined =
+  sharding &&
+  createShardMembership(kube, {
+    namespace: cfg.namespace,
+    prefix: defaultControlNamespace(cfg.group),
+    identity: cfg.identity,
+    ...leaseTiming,
+    published: () => sharding.published(),
+    onChange: () => sharding.membersChanged(),
+    // Graceful stop: the apps in flight finish before the lease is released, so the replicas that
+    // take them over never overlap. A renewal that failed: exit at once, before the lease expires.
+    onLost: async () => {
+      if (!stop.signal.aborted) {
+        // How long the lease still had: negative when the event loop stalled past the deadline.
+        const leftMs = (membership?.validUntil() ?? 0) - Date.now();
+        logger.error(
+          { leftMs },
+          'could not renew the shard lease within the renew deadline; exiting',
+        );
+        process.exit(1);
+      }
+      await controller.stop();
+    },
+    onError: (err) => logger.warn({ err: errorMessage(err) }, 'shard lease: retrying'),
+  });
 // Read at scrape time only, after the controller and the cache below exist.
 const metrics = createControllerMetrics(registry, {
   queueDepth: () => controller.queueDepth(),
   cacheSize: () => cache.size() + destinations.size(),
+  ...(sharding && {
+    shard: { owned: () => sharding.owned(), members: () => sharding.memberCount() },
+  }),
 });
 const targetCache = join(cfg.cacheDir, 'target');
 const renderer = metrics.instrumentRenderer(
@@ -195,6 +246,7 @@ const controller = createController({
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
+  ...(sharding && { ownership: sharding }),
 });
 
 // Ready: the leader once its caches are synced, and a standby once its CRDs are checked and it
@@ -254,6 +306,7 @@ const elector = createLeaderElector(kube, {
   namespace: cfg.namespace,
   name: 'gitward-controller',
   identity: cfg.identity,
+  ...leaseTiming,
   onStartedLeading: () =>
     void lead().catch((err: unknown) => {
       logger.fatal({ err: errorMessage(err) }, 'controller failed to start');
@@ -277,6 +330,7 @@ async function shutdown(signal: string): Promise<void> {
   // Graceful: the elector releases the lease so a standby takes over at once.
   await running.catch(() => undefined);
   await controller.stop();
+  sharding?.stop();
   await destinations.stop();
   await credentialSecrets.stop();
   await settings.stop();
@@ -287,5 +341,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => void shutdown(sig).finally(() => process.exit(0)));
 }
 
-running = cfg.leaderElection ? elector.run(stop.signal) : lead();
+if (membership) {
+  // Every replica acts, once it holds its own lease; the fence decides app by app.
+  const member = membership.run(stop.signal);
+  const acts = membership.ready.then(() => (stop.signal.aborted ? undefined : lead()));
+  running = Promise.all([member, acts]).then(() => undefined);
+} else running = cfg.leaderElection ? elector.run(stop.signal) : lead();
 await running;

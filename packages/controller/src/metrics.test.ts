@@ -16,6 +16,19 @@ describe('controller metrics', () => {
     expect(text).toContain('gitward_cluster_cache_resources 42\n');
   });
 
+  it('reports the apps owned and the members only when sharded', () => {
+    expect(setup().registry.expose()).not.toContain('gitward_controller_shard');
+    const registry = createMetricsRegistry();
+    createControllerMetrics(registry, {
+      queueDepth: () => 0,
+      cacheSize: () => 0,
+      shard: { owned: () => 20, members: () => 3 },
+    });
+    const text = registry.expose();
+    expect(text).toContain('gitward_controller_shard_apps 20\n');
+    expect(text).toContain('gitward_controller_shard_members 3\n');
+  });
+
   it('times reconciles per app', () => {
     const { registry, metrics } = setup();
     metrics.reconcileTimer('gitward', 'guestbook')();

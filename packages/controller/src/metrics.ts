@@ -10,6 +10,8 @@ import type { TargetRenderer } from '@gitward/target';
 export interface MetricSources {
   readonly queueDepth: () => number;
   readonly cacheSize: () => number;
+  /** Sharded only: apps this replica owns and the live replicas of its view. */
+  readonly shard?: { readonly owned: () => number; readonly members: () => number };
 }
 
 export interface AppInfo {
@@ -51,6 +53,19 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
     help: 'Objects held in the cluster watch cache.',
     collect: () => cacheSize.set({}, sources.cacheSize()),
   });
+  if (sources.shard) {
+    const shard = sources.shard;
+    const owned = registry.gauge({
+      name: 'gitward_controller_shard_apps',
+      help: 'Applications this replica owns in its current shard view.',
+      collect: () => owned.set({}, shard.owned()),
+    });
+    const members = registry.gauge({
+      name: 'gitward_controller_shard_members',
+      help: 'Live controller replicas in this replica’s current shard view.',
+      collect: () => members.set({}, shard.members()),
+    });
+  }
   const git = registry.histogram({
     name: 'gitward_git_request_duration_seconds',
     help: 'Git requests (resolving a revision, checking out a commit) in seconds.',

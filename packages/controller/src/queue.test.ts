@@ -146,6 +146,32 @@ describe('createWorkQueue', () => {
     await q.stop();
   });
 
+  it('removes a key: waiting, delayed, and its re-run after a run in progress', async () => {
+    const q = createWorkQueue({ baseBackoffMs: 10 });
+    const seen: string[] = [];
+    const gate = Promise.withResolvers<void>();
+    q.add('waiting');
+    q.addAfter('delayed', 20);
+    q.addRateLimited('failing');
+    q.add('keep');
+    q.remove('waiting');
+    q.remove('delayed');
+    q.remove('failing');
+    expect(q.length).toBe(1);
+    q.start(async (k) => {
+      seen.push(k);
+      if (k === 'running') await gate.promise;
+    }, 2);
+    q.add('running');
+    await sleep(5);
+    q.add('running');
+    q.remove('running');
+    gate.resolve();
+    await sleep(60);
+    expect(seen).toEqual(['keep', 'running']);
+    await q.stop();
+  });
+
   it('keeps the better lane of a delayed add when an earlier or later one comes for the same key', async () => {
     const fired: { ms: number; fn: () => void }[] = [];
     const q = createWorkQueue({

@@ -20,6 +20,11 @@ export interface WorkQueue {
   addRateLimited(key: string): void;
   /** Reset a key's backoff after a success. */
   forget(key: string): void;
+  /**
+   * Take a key out: no longer waiting, its delayed adds cancelled, its backoff reset, and no
+   * re-run after a run in progress (which finishes; the caller waits for it if it must).
+   */
+  remove(key: string): void;
   /** Start `concurrency` workers. */
   start(worker: (key: string) => Promise<void>, concurrency: number): void;
   /** Stop taking work; resolves when running workers finish. */
@@ -147,6 +152,15 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
       addAfter(key, Math.min(max, base * 2 ** n), 'retry');
     },
     forget: (key) => void failures.delete(key),
+    remove(key) {
+      const lane = laneOf.get(key);
+      if (lane !== undefined) waiting[lane].delete(key);
+      laneOf.delete(key);
+      timers.get(key)?.cancel();
+      timers.delete(key);
+      dirty.delete(key);
+      failures.delete(key);
+    },
     start(w, c) {
       worker = w;
       concurrency = c;

@@ -54,3 +54,17 @@ export {
   type SettingsOverrides,
   type SettingsProblem,
 } from './settings/settings-cm.ts';
+export {
+  assignShards,
+  defaultShardEpsilon,
+  defaultShardVirtualNodes,
+  shardCapacity,
+  type ShardAssignmentOptions,
+} from './shard/bounded-hash.ts';
+export {
+  createShardFence,
+  shardView,
+  type ShardDecision,
+  type ShardFence,
+  type ShardView,
+} from './shard/fence.ts';

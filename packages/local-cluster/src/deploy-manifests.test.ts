@@ -187,6 +187,39 @@ describe('deploy/ generated from the chart', { timeout: 60_000 }, () => {
     expect(await verbs([])).toEqual(['get', 'list', 'watch', 'delete', 'patch']);
     expect(await verbs(['--set', 'server.resourceWrites=false'])).toEqual(['get', 'list', 'watch']);
   });
+
+  it('runs N sharded controller replicas with controller.sharding, which read each other’s leases', async () => {
+    type Deployment = {
+      spec: { replicas: number; template: { spec: { containers: { args: string[] }[] } } };
+    };
+    type Role = { rules: { resources: string[]; verbs: string[] }[] };
+    const controller = async (flags: string[]) => {
+      const objects = await helm(flags);
+      const d = objects['apps/v1/Deployment/gitward/gitward-controller'] as unknown as Deployment;
+      const role = objects[
+        'rbac.authorization.k8s.io/v1/Role/gitward/gitward-controller'
+      ] as unknown as Role;
+      return {
+        replicas: d.spec.replicas,
+        args: (d.spec.template.spec.containers[0]?.args ?? []).filter((a) =>
+          /^--(replicas|leader-election)=/.test(a),
+        ),
+        leases: role.rules.find((r) => r.resources.includes('leases'))?.verbs,
+      };
+    };
+    expect(await controller([])).toEqual({
+      replicas: 1,
+      args: ['--leader-election=true'],
+      leases: ['get', 'create', 'update'],
+    });
+    expect(
+      await controller(['--set', 'controller.sharding=true', '--set', 'controller.replicas=3']),
+    ).toEqual({
+      replicas: 3,
+      args: ['--replicas=3'],
+      leases: ['get', 'create', 'update', 'list', 'watch', 'delete'],
+    });
+  });
 });
 
 type Json = Record<string, unknown>;

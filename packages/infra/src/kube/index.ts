@@ -77,9 +77,20 @@ export {
 } from './cluster-cache.ts';
 export {
   createLeaderElector,
+  leaseExpiresAt,
+  microTime,
   type LeaderElector,
   type LeaderElectorOptions,
 } from './leader-election.ts';
+export {
+  createShardMembership,
+  shardLeaseLabel,
+  shardLeaseName,
+  shardViewAnnotation,
+  type ShardMember,
+  type ShardMembership,
+  type ShardMembershipOptions,
+} from './shard-membership.ts';
 export {
   createServiceAccountToken,
   deleteTokenSecret,

@@ -30,6 +30,10 @@ export interface LeaderElectorOptions {
   releaseOnCancel?: boolean;
   /** Failed attempts (network, unexpected answers); the elector retries by itself. */
   onError?: (err: unknown) => void;
+  /** Labels of the Lease, so that a set of leases can be listed by selector (shard members). */
+  labels?: Readonly<Record<string, string>>;
+  /** Annotations written with every acquire and renewal (what a shard member publishes). */
+  annotations?: () => Readonly<Record<string, string>>;
 }
 
 /** A candidate in one election. */
@@ -43,6 +47,12 @@ export interface LeaderElector {
    * replica that does not lead should say.
    */
   standingBy(): boolean;
+  /**
+   * Until when (ms since the epoch, this process's clock) the lease is valid as others judge it:
+   * the start of the last successful acquire or renewal plus the lease duration (others count
+   * from the renewTime written, which is later); 0 when not leading.
+   */
+  validUntil(): number;
 }
 
 interface LeaseSpec {
@@ -56,8 +66,32 @@ interface LeaseSpec {
 interface Lease {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; resourceVersion?: string; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   spec: LeaseSpec;
+}
+
+/**
+ * When a lease held by someone expires as seen from here: its renewTime plus its duration, or,
+ * if later, the moment this process last saw the lease change plus the duration (a holder whose
+ * renewals keep arriving is alive even when its clock disagrees with ours, as client-go reasons).
+ * 0 when no one holds it (released: holder cleared).
+ */
+export function leaseExpiresAt(
+  spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string },
+  observedAt: number,
+  defaultDurationMs: number,
+): number {
+  if ((spec.holderIdentity ?? '') === '') return 0;
+  const duration = (spec.leaseDurationSeconds ?? defaultDurationMs / 1000) * 1000;
+  const renewed = Date.parse(spec.renewTime ?? '');
+  return Math.max(Number.isNaN(renewed) ? 0 : renewed + duration, observedAt + duration);
 }
 
 /** The outcome of one attempt: we hold the lease, someone else validly does, or it failed. */
@@ -65,9 +99,10 @@ type Attempt = 'held' | 'other' | 'failed';
 
 /** An elector for one Lease; nothing happens until {@link LeaderElector.run}. */
 export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptions): LeaderElector {
-  const leaseMs = (opts.leaseDurationSeconds ?? 15) * 1000;
-  const renewDeadlineMs = (opts.renewDeadlineSeconds ?? 10) * 1000;
-  const retryMs = (opts.retryPeriodSeconds ?? 2) * 1000;
+  // Whole milliseconds: AbortSignal.timeout takes integers only, and seconds may be fractions.
+  const leaseMs = Math.round((opts.leaseDurationSeconds ?? 15) * 1000);
+  const renewDeadlineMs = Math.round((opts.renewDeadlineSeconds ?? 10) * 1000);
+  const retryMs = Math.round((opts.retryPeriodSeconds ?? 2) * 1000);
   validate(leaseMs, renewDeadlineMs, retryMs);
   const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(opts.namespace)}/leases`;
   const path = `${base}/${encodeURIComponent(opts.name)}`;
@@ -90,13 +125,15 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
     if (observed?.spec !== text) observed = { spec: text, at: Date.now() };
   };
 
-  const heldByOther = (spec: LeaseSpec, now: number): boolean => {
-    const holder = spec.holderIdentity ?? '';
-    if (holder === '' || holder === opts.identity) return false;
-    const duration = (spec.leaseDurationSeconds ?? leaseMs / 1000) * 1000;
-    const renewed = Date.parse(spec.renewTime ?? '');
-    return renewed + duration > now || (observed?.at ?? 0) + duration > now;
-  };
+  const heldByOther = (spec: LeaseSpec, now: number): boolean =>
+    spec.holderIdentity !== opts.identity && leaseExpiresAt(spec, observed?.at ?? 0, leaseMs) > now;
+  // The start of the last attempt that held the lease.
+  let heldAt = 0;
+  const withMeta = (meta: Lease['metadata']): Lease['metadata'] => ({
+    ...meta,
+    ...(opts.labels && { labels: { ...meta.labels, ...opts.labels } }),
+    ...(opts.annotations && { annotations: { ...meta.annotations, ...opts.annotations() } }),
+  });
 
   const nextSpec = (old: LeaseSpec | undefined, now: Date): LeaseSpec => {
     const mine = old?.holderIdentity === opts.identity;
@@ -113,7 +150,7 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
     const body: Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: opts.name, namespace: opts.namespace },
+      metadata: withMeta({ name: opts.name, namespace: opts.namespace }),
       spec: nextSpec(undefined, new Date()),
     };
     const res = await client.request('POST', base, { body, signal });
@@ -134,7 +171,7 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
     if (heldByOther(lease.spec, now.getTime())) return 'other';
     // The resourceVersion from the GET makes the update conditional: a concurrent writer
     // makes it fail with 409 instead of both candidates believing they won.
-    const body = { ...lease, spec: nextSpec(lease.spec, now) };
+    const body = { ...lease, metadata: withMeta(lease.metadata), spec: nextSpec(lease.spec, now) };
     const put = await client.request('PUT', path, { body, signal });
     if (put.status === 200) {
       observe(body.spec);
@@ -145,8 +182,13 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
   };
 
   const attempt = async (signal: AbortSignal, timeoutMs: number): Promise<Attempt> => {
+    const started = Date.now();
     try {
-      return await tryAcquireOrRenew(AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]));
+      const result = await tryAcquireOrRenew(
+        AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      );
+      if (result === 'held') heldAt = started;
+      return result;
     } catch (err) {
       if (!signal.aborted) report(err);
       return 'failed';
@@ -235,6 +277,7 @@ export function createLeaderElector(client: KubeClient, opts: LeaderElectorOptio
       }
     },
     isLeader: () => leader,
+    validUntil: () => (leader ? heldAt + leaseMs : 0),
     standingBy: () => standby && !leader,
   };
 }
