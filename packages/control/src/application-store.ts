@@ -108,27 +108,57 @@ function defaultStillValid(base: Application, w: AppWrite) {
     w.operation !== null || sameOperation(fresh.operation, base.operation);
 }
 
-function metadataPatch(version: string, w: AppWrite, withMeta: boolean) {
-  const annotations = withMeta && w.removeAnnotations?.length ? w.removeAnnotations : undefined;
-  return {
-    resourceVersion: version,
-    ...(annotations ? { annotations: Object.fromEntries(annotations.map((k) => [k, null])) } : {}),
-    ...(withMeta && w.finalizers ? { finalizers: w.finalizers } : {}),
-  };
+type PatchOp =
+  | { readonly op: 'add' | 'replace'; readonly path: string; readonly value: unknown }
+  | { readonly op: 'remove'; readonly path: string };
+
+/** A JSON pointer segment (RFC 6901): annotation keys hold `/`. */
+const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * The apiserver checks a patched object's resourceVersion against the stored one and answers 409
+ * when they differ: stating it makes the patch conditional on the version the pass read.
+ */
+const precondition = (version: string): PatchOp => ({
+  op: 'replace',
+  path: '/metadata/resourceVersion',
+  value: version,
+});
+
+/**
+ * The status part: each top-level key the write names replaced whole (a JSON patch `add`), so
+ * nothing of the old value lingers (an earlier operation's `dryRun` or selected resources, a
+ * health message), and keys it does not name are left alone.
+ */
+function statusOps(base: Application, status: Record<string, unknown>): PatchOp[] {
+  const ops: PatchOp[] =
+    base.status === undefined ? [{ op: 'add', path: '/status', value: {} }] : [];
+  for (const [key, value] of Object.entries(status)) {
+    if (value === undefined) continue;
+    const path = `/status/${pointer(key)}`;
+    const had = base.status !== undefined && Object.hasOwn(base.status, key);
+    if (value === null) {
+      if (had) ops.push({ op: 'remove', path });
+    } else ops.push({ op: 'add', path, value });
+  }
+  return ops;
 }
 
-/** The merge patch of the non-status part of a write (undefined: there is none). */
-function objectPatch(version: string, w: AppWrite): Record<string, unknown> | undefined {
-  const touches =
-    (w.removeAnnotations?.length ?? 0) > 0 ||
-    w.finalizers !== undefined ||
-    w.operation !== undefined;
-  if (!touches) return undefined;
-  return {
-    metadata: metadataPatch(version, w, true),
-    ...(w.operation === undefined ? {} : { operation: w.operation }),
-  };
+/** The rest: annotations removed, `operation` set or cleared, finalizers replaced. */
+function objectOps(base: Application, w: AppWrite): PatchOp[] {
+  const ops: PatchOp[] = [];
+  const annotations = base.metadata.annotations ?? {};
+  for (const key of w.removeAnnotations ?? [])
+    if (Object.hasOwn(annotations, key))
+      ops.push({ op: 'remove', path: `/metadata/annotations/${pointer(key)}` });
+  if (w.operation === null && base.operation !== undefined)
+    ops.push({ op: 'remove', path: '/operation' });
+  if (w.operation) ops.push({ op: 'add', path: '/operation', value: w.operation });
+  if (w.finalizers) ops.push({ op: 'add', path: '/metadata/finalizers', value: w.finalizers });
+  return ops;
 }
+
+const jsonPatch = 'application/json-patch+json';
 
 export function createApplicationStore(o: ApplicationStoreOptions): ApplicationStore {
   const appsPath = `/apis/${o.group}/v1alpha1/namespaces/${o.namespace}/applications`;
@@ -167,9 +197,9 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
     memo.set(name, { app, over: new Set([...before, ...over].filter((v) => v !== '')) });
   }
 
-  /** One PATCH; undefined on a conflict. */
-  async function patch(path: string, body: unknown, what: string) {
-    const res = await o.kube.request<unknown>('PATCH', path, { body });
+  /** One conditional JSON patch; undefined on a conflict. */
+  async function patch(path: string, ops: readonly PatchOp[], what: string) {
+    const res = await o.kube.request<unknown>('PATCH', path, { body: ops, contentType: jsonPatch });
     if (res.status === 409) return undefined;
     if (res.status >= 300) throw new ApplicationWriteError(what, res);
     const v = parse(res.body);
@@ -182,22 +212,26 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
     const name = base.metadata.name;
     const path = appPath(name);
     const version = versionOf(base);
-    const subresource = o.statusSubresource();
-    if (w.status === undefined || !subresource) {
-      const body = {
-        metadata: metadataPatch(version, w, true),
-        ...(w.operation === undefined ? {} : { operation: w.operation }),
-        ...(w.status === undefined ? {} : { status: w.status }),
-      };
-      return patch(path, body, `writing application ${name}`);
+    const status = w.status === undefined ? [] : statusOps(base, w.status);
+    const rest = objectOps(base, w);
+    if (!o.statusSubresource() || status.length === 0) {
+      const ops = [precondition(version), ...status, ...rest];
+      return patch(path, ops, `writing application ${name}`);
     }
-    const body = { metadata: { resourceVersion: version }, status: w.status };
-    const written = await patch(`${path}/status`, body, `writing the status of ${name}`);
-    const rest = written && objectPatch(versionOf(written), w);
-    if (!written || !rest) return written;
+    const statusPath = `${path}/status`;
+    const written = await patch(
+      statusPath,
+      [precondition(version), ...status],
+      `writing the status of ${name}`,
+    );
+    if (!written || rest.length === 0) return written;
     remember(name, written, [version]);
     // The status landed; a conflict now only retries the rest (on the version status made).
-    return patch(path, rest, `writing application ${name}`);
+    return patch(
+      path,
+      [precondition(versionOf(written)), ...objectOps(written, w)],
+      `writing application ${name}`,
+    );
   }
 
   async function write(base: Application, w: AppWrite): Promise<WriteOutcome> {

@@ -47,10 +47,19 @@ export async function syncThroughApi(
   app: string,
   body: Record<string, unknown>,
 ): Promise<Application> {
+  // startedAt may be whole seconds: an operation that ended a moment ago can look as new as ours,
+  // so ours is also told apart from the one the app showed before the request.
+  const previous = (await waitApp(app, () => true)).status?.operationState?.startedAt;
   const before = Date.now();
   const res = await call('POST', `/api/v1/applications/${encodeURIComponent(app)}/sync`, body);
   expect(res.status, res.text).toBe(200);
-  return waitApp(app, (a) => opDone(a) && startedAt(a) >= before - 1000);
+  return waitApp(
+    app,
+    (a) =>
+      opDone(a) &&
+      startedAt(a) >= before - 1000 &&
+      a.status?.operationState?.startedAt !== previous,
+  );
 }
 
 const startedAt = (a: Application) => Date.parse(a.status?.operationState?.startedAt ?? '');

@@ -66,11 +66,17 @@ export function useSyncBed(repoName: string, controllerArgs = ['--sync-timeout-s
   };
   /** Requests a sync and waits for that operation (not an earlier one) to finish. */
   const syncNow = async (app: string, sync: Record<string, unknown> = {}) => {
+    // An operation that ended a moment before the request can look as new as ours by the clock:
+    // ours is also told apart from the one the app showed before.
+    const previous = (await waitApp(app, () => true)).status?.operationState?.startedAt;
     const before = Date.now();
     await requestSync(app, sync);
     return waitApp(
       app,
-      (a) => opDone(a) && Date.parse(a.status?.operationState?.startedAt ?? '') >= before - 1000,
+      (a) =>
+        opDone(a) &&
+        Date.parse(a.status?.operationState?.startedAt ?? '') >= before - 1000 &&
+        a.status?.operationState?.startedAt !== previous,
     );
   };
   return {

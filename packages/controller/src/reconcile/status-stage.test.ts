@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HealthStatusCode, OperationPhase, type Application } from '@gitward/model';
-import { composeStatus, statusPatch } from './status-stage.ts';
+import type { Application } from '@gitward/model';
+import { composeStatus } from './status-stage.ts';
 
 const app: Application = {
   apiVersion: 'gitward.dev/v1alpha1',
@@ -15,21 +15,6 @@ const app: Application = {
     conditions: [{ type: 'ComparisonError', message: 'old', lastTransitionTime: 't0' }],
   },
 };
-
-describe('statusPatch', () => {
-  it('clears a message the new health and operation state no longer have', () => {
-    const patch = statusPatch({
-      health: { status: HealthStatusCode.Healthy },
-      operationState: { operation: {}, phase: OperationPhase.Running, startedAt: 't' },
-    });
-    expect(patch.health).toEqual({ status: HealthStatusCode.Healthy, message: null });
-    expect(patch.operationState).toMatchObject({ message: null });
-  });
-  it('keeps messages that are there', () => {
-    const patch = statusPatch({ health: { status: HealthStatusCode.Degraded, message: 'why' } });
-    expect(patch.health).toEqual({ status: HealthStatusCode.Degraded, message: 'why' });
-  });
-});
 
 describe('composeStatus', () => {
   it("adds the sync step's conditions to the comparison's", () => {

@@ -8,23 +8,6 @@ import type { ApplicationStore, WriteOutcome } from '@gitward/control';
 import type { Application, ApplicationStatus } from '@gitward/model';
 import type { ActOutcome } from './types.ts';
 
-function clearedMessage<T extends { message?: string | undefined }>(o: T | undefined) {
-  return o && o.message === undefined ? { ...o, message: null } : o;
-}
-
-/**
- * The merge patch of a status. A merge patch keeps keys it does not name, so a message the new
- * status no longer has (the "Missing" health's, an earlier operation's) is cleared explicitly or
- * it would linger beside the new verdict.
- */
-export function statusPatch(status: Partial<ApplicationStatus>) {
-  return {
-    ...status,
-    ...(status.health ? { health: clearedMessage(status.health) } : {}),
-    ...(status.operationState ? { operationState: clearedMessage(status.operationState) } : {}),
-  };
-}
-
 /** The app's new status: the comparison's, with what the sync step adds. */
 export function composeStatus(
   app: Application,
@@ -73,7 +56,9 @@ export async function writeStatus(
     statusWriteNeeded(app.status, status, now);
   if (!due) return undefined;
   return store.write(app, {
-    status: statusPatch(status),
+    // The store replaces each key whole: a message the new health or operation state no longer
+    // has does not linger beside the new verdict.
+    status,
     ...(refreshKey ? { removeAnnotations: [refreshKey] } : {}),
     ...(outcome.operation === undefined ? {} : { operation: outcome.operation }),
     ...(outcome.stillValid ? { stillValid: outcome.stillValid } : {}),
