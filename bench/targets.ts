@@ -22,7 +22,7 @@ const verdict = (met: boolean | undefined) =>
 function growthRow(scale: readonly ScaleFigures[]): Row {
   const big = scale.at(-1);
   // 5,000 against 1,000 when both ran; else the largest against the smallest.
-  const small = scale.find((s) => big && s.apps * 5 === big.apps) ?? scale[0];
+  const small = scale.find((s) => s.apps * 5 === big?.apps) ?? scale[0];
   if (!small || !big || big.apps < 5 * small.apps)
     return {
       figure: '5,000 apps: per-app cost of a cycle and of first sync vs 1,000 apps',

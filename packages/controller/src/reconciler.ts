@@ -30,7 +30,7 @@ import { createDeletionStage } from './reconcile/deletion-stage.ts';
 import { createOperationStage } from './reconcile/operation-stage.ts';
 import { writeStatus } from './reconcile/status-stage.ts';
 import { createTargetStage, failureReason } from './reconcile/target-stage.ts';
-import type { ActOutcome } from './reconcile/types.ts';
+import type { ActOutcome, ReconcileOutcome } from './reconcile/types.ts';
 
 export interface ReconcilerDeps {
   readonly kube: KubeClient;
@@ -68,12 +68,7 @@ export interface ReconcilerDeps {
   readonly healthOverrides?: () => HealthOverrides;
 }
 
-/** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */
-export type ReconcileOutcome =
-  | { readonly kind: 'done' }
-  | { readonly kind: 'requeue'; readonly afterMs: number }
-  | { readonly kind: 'gone' }
-  | { readonly kind: 'retry'; readonly reason: string };
+export type { ReconcileOutcome } from './reconcile/types.ts';
 
 /** The Application key of the cache for a name in the control namespace. */
 export function appKey(group: ApiGroup, namespace: string, name: string) {

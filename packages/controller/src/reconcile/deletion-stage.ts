@@ -6,10 +6,9 @@
 import type { ApplicationStore } from '@gitward/control';
 import { ApplicationConditionType, type Application } from '@gitward/model';
 import type { Logger } from 'pino';
-import type { ReconcileOutcome } from '../reconciler.ts';
 import { deletionPass } from '../sync/deletion.ts';
 import type { TargetStage } from './target-stage.ts';
-import type { StageDeps } from './types.ts';
+import type { ReconcileOutcome, StageDeps } from './types.ts';
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
   JSON.stringify(a ?? []) === JSON.stringify(b ?? []);

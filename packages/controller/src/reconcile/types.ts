@@ -65,3 +65,10 @@ export interface StageDeps {
   readonly syncTimeoutMs: number;
   readonly healthOverrides?: () => HealthOverrides;
 }
+
+/** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */
+export type ReconcileOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'requeue'; readonly afterMs: number }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'retry'; readonly reason: string };
