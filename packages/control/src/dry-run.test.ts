@@ -18,8 +18,12 @@ const index: ApiResourceIndex = {
   lookup: (g, k) => (g === '' && k === 'ConfigMap' ? configMaps : undefined),
   apiVersions: () => ['v1'],
 };
-const cm = (name: string, data: Record<string, string>, ns = 'web'): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+const cm = (name: string, data: Record<string, string>, ns = 'web'): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: ns },
+  data,
+});
 
 /** A stub apiserver: answers each dry run with `answer(path)`, records every call. */
 function stub(answer: (path: string, body: KubeObject) => { status: number; body: unknown }) {
