@@ -23,6 +23,7 @@ import {
   installCrds,
   PeerStepError,
   peerVersions,
+  step,
   untilHttpOk,
 } from './peer-common.ts';
 import { applicationVerdict, type Verdict } from './peer-status.ts';
@@ -125,7 +126,11 @@ async function seed(ctx: PeerContext, access: KubeAccess): Promise<void> {
   });
 }
 
+const ensureDeps = join(import.meta.dirname, '..', 'scripts', 'ensure-deps.sh');
+
 export async function startArgoCd(ctx: PeerContext): Promise<PeerRunner> {
+  // Redis from Debian: `ensure-deps.sh peers` installs it when missing (and warns if it cannot).
+  await step('sh', [ensureDeps, 'peers']);
   const dir = await buildPeer(ctx, 'argocd');
   await installCrds(ctx, join(dir, 'crds'));
   const access = kubeAccess(await readFile(ctx.kubeconfig, 'utf8'));
