@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKubeClient, loadKubeconfig, type KubeClient } from '@gitward/infra';
 import { createGitServer } from '@gitward/testkit';
-import { configMap, liveIndex, writeConfigMaps } from './drift.ts';
+import { configMap, liveIndex } from './drift.ts';
 import { cpuSeconds, inBatches, objects, rssMiB } from './scale-out.ts';
 import { percentile, spread, type Spread } from './stats.ts';
 import { withCluster } from './sync-throughput.ts';
@@ -27,6 +27,9 @@ import type { Verdict } from './peer-status.ts';
 import { startArgoCd } from './peer-argocd.ts';
 import { startFlux } from './peer-flux.ts';
 import { startGitward } from './peer-gitward.ts';
+
+/** ConfigMaps of the push → live app (as scenario 1's). */
+const pushObjects = 10;
 
 export type PeerName = 'gitward' | 'Flux' | 'Argo CD';
 
@@ -149,13 +152,17 @@ export async function benchPeer(
         const kube = createKubeClient(await loadKubeconfig(state.kubeconfig));
         const server = await createGitServer();
         const dir = await mkdtemp(join(tmpdir(), `gitward-bench-peer-${slug}-`));
+        // JSON content in .yaml files: Flux's generated kustomization takes only .yaml/.yml,
+        // and JSON is YAML to gitward and Argo CD too, so every tool reads the same files.
         await mkdir(join(dir, 'repo', 'app'), { recursive: true });
+        await mkdir(join(dir, 'repo', 'push'), { recursive: true });
         for (const o of objects())
           await writeFile(
-            join(dir, 'repo', 'app', `${o.kind}-${o.metadata.name}.json`.toLowerCase()),
+            join(dir, 'repo', 'app', `${o.kind}-${o.metadata.name}.yaml`.toLowerCase()),
             JSON.stringify(o),
           );
-        await writeConfigMaps(join(dir, 'repo', 'push'), 10);
+        for (let i = 0; i < pushObjects; i++)
+          await writeFile(join(dir, 'repo', 'push', `cm-${i}.yaml`), JSON.stringify(configMap(i)));
         const repo = await server.createRepo('peers', join(dir, 'repo'));
         let runner: PeerRunner | undefined;
         try {
@@ -201,7 +208,12 @@ async function measure(
   const cpu0 = await sumCpu(r.pids());
   const t0 = performance.now();
   await inBatches(names, 20, (n) => r.createApp(n, repo.url, 'app'));
-  await until(() => settledAll(names), `${opts.apps} ${r.name} apps settled`, r.logFiles, 900_000);
+  await until(
+    () => settledAll(names),
+    `${opts.apps} ${r.name} apps settled`,
+    r.logFiles,
+    Math.max(900_000, opts.apps * 2000),
+  );
   const firstSync = (performance.now() - t0) / 1000;
   const firstSyncCpu = (await sumCpu(r.pids())) - cpu0;
   const verdicts = await r.verdicts();
@@ -226,7 +238,7 @@ async function measure(
   for (let i = 0; i < opts.pushes; i++) {
     const index = `push-${i}`;
     const sha = await repo.commit(
-      { 'push/cm-0.json': JSON.stringify(configMap(0, index)) },
+      { 'push/cm-0.yaml': JSON.stringify(configMap(0, index)) },
       `peer push ${i}`,
     );
     await repo.push();
