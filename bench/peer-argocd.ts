@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listenPort } from '@gitward/local-cluster';
 import {
-  annotate,
+  applicationPeer,
   buildPeer,
   create,
   createNamespace,
@@ -26,10 +26,8 @@ import {
   step,
   untilHttpOk,
 } from './peer-common.ts';
-import { applicationVerdict, type Verdict } from './peer-status.ts';
 import type { PeerContext, PeerRunner } from './peers.ts';
 import { spawnBinary, type Spawned } from './processes.ts';
-import { inBatches } from './scale-out.ts';
 
 const ns = 'argocd';
 const apps = `/apis/argoproj.io/v1alpha1/namespaces/${ns}/applications`;
@@ -205,11 +203,6 @@ export async function startArgoCd(ctx: PeerContext): Promise<PeerRunner> {
     await stop();
     throw e;
   }
-  const list = async () =>
-    (await ctx.kube.list(apps)).items as unknown as {
-      metadata: { name: string; annotations?: Record<string, string> };
-    }[];
-  const refresh = (name: string) => annotate(ctx.kube, `${apps}/${name}`, refreshKey, 'normal');
   return {
     name: 'Argo CD',
     version: `v${(await peerVersions())['ARGOCD_VERSION']}`,
@@ -228,20 +221,7 @@ export async function startArgoCd(ctx: PeerContext): Promise<PeerRunner> {
         },
       });
     },
-    async verdicts() {
-      return new Map<string, Verdict>(
-        (await list()).map((a) => [a.metadata.name, applicationVerdict(a)]),
-      );
-    },
-    async requestReconcile(names) {
-      await inBatches(names, 20, refresh);
-      const want = new Set(names);
-      return async () =>
-        (await list()).every(
-          (a) => !want.has(a.metadata.name) || a.metadata.annotations?.[refreshKey] === undefined,
-        );
-    },
-    notify: refresh,
+    ...applicationPeer(ctx.kube, apps, refreshKey),
     stop,
   };
 }

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeClient } from '@gitward/infra';
 import { ensureBinaries } from '@gitward/local-cluster';
-import type { PeerContext } from './peers.ts';
+import { applicationVerdict, type Verdict } from './peer-status.ts';
+import type { PeerContext, PeerRunner } from './peers.ts';
 import type { Spawned } from './processes.ts';
+import { inBatches } from './scale-out.ts';
 
 /** Thrown by a starter when a step fails, so the report can say which command it was. */
 export class PeerStepError extends Error {
@@ -122,4 +124,38 @@ export function parseEnvFile(text: string): Record<string, string> {
 /** The peers' versions, from bench/peers/versions.env (build-peers.sh reads the same file). */
 export async function peerVersions(): Promise<Record<string, string>> {
   return parseEnvFile(await readFile(join(import.meta.dirname, 'peers', 'versions.env'), 'utf8'));
+}
+
+interface Listed {
+  readonly metadata: { readonly name: string; readonly annotations?: Record<string, string> };
+}
+
+/**
+ * What gitward and Argo CD share, both speaking Applications: the verdicts read from the list of
+ * Applications at `path`, and the refresh request, annotation `key`=normal, which the controller
+ * removes once it has refreshed the app (so a cycle ends when no asked app still carries it).
+ */
+export function applicationPeer(
+  kube: KubeClient,
+  path: string,
+  key: string,
+): Pick<PeerRunner, 'verdicts' | 'requestReconcile' | 'notify'> {
+  const list = async () => (await kube.list(path)).items as unknown as Listed[];
+  const notify = (name: string) => annotate(kube, `${path}/${name}`, key, 'normal');
+  return {
+    async verdicts() {
+      return new Map<string, Verdict>(
+        (await list()).map((a) => [a.metadata.name, applicationVerdict(a)]),
+      );
+    },
+    async requestReconcile(names) {
+      await inBatches(names, 20, notify);
+      const want = new Set(names);
+      return async () =>
+        (await list()).every(
+          (a) => !want.has(a.metadata.name) || a.metadata.annotations?.[key] === undefined,
+        );
+    },
+    notify,
+  };
 }

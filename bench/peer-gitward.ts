@@ -4,23 +4,15 @@
  * (prune, CreateNamespace=true), and the `gitward.dev/refresh=normal` annotation as the refresh
  * request (what the webhook handler sets).
  */
-import type { Application } from '@gitward/model';
 import { applicationBody, appsPath, postApp } from './drift.ts';
-import { applicationVerdict, type Verdict } from './peer-status.ts';
+import { applicationPeer } from './peer-common.ts';
 import type { PeerContext, PeerRunner } from './peers.ts';
-import { inBatches } from './scale-out.ts';
 import { startController } from './sync-throughput.ts';
 
 const refreshKey = 'gitward.dev/refresh';
 
 export async function startGitward(ctx: PeerContext): Promise<PeerRunner> {
   const controller = await startController(ctx.cacheDir, ctx.kubeconfig, ['--resync-seconds', '0']);
-  const annotate = async (name: string) => {
-    const body = { metadata: { annotations: { [refreshKey]: 'normal' } } };
-    const r = await ctx.kube.request('PATCH', `${appsPath}/${name}`, { body });
-    if (r.status >= 300) throw new Error(`annotating ${name}: HTTP ${r.status}`);
-  };
-  const list = async () => (await ctx.kube.list(appsPath)).items as unknown as Application[];
   return {
     name: 'gitward',
     version: 'this commit',
@@ -30,20 +22,7 @@ export async function startGitward(ctx: PeerContext): Promise<PeerRunner> {
       const policy = { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] };
       await postApp(ctx.kube, applicationBody(name, { repoURL, path }, policy));
     },
-    async verdicts() {
-      return new Map<string, Verdict>(
-        (await list()).map((a) => [a.metadata.name, applicationVerdict(a)]),
-      );
-    },
-    async requestReconcile(names) {
-      await inBatches(names, 20, annotate);
-      const want = new Set(names);
-      return async () =>
-        (await list()).every(
-          (a) => !want.has(a.metadata.name) || a.metadata.annotations?.[refreshKey] === undefined,
-        );
-    },
-    notify: annotate,
+    ...applicationPeer(ctx.kube, appsPath, refreshKey),
     stop: () => controller.stop(),
   };
 }
