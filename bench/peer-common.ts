@@ -26,8 +26,11 @@ export class PeerStepError extends Error {
 
 export const buildScript = join(import.meta.dirname, 'peers', 'build-peers.sh');
 
-/** Runs a command; a failure becomes a PeerStepError naming the command and its stderr. */
-export function step(cmd: string, args: readonly string[], timeoutMs = 1_800_000): Promise<string> {
+/**
+ * Runs a command; a failure becomes a PeerStepError naming the command and its stderr. Two hours by
+ * default: a cold build of Argo CD on a loaded 2-core machine takes far longer than its 5 minutes idle.
+ */
+export function step(cmd: string, args: readonly string[], timeoutMs = 7_200_000): Promise<string> {
   const line = [cmd, ...args].join(' ');
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, out, stderr) => {
