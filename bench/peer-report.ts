@@ -126,6 +126,17 @@ export function peerSection(results: readonly PeerResult[], wanted: PeerName[] =
         .join('; ') +
       '.',
   ];
+  const fluxNote = peers.includes('Flux')
+    ? [
+        '',
+        "Flux is built at v1.9.6, not the issue's v1.10.1: `go get",
+        'github.com/fluxcd/source-controller@v1.10.1` fails here with "github.com/sigstore/cosign/v3@v3.1.4:',
+        'reading …/@v/v3.1.4.zip: 403 Forbidden, This module version is not available" (so do',
+        'fluxcd/pkg/masktoken v0.10.0, pkg/apis/crypto v0.5.0, pkg/spiffe v0.2.0, pkg/artifact v0.27.1',
+        'and pkg/http/transport v0.9.0, which v1.10.x requires); v1.9.6 builds with one patch-level',
+        'substitute the proxy serves (fluxcd/pkg/artifact v0.18.3 → v0.18.0).',
+      ]
+    : [];
   const header = ['| figure | gitward |', ...peers.map((p) => ` ${p} | gitward/${p} |`)].join('');
   const rule = `| --- | ---: |${peers.map(() => ' ---: | ---: |').join('')}`;
   const table = rows.map((row) => {
@@ -154,6 +165,7 @@ export function peerSection(results: readonly PeerResult[], wanted: PeerName[] =
   ];
   return [
     ...head,
+    ...fluxNote,
     '',
     header,
     rule,

@@ -35,8 +35,10 @@ esac
 [[ ${#targets[@]} -gt 0 ]] || targets=(flux argocd)
 
 command -v go >/dev/null || { echo "build-peers: Go is required to build the peers" >&2; exit 3; }
-# The proxy alone: "direct" would try the modules' VCS hosts, which this machine cannot reach.
-export GOPROXY="${GOPROXY_PEERS:-https://proxy.golang.org}" CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
+# The machine's module proxy alone: "direct" would try the modules' VCS hosts, which this machine
+# cannot reach (and a refused module would then fail there, with a less useful message).
+proxy=$(GOTOOLCHAIN=local go env GOPROXY)
+export GOPROXY="${proxy%,direct}" CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false"
 # Both peers' go.mod name Go 1.27, newer than the machine's; the Go module proxy serves that toolchain.
 export GOTOOLCHAIN=$PEERS_GOTOOLCHAIN
 log() { printf '[build-peers] %s\n' "$*" >&2; }
