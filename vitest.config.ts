@@ -8,7 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts'],
+          // bench/ holds the benchmarks' pure parts (status parsing, report formatting) too.
+          include: ['packages/*/src/**/*.test.ts', 'bench/**/*.test.ts'],
         },
       },
       {

@@ -17,7 +17,6 @@ import {
   gapSection,
   pushSection,
   renderSection,
-  peerSection,
   scaleSection,
   syncSection,
   uiSection,
@@ -28,6 +27,8 @@ import { benchApiserverWrites, writesSection } from './apiserver-writes.ts';
 import { benchScaleOut, type ScaleFigures } from './scale-out.ts';
 import { benchSyncThroughput } from './sync-throughput.ts';
 import { targetsSection } from './targets.ts';
+import { benchPeers, peersWanted } from './peers.ts';
+import { peerSection } from './peer-report.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
 // --quick keeps every count at the minimum that still gives a median and a spread.
@@ -117,6 +118,20 @@ if (process.argv.includes('--only-writes')) {
   process.stdout.write(`${writesSection(await benchApiserverWrites(cacheDir, runs))}\n`);
   process.exit(0);
 }
+// Peers side by side (issue 16 §4): GITWARD_BENCH_PEER_APPS apps (1,000; 50 with --quick), the
+// tools GITWARD_BENCH_PEERS names (gitward,flux,argocd: all by default).
+const peerWanted = peersWanted(process.env['GITWARD_BENCH_PEERS']);
+const peerOptions = {
+  apps: Number(process.env['GITWARD_BENCH_PEER_APPS'] ?? (quick ? '50' : '1000')),
+  cycles: runs,
+  pushes: quick ? Math.max(5, runs) : Math.max(20, runs),
+};
+// --only-peers runs the peers side by side alone and prints their section, writing nothing.
+if (process.argv.includes('--only-peers')) {
+  const results = await benchPeers(cacheDir, peerOptions, peerWanted);
+  process.stdout.write(`${peerSection(results, peerWanted)}\n`);
+  process.exit(0);
+}
 // --only-image prints the image's size section (from the last `npm run image`), writing nothing.
 if (process.argv.includes('--only-image')) {
   process.stdout.write(`${imageSection(readImageRecord(cacheDir))}\n`);
@@ -142,6 +157,7 @@ const ui = await benchUi(cacheDir, runs, quick ? 500 : 5000);
 const scale: ScaleFigures[] = [];
 for (const n of scaleCounts) scale.push(await benchScaleOut(cacheDir, n, runs));
 const writes = await benchApiserverWrites(cacheDir, runs);
+const peers = await benchPeers(cacheDir, peerOptions, peerWanted);
 const doc = [
   '# Benchmarks',
   '',
@@ -167,7 +183,7 @@ const doc = [
   '',
   writesSection(writes),
   '',
-  peerSection(),
+  peerSection(peers, peerWanted),
   '',
   uiSection(ui),
   '',

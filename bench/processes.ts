@@ -19,30 +19,12 @@ export interface Spawned {
 }
 
 /** Starts `node main args(dir)` with its output in `dir/<name>.log`. */
-export async function spawnLogged(
+export function spawnLogged(
   name: string,
   main: string,
   args: (dir: string) => readonly string[],
 ): Promise<Spawned> {
-  const dir = await mkdtemp(join(tmpdir(), `gitward-bench-${name}-`));
-  const logFile = join(dir, `${name}.log`);
-  const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [main, ...args(dir)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    dir,
-    logFile,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return spawnBinary(name, process.execPath, (dir) => [main, ...args(dir)]);
 }
 
 /** Polls `probe` every 100 ms until it gives a value; stops the process if it never does. */
@@ -61,4 +43,37 @@ export async function untilReady<T>(
   }
   await p.stop();
   throw new Error(`${what} not ready after ${timeoutMs / 1000} s; see ${p.logFile}`);
+}
+
+/** Starts a binary (a peer's controller, Redis) with its output in `dir/<name>.log`. */
+export async function spawnBinary(
+  name: string,
+  cmd: string,
+  args: (dir: string) => readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<Spawned> {
+  const dir = await mkdtemp(join(tmpdir(), `gitward-bench-${name}-`));
+  const logFile = join(dir, `${name}.log`);
+  const log = createWriteStream(logFile);
+  const child = spawn(cmd, args(dir), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  // A binary that cannot start emits 'error' and never 'exit'.
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  return {
+    child,
+    dir,
+    logFile,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -286,7 +286,7 @@ export function scaleSection(runs: readonly ScaleFigures[]): string {
     'from the first create request to every app Synced/Healthy. Refresh cycle: every app annotated',
     '`gitward.dev/refresh=normal` until every annotation is removed (each app re-resolved in git,',
     're-rendered from cache and compared), with the CPU seconds the controller used meanwhile.',
-    "RSS: the controller's resident memory 5 s after the last cycle. No peer ran (see below).",
+    "RSS: the controller's resident memory 5 s after the last cycle. Peers: see their section.",
     '',
     '| apps | resources | first sync (controller CPU) | refresh cycle | refresh CPU | controller RSS |',
     '| ---: | ---: | --- | --- | --- | ---: |',
@@ -327,15 +327,3 @@ export function uiSection(f: UiFigures): string {
 }
 
 /** Issue 8's stretch goal, said plainly while it is not run. */
-export function peerSection(): string {
-  return [
-    '## Peer: Flux',
-    '',
-    "Not run yet. Flux's source-controller and kustomize-controller (v1.10.1) are served by the Go",
-    'module proxy here, so they can in principle be built from their modules beside the pinned',
-    'Kubernetes binaries; running scenario 2 with N Kustomizations also needs their CRDs installed',
-    "and source-controller's artifact server reachable by kustomize-controller on loopback. That",
-    'build and wiring is still to do, so this file has no peer figures and makes no claim against',
-    'Flux.',
-  ].join('\n');
-}

@@ -85,7 +85,8 @@ function profileOf(before: string, after: string, apps: number, cycles: number):
   };
 }
 
-function objects(): KubeObject[] {
+/** The ten objects of every scale-out app (the peers deploy the same ones). */
+export function objects(): KubeObject[] {
   const labels = { app: 'web' };
   const cm = (n: number): KubeObject => ({
     apiVersion: 'v1',
@@ -149,14 +150,14 @@ function objects(): KubeObject[] {
 }
 
 /** user + system CPU seconds of a process, from /proc (clock ticks are 100 Hz on Linux). */
-async function cpuSeconds(pid: number): Promise<number> {
+export async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function rssMiB(pid: number): Promise<number> {
+export async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
@@ -167,7 +168,11 @@ async function listApps(kube: KubeClient): Promise<Application[]> {
 }
 
 /** Runs `fn` over items with at most `limit` in flight (requests, not the controller's work). */
-async function inBatches<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>) {
+export async function inBatches<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<void>,
+) {
   for (let i = 0; i < items.length; i += limit)
     await Promise.all(items.slice(i, i + limit).map(fn));
 }

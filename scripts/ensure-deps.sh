@@ -96,3 +96,16 @@ if [ "${1:-}" = "node" ]; then
     fi
   done
 fi
+
+# The benchmark's peers (bench/peer-argocd.ts, `npm run bench`) run Argo CD beside Debian's
+# redis-server. Only that bench run needs it; without it the bench says Argo CD was not measured
+# and why, so here a failure only warns.
+if [ "${1:-}" = "peers" ]; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    apt_install redis-server
+  fi
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "warning: redis-server is missing and could not be installed (apt-get install redis-server);" \
+      "the bench's Argo CD run needs it" >&2
+  fi
+fi
