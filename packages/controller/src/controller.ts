@@ -1,4 +1,11 @@
-import type { ClusterCache, ClusterChange, KubeClient } from '@gitward/infra';
+import {
+  managersNamedBy,
+  type ClusterCache,
+  type ClusterChange,
+  type KeptManagersSource,
+  type KubeClient,
+} from '@gitward/infra';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
 import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
@@ -31,7 +38,14 @@ export interface ControllerOptions {
   readonly debounceMs?: number;
   /** Times each reconcile (gitward_app_reconcile_seconds). */
   readonly reconcileTimer?: (namespace: string, name: string) => () => number;
+  /**
+   * The field managers whose managedFields the cluster caches keep: kept up to date here with
+   * the managers the Applications' ignoreDifferences name (managedFieldsManagers).
+   */
+  readonly keptManagers?: KeptManagersSource;
 }
+
+const relistWaitMs = 10_000;
 
 /**
  * The reconcile loop: Application and project events, changes to managed objects and a jittered
@@ -54,6 +68,27 @@ export function createController(o: ControllerOptions) {
   const isOurs = (obj: KubeObject, kind: string) =>
     obj.kind === kind && obj.apiVersion.startsWith(`${o.group}/`) && inNamespace(obj);
 
+  // managedFieldsManagers per app, and their union as last given to the caches.
+  const managersOf = new Map<string, readonly string[]>();
+  let keptKey = '';
+  /**
+   * Updates the kept managers with this app's; a promise when the set grew (the caches list again
+   * the kinds whose entries of the new managers they had dropped), undefined otherwise.
+   */
+  const noteManagers = (name: string, app: KubeObject | undefined): Promise<void> | undefined => {
+    if (!o.keptManagers) return undefined;
+    const named = app ? managersNamedBy(app) : [];
+    if (named.length > 0) managersOf.set(name, named);
+    else managersOf.delete(name);
+    const all = [...new Set([...managersOf.values()].flat())].sort();
+    const key = JSON.stringify(all);
+    if (key === keptKey) return undefined;
+    const grew = all.some((m) => !o.keptManagers?.has(m));
+    keptKey = key;
+    const done = o.keptManagers.set(all);
+    return grew ? done : undefined;
+  };
+
   /** The apps that track a changed object are compared again, a moment later (batched). */
   const touchApps = (apps: readonly string[]) => {
     for (const app of apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
@@ -65,6 +100,7 @@ export function createController(o: ControllerOptions) {
       // App-of-apps: a child Application is also a managed object of its parent, whose health
       // follows the child's status.
       touchApps(e.apps);
+      const relisting = noteManagers(name, e.type === 'delete' ? undefined : e.object);
       if (e.type === 'delete') {
         seen.delete(name);
         return;
@@ -72,7 +108,14 @@ export function createController(o: ControllerOptions) {
       const t = appTrigger(e.object);
       const reconcile = triggersReconcile(seen.get(name), t);
       seen.set(name, t);
-      if (reconcile) queue.add(name);
+      // An app that names a manager the caches had dropped is compared once they have it again:
+      // before, the fields that manager owns would show as drift.
+      // A cache that cannot list (its cluster is down) holds no app back for long.
+      if (reconcile && relisting)
+        void Promise.race([relisting, sleep(relistWaitMs, undefined, { ref: false })]).finally(() =>
+          queue.add(name),
+        );
+      else if (reconcile) queue.add(name);
       return;
     }
     if (isOurs(e.object, 'AppProject')) {

@@ -10,6 +10,7 @@ import {
   clusterConnection,
   createChartRepositories,
   createClusterCache,
+  createKeptManagers,
   createGitRepositories,
   createKubeClient,
   createLogger,
@@ -99,8 +100,12 @@ const settings = createControllerSettings({
 });
 const current = settings.current;
 const tracking = trackingAnnotation(cfg.group);
+// The caches keep only the managedFields entries of the managers an app's ignoreDifferences names
+// (the controller updates the set from the Applications it sees).
+const keptManagers = createKeptManagers();
 const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,
+  keptManagers,
   // Asked again on each read: a tracking method changed in the ConfigMap re-indexes the caches.
   labelKey: () =>
     current().trackingMethod === TrackingMethod.Annotation ? undefined : defaultInstanceLabel,
@@ -195,6 +200,7 @@ const controller = createController({
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
+  keptManagers,
 });
 
 // Ready: the leader once its caches are synced, and a standby once its CRDs are checked and it
