@@ -27,6 +27,7 @@ import {
 } from '@gitward/infra';
 import { errorMessage, secretTypeLabel, type ApiGroup, type KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
+import { createApplyMemo } from './apply-memo.ts';
 import { createPredictor, type Predictor } from './dry-run.ts';
 import { createApplier, type Applier } from './sync/applier.ts';
 
@@ -64,12 +65,15 @@ export function connectCluster(
   c.onChange((e) => {
     if (e.object.kind === crdKind.kind) index = undefined;
   });
+  // One memo of server-side apply answers: the predictor's dry runs serve the sync's, and the
+  // sync's applies serve the next comparison.
+  const memo = createApplyMemo();
   return {
     ...known,
     kube,
     cache: c,
-    predictor: createPredictor(kube),
-    applier: createApplier(kube),
+    predictor: createPredictor(kube, memo),
+    applier: createApplier(kube, memo),
     async discovery() {
       await (crdsWatched ??= c.watchKinds([crdKind]));
       return (index ??= kube.discover().catch((err: unknown) => {

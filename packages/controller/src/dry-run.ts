@@ -1,19 +1,15 @@
-import { createHash } from 'node:crypto';
-import { forCache, type ApiResourceIndex, type KubeClient } from '@gitward/infra';
+import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
 import { formatResourceKey, groupOf, resourceKeyOf, type KubeObject } from '@gitward/model';
+import { createApplyMemo, type ApplyMemo } from './apply-memo.ts';
 import { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
-
-const noManagers = { has: () => false };
 
 /**
  * The apiserver's own prediction of each desired object after apply (server-side apply with
- * dryRun=All): defaults and mutating webhooks included, so they never show as drift. Results are
- * cached per (desired content, live resourceVersion): a steady state makes no dry-run calls.
- * One prediction is kept per object (the latest), without managedFields (the diff reads the
- * live object's), so the cache grows with the objects managed, not with their changes.
+ * dryRun=All): defaults and mutating webhooks included, so they never show as drift. Answers are
+ * remembered per (desired content, live resourceVersion) in the memo the applier shares
+ * (apply-memo.ts): a steady state, and the comparison right after a sync, make no dry-run calls.
  */
-export function createPredictor(kube: KubeClient) {
-  const cache = new Map<string, { readonly key: string; readonly predicted: KubeObject }>();
+export function createPredictor(kube: KubeClient, memo: ApplyMemo = createApplyMemo()) {
   const stats = { dryRuns: 0, cacheHits: 0 };
 
   async function predict(
@@ -23,13 +19,10 @@ export function createPredictor(kube: KubeClient) {
   ): Promise<KubeObject | undefined> {
     const res = index.lookup(groupOf(obj.apiVersion), obj.kind);
     if (!res || !obj.metadata.name) return undefined;
-    const hash = createHash('sha256').update(JSON.stringify(obj)).digest('hex');
-    const cacheKey = `${hash}:${String((live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ?? '')}`;
-    const id = formatResourceKey(resourceKeyOf(obj));
-    const hit = cache.get(id);
-    if (hit?.key === cacheKey) {
+    const hit = memo.get(obj, live);
+    if (hit) {
       stats.cacheHits++;
-      return hit.predicted;
+      return hit;
     }
     stats.dryRuns++;
     const out = await kube.request<KubeObject>(
@@ -43,12 +36,7 @@ export function createPredictor(kube: KubeClient) {
     );
     // A missing namespace or a rejected object has no prediction: the diff falls back to two-way.
     if (out.status >= 300) return undefined;
-    const predicted = forCache(out.body, noManagers);
-    cache.delete(id);
-    cache.set(id, { key: cacheKey, predicted });
-    // Objects no app manages any more are forgotten oldest first.
-    if (cache.size > 20_000) cache.delete(cache.keys().next().value ?? '');
-    return predicted;
+    return memo.dryRan(obj, live, out.body);
   }
 
   /** Predictions for all desired objects, by formatted ResourceKey. */
