@@ -89,9 +89,20 @@ export function createController(o: ControllerOptions) {
     return grew ? done : undefined;
   };
 
-  /** The apps that track a changed object are compared again, a moment later (batched). */
+  /** Whether an operation is asked for or running on the app (its cached Application says). */
+  const syncing = (name: string) =>
+    o.cache.get({ group: o.group, kind: 'Application', namespace: o.namespace, name })?.[
+      'operation'
+    ] != null;
+  /**
+   * The apps that track a changed object are compared again, a moment later (batched), or at
+   * once when a sync runs: its next pass waits for exactly such a change (the object applied is
+   * live, a hook finished), and a burst that arrives while the pass runs still costs one more
+   * pass only (the queue marks the app dirty).
+   */
   const touchApps = (apps: readonly string[]) => {
-    for (const app of apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
+    for (const app of apps)
+      if (seen.has(app)) queue.addAfter(app, syncing(app) ? 0 : (o.debounceMs ?? 250));
   };
 
   function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {
@@ -152,9 +163,7 @@ export function createController(o: ControllerOptions) {
     async start(): Promise<void> {
       unsubscribe = o.cache.onChange(onEvent);
       // Only managed objects count there: Applications and projects live on the control plane.
-      unsubscribeRemote = o.remoteChanges?.((e) => {
-        for (const app of e.apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
-      });
+      unsubscribeRemote = o.remoteChanges?.((e) => touchApps(e.apps));
       unsubscribeClusters = o.clustersChanged?.(() => {
         for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
       });
