@@ -113,6 +113,18 @@ if (only) {
   );
   process.exit(0);
 }
+// --only-sync runs scenario 3 alone and prints its section, writing nothing.
+if (process.argv.includes('--only-sync')) {
+  process.stdout.write(`${syncSection(await benchSyncThroughput(cacheDir, runs))}\n`);
+  process.exit(0);
+}
+// --only-push=N runs scenario 1 alone with N pushes per trigger and prints its section.
+const onlyPush = process.argv.find((a) => a.startsWith('--only-push='));
+if (onlyPush) {
+  const pushes = Math.max(3, Number(onlyPush.split('=')[1]));
+  process.stdout.write(`${pushSection(await benchPushToLive(cacheDir, pushes, 5))}\n`);
+  process.exit(0);
+}
 // --only-writes runs the apiserver write comparison alone and prints its section, writing nothing.
 if (process.argv.includes('--only-writes')) {
   process.stdout.write(`${writesSection(await benchApiserverWrites(cacheDir, runs))}\n`);

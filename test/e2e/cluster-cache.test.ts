@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { KubeObject } from '@gitward/model';
 import {
   createClusterCache,
+  createKeptManagers,
   createKubeClient,
   loadKubeconfig,
   trackingIdFor,
@@ -331,6 +332,59 @@ describe('the cluster cache against the local control plane', () => {
     expect(
       cache.get({ group: '', kind: 'ConfigMap', namespace: ns, name: 'gone-keep' }),
     ).toBeDefined();
+  });
+
+  it('keeps only the managedFields of kept managers, and lists again when one is added', async () => {
+    const kept = createKeptManagers();
+    const cache = createClusterCache(client, {
+      trackingAnnotation: annotation,
+      keptManagers: kept,
+      onError: (err) => errors.push(err),
+    });
+    caches.push(cache);
+    const changes: ClusterChange[] = [];
+    cache.onChange((e) => changes.push(e));
+    // Two managers: kubectl's client-side apply (with its last-applied annotation) and a
+    // server-side apply by another manager that owns one more key.
+    await apply(configMap(ns, 'managed', { a: '1' }));
+    const ssa = await client.request('PATCH', `/api/v1/namespaces/${ns}/configmaps/managed`, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'managed' },
+        data: { b: '2' },
+      },
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: 'e2e-other' },
+    });
+    expect(ssa.status).toBe(200);
+    await cache.watchKinds([configMaps]);
+    const key = { group: '', kind: 'ConfigMap', namespace: ns, name: 'managed' };
+    const managers = () =>
+      ((cache.get(key)?.metadata['managedFields'] ?? []) as { manager: string }[]).map(
+        (e) => e.manager,
+      );
+    expect(cache.get(key)?.metadata['managedFields']).toBeUndefined();
+    expect(dataOf(cache.get(key))).toEqual({ a: '1', b: '2' });
+    expect(
+      cache.get(key)?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'],
+    ).toContain('"a":"1"');
+
+    // An app names e2e-other: the cache lists ConfigMaps again and has its entry (only).
+    // This watch sees every ConfigMap in the cluster: count the changes of this one only.
+    const mine = () => changes.filter((c) => c.object.metadata.namespace === ns).length;
+    const lists = mine();
+    await kept.set(['e2e-other']);
+    expect(managers()).toEqual(['e2e-other']);
+    expect(mine()).toBeGreaterThan(lists);
+    // A watch event after the re-list keeps it too.
+    await kubectl(['-n', ns, 'patch', 'configmap', 'managed', '-p', '{"data":{"c":"3"}}']);
+    await waitFor('the patch', () => dataOf(cache.get(key))?.['c'] === '3');
+    expect(managers()).toEqual(['e2e-other']);
+    // Setting the same set again lists nothing.
+    const before = mine();
+    await kept.set(['e2e-other']);
+    expect(mine()).toBe(before);
   });
 
   it('rejects watchKinds after stop and reported no unexpected errors', async () => {

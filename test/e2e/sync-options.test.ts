@@ -172,6 +172,42 @@ describe('sync options', () => {
     expect(await replicas('reset')).toBe(1);
   });
 
+  it('ignores the fields another manager owns (managedFieldsManagers), though the cache drops other managers’ entries', async () => {
+    const dest = uniqueName('mfm');
+    await kubectl(['create', 'namespace', dest]);
+    await bed.repo.commit({ 'mfm/cm.json': configMap('scaled', { a: '1', b: '1' }) }, 'mfm app');
+    await bed.repo.push();
+    await kubectl(['apply', '-f', '-'], application('mfm', dest, 'mfm'));
+    await requestSync('mfm');
+    await waitApp('mfm', (a) => opDone(a) && a.status?.operationState?.phase === 'Succeeded');
+    // Another field manager takes `a` over by server-side apply.
+    const other = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'scaled', namespace: dest },
+      data: { a: '2' },
+    });
+    await kubectl(
+      ['apply', '--server-side', '--force-conflicts', '--field-manager=e2e-scaler', '-f', '-'],
+      other,
+    );
+    await refresh('mfm');
+    await waitApp('mfm', (a) => a.status?.sync?.status === 'OutOfSync');
+    // Now the app names that manager: the controller's cache had dropped its managedFields
+    // entries (no app named it), gets them back, and the field it owns is no drift.
+    await kubectl(
+      ['apply', '-f', '-'],
+      application('mfm', dest, 'mfm', {
+        ignoreDifferences: [{ kind: 'ConfigMap', managedFieldsManagers: ['e2e-scaler'] }],
+      }),
+    );
+    await waitApp('mfm', (a) => a.status?.sync?.status === 'Synced');
+    // A change to a field it does not own still shows.
+    await kubectl(['-n', dest, 'patch', 'configmap', 'scaled', '-p', '{"data":{"b":"9"}}']);
+    await refresh('mfm');
+    await waitApp('mfm', (a) => a.status?.sync?.status === 'OutOfSync');
+  });
+
   it('skips the dry run of a custom resource whose CRD comes earlier in the same sync (SkipDryRunOnMissingResource)', async () => {
     const dest = uniqueName('crdwave');
     await kubectl(['create', 'namespace', dest]);

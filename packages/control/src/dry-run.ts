@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
 import { formatResourceKey, groupOf, resourceKeyOf, type KubeObject } from '@gitward/model';
+import { createApplyMemo, type ApplyMemo } from './apply-memo.ts';
 import { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
 
 /**
@@ -12,11 +12,11 @@ import { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
  *
  * A refused dry run (403 without `patch` rights, 404 for a missing namespace, 422 for an invalid
  * object) has no prediction: that object is compared 2-way (desired laid over live) by both.
- * Results are cached per (desired content, live resourceVersion): a steady state makes no
- * dry-run calls.
+ * Answers are remembered per (desired content, live resourceVersion) in the memo the applier
+ * shares (apply-memo.ts): a steady state, and the comparison right after a sync, make no dry-run
+ * calls.
  */
-export function createPredictor(kube: KubeClient) {
-  const cache = new Map<string, KubeObject>();
+export function createPredictor(kube: KubeClient, memo: ApplyMemo = createApplyMemo()) {
   const stats = { dryRuns: 0, cacheHits: 0 };
 
   async function predict(
@@ -26,9 +26,7 @@ export function createPredictor(kube: KubeClient) {
   ): Promise<KubeObject | undefined> {
     const res = index.lookup(groupOf(obj.apiVersion), obj.kind);
     if (!res || !obj.metadata.name) return undefined;
-    const hash = createHash('sha256').update(JSON.stringify(obj)).digest('hex');
-    const cacheKey = `${hash}:${String((live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ?? '')}`;
-    const hit = cache.get(cacheKey);
+    const hit = memo.get(obj, live);
     if (hit) {
       stats.cacheHits++;
       return hit;
@@ -44,9 +42,7 @@ export function createPredictor(kube: KubeClient) {
       },
     );
     if (out.status >= 300) return undefined;
-    cache.set(cacheKey, out.body);
-    if (cache.size > 20_000) cache.delete(cache.keys().next().value ?? '');
-    return out.body;
+    return memo.dryRan(obj, live, out.body);
   }
 
   /** Predictions for all desired objects, by formatted ResourceKey. */

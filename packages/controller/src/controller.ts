@@ -1,4 +1,11 @@
-import type { ClusterCache, ClusterChange, KubeClient } from '@gitward/infra';
+import {
+  managersNamedBy,
+  type ClusterCache,
+  type ClusterChange,
+  type KeptManagersSource,
+  type KubeClient,
+} from '@gitward/infra';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
 import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
@@ -39,7 +46,14 @@ export interface ControllerOptions {
   readonly ownership?: Ownership;
   /** How soon an app held by the fence is asked about again (default 1 s). */
   readonly fenceRetryMs?: number;
+  /**
+   * The field managers whose managedFields the cluster caches keep: kept up to date here with
+   * the managers the Applications' ignoreDifferences name (managedFieldsManagers).
+   */
+  readonly keptManagers?: KeptManagersSource;
 }
+
+const relistWaitMs = 10_000;
 
 /**
  * The reconcile loop: Application and project events, changes to managed objects and a jittered
@@ -80,9 +94,41 @@ export function createController(o: ControllerOptions) {
   const isOurs = (obj: KubeObject, kind: string) =>
     obj.kind === kind && obj.apiVersion.startsWith(`${o.group}/`) && inNamespace(obj);
 
-  /** The apps that track a changed object are compared again, a moment later (batched). */
+  // managedFieldsManagers per app, and their union as last given to the caches.
+  const managersOf = new Map<string, readonly string[]>();
+  let keptKey = '';
+  /**
+   * Updates the kept managers with this app's; a promise when the set grew (the caches list again
+   * the kinds whose entries of the new managers they had dropped), undefined otherwise.
+   */
+  const noteManagers = (name: string, app: KubeObject | undefined): Promise<void> | undefined => {
+    if (!o.keptManagers) return undefined;
+    const named = app ? managersNamedBy(app) : [];
+    if (named.length > 0) managersOf.set(name, named);
+    else managersOf.delete(name);
+    const all = [...new Set([...managersOf.values()].flat())].sort();
+    const key = JSON.stringify(all);
+    if (key === keptKey) return undefined;
+    const grew = all.some((m) => !o.keptManagers?.has(m));
+    keptKey = key;
+    const done = o.keptManagers.set(all);
+    return grew ? done : undefined;
+  };
+
+  /** Whether an operation is asked for or running on the app (its cached Application says). */
+  const syncing = (name: string) =>
+    o.cache.get({ group: o.group, kind: 'Application', namespace: o.namespace, name })?.[
+      'operation'
+    ] != null;
+  /**
+   * The apps that track a changed object are compared again, a moment later (batched), or at
+   * once when a sync runs: its next pass waits for exactly such a change (the object applied is
+   * live, a hook finished), and a burst that arrives while the pass runs still costs one more
+   * pass only (the queue marks the app dirty).
+   */
   const touchApps = (apps: readonly string[]) => {
-    for (const app of apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
+    for (const app of apps)
+      if (seen.has(app)) queue.addAfter(app, syncing(app) ? 0 : (o.debounceMs ?? 250));
   };
 
   function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {
@@ -91,6 +137,7 @@ export function createController(o: ControllerOptions) {
       // App-of-apps: a child Application is also a managed object of its parent, whose health
       // follows the child's status.
       touchApps(e.apps);
+      const relisting = noteManagers(name, e.type === 'delete' ? undefined : e.object);
       if (e.type === 'delete') {
         seen.delete(name);
         decided.delete(name);
@@ -101,7 +148,14 @@ export function createController(o: ControllerOptions) {
       const t = appTrigger(e.object);
       const reconcile = triggersReconcile(seen.get(name), t);
       seen.set(name, t);
-      if (reconcile) queue.add(name);
+      // An app that names a manager the caches had dropped is compared once they have it again:
+      // before, the fields that manager owns would show as drift.
+      // A cache that cannot list (its cluster is down) holds no app back for long.
+      if (reconcile && relisting)
+        void Promise.race([relisting, sleep(relistWaitMs, undefined, { ref: false })]).finally(() =>
+          queue.add(name),
+        );
+      else if (reconcile) queue.add(name);
       return;
     }
     if (isOurs(e.object, 'AppProject')) {
@@ -154,9 +208,7 @@ export function createController(o: ControllerOptions) {
     async start(): Promise<void> {
       unsubscribe = o.cache.onChange(onEvent);
       // Only managed objects count there: Applications and projects live on the control plane.
-      unsubscribeRemote = o.remoteChanges?.((e) => {
-        for (const app of e.apps) if (seen.has(app)) queue.addAfter(app, o.debounceMs ?? 250);
-      });
+      unsubscribeRemote = o.remoteChanges?.((e) => touchApps(e.apps));
       unsubscribeClusters = o.clustersChanged?.(() => {
         for (const app of seen.keys()) queue.addAfter(app, o.debounceMs ?? 250);
       });

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import {
   clusterFingerprint,
+  createApplyMemo,
   createPredictor,
   isInCluster,
   listClusterSecrets,
@@ -68,12 +69,15 @@ export function connectCluster(
   c.onChange((e) => {
     if (e.object.kind === crdKind.kind) index = undefined;
   });
+  // One memo of server-side apply answers: the predictor's dry runs serve the sync's, and the
+  // sync's applies serve the next comparison.
+  const memo = createApplyMemo();
   return {
     ...known,
     kube,
     cache: c,
-    predictor: createPredictor(kube),
-    applier: createApplier(kube),
+    predictor: createPredictor(kube, memo),
+    applier: createApplier(kube, memo),
     async discovery() {
       await (crdsWatched ??= c.watchKinds([crdKind]));
       return (index ??= kube.discover().catch((err: unknown) => {

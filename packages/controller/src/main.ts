@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   createChartRepositories,
   createClusterCache,
+  createKeptManagers,
   createGitRepositories,
   createKubeClient,
   createLogger,
@@ -150,8 +151,12 @@ const settings = createControllerSettings({
 });
 const current = settings.current;
 const tracking = trackingAnnotation(cfg.group);
+// The caches keep only the managedFields entries of the managers an app's ignoreDifferences names
+// (the controller updates the set from the Applications it sees).
+const keptManagers = createKeptManagers();
 const cacheOptions = (server: string) => ({
   trackingAnnotation: tracking,
+  keptManagers,
   // Asked again on each read: a tracking method changed in the ConfigMap re-indexes the caches.
   labelKey: () =>
     current().trackingMethod === TrackingMethod.Annotation ? undefined : defaultInstanceLabel,
@@ -247,6 +252,7 @@ const controller = createController({
   logger,
   reconcileTimer: metrics.reconcileTimer,
   ...(sharding && { ownership: sharding }),
+  keptManagers,
 });
 
 // Ready: the leader once its caches are synced, and a standby once its CRDs are checked and it

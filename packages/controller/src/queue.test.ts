@@ -194,6 +194,28 @@ describe('createWorkQueue', () => {
     await q.stop();
   });
 
+  it('adds a key at once for a delay of 0 and drops its pending delay', async () => {
+    const timers: { ms: number; fn: () => void; cancelled: boolean }[] = [];
+    const q = createWorkQueue({
+      schedule: (fn, ms) => {
+        const t = { ms, fn, cancelled: false };
+        timers.push(t);
+        return { cancel: () => void (t.cancelled = true) };
+      },
+    });
+    const seen: string[] = [];
+    q.start(record(seen), 1);
+    q.addAfter('a', 1000);
+    q.addAfter('a', 0);
+    await sleep(20);
+    expect(seen).toEqual(['a']);
+    expect(timers.map((t) => [t.ms, t.cancelled])).toEqual([[1000, true]]);
+    // A later delay is scheduled again afresh.
+    q.addAfter('a', 500);
+    expect(timers.at(-1)?.ms).toBe(500);
+    await q.stop();
+  });
+
   it('re-runs a key re-added while it runs in the better of the lanes asked for', async () => {
     const q = createWorkQueue();
     const seen: string[] = [];

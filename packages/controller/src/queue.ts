@@ -14,7 +14,10 @@ export type Lane = 'event' | 'resync' | 'retry';
 export interface WorkQueue {
   /** Queue a key now (deduplicated; a key already waiting moves up to the better lane). */
   add(key: string, lane?: Lane): void;
-  /** Queue a key after a delay; an earlier pending delay for the same key wins. */
+  /**
+   * Queue a key after a delay; an earlier pending delay for the same key wins, and a delay of 0
+   * adds it now and drops the pending one.
+   */
   addAfter(key: string, delayMs: number, lane?: Lane): void;
   /** Queue a key in the retry lane after its next backoff step (1 s doubling to maxBackoffMs). */
   addRateLimited(key: string): void;
@@ -126,9 +129,14 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
 
   function addAfter(key: string, delayMs: number, lane: Lane = 'event'): void {
     if (stopped) return;
-    if (delayMs <= 0) return add(key, lane);
-    const at = Date.now() + delayMs;
     const pending = timers.get(key);
+    if (delayMs <= 0) {
+      // Now is earlier than any pending delay: that one has nothing left to do.
+      pending?.cancel();
+      timers.delete(key);
+      return add(key, pending ? better(pending.lane, lane) : lane);
+    }
+    const at = Date.now() + delayMs;
     if (pending && pending.at <= at) {
       pending.lane = better(pending.lane, lane);
       return;

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clientSideApply } from '@gitward/engine';
 import type { ApiResource, ApiResourceIndex, KubeClient } from '@gitward/infra';
 import { groupOf, type KubeObject } from '@gitward/model';
+import type { ApplyMemo } from '@gitward/control';
 import { applyPatch, fieldManager, resourcePath } from '../kube-paths.ts';
 
 export interface ApplyOptions {
@@ -61,8 +62,13 @@ interface Written {
   readonly replaced?: boolean;
 }
 
-/** Applies and deletes objects for syncs: server-side apply by default, with Argo CD's options. */
-export function createApplier(kube: KubeClient) {
+/**
+ * Applies and deletes objects for syncs: server-side apply by default, with Argo CD's options.
+ * With `memo` (shared with the predictor), a server-side dry run the predictor already made over
+ * the same live version is answered from it, and each apply's answer is remembered for the next
+ * comparison.
+ */
+export function createApplier(kube: KubeClient, memo?: ApplyMemo) {
   // Types learned from the apiserver after the discovery snapshot (CRDs created by a sync).
   const learned = new Map<string, ApiResource>();
 
@@ -234,11 +240,26 @@ export function createApplier(kube: KubeClient) {
     // Server-side apply checks every field against the schema whatever fieldValidation says, so
     // Validate=false is kubectl's `apply --validate=false`: client-side, unknown fields dropped.
     if (o.serverSideApply === false || !o.validate) return clientSide(res, obj, live, query);
-    const out = await kube.request('PATCH', path, {
+    return serverSide(path, obj, live, o.dryRun, query);
+  }
+
+  /** Server-side apply (force, as Argo CD); a dry run the memo knows the answer of is not sent. */
+  async function serverSide(
+    path: string,
+    obj: KubeObject,
+    live: KubeObject | undefined,
+    dryRun: boolean,
+    query: Record<string, string>,
+  ): Promise<Written> {
+    const known = dryRun ? memo?.get(obj, live) : undefined;
+    if (known) return { status: 200, body: known, before: live };
+    const out = await kube.request<KubeObject>('PATCH', path, {
       body: obj,
       contentType: applyPatch,
       query: { ...query, force: 'true' },
     });
+    if (out.status < 300 && dryRun) memo?.dryRan(obj, live, out.body);
+    else if (out.status < 300) memo?.applied(obj, out.body);
     return { ...out, before: live };
   }
 

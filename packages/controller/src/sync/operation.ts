@@ -4,6 +4,7 @@
  * wrote, recorded in `status.operationState` so that any pass can resume. Also terminates one.
  */
 import {
+  applyBatches,
   assessHealth,
   crdGroupKinds,
   dryRunResult,
@@ -34,6 +35,7 @@ import {
 } from '@gitward/model';
 import type { ActResult, Applier, ApplyOptions } from './applier.ts';
 import { deletionApproved } from './deletion.ts';
+import { mapLimited } from './map-limited.ts';
 
 type OperationState = NonNullable<ApplicationStatus['operationState']>;
 type ResultItem = NonNullable<NonNullable<OperationState['syncResult']>['resources']>[number];
@@ -534,48 +536,31 @@ function recordRefusals(
 
 /**
  * Requests in flight at once. Tasks of one kind rank within a wave do not depend on each other
- * (gitops-engine applies a wave's tasks concurrently too); ranks still go one after another, so
- * Namespaces and CRDs exist before what needs them.
+ * (gitops-engine applies a wave's tasks concurrently too); ranks still go one after another
+ * (the engine's applyBatches), so Namespaces and CRDs exist before what needs them.
  */
 const requestConcurrency = 8;
-
-/** `fn` over `items`, at most `limit` at a time; the results in input order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 type TargetTask = SyncTask & { readonly target: KubeObject };
 const hasTarget = (t: SyncTask): t is TargetTask => t.target !== undefined;
 
-/** Consecutive runs of tasks with the same kind rank, in order. */
-function byKindRank<T extends SyncTask>(tasks: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  for (const t of tasks) {
-    const last = groups.at(-1);
-    if (last && last[0]?.kindRank === t.kindRank) last.push(t);
-    else groups.push([t]);
-  }
-  return groups;
-}
+const itemKey = (r: ResultItem) => resultKey(r.syncPhase, r.group, r.kind, r.namespace, r.name);
+// Where each result sits in a pass's list (only record() changes the list), so recording a
+// thousand results is not a thousand scans of it.
+const positions = new WeakMap<ResultItem[], Map<string, number>>();
 
 function record(results: ResultItem[], item: ResultItem): void {
-  const i = results.findIndex(
-    (r) =>
-      resultKey(r.syncPhase, r.group, r.kind, r.namespace, r.name) ===
-      resultKey(item.syncPhase, item.group, item.kind, item.namespace, item.name),
-  );
-  if (i === -1) results.push(item);
-  else results[i] = item;
+  let at = positions.get(results);
+  if (at === undefined) {
+    at = new Map(results.map((r, i) => [itemKey(r), i]));
+    positions.set(results, at);
+  }
+  const key = itemKey(item);
+  const i = at.get(key);
+  if (i === undefined) {
+    at.set(key, results.length);
+    results.push(item);
+  } else results[i] = item;
 }
 
 /** What executing a step needs. */
@@ -625,7 +610,7 @@ async function execute(step: Exclude<SyncStep, { kind: 'finish' }>, ex: Exec): P
 }
 
 async function applyTasks(tasks: readonly SyncTask[], ex: Exec): Promise<void> {
-  for (const group of byKindRank(tasks.filter(hasTarget))) {
+  for (const group of applyBatches(tasks.filter(hasTarget))) {
     const outs = await mapLimited(group, requestConcurrency, (t) =>
       ex.deps.applier.apply(ex.targetOf(t, t.target), ex.inputs.live(t.key), ex.inputs.index, {
         ...applyOptions(t),

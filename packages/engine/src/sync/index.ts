@@ -19,6 +19,7 @@ export {
   type DeletionInput,
   type DeletionStep,
 } from './app-deletion.ts';
+export { applyBatches } from './apply-batches.ts';
 export {
   applyMergePatch,
   clientSideApply,

@@ -6,6 +6,7 @@
  */
 import { ErrorCode, GitwardError, type KubeObject, type ResourceKey } from '@gitward/model';
 import { hasStatus } from './kube-errors.ts';
+import { forCache, type KeptManagers } from './kept-managers.ts';
 import { createObjectStore, type StoreChange } from './object-store.ts';
 import { runReflector, sleep, type ReflectorHandlers } from './reflector.ts';
 import { trackedApp } from './tracking-id.ts';
@@ -30,6 +31,12 @@ export interface ClusterCacheOptions {
    * some namespaces: its credentials may not list cluster-wide). Empty or absent: cluster-wide.
    */
   namespaces?: readonly string[];
+  /**
+   * Cached objects keep only these managers' managedFields entries (see kept-managers.ts); a
+   * manager added later makes the kinds that had its entries dropped list again. Absent: objects
+   * are kept whole.
+   */
+  keptManagers?: KeptManagers;
 }
 
 /** One change seen by the cache; `apps` are the tracking apps of the old and new versions. */
@@ -74,6 +81,10 @@ interface KindState {
   path: string | undefined;
   /** The store's kind keys this kind's watches write (one per watched collection). */
   storeKinds: string[];
+  /** What the running loop watches (to start it again when dropped fields are wanted back). */
+  res: ApiResource | undefined;
+  /** Managers whose managedFields entries were dropped from this kind's objects. */
+  dropped: Set<string>;
   ctrl: AbortController | undefined;
   loop: Promise<void>;
   ready: PromiseWithResolvers<void>;
@@ -149,24 +160,38 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     s.ready.resolve();
   };
 
-  /** `listed` is called after each LIST of this collection (the kind is ready after all). */
+  const slim = (s: KindState, obj: KubeObject) =>
+    opts.keptManagers ? forCache(obj, opts.keptManagers, s.dropped) : obj;
+
+  /**
+   * `listed` is called after each LIST of this collection (the kind is ready after all). With
+   * `refresh`, the first LIST replaces objects whose version did not change: it is there to get
+   * back managedFields entries that were dropped.
+   */
   const handlersFor = (
     s: KindState,
     storeKind: string,
     signal: AbortSignal,
     listed: () => void,
-  ): ReflectorHandlers => ({
-    replace: (items) => {
-      if (signal.aborted) return;
-      emit(store.replaceKind(storeKind, items), s.id);
-      listed();
-    },
-    apply: (type, obj) => {
-      if (signal.aborted) return;
-      const change = type === 'DELETED' ? store.remove(obj) : store.upsert(storeKind, obj);
-      if (change) emit([change], s.id);
-    },
-  });
+    refresh: boolean,
+  ): ReflectorHandlers => {
+    let force = refresh;
+    return {
+      replace: (items) => {
+        if (signal.aborted) return;
+        const slimmed = items.map((o) => slim(s, o));
+        emit(store.replaceKind(storeKind, slimmed, force), s.id);
+        force = false;
+        listed();
+      },
+      apply: (type, obj) => {
+        if (signal.aborted) return;
+        const change =
+          type === 'DELETED' ? store.remove(obj) : store.upsert(storeKind, slim(s, obj));
+        if (change) emit([change], s.id);
+      },
+    };
+  };
 
   const onKindError = (s: KindState, err: unknown) => {
     report(err, s.id);
@@ -185,10 +210,15 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     scheduleRediscovery(rediscoveryRetryMs);
   };
 
-  const startKind = (s: KindState, res: ApiResource) => {
+  /**
+   * Starts (or with `refresh`, restarts) the kind's loop; resolves once its LISTs are in, or
+   * when it is stopped first.
+   */
+  const startKind = (s: KindState, res: ApiResource, refresh = false): Promise<void> => {
     const collections = collectionsOf(res, opts.namespaces ?? [], s.id);
     const path = collections.map((c) => c.path).join(',');
-    if (master.signal.aborted || (s.status === 'running' && s.path === path)) return;
+    if (master.signal.aborted || (s.status === 'running' && s.path === path && !refresh))
+      return Promise.resolve();
     // A new path (the CRD's preferred version changed) replaces the old loop, which must
     // finish before the new one writes to the store.
     const previous = s.loop;
@@ -199,7 +229,10 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
     s.path = path;
     s.storeKinds = collections.map((c) => c.storeKind);
     s.status = 'running';
+    s.res = res;
+    s.dropped = new Set();
     const listed = new Set<string>();
+    const allListed = Promise.withResolvers<void>();
     s.loop = (async () => {
       await previous;
       const ends = await Promise.all(
@@ -207,25 +240,47 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
           runReflector(
             client,
             c.path,
-            handlersFor(s, c.storeKind, signal, () => {
-              listed.add(c.path);
-              if (listed.size === collections.length) markReady(s);
-            }),
+            handlersFor(
+              s,
+              c.storeKind,
+              signal,
+              () => {
+                listed.add(c.path);
+                if (listed.size < collections.length) return;
+                markReady(s);
+                allListed.resolve();
+              },
+              refresh,
+            ),
             { signal, onError: (err) => onKindError(s, err) },
           ),
         ),
       );
       if (ends.includes('not-found')) kindVanished(s, ctrl);
-    })().catch((err: unknown) => report(err, s.id));
+    })()
+      .catch((err: unknown) => report(err, s.id))
+      .finally(() => allListed.resolve());
     track(s.loop);
+    return allListed.promise;
   };
+
+  /** Lists again the running kinds that dropped entries of `added` managers. */
+  const relistFor = async (added: ReadonlySet<string>): Promise<void> => {
+    const restarts = [...kinds.values()].flatMap((s) =>
+      s.status === 'running' && s.res !== undefined && [...s.dropped].some((m) => added.has(m))
+        ? [startKind(s, s.res, true)]
+        : [],
+    );
+    await Promise.all(restarts);
+  };
+  const unsubscribeKept = opts.keptManagers?.onAdded(relistFor);
 
   /** Starts every requested kind the index serves; marks the others pending. */
   const resolveKinds = (index: ApiResourceIndex) => {
     for (const s of kinds.values()) {
       const res = index.lookup(s.group, s.kind);
       if (res !== undefined && watchable(res)) {
-        startKind(s, res);
+        void startKind(s, res);
       } else if (s.status === 'new') {
         if (res !== undefined) report(notWatchable(s.id), s.id);
         s.status = 'pending';
@@ -336,6 +391,8 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
         status: 'new',
         path: undefined,
         storeKinds: [],
+        res: undefined,
+        dropped: new Set(),
         ctrl: undefined,
         loop: Promise.resolve(),
         ready,
@@ -370,6 +427,7 @@ export function createClusterCache(client: KubeClient, opts: ClusterCacheOptions
       return () => listeners.delete(listener);
     },
     async stop() {
+      unsubscribeKept?.();
       master.abort();
       clearTimeout(rediscoverTimer);
       for (const s of kinds.values()) {

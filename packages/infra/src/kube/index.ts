@@ -76,6 +76,13 @@ export {
   type TrackingId,
 } from './cluster-cache.ts';
 export {
+  createKeptManagers,
+  forCache,
+  managersNamedBy,
+  type KeptManagers,
+  type KeptManagersSource,
+} from './kept-managers.ts';
+export {
   createLeaderElector,
   leaseExpiresAt,
   microTime,

@@ -23,6 +23,18 @@ const obj = (
 const newStore = () => createObjectStore((o) => o.metadata.labels?.['app']);
 
 describe('createObjectStore', () => {
+  it('skips an object of the same version unless forced (a re-list for dropped fields)', () => {
+    const store = newStore();
+    store.upsert('/ConfigMap', obj('ConfigMap', 'a', '1', { app: 'one' }));
+    const fuller = { ...obj('ConfigMap', 'a', '1', { app: 'one' }), data: { k: 'v' } };
+    expect(store.upsert('/ConfigMap', fuller)).toBeUndefined();
+    expect(store.replaceKind('/ConfigMap', [fuller])).toEqual([]);
+    expect(store.replaceKind('/ConfigMap', [fuller], true)).toMatchObject([
+      { type: 'upsert', apps: ['one'] },
+    ]);
+    expect(store.managedBy('one')[0]?.['data']).toEqual({ k: 'v' });
+  });
+
   it('indexes objects by app and reports the apps of the old and new versions', () => {
     const store = newStore();
     expect(store.upsert('/ConfigMap', obj('ConfigMap', 'a', '1', { app: 'one' }))).toMatchObject({

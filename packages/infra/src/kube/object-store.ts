@@ -26,11 +26,17 @@ export interface ObjectStore {
   size(): number;
   /** The objects of one namespace (orphaned-resource detection). */
   inNamespace(namespace: string): KubeObject[];
-  /** Adds or replaces; undefined when the same resourceVersion is already stored. */
-  upsert(kind: string, obj: KubeObject): StoreChange | undefined;
+  /**
+   * Adds or replaces; undefined when the same resourceVersion is already stored, unless `force`
+   * (the cache listed again to get back fields it had dropped: same version, more content).
+   */
+  upsert(kind: string, obj: KubeObject, force?: boolean): StoreChange | undefined;
   remove(obj: KubeObject): StoreChange | undefined;
-  /** Makes `items` the kind's whole content (after a re-list): vanished objects are deleted. */
-  replaceKind(kind: string, items: readonly KubeObject[]): StoreChange[];
+  /**
+   * Makes `items` the kind's whole content (after a re-list): vanished objects are deleted;
+   * `force` replaces the objects whose version did not change too (see upsert).
+   */
+  replaceKind(kind: string, items: readonly KubeObject[], force?: boolean): StoreChange[];
   /** Drops every object of the kind (its resource type is gone). */
   clearKind(kind: string): StoreChange[];
   /** Asks `appOf` again for every object (the tracking method changed); returns how many moved. */
@@ -68,11 +74,16 @@ export function createObjectStore(appOf: (obj: KubeObject) => string | undefined
     addTo(byNamespace, nsOf(e), key, e.obj);
   };
 
-  const upsert = (kind: string, obj: KubeObject): StoreChange | undefined => {
+  const upsert = (kind: string, obj: KubeObject, force = false): StoreChange | undefined => {
     const key = keyOf(obj);
     const old = entries.get(key);
     const rv = obj.metadata['resourceVersion'];
-    if (old !== undefined && rv !== undefined && old.obj.metadata['resourceVersion'] === rv) {
+    if (
+      !force &&
+      old !== undefined &&
+      rv !== undefined &&
+      old.obj.metadata['resourceVersion'] === rv
+    ) {
       return undefined;
     }
     const e: Entry = { obj, kind, app: appOf(obj), owners: ownerUids(obj) };
@@ -107,9 +118,9 @@ export function createObjectStore(appOf: (obj: KubeObject) => string | undefined
     inNamespace: (ns) => [...(byNamespace.get(ns)?.values() ?? [])],
     upsert,
     remove: (obj) => removeKey(keyOf(obj), obj),
-    replaceKind: (kind, items) => {
+    replaceKind: (kind, items, force = false) => {
       const deletes = dropMissing(kind, new Set(items.map(keyOf)));
-      const upserts = items.map((obj) => upsert(kind, obj)).filter((c) => c !== undefined);
+      const upserts = items.map((obj) => upsert(kind, obj, force)).filter((c) => c !== undefined);
       return [...deletes, ...upserts];
     },
     clearKind: (kind) => dropMissing(kind, new Set()),
