@@ -14,43 +14,20 @@
  * is the store's one fence.
  */
 import { createApplicationStore, type ApplicationStore } from '@gitward/control';
-import { describeDrift, type HealthOverrides, type ReconcileReport } from '@gitward/engine';
-import type { ClusterCache, KubeClient } from '@gitward/infra';
-import {
-  refreshRequest,
-  type ApiGroup,
-  type KubeObject,
-  type TrackingMethod,
-} from '@gitward/model';
-import type { TargetRenderer } from '@gitward/target';
+import { describeDrift, type ReconcileReport } from '@gitward/engine';
+import type { KubeClient } from '@gitward/infra';
+import { refreshRequest, type ApiGroup } from '@gitward/model';
 import type { Logger } from 'pino';
 import type { ReconcileObserver } from './app-events.ts';
-import type { Destinations } from './destinations.ts';
 import { createDeletionStage } from './reconcile/deletion-stage.ts';
 import { createOperationStage } from './reconcile/operation-stage.ts';
 import { writeStatus } from './reconcile/status-stage.ts';
 import { createTargetStage, failureReason } from './reconcile/target-stage.ts';
-import type { ActOutcome, ReconcileOutcome } from './reconcile/types.ts';
+import type { ActOutcome, ReconcileOutcome, StageDeps } from './reconcile/types.ts';
 
-export interface ReconcilerDeps {
+/** The stages' dependencies (reconcile/types.ts), and what only the pipeline itself uses. */
+export interface ReconcilerDeps extends StageDeps {
   readonly kube: KubeClient;
-  readonly cache: ClusterCache;
-  readonly renderer: TargetRenderer;
-  /**
-   * The control namespace's labelled Secrets (repository, repo-creds), from a watch: read on
-   * every reconcile, so never a request.
-   */
-  readonly repoSecrets: () => readonly KubeObject[];
-  /** Where apps deploy: in-cluster and the registered clusters, each with its own adapters. */
-  readonly destinations: Destinations;
-  readonly group: ApiGroup;
-  readonly namespace: string;
-  readonly trackingAnnotation: string;
-  /** From the settings ConfigMap (or the flag), asked on every reconcile: it may change. */
-  readonly trackingMethod: () => TrackingMethod;
-  readonly logger: Logger;
-  readonly now: () => Date;
-  readonly syncTimeoutMs: number;
   /**
    * Whether the Application CRD has the status subresource (known once the CRDs are installed).
    * Argo CD's has none, nor have the ones gitward installs: status is then written with the
@@ -61,11 +38,6 @@ export interface ReconcilerDeps {
   readonly store?: ApplicationStore;
   /** Told of each status write (events, metrics); must not throw. */
   readonly observer?: ReconcileObserver;
-  /**
-   * The health checks the settings ConfigMap configures (argocd-cm / gitward-cm, from a watch):
-   * read on every reconcile. Absent: the built-in rules only.
-   */
-  readonly healthOverrides?: () => HealthOverrides;
 }
 
 export type { ReconcileOutcome } from './reconcile/types.ts';

@@ -50,19 +50,30 @@ export interface ActOutcome {
   readonly stillValid?: (fresh: Application) => boolean;
 }
 
-/** What the stages read: the reconciler's dependencies (see ReconcilerDeps). */
+/** What the stages read (the reconciler's dependencies, see ReconcilerDeps). */
 export interface StageDeps {
+  /** The control plane's cache: Applications and AppProjects. */
   readonly cache: ClusterCache;
   readonly renderer: TargetRenderer;
+  /**
+   * The control namespace's labelled Secrets (repository, repo-creds), from a watch: read on
+   * every reconcile, so never a request.
+   */
   readonly repoSecrets: () => readonly KubeObject[];
+  /** Where apps deploy: in-cluster and the registered clusters, each with its own adapters. */
   readonly destinations: Destinations;
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly trackingAnnotation: string;
+  /** From the settings ConfigMap (or the flag), asked on every reconcile: it may change. */
   readonly trackingMethod: () => TrackingMethod;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly syncTimeoutMs: number;
+  /**
+   * The health checks the settings ConfigMap configures (argocd-cm / gitward-cm, from a watch):
+   * read on every reconcile. Absent: the built-in rules only.
+   */
   readonly healthOverrides?: () => HealthOverrides;
 }
 
