@@ -225,7 +225,10 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
       `writing the status of ${name}`,
     );
     if (!written || rest.length === 0) return written;
-    remember(name, written, [version]);
+    // The version between the two requests is ours too: while the cache shows it (status
+    // written, `operation` not yet cleared), the final write must stand in for it, or a finished
+    // operation would look requested again.
+    remember(name, written, [version, versionOf(written)]);
     // The status landed; a conflict now only retries the rest (on the version status made).
     return patch(
       path,
