@@ -22,16 +22,28 @@ const resultOf = (a: Application, name: string) =>
   a.status?.operationState?.syncResult?.resources?.find((r) => r.name === name);
 const gate = (label: string) => `      nodeSelector: {${label}: "open"}\n`;
 /** What `gitward app confirm-deletion` writes: an approval newer than the pending deletion. */
-const approve = (name: string) =>
-  kubectl([
+/** Approves the pending deletions; returns the approval's time (a second ahead, see below). */
+const approve = async (name: string): Promise<number> => {
+  // Ahead of now: a sync's startedAt may be in whole seconds, so an approval in the same second
+  // could look older than the sync it approves.
+  const at = Date.now() + 1000;
+  await kubectl([
     '-n',
     ns,
     'annotate',
     'applications.gitward.dev',
     name,
-    `argocd.argoproj.io/deletion-approved=${new Date(Date.now() + 1000).toISOString()}`,
+    `argocd.argoproj.io/deletion-approved=${new Date(at).toISOString()}`,
     '--overwrite',
   ]);
+  return at;
+};
+
+/** Waits (polling the clock) until a deletion started now falls in a later second than `at`. */
+async function pastSecondOf(at: number): Promise<void> {
+  while (Math.floor(Date.now() / 1000) <= Math.floor(at / 1000))
+    await new Promise((r) => setTimeout(r, 50));
+}
 
 describe('sync failures', () => {
   it('runs the SyncFail hook when a wave fails, and applies no later wave', async () => {
@@ -179,10 +191,13 @@ describe('sync failures', () => {
       ),
     );
     expect(await exists(dest, 'configmap', 'prune-me')).toBe(true);
-    await approve('confirm');
+    const pruneApproved = await approve('confirm');
     const a = await waitApp('confirm', opDone);
     expect(a.status?.operationState?.phase).toBe('Succeeded');
     await waitGone(dest, 'configmap', 'prune-me');
+    // The deletionTimestamp is in whole seconds: the prune's approval must be older than it, or
+    // it would approve the deletion too.
+    await pastSecondOf(pruneApproved);
 
     await kubectl(['-n', ns, 'delete', 'applications.gitward.dev', 'confirm', '--wait=false']);
     await waitApp('confirm', (x) =>
