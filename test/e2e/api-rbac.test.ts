@@ -636,14 +636,14 @@ describe('live state: an app never exposes an object its project does not permit
 
   /** status.resources as the controller would record the app's manifests, written just now. */
   async function recordResources() {
-    await ctx.store.patchAppStatus('peek', {
+    await ctx.store.writeApp('peek', () => ({
       status: {
         resources: [
           { version: 'v1', kind: 'ConfigMap', namespace: 'narrow-ns', name: 'own-cm' },
           { version: 'v1', kind: 'Secret', namespace: 'other-ns', name: 'their-secret' },
         ],
       },
-    });
+    }));
     const app = await ctx.store.getApp('peek');
     expect(app?.status?.resources?.map((r) => r.name)).toContain('their-secret');
   }

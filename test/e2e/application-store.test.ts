@@ -233,4 +233,77 @@ describe('ApplicationStore against the local control plane', () => {
     expect((await get('gitward.dev', 'fin')).metadata.finalizers).toEqual(['other/keep']);
     await store.write(await get('gitward.dev', 'fin'), { finalizers: [] });
   });
+
+  describe("update: read, plan and write on the apiserver's copy (the API server's way)", () => {
+    // No cache, as the API server has none; the subresource answer is asynchronous there.
+    const uncached = (group: ApiGroup, subresource: boolean): ApplicationStore =>
+      createApplicationStore({
+        kube,
+        group,
+        namespace: ns,
+        statusSubresource: () => Promise.resolve(subresource),
+      });
+    const startSync = (app: Application) => {
+      if (app.operation) throw new Error('another operation is already in progress');
+      return { operation: op };
+    };
+
+    it('of two sync requests at once, exactly one lands', async () => {
+      const store = uncached('gitward.dev', false);
+      await create('gitward.dev', 'race');
+      const results = await Promise.allSettled([
+        store.update('race', startSync),
+        store.update('race', startSync),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected');
+      expect(String(refused?.reason)).toContain('already in progress');
+      expect((await get('gitward.dev', 'race')).operation).toEqual(op);
+      expect(store.memos()).toBe(0);
+    });
+
+    it('plans again on the changed app after a conflict', async () => {
+      const store = uncached('gitward.dev', false);
+      await create('gitward.dev', 'replan');
+      const seen: (string | undefined)[] = [];
+      const written = await store.update('replan', async (app) => {
+        seen.push(app.metadata.labels?.['edited']);
+        // Another writer lands between this plan's read and its write, once.
+        if (seen.length === 1)
+          await patch('gitward.dev', 'replan', { metadata: { labels: { edited: 'yes' } } });
+        return { operation: op };
+      });
+      expect(seen).toEqual([undefined, 'yes']);
+      const now = await get('gitward.dev', 'replan');
+      expect(now.operation).toEqual(op);
+      expect(now.metadata.resourceVersion).toBe(written?.metadata.resourceVersion);
+    });
+
+    it('a terminate lands only while the operation still runs', async () => {
+      const store = uncached(subGroup as ApiGroup, true);
+      const running = {
+        operation: op,
+        phase: OperationPhase.Running,
+        startedAt: '2026-12-07T09:00:00Z',
+      };
+      await create(subGroup, 'term');
+      await kube.request(
+        'PATCH',
+        `/apis/${subGroup}/v1alpha1/namespaces/${ns}/applications/term/status`,
+        {
+          body: { status: { operationState: running } },
+        },
+      );
+      const terminate = (app: Application) => {
+        const state = app.status?.operationState;
+        if (state?.phase !== OperationPhase.Running) throw new Error('no operation is in progress');
+        return { status: { operationState: { ...state, phase: OperationPhase.Terminating } } };
+      };
+      await store.update('term', terminate);
+      const now = await get(subGroup, 'term');
+      expect(now.status?.operationState).toEqual({ ...running, phase: OperationPhase.Terminating });
+      await expect(store.update('term', terminate)).rejects.toThrow('no operation is in progress');
+      expect(await store.update('nobody-has-this-app', terminate)).toBeUndefined();
+    });
+  });
 });

@@ -27,6 +27,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.RepoAuthFailed]: 10,
   [ErrorCode.RevisionNotFound]: 11,
   [ErrorCode.Overloaded]: 12,
+  [ErrorCode.WriteConflict]: 13,
   [ErrorCode.KubeconfigInvalid]: 20,
   [ErrorCode.KubeRequestFailed]: 21,
   [ErrorCode.RenderFailed]: 30,

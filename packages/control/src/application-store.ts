@@ -13,11 +13,18 @@
  *   land there; if not, the write is `superseded` and the next pass starts from the fresh copy.
  * - **Where status goes.** With the status subresource, status is written to `/status` and the
  *   rest (clearing `operation`, the refresh annotation) in a second request; without it (Argo
- *   CD's CRD and gitward's), everything is one merge patch. Either way a pass makes at most one
+ *   CD's CRD and gitward's), everything is one JSON patch. Either way a pass makes at most one
  *   status write.
+ *
+ * The API server uses the same store without a cache (`update`): a sync request or a terminate
+ * is planned on the app as the apiserver has it and written conditionally on that version, so two
+ * requests at once cannot both pass "no operation in progress", and a terminate cannot land on an
+ * operation that already ended.
  */
 import type { KubeClient, KubeResponse } from '@gitward/infra';
 import {
+  ErrorCode,
+  GitwardError,
   applicationSchema,
   type ApiGroup,
   type Application,
@@ -30,10 +37,14 @@ export interface ApplicationStoreOptions {
   readonly kube: Pick<KubeClient, 'request'>;
   readonly group: ApiGroup;
   readonly namespace: string;
-  /** The watch cache's copy of an Application (undefined when it has none). */
-  readonly cached: (name: string) => KubeObject | undefined;
-  /** Whether the Application CRD has the status subresource (known once the CRDs are checked). */
-  readonly statusSubresource: () => boolean;
+  /**
+   * The watch cache's copy of an Application (undefined when it has none). Absent (the API
+   * server, which keeps no cache): `view` shows nothing, and callers use `fresh` and `update`.
+   */
+  readonly cached?: (name: string) => KubeObject | undefined;
+  /** Whether the Application CRD has the status subresource (the controller knows it at start;
+   * the API server asks discovery once). */
+  readonly statusSubresource: () => boolean | Promise<boolean>;
 }
 
 /** What the store shows of one app. */
@@ -64,15 +75,31 @@ export type WriteOutcome =
   /** The app changed in a way the write may not land on; `app` is the fresh copy, or gone. */
   | { readonly kind: 'superseded'; readonly app?: Application };
 
-export class ApplicationWriteError extends Error {
+/** The apiserver refused a read or write of an Application (KUBE_REQUEST_FAILED). */
+export class ApplicationWriteError extends GitwardError {
   readonly status: number;
   constructor(what: string, res: KubeResponse<unknown>) {
-    const why = JSON.stringify(res.body ?? null).slice(0, 300);
-    super(`${what} failed (HTTP ${res.status}): ${why}`);
+    const body = res.body as { message?: unknown } | undefined;
+    const why = typeof body?.message === 'string' ? body.message : JSON.stringify(res.body ?? null);
+    super(ErrorCode.KubeRequestFailed, `${what} failed (HTTP ${res.status}): ${why.slice(0, 300)}`);
     this.name = 'ApplicationWriteError';
     this.status = res.status;
   }
 }
+
+/** Other writers changed the app on every attempt (WRITE_CONFLICT): the caller may retry. */
+export class ApplicationConflictError extends GitwardError {
+  constructor(name: string, attempts: number) {
+    super(ErrorCode.WriteConflict, `writing application ${name}: ${attempts} conflicts in a row`);
+    this.name = 'ApplicationConflictError';
+  }
+}
+
+/**
+ * A write planned on the app as it is: the write, or undefined for nothing to write. A plan
+ * that refuses (an operation already in progress) throws; it runs again after each conflict.
+ */
+export type WritePlan = (app: Application) => AppWrite | undefined | Promise<AppWrite | undefined>;
 
 export interface ApplicationStore {
   /** The app as this replica must see it: the cache, or our own newer write. */
@@ -81,6 +108,12 @@ export interface ApplicationStore {
   fresh(name: string): Promise<Application | undefined>;
   /** One conditional write over `base` (the version the pass computed from). */
   write(base: Application, w: AppWrite): Promise<WriteOutcome>;
+  /**
+   * Read-plan-write on the apiserver's copy: `plan` sees the app as it is now and the write is
+   * conditional on that version; after a conflict it reads and plans again. Undefined when the
+   * app is gone; the app unchanged when the plan wrote nothing.
+   */
+  update(name: string, plan: WritePlan): Promise<Application | undefined>;
   /** Apps with a memo (for metrics and tests): bounded by the apps the cache has. */
   memos(): number;
 }
@@ -173,7 +206,7 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
   }
 
   function view(name: string): AppView {
-    const cached = o.cached(name);
+    const cached = o.cached?.(name);
     if (!cached) {
       memo.delete(name);
       return { kind: 'gone' };
@@ -192,7 +225,9 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
     return v.kind === 'app' ? v.app : undefined;
   }
 
+  /** Without a cache nothing ever shows the memo, or clears it: none is kept. */
   function remember(name: string, app: Application, over: readonly string[]): void {
+    if (!o.cached) return;
     const before = memo.get(name)?.over ?? [];
     memo.set(name, { app, over: new Set([...before, ...over].filter((v) => v !== '')) });
   }
@@ -214,7 +249,7 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
     const version = versionOf(base);
     const status = w.status === undefined ? [] : statusOps(base, w.status);
     const rest = objectOps(base, w);
-    if (!o.statusSubresource() || status.length === 0) {
+    if (status.length === 0 || !(await o.statusSubresource())) {
       const ops = [precondition(version), ...status, ...rest];
       return patch(path, ops, `writing application ${name}`);
     }
@@ -257,8 +292,23 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
       }
       current = { ...latest };
     }
-    throw new Error(`writing application ${name}: ${maxAttempts} conflicts in a row`);
+    throw new ApplicationConflictError(name, maxAttempts);
   }
 
-  return { view, fresh, write, memos: () => memo.size };
+  async function update(name: string, plan: WritePlan): Promise<Application | undefined> {
+    for (let i = 0; i < maxAttempts; i++) {
+      const app = await fresh(name);
+      if (!app) return undefined;
+      const w = await plan(app);
+      if (!w) return app;
+      const written = await attempt(app, w);
+      if (written) {
+        remember(name, written, [versionOf(app)]);
+        return written;
+      }
+    }
+    throw new ApplicationConflictError(name, maxAttempts);
+  }
+
+  return { view, fresh, write, update, memos: () => memo.size };
 }

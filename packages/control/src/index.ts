@@ -10,6 +10,7 @@
 
 // The ApplicationStore: reads through the watch cache with one fence, conditional writes.
 export {
+  ApplicationConflictError,
   ApplicationWriteError,
   createApplicationStore,
   type AppView,
@@ -17,6 +18,7 @@ export {
   type ApplicationStore,
   type ApplicationStoreOptions,
   type WriteOutcome,
+  type WritePlan,
 } from './application-store.ts';
 
 // The server-side dry-run predictor (controller's sync status and the API's diff) and the REST

@@ -23,6 +23,8 @@ export const ErrorCode = {
   InvalidSpec: 'INVALID_SPEC',
   /** A manifest file or a whole render over its size limit (repo authors control both). */
   ManifestTooLarge: 'MANIFEST_TOO_LARGE',
+  /** Other writers changed an object on every attempt of a conditional write: retry later. */
+  WriteConflict: 'WRITE_CONFLICT',
   /** A bounded queue is full: the caller should retry later. */
   Overloaded: 'OVERLOADED',
 } as const;

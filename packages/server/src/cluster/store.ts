@@ -1,3 +1,4 @@
+import { createApplicationStore, type WritePlan } from '@gitward/control';
 import {
   hasStatusSubresource,
   runReflector,
@@ -38,7 +39,12 @@ export interface ClusterStore {
    */
   updateApp(name: string, mutate: (latest: Application) => Application): Promise<Application>;
   patchApp(name: string, patch: unknown): Promise<Application>;
-  patchAppStatus(name: string, patch: unknown): Promise<Application>;
+  /**
+   * A write planned on the app as the apiserver has it (operation, status), conditional on that
+   * version: the control layer's ApplicationStore, the one the controller writes through. The
+   * plan runs again after a conflict, so its checks (no operation in progress) hold when it lands.
+   */
+  writeApp(name: string, plan: WritePlan): Promise<Application>;
   deleteApp(name: string): Promise<void>;
   watchApps(onEvent: (e: WatchEvent) => void, signal: AbortSignal): Promise<void>;
   /** List+watch of the Applications until `signal` aborts, re-watching after failures. */
@@ -130,7 +136,7 @@ export function createClusterStore(
   let statusSubresource: Promise<boolean> | undefined;
 
   /** Argo CD's Application CRD has no status subresource: status is then patched on the object. */
-  async function statusPath(name: string): Promise<string> {
+  function hasStatus(): Promise<boolean> {
     statusSubresource ??= hasStatusSubresource(
       kube,
       apiVersionOf(opts.group),
@@ -139,8 +145,14 @@ export function createClusterStore(
       statusSubresource = undefined;
       throw err;
     });
-    return (await statusSubresource) ? `${one(appsPath, name)}/status` : one(appsPath, name);
+    return statusSubresource;
   }
+  const applications = createApplicationStore({
+    kube,
+    group: opts.group,
+    namespace: opts.namespace,
+    statusSubresource: hasStatus,
+  });
 
   async function maybe<T>(path: string, parse: (o: unknown) => T): Promise<T | undefined> {
     const res = await kube.request('GET', path);
@@ -186,9 +198,10 @@ export function createClusterStore(
       const res = await kube.request('PATCH', one(appsPath, name), { body: patch });
       return parseApp(check(res, `application ${name}`));
     },
-    async patchAppStatus(name, patch) {
-      const res = await kube.request('PATCH', await statusPath(name), { body: patch });
-      return parseApp(check(res, `application ${name}`));
+    async writeApp(name, plan) {
+      const app = await applications.update(name, plan);
+      if (!app) throw notFound(`application ${name} not found`);
+      return app;
     },
     async deleteApp(name) {
       check(await kube.request('DELETE', one(appsPath, name)), `application ${name}`);

@@ -51,6 +51,7 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RenderFailed]: 400,
   [ErrorCode.ManifestTooLarge]: 400,
   [ErrorCode.KubeRequestFailed]: 502,
+  [ErrorCode.WriteConflict]: 409,
 };
 
 /** Any thrown value as an ApiError; `internal` tells the caller to log the original. */

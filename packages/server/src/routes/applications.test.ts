@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { WritePlan } from '@gitward/control';
 import type { Application, AppProject } from '@gitward/model';
 import type { ServerContext } from '../context.ts';
 import { ApiError } from '../http/api-error.ts';
@@ -78,6 +79,12 @@ function call(opts: {
       patchApp: (_name: string, patch: unknown) => {
         written.patches.push(patch);
         return Promise.resolve(current);
+      },
+      // The AppWrite the plan makes on the app as it is (the sync routes write { operation }).
+      writeApp: async (_name: string, plan: WritePlan) => {
+        const w = await plan(structuredClone(current));
+        if (w) written.patches.push(w);
+        return current;
       },
       secretsOfType: () => Promise.resolve([]),
     },

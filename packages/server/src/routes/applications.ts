@@ -238,7 +238,11 @@ function windowCheck(r: RouteRequest, app: Application, project: AppProject | un
   if (!verdict.allowed) throw precondition(`cannot sync: ${verdict.message}`);
 }
 
-/** Starts an operation by writing `operation`, which the controller picks up. */
+/**
+ * Starts an operation by writing `operation`, which the controller picks up. The checks run on
+ * the app as the apiserver has it and the write is conditional on that version: of two requests
+ * at once, the second sees the first's operation and is refused.
+ */
 async function startOperation(
   r: RouteRequest,
   app: Application,
@@ -246,19 +250,23 @@ async function startOperation(
   retry?: Operation['retry'],
   info?: Operation['info'],
 ) {
-  if (app.operation || app.status?.operationState?.phase === OperationPhase.Running)
-    throw precondition('another operation is already in progress');
   const project = (await r.ctx.settings.get()).projects.find(
     (p) => p.metadata.name === app.spec.project,
   );
-  windowCheck(r, app, project);
   const operation: Operation = {
     initiatedBy: { username: r.principal.name || 'anonymous' },
     sync,
     ...(retry ? { retry } : {}),
     ...(info?.length ? { info } : {}),
   };
-  return r.ctx.store.patchApp(app.metadata.name, { operation });
+  return r.ctx.store.writeApp(app.metadata.name, (latest) => {
+    if (latest.spec.project !== app.spec.project)
+      throw precondition('the application moved to another project; retry the request');
+    if (latest.operation || latest.status?.operationState?.phase === OperationPhase.Running)
+      throw precondition('another operation is already in progress');
+    windowCheck(r, latest, project);
+    return { operation };
+  });
 }
 
 type SyncBody = BodyOf<typeof syncRequestSchema>;
@@ -321,13 +329,17 @@ async function rollbackApp(r: RouteRequest) {
   });
 }
 
-/** As Argo CD: the phase goes to Terminating; the controller stops the sync and cleans up. */
+/**
+ * As Argo CD: the phase goes to Terminating; the controller stops the sync and cleans up. Written
+ * conditionally on the operation state it read, so it never lands on an operation that ended.
+ */
 async function terminateOperation(r: RouteRequest) {
   const app = await r.app();
-  if (app.status?.operationState?.phase !== OperationPhase.Running)
-    throw precondition('Unable to terminate operation. No operation is in progress');
-  await r.ctx.store.patchAppStatus(app.metadata.name, {
-    status: { operationState: { phase: OperationPhase.Terminating } },
+  await r.ctx.store.writeApp(app.metadata.name, (latest) => {
+    const state = latest.status?.operationState;
+    if (state?.phase !== OperationPhase.Running)
+      throw precondition('Unable to terminate operation. No operation is in progress');
+    return { status: { operationState: { ...state, phase: OperationPhase.Terminating } } };
   });
   return {};
 }
