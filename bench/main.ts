@@ -29,6 +29,7 @@ import { benchSyncThroughput } from './sync-throughput.ts';
 import { targetsSection } from './targets.ts';
 import { benchPeers, peersWanted } from './peers.ts';
 import { peerSection } from './peer-report.ts';
+import { reusedSections, section } from './results.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
 // --quick keeps every count at the minimum that still gives a median and a spread.
@@ -94,6 +95,18 @@ function clusterSection(f: ClusterFigures): string {
   ].join('\n');
 }
 
+/** Which sections came from an earlier run (GITWARD_BENCH_REUSE, bench/results.ts). */
+function reusedNote(): string {
+  const list = reusedSections();
+  if (list.length === 0) return 'Every section below was measured in this run.';
+  return [
+    'Measured in earlier runs on this machine and reused here (GITWARD_BENCH_REUSE); the rest was',
+    'measured in this run:',
+    '',
+    ...list.map((r) => `- ${r.name}: commit ${r.commit}, ${r.at}`),
+  ].join('\n');
+}
+
 // --quick keeps the whole run under 5 minutes on 2 cores: 50 apps, and 500 in the UI list.
 const scaleCounts = quick
   ? [50]
@@ -105,7 +118,7 @@ const scaleCounts = quick
 const only = process.argv.find((a) => a.startsWith('--only-scale='));
 if (only) {
   const n = Number(only.split('=')[1]);
-  const figures = await benchScaleOut(cacheDir, n, runs);
+  const figures = await section(cacheDir, `scale-${n}`, () => benchScaleOut(cacheDir, n, runs));
   process.stdout.write(`${scaleSection([figures])}\n`);
   const { steady, rawStatusPatch, kubectlFirstSync, firstSync, refresh } = figures;
   process.stdout.write(
@@ -115,19 +128,22 @@ if (only) {
 }
 // --only-sync runs scenario 3 alone and prints its section, writing nothing.
 if (process.argv.includes('--only-sync')) {
-  process.stdout.write(`${syncSection(await benchSyncThroughput(cacheDir, runs))}\n`);
+  const sync = await section(cacheDir, 'sync', () => benchSyncThroughput(cacheDir, runs));
+  process.stdout.write(`${syncSection(sync)}\n`);
   process.exit(0);
 }
 // --only-push=N runs scenario 1 alone with N pushes per trigger and prints its section.
 const onlyPush = process.argv.find((a) => a.startsWith('--only-push='));
 if (onlyPush) {
   const pushes = Math.max(3, Number(onlyPush.split('=')[1]));
-  process.stdout.write(`${pushSection(await benchPushToLive(cacheDir, pushes, 5))}\n`);
+  const push = await section(cacheDir, 'push', () => benchPushToLive(cacheDir, pushes, 5));
+  process.stdout.write(`${pushSection(push)}\n`);
   process.exit(0);
 }
 // --only-writes runs the apiserver write comparison alone and prints its section, writing nothing.
 if (process.argv.includes('--only-writes')) {
-  process.stdout.write(`${writesSection(await benchApiserverWrites(cacheDir, runs))}\n`);
+  const writes = await section(cacheDir, 'writes', () => benchApiserverWrites(cacheDir, runs));
+  process.stdout.write(`${writesSection(writes)}\n`);
   process.exit(0);
 }
 // Peers side by side (issue 16 §4): GITWARD_BENCH_PEER_APPS apps (1,000; 50 with --quick), the
@@ -151,24 +167,26 @@ if (process.argv.includes('--only-image')) {
 }
 // --only-ui runs the web UI benchmark alone and prints its section, writing nothing.
 if (process.argv.includes('--only-ui')) {
-  process.stdout.write(`${uiSection(await benchUi(cacheDir, runs, quick ? 1000 : 5000))}\n`);
+  const ui = await section(cacheDir, 'ui', () => benchUi(cacheDir, runs, quick ? 1000 : 5000));
+  process.stdout.write(`${uiSection(ui)}\n`);
   process.exit(0);
 }
 
-const figures = await benchLocalCluster(cacheDir, runs);
-const sync = await benchSyncThroughput(cacheDir, runs);
-const render = await benchRender(cacheDir, runs, process.env);
+const figures = await section(cacheDir, 'cluster', () => benchLocalCluster(cacheDir, runs));
+const sync = await section(cacheDir, 'sync', () => benchSyncThroughput(cacheDir, runs));
+const render = await section(cacheDir, 'render', () => benchRender(cacheDir, runs, process.env));
 // Latency scenarios are cheap per run, so they take more runs than the throughput ones.
-const drift = await benchDrift(cacheDir, quick ? runs : Math.max(10, runs));
-const push = await benchPushToLive(
-  cacheDir,
-  quick ? Math.max(5, runs) : Math.max(20, runs),
-  quick ? 5 : 10,
+const drift = await section(cacheDir, 'drift', () =>
+  benchDrift(cacheDir, quick ? runs : Math.max(10, runs)),
 );
-const ui = await benchUi(cacheDir, runs, quick ? 500 : 5000);
+const push = await section(cacheDir, 'push', () =>
+  benchPushToLive(cacheDir, quick ? Math.max(5, runs) : Math.max(20, runs), quick ? 5 : 10),
+);
+const ui = await section(cacheDir, 'ui', () => benchUi(cacheDir, runs, quick ? 500 : 5000));
 const scale: ScaleFigures[] = [];
-for (const n of scaleCounts) scale.push(await benchScaleOut(cacheDir, n, runs));
-const writes = await benchApiserverWrites(cacheDir, runs);
+for (const n of scaleCounts)
+  scale.push(await section(cacheDir, `scale-${n}`, () => benchScaleOut(cacheDir, n, runs)));
+const writes = await section(cacheDir, 'writes', () => benchApiserverWrites(cacheDir, runs));
 const peers = await benchPeers(cacheDir, peerOptions, peerWanted);
 const doc = [
   '# Benchmarks',
@@ -178,6 +196,8 @@ const doc = [
   '## Machine',
   '',
   machine(),
+  '',
+  reusedNote(),
   '',
   clusterSection(figures),
   '',

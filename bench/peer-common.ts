@@ -50,19 +50,24 @@ export async function buildPeer(ctx: PeerContext, peer: 'flux' | 'argocd'): Prom
   return dir;
 }
 
-/** Applies every CRD in `dir` server-side and waits until the apiserver serves them. */
+/**
+ * Applies every CRD in `dir` server-side and waits until the apiserver serves them. Polled here, not
+ * `kubectl wait --all`: that fails at once on a CRD the apiserver has not given conditions yet
+ * ("status.conditions accessor error: <nil>").
+ */
 export async function installCrds(ctx: PeerContext, dir: string): Promise<void> {
   const kubectl = (await ensureBinaries({ cacheDir: ctx.cacheDir })).path.kubectl;
-  const k = ['--kubeconfig', ctx.kubeconfig];
-  await step(kubectl, [...k, 'apply', '--server-side', '-f', dir]);
-  await step(kubectl, [
-    ...k,
-    'wait',
-    '--for=condition=Established',
-    'crd',
-    '--all',
-    '--timeout=120s',
-  ]);
+  await step(kubectl, ['--kubeconfig', ctx.kubeconfig, 'apply', '--server-side', '-f', dir]);
+  const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  type Crd = { status?: { conditions?: { type: string; status: string }[] } };
+  const established = (c: Crd) =>
+    c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') ?? false;
+  for (let i = 0; i < 600; i++) {
+    const res = await ctx.kube.request<{ items: Crd[] }>('GET', path);
+    if (res.status === 200 && res.body.items.every(established)) return;
+    await sleep(200);
+  }
+  throw new PeerStepError(`GET ${path}`, 'the CRDs were not Established within 120 s');
 }
 
 /** POSTs `body` to `path`; an existing object is fine (AlreadyExists). */

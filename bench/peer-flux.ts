@@ -8,6 +8,7 @@
  * CreateNamespace). Both controllers run with --concurrent=10 (gitward's parallelism). The refresh
  * request is `reconcile.fluxcd.io/requestedAt` (what `flux reconcile ks --with-source` sets).
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { listenPort } from '@gitward/local-cluster';
 import {
@@ -65,7 +66,8 @@ export async function startFlux(ctx: PeerContext): Promise<PeerRunner> {
   try {
     procs.push(
       await controller(dir, 'source-controller', ctx.kubeconfig, (scratch) => [
-        ...['--storage-path', join(scratch, 'storage')],
+        // It must exist: source-controller refuses a missing one ("invalid dir path").
+        ...['--storage-path', mkdirSync(join(scratch, 'storage'), { recursive: true }) ?? ''],
         ...['--storage-addr', `127.0.0.1:${storage}`, '--storage-adv-addr', `127.0.0.1:${storage}`],
       ]),
     );

@@ -23,6 +23,7 @@ import { cpuSeconds, inBatches, objects, rssMiB } from './scale-out.ts';
 import { percentile, spread, type Spread } from './stats.ts';
 import { withCluster } from './sync-throughput.ts';
 import { PeerStepError } from './peer-common.ts';
+import { section } from './results.ts';
 import type { Verdict } from './peer-status.ts';
 import { startArgoCd } from './peer-argocd.ts';
 import { startFlux } from './peer-flux.ts';
@@ -295,6 +296,9 @@ export async function benchPeers(
   wanted: readonly PeerName[],
 ): Promise<PeerResult[]> {
   const out: PeerResult[] = [];
-  for (const p of wanted) out.push(await benchPeer(cacheDir, p, starters[p], opts));
+  for (const p of wanted) {
+    const slug = `peer-${p.toLowerCase().replace(/\s+/g, '')}-${opts.apps}`;
+    out.push(await section(cacheDir, slug, () => benchPeer(cacheDir, p, starters[p], opts)));
+  }
   return out;
 }

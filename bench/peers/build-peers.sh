@@ -100,6 +100,15 @@ build_flux() {
   rm -rf "$out"; mv "$tmp" "$out"
 }
 
+# The scripts Argo CD's image puts on PATH beside the binary: the repo-server runs
+# git-verify-wrapper.sh on every manifest generation (v3.6 still calls it when GPG is off) and
+# fails with "permission denied" when it is missing.
+argocd_scripts() { # out
+  local dir
+  dir=$(cd "$cache/peers/src/argocd-v$ARGOCD_VERSION" && mod_field "github.com/argoproj/argo-cd/v3@v$ARGOCD_VERSION" Dir)
+  install -m 0755 "$dir/hack/git-verify-wrapper.sh" "$dir/hack/gpg-wrapper.sh" "$1/"
+}
+
 build_argocd() {
   local out=$argocd_dir tmp="$argocd_dir.tmp" w="$cache/peers/src/argocd-v$ARGOCD_VERSION" mod=github.com/argoproj/argo-cd/v3 dir
   rm -rf "$tmp"; mkdir -p "$tmp/crds"
@@ -111,6 +120,7 @@ build_argocd() {
   cp "$dir"/manifests/crds/*-crd.yaml "$tmp/crds/"
   ln -s argocd "$tmp/argocd-application-controller"
   ln -s argocd "$tmp/argocd-repo-server"
+  argocd_scripts "$tmp"
   chmod -R u+w "$tmp"
   rm -rf "$out"; mv "$tmp" "$out"
 }
@@ -127,7 +137,10 @@ for t in "${targets[@]}"; do
       echo "flux $flux_dir" ;;
     argocd)
       exec 7>"$cache/peers/argocd.lock"; flock 7
-      if [[ -x "$argocd_dir/argocd" ]]; then log "argocd present"; else
+      if [[ -x "$argocd_dir/argocd" ]]; then
+        log "argocd present"
+        [[ -x "$argocd_dir/git-verify-wrapper.sh" ]] || argocd_scripts "$argocd_dir"
+      else
         t0=$SECONDS; build_argocd; log "argocd built in $((SECONDS - t0))s"; fi
       exec 7>&-
       echo "argocd $argocd_dir" ;;
