@@ -36,6 +36,8 @@ export interface Harness {
   readonly kubeconfig: string;
   readonly server: GitServer;
   readonly controller: Controller;
+  /** Every controller replica (`controller` is the first); one unless the harness shards. */
+  readonly controllers: readonly Controller[];
   /** A scratch directory, removed at the end. */
   readonly dir: string;
   /** kubectl against the harness's control plane (for baselines). */
@@ -48,6 +50,7 @@ export async function withHarness<T>(
   name: string,
   fn: (h: Harness) => Promise<T>,
   controllerArgs: readonly string[] = ['--resync-seconds', '0'],
+  replicas = 1,
 ): Promise<T> {
   return withCluster(
     cacheDir,
@@ -55,16 +58,29 @@ export async function withHarness<T>(
       const kube = createKubeClient(await loadKubeconfig(state.kubeconfig));
       const server = await createGitServer();
       const dir = await mkdtemp(join(tmpdir(), `gitward-${name}-`));
-      const controller = await startController(cacheDir, state.kubeconfig, controllerArgs);
+      // Sharded: every replica with --replicas N, started together as a Deployment's would be.
+      const args =
+        replicas > 1 ? [...controllerArgs, '--replicas', String(replicas)] : controllerArgs;
+      const started = await Promise.allSettled(
+        Array.from({ length: replicas }, () => startController(cacheDir, state.kubeconfig, args)),
+      );
+      const controllers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = started.find((r) => r.status === 'rejected');
+      const controller = controllers[0];
+      if (failed || !controller) {
+        for (const c of controllers) await c.stop();
+        throw failed ? failed.reason : new Error('withHarness: no controller replica');
+      }
       try {
         const kubectl = (a: readonly string[]) =>
           run(join(state.binDir, 'kubectl'), [
             ...['--kubeconfig', state.kubeconfig, '--cache-dir', join(state.dir, 'kubectl-cache')],
             ...a,
           ]);
-        return await fn({ kube, kubeconfig: state.kubeconfig, server, controller, dir, kubectl });
+        const h = { kube, kubeconfig: state.kubeconfig, server, controller, controllers, dir };
+        return await fn({ ...h, kubectl });
       } finally {
-        await controller.stop();
+        for (const c of controllers) await c.stop();
         await server.close();
         await rm(dir, { recursive: true, force: true });
       }

@@ -14,6 +14,7 @@ import type { KubeClient } from '@gitward/infra';
 import type { Application, KubeObject } from '@gitward/model';
 import { applicationBody, appsPath, postApp, settled, withHarness, type Harness } from './drift.ts';
 import { spread, type Spread } from './stats.ts';
+import type { Controller } from './sync-throughput.ts';
 
 export interface ScaleFigures {
   readonly apps: number;
@@ -177,7 +178,7 @@ export async function inBatches<T>(
     await Promise.all(items.slice(i, i + limit).map(fn));
 }
 
-async function waitAll(
+export async function waitAll(
   kube: KubeClient,
   ok: (apps: Application[]) => boolean,
   what: string,
@@ -195,10 +196,21 @@ async function waitAll(
 
 const refreshKey = 'gitward.dev/refresh';
 
-/** The reconciles the controller has counted so far (its histogram's count). */
-async function reconcileCount(metricsUrl: string): Promise<number> {
-  const text = await fetch(metricsUrl).then((r) => r.text());
-  return histogram(text, 'gitward_app_reconcile_seconds').count;
+/** The reconciles the controllers have counted so far (their histograms' counts, summed). */
+async function reconcileCount(controllers: readonly Controller[]): Promise<number> {
+  let n = 0;
+  for (const c of controllers) {
+    const text = await fetch(c.metricsUrl).then((r) => r.text());
+    n += histogram(text, 'gitward_app_reconcile_seconds').count;
+  }
+  return n;
+}
+
+/** CPU seconds of every controller replica, summed. */
+export async function controllersCpu(controllers: readonly Controller[]): Promise<number> {
+  let total = 0;
+  for (const c of controllers) total += await cpuSeconds(c.pid);
+  return total;
 }
 
 const versions = async (kube: KubeClient) =>
@@ -206,28 +218,60 @@ const versions = async (kube: KubeClient) =>
 
 /**
  * One steady cycle: the default AppProject is annotated, which queues every app (as a periodic
- * resync does, with no refresh annotation to remove), and the cycle ends when the controller has
- * counted a reconcile per app. Apps whose stored version changed were written.
+ * resync does, with no refresh annotation to remove), and the cycle ends when the controllers
+ * have counted a reconcile per app. Apps whose stored version changed were written.
  */
-async function steadyCycle(h: Harness, apps: number, c: number) {
+export async function steadyCycle(h: Harness, apps: number, c: number) {
   const before = await versions(h.kube);
-  const n0 = await reconcileCount(h.controller.metricsUrl);
-  const c0 = await cpuSeconds(h.controller.pid);
+  const n0 = await reconcileCount(h.controllers);
+  const c0 = await controllersCpu(h.controllers);
   const t0 = performance.now();
   const project = '/apis/gitward.dev/v1alpha1/namespaces/gitward/appprojects/default';
   const body = { metadata: { annotations: { 'bench.gitward.dev/cycle': String(c) } } };
   const r = await h.kube.request('PATCH', project, { body });
   if (r.status >= 300) throw new Error(`annotating the default project: HTTP ${r.status}`);
   const deadline = performance.now() + 600_000;
-  while ((await reconcileCount(h.controller.metricsUrl)) < n0 + apps) {
+  while ((await reconcileCount(h.controllers)) < n0 + apps) {
     if (performance.now() > deadline) throw new Error(`steady cycle ${c}: not within 600 s`);
     await sleep(200);
   }
   const wall = (performance.now() - t0) / 1000;
-  const cpu = (await cpuSeconds(h.controller.pid)) - c0;
+  const cpu = (await controllersCpu(h.controllers)) - c0;
   const after = await versions(h.kube);
   const writes = [...after].filter(([name, v]) => before.get(name) !== v).length;
   return { wall, cpu, writes };
+}
+
+/**
+ * The scenario's repository and the first sync: N automated apps created 20 at a time, timed
+ * until every one is Synced/Healthy, with the controllers' CPU seconds over it.
+ */
+export async function firstSyncOf(h: Harness, apps: number) {
+  const dir = join(h.dir, 'repo', 'app');
+  await mkdir(dir, { recursive: true });
+  for (const o of objects())
+    await writeFile(
+      join(dir, `${o.kind}-${o.metadata.name}.json`.toLowerCase()),
+      JSON.stringify(o),
+    );
+  const repo = await h.server.createRepo('scale', join(h.dir, 'repo'));
+  const names = Array.from({ length: apps }, (_, i) => `scale-${String(i).padStart(4, '0')}`);
+  const cpu0 = await controllersCpu(h.controllers);
+  const t0 = performance.now();
+  await inBatches(names, 20, async (name) => {
+    const source = { repoURL: repo.url, path: 'app' };
+    const policy = { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] };
+    await postApp(h.kube, applicationBody(name, source, policy));
+  });
+  await waitAll(
+    h.kube,
+    (all) => all.length === apps && all.every(settled),
+    `${apps} apps Synced/Healthy`,
+    h.controller.logFile,
+  );
+  const firstSync = (performance.now() - t0) / 1000;
+  const firstSyncCpu = (await controllersCpu(h.controllers)) - cpu0;
+  return { names, firstSync, firstSyncCpu };
 }
 
 /** The refresh baseline: the bench itself merge-patches every app's status, 20 in flight. */
@@ -277,30 +321,7 @@ export async function benchScaleOut(
   cycles: number,
 ): Promise<ScaleFigures> {
   return withHarness(cacheDir, `bench-scale-${apps}`, async (h) => {
-    const dir = join(h.dir, 'repo', 'app');
-    await mkdir(dir, { recursive: true });
-    for (const o of objects())
-      await writeFile(
-        join(dir, `${o.kind}-${o.metadata.name}.json`.toLowerCase()),
-        JSON.stringify(o),
-      );
-    const repo = await h.server.createRepo('scale', join(h.dir, 'repo'));
-    const names = Array.from({ length: apps }, (_, i) => `scale-${String(i).padStart(4, '0')}`);
-    const cpu0 = await cpuSeconds(h.controller.pid);
-    const t0 = performance.now();
-    await inBatches(names, 20, async (name) => {
-      const source = { repoURL: repo.url, path: 'app' };
-      const policy = { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] };
-      await postApp(h.kube, applicationBody(name, source, policy));
-    });
-    await waitAll(
-      h.kube,
-      (all) => all.length === apps && all.every(settled),
-      `${apps} apps Synced/Healthy`,
-      h.controller.logFile,
-    );
-    const firstSync = (performance.now() - t0) / 1000;
-    const firstSyncCpu = (await cpuSeconds(h.controller.pid)) - cpu0;
+    const { names, firstSync, firstSyncCpu } = await firstSyncOf(h, apps);
     const wall: number[] = [];
     const cpu: number[] = [];
     const metrics = () => fetch(h.controller.metricsUrl).then((r) => r.text());
