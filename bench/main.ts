@@ -30,6 +30,7 @@ import { targetsSection } from './targets.ts';
 import { benchPeers, peersWanted } from './peers.ts';
 import { peerSection } from './peer-report.ts';
 import { reusedSections, section } from './results.ts';
+import { benchShards, shardSection } from './shards.ts';
 
 const cacheDir = process.env['GITWARD_CACHE_DIR'] ?? join(homedir(), '.cache', 'gitward');
 // --quick keeps every count at the minimum that still gives a median and a spread.
@@ -136,7 +137,9 @@ if (process.argv.includes('--only-sync')) {
 const onlyPush = process.argv.find((a) => a.startsWith('--only-push='));
 if (onlyPush) {
   const pushes = Math.max(3, Number(onlyPush.split('=')[1]));
-  const push = await section(cacheDir, 'push', () => benchPushToLive(cacheDir, pushes, 5));
+  const push = await section(cacheDir, `push-${pushes}-5`, () =>
+    benchPushToLive(cacheDir, pushes, 5),
+  );
   process.stdout.write(`${pushSection(push)}\n`);
   process.exit(0);
 }
@@ -160,6 +163,15 @@ if (process.argv.includes('--only-peers')) {
   process.stdout.write(`${peerSection(results, peerWanted)}\n`);
   process.exit(0);
 }
+// Sharding, 3 replicas vs 1: GITWARD_BENCH_SHARD_APPS apps (1,000; 50 with --quick).
+const shardApps = Number(process.env['GITWARD_BENCH_SHARD_APPS'] ?? (quick ? '50' : '1000'));
+const measureShards = () =>
+  section(cacheDir, `shards-${shardApps}`, () => benchShards(cacheDir, shardApps, runs));
+// --only-shards runs the sharding comparison alone and prints its section.
+if (process.argv.includes('--only-shards')) {
+  process.stdout.write(`${shardSection(await measureShards())}\n`);
+  process.exit(0);
+}
 // --only-image prints the image's size section (from the last `npm run image`), writing nothing.
 if (process.argv.includes('--only-image')) {
   process.stdout.write(`${imageSection(readImageRecord(cacheDir))}\n`);
@@ -179,14 +191,17 @@ const render = await section(cacheDir, 'render', () => benchRender(cacheDir, run
 const drift = await section(cacheDir, 'drift', () =>
   benchDrift(cacheDir, quick ? runs : Math.max(10, runs)),
 );
-const push = await section(cacheDir, 'push', () =>
-  benchPushToLive(cacheDir, quick ? Math.max(5, runs) : Math.max(20, runs), quick ? 5 : 10),
+const pushes = quick ? Math.max(5, runs) : Math.max(20, runs);
+const pollSeconds = quick ? 5 : 10;
+const push = await section(cacheDir, `push-${pushes}-${pollSeconds}`, () =>
+  benchPushToLive(cacheDir, pushes, pollSeconds),
 );
 const ui = await section(cacheDir, 'ui', () => benchUi(cacheDir, runs, quick ? 500 : 5000));
 const scale: ScaleFigures[] = [];
 for (const n of scaleCounts)
   scale.push(await section(cacheDir, `scale-${n}`, () => benchScaleOut(cacheDir, n, runs)));
 const writes = await section(cacheDir, 'writes', () => benchApiserverWrites(cacheDir, runs));
+const shards = await measureShards();
 const peers = await benchPeers(cacheDir, peerOptions, peerWanted);
 const doc = [
   '# Benchmarks',
@@ -214,6 +229,8 @@ const doc = [
   targetsSection(sync, push, scale),
   '',
   writesSection(writes),
+  '',
+  shardSection(shards),
   '',
   peerSection(peers, peerWanted),
   '',
