@@ -124,11 +124,14 @@ export function createController(o: ControllerOptions) {
    * The apps that track a changed object are compared again, a moment later (batched), or at
    * once when a sync runs: its next pass waits for exactly such a change (the object applied is
    * live, a hook finished), and a burst that arrives while the pass runs still costs one more
-   * pass only (the queue marks the app dirty).
+   * pass only (the queue marks the app dirty). An app whose pass is running counts as syncing:
+   * an automated sync's first pass applies before its operation is written, so the cached app
+   * does not show the operation yet when the applied objects' events arrive.
    */
   const touchApps = (apps: readonly string[]) => {
     for (const app of apps)
-      if (seen.has(app)) queue.addAfter(app, syncing(app) ? 0 : (o.debounceMs ?? 250));
+      if (seen.has(app))
+        queue.addAfter(app, inflight.has(app) || syncing(app) ? 0 : (o.debounceMs ?? 250));
   };
 
   function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {
