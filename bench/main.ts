@@ -149,18 +149,33 @@ if (process.argv.includes('--only-writes')) {
   process.stdout.write(`${writesSection(writes)}\n`);
   process.exit(0);
 }
-// Peers side by side (issue 16 §4): GITWARD_BENCH_PEER_APPS apps (1,000; 50 with --quick), the
-// tools GITWARD_BENCH_PEERS names (gitward,flux,argocd: all by default).
+// Peers side by side (issue 16 §4): GITWARD_BENCH_PEER_APPS apps (1,000; 50 with --quick; a
+// comma-separated list runs each count), the tools GITWARD_BENCH_PEERS names (gitward,flux,argocd:
+// all by default), each first sync within GITWARD_BENCH_PEER_BUDGET_SECONDS when set.
 const peerWanted = peersWanted(process.env['GITWARD_BENCH_PEERS']);
-const peerOptions = {
-  apps: Number(process.env['GITWARD_BENCH_PEER_APPS'] ?? (quick ? '50' : '1000')),
+const peerCounts = (process.env['GITWARD_BENCH_PEER_APPS'] ?? (quick ? '50' : '1000'))
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const peerBudget = Number(process.env['GITWARD_BENCH_PEER_BUDGET_SECONDS'] ?? 0);
+const peerOptions = (apps: number) => ({
+  apps,
   cycles: runs,
   pushes: quick ? Math.max(5, runs) : Math.max(20, runs),
-};
+  ...(peerBudget > 0 ? { firstSyncBudgetMs: peerBudget * 1000 } : {}),
+});
+/** One section per count, each with the tools side by side. */
+async function peersSections(): Promise<string> {
+  const out: string[] = [];
+  for (const n of peerCounts) {
+    const results = await benchPeers(cacheDir, peerOptions(n), peerWanted);
+    out.push(peerSection(results, peerWanted, peerCounts.length > 1 ? `${n} apps` : undefined));
+  }
+  return out.join('\n\n');
+}
 // --only-peers runs the peers side by side alone and prints their section, writing nothing.
 if (process.argv.includes('--only-peers')) {
-  const results = await benchPeers(cacheDir, peerOptions, peerWanted);
-  process.stdout.write(`${peerSection(results, peerWanted)}\n`);
+  process.stdout.write(`${await peersSections()}\n`);
   process.exit(0);
 }
 // Sharding, 3 replicas vs 1: GITWARD_BENCH_SHARD_APPS apps (1,000; 50 with --quick).
@@ -202,7 +217,7 @@ for (const n of scaleCounts)
   scale.push(await section(cacheDir, `scale-${n}`, () => benchScaleOut(cacheDir, n, runs)));
 const writes = await section(cacheDir, 'writes', () => benchApiserverWrites(cacheDir, runs));
 const shards = await measureShards();
-const peers = await benchPeers(cacheDir, peerOptions, peerWanted);
+const peers = await peersSections();
 const doc = [
   '# Benchmarks',
   '',
@@ -232,7 +247,7 @@ const doc = [
   '',
   shardSection(shards),
   '',
-  peerSection(peers, peerWanted),
+  peers,
   '',
   uiSection(ui),
   '',

@@ -90,7 +90,12 @@ export function oracleSection(
 }
 
 /** The whole section, from whatever the runs gave (figures or failures), gitward first. */
-export function peerSection(results: readonly PeerResult[], wanted: PeerName[] = []): string {
+export function peerSection(
+  results: readonly PeerResult[],
+  wanted: PeerName[] = [],
+  /** Said after the heading when a run has several sections (one per app count). */
+  which?: string,
+): string {
   const by = new Map(results.map((r) => [r.peer, r]));
   const gitward = by.get('gitward');
   const ours = gitward?.ok ? gitward : undefined;
@@ -101,7 +106,7 @@ export function peerSection(results: readonly PeerResult[], wanted: PeerName[] =
   };
   const apps = [...by.values()].find((r) => r.ok)?.apps;
   const head = [
-    '## Peers side by side (issue 16 §4)',
+    `## Peers side by side (issue 16 §4)${which ? `: ${which}` : ''}`,
     '',
     'gitward, Flux and Argo CD, each on a fresh local control plane of its own, from the same git',
     `repository content over loopback, with the same ${apps ?? 'N'} apps of scenario 2's ten`,
