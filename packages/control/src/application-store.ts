@@ -301,7 +301,12 @@ export function createApplicationStore(o: ApplicationStoreOptions): ApplicationS
       if (!app) return undefined;
       const w = await plan(app);
       if (!w) return app;
-      const written = await attempt(app, w);
+      // Deleted between the read and the write: gone, as a read would have said.
+      const written = await attempt(app, w).catch((err: unknown) => {
+        if (err instanceof ApplicationWriteError && err.status === 404) return null;
+        throw err;
+      });
+      if (written === null) return undefined;
       if (written) {
         remember(name, written, [versionOf(app)]);
         return written;
