@@ -23,7 +23,7 @@ import { cpuSeconds, inBatches, objects, rssMiB } from './scale-out.ts';
 import { percentile, spread, type Spread } from './stats.ts';
 import { withCluster } from './sync-throughput.ts';
 import { PeerStepError } from './peer-common.ts';
-import { section } from './results.ts';
+import { reuseOnly, savedSection, section } from './results.ts';
 import type { Verdict } from './peer-status.ts';
 import { startArgoCd } from './peer-argocd.ts';
 import { startFlux } from './peer-flux.ts';
@@ -309,7 +309,10 @@ export async function benchPeers(
   const out: PeerResult[] = [];
   for (const p of wanted) {
     const slug = `peer-${p.toLowerCase().replace(/\s+/g, '')}-${opts.apps}`;
-    out.push(await section(cacheDir, slug, () => benchPeer(cacheDir, p, starters[p], opts)));
+    if (reuseOnly()) {
+      const saved = await savedSection<PeerResult>(cacheDir, slug, { GITWARD_BENCH_REUSE: 'all' });
+      if (saved) out.push(saved);
+    } else out.push(await section(cacheDir, slug, () => benchPeer(cacheDir, p, starters[p], opts)));
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { reusedSections, section } from './results.ts';
+import { reusedSections, reuseOnly, savedSection, section } from './results.ts';
 
 describe('bench section results', () => {
   let dir = '';
@@ -34,5 +34,14 @@ describe('bench section results', () => {
     let measured = 0;
     await section(dir, 'none', () => Promise.resolve(++measured), { GITWARD_BENCH_REUSE: 'all' });
     expect(measured).toBe(1);
+  });
+
+  it('reads saved figures without measuring (a report from what was saved)', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bench-results-'));
+    expect(await savedSection(dir, 'peer-y', {})).toBeUndefined();
+    await section(dir, 'peer-y', () => Promise.resolve({ ok: true }), {});
+    expect(await savedSection(dir, 'peer-y', {})).toEqual({ ok: true });
+    expect(reuseOnly({ GITWARD_BENCH_REUSE_ONLY: '1' })).toBe(true);
+    expect(reuseOnly({})).toBe(false);
   });
 });

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 interface Saved<T> {
   readonly commit: string;
@@ -50,6 +50,29 @@ const reviver = (_k: string, v: unknown) =>
     ? new Map((v as { $map: [unknown, unknown][] }).$map)
     : v;
 
+/**
+ * `GITWARD_BENCH_REUSE_ONLY=1`: a section with no saved figures is left out instead of measured
+ * (the peers: "not run in this bench run"), so a report can be written from what was saved.
+ */
+export const reuseOnly = (env: NodeJS.ProcessEnv = process.env) =>
+  env['GITWARD_BENCH_REUSE_ONLY'] === '1';
+
+/** The saved figures of a section, when there are any (recorded as reused). */
+export async function savedSection<T>(
+  cacheDir: string,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T | undefined> {
+  const text = await readFile(fileOf(cacheDir, name), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const saved = JSON.parse(text, reviver) as Saved<T>;
+  if (wanted(name, env)) reused.push({ name, commit: saved.commit, at: saved.at });
+  return saved.value;
+}
+
+const fileOf = (cacheDir: string, name: string) =>
+  join(cacheDir, quick ? 'bench-results-quick' : 'bench-results', `${name}.json`);
+
 function wanted(name: string, env: NodeJS.ProcessEnv): boolean {
   const list = (env['GITWARD_BENCH_REUSE'] ?? '').split(',').map((s) => s.trim());
   return list.includes('all') || list.includes(name);
@@ -62,19 +85,14 @@ export async function section<T>(
   measure: () => Promise<T>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
-  const dir = join(cacheDir, quick ? 'bench-results-quick' : 'bench-results');
-  const file = join(dir, `${name}.json`);
   if (wanted(name, env)) {
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text !== undefined) {
-      const saved = JSON.parse(text, reviver) as Saved<T>;
-      reused.push({ name, commit: saved.commit, at: saved.at });
-      return saved.value;
-    }
+    const saved = await savedSection<T>(cacheDir, name, env);
+    if (saved !== undefined) return saved;
   }
   const value = await measure();
   const saved: Saved<T> = { commit: headCommit(), at: new Date().toISOString(), value };
-  await mkdir(dir, { recursive: true });
+  const file = fileOf(cacheDir, name);
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(saved, replacer));
   return value;
 }
