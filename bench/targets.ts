@@ -4,6 +4,7 @@
  * the same control plane in the same run, so the ratios hold on any machine.
  */
 import type { PushFigures } from './push-to-live.ts';
+import { targets as t } from './report.ts';
 import type { ScaleFigures } from './scale-out.ts';
 import type { SyncFigures } from './sync-throughput.ts';
 
@@ -26,7 +27,7 @@ function growthRow(scale: readonly ScaleFigures[]): Row {
   if (!small || !big || big.apps < 5 * small.apps)
     return {
       figure: '5,000 apps: per-app cost of a cycle and of first sync vs 1,000 apps',
-      target: '≤ 1.1×',
+      target: `≤ ${t.growth}×`,
       measured: `only ${scale.map((s) => s.apps).join(' and ')} apps run (\`GITWARD_BENCH_5000=1\` adds 5,000)`,
       met: undefined,
     };
@@ -40,9 +41,9 @@ function growthRow(scale: readonly ScaleFigures[]): Row {
   const cycle = b.cycle / a.cycle;
   return {
     figure: `${big.apps} apps: per-app cost vs ${small.apps} apps`,
-    target: '≤ 1.1×',
+    target: `≤ ${t.growth}×`,
     measured: `first sync ${first.toFixed(2)}×, steady cycle ${cycle.toFixed(2)}×`,
-    met: first <= 1.1 && cycle <= 1.1,
+    met: first <= t.growth && cycle <= t.growth,
   };
 }
 
@@ -59,49 +60,51 @@ export function targetRows(
     rows.push(
       {
         figure: `steady periodic cycle at an unchanged commit (${n})`,
-        target: '≤ 5 s wall, ≤ 1 CPU s, 0 apiserver writes',
+        target: `≤ ${t.steadyWallS} s wall, ≤ ${t.steadyCpuS} CPU s, 0 apiserver writes`,
         measured: `${big.steady.wall.median.toFixed(2)} s, ${big.steady.cpu.median.toFixed(2)} CPU s, ${big.steady.appWrites} Application writes`,
         met:
-          big.steady.wall.median <= 5 && big.steady.cpu.median <= 1 && big.steady.appWrites === 0,
+          big.steady.wall.median <= t.steadyWallS &&
+          big.steady.cpu.median <= t.steadyCpuS &&
+          big.steady.appWrites === 0,
       },
       {
         figure: `refresh of every app (annotation) (${n})`,
-        target: '≥ 0.8× the raw status-patch rate',
+        target: `≥ ${t.refreshVsRawPatch}× the raw status-patch rate`,
         measured: `${(big.rawStatusPatch.median / big.refresh.median).toFixed(2)}× (refresh ${big.refresh.median.toFixed(2)} s, ${big.apps} raw status patches ${big.rawStatusPatch.median.toFixed(2)} s)`,
-        met: big.rawStatusPatch.median / big.refresh.median >= 0.8,
+        met: big.rawStatusPatch.median / big.refresh.median >= t.refreshVsRawPatch,
       },
       {
         figure: `first sync, to all Synced/Healthy (${n})`,
-        target: '≤ 1.25× kubectl apply --server-side + kubectl wait',
+        target: `≤ ${t.firstSyncVsKubectl}× kubectl apply --server-side + kubectl wait`,
         measured: `${(big.firstSync / big.kubectlFirstSync).toFixed(2)}× (${big.firstSync.toFixed(1)} s vs ${big.kubectlFirstSync.toFixed(1)} s)`,
-        met: big.firstSync / big.kubectlFirstSync <= 1.25,
+        met: big.firstSync / big.kubectlFirstSync <= t.firstSyncVsKubectl,
       },
       {
         figure: `controller RSS at ${big.resources.toLocaleString('en')} managed resources`,
-        target: '≤ 250 MiB',
+        target: `≤ ${t.rssMiB} MiB`,
         measured: `${big.rssMiB.toFixed(0)} MiB`,
-        met: big.rssMiB <= 250,
+        met: big.rssMiB <= t.rssMiB,
       },
     );
   }
   const ratio = sync.kubectl.median / sync.controller.median;
   rows.push({
     figure: `one app of ${sync.objects} objects, sync throughput`,
-    target: '≥ 1.0× kubectl apply --server-side',
+    target: `≥ ${t.syncRatio.toFixed(1)}× kubectl apply --server-side`,
     measured: `${ratio.toFixed(2)}×`,
-    met: ratio >= 1,
+    met: ratio >= t.syncRatio,
   });
   rows.push(
     hook
       ? {
           figure: 'webhook push → live and Synced, p50 / p95',
-          target: '≤ 0.5 s / ≤ 1.5 s',
+          target: `≤ ${t.pushP50s} s / ≤ ${t.pushP95s} s`,
           measured: `${hook.p50.toFixed(2)} s / ${hook.p95.toFixed(2)} s`,
-          met: hook.p50 <= 0.5 && hook.p95 <= 1.5,
+          met: hook.p50 <= t.pushP50s && hook.p95 <= t.pushP95s,
         }
       : {
           figure: 'webhook push → live',
-          target: '≤ 0.5 s / ≤ 1.5 s',
+          target: `≤ ${t.pushP50s} s / ≤ ${t.pushP95s} s`,
           measured: '—',
           met: undefined,
         },
