@@ -9,8 +9,10 @@ export {
   createGitRepositories,
   type GitRepositories,
   type GitRepositoriesOptions,
+  type ResolveOptions,
   type ResolvedRevision,
 } from './git/repositories.ts';
+export { freshnessClock } from './git/shared-reads.ts';
 export type { RepoCredentials } from './git/credentials.ts';
 export * from './render/index.ts';
 export * from './kube/index.ts';

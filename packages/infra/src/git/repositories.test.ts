@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, GitwardError } from '@gitward/model';
 import { createGitServer, gitEnv, type GitServer, type TestRepo } from '@gitward/testkit';
 import { createGitRepositories, type GitRepositories } from './repositories.ts';
+import { freshnessClock } from './shared-reads.ts';
 
 const tempDirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -166,6 +167,32 @@ describe('GitRepositories over smart HTTP', { timeout: 30_000 }, () => {
     await shared.push();
     expect((await fresh.resolveRevision(shared.url, 'main')).sha).toBe(second);
     expect(fresh.stats.advertisementReads - before).toBe(2);
+  });
+
+  it('shares a completed advertisement only with lookups asked for before it was read', async () => {
+    const busy = await server.createRepo('fresh-after');
+    const first = await busy.commit({ 'a.txt': '1\n' }, 'one');
+    await busy.push();
+    const fresh = await newRepositories();
+    const askedAt = freshnessClock();
+    const lookup = (freshAfter: number) =>
+      fresh.resolveRevision(busy.url, 'main', undefined, { freshAfter });
+    expect((await lookup(askedAt)).sha).toBe(first);
+    const reads = fresh.stats.advertisementReads;
+    const shared = fresh.stats.advertisementShared;
+    // A burst asked for before that read started: answered from it, completed as it is.
+    const burst = await Promise.all(Array.from({ length: 6 }, () => lookup(askedAt)));
+    expect(burst.map((r) => r.sha)).toEqual(Array.from({ length: 6 }, () => first));
+    expect(fresh.stats.advertisementReads).toBe(reads);
+    expect(fresh.stats.advertisementShared - shared).toBe(6);
+    // A push, then a lookup asked for after it: a read of its own, which sees the push.
+    const second = await busy.commit({ 'a.txt': '2\n' }, 'two');
+    await busy.push();
+    expect((await lookup(freshnessClock())).sha).toBe(second);
+    expect(fresh.stats.advertisementReads).toBe(reads + 1);
+    // Without freshAfter a completed read is never reused (today's rule).
+    await fresh.resolveRevision(busy.url, 'main');
+    expect(fresh.stats.advertisementReads).toBe(reads + 2);
   });
 
   it('does not fetch for a full SHA already in the mirror', async () => {

@@ -20,6 +20,7 @@ import { isAuthFailure, redact, tailLines } from './git-errors.ts';
 import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
 import { canReadInProcess, readRemoteRefs, type RemoteRefs } from './remote-refs.ts';
 import { classifyRevision, isShortSha, parseRemoteHead, refForName } from './revision.ts';
+import { createSharedReads, freshnessClock } from './shared-reads.ts';
 
 /**
  * The git adapter: one bare mirror per repository URL, fetched incrementally, from which
@@ -42,6 +43,17 @@ export interface ResolvedRevision {
   readonly ref?: string;
 }
 
+/** How fresh the server's answer must be for one lookup. */
+export interface ResolveOptions {
+  /**
+   * On the freshnessClock: answer from a read of the server's refs started at or after this
+   * moment, shared with other lookups when one did (see shared-reads.ts). The caller passes the
+   * moment its work was asked for, so no push made before then is missed. Absent: only a read
+   * in flight is shared, never a completed one.
+   */
+  readonly freshAfter?: number;
+}
+
 /** Git repositories as gitward reads them: resolve a revision, then check out its tree. */
 export interface GitRepositories {
   /**
@@ -53,6 +65,7 @@ export interface GitRepositories {
     repoURL: string,
     targetRevision: string,
     creds?: RepoCredentials,
+    opts?: ResolveOptions,
   ): Promise<ResolvedRevision>;
   /**
    * Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it.
@@ -69,9 +82,15 @@ export interface GitRepositories {
   /**
    * For tests and benchmarks: network fetches run, revisions answered from the server's ref
    * advertisement alone (no git process: the commit was already in the mirror), and the
-   * advertisement requests actually sent (concurrent lookups of one repository share one).
+   * advertisement requests actually sent (concurrent lookups of one repository share one), and
+   * the lookups that used a read another lookup started (in flight, or completed and fresh enough).
    */
-  readonly stats: { fetches: number; advertised: number; advertisementReads: number };
+  readonly stats: {
+    fetches: number;
+    advertised: number;
+    advertisementReads: number;
+    advertisementShared: number;
+  };
 }
 
 export interface GitRepositoriesOptions {
@@ -91,6 +110,8 @@ export interface GitRepositoriesOptions {
    * unless set.
    */
   readonly accessTtlMs?: number;
+  /** The clock `freshAfter` is compared on; freshnessClock unless set (tests). */
+  readonly now?: () => number;
 }
 
 /** (repository, credentials) pairs remembered as having access, at most. */
@@ -158,11 +179,11 @@ function gitError(
 export function createGitRepositories(opts: GitRepositoriesOptions): GitRepositories {
   const cacheDir = resolve(opts.cacheDir);
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const stats = { fetches: 0, advertised: 0, advertisementReads: 0 };
-  // Advertisement requests in flight, by repository and credentials: apps of one repository
-  // refreshed together (a periodic cycle, a webhook for a monorepo) wait for the same answer.
-  // Nothing is kept once it settles, so a later lookup always asks the server again.
-  const advertising = new Map<string, Promise<RemoteRefs | undefined>>();
+  const stats = { fetches: 0, advertised: 0, advertisementReads: 0, advertisementShared: 0 };
+  // Advertisement reads by repository and credentials: apps of one repository refreshed together
+  // (a periodic cycle, a webhook for a monorepo) share one answer, a completed one only when it
+  // was read after their lookup was asked for (ResolveOptions.freshAfter).
+  const advertising = createSharedReads<RemoteRefs>({ now: opts.now ?? freshnessClock });
   // Commits known to be in each mirror, so an advertised SHA is checked with git only once.
   const known = new Map<string, Set<string>>();
   let scripts: Promise<HelperScripts> | undefined;
@@ -356,19 +377,20 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
   async function fromAdvertisement(
     repoURL: string,
     creds: RepoCredentials | undefined,
+    freshAfter: number | undefined,
     pick: (remote: RemoteRefs) => ResolvedRevision | undefined,
   ): Promise<ResolvedRevision | undefined> {
     if (!canReadInProcess(repoURL, creds, opts.env)) return undefined;
-    const key = `${repoURL}\0${credentialsKey(creds)}`;
-    let reading = advertising.get(key);
-    if (reading === undefined) {
-      stats.advertisementReads++;
-      reading = readRemoteRefs(repoURL, creds, Math.min(timeoutMs, 30_000)).finally(() =>
-        advertising.delete(key),
-      );
-      advertising.set(key, reading);
-    }
-    const remote = await reading;
+    const reading = advertising.read(
+      accessKey(repoURL, creds),
+      () => {
+        stats.advertisementReads++;
+        return readRemoteRefs(repoURL, creds, Math.min(timeoutMs, 30_000));
+      },
+      freshAfter,
+    );
+    if (reading.shared) stats.advertisementShared++;
+    const remote = await reading.value;
     if (remote) markProven(repoURL, creds);
     const hit = remote && pick(remote);
     if (!hit || !(await inMirror(repoURL, hit.sha))) return undefined;
@@ -380,8 +402,9 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     repoURL: string,
     revision: string,
     creds: RepoCredentials | undefined,
+    freshAfter: number | undefined,
   ): Promise<ResolvedRevision> {
-    const fast = await fromAdvertisement(repoURL, creds, (r) => {
+    const fast = await fromAdvertisement(repoURL, creds, freshAfter, (r) => {
       const sha = r.head ? r.refs.get(r.head) : r.headSha;
       if (!sha) return undefined;
       return r.head ? { sha, ref: r.head } : { sha };
@@ -409,8 +432,9 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     repoURL: string,
     name: string,
     creds: RepoCredentials | undefined,
+    freshAfter: number | undefined,
   ): Promise<ResolvedRevision> {
-    const fast = await fromAdvertisement(repoURL, creds, (r) => {
+    const fast = await fromAdvertisement(repoURL, creds, freshAfter, (r) => {
       const ref = refForName(new Set(r.refs.keys()), name);
       const sha = ref && r.refs.get(ref);
       return ref && sha ? { sha, ref } : undefined;
@@ -515,16 +539,16 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
 
   return {
     stats,
-    async resolveRevision(repoURL, targetRevision, creds) {
+    async resolveRevision(repoURL, targetRevision, creds, resolveOpts) {
       checkUrl(repoURL);
       const spec = classifyRevision(targetRevision);
       switch (spec.kind) {
         case 'commit':
           return { sha: (await commitInMirror(repoURL, spec.sha, creds)).commit };
         case 'default-branch':
-          return resolveDefaultBranch(repoURL, targetRevision, creds);
+          return resolveDefaultBranch(repoURL, targetRevision, creds, resolveOpts?.freshAfter);
         case 'name':
-          return resolveName(repoURL, spec.name, creds);
+          return resolveName(repoURL, spec.name, creds, resolveOpts?.freshAfter);
       }
     },
     async checkout(repoURL, sha, creds) {
