@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
 import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
-import { createWorkQueue } from './queue.ts';
+import { createWorkQueue, type WorkRun } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
 import type { Ownership } from './sharding.ts';
 
@@ -180,13 +180,14 @@ export function createController(o: ControllerOptions) {
     return d === 'run';
   }
 
-  async function work(name: string): Promise<void> {
+  async function work(name: string, run: WorkRun): Promise<void> {
     if (!admit(name)) return;
     const log = o.logger.child({ app: name });
     const done = o.reconcileTimer?.(o.namespace, name);
     inflight.add(name);
     try {
-      const out = await o.reconciler.reconcile(name);
+      // When the pass was asked for: the revision it resolves is read no earlier (freshAfter).
+      const out = await o.reconciler.reconcile(name, { queuedAt: run.queuedAt });
       if (out.kind === 'gone') return queue.forget(name);
       if (out.kind === 'retry') return queue.addRateLimited(name);
       if (out.kind === 'requeue') {

@@ -39,14 +39,21 @@ describe('controller metrics', () => {
 
   it('times git requests, failed ones too, and passes results through', async () => {
     const { registry, metrics } = setup();
+    const asked: unknown[] = [];
     const git = metrics.instrumentGit({
-      resolveRevision: () => Promise.resolve({ sha: 'abc' }),
+      resolveRevision: (...args) => {
+        asked.push(args[3]);
+        return Promise.resolve({ sha: 'abc' });
+      },
       checkout: () => Promise.reject(new Error('gone')),
       release: () => undefined,
       commitMetadata: () => Promise.resolve({ author: 'a', date: 'd', message: 'm', tags: [] }),
-      stats: { fetches: 2, advertised: 0, advertisementReads: 0 },
+      stats: { fetches: 2, advertised: 0, advertisementReads: 0, advertisementShared: 0 },
     });
-    await expect(git.resolveRevision('r', 'main')).resolves.toEqual({ sha: 'abc' });
+    await expect(git.resolveRevision('r', 'main', undefined, { freshAfter: 7 })).resolves.toEqual({
+      sha: 'abc',
+    });
+    expect(asked).toEqual([{ freshAfter: 7 }]);
     await expect(git.checkout('r', 'abc')).rejects.toThrow('gone');
     expect(git.stats.fetches).toBe(2);
     const text = registry.expose();

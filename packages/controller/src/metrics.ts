@@ -110,9 +110,9 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
     /** Times every git request the renderer makes. */
     instrumentGit(repos: GitRepositories): GitRepositories {
       return {
-        resolveRevision: (url, rev, creds) =>
+        resolveRevision: (url, rev, creds, opts) =>
           timed(git.startTimer({ request_type: 'resolve-revision' }), () =>
-            repos.resolveRevision(url, rev, creds),
+            repos.resolveRevision(url, rev, creds, opts),
           ),
         checkout: (url, sha, creds) =>
           timed(git.startTimer({ request_type: 'checkout' }), () =>

@@ -234,4 +234,83 @@ describe('createWorkQueue', () => {
     expect(seen).toEqual(['a', 'a', 'z']);
     await q.stop();
   });
+
+  describe('tells each run when it was asked for (queuedAt)', () => {
+    /** A queue on a hand-moved clock whose delayed adds fire when the test says. */
+    function clocked() {
+      let clock = 100;
+      const timers: (() => void)[] = [];
+      const q = createWorkQueue({
+        now: () => clock,
+        schedule: (fn) => {
+          timers.push(fn);
+          return { cancel: () => undefined };
+        },
+      });
+      const runs: [string, number][] = [];
+      const at = (t: number) => void (clock = t);
+      return { q, runs, timers, at };
+    }
+
+    it('the earliest add while the key waited, whatever lane it ends in', async () => {
+      const { q, runs, at } = clocked();
+      q.add('a', 'retry');
+      at(200);
+      q.add('a', 'resync');
+      at(300);
+      q.add('a', 'event');
+      q.add('b');
+      q.start((k, run) => {
+        runs.push([k, run.queuedAt]);
+        return Promise.resolve();
+      }, 1);
+      await sleep(20);
+      expect(runs).toEqual([
+        ['a', 100],
+        ['b', 300],
+      ]);
+      await q.stop();
+    });
+
+    it('for a key re-added while it ran, the first re-add', async () => {
+      const { q, runs, at } = clocked();
+      const gate = Promise.withResolvers<void>();
+      q.start(async (k, run) => {
+        runs.push([k, run.queuedAt]);
+        if (runs.length === 1) await gate.promise;
+      }, 1);
+      q.add('a');
+      await sleep(5);
+      at(200);
+      q.add('a', 'resync');
+      at(300);
+      q.add('a');
+      gate.resolve();
+      await sleep(20);
+      expect(runs).toEqual([
+        ['a', 100],
+        ['a', 200],
+      ]);
+      await q.stop();
+    });
+
+    it('for a delayed add, when its timer fired (or earlier if the key already waited)', async () => {
+      const { q, runs, timers, at } = clocked();
+      q.addAfter('late', 500);
+      q.add('waiting');
+      q.addAfter('waiting', 500);
+      at(650);
+      for (const fire of timers) fire();
+      q.start((k, run) => {
+        runs.push([k, run.queuedAt]);
+        return Promise.resolve();
+      }, 1);
+      await sleep(20);
+      expect(runs).toEqual([
+        ['waiting', 100],
+        ['late', 650],
+      ]);
+      await q.stop();
+    });
+  });
 });

@@ -8,8 +8,22 @@
  * refresh), then `retry` (a key whose last attempt failed). Retries may hold at most half the
  * workers, so a broken repository whose fetches hang (a DNS timeout, a dead host) cannot take
  * every worker while healthy apps wait for their events.
+ *
+ * Each run is told when it was asked for (`queuedAt`): the first add since the key last started
+ * (the earliest of the adds while it waited; for a key re-added while running, the first such
+ * add; for a delayed add, the moment its timer fired). The controller hands it to the git layer
+ * as `freshAfter`, so apps asked for together can share one read of the server's refs without
+ * missing a push made before they were asked for (see infra's shared-reads.ts).
  */
+import { freshnessClock } from '@gitward/infra';
+
 export type Lane = 'event' | 'resync' | 'retry';
+
+/** What a worker is told about the run it is given. */
+export interface WorkRun {
+  /** When this run was asked for, on infra's freshnessClock (see the module comment). */
+  readonly queuedAt: number;
+}
 
 export interface WorkQueue {
   /** Queue a key now (deduplicated; a key already waiting moves up to the better lane). */
@@ -29,7 +43,7 @@ export interface WorkQueue {
    */
   remove(key: string): void;
   /** Start `concurrency` workers. */
-  start(worker: (key: string) => Promise<void>, concurrency: number): void;
+  start(worker: (key: string, run: WorkRun) => Promise<void>, concurrency: number): void;
   /** Stop taking work; resolves when running workers finish. */
   stop(): Promise<void>;
   readonly length: number;
@@ -40,6 +54,8 @@ export interface WorkQueueOptions {
   readonly maxBackoffMs?: number;
   /** Schedules a delayed add; injectable so tests can check delays without waiting for them. */
   readonly schedule?: (fn: () => void, delayMs: number) => { cancel: () => void };
+  /** The clock of `queuedAt` (freshnessClock unless set: tests). */
+  readonly now?: () => number;
 }
 
 const realSchedule = (fn: () => void, delayMs: number) => {
@@ -55,6 +71,7 @@ const better = (a: Lane, b: Lane): Lane => (rank(a) <= rank(b) ? a : b);
 /** Creates an empty queue; call start() with the worker. */
 export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   const schedule = opts.schedule ?? realSchedule;
+  const now = opts.now ?? freshnessClock;
   const base = opts.baseBackoffMs ?? 1000;
   const max = opts.maxBackoffMs ?? 5 * 60_000;
   // Sets keep insertion order: each is a FIFO with O(1) removal when a key changes lanes.
@@ -66,9 +83,12 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   const laneOf = new Map<string, Lane>();
   const processing = new Map<string, Lane>();
   const dirty = new Map<string, Lane>();
+  // When each waiting key was first asked for, and each key re-added while running.
+  const askedAt = new Map<string, number>();
+  const dirtyAt = new Map<string, number>();
   const failures = new Map<string, number>();
   const timers = new Map<string, { at: number; lane: Lane; cancel: () => void }>();
-  let worker: ((key: string) => Promise<void>) | undefined;
+  let worker: ((key: string, run: WorkRun) => Promise<void>) | undefined;
   let concurrency = 0;
   let retryLimit = 0;
   let running = 0;
@@ -92,31 +112,38 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
       const { key, lane } = item;
       waiting[lane].delete(key);
       laneOf.delete(key);
+      const queuedAt = askedAt.get(key) ?? now();
+      askedAt.delete(key);
       processing.set(key, lane);
       running++;
       if (lane === 'retry') runningRetries++;
-      void worker(key)
+      void worker(key, { queuedAt })
         .catch(() => undefined)
         .finally(() => {
           running--;
           if (lane === 'retry') runningRetries--;
           processing.delete(key);
           const again = dirty.get(key);
+          const againAt = dirtyAt.get(key);
           dirty.delete(key);
-          if (again !== undefined) add(key, again);
+          dirtyAt.delete(key);
+          if (again !== undefined) add(key, again, againAt);
           if (running === 0) idle.splice(0).forEach((r) => r());
           pump();
         });
     }
   }
 
-  function add(key: string, lane: Lane = 'event'): void {
+  function add(key: string, lane: Lane = 'event', at = now()): void {
     if (stopped) return;
     if (processing.has(key)) {
       const prev = dirty.get(key);
       dirty.set(key, prev === undefined ? lane : better(prev, lane));
+      if (!dirtyAt.has(key)) dirtyAt.set(key, at);
       return;
     }
+    const since = askedAt.get(key);
+    askedAt.set(key, since === undefined ? at : Math.min(since, at));
     const queuedIn = laneOf.get(key);
     if (queuedIn !== undefined) {
       if (better(queuedIn, lane) === queuedIn) return;
@@ -152,7 +179,7 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   }
 
   return {
-    add,
+    add: (key, lane) => add(key, lane),
     addAfter,
     addRateLimited(key) {
       const n = failures.get(key) ?? 0;
@@ -167,6 +194,8 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
       timers.get(key)?.cancel();
       timers.delete(key);
       dirty.delete(key);
+      dirtyAt.delete(key);
+      askedAt.delete(key);
       failures.delete(key);
     },
     start(w, c) {

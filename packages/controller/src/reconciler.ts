@@ -87,7 +87,10 @@ export function createReconciler(d: ReconcilerDeps) {
   const deletions = createDeletionStage(d, store, targets);
 
   /** view → resolve → render → compare → sync step → status, for one Application. */
-  async function reconcile(name: string): Promise<ReconcileOutcome> {
+  async function reconcile(
+    name: string,
+    run: { readonly queuedAt?: number } = {},
+  ): Promise<ReconcileOutcome> {
     const log = d.logger.child({ app: name });
     const view = store.view(name);
     if (view.kind === 'gone') {
@@ -101,7 +104,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const app = view.app;
     if (app.metadata.deletionTimestamp) return deletions.deleteApplication(app, log);
     const refresh = refreshRequest(app.metadata.annotations);
-    const { rep, ctx } = await targets.target(app, refresh?.hard ?? false);
+    const { rep, ctx } = await targets.target(app, refresh?.hard ?? false, run.queuedAt);
     const outcome = await operations.act(app, { rep, ...(ctx ? { ctx } : {}) });
     const written = await writeStatus(
       store,

@@ -16,7 +16,7 @@ const git: GitRepositories = {
   checkout: unused,
   release: () => undefined,
   commitMetadata: unused,
-  stats: { fetches: 0, advertised: 0, advertisementReads: 0 },
+  stats: { fetches: 0, advertised: 0, advertisementReads: 0, advertisementShared: 0 },
 };
 const charts = { resolve: unused } as unknown as ChartRepositories;
 
@@ -112,5 +112,40 @@ describe('scratch space', () => {
     const r = await renderLocal(await repoWith({ 'a.yaml': configMap('a') }), {}, work);
     expect(r.kind).toBe('rendered');
     expect(await readdir(work)).toEqual(['another-render']);
+  });
+});
+
+describe('revision resolution', () => {
+  it('asks git for a revision read no earlier than the pass was asked for (freshAfter)', async () => {
+    const asked: unknown[] = [];
+    const renderer = createTargetRenderer({
+      git: {
+        ...git,
+        resolveRevision: (...args) => {
+          asked.push(args.slice(1));
+          return Promise.reject(new Error('stop here'));
+        },
+      },
+      charts,
+      tools: { helm: 'helm', kustomize: 'kustomize', jsonnet: 'jsonnet' },
+      toolVersions: {},
+      env: {},
+      workDir: await mkdtemp(join(tmpdir(), 'gitward-renderer-work-')),
+    });
+    const req = {
+      appName: 'app',
+      project: 'default',
+      source: { repoURL: 'https://git.example/repo.git', targetRevision: 'main' },
+      destinationNamespace: 'default',
+      kubeVersion: '1.34.0',
+      apiVersions: [],
+      scope: () => true,
+    };
+    expect((await renderer.render({ ...req, freshAfter: 42 })).kind).toBe('failed');
+    expect((await renderer.render(req)).kind).toBe('failed');
+    expect(asked).toEqual([
+      ['main', undefined, { freshAfter: 42 }],
+      ['main', undefined, undefined],
+    ]);
   });
 });

@@ -47,6 +47,11 @@ export interface RenderRequest {
   /** Hard refresh: render again even if the cache has this exact input. */
   readonly hard?: boolean;
   /**
+   * When the pass was asked for (infra's freshnessClock): the revision may be resolved from a read
+   * of the server's refs shared with other apps if it started no earlier (ResolveOptions).
+   */
+  readonly freshAfter?: number;
+  /**
    * Render a local directory as the repository instead of fetching `source.repoURL` (offline
    * `gitward render`). Never cached: the directory has no commit to key on.
    */
@@ -290,7 +295,9 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   async function commitOf(req: RenderRequest): Promise<string | undefined> {
     if (req.localRoot || req.source.chart) return undefined;
     const { repoURL, targetRevision } = req.source;
-    return (await o.git.resolveRevision(repoURL, targetRevision ?? 'HEAD', req.credentials)).sha;
+    const fresh = req.freshAfter !== undefined ? { freshAfter: req.freshAfter } : undefined;
+    const rev = targetRevision ?? 'HEAD';
+    return (await o.git.resolveRevision(repoURL, rev, req.credentials, fresh)).sha;
   }
 
   async function produceInScratch(req: RenderRequest, sha: string | undefined) {

@@ -68,6 +68,7 @@ export function createTargetStage(d: StageDeps) {
     hard: boolean,
     index: ApiResourceIndex,
     cluster: DestinationCluster,
+    freshAfter: number | undefined,
   ): Promise<RenderOutcome> {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
@@ -88,6 +89,7 @@ export function createTargetStage(d: StageDeps) {
       scope,
       hard,
       ...(credentials ? { credentials } : {}),
+      ...(freshAfter !== undefined ? { freshAfter } : {}),
     });
   }
 
@@ -160,8 +162,16 @@ export function createTargetStage(d: StageDeps) {
       : [];
   }
 
-  /** resolve → render → compare, for one app as it is. */
-  async function report(app: Application, hard: boolean): Promise<Compared> {
+  /**
+   * resolve → render → compare, for one app as it is. `freshAfter` (when the pass was asked for)
+   * lets the git layer answer from a read of the server's refs shared with other apps, if it
+   * started no earlier.
+   */
+  async function report(
+    app: Application,
+    hard: boolean,
+    freshAfter: number | undefined,
+  ): Promise<Compared> {
     // Stage 1, resolve: the project, the destination and the app's own validity.
     const project = projectOf(d.cache, d, app);
     const projects: AppProject[] = project ? [project] : [];
@@ -172,7 +182,7 @@ export function createTargetStage(d: StageDeps) {
       return { rep: { kind: 'failed', conditions: problems } };
     // Stage 2, render: the target state at the revision the source resolves to.
     const index = await cluster.discovery();
-    const out = await render(app, hard, index, cluster);
+    const out = await render(app, hard, index, cluster, freshAfter);
     if (out.kind === 'failed') return failed(out.error.message);
     const warnings: Condition[] = out.unknownKinds.length
       ? [
@@ -199,9 +209,9 @@ export function createTargetStage(d: StageDeps) {
   }
 
   /** `report`, with anything it throws turned into a ComparisonError. */
-  async function target(app: Application, hard: boolean): Promise<Compared> {
+  async function target(app: Application, hard: boolean, freshAfter?: number): Promise<Compared> {
     try {
-      return await report(app, hard);
+      return await report(app, hard, freshAfter);
     } catch (err) {
       return failed(errorMessage(err));
     }
