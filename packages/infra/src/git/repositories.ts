@@ -391,7 +391,8 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     );
     if (reading.shared) stats.advertisementShared++;
     const remote = await reading.value;
-    if (remote) markProven(repoURL, creds);
+    // A completed read proved access when it arrived (its own lookup marked it), not now.
+    if (remote && !reading.reused) markProven(repoURL, creds);
     const hit = remote && pick(remote);
     if (!hit || !(await inMirror(repoURL, hit.sha))) return undefined;
     stats.advertised++;

@@ -38,6 +38,7 @@ describe('createSharedReads', () => {
     b.set(1010);
     const next = b.read('repo', t.freshAfter);
     expect(next.shared).toBe(t.reused);
+    expect(next.reused).toBe(t.reused);
     expect(b.started).toHaveLength(t.reused ? 1 : 2);
     if (t.reused) expect(await next.value).toBe('refs@1000');
   });
@@ -53,6 +54,7 @@ describe('createSharedReads', () => {
     b.set(1010);
     const next = b.read('repo', t.freshAfter);
     expect(next.shared).toBe(t.joined);
+    expect(next.reused).toBe(false);
     expect(b.started).toHaveLength(t.joined ? 1 : 2);
   });
 

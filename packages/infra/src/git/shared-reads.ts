@@ -31,13 +31,14 @@ export interface SharedReads<T> {
    * The value of a read for `key`. With `freshAfter`: the last completed read if it started at or
    * after it, else the read in flight if it did, else a new one. Without: the read in flight, else
    * a new one (a completed read is never reused). `shared` tells whether another lookup started
-   * the read. An undefined value (nothing could be read) is not kept for reuse.
+   * the read, `reused` whether it had already completed. An undefined value (nothing could be
+   * read) is not kept for reuse.
    */
   read(
     key: string,
     start: () => Promise<T | undefined>,
     freshAfter?: number,
-  ): { readonly value: Promise<T | undefined>; readonly shared: boolean };
+  ): { readonly value: Promise<T | undefined>; readonly shared: boolean; readonly reused: boolean };
 }
 
 /** Creates an empty set of shared reads. */
@@ -72,11 +73,11 @@ export function createSharedReads<T>(opts: SharedReadsOptions = {}): SharedReads
       if (freshAfter !== undefined) {
         const done = completed.get(key);
         if (done && done.startedAt >= freshAfter && at - done.startedAt <= maxAgeMs)
-          return { value: Promise.resolve(done.value), shared: true };
+          return { value: Promise.resolve(done.value), shared: true, reused: true };
       }
       const running = inFlight.get(key);
       if (running && (freshAfter === undefined || running.startedAt >= freshAfter))
-        return { value: running.value, shared: true };
+        return { value: running.value, shared: true, reused: false };
       // A read in flight that started too early stays for the lookups it serves; this newer one
       // takes its place for those that come next.
       const entry = { startedAt: at, value: start() };
@@ -86,7 +87,7 @@ export function createSharedReads<T>(opts: SharedReadsOptions = {}): SharedReads
         if (value !== undefined) keep(key, entry.startedAt, value);
       };
       void entry.value.then(settle, () => settle(undefined));
-      return { value: entry.value, shared: false };
+      return { value: entry.value, shared: false, reused: false };
     },
   };
 }
