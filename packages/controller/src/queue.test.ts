@@ -249,27 +249,31 @@ describe('createWorkQueue', () => {
       });
       const runs: [string, number][] = [];
       const at = (t: number) => void (clock = t);
-      return { q, runs, timers, at };
+      /** One worker noting each key and its queuedAt; resolves once the queue has drained. */
+      const drain = async () => {
+        q.start((k, run) => {
+          runs.push([k, run.queuedAt]);
+          return Promise.resolve();
+        }, 1);
+        await sleep(20);
+        await q.stop();
+      };
+      return { q, runs, timers, at, drain };
     }
 
     it('the earliest add while the key waited, whatever lane it ends in', async () => {
-      const { q, runs, at } = clocked();
+      const { q, runs, at, drain } = clocked();
       q.add('a', 'retry');
       at(200);
       q.add('a', 'resync');
       at(300);
       q.add('a', 'event');
       q.add('b');
-      q.start((k, run) => {
-        runs.push([k, run.queuedAt]);
-        return Promise.resolve();
-      }, 1);
-      await sleep(20);
+      await drain();
       expect(runs).toEqual([
         ['a', 100],
         ['b', 300],
       ]);
-      await q.stop();
     });
 
     it('for a key re-added while it ran, the first re-add', async () => {
@@ -295,22 +299,17 @@ describe('createWorkQueue', () => {
     });
 
     it('for a delayed add, when its timer fired (or earlier if the key already waited)', async () => {
-      const { q, runs, timers, at } = clocked();
+      const { q, runs, timers, at, drain } = clocked();
       q.addAfter('late', 500);
       q.add('waiting');
       q.addAfter('waiting', 500);
       at(650);
       for (const fire of timers) fire();
-      q.start((k, run) => {
-        runs.push([k, run.queuedAt]);
-        return Promise.resolve();
-      }, 1);
-      await sleep(20);
+      await drain();
       expect(runs).toEqual([
         ['waiting', 100],
         ['late', 650],
       ]);
-      await q.stop();
     });
   });
 });
