@@ -12,6 +12,6 @@ export {
   loadControllerConfig,
   type ControllerConfig,
 } from './config.ts';
-export { createWorkQueue, type WorkQueue } from './queue.ts';
+export { createWorkQueue, type WorkQueue, type WorkRun } from './queue.ts';
 export { ensureInstalled } from './install.ts';
 export { createReconciler, type ReconcileOutcome, type Reconciler } from './reconciler.ts';
