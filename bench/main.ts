@@ -99,12 +99,18 @@ function clusterSection(f: ClusterFigures): string {
 /** Which sections came from an earlier run (GITWARD_BENCH_REUSE, bench/results.ts). */
 function reusedNote(): string {
   const list = reusedSections();
-  if (list.length === 0) return 'Every section below was measured in this run.';
+  // Conditions a reader should know (another load on the machine, a section cut short).
+  const note = process.env['GITWARD_BENCH_NOTE'];
+  if (list.length === 0)
+    return ['Every section below was measured in this run.', ...(note ? ['', note] : [])].join(
+      '\n',
+    );
   return [
     'Measured in earlier runs on this machine and reused here (GITWARD_BENCH_REUSE); the rest was',
     'measured in this run:',
     '',
     ...list.map((r) => `- ${r.name}: commit ${r.commit}, ${r.at}`),
+    ...(note ? ['', note] : []),
   ].join('\n');
 }
 
