@@ -261,7 +261,7 @@ describe('createWorkQueue', () => {
       return { q, runs, timers, at, drain };
     }
 
-    it('the earliest add while the key waited, whatever lane it ends in', async () => {
+    it('the latest add while the key waited, whatever lane it ends in', async () => {
       const { q, runs, at, drain } = clocked();
       q.add('a', 'retry');
       at(200);
@@ -270,13 +270,14 @@ describe('createWorkQueue', () => {
       q.add('a', 'event');
       q.add('b');
       await drain();
+      // A read made at 200 cannot answer the ask at 300 (a push may lie between).
       expect(runs).toEqual([
-        ['a', 100],
+        ['a', 300],
         ['b', 300],
       ]);
     });
 
-    it('for a key re-added while it ran, the first re-add', async () => {
+    it('for a key re-added while it ran, the latest re-add', async () => {
       const { q, runs, at } = clocked();
       const gate = Promise.withResolvers<void>();
       q.start(async (k, run) => {
@@ -293,12 +294,12 @@ describe('createWorkQueue', () => {
       await sleep(20);
       expect(runs).toEqual([
         ['a', 100],
-        ['a', 200],
+        ['a', 300],
       ]);
       await q.stop();
     });
 
-    it('for a delayed add, when its timer fired (or earlier if the key already waited)', async () => {
+    it('for a delayed add, when its timer fired, also for a key that already waited', async () => {
       const { q, runs, timers, at, drain } = clocked();
       q.addAfter('late', 500);
       q.add('waiting');
@@ -307,7 +308,7 @@ describe('createWorkQueue', () => {
       for (const fire of timers) fire();
       await drain();
       expect(runs).toEqual([
-        ['waiting', 100],
+        ['waiting', 650],
         ['late', 650],
       ]);
     });

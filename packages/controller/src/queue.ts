@@ -9,9 +9,10 @@
  * workers, so a broken repository whose fetches hang (a DNS timeout, a dead host) cannot take
  * every worker while healthy apps wait for their events.
  *
- * Each run is told when it was asked for (`queuedAt`): the first add since the key last started
- * (the earliest of the adds while it waited; for a key re-added while running, the first such
- * add; for a delayed add, the moment its timer fired). The controller hands it to the git layer
+ * Each run is told when it was asked for (`queuedAt`): the latest add since the key last started
+ * (of the adds while it waited, or while it ran; for a delayed add, the moment its timer fired).
+ * The latest, not the first: a key queued before a push and asked for again after it (the
+ * webhook's refresh) must not be answered by a read made between the two. The controller hands it to the git layer
  * as `freshAfter`, so apps asked for together can share one read of the server's refs without
  * missing a push made before they were asked for (see infra's shared-reads.ts).
  */
@@ -83,7 +84,7 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   const laneOf = new Map<string, Lane>();
   const processing = new Map<string, Lane>();
   const dirty = new Map<string, Lane>();
-  // When each waiting key was first asked for, and each key re-added while running.
+  // When each waiting key was last asked for, and each key re-added while running.
   const askedAt = new Map<string, number>();
   const dirtyAt = new Map<string, number>();
   const failures = new Map<string, number>();
@@ -139,11 +140,11 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
     if (processing.has(key)) {
       const prev = dirty.get(key);
       dirty.set(key, prev === undefined ? lane : better(prev, lane));
-      if (!dirtyAt.has(key)) dirtyAt.set(key, at);
+      dirtyAt.set(key, Math.max(dirtyAt.get(key) ?? at, at));
       return;
     }
     const since = askedAt.get(key);
-    askedAt.set(key, since === undefined ? at : Math.min(since, at));
+    askedAt.set(key, since === undefined ? at : Math.max(since, at));
     const queuedIn = laneOf.get(key);
     if (queuedIn !== undefined) {
       if (better(queuedIn, lane) === queuedIn) return;
