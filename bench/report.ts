@@ -142,7 +142,6 @@ function scaleGaps(runs: readonly ScaleFigures[]): Gap[] {
   const big = runs.find((f) => f.apps >= 1000);
   if (!big) return [];
   const p = big.profile;
-  const gitShare = `${((p.resolveMean / p.reconcileMean) * 100).toFixed(0)}%`;
   const refreshRatio = big.rawStatusPatch.median / big.refresh.median;
   const first = big.firstSync / big.kubectlFirstSync;
   const steady = big.steady;
@@ -155,14 +154,16 @@ function scaleGaps(runs: readonly ScaleFigures[]): Gap[] {
         steady.appWrites > 0 ? 2 : 0,
       ),
       why: [
-        `A pass that finds nothing new writes nothing (${steady.appWrites} Application writes per cycle).`,
-        "The time is each app's own pass: it asks the git server which commit the branch names (the",
-        `refresh cycles' profile: ${ms0(p.resolveMean)} of a ${ms0(p.reconcileMean)} reconcile, ${gitShare}), then`,
-        'answers from the render cache and compares against the watch cache. Apps of one repository',
-        'share that request only while one is in flight, and the test git server runs',
-        'git-http-backend as a CGI process per request. Argo CD caches a resolved revision for 3',
-        'minutes; gitward could share a resolution that started after the pass was queued, which',
-        'cannot miss a push, and is the next step.',
+        `A pass that finds nothing new writes nothing (${steady.appWrites} Application writes per cycle), and`,
+        "apps asked for together share one read of the git server's refs (packages/infra/src/git/",
+        `shared-reads.ts; the refresh cycles' profile: resolving ${ms0(p.resolveMean)} of a ${ms0(p.reconcileMean)} reconcile). What is`,
+        `left is CPU: ${((steady.cpu.median / big.apps) * 1000).toFixed(1)} CPU ms per app pass in the controller (the render-cache`,
+        "lookup, the compare of the app's objects against the watch cache and the dry-run memo, and",
+        'the status composed and compared with the stored one to find that nothing changed). Stage',
+        "times are wall times of 10 passes on one event loop, so they include each other's CPU. The",
+        "bench reads the controller's /metrics every 200 ms during the cycle to count reconciles, and",
+        'that document grows with the apps (per-app series), so part of the CPU is the scrape. A CPU',
+        'profile of one steady cycle is next.',
       ].join(' '),
     },
     {
@@ -171,10 +172,11 @@ function scaleGaps(runs: readonly ScaleFigures[]): Gap[] {
       why: [
         `The baseline is ${big.apps} bare merge patches of status (${big.rawStatusPatch.median.toFixed(1)} s); a refresh is a`,
         `whole reconcile per app: ${p.reconcilesPerApp.toFixed(1)} reconciles per app per cycle, ${ms0(p.reconcileMean)} each`,
-        `at parallelism 10, of which ${ms0(p.resolveMean)} (${gitShare}) resolving the revision in git and`,
-        `${ms0(p.renderMean)} the render call (answered from the cache at an unchanged commit), then a`,
-        'compare and one write that both records the status and removes the annotation. The git',
-        'request per app is the same one the steady cycle pays; sharing it is the next step.',
+        `at parallelism 10, of which ${ms0(p.resolveMean)} resolving the revision (one read of the git server's`,
+        `refs shared by the apps asked for before it) and ${ms0(p.renderMean)} the render call (answered from`,
+        'the cache at an unchanged commit), then the compare and one write that both records the',
+        'status and removes the annotation. The compare and the status are the same CPU the steady',
+        'cycle spends, plus the write the baseline is made of.',
       ].join(' '),
     },
     {
