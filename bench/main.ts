@@ -202,7 +202,8 @@ if (process.argv.includes('--only-image')) {
 }
 // --only-ui runs the web UI benchmark alone and prints its section, writing nothing.
 if (process.argv.includes('--only-ui')) {
-  const ui = await section(cacheDir, 'ui', () => benchUi(cacheDir, runs, quick ? 1000 : 5000));
+  const apps = quick ? 1000 : 5000;
+  const ui = await section(cacheDir, `ui-${apps}`, () => benchUi(cacheDir, runs, apps));
   process.stdout.write(`${uiSection(ui)}\n`);
   process.exit(0);
 }
@@ -218,7 +219,8 @@ const pushes = quick ? Math.max(5, runs) : Math.max(20, runs);
 const push = await section(cacheDir, `push-${pushes}-${pollSeconds}`, () =>
   benchPushToLive(cacheDir, pushes, pollSeconds),
 );
-const ui = await section(cacheDir, 'ui', () => benchUi(cacheDir, runs, quick ? 500 : 5000));
+const uiApps = quick ? 500 : 5000;
+const ui = await section(cacheDir, `ui-${uiApps}`, () => benchUi(cacheDir, runs, uiApps));
 const scale: ScaleFigures[] = [];
 for (const n of scaleCounts)
   scale.push(await section(cacheDir, `scale-${n}`, () => benchScaleOut(cacheDir, n, runs)));

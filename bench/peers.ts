@@ -140,6 +140,9 @@ async function tails(files: readonly string[], lines = 8): Promise<string> {
   return out.join('\n');
 }
 
+/** A tool's name in file and cluster names: `argocd`, `flux`, `gitward`. */
+const peerSlug = (name: PeerName) => name.toLowerCase().replace(/\s+/g, '');
+
 /** Runs one tool through the scenario on a fresh control plane; never throws. */
 export async function benchPeer(
   cacheDir: string,
@@ -147,7 +150,7 @@ export async function benchPeer(
   start: PeerStarter,
   opts: PeerBenchOptions,
 ): Promise<PeerResult> {
-  const slug = name.toLowerCase().replace(/\s+/g, '');
+  const slug = peerSlug(name);
   try {
     return await withCluster(
       cacheDir,
@@ -308,9 +311,9 @@ export async function benchPeers(
 ): Promise<PeerResult[]> {
   const out: PeerResult[] = [];
   for (const p of wanted) {
-    const slug = `peer-${p.toLowerCase().replace(/\s+/g, '')}-${opts.apps}`;
+    const slug = `peer-${peerSlug(p)}-${opts.apps}`;
     if (reuseOnly()) {
-      const saved = await savedSection<PeerResult>(cacheDir, slug, { GITWARD_BENCH_REUSE: 'all' });
+      const saved = await savedSection<PeerResult>(cacheDir, slug);
       if (saved) out.push(saved);
     } else out.push(await section(cacheDir, slug, () => benchPeer(cacheDir, p, starters[p], opts)));
   }

@@ -38,9 +38,9 @@ describe('bench section results', () => {
 
   it('reads saved figures without measuring (a report from what was saved)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'bench-results-'));
-    expect(await savedSection(dir, 'peer-y', {})).toBeUndefined();
+    expect(await savedSection(dir, 'peer-y')).toBeUndefined();
     await section(dir, 'peer-y', () => Promise.resolve({ ok: true }), {});
-    expect(await savedSection(dir, 'peer-y', {})).toEqual({ ok: true });
+    expect(await savedSection(dir, 'peer-y')).toEqual({ ok: true });
     expect(reuseOnly({ GITWARD_BENCH_REUSE_ONLY: '1' })).toBe(true);
     expect(reuseOnly({})).toBe(false);
   });

@@ -57,16 +57,12 @@ const reviver = (_k: string, v: unknown) =>
 export const reuseOnly = (env: NodeJS.ProcessEnv = process.env) =>
   env['GITWARD_BENCH_REUSE_ONLY'] === '1';
 
-/** The saved figures of a section, when there are any (recorded as reused). */
-export async function savedSection<T>(
-  cacheDir: string,
-  name: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<T | undefined> {
+/** The saved figures of a section, when there are any; taking them records it as reused. */
+export async function savedSection<T>(cacheDir: string, name: string): Promise<T | undefined> {
   const text = await readFile(fileOf(cacheDir, name), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const saved = JSON.parse(text, reviver) as Saved<T>;
-  if (wanted(name, env)) reused.push({ name, commit: saved.commit, at: saved.at });
+  reused.push({ name, commit: saved.commit, at: saved.at });
   return saved.value;
 }
 
@@ -86,7 +82,7 @@ export async function section<T>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<T> {
   if (wanted(name, env)) {
-    const saved = await savedSection<T>(cacheDir, name, env);
+    const saved = await savedSection<T>(cacheDir, name);
     if (saved !== undefined) return saved;
   }
   const value = await measure();
