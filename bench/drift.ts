@@ -41,7 +41,7 @@ export interface Harness {
   /** A scratch directory, removed at the end. */
   readonly dir: string;
   /** kubectl against the harness's control plane (for baselines). */
-  readonly kubectl: (args: readonly string[]) => Promise<string>;
+  readonly kubectl: (args: readonly string[], timeoutMs?: number) => Promise<string>;
 }
 
 /** Starts the harness of scenario 3; by default the controller's periodic refresh is off. */
@@ -72,11 +72,20 @@ export async function withHarness<T>(
         throw failed ? failed.reason : new Error('withHarness: no controller replica');
       }
       try {
-        const kubectl = (a: readonly string[]) =>
-          run(join(state.binDir, 'kubectl'), [
-            ...['--kubeconfig', state.kubeconfig, '--cache-dir', join(state.dir, 'kubectl-cache')],
-            ...a,
-          ]);
+        const kubectl = (a: readonly string[], timeoutMs?: number) =>
+          run(
+            join(state.binDir, 'kubectl'),
+            [
+              ...[
+                '--kubeconfig',
+                state.kubeconfig,
+                '--cache-dir',
+                join(state.dir, 'kubectl-cache'),
+              ],
+              ...a,
+            ],
+            timeoutMs,
+          );
         const h = { kube, kubeconfig: state.kubeconfig, server, controller, controllers, dir };
         return await fn({ ...h, kubectl });
       } finally {

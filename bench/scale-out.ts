@@ -187,14 +187,19 @@ export async function waitAll(
 ): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if (ok(await listApps(kube))) return;
-    // One list per 200 ms: cheap next to what is measured, and the same in every cycle.
-    await sleep(200);
+    const all = await listApps(kube);
+    if (ok(all)) return;
+    // One list per 200 ms (per second at 5,000 apps): cheap next to what is measured, and the same
+    // in every cycle.
+    await sleep(Math.max(200, all.length / 5));
   }
   throw new Error(`${what}: not within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
 const refreshKey = 'gitward.dev/refresh';
+
+/** How long N apps may take to settle: 10 minutes, or 0.6 s per app when that is longer. */
+const settleTimeoutMs = (apps: number) => Math.max(600_000, apps * 600);
 
 /** The reconciles the controllers have counted so far (their histograms' counts, summed). */
 async function reconcileCount(controllers: readonly Controller[]): Promise<number> {
@@ -268,6 +273,7 @@ export async function firstSyncOf(h: Harness, apps: number) {
     (all) => all.length === apps && all.every(settled),
     `${apps} apps Synced/Healthy`,
     h.controller.logFile,
+    settleTimeoutMs(apps),
   );
   const firstSync = (performance.now() - t0) / 1000;
   const firstSyncCpu = (await controllersCpu(h.controllers)) - cpu0;
@@ -302,16 +308,21 @@ async function kubectlFirstSync(h: Harness, apps: number): Promise<number> {
   const file = join(h.dir, 'kubectl-first-sync.json');
   await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   const t0 = performance.now();
-  await h.kubectl(['apply', '--server-side', '--field-manager=bench', '-f', file]);
-  await h.kubectl([
-    'wait',
-    '--for=condition=Available',
-    'deployments',
-    '-A',
-    '-l',
-    'bench.gitward.dev/baseline=yes',
-    '--timeout=600s',
-  ]);
+  // kubectl took twice as long as gitward at 1,000 apps: give it three times the settle time.
+  const timeoutMs = 3 * settleTimeoutMs(apps);
+  await h.kubectl(['apply', '--server-side', '--field-manager=bench', '-f', file], timeoutMs);
+  await h.kubectl(
+    [
+      'wait',
+      '--for=condition=Available',
+      'deployments',
+      '-A',
+      '-l',
+      'bench.gitward.dev/baseline=yes',
+      `--timeout=${settleTimeoutMs(apps) / 1000}s`,
+    ],
+    timeoutMs,
+  );
   return (performance.now() - t0) / 1000;
 }
 

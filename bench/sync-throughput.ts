@@ -37,9 +37,9 @@ export interface SyncFigures {
 const appNamespace = 'gitward';
 const controllerMain = join(import.meta.dirname, '..', 'packages', 'controller', 'src', 'main.ts');
 
-export function run(cmd: string, args: readonly string[]): Promise<string> {
+export function run(cmd: string, args: readonly string[], timeoutMs = 600_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (err, out, stderr) => {
+    execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs }, (err, out, stderr) => {
       if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
       else resolve(out);
     });

@@ -97,6 +97,8 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
       };
       const key = infoKey(a.namespace, a.name);
       const old = infoOf.get(key);
+      // Most passes change nothing: the series (and its exposition text) stays as it is.
+      if (old && Object.entries(labels).every(([k, v]) => old[k] === v)) return;
       if (old) info.remove(old);
       infoOf.set(key, labels);
       info.set(labels, 1);

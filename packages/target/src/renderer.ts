@@ -136,7 +136,9 @@ async function removeLeftovers(workDir: string, olderThanMs = 3_600_000): Promis
 export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const stats = { renders: 0, cacheHits: 0 };
   const cache = createBoundedCache<{ sourceType: SourceType; objects: readonly KubeObject[] }>({
-    maxEntries: o.cacheEntries ?? 500,
+    // One entry per app and commit: a bound below the number of apps evicts each app's render
+    // before its next pass (least recently used, round robin), and every steady pass renders again.
+    maxEntries: o.cacheEntries ?? 20_000,
     maxBytes: o.cacheBytes ?? 256 * 1024 * 1024,
   });
   const maxFileBytes = o.maxManifestFileBytes ?? defaultRenderLimits.maxFileBytes;

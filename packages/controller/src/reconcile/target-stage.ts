@@ -7,6 +7,7 @@
 import {
   applyDefaultNamespace,
   compareApplication,
+  createDiffMemo,
   noHealthOverrides,
   objectPermitted,
   orphanedResources,
@@ -63,6 +64,8 @@ export function projectOf(cache: ClusterCache, d: StageDeps, app: Application) {
 }
 
 export function createTargetStage(d: StageDeps) {
+  // Diffs of unchanged predictions against unchanged live objects are not made again (diff-memo.ts).
+  const diff = createDiffMemo();
   async function render(
     app: Application,
     hard: boolean,
@@ -133,6 +136,7 @@ export function createTargetStage(d: StageDeps) {
       trackingAnnotation: d.trackingAnnotation,
       forbidden: permits,
       healthOverrides,
+      diff,
     });
     const forbidden = desired.map(permits).filter((m) => m !== undefined);
     return { result, desired, live, managed, index, forbidden, cluster, healthOverrides };

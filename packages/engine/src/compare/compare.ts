@@ -8,7 +8,12 @@ import {
   type KubeObject,
   type ResourceKey,
 } from '@gitward/model';
-import { diffResource, type IgnoreDifference, type ResourceDiff } from '../diff/index.ts';
+import {
+  diffResource,
+  type DiffResource,
+  type IgnoreDifference,
+  type ResourceDiff,
+} from '../diff/index.ts';
 import { aggregateHealth, assessHealth, type HealthOverrides } from '../health/index.ts';
 import { isUnmanagedHook, syncWaveAnnotation } from '../sync/hooks.ts';
 import { externalUrlsOf } from './external-urls.ts';
@@ -33,6 +38,8 @@ export interface CompareInput {
   readonly forbidden?: (obj: KubeObject) => string | undefined;
   /** Health checks the settings ConfigMap configures (healthOverridesOf). */
   readonly healthOverrides?: HealthOverrides;
+  /** diffResource, or a memo of it kept from pass to pass (createDiffMemo). */
+  readonly diff?: DiffResource;
 }
 
 /** The comparison of one resource: what `status.resources[]` and the diff view show. */
@@ -77,7 +84,9 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
   const id = formatResourceKey(resourceKeyOf(obj));
   const live = input.live.get(id);
   if (input.forbidden?.(obj)) {
-    const diff = diffResource(obj, live, undefined, { ignoreDifferences: input.ignoreDifferences });
+    const diff = (input.diff ?? diffResource)(obj, live, undefined, {
+      ignoreDifferences: input.ignoreDifferences,
+    });
     return {
       key: resourceKeyOf(obj),
       version: versionOf(obj),
@@ -87,7 +96,7 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
       diff,
     };
   }
-  const diff = diffResource(obj, live, input.predicted.get(id), {
+  const diff = (input.diff ?? diffResource)(obj, live, input.predicted.get(id), {
     ignoreDifferences: input.ignoreDifferences,
   });
   const health = live

@@ -5,7 +5,7 @@ import {
   type ApplicationSource,
   type ApplicationStatus,
 } from '@gitward/model';
-import { canonicalJson } from '../diff/json.ts';
+import { storedEqual } from '../diff/json.ts';
 import type { CompareResult } from './compare.ts';
 
 export interface Condition {
@@ -131,10 +131,6 @@ export function describeDrift(result: CompareResult): string {
  */
 export const reconciledAtMaxAgeMs = 10 * 60_000;
 
-/** JSON as the apiserver keeps it: no undefined members, keys in one order. */
-const stored = (v: unknown) =>
-  v === undefined ? 'null' : canonicalJson(JSON.parse(JSON.stringify(v)) as unknown);
-
 /**
  * Whether writing `next` over `previous` can be skipped: equal but for `reconciledAt`, and that
  * not older than `maxAgeMs` at `now`. Compared as stored JSON (a member set to undefined is
@@ -149,9 +145,10 @@ export function statusWriteNeeded(
   if (!previous) return true;
   const last = Date.parse(previous.reconciledAt ?? '');
   if (!(now.getTime() - last < maxAgeMs)) return true;
-  // Set to undefined, it is dropped as the apiserver drops it.
-  return (
-    stored({ ...previous, reconciledAt: undefined }) !==
-    stored({ ...next, reconciledAt: undefined })
+  // Set to undefined, it is dropped as the apiserver drops it. Members next copies from previous
+  // (history, the operation) are the same references and cost nothing to compare.
+  return !storedEqual(
+    { ...previous, reconciledAt: undefined },
+    { ...next, reconciledAt: undefined },
   );
 }

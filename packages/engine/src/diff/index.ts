@@ -3,6 +3,7 @@
  * are normalized (server metadata, status, Argo CD's per-kind quirks), ignoreDifferences rules
  * are applied, Secret values are masked, and the rest is compared and rendered as a unified diff.
  */
+export { createDiffMemo, type DiffResource } from './diff-memo.ts';
 export { diffResource, renderYaml } from './diff-resource.ts';
 export {
   applyIgnoreDifferences,

@@ -32,6 +32,28 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   );
 }
 
+/**
+ * Whether two values are stored as the same JSON: deepEqual, except that an object member set to
+ * undefined counts as absent and an undefined array element as null, as JSON.stringify writes
+ * them. For values read back from the apiserver against values about to be written; it walks
+ * both without serializing them, and stops at the first shared reference.
+ */
+export function storedEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return (
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((e, i) => storedEqual(e ?? null, b[i] ?? null))
+    );
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a).filter((k) => a[k] !== undefined);
+  let inB = 0;
+  for (const k in b) if (Object.hasOwn(b, k) && b[k] !== undefined) inB++;
+  return keys.length === inB && keys.every((k) => storedEqual(a[k], b[k]));
+}
+
 /** JSON with sorted object keys: a canonical string for sorting and set membership. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;

@@ -76,13 +76,25 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
-function labelText(pairs: readonly (readonly [string, string])[]): string {
-  if (pairs.length === 0) return '';
-  return `{${pairs.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',')}}`;
+/** `k="v",...` of a series, escaped once when the series is created, not on every scrape. */
+function labelPairs(names: readonly string[], values: readonly string[]): string {
+  return names.map((n, i) => `${n}="${escapeLabelValue(values[i] ?? '')}"`).join(',');
 }
+
+const braced = (pairs: string) => (pairs === '' ? '' : `{${pairs}}`);
 
 function invalid(message: string): never {
   throw new GitwardError(ErrorCode.InvalidArgument, message);
+}
+
+/**
+ * One labelled series. Its exposition text is kept until the value changes: a scrape of a
+ * thousand per-app series renders only those updated since the last one.
+ */
+interface Series<S> {
+  readonly pairs: string;
+  value: S;
+  text: string | undefined;
 }
 
 interface Family<S> {
@@ -90,9 +102,10 @@ interface Family<S> {
   readonly type: 'counter' | 'gauge' | 'histogram';
   readonly help: string;
   readonly labelNames: readonly string[];
-  readonly series: Map<string, { labels: readonly string[]; value: S }>;
+  readonly series: Map<string, Series<S>>;
   readonly collect: (() => void) | undefined;
-  readonly lines: (labels: readonly string[], value: S) => string[];
+  /** The exposition lines of one series, given its label pairs (see labelPairs). */
+  readonly lines: (pairs: string, value: S) => string[];
 }
 
 function family<S>(
@@ -125,21 +138,23 @@ function valuesOf(
   return f.labelNames.map((n) => labels[n] ?? '');
 }
 
-function seriesOf<S>(f: Family<S>, labels: Labels | undefined, init: () => S) {
+/** The series for `labels`, created if new, its text dropped: callers are about to change it. */
+function seriesOf<S>(f: Family<S>, labels: Labels | undefined, init: () => S): Series<S> {
   const values = valuesOf(f, labels);
   const key = JSON.stringify(values);
   let s = f.series.get(key);
   if (!s) {
-    s = { labels: values, value: init() };
+    s = { pairs: labelPairs(f.labelNames, values), value: init(), text: undefined };
     f.series.set(key, s);
   }
+  s.text = undefined;
   return s;
 }
 
 function render(f: Family<unknown>): string {
   f.collect?.();
   const out = [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`];
-  for (const s of f.series.values()) out.push(...f.lines(s.labels, s.value));
+  for (const s of f.series.values()) out.push((s.text ??= f.lines(s.pairs, s.value).join('\n')));
   return out.join('\n');
 }
 
@@ -159,10 +174,8 @@ export function createMetricsRegistry(): MetricsRegistry {
     families.push(f as Family<unknown>);
     return f;
   };
-  const pairs = (f: { readonly labelNames: readonly string[] }, values: readonly string[]) =>
-    f.labelNames.map((n, i) => [n, values[i] ?? ''] as const);
-  const simple = (f: Family<number>) => (values: readonly string[], v: number) => [
-    `${f.name}${labelText(pairs(f, values))} ${formatValue(v)}`,
+  const simple = (f: Family<number>) => (pairs: string, v: number) => [
+    `${f.name}${braced(pairs)} ${formatValue(v)}`,
   ];
 
   return {
@@ -194,17 +207,18 @@ export function createMetricsRegistry(): MetricsRegistry {
         invalid(`${opts.name}: buckets must ascend`);
       if (opts.labelNames?.includes('le')) invalid(`${opts.name}: "le" is reserved`);
       const init = (): HistogramState => ({ counts: buckets.map(() => 0), sum: 0, count: 0 });
+      const les = [...buckets, Infinity].map(formatValue);
       const f: Family<HistogramState> = add(
-        family<HistogramState>(opts, 'histogram', (values, h) => {
-          const base = pairs(f, values);
-          const bucketLines = [...buckets, Infinity].map((le, i) => {
+        family<HistogramState>(opts, 'histogram', (pairs, h) => {
+          const lead = pairs === '' ? '' : `${pairs},`;
+          const bucketLines = les.map((le, i) => {
             const n = i < buckets.length ? (h.counts[i] ?? 0) : h.count;
-            return `${f.name}_bucket${labelText([...base, ['le', formatValue(le)]])} ${n}`;
+            return `${f.name}_bucket{${lead}le="${le}"} ${n}`;
           });
           return [
             ...bucketLines,
-            `${f.name}_sum${labelText(base)} ${formatValue(h.sum)}`,
-            `${f.name}_count${labelText(base)} ${h.count}`,
+            `${f.name}_sum${braced(pairs)} ${formatValue(h.sum)}`,
+            `${f.name}_count${braced(pairs)} ${h.count}`,
           ];
         }),
       );
