@@ -10,9 +10,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeClient } from '@gitward/infra';
+import { runReflector, type KubeClient } from '@gitward/infra';
 import type { Application, KubeObject } from '@gitward/model';
-import { applicationBody, appsPath, postApp, settled, withHarness, type Harness } from './drift.ts';
+import {
+  applicationBody,
+  appsPath,
+  pollMs,
+  postApp,
+  settled,
+  withHarness,
+  type Harness,
+} from './drift.ts';
 import { spread, type Spread } from './stats.ts';
 import type { Controller } from './sync-throughput.ts';
 
@@ -178,6 +186,11 @@ export async function inBatches<T>(
     await Promise.all(items.slice(i, i + limit).map(fn));
 }
 
+/**
+ * Waits until `ok` holds for the whole set of Applications, as a watch shows it (a list, then
+ * its events): the apiserver sends each change once, where polling a list of thousands of apps
+ * would load it with the very work the figures time.
+ */
 export async function waitAll(
   kube: KubeClient,
   ok: (apps: Application[]) => boolean,
@@ -185,15 +198,42 @@ export async function waitAll(
   logFile: string,
   timeoutMs = 600_000,
 ): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    const all = await listApps(kube);
-    if (ok(all)) return;
-    // One list per 200 ms (per second at 5,000 apps): cheap next to what is measured, and the same
-    // in every cycle.
-    await sleep(Math.max(200, all.length / 5));
+  const apps = new Map<string, Application>();
+  // Checked only once listed: an empty set satisfies "every app ...".
+  let listed = false;
+  let changed = false;
+  const stop = new AbortController();
+  const reflector = runReflector(
+    kube,
+    appsPath,
+    {
+      replace(items) {
+        apps.clear();
+        for (const o of items) apps.set(o.metadata.name ?? '', o as unknown as Application);
+        listed = changed = true;
+      },
+      apply(type, o) {
+        if (type === 'DELETED') apps.delete(o.metadata.name ?? '');
+        else apps.set(o.metadata.name ?? '', o as unknown as Application);
+        changed = true;
+      },
+    },
+    { signal: stop.signal, onError: () => undefined },
+  );
+  try {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (listed && changed) {
+        changed = false;
+        if (ok([...apps.values()])) return;
+      }
+      await sleep(pollMs);
+    }
+    throw new Error(`${what}: not within ${timeoutMs / 1000} s; see ${logFile}`);
+  } finally {
+    stop.abort();
+    await reflector;
   }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
 const refreshKey = 'gitward.dev/refresh';

@@ -4,7 +4,7 @@
  * the same control plane in the same run, so the ratios hold on any machine.
  */
 import type { PushFigures } from './push-to-live.ts';
-import { targets as t } from './report.ts';
+import { refreshWriteShare, targets as t } from './report.ts';
 import type { ScaleFigures } from './scale-out.ts';
 import type { SyncFigures } from './sync-throughput.ts';
 
@@ -47,12 +47,17 @@ function growthRow(scale: readonly ScaleFigures[]): Row {
   };
 }
 
+/** The run the targets are read from: 1,000 apps, else the largest. */
+export const targetRun = (scale: readonly ScaleFigures[]) =>
+  scale.find((s) => s.apps === 1000) ?? scale.at(-1);
+
 export function targetRows(
   sync: SyncFigures,
   push: PushFigures,
   scale: readonly ScaleFigures[],
 ): Row[] {
-  const big = scale.at(-1);
+  // The targets are set at 1,000 apps; a 5,000-app run only feeds the growth row.
+  const big = targetRun(scale);
   const hook = push.modes.find((m) => m.mode === 'webhook');
   const rows: Row[] = [];
   if (big) {
@@ -70,7 +75,7 @@ export function targetRows(
       {
         figure: `refresh of every app (annotation) (${n})`,
         target: `≥ ${t.refreshVsRawPatch}× the raw status-patch rate`,
-        measured: `${(big.rawStatusPatch.median / big.refresh.median).toFixed(2)}× (refresh ${big.refresh.median.toFixed(2)} s, ${big.apps} raw status patches ${big.rawStatusPatch.median.toFixed(2)} s)`,
+        measured: `${(big.rawStatusPatch.median / big.refresh.median).toFixed(2)}× (refresh ${big.refresh.median.toFixed(2)} s, ${big.apps} raw status patches ${big.rawStatusPatch.median.toFixed(2)} s); the apiserver bounds it at 0.5× (two writes per app), and took ${refreshWriteShare(big).toFixed(2)}× its raw write rate during the refresh`,
         met: big.rawStatusPatch.median / big.refresh.median >= t.refreshVsRawPatch,
       },
       {

@@ -22,6 +22,14 @@ describe('createDiffMemo', () => {
     expect(diff(cm({ a: '2' }), live, predicted)).toBe(first);
   });
 
+  it('keeps an equal pair without its normalized objects', () => {
+    const diff = createDiffMemo();
+    const obj = cm({ a: '1' });
+    const equal = diff(obj, obj, obj);
+    expect(equal).toEqual({ key: diffResource(obj, obj, obj).key, modified: false, diff: '' });
+    expect(diff(obj, obj, obj)).toBe(equal);
+  });
+
   it('diffs again when the live object, the prediction or the options are new', () => {
     const diff = createDiffMemo();
     const predicted = cm({ a: '2' });

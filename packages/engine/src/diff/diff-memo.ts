@@ -12,7 +12,9 @@ export type DiffResource = typeof diffResource;
  * same instances from pass to pass while nothing changes (the apply memo's answer, the cluster
  * cache's object), so a steady pass diffs nothing again. Keyed weakly: an entry goes when its
  * prediction is dropped, so the memo needs no bound of its own. Without a prediction (a 2-way
- * comparison, a missing side) it calls through.
+ * comparison, a missing side) it calls through. For the controller's sync status, which reads
+ * only `modified`: an equal pair's answer has no normalized objects (the API's diff view, which
+ * shows them, calls diffResource itself).
  */
 export function createDiffMemo(): DiffResource {
   const seen = new WeakMap<
@@ -24,7 +26,10 @@ export function createDiffMemo(): DiffResource {
     const key = JSON.stringify(opts);
     const hit = seen.get(predicted);
     if (hit?.live === live && hit.opts === key) return hit.diff;
-    const diff = diffResource(desired, live, predicted, opts);
+    const full = diffResource(desired, live, predicted, opts);
+    // An equal pair is kept without its normalized copies (a steady state is nearly all equal
+    // pairs, and their copies would double what the watch cache holds); a modified one whole.
+    const diff: ResourceDiff = full.modified ? full : { key: full.key, modified: false, diff: '' };
     seen.set(predicted, { live, opts: key, diff });
     return diff;
   };
