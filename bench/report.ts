@@ -231,8 +231,14 @@ function rssGap(runs: readonly ScaleFigures[], big: ScaleFigures): Gap {
       'Per resource, the watch cache keeps every object of the watched kinds whole but for',
       'managedFields (kept only for managers an app names: infra/kube/kept-managers.ts), the',
       "dry-run predictor keeps the predicted objects, and the render cache each revision's",
-      'manifests. What the rest is (modules, worker threads, heap the first sync grew and V8 has',
-      'not given back) was not measured in this run: a heap snapshot of the controller is next.',
+      'manifests. A heap profile of the same scenario at 1,000 apps (V8 sampling profiler through',
+      'the inspector, commit f6da434, 2026-12-07) measured the rest: after a full garbage',
+      'collection the RSS was 222 MiB with 95 MiB of live heap. Of the sampled live heap the watch',
+      "cache's objects were 26 MiB, the diff memo's normalized copies 19 MiB (since then an equal",
+      'pair is kept as its verdict alone), the parsed manifests of the render cache 5 MiB and the',
+      'apply memo 4 MiB. So the RSS measured here is about 130 MiB that is not the JS heap (Node',
+      'itself, compiled code, buffers), the live heap, and garbage V8 had not yet collected 5 s',
+      'after the last cycle (the difference between this figure and 222 MiB).',
     ].join(' '),
   };
 }
