@@ -131,7 +131,17 @@ export function createController(o: ControllerOptions) {
   const touchApps = (apps: readonly string[]) => {
     for (const app of apps)
       if (seen.has(app))
-        queue.addAfter(app, inflight.has(app) || syncing(app) ? 0 : (o.debounceMs ?? 250));
+        queue.addAfter(
+          app,
+          inflight.has(app) || syncing(app) ? 0 : (o.debounceMs ?? 250),
+          'event',
+          {
+            // A live object changed, not the source: the pass may use the last read of the git
+            // server's refs (Argo CD compares "with recent" on such events too). A push is always
+            // followed by its own fresh ask (webhook, refresh, resync).
+            fresh: false,
+          },
+        );
   };
 
   function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {

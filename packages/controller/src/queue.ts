@@ -12,9 +12,12 @@
  * Each run is told when it was asked for (`queuedAt`): the latest add since the key last started
  * (of the adds while it waited, or while it ran; for a delayed add, the moment its timer fired).
  * The latest, not the first: a key queued before a push and asked for again after it (the
- * webhook's refresh) must not be answered by a read made between the two. The controller hands it to the git layer
- * as `freshAfter`, so apps asked for together can share one read of the server's refs without
- * missing a push made before they were asked for (see infra's shared-reads.ts).
+ * webhook's refresh) must not be answered by a read made between the two. The controller hands
+ * it to the git layer as `freshAfter`, so apps asked for together can share one read of the
+ * server's refs without missing a push made before they were asked for (see infra's
+ * shared-reads.ts). An add with `{ fresh: false }` counts as asked for at time 0: it asks for a
+ * run but not for a newer read of the source (a live object of the app changed), so a run asked
+ * for by such adds alone may use the last read there is; any other add since raises it again.
  */
 import { freshnessClock } from '@gitward/infra';
 
@@ -22,18 +25,26 @@ export type Lane = 'event' | 'resync' | 'retry';
 
 /** What a worker is told about the run it is given. */
 export interface WorkRun {
-  /** When this run was asked for, on infra's freshnessClock (see the module comment). */
+  /**
+   * When this run was asked for, on infra's freshnessClock (see the module comment); 0 when only
+   * adds that need no fresh read asked for it.
+   */
   readonly queuedAt: number;
+}
+
+/** How an add asks: `fresh: false` needs no newer read of the source than the last (default true). */
+export interface AddOptions {
+  readonly fresh?: boolean;
 }
 
 export interface WorkQueue {
   /** Queue a key now (deduplicated; a key already waiting moves up to the better lane). */
-  add(key: string, lane?: Lane): void;
+  add(key: string, lane?: Lane, opts?: AddOptions): void;
   /**
    * Queue a key after a delay; an earlier pending delay for the same key wins, and a delay of 0
    * adds it now and drops the pending one.
    */
-  addAfter(key: string, delayMs: number, lane?: Lane): void;
+  addAfter(key: string, delayMs: number, lane?: Lane, opts?: AddOptions): void;
   /** Queue a key in the retry lane after its next backoff step (1 s doubling to maxBackoffMs). */
   addRateLimited(key: string): void;
   /** Reset a key's backoff after a success. */
@@ -88,7 +99,7 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   const askedAt = new Map<string, number>();
   const dirtyAt = new Map<string, number>();
   const failures = new Map<string, number>();
-  const timers = new Map<string, { at: number; lane: Lane; cancel: () => void }>();
+  const timers = new Map<string, { at: number; lane: Lane; fresh: boolean; cancel: () => void }>();
   let worker: ((key: string, run: WorkRun) => Promise<void>) | undefined;
   let concurrency = 0;
   let retryLimit = 0;
@@ -155,32 +166,41 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
     pump();
   }
 
-  function addAfter(key: string, delayMs: number, lane: Lane = 'event'): void {
+  /** When an add counts as asked for: now, or 0 for one that needs no fresh read. */
+  const askTime = (fresh: boolean) => (fresh ? now() : 0);
+
+  function addAfter(key: string, delayMs: number, lane: Lane = 'event', o: AddOptions = {}): void {
     if (stopped) return;
     const pending = timers.get(key);
+    const fresh = o.fresh ?? true;
     if (delayMs <= 0) {
       // Now is earlier than any pending delay: that one has nothing left to do.
       pending?.cancel();
       timers.delete(key);
-      return add(key, pending ? better(pending.lane, lane) : lane);
+      const f = fresh || (pending?.fresh ?? false);
+      return add(key, pending ? better(pending.lane, lane) : lane, askTime(f));
     }
     const at = Date.now() + delayMs;
     if (pending && pending.at <= at) {
       pending.lane = better(pending.lane, lane);
+      pending.fresh ||= fresh;
       return;
     }
     pending?.cancel();
-    // The lane is read when the timer fires: a later add may still improve it.
-    const slot = { lane: pending ? better(pending.lane, lane) : lane };
+    // Lane and freshness are read when the timer fires: a later add may still raise them.
+    const slot = {
+      lane: pending ? better(pending.lane, lane) : lane,
+      fresh: fresh || (pending?.fresh ?? false),
+    };
     const handle = schedule(() => {
       timers.delete(key);
-      add(key, slot.lane);
+      add(key, slot.lane, askTime(slot.fresh));
     }, delayMs);
     timers.set(key, Object.assign(slot, { at, cancel: () => handle.cancel() }));
   }
 
   return {
-    add: (key, lane) => add(key, lane),
+    add: (key, lane, o) => add(key, lane, askTime(o?.fresh ?? true)),
     addAfter,
     addRateLimited(key) {
       const n = failures.get(key) ?? 0;
