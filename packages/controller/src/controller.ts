@@ -8,7 +8,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
-import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
+import { appTrigger, reconcileTrigger, type AppTrigger } from './app-trigger.ts';
 import { createWorkQueue, type WorkRun } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
 import type { Ownership } from './sharding.ts';
@@ -159,16 +159,18 @@ export function createController(o: ControllerOptions) {
       }
       o.ownership?.appAdded(name);
       const t = appTrigger(e.object);
-      const reconcile = triggersReconcile(seen.get(name), t);
+      const trigger = reconcileTrigger(seen.get(name), t);
+      const reconcile = trigger !== undefined;
+      const ask = { fresh: trigger === 'fresh' };
       seen.set(name, t);
       // An app that names a manager the caches had dropped is compared once they have it again:
       // before, the fields that manager owns would show as drift.
       // A cache that cannot list (its cluster is down) holds no app back for long.
       if (reconcile && relisting)
         void Promise.race([relisting, sleep(relistWaitMs, undefined, { ref: false })]).finally(() =>
-          queue.add(name),
+          queue.add(name, 'event', ask),
         );
-      else if (reconcile) queue.add(name);
+      else if (reconcile) queue.add(name, 'event', ask);
       return;
     }
     if (isOurs(e.object, 'AppProject')) {
@@ -202,7 +204,8 @@ export function createController(o: ControllerOptions) {
       if (out.kind === 'retry') return queue.addRateLimited(name);
       if (out.kind === 'requeue') {
         queue.forget(name);
-        return out.afterMs <= 0 ? queue.add(name) : queue.addAfter(name, out.afterMs);
+        // The next step of what the pass started (a running sync): no newer read of the source.
+        return queue.addAfter(name, Math.max(0, out.afterMs), 'event', { fresh: false });
       }
       queue.forget(name);
       const after = nextResync();
