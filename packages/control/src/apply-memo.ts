@@ -3,8 +3,19 @@ import { forCache } from '@gitward/infra';
 import { formatResourceKey, resourceKeyOf, type KubeObject } from '@gitward/model';
 
 const noManagers = { has: () => false };
-// Objects no app manages any more are forgotten oldest first past this many.
-const maxEntries = 20_000;
+// Objects no app manages any more are forgotten oldest first past this many (unless the caller's
+// bound is larger).
+const defaultMaxEntries = 20_000;
+
+export interface ApplyMemoOptions {
+  /**
+   * The bound, read on each insert: one entry per object, so it must exceed the objects the apps
+   * manage, or a steady pass finds its entries evicted and dry-runs every object again (at 5,000
+   * apps of 10 objects a fixed 20,000 did exactly that). The controller ties it to its watch
+   * cache's size, itself bounded by the cluster.
+   */
+  readonly maxEntries?: () => number;
+}
 
 const versionOf = (o: KubeObject | undefined) => {
   const rv = o?.metadata['resourceVersion'];
@@ -30,7 +41,8 @@ export interface ApplyMemo {
   readonly size: () => number;
 }
 
-export function createApplyMemo(): ApplyMemo {
+export function createApplyMemo(opts: ApplyMemoOptions = {}): ApplyMemo {
+  const maxEntries = () => Math.max(defaultMaxEntries, opts.maxEntries?.() ?? 0);
   const entries = new Map<string, { readonly key: string; readonly answer: KubeObject }>();
   const hash = (obj: KubeObject) => createHash('sha256').update(JSON.stringify(obj)).digest('hex');
   const idOf = (obj: KubeObject) => formatResourceKey(resourceKeyOf(obj));
@@ -39,7 +51,7 @@ export function createApplyMemo(): ApplyMemo {
     const kept = forCache(answer, noManagers);
     entries.delete(id);
     entries.set(id, { key: `${hash(obj)}:${version}`, answer: kept });
-    if (entries.size > maxEntries) entries.delete(entries.keys().next().value ?? '');
+    if (entries.size > maxEntries()) entries.delete(entries.keys().next().value ?? '');
     return kept;
   };
   return {

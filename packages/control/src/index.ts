@@ -24,7 +24,7 @@ export {
 // The server-side dry-run predictor (controller's sync status and the API's diff) and the REST
 // paths and apply constants it shares with the controller's applier.
 export { createPredictor, type Predictor } from './dry-run.ts';
-export { createApplyMemo, type ApplyMemo } from './apply-memo.ts';
+export { createApplyMemo, type ApplyMemo, type ApplyMemoOptions } from './apply-memo.ts';
 export { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
 
 // The destination cluster registry: in-cluster, the cluster Secrets, resolving a destination,

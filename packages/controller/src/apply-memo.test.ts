@@ -17,6 +17,20 @@ const cm = (name: string, data: Record<string, string>, rv?: string): KubeObject
 });
 
 describe('createApplyMemo', () => {
+  it('keeps as many entries as the caller says the apps manage, 20,000 at least', () => {
+    const fill = (memo: ReturnType<typeof createApplyMemo>, n: number) => {
+      for (let i = 0; i < n; i++) memo.dryRan(cm(`c${i}`, {}), undefined, cm(`c${i}`, {}, '1'));
+    };
+    const fixed = createApplyMemo();
+    fill(fixed, 25_000);
+    expect(fixed.size()).toBe(20_000);
+    expect(fixed.get(cm('c0', {}), undefined)).toBeUndefined();
+    const sized = createApplyMemo({ maxEntries: () => 30_000 });
+    fill(sized, 25_000);
+    expect(sized.size()).toBe(25_000);
+    expect(sized.get(cm('c0', {}), undefined)).toBeDefined();
+  });
+
   it('answers for the same content over the same live version only', () => {
     const memo = createApplyMemo();
     const desired = cm('a', { k: '1' });

@@ -70,8 +70,9 @@ export function connectCluster(
     if (e.object.kind === crdKind.kind) index = undefined;
   });
   // One memo of server-side apply answers: the predictor's dry runs serve the sync's, and the
-  // sync's applies serve the next comparison.
-  const memo = createApplyMemo();
+  // sync's applies serve the next comparison. Room for twice what the cache holds: every object
+  // the apps manage is in the cache.
+  const memo = createApplyMemo({ maxEntries: () => 2 * c.size() });
   return {
     ...known,
     kube,
