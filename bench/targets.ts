@@ -85,7 +85,7 @@ export function targetRows(
       {
         figure: `refresh of every app (annotation) (${n})`,
         target: `≥ ${t.refreshVsRawPatch}× the raw status-patch rate`,
-        measured: `${(big.rawStatusPatch.median / big.refresh.median).toFixed(2)}× (refresh ${big.refresh.median.toFixed(2)} s, ${big.apps} raw status patches ${big.rawStatusPatch.median.toFixed(2)} s); the apiserver bounds it at 0.5× (two writes per app), and took ${refreshWriteShare(big).toFixed(2)}× its raw write rate during the refresh`,
+        measured: `${(big.rawStatusPatch.median / big.refresh.median).toFixed(2)}× (refresh ${big.refresh.median.toFixed(2)} s, ${big.apps} raw status patches ${big.rawStatusPatch.median.toFixed(2)} s); a refresh is two writes per app (the request and the answer) against the baseline's one, and the apiserver took ${refreshWriteShare(big).toFixed(2)}× the baseline's write rate during it`,
         met: big.rawStatusPatch.median / big.refresh.median >= t.refreshVsRawPatch,
       },
       firstSyncRow(big, n),
