@@ -169,29 +169,32 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   /** When an add counts as asked for: now, or 0 for one that needs no fresh read. */
   const askTime = (fresh: boolean) => (fresh ? now() : 0);
 
+  /** This add's lane and freshness joined with a pending delayed add's: the better lane, fresh if either is. */
+  function joined(pending: { lane: Lane; fresh: boolean } | undefined, lane: Lane, o: AddOptions) {
+    const fresh = o.fresh ?? true;
+    return pending
+      ? { lane: better(pending.lane, lane), fresh: fresh || pending.fresh }
+      : { lane, fresh };
+  }
+
   function addAfter(key: string, delayMs: number, lane: Lane = 'event', o: AddOptions = {}): void {
     if (stopped) return;
     const pending = timers.get(key);
-    const fresh = o.fresh ?? true;
+    const ask = joined(pending, lane, o);
     if (delayMs <= 0) {
       // Now is earlier than any pending delay: that one has nothing left to do.
       pending?.cancel();
       timers.delete(key);
-      const f = fresh || (pending?.fresh ?? false);
-      return add(key, pending ? better(pending.lane, lane) : lane, askTime(f));
+      return add(key, ask.lane, askTime(ask.fresh));
     }
     const at = Date.now() + delayMs;
     if (pending && pending.at <= at) {
-      pending.lane = better(pending.lane, lane);
-      pending.fresh ||= fresh;
+      Object.assign(pending, ask);
       return;
     }
     pending?.cancel();
     // Lane and freshness are read when the timer fires: a later add may still raise them.
-    const slot = {
-      lane: pending ? better(pending.lane, lane) : lane,
-      fresh: fresh || (pending?.fresh ?? false),
-    };
+    const slot = { ...ask };
     const handle = schedule(() => {
       timers.delete(key);
       add(key, slot.lane, askTime(slot.fresh));
