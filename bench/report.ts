@@ -284,13 +284,12 @@ function pushGap(f: PushFigures): Gap[] {
         'for the branch, fetches and renders the new commit, compares it with server-side dry runs',
         "and, the app being automated, applies in the same pass; the applied objects' watch events",
         'start the second pass at once (also while the first is still writing), which sees them',
-        'live, ends the operation and writes Synced, without asking the git server again (since',
-        "f1425c8 it uses the first pass's read). Timed inside the controller (commit f1425c8, one",
+        'live, ends the operation and writes Synced. Timed inside the controller (commit f1425c8, one',
         'app, 2026-12-07), the first pass took about 430 ms: reading the ref advertisement 45 ms,',
         '`git fetch` of the new commit 220 ms (the git client and the test server, which runs',
         'git-http-backend as a CGI process per request: a handful of processes per fetch), the',
         'checkout 45–60 ms, rendering 16 ms, the compare, apply and write about 60 ms; the second',
-        'pass about 40 ms. The fetch is the floor git itself sets here.',
+        'pass 100–150 ms, of which about 40 ms is its own read of the ref advertisement.',
         annotation
           ? `The webhook's own hop (the API server matching the app and setting the annotation) is ${ms0(hop)} of the p50 (the annotation row).`
           : '',

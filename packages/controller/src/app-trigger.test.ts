@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@gitward/model';
-import { appTrigger, reconcileTrigger } from './app-trigger.ts';
+import { appTrigger, triggersReconcile } from './app-trigger.ts';
 
 const app = (
   specRevision: number,
@@ -30,43 +30,32 @@ const app = (
   ...(opts.operation !== undefined && { operation: opts.operation }),
 });
 
-const automated = { sync: {}, initiatedBy: { automated: true } };
-const byUser = { sync: {}, initiatedBy: { username: 'alice' } };
-
-describe('reconcileTrigger', () => {
+describe('triggersReconcile', () => {
   it.each([
-    ['the first sight of an app', undefined, app(1), 'fresh'],
-    ['a status write (nothing we watch changed)', app(1), app(1), undefined],
+    ['the first sight of an app', undefined, app(1), true],
+    ['a status write (nothing we watch changed)', app(1), app(1), false],
     [
       'a status write that bumps the generation (a CRD without status subresource)',
       app(1),
       app(1, { generation: 2, reconciledAt: '2026-11-27T00:01:00Z' }),
-      undefined,
+      false,
     ],
-    ['a spec change', app(1), app(2), 'fresh'],
-    ['an operation a user asked for', app(1), app(1, { operation: byUser }), 'fresh'],
-    ['an operation of no known origin', app(1), app(1, { operation: { sync: {} } }), 'fresh'],
-    ['the automated sync starting', app(1), app(1, { operation: automated }), 'recent'],
-    ['the operation cleared', app(1, { operation: byUser }), app(1), 'recent'],
-    ['deletion starting', app(1), app(1, { deleting: true }), 'fresh'],
-    ['a refresh request', app(1), app(1, { refresh: 'normal' }), 'fresh'],
-    ['an Argo CD refresh request', app(1), app(1, { argoRefresh: 'hard' }), 'fresh'],
-    ['normal turned hard', app(1, { refresh: 'normal' }), app(1, { refresh: 'hard' }), 'fresh'],
+    ['a spec change', app(1), app(2), true],
+    ['a new operation', app(1), app(1, { operation: { sync: {} } }), true],
+    ['the operation cleared', app(1, { operation: { sync: {} } }), app(1), true],
+    ['deletion starting', app(1), app(1, { deleting: true }), true],
+    ['a refresh request', app(1), app(1, { refresh: 'normal' }), true],
+    ['an Argo CD refresh request', app(1), app(1, { argoRefresh: 'hard' }), true],
+    ['normal turned hard', app(1, { refresh: 'normal' }), app(1, { refresh: 'hard' }), true],
     [
       'a status write while the request is pending',
       app(1, { refresh: 'normal' }),
       app(1, { refresh: 'normal' }),
-      undefined,
+      false,
     ],
-    ['the request removed after the refresh', app(1, { refresh: 'normal' }), app(1), undefined],
-    ['a spec change together with the removal', app(1, { refresh: 'normal' }), app(2), 'fresh'],
-    [
-      'a refresh request with the automated sync',
-      app(1),
-      app(1, { refresh: 'normal', operation: automated }),
-      'fresh',
-    ],
+    ['the request removed after the refresh', app(1, { refresh: 'normal' }), app(1), false],
+    ['a spec change together with the removal', app(1, { refresh: 'normal' }), app(2), true],
   ] as const)('%s: %s', (_what, prev, next, expected) => {
-    expect(reconcileTrigger(prev && appTrigger(prev), appTrigger(next))).toBe(expected);
+    expect(triggersReconcile(prev && appTrigger(prev), appTrigger(next))).toBe(expected);
   });
 });

@@ -8,7 +8,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiGroup, KubeObject } from '@gitward/model';
 import type { Logger } from 'pino';
-import { appTrigger, reconcileTrigger, type AppTrigger } from './app-trigger.ts';
+import { appTrigger, triggersReconcile, type AppTrigger } from './app-trigger.ts';
 import { createWorkQueue, type WorkRun } from './queue.ts';
 import type { Reconciler } from './reconciler.ts';
 import type { Ownership } from './sharding.ts';
@@ -131,17 +131,7 @@ export function createController(o: ControllerOptions) {
   const touchApps = (apps: readonly string[]) => {
     for (const app of apps)
       if (seen.has(app))
-        queue.addAfter(
-          app,
-          inflight.has(app) || syncing(app) ? 0 : (o.debounceMs ?? 250),
-          'event',
-          {
-            // A live object changed, not the source: the pass may use the last read of the git
-            // server's refs (Argo CD compares "with recent" on such events too). A push is always
-            // followed by its own fresh ask (webhook, refresh, resync).
-            fresh: false,
-          },
-        );
+        queue.addAfter(app, inflight.has(app) || syncing(app) ? 0 : (o.debounceMs ?? 250));
   };
 
   function onEvent(e: { type: 'upsert' | 'delete'; object: KubeObject; apps: string[] }): void {
@@ -159,18 +149,16 @@ export function createController(o: ControllerOptions) {
       }
       o.ownership?.appAdded(name);
       const t = appTrigger(e.object);
-      const trigger = reconcileTrigger(seen.get(name), t);
-      const reconcile = trigger !== undefined;
-      const ask = { fresh: trigger === 'fresh' };
+      const reconcile = triggersReconcile(seen.get(name), t);
       seen.set(name, t);
       // An app that names a manager the caches had dropped is compared once they have it again:
       // before, the fields that manager owns would show as drift.
       // A cache that cannot list (its cluster is down) holds no app back for long.
       if (reconcile && relisting)
         void Promise.race([relisting, sleep(relistWaitMs, undefined, { ref: false })]).finally(() =>
-          queue.add(name, 'event', ask),
+          queue.add(name),
         );
-      else if (reconcile) queue.add(name, 'event', ask);
+      else if (reconcile) queue.add(name);
       return;
     }
     if (isOurs(e.object, 'AppProject')) {
@@ -204,8 +192,7 @@ export function createController(o: ControllerOptions) {
       if (out.kind === 'retry') return queue.addRateLimited(name);
       if (out.kind === 'requeue') {
         queue.forget(name);
-        // The next step of what the pass started (a running sync): no newer read of the source.
-        return queue.addAfter(name, Math.max(0, out.afterMs), 'event', { fresh: false });
+        return out.afterMs <= 0 ? queue.add(name) : queue.addAfter(name, out.afterMs);
       }
       queue.forget(name);
       const after = nextResync();

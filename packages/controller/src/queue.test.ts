@@ -312,52 +312,5 @@ describe('createWorkQueue', () => {
         ['late', 650],
       ]);
     });
-
-    it('0 for a run only adds that need no fresh read asked for; any other add raises it', async () => {
-      const { q, runs, timers, at, drain } = clocked();
-      q.add('live', 'event', { fresh: false });
-      q.addAfter('live-later', 500, 'event', { fresh: false });
-      q.add('mixed', 'event', { fresh: false });
-      at(200);
-      q.add('mixed');
-      q.add('mixed', 'event', { fresh: false });
-      // A fresh delayed add stays fresh when a live one joins its timer.
-      q.addAfter('joined', 500);
-      q.addAfter('joined', 900, 'event', { fresh: false });
-      at(700);
-      for (const fire of timers) fire();
-      await drain();
-      expect(runs).toEqual([
-        ['live', 0],
-        ['mixed', 200],
-        ['live-later', 0],
-        ['joined', 700],
-      ]);
-    });
-
-    it('a live re-add while the key runs keeps its run at 0, a fresh one raises it', async () => {
-      const { q, runs, at } = clocked();
-      const gate = Promise.withResolvers<void>();
-      q.start(async (k, run) => {
-        runs.push([k, run.queuedAt]);
-        if (runs.length <= 2) await gate.promise;
-      }, 2);
-      q.add('a');
-      q.add('b');
-      await sleep(5);
-      at(200);
-      q.add('a', 'event', { fresh: false });
-      q.add('b', 'event', { fresh: false });
-      q.addAfter('b', 0);
-      gate.resolve();
-      await sleep(20);
-      expect(runs).toEqual([
-        ['a', 100],
-        ['b', 100],
-        ['a', 0],
-        ['b', 200],
-      ]);
-      await q.stop();
-    });
   });
 });

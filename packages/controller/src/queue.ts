@@ -12,12 +12,9 @@
  * Each run is told when it was asked for (`queuedAt`): the latest add since the key last started
  * (of the adds while it waited, or while it ran; for a delayed add, the moment its timer fired).
  * The latest, not the first: a key queued before a push and asked for again after it (the
- * webhook's refresh) must not be answered by a read made between the two. The controller hands
- * it to the git layer as `freshAfter`, so apps asked for together can share one read of the
- * server's refs without missing a push made before they were asked for (see infra's
- * shared-reads.ts). An add with `{ fresh: false }` counts as asked for at time 0: it asks for a
- * run but not for a newer read of the source (a live object of the app changed), so a run asked
- * for by such adds alone may use the last read there is; any other add since raises it again.
+ * webhook's refresh) must not be answered by a read made between the two. The controller hands it to the git layer
+ * as `freshAfter`, so apps asked for together can share one read of the server's refs without
+ * missing a push made before they were asked for (see infra's shared-reads.ts).
  */
 import { freshnessClock } from '@gitward/infra';
 
@@ -25,26 +22,18 @@ export type Lane = 'event' | 'resync' | 'retry';
 
 /** What a worker is told about the run it is given. */
 export interface WorkRun {
-  /**
-   * When this run was asked for, on infra's freshnessClock (see the module comment); 0 when only
-   * adds that need no fresh read asked for it.
-   */
+  /** When this run was asked for, on infra's freshnessClock (see the module comment). */
   readonly queuedAt: number;
-}
-
-/** How an add asks: `fresh: false` needs no newer read of the source than the last (default true). */
-export interface AddOptions {
-  readonly fresh?: boolean;
 }
 
 export interface WorkQueue {
   /** Queue a key now (deduplicated; a key already waiting moves up to the better lane). */
-  add(key: string, lane?: Lane, opts?: AddOptions): void;
+  add(key: string, lane?: Lane): void;
   /**
    * Queue a key after a delay; an earlier pending delay for the same key wins, and a delay of 0
    * adds it now and drops the pending one.
    */
-  addAfter(key: string, delayMs: number, lane?: Lane, opts?: AddOptions): void;
+  addAfter(key: string, delayMs: number, lane?: Lane): void;
   /** Queue a key in the retry lane after its next backoff step (1 s doubling to maxBackoffMs). */
   addRateLimited(key: string): void;
   /** Reset a key's backoff after a success. */
@@ -99,7 +88,7 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
   const askedAt = new Map<string, number>();
   const dirtyAt = new Map<string, number>();
   const failures = new Map<string, number>();
-  const timers = new Map<string, { at: number; lane: Lane; fresh: boolean; cancel: () => void }>();
+  const timers = new Map<string, { at: number; lane: Lane; cancel: () => void }>();
   let worker: ((key: string, run: WorkRun) => Promise<void>) | undefined;
   let concurrency = 0;
   let retryLimit = 0;
@@ -166,44 +155,32 @@ export function createWorkQueue(opts: WorkQueueOptions = {}): WorkQueue {
     pump();
   }
 
-  /** When an add counts as asked for: now, or 0 for one that needs no fresh read. */
-  const askTime = (fresh: boolean) => (fresh ? now() : 0);
-
-  /** This add's lane and freshness joined with a pending delayed add's: the better lane, fresh if either is. */
-  function joined(pending: { lane: Lane; fresh: boolean } | undefined, lane: Lane, o: AddOptions) {
-    const fresh = o.fresh ?? true;
-    return pending
-      ? { lane: better(pending.lane, lane), fresh: fresh || pending.fresh }
-      : { lane, fresh };
-  }
-
-  function addAfter(key: string, delayMs: number, lane: Lane = 'event', o: AddOptions = {}): void {
+  function addAfter(key: string, delayMs: number, lane: Lane = 'event'): void {
     if (stopped) return;
     const pending = timers.get(key);
-    const ask = joined(pending, lane, o);
     if (delayMs <= 0) {
       // Now is earlier than any pending delay: that one has nothing left to do.
       pending?.cancel();
       timers.delete(key);
-      return add(key, ask.lane, askTime(ask.fresh));
+      return add(key, pending ? better(pending.lane, lane) : lane);
     }
     const at = Date.now() + delayMs;
     if (pending && pending.at <= at) {
-      Object.assign(pending, ask);
+      pending.lane = better(pending.lane, lane);
       return;
     }
     pending?.cancel();
-    // Lane and freshness are read when the timer fires: a later add may still raise them.
-    const slot = { ...ask };
+    // The lane is read when the timer fires: a later add may still improve it.
+    const slot = { lane: pending ? better(pending.lane, lane) : lane };
     const handle = schedule(() => {
       timers.delete(key);
-      add(key, slot.lane, askTime(slot.fresh));
+      add(key, slot.lane);
     }, delayMs);
     timers.set(key, Object.assign(slot, { at, cancel: () => handle.cancel() }));
   }
 
   return {
-    add: (key, lane, o) => add(key, lane, askTime(o?.fresh ?? true)),
+    add: (key, lane) => add(key, lane),
     addAfter,
     addRateLimited(key) {
       const n = failures.get(key) ?? 0;

@@ -348,13 +348,11 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     creds: RepoCredentials | undefined,
   ): Promise<{ mirror: string; commit: string }> {
     const mirror = await ensureMirror(repoURL);
-    // A commit inMirror has seen (the one a lookup just resolved) costs no git process.
-    const parse = async () => (known.get(repoURL)?.has(sha) ? sha : await revParse(mirror, sha));
-    let commit = await parse();
+    let commit = await revParse(mirror, sha);
     if (commit) await requireAccess(repoURL, creds);
     else {
       await refresh(repoURL, creds);
-      commit = await parse();
+      commit = await revParse(mirror, sha);
     }
     if (!commit) throw notFound(repoURL, sha);
     return { mirror, commit };
@@ -372,9 +370,9 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
   }
 
   /**
-   * The fast path of a revision lookup: the server's advertisement names the commit, fetched into
-   * the mirror if it is not there yet. Undefined sends the caller down the git path (SSH, an
-   * unreadable advertisement, a name it does not settle, a commit the fetch did not bring).
+   * The fast path of a revision lookup: the server's advertisement names the commit, and the
+   * mirror already has it, so there is nothing to fetch. Undefined sends the caller down the git
+   * path (SSH, a new commit, an unreadable advertisement, a name it does not settle).
    */
   async function fromAdvertisement(
     repoURL: string,
@@ -396,13 +394,7 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     // A completed read proved access when it arrived (its own lookup marked it), not now.
     if (remote && !reading.reused) markProven(repoURL, creds);
     const hit = remote && pick(remote);
-    if (!hit) return undefined;
-    if (!(await inMirror(repoURL, hit.sha))) {
-      // A new commit: fetch it, without asking the server again which commit it is (the
-      // advertisement just said; `ls-remote` would cost a git process and a request).
-      await refresh(repoURL, creds);
-      if (!(await inMirror(repoURL, hit.sha))) return undefined;
-    }
+    if (!hit || !(await inMirror(repoURL, hit.sha))) return undefined;
     stats.advertised++;
     return hit;
   }
