@@ -25,6 +25,13 @@ export {
 // paths and apply constants it shares with the controller's applier.
 export { createPredictor, type Predictor } from './dry-run.ts';
 export { createApplyMemo, type ApplyMemo, type ApplyMemoOptions } from './apply-memo.ts';
+// The fence between a sync's writes and the watch cache that shows them.
+export {
+  createWriteFence,
+  versionReached,
+  type WriteFence,
+  type WriteFenceOptions,
+} from './write-fence.ts';
 export { applyPatch, fieldManager, resourcePath } from './kube-paths.ts';
 
 // The destination cluster registry: in-cluster, the cluster Secrets, resolving a destination,

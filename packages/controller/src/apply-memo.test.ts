@@ -100,7 +100,7 @@ describe('the predictor and the applier sharing a memo', () => {
     const { kube, calls } = fakeKube();
     const memo = createApplyMemo();
     const predictor = createPredictor(kube, memo);
-    const applier = createApplier(kube, memo);
+    const applier = createApplier(kube, { memo });
     const desired = cm('a', { k: '1' });
     const live = cm('a', { k: '0' }, '5');
     const id = '/ConfigMap/ns/a';
@@ -127,7 +127,7 @@ describe('the predictor and the applier sharing a memo', () => {
   it('still asks the apiserver for a dry run over a newer live version', async () => {
     const { kube, calls } = fakeKube();
     const memo = createApplyMemo();
-    const applier = createApplier(kube, memo);
+    const applier = createApplier(kube, { memo });
     const desired = cm('a', { k: '1' });
     await applier.apply(desired, cm('a', {}, '5'), index, { ...options, dryRun: true });
     await applier.apply(desired, cm('a', {}, '7'), index, { ...options, dryRun: true });

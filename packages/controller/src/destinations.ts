@@ -14,6 +14,7 @@ import {
   clusterFingerprint,
   createApplyMemo,
   createPredictor,
+  createWriteFence,
   isInCluster,
   listClusterSecrets,
   parseClusterSecrets,
@@ -21,6 +22,7 @@ import {
   type ClusterSecret,
   type Predictor,
   type RegisteredCluster,
+  type WriteFence,
 } from '@gitward/control';
 import type { ClusterSpec, KnownCluster } from '@gitward/engine';
 import {
@@ -45,6 +47,8 @@ export interface DestinationCluster extends KnownCluster {
   readonly cache: ClusterCache;
   readonly predictor: Predictor;
   readonly applier: Applier;
+  /** The objects the applier wrote that this cluster's watch cache may not show yet. */
+  readonly fence: WriteFence;
   /** Discovery of this cluster, refreshed when its CRDs change. */
   discovery(): Promise<ApiResourceIndex>;
   kubeVersion(): Promise<string>;
@@ -73,12 +77,14 @@ export function connectCluster(
   // sync's applies serve the next comparison. Room for twice what the cache holds: every object
   // the apps manage is in the cache.
   const memo = createApplyMemo({ maxEntries: () => 2 * c.size() });
+  const fence = createWriteFence();
   return {
     ...known,
     kube,
     cache: c,
     predictor: createPredictor(kube, memo),
-    applier: createApplier(kube, memo),
+    applier: createApplier(kube, { memo, fence }),
+    fence,
     async discovery() {
       await (crdsWatched ??= c.watchKinds([crdKind]));
       return (index ??= kube.discover().catch((err: unknown) => {

@@ -106,6 +106,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const refresh = refreshRequest(app.metadata.annotations);
     const { rep, ctx } = await targets.target(app, refresh?.hard ?? false, run.queuedAt);
     const outcome = await operations.act(app, { rep, ...(ctx ? { ctx } : {}) });
+    if (outcome.deferred) return nextStep(rep, outcome);
     const written = await writeStatus(
       store,
       { app, rep, outcome, refreshKey: refresh?.key },

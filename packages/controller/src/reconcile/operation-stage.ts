@@ -13,6 +13,7 @@ import {
   resourceKeyOf,
   type Application,
   type ApplicationStatus,
+  type ResourceKey,
 } from '@gitward/model';
 import { decideAutoSync } from '../sync/automation.ts';
 import {
@@ -65,11 +66,18 @@ function syncInputs(ctx: CompareContext): SyncInputs {
   const desiredIds = new Set(ctx.desired.map((o) => formatResourceKey(resourceKeyOf(o))));
   const byId = new Map(ctx.live);
   for (const m of ctx.managed) byId.set(formatResourceKey(resourceKeyOf(m)), m);
+  // The compare's snapshot answers for every object it looked at, so the sync decides on what the
+  // compare showed. A hook named from generateName has a name only the sync gave it: no desired
+  // or managed object carries it, so the cache is asked by that name (else the hook looks
+  // vanished).
+  const live = (key: ResourceKey) => {
+    const id = formatResourceKey(key);
+    return byId.get(id) ?? (desiredIds.has(id) ? undefined : ctx.cluster.cache.get(key));
+  };
   return {
     desired: ctx.desired,
-    // A hook named from generateName has a name only the sync gave it: no desired or managed
-    // object carries it, so the cache is asked by that name (else the hook looks vanished).
-    live: (key) => byId.get(formatResourceKey(key)) ?? ctx.cluster.cache.get(key),
+    live,
+    unseen: (keys) => ctx.cluster.fence.unseen(keys, live),
     outOfSync: new Set(
       ctx.result.resources
         .filter((r) => r.status === SyncStatusCode.OutOfSync)
@@ -144,6 +152,9 @@ export function createOperationStage(d: StageDeps, targets: TargetStage) {
     const retried = pass.finished ? retryAfterFailure(pass.state, now) : undefined;
     if (retried)
       return { status: { operationState: retried }, requeueAfterMs: retryWait(retried, now) };
+    // Its own writes not yet in the watch cache: their events start the next pass (the requeue
+    // is the fallback), and this one writes nothing.
+    if (pass.waiting) return { status: {}, deferred: true, requeueAfterMs: 250 };
     if (!pass.finished) return { status: { operationState: pass.state }, requeueAfterMs: 1000 };
     return {
       status: { operationState: pass.state, ...historyAfter(app, pass.state, now) },

@@ -115,16 +115,19 @@ export function createTargetStage(d: StageDeps) {
       kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
     }
     await cache.watchKinds([...kinds.values(), ...treeKinds]);
+    // One snapshot of the cache, taken before the dry runs' await: the watch may deliver an
+    // applied object meanwhile, and a compare that missed it must not sit beside an operation
+    // view that saw it (the sync would end with its own table showing the object Missing).
     const live = new Map<string, KubeObject>();
     for (const o of desired) {
       const found = cache.get(resourceKeyOf(o));
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
+    const managed = cache.managedBy(name);
     const predicted = await cluster.predictor.predictAll(desired, live, index);
     // The rule the API server applies to what it shows of live state (engine's objectPermitted).
     const permits = (o: KubeObject) =>
       objectPermitted(project, cluster, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
-    const managed = cache.managedBy(name);
     const healthOverrides = d.healthOverrides?.() ?? noHealthOverrides;
     const result = compareApplication({
       desired,

@@ -44,6 +44,11 @@ export interface ActOutcome {
   readonly operation?: Operation | null;
   readonly requeueAfterMs?: number;
   /**
+   * The operation waits for the watch cache to show the objects it wrote (the write fence): the
+   * compare saw an older view, so the pass writes nothing and comes back.
+   */
+  readonly deferred?: boolean;
+  /**
    * Whether the outcome may still land on the app as the apiserver has it after a conflict: a
    * terminate request or a new operation written while this pass ran wins over the pass.
    */

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clientSideApply } from '@gitward/engine';
 import type { ApiResource, ApiResourceIndex, KubeClient } from '@gitward/infra';
 import { groupOf, type KubeObject } from '@gitward/model';
-import type { ApplyMemo } from '@gitward/control';
+import type { ApplyMemo, WriteFence } from '@gitward/control';
 import { applyPatch, fieldManager, resourcePath } from '../kube-paths.ts';
 
 export interface ApplyOptions {
@@ -62,13 +62,19 @@ interface Written {
   readonly replaced?: boolean;
 }
 
-/**
- * Applies and deletes objects for syncs: server-side apply by default, with Argo CD's options.
- * With `memo` (shared with the predictor), a server-side dry run the predictor already made over
- * the same live version is answered from it, and each apply's answer is remembered for the next
- * comparison.
- */
-export function createApplier(kube: KubeClient, memo?: ApplyMemo) {
+export interface ApplierOptions {
+  /**
+   * Shared with the predictor: a server-side dry run the predictor already made over the same
+   * live version is answered from it, and each apply's answer is remembered for the next
+   * comparison.
+   */
+  readonly memo?: ApplyMemo;
+  /** Told of every written object, so the sync's next pass waits for the watch to show it. */
+  readonly fence?: WriteFence;
+}
+
+/** Applies and deletes objects for syncs: server-side apply by default, with Argo CD's options. */
+export function createApplier(kube: KubeClient, { memo, fence }: ApplierOptions = {}) {
   // Types learned from the apiserver after the discovery snapshot (CRDs created by a sync).
   const learned = new Map<string, ApiResource>();
 
@@ -154,6 +160,7 @@ export function createApplier(kube: KubeClient, memo?: ApplyMemo) {
     if (typeof out === 'string') return { ok: false, message: `${describe(obj)}: ${out}` };
     if (out.status >= 300)
       return { ok: false, message: `${describe(obj)}: ${statusMessage(out.body, out.status)}` };
+    if (!o.dryRun) fence?.wrote(out.body as KubeObject);
     if (isCrd(obj) && !o.dryRun) await awaitCrd(obj);
     return {
       ok: true,

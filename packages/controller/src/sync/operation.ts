@@ -53,6 +53,11 @@ export interface SyncInputs {
   readonly forbidden?: readonly string[];
   /** Health checks the settings configure: a wave waits for a child app's health with them. */
   readonly healthOverrides?: HealthOverrides;
+  /**
+   * Of these keys, those this controller wrote that the live view does not show yet (the write
+   * fence, control/write-fence.ts): while any is unseen the pass decides nothing.
+   */
+  readonly unseen?: (keys: readonly ResourceKey[]) => readonly ResourceKey[];
 }
 
 export interface OperationDeps {
@@ -67,6 +72,8 @@ export interface PassResult {
   readonly state: OperationState;
   /** The operation finished: clear `operation`, maybe append history. */
   readonly finished: boolean;
+  /** Objects the sync wrote are not in the live view yet: nothing was decided, come back. */
+  readonly waiting?: readonly ResourceKey[];
 }
 
 const resultKey = (
@@ -195,6 +202,8 @@ export async function syncPass(
     finished: true,
   });
   if (errors.length) return finish(OperationPhase.Error, errors.join('; '));
+  const waiting = inputs.unseen?.(tasks.map((t) => t.key)) ?? [];
+  if (waiting.length) return { state, finished: false, waiting };
   const states = taskStates(tasks, inputs, results);
   const ex: Exec = { inputs, deps, results, dryRun, targetOf: targetFor(app, inputs) };
   const ended = results.length === 0 ? await begin(app, tasks, ex) : undefined;
