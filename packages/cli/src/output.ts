@@ -36,6 +36,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.ChartNotFound]: 33,
   [ErrorCode.InvalidSpec]: 34,
   [ErrorCode.ManifestTooLarge]: 35,
+  [ErrorCode.ScriptFailed]: 36,
   [ErrorCode.Internal]: 1,
 };
 

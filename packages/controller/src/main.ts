@@ -13,6 +13,7 @@ import {
   createGitRepositories,
   createKubeClient,
   createLogger,
+  createLuaRuntime,
   createLeaderElector,
   createMetricsRegistry,
   createShardMembership,
@@ -135,6 +136,7 @@ const renderer = metrics.instrumentRenderer(
       : {}),
   }),
 );
+const lua = createLuaRuntime();
 // One settings source: the settings ConfigMap (argocd-cm / gitward-cm), parsed as the server
 // parses it; a flag given explicitly wins over its key.
 const settings = createControllerSettings({
@@ -146,6 +148,8 @@ const settings = createControllerSettings({
     ...(cfg.resyncSeconds !== undefined && { resyncSeconds: cfg.resyncSeconds }),
     ...(cfg.jitterSeconds !== undefined && { jitterSeconds: cfg.jitterSeconds }),
   },
+  // Lua health checks run in a worker the controller can kill (infra/lua).
+  runScript: (script, obj, name) => lua.run(script, obj, name),
   logger,
   now: () => new Date(),
 });

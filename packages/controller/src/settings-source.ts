@@ -9,6 +9,7 @@ import {
   describeSettingsProblem,
   reconcileSettingsOf,
   type ReconcileSettings,
+  type ScriptRunner,
   type SettingsOverrides,
 } from '@gitward/engine';
 import { errorMessage, type KubeObject } from '@gitward/model';
@@ -21,18 +22,15 @@ export interface ControllerSettingsDeps {
   /** The ConfigMap's name (settingsNames(group).cm). */
   readonly name: string;
   readonly overrides: SettingsOverrides;
+  /** Runs the settings' Lua health checks (infra's Lua runtime). */
+  readonly runScript?: ScriptRunner;
   readonly logger: Logger;
   readonly now: () => Date;
 }
 
 /** What decides whether a change must reach every app. */
 const effectKey = (s: ReconcileSettings) =>
-  JSON.stringify([
-    s.trackingMethod,
-    s.resyncSeconds,
-    s.jitterSeconds,
-    [...s.healthOverrides.keys()],
-  ]);
+  JSON.stringify([s.trackingMethod, s.resyncSeconds, s.jitterSeconds, [...s.resourceOverrides]]);
 
 export function createControllerSettings(d: ControllerSettingsDeps) {
   const listeners = new Set<() => void>();
@@ -65,7 +63,7 @@ export function createControllerSettings(d: ControllerSettingsDeps) {
   const watch = watchSettingsConfigMap(d.kube, {
     namespace: d.namespace,
     name: d.name,
-    parse: (data) => reconcileSettingsOf(data, d.overrides),
+    parse: (data) => reconcileSettingsOf(data, d.overrides, d.runScript),
     onChange: ({ settings: s, problems }, cm) => {
       // Never a crash: the bad key gets its default, the other keys still apply.
       for (const p of problems) {

@@ -18,6 +18,12 @@ export * from './render/index.ts';
 export * from './kube/index.ts';
 export * from './metrics/index.ts';
 export {
+  createLuaRuntime,
+  type LuaRuntime,
+  type LuaRuntimeOptions,
+  type LuaValue,
+} from './lua/lua-runtime.ts';
+export {
   flagHelp,
   parseFlags,
   processRuntimeOf,

@@ -27,6 +27,8 @@ export const ErrorCode = {
   WriteConflict: 'WRITE_CONFLICT',
   /** A bounded queue is full: the caller should retry later. */
   Overloaded: 'OVERLOADED',
+  /** A configured Lua script (health check, resource action) failed, ran too long or too big. */
+  ScriptFailed: 'SCRIPT_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

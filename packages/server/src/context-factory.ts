@@ -38,6 +38,7 @@ export function createServerContext(deps: {
   checkRepo?: ServerContext['checkRepo'];
   checkCluster?: ServerContext['checkCluster'];
   processEnv?: NodeJS.ProcessEnv;
+  runScript?: ServerContext['runScript'];
   revisionMetadata?: ServerContext['revisionMetadata'];
   /** Concurrent `/stream` clients of this replica (default 500). */
   streamMaxClients?: number;
@@ -77,6 +78,7 @@ export function createServerContext(deps: {
     ...(deps.checkRepo ? { checkRepo: deps.checkRepo } : {}),
     ...(deps.checkCluster ? { checkCluster: deps.checkCluster } : {}),
     ...(deps.processEnv ? { processEnv: deps.processEnv } : {}),
+    ...(deps.runScript ? { runScript: deps.runScript } : {}),
     ...(deps.revisionMetadata ? { revisionMetadata: deps.revisionMetadata } : {}),
     kube: deps.kube,
     store,

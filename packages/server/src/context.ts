@@ -1,4 +1,4 @@
-import type { ClusterSpec } from '@gitward/engine';
+import type { ClusterSpec, ScriptRunner } from '@gitward/engine';
 import type { KubeClient } from '@gitward/infra';
 import type { RepoCredentials } from '@gitward/model';
 import type { Logger } from 'pino';
@@ -56,6 +56,11 @@ export interface ServerContext {
    * Absent (tests of other routes): the tree lists the child kinds per request.
    */
   readonly trees?: TreeCaches;
+  /**
+   * Runs the settings' Lua scripts (health checks, resource actions) in the process's Lua worker
+   * (infra/lua). Absent (tests of other routes): no script runs, so only built-in health shows.
+   */
+  readonly runScript?: ScriptRunner;
   /** The environment cluster Secrets' exec credential plugins inherit (the process's). */
   readonly processEnv?: NodeJS.ProcessEnv;
   /**

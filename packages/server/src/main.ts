@@ -15,6 +15,7 @@ import {
   createGitRepositories,
   createKubeClient,
   createLogger,
+  createLuaRuntime,
   createMetricsRegistry,
   resolveKubeConnection,
   registerProcessMetrics,
@@ -62,6 +63,8 @@ const renderer = createTargetRenderer({
   env: process.env,
   workDir: join(targetCache, 'work'),
 });
+// Lua health checks and resource actions run in a worker the server can kill (infra/lua).
+const lua = createLuaRuntime();
 const ctx = createServerContext({
   kube,
   group: cfg.group,
@@ -80,6 +83,7 @@ const ctx = createServerContext({
   checkCluster: (cluster) =>
     checkClusterConnection(cluster, { timeoutMs: 10_000, env: process.env }),
   processEnv: process.env,
+  runScript: (script, obj, name) => lua.run(script, obj, name),
   revisionMetadata: (url, sha, creds) => git.commitMetadata(url, sha, creds),
   streamMaxClients: cfg.http.streamMaxClients,
 });

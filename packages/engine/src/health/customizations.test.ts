@@ -1,8 +1,20 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HealthStatusCode as H, type KubeObject } from '@gitward/model';
 import { assessHealth } from './assess.ts';
 import { aggregateHealth } from './aggregate.ts';
-import { applicationHealth, healthOverridesOf, noHealthOverrides } from './customizations.ts';
+import {
+  healthFromScript,
+  healthOverridesFrom,
+  healthOverridesOf,
+  noHealthOverrides,
+  overrideFor,
+  resourceOverridesOf,
+  type ScriptRunner,
+} from './customizations.ts';
+
+// The engine never runs Lua itself: these tests give it a runner that answers as the scripts
+// named would (infra/lua's tests and the e2e run the real engine).
 
 const app = (group: string, status?: unknown): KubeObject => ({
   apiVersion: `${group}/v1alpha1`,
@@ -11,87 +23,185 @@ const app = (group: string, status?: unknown): KubeObject => ({
   ...(status === undefined ? {} : { status }),
 });
 
-describe('applicationHealth (the documented app-of-apps script)', () => {
-  const cases: [string, unknown, object][] = [
-    ['no status yet', undefined, { status: H.Progressing }],
-    ['a status without health', { sync: { status: 'Synced' } }, { status: H.Progressing }],
-    [
-      'a health without status keeps its message',
-      { health: { message: 'x' } },
-      { status: H.Progressing, message: 'x' },
-    ],
-    ['Healthy', { health: { status: 'Healthy' } }, { status: H.Healthy }],
-    [
-      'Degraded, with the child message',
-      { health: { status: 'Degraded', message: 'apps/Deployment:shop/web is Degraded' } },
-      { status: H.Degraded, message: 'apps/Deployment:shop/web is Degraded' },
-    ],
-    ['Missing', { health: { status: 'Missing' } }, { status: H.Missing }],
-    ['Suspended', { health: { status: 'Suspended' } }, { status: H.Suspended }],
-    [
-      'a status that is no health code',
-      { health: { status: 'Great' } },
-      { status: H.Unknown, message: 'invalid health status "Great"' },
-    ],
-    ['a health that is not an object', { health: 'Healthy' }, { status: H.Progressing }],
-  ];
-  it.each(cases)('%s', (_name, status, want) => {
-    expect(applicationHealth(app('argoproj.io', status))).toEqual(want);
-  });
-});
-
-describe('healthOverridesOf (settings ConfigMap data)', () => {
-  const yamlWith = (key: string) => `${key}:\n  health.lua: |\n    return {status = "Healthy"}\n`;
-  const cases: [string, Record<string, string>, boolean][] = [
-    ['nothing configured', {}, false],
-    [
-      'the argoproj.io key Argo CD documents',
-      { 'resource.customizations.health.argoproj.io_Application': 'hs = {}' },
-      true,
-    ],
-    [
-      'its gitward.dev twin',
-      { 'resource.customizations.health.gitward.dev_Application': '' },
-      true,
-    ],
-    ['another kind only', { 'resource.customizations.health.apps_Deployment': 'hs = {}' }, false],
-    [
-      'the resource.customizations YAML',
-      { 'resource.customizations': yamlWith('argoproj.io/Application') },
-      true,
-    ],
-    [
-      'the YAML without health.lua',
-      { 'resource.customizations': 'argoproj.io/Application:\n  ignoreDifferences: "x"\n' },
-      false,
-    ],
-    [
-      'the YAML for another kind',
-      { 'resource.customizations': yamlWith('apps/Deployment') },
-      false,
-    ],
-    ['YAML that does not parse', { 'resource.customizations': 'a: [' }, false],
-    ['YAML that is not a map', { 'resource.customizations': '- argoproj.io/Application' }, false],
-  ];
-  it.each(cases)('%s', (_name, settings, enabled) => {
-    const overrides = healthOverridesOf(settings);
-    // Either key judges the Application kinds of both API groups.
-    for (const group of ['argoproj.io', 'gitward.dev'])
-      expect(overrides.has(`${group}/Application`)).toBe(enabled);
+describe('resourceOverridesOf (settings ConfigMap data)', () => {
+  const block = [
+    'argoproj.io/Rollout:',
+    '  health.lua: block-rollout',
+    '  health.lua.useOpenLibs: true',
+    '  actions: block-actions',
+    '"*.crossplane.io/*":',
+    '  health.lua: crossplane',
+    'apps/Deployment:',
+    '  ignoreDifferences: "x"',
+  ].join('\n');
+  it('reads the block, then the per-key form over it, field by field', () => {
+    const o = resourceOverridesOf({
+      'resource.customizations': block,
+      'resource.customizations.health.argoproj.io_Rollout': 'key-rollout',
+      'resource.customizations.useOpenLibs.argoproj.io_Rollout': 'false',
+      'resource.customizations.health.ConfigMap': 'core',
+      'resource.customizations.actions.apps_Deployment': 'deploy-actions',
+      'resource.customizations.ignoreDifferences.all': 'not ours here',
+    });
+    expect(o.get('argoproj.io/Rollout')).toEqual({
+      healthLua: 'key-rollout',
+      useOpenLibs: false,
+      actions: 'block-actions',
+    });
+    expect(o.get('*.crossplane.io/*')).toEqual({ healthLua: 'crossplane' });
+    expect(o.get('ConfigMap')).toEqual({ healthLua: 'core' });
+    expect(o.get('apps/Deployment')).toEqual({ actions: 'deploy-actions' });
   });
 
-  it('reads own properties only: a polluted prototype enables nothing', () => {
+  it.each([
+    ['nothing', {}],
+    ['not a map', 'resource.customizations'],
+    ['YAML that does not parse', { 'resource.customizations': 'a: [' }],
+    ['YAML that is not a map', { 'resource.customizations': '- argoproj.io/Application' }],
+    ['a value that is not a string', { 'resource.customizations.health.x_Y': 1 }],
+  ])('declares nothing for %s', (_name, data) => {
+    expect(resourceOverridesOf(data).size).toBe(0);
+  });
+
+  it('reads own properties only: a polluted prototype declares nothing', () => {
     const settings = Object.create({
       'resource.customizations.health.argoproj.io_Application': 'hs = {}',
     }) as Record<string, string>;
-    expect(healthOverridesOf(settings).size).toBe(0);
+    expect(resourceOverridesOf(settings).size).toBe(0);
+  });
+
+  it('never throws and never touches a prototype, whatever the map holds', () => {
+    const key = fc.oneof(
+      fc.constantFrom(
+        'resource.customizations',
+        'resource.customizations.health.__proto___x',
+        'resource.customizations.health.__proto__',
+        'resource.customizations.actions.constructor',
+      ),
+      fc.string().map((s) => `resource.customizations.${s}`),
+    );
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom('__proto__:\n  health.lua: x\n', 'a:\n  health.lua: [1]\n', '{'),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(key, value), (data) => {
+        resourceOverridesOf(data);
+        expect(({} as Record<string, unknown>)['health.lua']).toBeUndefined();
+        expect(({} as Record<string, unknown>)['healthLua']).toBeUndefined();
+      }),
+    );
   });
 });
 
-describe('assessHealth with overrides', () => {
-  const enabled = healthOverridesOf({
-    'resource.customizations.health.argoproj.io_Application': 'hs = {}',
+describe('overrideFor (Argo CD lookup order)', () => {
+  const o = resourceOverridesOf({
+    'resource.customizations': [
+      '"argoproj.io/*":',
+      '  health.lua: any-argo',
+      '"*.io/Rollout":',
+      '  health.lua: any-io-rollout',
+      '"*.aws.crossplane.io/*":',
+      '  health.lua: aws',
+      'argoproj.io/Rollout:',
+      '  actions: only-actions',
+    ].join('\n'),
+    'resource.customizations.health.argoproj.io_Workflow': 'workflow',
   });
+  const has = (x: { healthLua?: string }) => Boolean(x.healthLua);
+  it.each([
+    ['argoproj.io', 'Workflow', 'argoproj.io/Workflow'],
+    // The exact key has no health script, so the globs are asked, in sorted order.
+    ['argoproj.io', 'Rollout', '*.io/Rollout'],
+    ['argoproj.io', 'AppProject', 'argoproj.io/*'],
+    ['ec2.aws.crossplane.io', 'Instance', '*.aws.crossplane.io/*'],
+    ['apps', 'Deployment', undefined],
+    ['', 'ConfigMap', undefined],
+  ])('%s/%s → %s', (group, kind, want) => {
+    expect(overrideFor(o, group, kind, has)?.key).toBe(want);
+  });
+});
+
+describe('healthFromScript (what a health.lua returned)', () => {
+  it.each([
+    ['nothing', null, undefined],
+    ['an empty table', [], undefined],
+    ['a valid status', { status: 'Healthy', message: 'ok' }, { status: H.Healthy, message: 'ok' }],
+    ['an empty message', { status: 'Degraded', message: '' }, { status: H.Degraded }],
+    [
+      'a status that is no health code',
+      { status: 'test' },
+      { status: H.Unknown, message: 'Lua returned an invalid health status' },
+    ],
+    [
+      'a message without status',
+      { message: 'x' },
+      { status: H.Unknown, message: 'Lua returned an invalid health status' },
+    ],
+  ])('%s', (_name, value, want) => {
+    expect(healthFromScript(value)).toEqual(want);
+  });
+
+  it.each([
+    [1, 'number'],
+    ['x', 'string'],
+    [true, 'boolean'],
+    [['a'], 'table'],
+  ])('refuses %j (not a map)', (value, type) => {
+    expect(() => healthFromScript(value)).toThrow(
+      `expect table output from Lua script, not ${type}`,
+    );
+  });
+});
+
+/** Answers as Argo CD's documented app-of-apps health.lua would. */
+const appOfApps: ScriptRunner = (_script, obj) => {
+  const h = (obj as { status?: { health?: { status?: string; message?: string } } }).status?.health;
+  if (!h) return { status: 'Progressing', message: '' };
+  return { status: h.status, message: h.message ?? '' };
+};
+
+describe('healthOverridesOf', () => {
+  it('runs nothing without a runner or a script', () => {
+    expect(healthOverridesOf({ 'resource.customizations.health.x_Y': 's' }, undefined)).toBe(
+      noHealthOverrides,
+    );
+    expect(healthOverridesOf({}, appOfApps)).toBe(noHealthOverrides);
+  });
+
+  it('runs a script once per object instance, and names it in its errors', () => {
+    const calls: string[] = [];
+    const run: ScriptRunner = (script, _obj, name) => {
+      calls.push(name);
+      if (script === 'boom') throw new Error(`Lua script ${name}: boom`);
+      return { status: 'Healthy' };
+    };
+    const overrides = healthOverridesFrom(
+      resourceOverridesOf({
+        'resource.customizations.health.example.com_Good': 'good',
+        'resource.customizations.health.example.com_Bad': 'boom',
+      }),
+      run,
+    );
+    const good = { apiVersion: 'example.com/v1', kind: 'Good', metadata: { name: 'a' } };
+    const check = overrides.get('example.com/Good');
+    expect(check?.(good)).toEqual({ status: H.Healthy });
+    expect(check?.(good)).toEqual({ status: H.Healthy });
+    expect(calls).toEqual(['example.com/Good health.lua']);
+    const bad = { apiVersion: 'example.com/v1', kind: 'Bad', metadata: { name: 'b' } };
+    expect(overrides.get('example.com/Bad')?.(bad)).toEqual({
+      status: H.Unknown,
+      message: 'Lua script example.com/Bad health.lua: boom',
+    });
+    expect(overrides.get('example.com/Other')).toBeUndefined();
+  });
+});
+
+describe('assessHealth with the app-of-apps check', () => {
+  const enabled = healthOverridesOf(
+    { 'resource.customizations.health.argoproj.io_Application': 'the documented script' },
+    appOfApps,
+  );
   const cases: [string, KubeObject, typeof enabled, object | undefined][] = [
     [
       'Argo CD ≥ 1.8 default: an Application has no health',
@@ -106,7 +216,7 @@ describe('assessHealth with overrides', () => {
       { status: H.Degraded },
     ],
     [
-      'configured: the child health (gitward.dev)',
+      'configured for argoproj.io: gitward.dev Applications too',
       app('gitward.dev', { health: { status: 'Healthy' } }),
       enabled,
       { status: H.Healthy },
@@ -138,6 +248,15 @@ describe('assessHealth with overrides', () => {
   ];
   it.each(cases)('%s', (_name, obj, overrides, want) => {
     expect(assessHealth(obj, overrides)).toEqual(want);
+  });
+
+  it('a script over a built-in kind wins over the built-in rule', () => {
+    const overrides = healthOverridesOf(
+      { 'resource.customizations.health.apps_Deployment': 'always degraded' },
+      () => ({ status: 'Degraded', message: 'by script' }),
+    );
+    const d: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } };
+    expect(assessHealth(d, overrides)).toEqual({ status: H.Degraded, message: 'by script' });
   });
 });
 

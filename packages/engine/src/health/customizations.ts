@@ -1,17 +1,17 @@
 /**
- * Health customizations from the settings ConfigMap (argocd-cm / gitward-cm), as far as gitward
- * can honour them before Lua support lands (issue 17): Argo CD ≥ 1.8 gives Application resources
- * no health of their own, and its docs tell app-of-apps users to add
- * `resource.customizations.health.argoproj.io_Application`, a Lua script returning the child
- * app's `status.health`. When that key (or its gitward.dev twin, or the same entry in the
- * `resource.customizations` YAML) is present, whatever its script says, Application resources of
- * both API groups are judged by {@link applicationHealth}, the documented script's behaviour, so a
- * sync wave waits until a child app is Healthy and the parent's health follows its children.
- * TEMPORARY: replaced by running the configured Lua once issue 17 lands.
+ * Health customizations from the settings ConfigMap (argocd-cm / gitward-cm), as Argo CD reads
+ * them (util/settings and util/lua): a Lua script per kind under
+ * `resource.customizations.health.<group>_<Kind>` (the core group's kinds by Kind alone), or in
+ * the older `resource.customizations` YAML block keyed `group/Kind`, where globs work too
+ * (`*.crossplane.io/*`). The per-key form wins over the block for the same kind; an exact key wins
+ * over a glob. The script runs with the live object as `obj` and returns `{status, message}`.
+ *
+ * Pure: the scripts run through the {@link ScriptRunner} the caller gives (infra's Lua worker).
  */
 import { parse } from 'yaml';
 import { HealthStatusCode, type HealthStatus, type KubeObject } from '@gitward/model';
-import { fieldAt, health, objectAt, stringAt } from './fields.ts';
+import { globMatch } from '../project/glob.ts';
+import { health, objectAt } from './fields.ts';
 
 /** Both API groups' Application kinds: gitward's own and Argo CD's. */
 const applicationGroups = ['argoproj.io', 'gitward.dev'] as const;
@@ -20,62 +20,201 @@ const applicationGroups = ['argoproj.io', 'gitward.dev'] as const;
 export const isApplicationKind = (group: string, kind: string): boolean =>
   kind === 'Application' && (applicationGroups as readonly string[]).includes(group);
 
-/** A health check configured in settings, by `group/Kind` (core group empty). */
-export type HealthOverrides = ReadonlyMap<string, (obj: KubeObject) => HealthStatus>;
+/**
+ * A health check configured in settings, by `group/Kind` (core group empty). A check's undefined
+ * answer is "no health" (the script returned nothing), not "ask the built-in rule".
+ */
+export interface HealthOverrides {
+  get(groupKind: string): ((obj: KubeObject) => HealthStatus | undefined) | undefined;
+}
 
-export const noHealthOverrides: HealthOverrides = new Map();
-
-const validCodes: ReadonlySet<string> = new Set(Object.values(HealthStatusCode));
+export const noHealthOverrides: HealthOverrides = { get: () => undefined };
 
 /**
- * The health Argo CD's documented app-of-apps script gives a child Application: its
- * `status.health.status` and message; Progressing while it has none yet; a status that is no
- * health code is Unknown (as Argo CD treats a script's invalid answer).
+ * Runs a Lua script with `obj` as its global and returns its first result as plain data (a Lua
+ * table as an object or array). Throws when the script fails or runs too long; the message says
+ * why. Implemented by infra's Lua runtime.
  */
-export function applicationHealth(obj: KubeObject): HealthStatus {
-  const childHealth = objectAt(fieldAt(obj, 'status', 'health'));
-  const status = stringAt(childHealth, 'status');
-  const message = stringAt(childHealth, 'message');
-  if (!status) return health(HealthStatusCode.Progressing, message);
-  if (!validCodes.has(status))
-    return health(HealthStatusCode.Unknown, `invalid health status ${JSON.stringify(status)}`);
+export type ScriptRunner = (script: string, obj: KubeObject, name: string) => unknown;
+
+/** One kind's customizations, as Argo CD's ResourceOverride. */
+export interface ResourceOverride {
+  readonly healthLua?: string;
+  /** Accepted for Argo CD's sake; gitward's sandbox is the same either way (docs/health.md). */
+  readonly useOpenLibs?: boolean;
+  /** The actions YAML (`discovery.lua`, `definitions`), unparsed. */
+  readonly actions?: string;
+}
+
+/** Customizations by `group/Kind` or a glob of it, in the order Argo CD consults them. */
+export type ResourceOverrides = ReadonlyMap<string, ResourceOverride>;
+
+const validCodes: ReadonlySet<string> = new Set(Object.values(HealthStatusCode));
+const prefix = 'resource.customizations.';
+const ownString = (o: Record<string, unknown>, k: string): string | undefined => {
+  const v = Object.hasOwn(o, k) ? o[k] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** `apps_Deployment` → `apps/Deployment`; `ConfigMap` (core) stays `ConfigMap`. */
+function keyOfSuffix(suffix: string): string {
+  const i = suffix.lastIndexOf('_');
+  return i === -1 ? suffix : `${suffix.slice(0, i)}/${suffix.slice(i + 1)}`;
+}
+
+/** Argo CD's key for a kind: `group/Kind`, or `Kind` for the core group. */
+export const overrideKeyOf = (group: string, kind: string): string =>
+  group ? `${group}/${kind}` : kind;
+
+function fromBlock(text: string, into: Map<string, ResourceOverride>): void {
+  let parsed: unknown;
+  try {
+    parsed = parse(text, { maxAliasCount: 100, logLevel: 'error' });
+  } catch {
+    return;
+  }
+  const block = objectAt(parsed);
+  if (!block) return;
+  for (const key of Object.keys(block)) {
+    const entry = objectAt(block[key]);
+    if (!entry) continue;
+    const healthLua = ownString(entry, 'health.lua');
+    const useOpenLibs = Object.hasOwn(entry, 'health.lua.useOpenLibs')
+      ? entry['health.lua.useOpenLibs'] === true
+      : undefined;
+    const actions = ownString(entry, 'actions');
+    into.set(key, {
+      ...(healthLua !== undefined ? { healthLua } : {}),
+      ...(useOpenLibs !== undefined ? { useOpenLibs } : {}),
+      ...(actions !== undefined ? { actions } : {}),
+    });
+  }
+}
+
+/**
+ * The resource overrides a settings ConfigMap's `data` declares (outside input: read by own
+ * property only; anything but a map declares none): the `resource.customizations` block first,
+ * then the per-key form over it, field by field, as Argo CD merges them.
+ */
+export function resourceOverridesOf(data: unknown): ResourceOverrides {
+  const settings = objectAt(data);
+  const out = new Map<string, ResourceOverride>();
+  if (!settings) return out;
+  const block = ownString(settings, 'resource.customizations');
+  if (block) fromBlock(block, out);
+  const fields = [
+    ['health.', 'healthLua'],
+    ['useOpenLibs.', 'useOpenLibs'],
+    ['actions.', 'actions'],
+  ] as const;
+  for (const k of Object.keys(settings)) {
+    if (!k.startsWith(prefix)) continue;
+    const rest = k.slice(prefix.length);
+    const field = fields.find(([p]) => rest.startsWith(p));
+    const value = ownString(settings, k);
+    if (!field || value === undefined) continue;
+    const key = keyOfSuffix(rest.slice(field[0].length));
+    const [, name] = field;
+    out.set(key, {
+      ...out.get(key),
+      [name]: name === 'useOpenLibs' ? value.trim() === 'true' : value,
+    });
+  }
+  return out;
+}
+
+/** The override that applies to a kind: its own key, else the first glob that matches (sorted). */
+export function overrideFor(
+  overrides: ResourceOverrides,
+  group: string,
+  kind: string,
+  has: (o: ResourceOverride) => boolean,
+): { readonly key: string; readonly override: ResourceOverride } | undefined {
+  const key = overrideKeyOf(group, kind);
+  const exact = overrides.get(key);
+  if (exact && has(exact)) return { key, override: exact };
+  // Argo CD takes whichever glob its map iteration meets first; sorted here, so the answer is
+  // the same on every run.
+  const globs = [...overrides.keys()].filter((k) => k.includes('*') || k.includes('?')).sort();
+  for (const g of globs) {
+    const o = overrides.get(g);
+    if (o && has(o) && globMatch(g, key)) return { key: g, override: o };
+  }
+  return undefined;
+}
+
+/**
+ * A health script's answer as Argo CD reads it: a table with a valid `status` is that health; an
+ * empty table or nothing is no health; any other status is Unknown "Lua returned an invalid
+ * health status"; anything but a table is an error.
+ */
+export function healthFromScript(value: unknown): HealthStatus | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  const o = objectAt(value);
+  if (!o) {
+    const type = Array.isArray(value)
+      ? 'table'
+      : typeof value === 'number'
+        ? 'number'
+        : typeof value;
+    throw new Error(`expect table output from Lua script, not ${type}`);
+  }
+  const status = ownString(o, 'status');
+  const message = ownString(o, 'message');
+  if (status === undefined && message === undefined) return undefined;
+  if (status === undefined || !validCodes.has(status))
+    return health(HealthStatusCode.Unknown, 'Lua returned an invalid health status');
+  // health() drops an empty message, as Argo CD shows none.
   return health(status as HealthStatusCode, message);
 }
 
-const perKindKey = (group: string) => `resource.customizations.health.${group}_Application`;
-
-/** The `resource.customizations` YAML (keyed `group/Kind`) names a health.lua for an Application. */
-function inCustomizationsYaml(settings: Record<string, unknown>): boolean {
-  const text = Object.hasOwn(settings, 'resource.customizations')
-    ? settings['resource.customizations']
-    : undefined;
-  if (typeof text !== 'string') return false;
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch {
-    return false;
-  }
-  const byKind = objectAt(doc);
-  return applicationGroups.some((g) => {
-    const key = `${g}/Application`;
-    return byKind !== undefined && Object.hasOwn(byKind, key)
-      ? Object.hasOwn(objectAt(byKind[key]) ?? {}, 'health.lua')
-      : false;
-  });
+/**
+ * The health checks the settings ConfigMap's `data` configures, run through `run`. A check
+ * remembers its answer per object instance: the watch cache hands out the same object until it
+ * changes, so a steady pass runs no script. A script that fails makes the object's health
+ * Unknown with the script's error, as Argo CD. A check configured for `argoproj.io/Application`
+ * (Argo CD's documented app-of-apps script) also judges gitward.dev Applications that have none.
+ */
+export function healthOverridesOf(data: unknown, run: ScriptRunner | undefined): HealthOverrides {
+  const overrides = resourceOverridesOf(data);
+  if (!run || overrides.size === 0) return noHealthOverrides;
+  return healthOverridesFrom(overrides, run);
 }
 
-/**
- * The health overrides a settings ConfigMap's `data` asks for (outside input: read by own
- * property only; anything but a map asks for none). Today only the app-of-apps Application check
- * is known; other health customizations need Lua and are left to the built-in rules.
- */
-export function healthOverridesOf(data: unknown): HealthOverrides {
-  const settings = objectAt(data);
-  if (!settings) return noHealthOverrides;
-  const wanted =
-    applicationGroups.some((g) => Object.hasOwn(settings, perKindKey(g))) ||
-    inCustomizationsYaml(settings);
-  if (!wanted) return noHealthOverrides;
-  return new Map(applicationGroups.map((g) => [`${g}/Application`, applicationHealth]));
+/** {@link healthOverridesOf} over overrides already read (a ConfigMap, or `admin health`'s files). */
+export function healthOverridesFrom(
+  overrides: ResourceOverrides,
+  run: ScriptRunner,
+): HealthOverrides {
+  const hasHealth = (o: ResourceOverride) => Boolean(o.healthLua);
+  const checks = new Map<string, ((obj: KubeObject) => HealthStatus | undefined) | undefined>();
+  const checkOf = (key: string, script: string) => {
+    const memo = new WeakMap<KubeObject, HealthStatus | undefined>();
+    return (obj: KubeObject): HealthStatus | undefined => {
+      if (memo.has(obj)) return memo.get(obj);
+      let out: HealthStatus | undefined;
+      try {
+        out = healthFromScript(run(script, obj, `${key} health.lua`));
+      } catch (err) {
+        out = health(HealthStatusCode.Unknown, err instanceof Error ? err.message : String(err));
+      }
+      memo.set(obj, out);
+      return out;
+    };
+  };
+  return {
+    get(groupKind) {
+      if (checks.has(groupKind)) return checks.get(groupKind);
+      const slash = groupKind.indexOf('/');
+      const group = groupKind.slice(0, slash);
+      const kind = groupKind.slice(slash + 1);
+      let found = overrideFor(overrides, group, kind, hasHealth);
+      if (!found && group === 'gitward.dev' && kind === 'Application')
+        found = overrideFor(overrides, 'argoproj.io', kind, hasHealth);
+      const check = found ? checkOf(found.key, found.override.healthLua ?? '') : undefined;
+      checks.set(groupKind, check);
+      return check;
+    },
+  };
 }

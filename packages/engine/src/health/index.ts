@@ -1,16 +1,23 @@
 /**
  * @module health
  * Argo CD's health assessment: one rule per kind (as gitops-engine's health_*.go files and the
- * built-in CronJob Lua check), the health customizations gitward honours from the settings
- * ConfigMap (app-of-apps, until Lua lands), and the aggregation of resource health into
+ * built-in CronJob Lua check), the Lua health customizations of the settings ConfigMap (run by
+ * the caller's script runner), and the aggregation of resource health into
  * application health.
  */
 export { assessHealth } from './assess.ts';
 export {
-  applicationHealth,
+  healthFromScript,
+  healthOverridesFrom,
   healthOverridesOf,
   isApplicationKind,
   noHealthOverrides,
+  overrideFor,
+  overrideKeyOf,
+  resourceOverridesOf,
   type HealthOverrides,
+  type ResourceOverride,
+  type ResourceOverrides,
+  type ScriptRunner,
 } from './customizations.ts';
 export { aggregateHealth, healthOrder, isWorse, type HealthItem } from './aggregate.ts';

@@ -97,13 +97,15 @@ describe('reconcileSettingsOf', () => {
     expect(reconcileSettingsOf(data).settings.trackingMethod).toBe('annotation');
   });
 
-  it('carries the health customizations', () => {
+  it('carries the health customizations, run through the runner given', () => {
     const none = reconcileSettingsOf({}).settings.healthOverrides;
     expect(none).toBe(noHealthOverrides);
-    const appOfApps = reconcileSettingsOf({
-      'resource.customizations.health.argoproj.io_Application': 'return hs',
-    }).settings.healthOverrides;
-    expect([...appOfApps.keys()]).toContain('argoproj.io/Application');
+    const data = { 'resource.customizations.health.argoproj.io_Application': 'return hs' };
+    const { settings } = reconcileSettingsOf(data, {}, () => ({ status: 'Healthy' }));
+    expect([...settings.resourceOverrides.keys()]).toEqual(['argoproj.io/Application']);
+    expect(settings.healthOverrides.get('argoproj.io/Application')).toBeDefined();
+    // Without a runner the scripts are known but none runs.
+    expect(reconcileSettingsOf(data).settings.healthOverrides).toBe(noHealthOverrides);
   });
 
   it('never throws and never touches a prototype, whatever the map holds', () => {

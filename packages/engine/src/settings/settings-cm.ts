@@ -9,7 +9,14 @@
  * falls back to the default and is reported as a problem for the caller to log.
  */
 import { isTrackingMethod, TrackingMethod } from '@gitward/model';
-import { healthOverridesOf, type HealthOverrides } from '../health/customizations.ts';
+import {
+  healthOverridesFrom,
+  noHealthOverrides,
+  resourceOverridesOf,
+  type HealthOverrides,
+  type ResourceOverrides,
+  type ScriptRunner,
+} from '../health/customizations.ts';
 import { parseGoDuration } from '../project/duration.ts';
 
 /** The ConfigMap keys read here, as Argo CD names them. */
@@ -25,6 +32,9 @@ export interface ReconcileSettings {
   /** Periodic refresh: every `resyncSeconds` plus up to `jitterSeconds` (0 disables). */
   readonly resyncSeconds: number;
   readonly jitterSeconds: number;
+  /** `resource.customizations*`: health scripts and actions by kind (or glob). */
+  readonly resourceOverrides: ResourceOverrides;
+  /** The health scripts of `resourceOverrides`, ready to run (none without a script runner). */
   readonly healthOverrides: HealthOverrides;
 }
 
@@ -41,13 +51,13 @@ export interface SettingsProblem {
   readonly message: string;
 }
 
-export const settingsDefaults: Readonly<Omit<ReconcileSettings, 'healthOverrides'>> = Object.freeze(
-  {
-    trackingMethod: TrackingMethod.Annotation,
-    resyncSeconds: 120,
-    jitterSeconds: 60,
-  },
-);
+export const settingsDefaults: Readonly<
+  Omit<ReconcileSettings, 'healthOverrides' | 'resourceOverrides'>
+> = Object.freeze({
+  trackingMethod: TrackingMethod.Annotation,
+  resyncSeconds: 120,
+  jitterSeconds: 60,
+});
 
 const methods: readonly string[] = Object.values(TrackingMethod);
 
@@ -80,10 +90,12 @@ function secondsOf(raw: string | undefined): Parsed<number> {
 /**
  * The effective settings from a ConfigMap's `data` (outside input: anything but a map of strings
  * counts as empty) and the flags that override it, with the problems found in the keys used.
+ * Health scripts run through `run` (the process's Lua runtime); without it none is honoured.
  */
 export function reconcileSettingsOf(
   data: unknown,
   overrides: SettingsOverrides = {},
+  run?: ScriptRunner,
 ): { readonly settings: ReconcileSettings; readonly problems: readonly SettingsProblem[] } {
   const map =
     typeof data === 'object' && data !== null && !Array.isArray(data)
@@ -106,6 +118,7 @@ export function reconcileSettingsOf(
     }
     return parsed.value;
   };
+  const resourceOverrides = resourceOverridesOf(map);
   const settings: ReconcileSettings = {
     trackingMethod: pick(
       settingsKeys.trackingMethod,
@@ -125,7 +138,11 @@ export function reconcileSettingsOf(
       secondsOf,
       settingsDefaults.jitterSeconds,
     ),
-    healthOverrides: healthOverridesOf(map),
+    resourceOverrides,
+    healthOverrides:
+      run && resourceOverrides.size > 0
+        ? healthOverridesFrom(resourceOverrides, run)
+        : noHealthOverrides,
   };
   return { settings, problems };
 }
