@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,5 +95,91 @@ describe('gitward admin health', () => {
     await expect(run('-f', file('empty.yaml', '# nothing\n'))).rejects.toMatchObject({
       code: ErrorCode.InvalidArgument,
     });
+  });
+});
+
+describe('gitward admin health --customizations (the real Lua engine)', () => {
+  const widget = file(
+    'widget.yaml',
+    // No metadata at all, as Argo CD's own test fixtures.
+    'apiVersion: example.com/v1\nkind: Widget\nspec: {replicas: 3}\nstatus: {ready: true}\n',
+  );
+  const pending = file(
+    'pending.yaml',
+    'apiVersion: example.com/v1\nkind: Widget\nspec: {replicas: 1}\nstatus: {ready: false}\n',
+  );
+  const bucket = file(
+    'bucket.yaml',
+    'apiVersion: s3.aws.crossplane.io/v1\nkind: Bucket\nmetadata: {name: b}\nstatus: {conditions: [{type: Ready, status: "False", message: creating}]}\n',
+  );
+  const widgetLua = [
+    'hs = {}',
+    'if obj.status.ready then',
+    '  hs.status = "Healthy"',
+    '  hs.message = "ready with " .. obj.spec.replicas .. " replicas"',
+    'else',
+    '  hs.status = "Progressing"',
+    'end',
+    'return hs',
+  ].join('\n');
+  const conditionsLua = [
+    'for _, c in ipairs(obj.status.conditions) do',
+    '  if c.type == "Ready" and c.status == "True" then return { status = "Healthy" } end',
+    '  if c.type == "Ready" then return { status = "Progressing", message = c.message } end',
+    'end',
+  ].join('\n');
+  const indent = (s: string) => s.replaceAll('\n', '\n    ');
+  const cm = file(
+    'argocd-cm.yaml',
+    [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: argocd-cm}',
+      'data:',
+      `  resource.customizations.health.example.com_Widget: |\n    ${indent(widgetLua)}`,
+      '  resource.customizations: |',
+      '    "*.crossplane.io/*":',
+      `      health.lua: |\n        ${conditionsLua.replaceAll('\n', '\n        ')}`,
+      '',
+    ].join('\n'),
+  );
+  const tree = join(dir, 'resource_customizations');
+  mkdirSync(join(tree, 'example.com', 'Widget'), { recursive: true });
+  mkdirSync(join(tree, '_.crossplane.io', '_'), { recursive: true });
+  writeFileSync(join(tree, 'example.com', 'Widget', 'health.lua'), widgetLua);
+  writeFileSync(join(tree, '_.crossplane.io', '_', 'health.lua'), conditionsLua);
+
+  it.each([
+    ['a ConfigMap', cm],
+    ['a directory with _ wildcards', tree],
+  ])('judges with the scripts of %s, one JSON line per file', async (_name, path) => {
+    const lines = await run(
+      '-f',
+      widget,
+      '-f',
+      pending,
+      '-f',
+      bucket,
+      '--customizations',
+      path,
+      '-o',
+      'json',
+    );
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      { file: widget, status: 'Healthy', message: 'ready with 3 replicas' },
+      { file: pending, status: 'Progressing' },
+      { file: bucket, status: 'Progressing', message: 'creating' },
+    ]);
+  });
+
+  it('says Unknown with the script error, and that a script returned nothing', async () => {
+    const broken = file(
+      'broken-cm.yaml',
+      'data:\n  resource.customizations.health.example.com_Widget: "return obj.nothing.here"\n  resource.customizations.health.apps_Deployment: "return nil"\n',
+    );
+    expect(await run('-f', widget, '-f', progressing, '--customizations', broken)).toEqual([
+      `${widget}: Unknown: Lua script example.com/Widget health.lua: example.com/Widget health.lua:1: attempt to index a nil value (field 'nothing')`,
+      `${progressing}: No health: the health script for Deployment (apps/v1) returned no status`,
+    ]);
   });
 });

@@ -23,6 +23,11 @@ export interface ParseLimits {
   readonly maxAliasCount?: number;
   /** Documents per text: a file of a million `---` lines is an attack, not a manifest. */
   readonly maxDocuments?: number;
+  /**
+   * Accept objects without metadata or a name (Argo CD's health test fixtures often have none):
+   * for judging an object offline, never for applying one. Default false.
+   */
+  readonly metadataOptional?: boolean;
 }
 
 export const defaultParseLimits = { maxAliasCount: 100, maxDocuments: 10_000 } as const;
@@ -39,13 +44,14 @@ function isList(v: Record<string, unknown>): boolean {
 const own = (v: Record<string, unknown>, key: string): unknown =>
   Object.hasOwn(v, key) ? v[key] : undefined;
 
-function validate(v: unknown): string | KubeObject {
+function validate(v: unknown, metadataOptional: boolean): string | KubeObject {
   if (!isObject(v)) return `expected an object, got ${Array.isArray(v) ? 'a list' : typeof v}`;
   const apiVersion = own(v, 'apiVersion');
   const kind = own(v, 'kind');
   if (typeof apiVersion !== 'string' || apiVersion === '') return 'missing apiVersion';
   if (typeof kind !== 'string' || kind === '') return 'missing kind';
   const meta = own(v, 'metadata');
+  if (metadataOptional) return (isObject(meta) ? v : { ...v, metadata: {} }) as KubeObject;
   if (!isObject(meta)) return `${kind}: missing metadata`;
   if (typeof own(meta, 'name') !== 'string' && typeof own(meta, 'generateName') !== 'string') {
     return `${kind}: missing metadata.name`;
@@ -61,6 +67,7 @@ export function flattenObjects(
   values: readonly unknown[],
   origin: string,
   document = 0,
+  metadataOptional = false,
 ): ParsedManifests {
   const objects: KubeObject[] = [];
   const errors: ManifestError[] = [];
@@ -68,7 +75,7 @@ export function flattenObjects(
     if (v === null || v === undefined) return;
     if (Array.isArray(v)) return v.forEach(visit);
     if (isObject(v) && isList(v)) return (v['items'] as unknown[]).forEach(visit);
-    const r = validate(v);
+    const r = validate(v, metadataOptional);
     if (typeof r === 'string') errors.push({ origin, document, message: r });
     else objects.push(r);
   };
@@ -89,14 +96,20 @@ function unwalkable(err: unknown): string {
     : (msg.split('\n')[0] ?? msg);
 }
 
-function parseDocument(doc: Document.Parsed, i: number, origin: string, maxAliasCount: number) {
+function parseDocument(
+  doc: Document.Parsed,
+  i: number,
+  origin: string,
+  maxAliasCount: number,
+  metadataOptional: boolean,
+) {
   const first = doc.errors[0];
   if (first) {
     const message = first.message.split('\n')[0] ?? first.message;
     return { objects: [], errors: [{ origin, document: i, message }] };
   }
   try {
-    return flattenObjects([doc.toJS({ maxAliasCount })], origin, i);
+    return flattenObjects([doc.toJS({ maxAliasCount })], origin, i, metadataOptional);
   } catch (err) {
     return { objects: [], errors: [{ origin, document: i, message: unwalkable(err) }] };
   }
@@ -127,7 +140,7 @@ export function parseManifests(
     return { objects, errors: [{ origin, document: maxDocuments, message }] };
   }
   docs.forEach((doc, i) => {
-    const r = parseDocument(doc, i, origin, maxAliasCount);
+    const r = parseDocument(doc, i, origin, maxAliasCount, limits.metadataOptional ?? false);
     objects.push(...r.objects);
     errors.push(...r.errors);
   });
