@@ -68,7 +68,10 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
   const overrides = f.customizations ? await loadCustomizations(f.customizations) : undefined;
   const lua = overrides?.size ? createLuaRuntime() : undefined;
   try {
-    const checks = lua && overrides ? healthOverridesFrom(overrides, lua.run) : noHealthOverrides;
+    const checks =
+      lua && overrides
+        ? healthOverridesFrom(overrides, (s, o, n) => lua.run(s, o, n))
+        : noHealthOverrides;
     const several = f.file.length > 1;
     for (const file of f.file) {
       const obj = await firstObject(file);
