@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.ts';
+
+// The oracle for Lua health checks: the same argocd-cm customizations and the same objects judged
+// by Argo CD itself (`argocd admin settings resource-overrides health`, the v3.6.2 binary built
+// from its Go module, as the bench's peers are) and by `gitward admin health --customizations`.
+// Argo CD's tool runs the controller's own code for one object: a script error makes it exit
+// (the controller shows Unknown with the error), a script that returns nothing prints "not
+// configured" (the controller shows no health).
+
+const run = promisify(execFile);
+const buildScript = join(import.meta.dirname, '..', '..', 'bench', 'peers', 'build-peers.sh');
+let argocd = '';
+let dir = '';
+
+const indent = (s: string, n: number) => s.trim().replaceAll('\n', `\n${' '.repeat(n)}`);
+const perKey: Record<string, string> = {
+  'example.com_Widget': `
+hs = {}
+if obj.status ~= nil and obj.status.ready == true then
+  hs.status = "Healthy"
+  hs.message = "ready with " .. obj.spec.replicas .. " replicas, half is " .. (obj.spec.replicas / 2)
+  return hs
+end
+hs.status = "Progressing"
+hs.message = "waiting for " .. obj.metadata.name
+return hs`,
+  'example.com_Gadget': `
+local os = require("os")
+local hs = { status = "Suspended" }
+if obj.spec.paused ~= true then hs.status = "Healthy" end
+hs.message = table.getn(obj.spec.parts) .. " parts, first " .. unpack(obj.spec.parts) .. (os.time() > 0 and "" or "!")
+return hs`,
+  'example.com_Invalid': 'return { status = "Great", message = "no such code" }',
+  'example.com_Nothing': 'return nil',
+  'example.com_Broken': 'return obj.nothing.here',
+  apps_Deployment: 'return { status = "Degraded", message = "overridden: " .. obj.metadata.name }',
+};
+const block = `
+argoproj.io/Rollout:
+  health.lua: |
+    ${indent('return { status = "Progressing", message = "from the block" }', 4)}
+"*.crossplane.io/*":
+  health.lua.useOpenLibs: true
+  health.lua: |
+    ${indent(
+      `
+for _, c in ipairs(obj.status.conditions or {}) do
+  if c.type == "Ready" and c.status == "True" then
+    return { status = "Healthy", message = string.format("%s is ready", string.lower(obj.kind)) }
+  end
+  if c.type == "Ready" then return { status = "Progressing", message = c.reason .. ": " .. c.message } end
+end
+return { status = "Unknown", message = "no Ready condition" }`,
+      4,
+    )}
+example.com/Widget:
+  health.lua: |
+    return { status = "Degraded", message = "the per-key script wins over this one" }
+`;
+const argocdCm = [
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata: {name: argocd-cm, namespace: argocd}',
+  'data:',
+  ...Object.entries(perKey).map(
+    ([k, v]) => `  resource.customizations.health.${k}: |\n    ${indent(v, 4)}`,
+  ),
+  `  resource.customizations: |\n    ${indent(block, 4)}`,
+  '',
+].join('\n');
+
+const objects: Record<string, string> = {
+  'widget-ready': `apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w1}
+spec: {replicas: 3}
+status: {ready: true}`,
+  'widget-waiting': `apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w2}
+spec: {replicas: 1}`,
+  gadget: `apiVersion: example.com/v1
+kind: Gadget
+metadata: {name: g}
+spec: {paused: true, parts: [bolt, nut]}`,
+  invalid: `apiVersion: example.com/v1
+kind: Invalid
+metadata: {name: i}`,
+  nothing: `apiVersion: example.com/v1
+kind: Nothing
+metadata: {name: n}`,
+  broken: `apiVersion: example.com/v1
+kind: Broken
+metadata: {name: b}`,
+  deployment: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, generation: 1}
+spec: {replicas: 1}
+status: {observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1}`,
+  deleting: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: old, deletionTimestamp: "2026-01-01T00:00:00Z"}`,
+  rollout: `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r}`,
+  'bucket-ready': `apiVersion: s3.aws.crossplane.io/v1beta1
+kind: Bucket
+metadata: {name: b1}
+status: {conditions: [{type: Synced, status: "True"}, {type: Ready, status: "True"}]}`,
+  'bucket-creating': `apiVersion: s3.aws.crossplane.io/v1beta1
+kind: Bucket
+metadata: {name: b2}
+status: {conditions: [{type: Ready, status: "False", reason: Creating, message: "waiting for the bucket"}]}`,
+  database: `apiVersion: database.crossplane.io/v1alpha1
+kind: PostgreSQLInstance
+metadata: {name: db}
+status: {}`,
+  configmap: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: plain}`,
+};
+
+/** Argo CD's verdict: STATUS/MESSAGE, "none" (nothing configured or returned) or "error". */
+async function argoVerdict(cmPath: string, objPath: string): Promise<string> {
+  try {
+    const { stdout } = await run(
+      argocd,
+      ['admin', 'settings', 'resource-overrides', 'health', objPath, '--argocd-cm-path', cmPath],
+      { timeout: 60_000, env: { ...process.env, HOME: dir, KUBECONFIG: join(dir, 'none') } },
+    );
+    const status = /^STATUS: (.*)$/m.exec(stdout)?.[1];
+    const message = /^MESSAGE: (.*)$/m.exec(stdout)?.[1] ?? '';
+    if (status === undefined) return 'none';
+    return message ? `${status}: ${message}` : status;
+  } catch (err) {
+    const out = String((err as { stderr?: unknown }).stderr ?? '');
+    if (/failed to get resource health/.test(out)) return 'error';
+    throw err;
+  }
+}
+
+/** gitward's verdict in the same terms: a script error is Unknown with the error. */
+function gitwardVerdict(line: { status: string | null; message?: string }): string {
+  if (line.status === null) return 'none';
+  if (line.status === 'Unknown' && line.message?.startsWith('Lua script ')) return 'error';
+  return line.message ? `${line.status}: ${line.message}` : line.status;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gitward-lua-oracle-'));
+  // Built once per machine (about 5 minutes with cold Go caches), then taken from the cache.
+  const { stdout } = await run('bash', [buildScript, 'argocd'], {
+    timeout: 30 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  argocd = join(/^argocd (.+)$/m.exec(stdout)?.[1] ?? '', 'argocd');
+}, 31 * 60_000);
+
+describe('Lua health checks: gitward against Argo CD itself', () => {
+  it('gives every object the verdict Argo CD gives it', async () => {
+    const cmPath = join(dir, 'argocd-cm.yaml');
+    await writeFile(cmPath, argocdCm);
+    const names = Object.keys(objects);
+    const paths = names.map((n) => join(dir, `${n}.yaml`));
+    await Promise.all(names.map((n, i) => writeFile(paths[i] ?? '', `${objects[n]}\n`)));
+    const ours = await runCli([
+      'admin',
+      'health',
+      ...paths.flatMap((p) => ['-f', p]),
+      '--customizations',
+      cmPath,
+      '-o',
+      'json',
+    ]);
+    expect(ours.code, ours.stderr).toBe(0);
+    const lines = ours.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string | null; message?: string });
+    const theirs: string[] = [];
+    // A few at a time: each run of Argo CD's tool starts its informers.
+    for (let i = 0; i < paths.length; i += 4)
+      theirs.push(...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(cmPath, p)))));
+    const table = (verdicts: readonly string[]) => names.map((n, i) => `${n} → ${verdicts[i]}`);
+    expect(table(lines.map(gitwardVerdict))).toEqual(table(theirs));
+    // The cases are chosen to cover every kind of answer.
+    expect(new Set(theirs.map((v) => v.split(':')[0]))).toEqual(
+      new Set(['Healthy', 'Progressing', 'Suspended', 'Unknown', 'Degraded', 'none', 'error']),
+    );
+  });
+});
