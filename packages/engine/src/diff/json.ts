@@ -9,12 +9,22 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Sets `key` on `o` as data: a key named `__proto__` (JSON and YAML parsers hand it over as an
+ * own property) stays a key and never becomes the object's prototype.
+ */
+export function setKey(o: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
 /** A deep copy of a JSON value; the diff never mutates what callers pass in. */
 export function cloneJson<T>(v: T): T {
   if (Array.isArray(v)) return v.map((e: unknown) => cloneJson(e)) as T;
   if (!isObject(v)) return v;
   const out: JsonObject = {};
-  for (const [k, e] of Object.entries(v)) out[k] = cloneJson(e);
+  for (const [k, e] of Object.entries(v)) setKey(out, k, cloneJson(e));
   return out as T;
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@gitward/model';
 import type { JsonObject } from '../diff/json.ts';
@@ -165,5 +166,23 @@ describe('withLastApplied / clientSideApply', () => {
       },
     });
     expect(clientSideApply(cm({ b: '2', a: '1' }), live)).toEqual({ kind: 'patch', patch: {} });
+  });
+});
+
+describe('createMergePatch and applyMergePatch (property)', () => {
+  // Keys a parser hands over as own properties: they must stay data, never a prototype.
+  const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'a', 'b'), fc.string());
+  const json = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), tie('object')),
+    object: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+  }));
+  it('the patch from one object to another turns the first into the second', () => {
+    fc.assert(
+      fc.property(json.object, json.object, (from, to) => {
+        const patch = createMergePatch(from as JsonObject, to as JsonObject);
+        expect(applyMergePatch(from, patch)).toEqual(to);
+        expect(({} as Record<string, unknown>)['a']).toBeUndefined();
+      }),
+    );
   });
 });

@@ -5,7 +5,14 @@
  * apimachinery's CreateThreeWayJSONMergePatch does. The controller sends what these return.
  */
 import type { KubeObject } from '@gitward/model';
-import { canonicalJson, cloneJson, deepEqual, isObject, type JsonObject } from '../diff/json.ts';
+import {
+  canonicalJson,
+  cloneJson,
+  deepEqual,
+  isObject,
+  setKey,
+  type JsonObject,
+} from '../diff/json.ts';
 import { lastAppliedAnnotation } from '../diff/normalize.ts';
 
 export { lastAppliedAnnotation };
@@ -13,11 +20,15 @@ export { lastAppliedAnnotation };
 /** The RFC 7386 merge patch that turns `from` into `to`: removed keys are null, lists replace. */
 export function createMergePatch(from: JsonObject, to: JsonObject): JsonObject {
   const patch: JsonObject = {};
-  for (const key of Object.keys(from)) if (!Object.hasOwn(to, key)) patch[key] = null;
+  for (const key of Object.keys(from)) if (!Object.hasOwn(to, key)) setKey(patch, key, null);
   for (const [key, value] of Object.entries(to)) {
-    const old = from[key];
+    const old = Object.hasOwn(from, key) ? from[key] : undefined;
     if (Object.hasOwn(from, key) && deepEqual(old, value)) continue;
-    patch[key] = isObject(old) && isObject(value) ? createMergePatch(old, value) : cloneJson(value);
+    setKey(
+      patch,
+      key,
+      isObject(old) && isObject(value) ? createMergePatch(old, value) : cloneJson(value),
+    );
   }
   return patch;
 }
@@ -25,10 +36,10 @@ export function createMergePatch(from: JsonObject, to: JsonObject): JsonObject {
 /** Applies an RFC 7386 merge patch: null deletes, objects merge, anything else replaces. */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return cloneJson(patch);
-  const out: JsonObject = isObject(target) ? { ...target } : {};
+  const out: JsonObject = isObject(target) ? cloneJson(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else out[key] = applyMergePatch(out[key], value);
+    else setKey(out, key, applyMergePatch(Object.hasOwn(out, key) ? out[key] : undefined, value));
   }
   return out;
 }
