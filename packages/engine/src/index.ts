@@ -39,6 +39,7 @@ export {
 } from './project/clusters.ts';
 export * from './compare/index.ts';
 export * from './diff/index.ts';
+export * from './actions/index.ts';
 export * from './health/index.ts';
 export { objectPermitted, resourcePermitted, type ObjectCluster } from './project/permits.ts';
 export * from './sync/index.ts';

@@ -83,7 +83,7 @@ const ctx = createServerContext({
   checkCluster: (cluster) =>
     checkClusterConnection(cluster, { timeoutMs: 10_000, env: process.env }),
   processEnv: process.env,
-  runScript: (script, obj, name) => lua.run(script, obj, name),
+  runScript: (script, obj, name, globals) => lua.run(script, obj, name, globals),
   revisionMetadata: (url, sha, creds) => git.commitMetadata(url, sha, creds),
   streamMaxClients: cfg.http.streamMaxClients,
 });

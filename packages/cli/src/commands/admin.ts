@@ -70,7 +70,7 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
   try {
     const checks =
       lua && overrides
-        ? healthOverridesFrom(overrides, (s, o, n) => lua.run(s, o, n))
+        ? healthOverridesFrom(overrides, (s, o, n, g) => lua.run(s, o, n, g))
         : noHealthOverrides;
     const several = f.file.length > 1;
     for (const file of f.file) {

@@ -35,7 +35,13 @@ export const noHealthOverrides: HealthOverrides = { get: () => undefined };
  * table as an object or array). Throws when the script fails or runs too long; the message says
  * why. Implemented by infra's Lua runtime.
  */
-export type ScriptRunner = (script: string, obj: KubeObject, name: string) => unknown;
+export type ScriptRunner = (
+  script: string,
+  obj: KubeObject,
+  name: string,
+  /** More globals for the script (an action's `actionParams`). */
+  globals?: Readonly<Record<string, unknown>>,
+) => unknown;
 
 /** One kind's customizations, as Argo CD's ResourceOverride. */
 export interface ResourceOverride {

@@ -40,7 +40,12 @@ export interface LuaRuntime {
    * Runs `script` with `obj` as its global `obj` and returns its first result as plain data.
    * Throws GitwardError SCRIPT_FAILED with the script's own error, or TIMEOUT.
    */
-  run(script: string, obj: unknown, name?: string): LuaValue;
+  run(
+    script: string,
+    obj: unknown,
+    name?: string,
+    globals?: Readonly<Record<string, unknown>>,
+  ): LuaValue;
   /** Ends the worker (the runtime starts a new one if asked to run again). */
   close(): Promise<void>;
 }
@@ -120,7 +125,7 @@ export function createLuaRuntime(opts: LuaRuntimeOptions = {}): LuaRuntime {
   }
 
   return {
-    run(script, obj, name = 'script') {
+    run(script, obj, name = 'script', globals) {
       if (refusedFor(script))
         throw new GitwardError(
           ErrorCode.Timeout,
@@ -129,7 +134,7 @@ export function createLuaRuntime(opts: LuaRuntimeOptions = {}): LuaRuntime {
       const r = (current ??= spawn());
       Atomics.store(r.signal, 0, 0);
       const id = ++seq;
-      const req: RunRequest = { id, script, name, obj, limitMs };
+      const req: RunRequest = { id, script, name, obj, limitMs, ...(globals ? { globals } : {}) };
       r.port.postMessage(req);
       const deadline = Date.now() + limitMs + graceMs + (r.started ? 0 : startupMs);
       r.started = true;

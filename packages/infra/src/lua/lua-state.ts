@@ -77,7 +77,11 @@ function __gw_compile(id, src, name)
   scripts[id] = f()
 end
 function __gw_forget(id) scripts[id] = nil end
-function __gw_run(id, obj) return scripts[id](env(obj)) end
+function __gw_run(id, obj, extra)
+  local e = env(obj)
+  for k, v in pairs(extra) do e[k] = v end
+  return scripts[id](e)
+end
 G.collectgarbage = nil
 G.load, G.loadfile, G.dofile, G.require = nil, nil, nil, nil
 `;
@@ -341,8 +345,14 @@ export async function createLuaState(opts: LuaStateOptions) {
   }
 
   return {
-    /** Runs `script` with `obj` as its global `obj`; its first result as plain data. */
-    run(script: string, obj: unknown, name: string, limitMs: number): LuaValue {
+    /** Runs `script` with `obj` as its global `obj` (and `globals`); its first result as data. */
+    run(
+      script: string,
+      obj: unknown,
+      name: string,
+      limitMs: number,
+      globals: Readonly<Record<string, unknown>> = {},
+    ): LuaValue {
       const top = m._lua_gettop(L);
       try {
         const id = compiled(script, name, limitMs);
@@ -351,7 +361,8 @@ export async function createLuaState(opts: LuaStateOptions) {
           () => {
             m._lua_pushinteger(L, BigInt(id));
             push(obj);
-            return 2;
+            push(globals);
+            return 3;
           },
           1,
           limitMs,

@@ -18,6 +18,7 @@ export interface RunRequest {
   readonly script: string;
   readonly name: string;
   readonly obj: unknown;
+  readonly globals?: Readonly<Record<string, unknown>>;
   readonly limitMs: number;
 }
 

@@ -188,3 +188,24 @@ export interface KubeEvent {
   readonly source?: { readonly component?: string };
   readonly reportingComponent?: string;
 }
+
+/** A parameter a resource action takes (`--param NAME=VALUE`). */
+export interface ResourceActionParam {
+  readonly name: string;
+  readonly type?: string;
+  readonly default?: string;
+}
+
+/** An action a live object offers, as `GET .../resource/actions` lists it (Argo CD's shape). */
+export interface ResourceAction {
+  readonly name: string;
+  readonly disabled: boolean;
+  readonly params?: readonly ResourceActionParam[];
+  readonly iconClass?: string;
+  readonly displayName?: string;
+}
+
+/** `GET /api/v1/applications/:name/resource/actions`. */
+export interface ResourceActionsListResponse {
+  readonly actions: readonly ResourceAction[];
+}
