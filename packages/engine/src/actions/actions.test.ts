@@ -109,14 +109,14 @@ describe('built-in actions', () => {
     const [out] = set('apps', 'StatefulSet').run('restart', deployment(), {});
     expect(out?.operation).toBe('patch');
     expect(
-      (out?.resource as { spec: { template: { metadata: { annotations: unknown } } } }).spec
-        .template.metadata.annotations,
+      (out?.resource as unknown as { spec: { template: { metadata: { annotations: unknown } } } })
+        .spec.template.metadata.annotations,
     ).toEqual({ 'kubectl.kubernetes.io/restartedAt': '2026-12-07T10:11:12Z' });
   });
 
   it('scales to a whole number only', () => {
     const [out] = set('apps', 'Deployment').run('scale', deployment(), { replicas: ' 5 ' });
-    expect((out?.resource as { spec: { replicas: number } }).spec.replicas).toBe(5);
+    expect((out?.resource as unknown as { spec: { replicas: number } }).spec.replicas).toBe(5);
     for (const bad of [{}, { replicas: '-1' }, { replicas: 'x' }, { replicas: '1.5' }])
       expect(() => set('apps', 'Deployment').run('scale', deployment(), bad)).toThrow(
         /whole number/,
@@ -155,7 +155,9 @@ describe('built-in actions', () => {
       },
     });
     const [suspended] = cron.run('suspend', cronJob, {});
-    expect((suspended?.resource as { spec: { suspend: boolean } }).spec.suspend).toBe(true);
+    expect((suspended?.resource as unknown as { spec: { suspend: boolean } }).spec.suspend).toBe(
+      true,
+    );
     expect(() => cron.run('resume', cronJob, {})).toThrow(
       'action resume is disabled for this object',
     );

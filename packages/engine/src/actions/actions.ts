@@ -71,7 +71,9 @@ const paramOf = (p: unknown) => {
     {
       name,
       ...(type ? { type } : {}),
-      ...(dflt !== undefined && dflt !== null ? { default: String(dflt) } : {}),
+      ...(typeof dflt === 'string' || typeof dflt === 'number' || typeof dflt === 'boolean'
+        ? { default: String(dflt) }
+        : {}),
     },
   ];
 };

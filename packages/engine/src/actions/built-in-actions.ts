@@ -122,7 +122,7 @@ const createJob: BuiltIn = {
       },
       spec: isObject(template['spec']) ? template['spec'] : {},
     };
-    return [{ operation: 'create', resource: job as unknown as KubeObject }];
+    return [{ operation: 'create', resource: job }];
   },
 };
 
