@@ -217,6 +217,38 @@ const table: Record<
       body: JSON.stringify({ data: { a: 'b' } }),
     }),
   },
+  'GET /api/v1/applications/:name/resource/actions': {
+    allowed: 404, // ConfigMap x is not one of web's
+    row: readApps,
+    call: () => ({
+      path: '/api/v1/applications/web/resource/actions?group=&kind=ConfigMap&namespace=team-ns&resourceName=x',
+    }),
+  },
+  // action/apps/Deployment/restart: the project role's `*` and admin; readonly and the custom
+  // policy (get, sync) have no action rights.
+  'POST /api/v1/applications/:name/resource/actions': {
+    allowed: 404, // Deployment x is not one of web's
+    row: changeApps,
+    call: () => ({
+      path: '/api/v1/applications/web/resource/actions?group=apps&kind=Deployment&namespace=team-ns&resourceName=x',
+      body: 'restart',
+    }),
+  },
+  'POST /api/v1/applications/:name/resource/actions/v2': {
+    allowed: 404, // Deployment x is not one of web's
+    row: changeApps,
+    call: () => ({
+      path: '/api/v1/applications/web/resource/actions/v2',
+      body: {
+        group: 'apps',
+        kind: 'Deployment',
+        namespace: 'team-ns',
+        resourceName: 'x',
+        action: 'scale',
+        resourceActionParameters: [{ name: 'replicas', value: '2' }],
+      },
+    }),
+  },
   'GET /api/v1/applications/:name/syncwindows': {
     row: readApps,
     call: () => ({ path: '/api/v1/applications/web/syncwindows' }),

@@ -56,10 +56,11 @@ async function authorize(route: RouteDef, r: RouteRequest, ctx: ServerContext): 
     throw unauthenticated();
   if (access.kind === 'authenticated') return;
   const object = await access.object(r);
+  const action = access.actionOf ? await access.actionOf(r) : access.action;
   const rbac = await ctx.rbac(settings);
-  if (!rbac.enforce(r.principal.subject, access.resource, access.action, object)) {
+  if (!rbac.enforce(r.principal.subject, access.resource, action, object)) {
     throw forbidden(
-      `permission denied: ${access.resource}, ${access.action}, ${object}, sub: ${r.principal.name || 'anonymous'}`,
+      `permission denied: ${access.resource}, ${action}, ${object}, sub: ${r.principal.name || 'anonymous'}`,
     );
   }
 }

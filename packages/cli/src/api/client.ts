@@ -37,6 +37,8 @@ import type {
   RepositoryCreateOptions,
   RepositoryCreateRequest,
   RepositoryView,
+  ResourceAction,
+  ResourceActionsListResponse,
   ResourceDiff,
   ResourcesQuery,
   RollbackRequest,
@@ -105,6 +107,15 @@ export interface ApiClient {
     events(name: string, query?: EventsQuery): Promise<KubeEvent[]>;
     /** Deletes one object of the app's tree. */
     deleteResource(name: string, opts: DeleteResourceOptions): Promise<void>;
+    /** The actions one object of the app's tree offers. */
+    resourceActions(name: string, ref: AppResourceQuery): Promise<readonly ResourceAction[]>;
+    /** Runs an action on one object of the app's tree (Argo CD's v2 request). */
+    runResourceAction(
+      name: string,
+      ref: AppResourceQuery,
+      action: string,
+      params?: Readonly<Record<string, string>>,
+    ): Promise<void>;
     /** Patches one object of the app's tree; the answer is the object after the patch. */
     patchResource(
       name: string,
@@ -379,6 +390,25 @@ export function createApiClient(opts: ApiClientOptions): ApiClient {
       manifests: (name, o = {}) => get(app(name, '/manifests'), { ...o }),
       events: async (name, q = {}) => items(await get(app(name, '/events'), { ...q })),
       deleteResource: (name, o) => request('DELETE', app(name, '/resource'), { query: { ...o } }),
+      resourceActions: async (name, ref) =>
+        (
+          await get<Partial<ResourceActionsListResponse>>(app(name, '/resource/actions'), {
+            ...ref,
+          })
+        ).actions ?? [],
+      runResourceAction: async (name, ref, action, params = {}) => {
+        await request('POST', app(name, '/resource/actions/v2'), {
+          body: {
+            name,
+            ...ref,
+            action,
+            resourceActionParameters: Object.entries(params).map(([n, value]) => ({
+              name: n,
+              value,
+            })),
+          },
+        });
+      },
       // Argo CD's body is the patch itself, as a JSON string (grpc-gateway's `body: "patch"`).
       patchResource: (name, ref, patch, patchType) =>
         request('POST', app(name, '/resource'), { query: { ...ref, patchType }, body: patch }),

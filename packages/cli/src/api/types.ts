@@ -20,6 +20,8 @@ export type {
   RepoCredsRequest,
   RepositoryCreateRequest,
   RepositoryView,
+  ResourceAction,
+  ResourceActionsListResponse,
   ResourceDiff,
   ResourceNode,
   ResourceRef,

@@ -85,9 +85,75 @@ const targetFlags = (cmd: Command) =>
     .option('--resource-name <name>', 'name of the resource')
     .option('--all', 'act on every resource that matches');
 
-/** `app resources`, `app delete-resource`, `app patch-resource`. */
+/** `KEY=VALUE` of `--param`, repeatable. */
+const collectParam = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
+  const eq = v.indexOf('=');
+  if (eq <= 0) throw invalid(`--param takes NAME=VALUE, got ${JSON.stringify(v)}`);
+  const out = { ...prev };
+  Object.defineProperty(out, v.slice(0, eq), { value: v.slice(eq + 1), enumerable: true });
+  return out;
+};
+
+type ListFlags = ServerFlags & Partial<Target> & { output?: string };
+
+/** `app actions list|run`: argocd's resource actions (Lua customizations and built-in ones). */
+function addActionCommands(app: Command, deps: RemoteDeps): void {
+  const out = (lines: readonly string[]) => lines.forEach((l) => deps.output.out(l));
+  const actions = app.command('actions').description('list and run resource actions');
+  withServerFlags(actions.command('list'))
+    .description("the actions each resource of an application's tree offers")
+    .argument('<name>', 'application')
+    .option('--kind <kind>', 'only resources of this kind')
+    .option('--group <group>', 'only resources of this API group')
+    .option('--namespace <ns>', 'only resources of this namespace')
+    .option('--resource-name <name>', 'only the resource of this name')
+    .option('-o, --output <format>', 'wide|json|yaml', 'wide')
+    .action(async (name: string, o: ListFlags) => {
+      const f = outputFormat(o, ['wide', 'json', 'yaml']);
+      const client = await connect(deps, o);
+      const tree = await client.applications.resourceTree(name);
+      const nodes = (tree.nodes ?? []).filter(
+        (n) =>
+          (o.kind === undefined || n.kind === o.kind) &&
+          (o.group === undefined || (n.group ?? '') === o.group) &&
+          (o.namespace === undefined || (n.namespace ?? '') === o.namespace) &&
+          (o.resourceName === undefined || n.name === o.resourceName),
+      );
+      const found = [];
+      for (const n of nodes)
+        for (const a of await client.applications.resourceActions(name, refOf(n)))
+          found.push({ ...refOf(n), ...a });
+      if (isObjectFormat(f)) return out([f === 'json' ? formatJson(found) : formatYaml(found)]);
+      out(
+        alignRows([
+          ['GROUP', 'KIND', 'NAME', 'ACTION', 'DISABLED'],
+          ...found.map((a) => [dash(a.group), a.kind, a.resourceName, a.name, String(a.disabled)]),
+        ]),
+      );
+    });
+  targetFlags(actions.command('run'))
+    .description("run an action on resources of an application's tree")
+    .argument('<action>', 'the action (see `app actions list`)')
+    .option('--param <name=value>', 'a parameter of the action (repeat for several)', collectParam)
+    .action(
+      async (
+        name: string,
+        action: string,
+        o: ServerFlags & Target & { param?: Record<string, string> },
+      ) => {
+        const client = await connect(deps, o);
+        for (const n of await targets(client, name, o)) {
+          await client.applications.runResourceAction(name, refOf(n), action, o.param ?? {});
+          deps.output.out(`Action '${action}' run on ${n.kind ?? ''} '${n.name ?? ''}'`);
+        }
+      },
+    );
+}
+
+/** `app resources`, `app delete-resource`, `app patch-resource`, `app actions`. */
 export function addResourceCommands(app: Command, deps: RemoteDeps): void {
   const out = (lines: readonly string[]) => lines.forEach((l) => deps.output.out(l));
+  addActionCommands(app, deps);
 
   withServerFlags(app.command('resources'))
     .description('list the resources of an application (and its orphaned resources)')

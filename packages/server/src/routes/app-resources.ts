@@ -420,7 +420,7 @@ async function syncWindows(r: RouteRequest) {
 }
 
 /** `<project>/<app>` for an action on applications (Argo CD checks the app's RBAC object). */
-const appAccess = (action: 'get' | 'update' | 'delete'): RouteDef['access'] => ({
+export const appAccess = (action: 'get' | 'update' | 'delete'): RouteDef['access'] => ({
   kind: 'rbac',
   resource: 'applications',
   action,
@@ -452,7 +452,7 @@ function wantedResource(r: RouteRequest) {
  * (managed, or made by a managed one) are reachable, so the resource routes never reach the rest
  * of the cluster. 404 otherwise.
  */
-async function appResource(r: RouteRequest) {
+export async function appResource(r: RouteRequest) {
   const want = wantedResource(r);
   const app = await r.app();
   const dest = await destinationOf(r, app);
@@ -480,7 +480,7 @@ function manifestOf(live: KubeObject) {
 }
 
 /** The apiserver's refusal as the API's error, with its message (never the object). */
-function kubeFailure(what: string, status: number, body: unknown): ApiError {
+export function kubeFailure(what: string, status: number, body: unknown): ApiError {
   const message = (body as { message?: unknown } | undefined)?.message;
   const text = `${what}: ${typeof message === 'string' ? message : `HTTP ${status}`}`;
   if (status === 404) return notFound(text);

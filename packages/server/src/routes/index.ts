@@ -1,4 +1,5 @@
 import { accountRoutes } from './accounts.ts';
+import { appActionRoutes } from './app-actions.ts';
 import { appResourceRoutes } from './app-resources.ts';
 import { applicationRoutes } from './applications.ts';
 import { clusterRoutes } from './clusters.ts';
@@ -23,6 +24,7 @@ export const routes: readonly RouteDef[] = [
   ...accountRoutes,
   ...applicationRoutes,
   ...appResourceRoutes,
+  ...appActionRoutes,
   ...projectRoutes,
   ...repositoryRoutes,
   ...repoCredsRoutes,

@@ -23,7 +23,10 @@ export type Access =
   | {
       readonly kind: 'rbac';
       readonly resource: RbacResource;
+      /** The action checked; with `actionOf`, how it reads in the route table and OpenAPI. */
       readonly action: RbacRequestAction;
+      /** The action of this request, when it depends on it (`action/<group>/<Kind>/<name>`). */
+      readonly actionOf?: (r: RouteRequest) => Promise<RbacRequestAction>;
       /** The RBAC object, e.g. `<project>/<app>`; may read the request's target. */
       readonly object: (r: RouteRequest) => Promise<string> | string;
     };
