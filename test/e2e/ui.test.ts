@@ -391,6 +391,41 @@ describe('web UI in Chromium', () => {
       await openTree(page);
       const live = await openResourceTab(page, 'ConfigMap', 'settings', 'Live manifest');
       await visible(live.getByText('v1-content'));
+
+      // The Actions tab: a Lua action from the settings ConfigMap, run from the panel.
+      const actionsKey = 'resource.customizations.actions.ConfigMap';
+      const touch = [
+        'discovery.lua: |',
+        '  return { touch = { params = { { name = "by" } } } }',
+        'definitions:',
+        '- name: touch',
+        '  action.lua: |',
+        '    obj.metadata.labels = obj.metadata.labels or {}',
+        '    obj.metadata.labels["touched-by"] = actionParams["by"]',
+        '    return obj',
+      ].join('\n');
+      const patchSettings = (value: string | null) =>
+        kubectl([
+          ...['-n', appNamespace, 'patch', 'configmap', 'gitward-cm', '--type=merge'],
+          ...['-p', JSON.stringify({ data: { [actionsKey]: value } })],
+        ]);
+      await patchSettings(touch);
+      try {
+        await page.keyboard.press('Escape');
+        const actions = await openResourceTab(page, 'ConfigMap', 'settings', 'Actions');
+        await actions.getByLabel('by').fill('ui');
+        await button(actions, 'touch').click();
+        await visible(actions.getByRole('status'));
+        const labels = async () =>
+          (
+            await getJson<{ metadata: { labels?: Record<string, string> } }>([
+              ...['configmap', 'settings', '-n', dest],
+            ])
+          ).metadata.labels?.['touched-by'];
+        await expect.poll(labels, { timeout: uiWait }).toBe('ui');
+      } finally {
+        await patchSettings(null);
+      }
     });
   });
 

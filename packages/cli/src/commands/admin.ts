@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { stringify } from 'yaml';
 import {
+  actionSetFor,
   assessHealth,
   healthOverridesFrom,
   noHealthOverrides,
   parseManifests,
+  resourceOverridesOf,
 } from '@gitward/engine';
 import { createKubeClient, createLuaRuntime, loadKubeconfig } from '@gitward/infra';
 import {
@@ -21,6 +24,7 @@ import {
 } from '@gitward/model';
 import type { CliConfig } from '../config.ts';
 import type { Output } from '../output.ts';
+import { collectParam } from './app-options.ts';
 import { loadCustomizations } from './customizations-path.ts';
 
 export interface AdminDeps {
@@ -91,6 +95,51 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
     }
   } finally {
     await lua?.close();
+  }
+}
+
+interface ActionFlags {
+  file: string;
+  customizations?: string;
+  param?: Record<string, string>;
+  output: 'yaml' | 'json';
+}
+
+/** The actions of the first object of `f.file`, with the team's customizations if given. */
+async function actionsOf(f: Pick<ActionFlags, 'file' | 'customizations'>) {
+  const obj = await firstObject(f.file);
+  const overrides = f.customizations
+    ? await loadCustomizations(f.customizations)
+    : resourceOverridesOf({});
+  const lua = overrides.size ? createLuaRuntime() : undefined;
+  const set = actionSetFor(
+    overrides,
+    lua ? (s, o, n, g) => lua.run(s, o, n, g) : undefined,
+    groupOf(obj.apiVersion),
+    obj.kind,
+  );
+  return { obj, set, close: () => lua?.close() };
+}
+
+async function listActions(d: AdminDeps, f: ActionFlags): Promise<void> {
+  const { obj, set, close } = await actionsOf(f);
+  try {
+    d.output.out(JSON.stringify(set.list(obj), null, 2));
+  } finally {
+    await close();
+  }
+}
+
+async function runAction(d: AdminDeps, name: string, f: ActionFlags): Promise<void> {
+  const { obj, set, close } = await actionsOf(f);
+  try {
+    const impacted = set.run(name, obj, f.param ?? {});
+    // Argo CD's old-style answer (one patched object) prints as the object itself.
+    const [only] = impacted;
+    const shown = impacted.length === 1 && only?.operation === 'patch' ? only.resource : impacted;
+    d.output.out(f.output === 'json' ? JSON.stringify(shown, null, 2) : stringify(shown).trimEnd());
+  } finally {
+    await close();
   }
 }
 
@@ -178,5 +227,26 @@ export function adminCommand(d: AdminDeps): Command {
       new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'),
     )
     .action((f: HealthFlags) => runHealth(d, f));
+  const action = admin
+    .command('action')
+    .description("list and run an object's resource actions offline, as the API server would");
+  const withActionFlags = (c: Command) =>
+    c
+      .requiredOption('-f, --file <file>', 'YAML or JSON file holding the live object')
+      .option(
+        '--customizations <path>',
+        'a ConfigMap YAML with resource.customizations keys, or a directory laid out as <group>/<Kind>/actions/',
+      );
+  withActionFlags(action.command('list'))
+    .description('the actions the object offers (JSON)')
+    .action((f: ActionFlags) => listActions(d, f));
+  withActionFlags(action.command('run'))
+    .description('the object (or objects) the action would write')
+    .argument('<action>', 'the action')
+    .option('--param <name=value>', 'a parameter of the action (repeat for several)', collectParam)
+    .addOption(
+      new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'),
+    )
+    .action((name: string, f: ActionFlags) => runAction(d, name, f));
   return admin;
 }

@@ -13,6 +13,19 @@ export function outputFormat(o: { output?: string }, allowed: readonly string[])
   return f;
 }
 
+/** `--param NAME=VALUE`, repeatable (resource actions); the name stays data, never a prototype. */
+export function collectParam(v: string, prev: Record<string, string> = {}): Record<string, string> {
+  const eq = v.indexOf('=');
+  if (eq <= 0)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--param takes NAME=VALUE, got ${JSON.stringify(v)}`,
+    );
+  const out = { ...prev };
+  Object.defineProperty(out, v.slice(0, eq), { value: v.slice(eq + 1), enumerable: true });
+  return out;
+}
+
 /** `--flag true|false`, as Argo CD's boolean flags take. */
 export const bool = (v: string): boolean => {
   if (v !== 'true' && v !== 'false')

@@ -8,7 +8,7 @@ import {
   isObjectFormat,
   renderAppTree,
 } from '../format/index.ts';
-import { dash, outputFormat } from './app-options.ts';
+import { collectParam, dash, outputFormat } from './app-options.ts';
 import { connect, withServerFlags, type RemoteDeps, type ServerFlags } from './remote.ts';
 
 const invalid = (message: string) => new GitwardError(ErrorCode.InvalidArgument, message);
@@ -84,15 +84,6 @@ const targetFlags = (cmd: Command) =>
     .option('--namespace <ns>', 'namespace of the resource')
     .option('--resource-name <name>', 'name of the resource')
     .option('--all', 'act on every resource that matches');
-
-/** `KEY=VALUE` of `--param`, repeatable. */
-const collectParam = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
-  const eq = v.indexOf('=');
-  if (eq <= 0) throw invalid(`--param takes NAME=VALUE, got ${JSON.stringify(v)}`);
-  const out = { ...prev };
-  Object.defineProperty(out, v.slice(0, eq), { value: v.slice(eq + 1), enumerable: true });
-  return out;
-};
 
 type ListFlags = ServerFlags & Partial<Target> & { output?: string };
 

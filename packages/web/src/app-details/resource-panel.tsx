@@ -1,12 +1,13 @@
 /**
  * The panel a tree node or list row opens: the resource's summary, its live object (read fresh
- * from the API), its desired object (the rendered target) and the diff between them. Secrets come
- * masked from the API and are shown exactly as received.
+ * from the API), its desired object (the rendered target), the diff between them and the actions
+ * it offers. Secrets come masked from the API and are shown exactly as received.
  */
 import type { Application } from '@gitward/model';
 import { useId, useState } from 'react';
 import type { ReactNode } from 'react';
 import { HealthBadge, SyncBadge } from '../components/status-badges.tsx';
+import { ActionsTab } from './actions-tab.tsx';
 import { Dialog } from '../lib/dialog.tsx';
 import { ErrorAlert } from '../lib/error-alert.tsx';
 import { DiffView, ManifestLines } from './diff-view.tsx';
@@ -15,7 +16,7 @@ import type { ItemList, ResourceDiff } from '@gitward/model';
 import type { GraphNode } from './resource-graph.ts';
 import { appPath, useFollowedGet, type Loaded } from './use-app-resources.ts';
 
-const tabs = ['Summary', 'Live manifest', 'Desired manifest', 'Diff'] as const;
+const tabs = ['Summary', 'Live manifest', 'Desired manifest', 'Diff', 'Actions'] as const;
 type Tab = (typeof tabs)[number];
 
 export type ManagedState = Loaded<ItemList<ResourceDiff>>;
@@ -164,6 +165,7 @@ export function ResourcePanel(props: {
       return <LiveTab appName={app.metadata.name} node={node} managed={managed} />;
     if (tab === 'Desired manifest')
       return <DesiredTab node={node} state={props.managedState} managed={managed} />;
+    if (tab === 'Actions') return <ActionsTab appName={app.metadata.name} node={node} />;
     return <DiffTab node={node} state={props.managedState} managed={managed} />;
   };
   return (
