@@ -48,6 +48,21 @@ definitions:
     return obj
 `;
 
+/**
+ * Sets (or, undefined, removes) this file's key of the settings ConfigMap: server-side apply with
+ * its own field manager creates the ConfigMap when missing and leaves other keys alone.
+ */
+const setActions = (value: string | undefined) =>
+  kubectl(
+    ['apply', '--server-side', '--field-manager=actions-e2e', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'gitward-cm', namespace: appNamespace },
+      ...(value === undefined ? {} : { data: { [actionsKey]: value } }),
+    }),
+  );
+
 const live = <T>(kind: string, name: string) => getJson<T>([kind, name, '-n', dest]);
 const ok = async (args: readonly string[]) => {
   const run = await gitward(args);
@@ -65,16 +80,7 @@ beforeAll(async () => {
   dest = uniqueName('actions');
   await kubectl(['create', 'namespace', dest]);
   await applyProject('actions-proj');
-  await kubectl([
-    '-n',
-    appNamespace,
-    'patch',
-    'configmap',
-    'gitward-cm',
-    '--type=merge',
-    '-p',
-    JSON.stringify({ data: { [actionsKey]: luaActions } }),
-  ]);
+  await setActions(luaActions);
   await ok([
     ...['app', 'create', app, '--repo', repo.url, '--path', 'app', '--revision', 'main'],
     ...['--dest-namespace', dest, '--project', 'actions-proj', '--sync-policy', 'automated'],
@@ -83,16 +89,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gitward(['app', 'delete', app, '-y']);
-  await kubectl([
-    '-n',
-    appNamespace,
-    'patch',
-    'configmap',
-    'gitward-cm',
-    '--type=merge',
-    '-p',
-    JSON.stringify({ data: { [actionsKey]: null } }),
-  ]).catch(() => undefined);
+  await setActions(undefined).catch(() => undefined);
 });
 
 describe('gitward app actions against the real server', () => {

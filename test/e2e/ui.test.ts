@@ -404,11 +404,17 @@ describe('web UI in Chromium', () => {
         '    obj.metadata.labels["touched-by"] = actionParams["by"]',
         '    return obj',
       ].join('\n');
+      // Server-side apply with its own manager: creates the ConfigMap if need be, other keys stay.
       const patchSettings = (value: string | null) =>
-        kubectl([
-          ...['-n', appNamespace, 'patch', 'configmap', 'gitward-cm', '--type=merge'],
-          ...['-p', JSON.stringify({ data: { [actionsKey]: value } })],
-        ]);
+        kubectl(
+          ['apply', '--server-side', '--field-manager=ui-e2e', '-f', '-'],
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'gitward-cm', namespace: appNamespace },
+            ...(value === null ? {} : { data: { [actionsKey]: value } }),
+          }),
+        );
       await patchSettings(touch);
       try {
         await page.keyboard.press('Escape');

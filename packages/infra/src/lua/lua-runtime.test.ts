@@ -82,6 +82,13 @@ describe('createLuaRuntime', () => {
     expect(err.message).toMatch(message);
   });
 
+  it("gives a script the extra globals asked for (an action's actionParams)", () => {
+    expect(lua.run('return actionParams.owner', {}, 'a', { actionParams: { owner: 'x' } })).toBe(
+      'x',
+    );
+    expect(lua.run('return actionParams', {}, 'a')).toBeNull();
+  });
+
   it('a library a script changes is whole again in the next run', () => {
     expect(lua.run('string.upper = nil; table.insert = nil; return 1', {})).toBe(1);
     expect(lua.run('local t = {}; table.insert(t, "x"); return string.upper(t[1])', {})).toBe('X');

@@ -38,7 +38,7 @@ init.port.on('message', (req: RunRequest) => {
         reply = {
           id: req.id,
           ok: true,
-          value: lua.run(req.script, req.obj, req.name, req.limitMs),
+          value: lua.run(req.script, req.obj, req.name, req.limitMs, req.globals),
         };
       } catch (err) {
         const message =
