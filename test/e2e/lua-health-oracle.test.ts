@@ -139,8 +139,9 @@ async function argoVerdict(cmPath: string, objPath: string): Promise<string> {
     if (status === undefined) return 'none';
     return message ? `${status}: ${message}` : status;
   } catch (err) {
-    const out = String((err as { stderr?: unknown }).stderr ?? '');
-    if (/failed to get resource health/.test(out)) return 'error';
+    const stderr = (err as { stderr?: unknown }).stderr;
+    if (typeof stderr === 'string' && stderr.includes('failed to get resource health'))
+      return 'error';
     throw err;
   }
 }

@@ -16,7 +16,7 @@
 import { createApplicationStore, type ApplicationStore } from '@gitward/control';
 import { describeDrift, type ReconcileReport } from '@gitward/engine';
 import type { KubeClient } from '@gitward/infra';
-import { refreshRequest, type ApiGroup } from '@gitward/model';
+import { refreshRequest, type ApiGroup, type Application } from '@gitward/model';
 import type { Logger } from 'pino';
 import type { ReconcileObserver } from './app-events.ts';
 import { createDeletionStage } from './reconcile/deletion-stage.ts';
@@ -106,12 +106,20 @@ export function createReconciler(d: ReconcilerDeps) {
     const refresh = refreshRequest(app.metadata.annotations);
     const { rep, ctx } = await targets.target(app, refresh?.hard ?? false, run.queuedAt);
     const outcome = await operations.act(app, { rep, ...(ctx ? { ctx } : {}) });
+    // Waiting for the watch to show the sync's own writes: nothing is written this pass.
     if (outcome.deferred) return nextStep(rep, outcome);
-    const written = await writeStatus(
-      store,
-      { app, rep, outcome, refreshKey: refresh?.key },
-      d.now(),
-    );
+    return settle(app, rep, outcome, refresh?.key, log);
+  }
+
+  /** The status stage: the one write of the pass, then the log line and the observers. */
+  async function settle(
+    app: Application,
+    rep: ReconcileReport,
+    outcome: ActOutcome,
+    refreshKey: string | undefined,
+    log: Logger,
+  ): Promise<ReconcileOutcome> {
+    const written = await writeStatus(store, { app, rep, outcome, refreshKey }, d.now());
     if (written?.kind === 'superseded') {
       log.info('the application changed while the pass ran (terminate?); reconciling it again');
       return { kind: 'requeue', afterMs: 0 };

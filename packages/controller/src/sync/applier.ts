@@ -134,6 +134,12 @@ export function createApplier(kube: KubeClient, { memo, fence }: ApplierOptions 
     while (Date.now() < deadline && !(await crdReady(crd, path))) await sleep(100);
   }
 
+  /** After a real write: the fence awaits the answer's version; a new CRD must be served. */
+  async function written(obj: KubeObject, answer: KubeObject): Promise<void> {
+    fence?.wrote(answer);
+    if (isCrd(obj)) await awaitCrd(obj);
+  }
+
   async function apply(
     obj: KubeObject,
     live: KubeObject | undefined,
@@ -160,8 +166,7 @@ export function createApplier(kube: KubeClient, { memo, fence }: ApplierOptions 
     if (typeof out === 'string') return { ok: false, message: `${describe(obj)}: ${out}` };
     if (out.status >= 300)
       return { ok: false, message: `${describe(obj)}: ${statusMessage(out.body, out.status)}` };
-    if (!o.dryRun) fence?.wrote(out.body as KubeObject);
-    if (isCrd(obj) && !o.dryRun) await awaitCrd(obj);
+    if (!o.dryRun) await written(obj, out.body as KubeObject);
     return {
       ok: true,
       message: `${obj.kind.toLowerCase()}/${obj.metadata.name ?? ''} ${out.replaced ? 'replaced' : out.before ? verb(out.before, out.body as KubeObject) : 'created'}`,

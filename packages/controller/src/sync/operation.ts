@@ -177,6 +177,13 @@ function plan(app: Application, state: OperationState, inputs: SyncInputs, deps:
   });
 }
 
+/** The tasks' objects the sync wrote that the live view does not show yet (the write fence). */
+const unseenOf = (inputs: SyncInputs, tasks: readonly SyncTask[]) =>
+  inputs.unseen ? inputs.unseen(tasks.map((t) => t.key)) : [];
+
+const pastTimeout = (state: OperationState, deps: OperationDeps) =>
+  deps.now().getTime() - Date.parse(state.startedAt ?? '') > deps.timeoutMs;
+
 /**
  * One pass of a running sync, as gitops-engine's sync context does it: plan the tasks at the
  * operation's revision, read their states from the recorded results and live health, take the
@@ -202,7 +209,7 @@ export async function syncPass(
     finished: true,
   });
   if (errors.length) return finish(OperationPhase.Error, errors.join('; '));
-  const waiting = inputs.unseen?.(tasks.map((t) => t.key)) ?? [];
+  const waiting = unseenOf(inputs, tasks);
   if (waiting.length) return { state, finished: false, waiting };
   const states = taskStates(tasks, inputs, results);
   const ex: Exec = { inputs, deps, results, dryRun, targetOf: targetFor(app, inputs) };
@@ -223,10 +230,7 @@ export async function syncPass(
       step.phase === 'Succeeded' ? OperationPhase.Succeeded : OperationPhase.Failed,
       step.message,
     );
-  if (
-    step.kind === 'wait' &&
-    deps.now().getTime() - Date.parse(state.startedAt ?? '') > deps.timeoutMs
-  ) {
+  if (step.kind === 'wait' && pastTimeout(state, deps)) {
     return finish(
       OperationPhase.Failed,
       `sync timed out after ${Math.round(deps.timeoutMs / 1000)}s: ${step.message}`,

@@ -12,12 +12,9 @@ import { isObject, type JsonObject } from '../diff/json.ts';
 import type { ResourceOverrides, ScriptRunner } from '../health/customizations.ts';
 import { overrideKeyOf } from '../health/customizations.ts';
 import { builtInActions } from './built-in-actions.ts';
+import type { ImpactedResource } from './types.ts';
 
-/** What an action changes: an object to patch (the whole new object) or to create. */
-export interface ImpactedResource {
-  readonly operation: 'patch' | 'create';
-  readonly resource: KubeObject;
-}
+export type { ImpactedResource } from './types.ts';
 
 /** One kind's actions, ready to list and run. */
 export interface ActionSet {

@@ -10,7 +10,7 @@
  */
 import { ErrorCode, GitwardError, type KubeObject, type ResourceAction } from '@gitward/model';
 import { cloneJson, isObject, type JsonObject } from '../diff/json.ts';
-import type { ImpactedResource } from './actions.ts';
+import type { ImpactedResource } from './types.ts';
 
 export const restartedAtAnnotation = 'kubectl.kubernetes.io/restartedAt';
 
