@@ -416,6 +416,8 @@ describe('web UI in Chromium', () => {
           }),
         );
       await patchSettings(touch);
+      // The server reads the settings at most once a second: let that second pass.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       try {
         await page.keyboard.press('Escape');
         const actions = await openResourceTab(page, 'ConfigMap', 'settings', 'Actions');
