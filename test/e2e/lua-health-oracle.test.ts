@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -194,5 +194,59 @@ describe('Lua health checks: gitward against Argo CD itself', () => {
     expect(new Set(theirs.map((v) => v.split(':')[0]))).toEqual(
       new Set(['Healthy', 'Progressing', 'Suspended', 'Unknown', 'Degraded', 'none', 'error']),
     );
+  });
+});
+
+// The built-in rules too: every fixture of the engine's health tests judged by Argo CD with an
+// empty argocd-cm (its Go rules and built-in Lua) and by gitward with no customization.
+const fixtures = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'packages',
+  'engine',
+  'src',
+  'health',
+  'testdata',
+);
+/**
+ * Where gitward answers otherwise on purpose, with why. Argo CD's tool does not read the
+ * ignore-healthcheck annotation (its controller skips such objects before asking for health).
+ */
+const knownDifferences: Readonly<Record<string, string>> = {
+  'ignore-healthcheck.yaml': 'the annotation opts the object out: no health in both controllers',
+};
+
+describe('built-in health rules: gitward against Argo CD itself', () => {
+  it('gives every fixture of the engine tests the verdict Argo CD gives it', async () => {
+    const emptyCm = join(dir, 'empty-cm.yaml');
+    await writeFile(
+      emptyCm,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm}\ndata: {}\n',
+    );
+    const names = (await readdir(fixtures)).filter((f) => f.endsWith('.yaml')).sort();
+    const paths = names.map((n) => join(fixtures, n));
+    const ours = await runCli([
+      'admin',
+      'health',
+      ...paths.flatMap((p) => ['-f', p]),
+      '-o',
+      'json',
+    ]);
+    expect(ours.code, ours.stderr).toBe(0);
+    const lines = ours.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string | null; message?: string });
+    const theirs: string[] = [];
+    for (let i = 0; i < paths.length; i += 4)
+      theirs.push(
+        ...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(emptyCm, p)))),
+      );
+    const table = (verdicts: readonly string[]) =>
+      names.flatMap((n, i) =>
+        Object.hasOwn(knownDifferences, n) ? [] : [`${n} → ${verdicts[i]}`],
+      );
+    expect(table(lines.map(gitwardVerdict))).toEqual(table(theirs));
   });
 });
