@@ -46,7 +46,8 @@ const rules: ReadonlyMap<string, HealthRule> = new Map<string, HealthRule>([
   ['batch/CronJob', { assess: cronJobHealth }],
   [
     'autoscaling/HorizontalPodAutoscaler',
-    { assess: hpaHealth, versions: ['v1', 'v2beta1', 'v2beta2', 'v2'], label: 'HPA' },
+    // autoscaling/v2beta1 and v2beta2 are gone since Kubernetes 1.26; Argo CD says Unknown.
+    { assess: hpaHealth, versions: ['v1', 'v2'], label: 'HPA' },
   ],
   ['apiregistration.k8s.io/APIService', { assess: apiServiceHealth, versions: ['v1', 'v1beta1'] }],
   ['argoproj.io/Workflow', { assess: argoWorkflowHealth }],
@@ -80,7 +81,15 @@ export function assessHealth(
   if (annotation(obj, ignoreHealthcheckAnnotation) === 'true') return undefined;
   // A running hook's deletion is driven by the sync itself, so its own rule still decides.
   if (fieldAt(obj, 'metadata', 'deletionTimestamp') && !hasHookFinalizer(obj)) {
-    return health(HealthStatusCode.Progressing, 'Pending deletion');
+    // As Argo CD (v3): the finalizers that hold the object are named.
+    const finalizers = (obj.metadata as { finalizers?: unknown }).finalizers;
+    const held = Array.isArray(finalizers) ? finalizers.filter((f) => typeof f === 'string') : [];
+    return health(
+      HealthStatusCode.Progressing,
+      held.length
+        ? `Pending deletion; blocked by finalizers: ${held.join(', ')}`
+        : 'Pending deletion',
+    );
   }
   const group = groupOf(obj.apiVersion);
   const custom = overrides.get(`${group}/${obj.kind}`);

@@ -10,7 +10,7 @@ function scheduledHealth(obj: KubeObject): HealthStatus {
     // Either the first run is still going or no run ever succeeded; there is no telling which.
     return health(
       HealthStatusCode.Healthy,
-      'The Cronjob never completed succesfully. It may not be healthy',
+      'The CronJob never completed successfully. It may not be healthy',
     );
   }
   if (listAt(obj, 'status', 'active').length > 0) {

@@ -17,7 +17,11 @@ function fixture(file: string): KubeObject {
 const cases: [string, HealthStatusCode | undefined, RegExp?][] = [
   // Order of checks, opting out, kinds without a rule, versions without a typed conversion
   ['deletion-pending.yaml', H.Progressing, /^Pending deletion$/],
-  ['deletion-no-rule.yaml', H.Progressing, /^Pending deletion$/],
+  [
+    'deletion-no-rule.yaml',
+    H.Progressing,
+    /^Pending deletion; blocked by finalizers: example\.com\/keep$/,
+  ],
   ['deletion-hook-finalizer.yaml', H.Healthy],
   ['ignore-healthcheck.yaml', undefined],
   ['ignore-healthcheck-false.yaml', H.Progressing, /0 out of 2 new replicas/],
@@ -215,8 +219,12 @@ const cases: [string, HealthStatusCode | undefined, RegExp?][] = [
   ['hpa-v2-failed-get-pods-metric.yaml', H.Degraded, /packets-per-second/],
   ['hpa-v2-failed-get-external-metric.yaml', H.Degraded, /queue_depth/],
   ['hpa-v2-invalid-selector.yaml', H.Degraded, /no selector/],
-  ['hpa-v2beta2-failed-compute-replicas.yaml', H.Degraded, /invalid metrics/],
-  ['hpa-v2beta1-healthy.yaml', H.Healthy],
+  [
+    'hpa-v2beta2-failed-compute-replicas.yaml',
+    H.Unknown,
+    /^unsupported HPA GVK: autoscaling\/v2beta2, Kind=HorizontalPodAutoscaler$/,
+  ],
+  ['hpa-v2beta1-healthy.yaml', H.Unknown, /^unsupported HPA GVK: autoscaling\/v2beta1/],
   [
     'hpa-unsupported-version.yaml',
     H.Unknown,
@@ -234,7 +242,7 @@ const cases: [string, HealthStatusCode | undefined, RegExp?][] = [
   [
     'cronjob-never-succeeded.yaml',
     H.Healthy,
-    /^The Cronjob never completed succesfully\. It may not be healthy$/,
+    /^The CronJob never completed successfully\. It may not be healthy$/,
   ],
   [
     'cronjob-active.yaml',
