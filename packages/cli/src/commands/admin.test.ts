@@ -183,3 +183,63 @@ describe('gitward admin health --customizations (the real Lua engine)', () => {
     ]);
   });
 });
+
+describe('gitward admin action (offline, the real Lua engine)', () => {
+  async function admin(...args: string[]): Promise<string[]> {
+    const lines: string[] = [];
+    const output: Output = { out: (l) => lines.push(l), err: (l) => lines.push(`err: ${l}`) };
+    await adminCommand({ output, config: loadConfig({ HOME: '/nonexistent' }) }).parseAsync(
+      ['action', ...args],
+      { from: 'user' },
+    );
+    return lines;
+  }
+  const widget = file(
+    'widget-action.yaml',
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labels: {}}\nspec: {size: 1}\n',
+  );
+  const tree = join(dir, 'actions_customizations');
+  const actions = join(tree, 'example.com', 'Widget', 'actions');
+  mkdirSync(join(actions, 'grow'), { recursive: true });
+  writeFileSync(
+    join(actions, 'discovery.lua'),
+    'return { grow = { params = { { name = "by" } } } }',
+  );
+  writeFileSync(
+    join(actions, 'grow', 'action.lua'),
+    'obj.spec.size = obj.spec.size + tonumber(actionParams["by"])\nreturn obj',
+  );
+
+  it('lists and runs a Lua action of a resource_customizations directory', async () => {
+    expect(
+      JSON.parse((await admin('list', '-f', widget, '--customizations', tree)).join('\n')),
+    ).toEqual([{ name: 'grow', disabled: false, params: [{ name: 'by' }] }]);
+    const out = await admin(
+      'run',
+      'grow',
+      '-f',
+      widget,
+      '--customizations',
+      tree,
+      '--param',
+      'by=2',
+      '-o',
+      'json',
+    );
+    // The empty labels map stays a map (Lua cannot tell it from an empty list).
+    expect(JSON.parse(out.join('\n'))).toEqual({
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w', labels: {} },
+      spec: { size: 3 },
+    });
+  });
+
+  it('runs the built-in actions without customizations', async () => {
+    const out = await admin('run', 'scale', '-f', progressing, '--param', 'replicas=5');
+    expect(out.join('\n')).toMatch(/replicas: 5/);
+    await expect(admin('run', 'scale', '-f', progressing)).rejects.toMatchObject({
+      code: ErrorCode.InvalidArgument,
+    });
+  });
+});
