@@ -155,6 +155,26 @@ function gitwardVerdict(line: { status: string | null; message?: string }): stri
   return line.message ? `${line.status}: ${line.message}` : line.status;
 }
 
+/**
+ * The verdicts of each object file under one argocd-cm: gitward's (one `admin health` run) and
+ * Argo CD's (its tool, a few at a time: each run starts its informers), in the same terms.
+ */
+async function verdicts(cmPath: string, paths: readonly string[]) {
+  const run = await runCli([
+    ...['admin', 'health', ...paths.flatMap((p) => ['-f', p])],
+    ...['--customizations', cmPath, '-o', 'json'],
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  const ours = run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => gitwardVerdict(JSON.parse(l) as { status: string | null; message?: string }));
+  const theirs: string[] = [];
+  for (let i = 0; i < paths.length; i += 4)
+    theirs.push(...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(cmPath, p)))));
+  return { ours, theirs };
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gitward-lua-oracle-'));
   // Built once per machine (about 5 minutes with cold Go caches), then taken from the cache.
@@ -172,26 +192,9 @@ describe('Lua health checks: gitward against Argo CD itself', () => {
     const names = Object.keys(objects);
     const paths = names.map((n) => join(dir, `${n}.yaml`));
     await Promise.all(names.map((n, i) => writeFile(paths[i] ?? '', `${objects[n]}\n`)));
-    const ours = await runCli([
-      'admin',
-      'health',
-      ...paths.flatMap((p) => ['-f', p]),
-      '--customizations',
-      cmPath,
-      '-o',
-      'json',
-    ]);
-    expect(ours.code, ours.stderr).toBe(0);
-    const lines = ours.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { status: string | null; message?: string });
-    const theirs: string[] = [];
-    // A few at a time: each run of Argo CD's tool starts its informers.
-    for (let i = 0; i < paths.length; i += 4)
-      theirs.push(...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(cmPath, p)))));
-    const table = (verdicts: readonly string[]) => names.map((n, i) => `${n} → ${verdicts[i]}`);
-    expect(table(lines.map(gitwardVerdict))).toEqual(table(theirs));
+    const { ours, theirs } = await verdicts(cmPath, paths);
+    const table = (list: readonly string[]) => names.map((n, i) => `${n} → ${list[i]}`);
+    expect(table(ours)).toEqual(table(theirs));
     // The cases are chosen to cover every kind of answer.
     expect(new Set(theirs.map((v) => v.split(':')[0]))).toEqual(
       new Set(['Healthy', 'Progressing', 'Suspended', 'Unknown', 'Degraded', 'none', 'error']),
@@ -236,27 +239,11 @@ describe('built-in health rules: gitward against Argo CD itself', () => {
     );
     const names = (await readdir(fixtures)).filter((f) => f.endsWith('.yaml')).sort();
     const paths = names.map((n) => join(fixtures, n));
-    const ours = await runCli([
-      'admin',
-      'health',
-      ...paths.flatMap((p) => ['-f', p]),
-      '-o',
-      'json',
-    ]);
-    expect(ours.code, ours.stderr).toBe(0);
-    const lines = ours.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { status: string | null; message?: string });
-    const theirs: string[] = [];
-    for (let i = 0; i < paths.length; i += 4)
-      theirs.push(
-        ...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(emptyCm, p)))),
-      );
-    const table = (verdicts: readonly string[]) =>
+    const { ours, theirs } = await verdicts(emptyCm, paths);
+    const table = (list: readonly string[]) =>
       names.flatMap((n, i) =>
-        Object.hasOwn(knownDifferences, n) ? [] : [`${n} → ${statusOnly(n, verdicts[i] ?? '')}`],
+        Object.hasOwn(knownDifferences, n) ? [] : [`${n} → ${statusOnly(n, list[i] ?? '')}`],
       );
-    expect(table(lines.map(gitwardVerdict))).toEqual(table(theirs));
+    expect(table(ours)).toEqual(table(theirs));
   });
 });

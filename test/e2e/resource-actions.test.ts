@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestRepo } from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { useCliBed } from './support/cli-bed.ts';
+import { setSettingsKey } from './support/config-maps.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { appNamespace, applyProject, deployment } from './support/sync-fixtures.ts';
 
@@ -48,20 +49,7 @@ definitions:
     return obj
 `;
 
-/**
- * Sets (or, undefined, removes) this file's key of the settings ConfigMap: server-side apply with
- * its own field manager creates the ConfigMap when missing and leaves other keys alone.
- */
-const setActions = (value: string | undefined) =>
-  kubectl(
-    ['apply', '--server-side', '--field-manager=actions-e2e', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'gitward-cm', namespace: appNamespace },
-      ...(value === undefined ? {} : { data: { [actionsKey]: value } }),
-    }),
-  );
+const setActions = (value: string | undefined) => setSettingsKey('actions-e2e', actionsKey, value);
 
 const live = <T>(kind: string, name: string) => getJson<T>([kind, name, '-n', dest]);
 const ok = async (args: readonly string[]) => {

@@ -9,6 +9,7 @@ import { bootstrapSettings, createServerContext, hashPassword } from '@gitward/s
 import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
 import { launchBrowser, login, screenshot, type BrowserSession } from '@gitward/testkit';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
+import { setSettingsKey } from './support/config-maps.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { startServer, type ServerProcess } from './support/server-process.ts';
 import { appNamespace, application, deployment } from './support/sync-fixtures.ts';
@@ -404,17 +405,8 @@ describe('web UI in Chromium', () => {
         '    obj.metadata.labels["touched-by"] = actionParams["by"]',
         '    return obj',
       ].join('\n');
-      // Server-side apply with its own manager: creates the ConfigMap if need be, other keys stay.
-      const patchSettings = (value: string | null) =>
-        kubectl(
-          ['apply', '--server-side', '--field-manager=ui-e2e', '-f', '-'],
-          JSON.stringify({
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: 'gitward-cm', namespace: appNamespace },
-            ...(value === null ? {} : { data: { [actionsKey]: value } }),
-          }),
-        );
+      const patchSettings = (value: string | undefined) =>
+        setSettingsKey('ui-e2e', actionsKey, value);
       await patchSettings(touch);
       // The server reads the settings at most once a second: let that second pass.
       await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -432,7 +424,7 @@ describe('web UI in Chromium', () => {
           ).metadata.labels?.['touched-by'];
         await expect.poll(labels, { timeout: uiWait }).toBe('ui');
       } finally {
-        await patchSettings(null);
+        await patchSettings(undefined);
       }
     });
   });

@@ -16,15 +16,16 @@ function file(name: string, text: string): string {
   return path;
 }
 
-async function run(...args: string[]): Promise<string[]> {
+/** `gitward admin ARGS`: what it printed, a line each. */
+async function admin(...args: string[]): Promise<string[]> {
   const lines: string[] = [];
   const output: Output = { out: (l) => lines.push(l), err: (l) => lines.push(`err: ${l}`) };
-  await adminCommand({ output, config: loadConfig({ HOME: '/nonexistent' }) }).parseAsync(
-    ['health', ...args],
-    { from: 'user' },
-  );
+  await adminCommand({ output, config: loadConfig({ HOME: '/nonexistent' }) }).parseAsync(args, {
+    from: 'user',
+  });
   return lines;
 }
+const run = (...args: string[]) => admin('health', ...args);
 
 const progressing = file(
   'deploy.yaml',
@@ -185,15 +186,6 @@ describe('gitward admin health --customizations (the real Lua engine)', () => {
 });
 
 describe('gitward admin action (offline, the real Lua engine)', () => {
-  async function admin(...args: string[]): Promise<string[]> {
-    const lines: string[] = [];
-    const output: Output = { out: (l) => lines.push(l), err: (l) => lines.push(`err: ${l}`) };
-    await adminCommand({ output, config: loadConfig({ HOME: '/nonexistent' }) }).parseAsync(
-      ['action', ...args],
-      { from: 'user' },
-    );
-    return lines;
-  }
   const widget = file(
     'widget-action.yaml',
     'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, labels: {}}\nspec: {size: 1}\n',
@@ -212,9 +204,12 @@ describe('gitward admin action (offline, the real Lua engine)', () => {
 
   it('lists and runs a Lua action of a resource_customizations directory', async () => {
     expect(
-      JSON.parse((await admin('list', '-f', widget, '--customizations', tree)).join('\n')),
+      JSON.parse(
+        (await admin('action', 'list', '-f', widget, '--customizations', tree)).join('\n'),
+      ),
     ).toEqual([{ name: 'grow', disabled: false, params: [{ name: 'by' }] }]);
     const out = await admin(
+      'action',
       'run',
       'grow',
       '-f',
@@ -236,9 +231,9 @@ describe('gitward admin action (offline, the real Lua engine)', () => {
   });
 
   it('runs the built-in actions without customizations', async () => {
-    const out = await admin('run', 'scale', '-f', progressing, '--param', 'replicas=5');
+    const out = await admin('action', 'run', 'scale', '-f', progressing, '--param', 'replicas=5');
     expect(out.join('\n')).toMatch(/replicas: 5/);
-    await expect(admin('run', 'scale', '-f', progressing)).rejects.toMatchObject({
+    await expect(admin('action', 'run', 'scale', '-f', progressing)).rejects.toMatchObject({
       code: ErrorCode.InvalidArgument,
     });
   });

@@ -11,9 +11,7 @@ import {
   actionSetFor,
   createMergePatch,
   objectPermitted,
-  resourceOverridesOf,
   type ImpactedResource,
-  type ResourceOverrides,
 } from '@gitward/engine';
 import type { ApiResourceIndex } from '@gitward/infra';
 import {
@@ -24,21 +22,11 @@ import {
   type KubeObject,
   type ResourceActionsListResponse,
 } from '@gitward/model';
+import { customizationsOf } from '../customizations.ts';
 import { forbidden, invalid } from '../http/api-error.ts';
 import { restPath } from '../live-state.ts';
-import type { Settings } from '../settings.ts';
 import { appAccess, appResource, kubeFailure } from './app-resources.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
-
-// One read of the customizations per settings read (see settingsHealth in app-resources.ts).
-const overridesBySettings = new WeakMap<object, ResourceOverrides>();
-function overridesOf(cm: Settings['cm']): ResourceOverrides {
-  const known = overridesBySettings.get(cm);
-  if (known) return known;
-  const made = resourceOverridesOf(cm);
-  overridesBySettings.set(cm, made);
-  return made;
-}
 
 interface ActionCall {
   readonly group: string;
@@ -124,7 +112,7 @@ async function liveTarget(r: RouteRequest) {
   if (!live) throw kubeFailure(`${node.kind} ${node.name}`, 404, { message: 'it is gone' });
   const settings = await r.ctx.settings.get();
   const set = actionSetFor(
-    overridesOf(settings.cm),
+    customizationsOf(settings.cm, r.ctx.runScript).overrides,
     r.ctx.runScript,
     node.group,
     node.kind,

@@ -2,7 +2,6 @@ import {
   assessHealth,
   canSync,
   windowAppOf,
-  healthOverridesOf,
   maskSecrets,
   objectPermitted,
   orphanedResources,
@@ -11,7 +10,6 @@ import {
   windowState,
   type HealthOverrides,
   type ObjectCluster,
-  type ScriptRunner,
 } from '@gitward/engine';
 import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
 import {
@@ -39,10 +37,10 @@ import {
   type DestinationView,
 } from '../cluster/destinations.ts';
 import { childKinds, type ChildIndex } from '../cluster/tree-cache.ts';
+import { customizationsOf } from '../customizations.ts';
 import { ApiCode, ApiError, invalid, notFound, precondition } from '../http/api-error.ts';
 import { fetchLive, predictorOf, restPath } from '../live-state.ts';
 import type { TargetSource, TargetState } from '../target-state.ts';
-import type { Settings } from '../settings.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 interface TreeNode {
@@ -108,17 +106,6 @@ interface AppDestination {
   permitted(o: KubeObject, index: ApiResourceIndex): boolean;
 }
 
-// One set of health checks per settings read (the settings source hands out the same object
-// until the ConfigMap is read again), so a check's per-object memo outlives one request.
-const healthBySettings = new WeakMap<object, HealthOverrides>();
-function settingsHealth(run: ScriptRunner | undefined, cm: Settings['cm']): HealthOverrides {
-  const known = healthBySettings.get(cm);
-  if (known) return known;
-  const made = healthOverridesOf(cm, run);
-  healthBySettings.set(cm, made);
-  return made;
-}
-
 async function destinationOf(r: RouteRequest, app: Application): Promise<AppDestination> {
   const [out, settings] = await Promise.all([
     destinationKube(r.ctx, app.spec.destination),
@@ -135,7 +122,7 @@ async function destinationOf(r: RouteRequest, app: Application): Promise<AppDest
     trackingAnnotation: () => trackingAnnotation(r.ctx.store.group),
     cluster: out.cluster,
     project,
-    healthOverrides: settingsHealth(r.ctx.runScript, settings.cm),
+    healthOverrides: customizationsOf(settings.cm, r.ctx.runScript).health,
     // Without its project the app may show nothing (Argo CD refuses such an app outright).
     permitted: (o, index) =>
       project !== undefined &&

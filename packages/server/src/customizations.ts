@@ -1,0 +1,37 @@
+/**
+ * The settings ConfigMap's resource customizations (Lua health checks and actions), read once per
+ * settings read: the settings source hands out the same `cm` object until it reads the ConfigMap
+ * again, so the parse and each health check's per-object memo outlive one request.
+ */
+import {
+  healthOverridesFrom,
+  noHealthOverrides,
+  resourceOverridesOf,
+  type HealthOverrides,
+  type ResourceOverrides,
+  type ScriptRunner,
+} from '@gitward/engine';
+import type { Settings } from './settings.ts';
+
+export interface Customizations {
+  readonly overrides: ResourceOverrides;
+  /** The health scripts, ready to run (none without a script runner). */
+  readonly health: HealthOverrides;
+}
+
+const bySettings = new WeakMap<object, Customizations>();
+
+export function customizationsOf(
+  cm: Settings['cm'],
+  run: ScriptRunner | undefined,
+): Customizations {
+  const known = bySettings.get(cm);
+  if (known) return known;
+  const overrides = resourceOverridesOf(cm);
+  const made = {
+    overrides,
+    health: run && overrides.size ? healthOverridesFrom(overrides, run) : noHealthOverrides,
+  };
+  bySettings.set(cm, made);
+  return made;
+}
