@@ -25,9 +25,14 @@ export interface ControllerOptions {
   readonly namespace: string;
   /**
    * The periodic refresh, asked each time one is scheduled (the settings ConfigMap can change it
-   * at run time): every `resyncSeconds` plus up to `jitterSeconds`; 0 disables.
+   * at run time): every `resyncSeconds` plus up to `jitterSeconds`; 0 disables. With it off, a
+   * `hardResyncSeconds` above 0 still brings each app back that often (its hard refresh).
    */
-  readonly resync: () => { readonly resyncSeconds: number; readonly jitterSeconds: number };
+  readonly resync: () => {
+    readonly resyncSeconds: number;
+    readonly jitterSeconds: number;
+    readonly hardResyncSeconds?: number;
+  };
   /**
    * Subscribes to settings changes (tracking method, refresh period, health checks): every app
    * is compared again.
@@ -51,6 +56,8 @@ export interface ControllerOptions {
    * the managers the Applications' ignoreDifferences name (managedFieldsManagers).
    */
   readonly keptManagers?: KeptManagersSource;
+  /** The managers the settings' system-wide ignoreDifferences name: kept for every app. */
+  readonly settingsManagers?: () => readonly string[];
 }
 
 const relistWaitMs = 10_000;
@@ -64,8 +71,9 @@ export function createController(o: ControllerOptions) {
   const seen = new Map<string, AppTrigger>();
   /** Milliseconds to the next periodic refresh, or undefined when it is off. */
   const nextResync = (): number | undefined => {
-    const { resyncSeconds, jitterSeconds } = o.resync();
-    return resyncSeconds > 0 ? (resyncSeconds + Math.random() * jitterSeconds) * 1000 : undefined;
+    const { resyncSeconds, jitterSeconds, hardResyncSeconds = 0 } = o.resync();
+    if (resyncSeconds > 0) return (resyncSeconds + Math.random() * jitterSeconds) * 1000;
+    return hardResyncSeconds > 0 ? hardResyncSeconds * 1000 : undefined;
   };
   let unsubscribe: (() => void) | undefined;
   let unsubscribeSettings: (() => void) | undefined;
@@ -106,7 +114,7 @@ export function createController(o: ControllerOptions) {
     const named = app ? managersNamedBy(app) : [];
     if (named.length > 0) managersOf.set(name, named);
     else managersOf.delete(name);
-    const all = [...new Set([...managersOf.values()].flat())].sort();
+    const all = [...new Set([...managersOf.values(), o.settingsManagers?.() ?? []].flat())].sort();
     const key = JSON.stringify(all);
     if (key === keptKey) return undefined;
     const grew = all.some((m) => !o.keptManagers?.has(m));

@@ -31,7 +31,6 @@ import { inCluster } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultControlNamespace,
-  defaultInstanceLabel,
   errorMessage,
   secretTypeLabel,
   settingsNames,
@@ -163,7 +162,7 @@ const cacheOptions = (server: string) => ({
   keptManagers,
   // Asked again on each read: a tracking method changed in the ConfigMap re-indexes the caches.
   labelKey: () =>
-    current().trackingMethod === TrackingMethod.Annotation ? undefined : defaultInstanceLabel,
+    current().trackingMethod === TrackingMethod.Annotation ? undefined : current().instanceLabelKey,
   onError: (err: unknown, kind: string) =>
     logger.warn({ server, kind, err: errorMessage(err) }, 'watch error; retrying'),
 });
@@ -227,12 +226,11 @@ const reconciler = createReconciler({
   group: cfg.group,
   namespace: cfg.namespace,
   trackingAnnotation: tracking,
-  trackingMethod: () => current().trackingMethod,
+  settings: current,
   logger,
   now: () => new Date(),
   syncTimeoutMs: cfg.syncTimeoutSeconds * 1000,
   statusSubresource: () => statusSubresource,
-  healthOverrides: () => current().healthOverrides,
   observer: createAppObserver({
     kube,
     group: cfg.group,
@@ -257,6 +255,7 @@ const controller = createController({
   reconcileTimer: metrics.reconcileTimer,
   ...(sharding && { ownership: sharding }),
   keptManagers,
+  settingsManagers: () => current().ignoreDifferences.flatMap((r) => r.managedFieldsManagers ?? []),
 });
 
 // Ready: the leader once its caches are synced, and a standby once its CRDs are checked and it

@@ -85,6 +85,26 @@ export function createReconciler(d: ReconcilerDeps) {
   const targets = createTargetStage(d);
   const operations = createOperationStage(d, targets);
   const deletions = createDeletionStage(d, store, targets);
+  // When each app last rendered afresh for `timeout.hard.reconciliation` (an entry per app,
+  // dropped when the app goes).
+  const lastHard = new Map<string, number>();
+
+  /**
+   * Whether this pass must render afresh because `timeout.hard.reconciliation` has passed since
+   * the app's last such render (its first pass only starts the clock: it rendered anyway).
+   */
+  function hardDue(name: string): boolean {
+    const seconds = d.settings().hardResyncSeconds;
+    const now = d.now().getTime();
+    const last = lastHard.get(name);
+    if (seconds <= 0 || last === undefined) {
+      lastHard.set(name, now);
+      return false;
+    }
+    if (now - last < seconds * 1000) return false;
+    lastHard.set(name, now);
+    return true;
+  }
 
   /** view → resolve → render → compare → sync step → status, for one Application. */
   async function reconcile(
@@ -94,6 +114,7 @@ export function createReconciler(d: ReconcilerDeps) {
     const log = d.logger.child({ app: name });
     const view = store.view(name);
     if (view.kind === 'gone') {
+      lastHard.delete(name);
       d.observer?.gone(name);
       return { kind: 'gone' };
     }
@@ -104,7 +125,8 @@ export function createReconciler(d: ReconcilerDeps) {
     const app = view.app;
     if (app.metadata.deletionTimestamp) return deletions.deleteApplication(app, log);
     const refresh = refreshRequest(app.metadata.annotations);
-    const { rep, ctx } = await targets.target(app, refresh?.hard ?? false, run.queuedAt);
+    const hard = hardDue(name) || (refresh?.hard ?? false);
+    const { rep, ctx } = await targets.target(app, hard, run.queuedAt);
     const outcome = await operations.act(app, { rep, ...(ctx ? { ctx } : {}) });
     // Waiting for the watch to show the sync's own writes: nothing is written this pass.
     if (outcome.deferred) return nextStep(rep, outcome);

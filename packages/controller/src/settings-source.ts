@@ -30,7 +30,16 @@ export interface ControllerSettingsDeps {
 
 /** What decides whether a change must reach every app. */
 const effectKey = (s: ReconcileSettings) =>
-  JSON.stringify([s.trackingMethod, s.resyncSeconds, s.jitterSeconds, [...s.resourceOverrides]]);
+  JSON.stringify([
+    s.trackingMethod,
+    s.instanceLabelKey,
+    s.resyncSeconds,
+    s.jitterSeconds,
+    s.hardResyncSeconds,
+    s.compareOptions,
+    s.resourceFilter,
+    [...s.resourceOverrides],
+  ]);
 
 export function createControllerSettings(d: ControllerSettingsDeps) {
   const listeners = new Set<() => void>();

@@ -56,6 +56,20 @@ export {
   type SettingsProblem,
 } from './settings/settings-cm.ts';
 export {
+  compareOptionsOf,
+  defaultCompareOptions,
+  diffRulesFor,
+  systemIgnoreDifferences,
+  type CompareOptions,
+} from './settings/diff-settings.ts';
+export {
+  filteredResourcesOf,
+  isExcludedResource,
+  noResourceFilter,
+  type FilteredResource,
+  type ResourceFilter,
+} from './settings/resource-filter.ts';
+export {
   assignShards,
   defaultShardEpsilon,
   defaultShardVirtualNodes,

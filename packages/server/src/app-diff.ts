@@ -13,10 +13,13 @@
  */
 import {
   compareApplication,
+  diffRulesFor,
   diffResource,
+  isExcludedResource,
   maskSecrets,
   objectPermitted,
   type ObjectCluster,
+  type ReconcileSettings,
 } from '@gitward/engine';
 import {
   formatResourceKey,
@@ -74,6 +77,14 @@ export interface ManagedResourcesInput {
   readonly namespaced: (group: string, kind: string) => boolean | undefined;
   /** argocd-cm `resource.sensitive.mask.annotations`. */
   readonly sensitiveAnnotations: readonly string[];
+  /**
+   * What the settings change in the comparison, as the controller reads them: system-wide
+   * ignoreDifferences, compare options, excluded kinds. Absent: Argo CD's defaults.
+   */
+  readonly settings?: Pick<
+    ReconcileSettings,
+    'ignoreDifferences' | 'compareOptions' | 'resourceFilter'
+  >;
 }
 
 const json = (o: KubeObject | undefined): string => JSON.stringify(o ?? null);
@@ -102,19 +113,36 @@ export function maskedManifests(
  * compared as compareApplication compares them, with their states as JSON strings.
  */
 export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResource[] {
-  const { app, project } = input;
-  const ignoreDifferences = app.spec.ignoreDifferences ?? [];
-  const desiredById = new Map(input.desired.map((o) => [formatResourceKey(resourceKeyOf(o)), o]));
+  const { app, project, settings } = input;
+  const ignoreDifferences = diffRulesFor(
+    app.spec.ignoreDifferences,
+    settings?.ignoreDifferences ?? [],
+  );
+  const compareOptions = settings?.compareOptions;
+  // Excluded kinds are neither compared nor synced by the controller, so never shown here.
+  const desired = settings
+    ? input.desired.filter(
+        (o) =>
+          !isExcludedResource(
+            settings.resourceFilter,
+            groupOf(o.apiVersion),
+            o.kind,
+            input.cluster.server,
+          ),
+      )
+    : input.desired;
+  const desiredById = new Map(desired.map((o) => [formatResourceKey(resourceKeyOf(o)), o]));
   const managed = input.managed.flatMap((k) => {
     const o = input.live.get(formatResourceKey(k));
     return o ? [o] : [];
   });
   const result = compareApplication({
-    desired: input.desired,
+    desired,
     live: input.live,
     managed,
     predicted: input.predicted,
     ignoreDifferences,
+    ...(compareOptions && { compareOptions }),
     appName: app.metadata.name,
     ...(project
       ? {
@@ -137,6 +165,7 @@ export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResou
       input.sensitiveAnnotations.length > 0 && (isSecret(desired) || isSecret(live))
         ? diffResource(desired, live, input.predicted.get(id), {
             ignoreDifferences,
+            ...compareOptions,
             sensitiveAnnotations: input.sensitiveAnnotations,
           })
         : r.diff;

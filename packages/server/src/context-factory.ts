@@ -62,11 +62,13 @@ export function createServerContext(deps: {
       renderer: deps.renderer,
       store,
       group: deps.group,
-      trackingMethod: async () =>
-        reconcileSettingsOf(
+      tracking: async () => {
+        const s = reconcileSettingsOf(
           (await settings.get()).cm,
           deps.trackingMethod ? { trackingMethod: deps.trackingMethod } : {},
-        ).settings.trackingMethod,
+        ).settings;
+        return { method: s.trackingMethod, labelKey: s.instanceLabelKey };
+      },
       kubeVersion: () => {
         // Asked once; a failed answer is asked again next time rather than remembered.
         kubeVersion ??= deps.kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''));

@@ -1,13 +1,14 @@
 /**
- * The settings ConfigMap's resource customizations (Lua health checks and actions), read once per
+ * The settings ConfigMap as the controller reads it (the engine's reconcileSettingsOf: resource
+ * customizations, system-wide ignoreDifferences, compare options, exclusions), read once per
  * settings read: the settings source hands out the same `cm` object until it reads the ConfigMap
- * again, so the parse and each health check's per-object memo outlive one request.
+ * again, so the parse and each health check's per-object memo outlive one request. The server's
+ * own `--tracking-method` flag is applied where the server tracks (target-state), not here.
  */
 import {
-  healthOverridesFrom,
-  noHealthOverrides,
-  resourceOverridesOf,
+  reconcileSettingsOf,
   type HealthOverrides,
+  type ReconcileSettings,
   type ResourceOverrides,
   type ScriptRunner,
 } from '@gitward/engine';
@@ -17,6 +18,8 @@ export interface Customizations {
   readonly overrides: ResourceOverrides;
   /** The health scripts, ready to run (none without a script runner). */
   readonly health: HealthOverrides;
+  /** Everything else the ConfigMap says about comparing. */
+  readonly settings: ReconcileSettings;
 }
 
 const bySettings = new WeakMap<object, Customizations>();
@@ -27,10 +30,11 @@ export function customizationsOf(
 ): Customizations {
   const known = bySettings.get(cm);
   if (known) return known;
-  const overrides = resourceOverridesOf(cm);
+  const { settings } = reconcileSettingsOf(cm, {}, run);
   const made = {
-    overrides,
-    health: run && overrides.size ? healthOverridesFrom(overrides, run) : noHealthOverrides,
+    overrides: settings.resourceOverrides,
+    health: settings.healthOverrides,
+    settings,
   };
   bySettings.set(cm, made);
   return made;

@@ -65,7 +65,8 @@ function fixture(outcome: Outcome, secrets: KubeObject[] = [repoSecret]) {
     store,
     kubeVersion: () => Promise.resolve('1.34.4'),
     group: 'gitward.dev',
-    trackingMethod: () => Promise.resolve('annotation'),
+    tracking: () =>
+      Promise.resolve({ method: 'annotation', labelKey: 'app.kubernetes.io/instance' }),
   });
   return { source, requests, listed };
 }

@@ -56,8 +56,11 @@ export interface TargetSourceDeps {
   /** The destination's version without the leading "v" (e.g. "1.34.4"), for Helm. */
   readonly kubeVersion: () => Promise<string>;
   readonly group: ApiGroup;
-  /** Asked per render: the settings ConfigMap can change it at run time. */
-  readonly trackingMethod: () => Promise<TrackingMethod>;
+  /**
+   * How rendered objects are marked as the app's (tracking method and instance label): asked per
+   * render, as the settings ConfigMap can change it at run time.
+   */
+  readonly tracking: () => Promise<{ readonly method: TrackingMethod; readonly labelKey: string }>;
 }
 
 /** The TargetSource over a renderer and the cluster (repo Secrets, discovery). */
@@ -92,11 +95,11 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       };
     const source = opts.revision ? { ...first, targetRevision: opts.revision } : first;
     const destination = opts.destination ?? inCluster;
-    const [index, kubeVersion, credentials, method] = await Promise.all([
+    const [index, kubeVersion, credentials, tracking] = await Promise.all([
       destination.discover(),
       destination.kubeVersion(),
       credentialsFor(source.repoURL, app.spec.project),
-      d.trackingMethod(),
+      d.tracking(),
     ]);
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const out = await d.renderer.render({
@@ -113,7 +116,9 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
     const objects = out.kind === 'rendered' ? out.objects : [];
     return {
       ok: true,
-      objects: objects.map((o) => withTracking(o, app.metadata.name, method, annotation)),
+      objects: objects.map((o) =>
+        withTracking(o, app.metadata.name, tracking.method, annotation, tracking.labelKey),
+      ),
       revision: out.revision,
       sourceType: out.sourceType,
     };

@@ -88,6 +88,8 @@ function syncInputs(ctx: CompareContext): SyncInputs {
     index: ctx.index,
     forbidden: ctx.forbidden,
     healthOverrides: ctx.healthOverrides,
+    ignoreDifferences: ctx.ignoreDifferences,
+    instanceLabelKey: ctx.instanceLabelKey,
   };
 }
 

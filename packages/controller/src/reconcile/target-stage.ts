@@ -8,7 +8,8 @@ import {
   applyDefaultNamespace,
   compareApplication,
   createDiffMemo,
-  noHealthOverrides,
+  diffRulesFor,
+  isExcludedResource,
   objectPermitted,
   orphanedResources,
   parseManifests,
@@ -18,6 +19,7 @@ import {
   validateApplication,
   type Condition,
   type ReconcileReport,
+  type ReconcileSettings,
   type ScopeLookup,
 } from '@gitward/engine';
 import type { ApiResourceIndex, ClusterCache } from '@gitward/infra';
@@ -51,6 +53,29 @@ const failed = (message: string): Compared => ({
     conditions: [{ type: ApplicationConditionType.ComparisonError, message }],
   },
 });
+
+/**
+ * The desired objects the settings' `resource.exclusions`/`inclusions` leave to gitward, and an
+ * ExcludedResourceWarning (Argo CD's words) for each one they drop: it is neither compared nor
+ * synced, and never pruned, since its kind is never watched.
+ */
+function withoutExcluded(
+  objects: readonly KubeObject[],
+  s: ReconcileSettings,
+  server: string,
+): { readonly kept: readonly KubeObject[]; readonly warnings: readonly Condition[] } {
+  const warnings: Condition[] = [];
+  const kept = objects.filter((o) => {
+    const group = groupOf(o.apiVersion);
+    if (!isExcludedResource(s.resourceFilter, group, o.kind, server)) return true;
+    warnings.push({
+      type: ApplicationConditionType.ExcludedResourceWarning,
+      message: `Resource ${group}/${o.kind} ${o.metadata.name ?? ''} is excluded in the settings`,
+    });
+    return false;
+  });
+  return { kept, warnings };
+}
 
 /** The app's project from the cache (undefined when it does not exist; throws when malformed). */
 export function projectOf(cache: ClusterCache, d: StageDeps, app: Application) {
@@ -96,7 +121,10 @@ export function createTargetStage(d: StageDeps) {
     });
   }
 
-  /** Desired objects against the destination's live ones, through its dry-run predictor. */
+  /**
+   * Desired objects against the destination's live ones, through its dry-run predictor. The
+   * settings' excluded kinds are dropped first (their warnings join the result's).
+   */
   async function compare(
     app: Application,
     project: AppProject,
@@ -106,15 +134,20 @@ export function createTargetStage(d: StageDeps) {
   ): Promise<Omit<CompareContext, 'revision'>> {
     const name = app.metadata.name;
     const cache = cluster.cache;
-    const desired = objects.map((o) =>
-      withTracking(o, name, d.trackingMethod(), d.trackingAnnotation),
+    const s = d.settings();
+    const { kept, warnings: excluded } = withoutExcluded(objects, s, cluster.server);
+    const desired = kept.map((o) =>
+      withTracking(o, name, s.trackingMethod, d.trackingAnnotation, s.instanceLabelKey),
     );
+    // Excluded kinds are never watched: neither shown in the tree nor ever pruned.
     const kinds = new Map<string, { group: string; kind: string }>();
-    for (const o of desired) {
-      const group = groupOf(o.apiVersion);
-      kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
-    }
-    await cache.watchKinds([...kinds.values(), ...treeKinds]);
+    const watch = (group: string, kind: string) => {
+      if (!isExcludedResource(s.resourceFilter, group, kind, cluster.server))
+        kinds.set(`${group}/${kind}`, { group, kind });
+    };
+    for (const o of desired) watch(groupOf(o.apiVersion), o.kind);
+    for (const k of treeKinds) watch(k.group, k.kind);
+    await cache.watchKinds([...kinds.values()]);
     // One snapshot of the cache, taken before the dry runs' await: the watch may deliver an
     // applied object meanwhile, and a compare that missed it must not sit beside an operation
     // view that saw it (the sync would end with its own table showing the object Missing).
@@ -128,21 +161,37 @@ export function createTargetStage(d: StageDeps) {
     // The rule the API server applies to what it shows of live state (engine's objectPermitted).
     const permits = (o: KubeObject) =>
       objectPermitted(project, cluster, o, index.lookup(groupOf(o.apiVersion), o.kind)?.namespaced);
-    const healthOverrides = d.healthOverrides?.() ?? noHealthOverrides;
-    const result = compareApplication({
+    const healthOverrides = s.healthOverrides;
+    const ignoreDifferences = diffRulesFor(app.spec.ignoreDifferences, s.ignoreDifferences);
+    const compared = compareApplication({
       desired,
       live,
       managed,
       predicted,
-      ignoreDifferences: app.spec.ignoreDifferences ?? [],
+      ignoreDifferences,
+      compareOptions: s.compareOptions,
       appName: name,
       trackingAnnotation: d.trackingAnnotation,
       forbidden: permits,
       healthOverrides,
       diff,
     });
+    const result = excluded.length
+      ? { ...compared, warnings: [...excluded, ...compared.warnings] }
+      : compared;
     const forbidden = desired.map(permits).filter((m) => m !== undefined);
-    return { result, desired, live, managed, index, forbidden, cluster, healthOverrides };
+    return {
+      result,
+      desired,
+      live,
+      managed,
+      index,
+      forbidden,
+      cluster,
+      healthOverrides,
+      ignoreDifferences,
+      instanceLabelKey: s.instanceLabelKey,
+    };
   }
 
   /**
@@ -157,7 +206,9 @@ export function createTargetStage(d: StageDeps) {
   ): Condition[] {
     const ns = app.spec.destination.namespace;
     if (!ns || !project.spec.orphanedResources?.warn) return [];
-    const tracked = (o: KubeObject) => isTracked(o, d.trackingAnnotation, d.trackingMethod());
+    const { trackingMethod, instanceLabelKey } = d.settings();
+    const tracked = (o: KubeObject) =>
+      isTracked(o, d.trackingAnnotation, trackingMethod, instanceLabelKey);
     const orphans = orphanedResources(project, cluster.cache.inNamespace(ns), tracked);
     return orphans.length
       ? [

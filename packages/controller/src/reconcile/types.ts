@@ -1,5 +1,11 @@
 /** The types the stages of one reconcile hand each other (see ../reconciler.ts). */
-import type { CompareResult, HealthOverrides, ReconcileReport } from '@gitward/engine';
+import type {
+  CompareResult,
+  HealthOverrides,
+  IgnoreDifference,
+  ReconcileReport,
+  ReconcileSettings,
+} from '@gitward/engine';
 import type { ApiResourceIndex, ClusterCache } from '@gitward/infra';
 import type {
   ApiGroup,
@@ -7,7 +13,6 @@ import type {
   ApplicationStatus,
   KubeObject,
   Operation,
-  TrackingMethod,
 } from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
 import type { Logger } from 'pino';
@@ -29,6 +34,10 @@ export interface CompareContext {
   readonly cluster: DestinationCluster;
   /** The settings' health checks the comparison judged with; the sync's waves use the same. */
   readonly healthOverrides: HealthOverrides;
+  /** The ignoreDifferences rules it compared with (the app's and the system-wide ones). */
+  readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** The instance label the desired objects carry under label tracking. */
+  readonly instanceLabelKey: string;
 }
 
 /** The target stage's output: a report, and the context a sync needs when the app compared. */
@@ -70,16 +79,14 @@ export interface StageDeps {
   readonly group: ApiGroup;
   readonly namespace: string;
   readonly trackingAnnotation: string;
-  /** From the settings ConfigMap (or the flag), asked on every reconcile: it may change. */
-  readonly trackingMethod: () => TrackingMethod;
+  /**
+   * The settings ConfigMap as parsed (flags winning over its keys), kept by a watch: asked once
+   * per pass, as it may change between passes.
+   */
+  readonly settings: () => ReconcileSettings;
   readonly logger: Logger;
   readonly now: () => Date;
   readonly syncTimeoutMs: number;
-  /**
-   * The health checks the settings ConfigMap configures (argocd-cm / gitward-cm, from a watch):
-   * read on every reconcile. Absent: the built-in rules only.
-   */
-  readonly healthOverrides?: () => HealthOverrides;
 }
 
 /** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */

@@ -17,6 +17,7 @@ import {
   skipsDryRun,
   taskStatusFromHealth,
   type HealthOverrides,
+  type IgnoreDifference,
   type SyncStep,
   type SyncTask,
   type TaskState,
@@ -53,6 +54,13 @@ export interface SyncInputs {
   readonly forbidden?: readonly string[];
   /** Health checks the settings configure: a wave waits for a child app's health with them. */
   readonly healthOverrides?: HealthOverrides;
+  /**
+   * The ignoreDifferences rules the compare used (the app's and the system-wide ones), which
+   * RespectIgnoreDifferences keeps live values for. Absent: the app's own.
+   */
+  readonly ignoreDifferences?: readonly IgnoreDifference[];
+  /** The instance label of label tracking (settings' `application.instanceLabelKey`). */
+  readonly instanceLabelKey?: string;
   /**
    * Of these keys, those this controller wrote that the live view does not show yet (the write
    * fence, control/write-fence.ts): while any is unseen the pass decides nothing.
@@ -374,8 +382,10 @@ async function prepare(
   if (forbidden.length)
     return { failure: `one or more synchronization tasks are not valid: ${forbidden.join('; ')}` };
   if (parseSyncOptions(appSyncOptions(app)).failOnSharedResource) {
-    const shared = sharedResourceMessages(ex.inputs.desired, (o) =>
-      ex.inputs.live(resourceKeyOf(o)),
+    const shared = sharedResourceMessages(
+      ex.inputs.desired,
+      (o) => ex.inputs.live(resourceKeyOf(o)),
+      ex.inputs.instanceLabelKey,
     );
     if (shared.length) return { failure: `Shared resource found: ${shared.join('; ')}` };
   }
@@ -587,11 +597,11 @@ interface Exec {
 }
 
 /**
- * RespectIgnoreDifferences=true: the fields the app's ignoreDifferences name keep their live
- * values; otherwise the target goes as rendered.
+ * RespectIgnoreDifferences=true: the fields the compare's ignoreDifferences rules name keep their
+ * live values; otherwise the target goes as rendered.
  */
 function targetFor(app: Application, inputs: SyncInputs): Exec['targetOf'] {
-  const rules = app.spec.ignoreDifferences ?? [];
+  const rules = inputs.ignoreDifferences ?? app.spec.ignoreDifferences ?? [];
   return (t, target) =>
     t.options.respectIgnoreDifferences && rules.length
       ? respectIgnoreDifferences(target, inputs.live(t.key), rules)

@@ -10,6 +10,7 @@ import {
 } from '@gitward/model';
 import {
   diffResource,
+  type DiffOptions,
   type DiffResource,
   type IgnoreDifference,
   type ResourceDiff,
@@ -30,7 +31,13 @@ export interface CompareInput {
   readonly managed: readonly KubeObject[];
   /** Server-side dry-run results by formatted ResourceKey (missing: compare two-way). */
   readonly predicted: ReadonlyMap<string, KubeObject>;
+  /** The app's rules and the system-wide ones (settings' diffRulesFor). */
   readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** argocd-cm `resource.compareoptions` (settings' compareOptionsOf); Argo CD's defaults without. */
+  readonly compareOptions?: Pick<
+    DiffOptions,
+    'ignoreAggregatedRoles' | 'ignoreResourceStatusField'
+  >;
   /** This Application's name and the tracking annotation, to spot objects another app owns. */
   readonly appName?: string;
   readonly trackingAnnotation?: string;
@@ -80,13 +87,16 @@ const ignoresExtraneous = (obj: KubeObject) =>
     .split(',')
     .some((o) => o.trim() === 'IgnoreExtraneous');
 
+const diffOptionsOf = (input: CompareInput): DiffOptions => ({
+  ignoreDifferences: input.ignoreDifferences,
+  ...input.compareOptions,
+});
+
 function compareDesired(obj: KubeObject, input: CompareInput): ResourceComparison {
   const id = formatResourceKey(resourceKeyOf(obj));
   const live = input.live.get(id);
   if (input.forbidden?.(obj)) {
-    const diff = (input.diff ?? diffResource)(obj, live, undefined, {
-      ignoreDifferences: input.ignoreDifferences,
-    });
+    const diff = (input.diff ?? diffResource)(obj, live, undefined, diffOptionsOf(input));
     return {
       key: resourceKeyOf(obj),
       version: versionOf(obj),
@@ -96,9 +106,12 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
       diff,
     };
   }
-  const diff = (input.diff ?? diffResource)(obj, live, input.predicted.get(id), {
-    ignoreDifferences: input.ignoreDifferences,
-  });
+  const diff = (input.diff ?? diffResource)(
+    obj,
+    live,
+    input.predicted.get(id),
+    diffOptionsOf(input),
+  );
   const health = live
     ? assessHealth(live, input.healthOverrides)
     : { status: HealthStatusCode.Missing };
@@ -114,9 +127,7 @@ function compareDesired(obj: KubeObject, input: CompareInput): ResourceCompariso
 }
 
 function compareExtraneous(live: KubeObject, input: CompareInput): ResourceComparison {
-  const diff = diffResource(undefined, live, undefined, {
-    ignoreDifferences: input.ignoreDifferences,
-  });
+  const diff = diffResource(undefined, live, undefined, diffOptionsOf(input));
   const health = assessHealth(live, input.healthOverrides);
   const ignored = ignoresExtraneous(live);
   return {

@@ -30,7 +30,10 @@ function prepare(
   managedFieldsFrom: KubeObject,
   opts: DiffOptions,
 ): KubeObject {
-  const norm = { ignoreAggregatedRoles: opts.ignoreAggregatedRoles };
+  const norm = {
+    ignoreAggregatedRoles: opts.ignoreAggregatedRoles,
+    ignoreResourceStatusField: opts.ignoreResourceStatusField,
+  };
   const owned = removeManagedFieldsIgnores(obj, rules, managedFieldsFrom);
   const normalized = normalizeObject(owned, norm);
   if (rules.length === 0) return normalized;

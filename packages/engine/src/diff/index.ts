@@ -21,5 +21,5 @@ export {
 } from './jq-path.ts';
 export { maskSecrets } from './mask.ts';
 export { normalizeObject, type NormalizeOptions } from './normalize.ts';
-export type { DiffOptions, IgnoreDifference, ResourceDiff } from './types.ts';
+export type { DiffOptions, IgnoreDifference, IgnoreResourceStatus, ResourceDiff } from './types.ts';
 export { diffLines, unifiedDiff, type DiffLine, type UnifiedDiffOptions } from './unified-diff.ts';

@@ -1,6 +1,7 @@
 import { groupOf, type KubeObject } from '@gitward/model';
 import { encodeBase64 } from './base64.ts';
 import { canonicalJson, isObject, type JsonObject } from './json.ts';
+import type { IgnoreResourceStatus } from './types.ts';
 
 /** Metadata the apiserver writes and a repository never declares. */
 const serverMetadata = [
@@ -25,6 +26,16 @@ export const lastAppliedAnnotation = clientAnnotations[0];
 export interface NormalizeOptions {
   /** Drop the rules of ClusterRoles with an aggregationRule: the aggregation controller owns them. */
   readonly ignoreAggregatedRoles?: boolean | undefined;
+  /** Whose status is dropped: all (default), CustomResourceDefinitions only, or none. */
+  readonly ignoreResourceStatusField?: IgnoreResourceStatus | undefined;
+}
+
+/** Whether an object's `status` is left out under the `ignoreResourceStatusField` mode. */
+function dropsStatus(o: JsonObject, mode: IgnoreResourceStatus = 'all'): boolean {
+  if (mode === 'all') return true;
+  if (mode === 'none') return false;
+  const apiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
+  return o['kind'] === 'CustomResourceDefinition' && groupOf(apiVersion) === 'apiextensions.k8s.io';
 }
 
 type Quirk = (o: JsonObject, opts: NormalizeOptions) => void;
@@ -124,14 +135,15 @@ const quirks: Readonly<Record<string, Quirk>> = {
 };
 
 /**
- * The object with everything that is not intent removed: status, server-written metadata,
+ * The object with everything that is not intent removed: status (unless the options keep it),
+ * server-written metadata,
  * client annotations, empty annotation/label maps, nulls; Secret stringData folded into data;
  * and the per-kind quirks of Argo CD (Role rules empty→null, Endpoints subsets sorted).
  */
 export function normalizeObject(obj: KubeObject, opts: NormalizeOptions = {}): KubeObject {
   // dropNulls rebuilds every map and list, so the caller's object is never touched.
   const out = dropNulls(obj) as JsonObject;
-  delete out['status'];
+  if (dropsStatus(out, opts.ignoreResourceStatusField)) delete out['status'];
   normalizeMetadata(out);
   const apiVersion = typeof out['apiVersion'] === 'string' ? out['apiVersion'] : '';
   quirks[`${groupOf(apiVersion)}/${String(out['kind'])}`]?.(out, opts);

@@ -15,11 +15,19 @@ export interface IgnoreDifference {
   managedFieldsManagers?: readonly string[] | undefined;
 }
 
+/**
+ * Whose `status` is left out of the comparison: every object's (Argo CD's default), only
+ * CustomResourceDefinitions', or none.
+ */
+export type IgnoreResourceStatus = 'all' | 'crd' | 'none';
+
 /** How to compare; everything optional, the defaults are Argo CD's. */
 export interface DiffOptions {
   ignoreDifferences?: readonly IgnoreDifference[] | undefined;
   /** argocd-cm `resource.compareoptions.ignoreAggregatedRoles`. */
   ignoreAggregatedRoles?: boolean | undefined;
+  /** argocd-cm `resource.compareoptions.ignoreResourceStatusField`; default `all`. */
+  ignoreResourceStatusField?: IgnoreResourceStatus | undefined;
   /** argocd-cm `resource.sensitive.mask.annotations`: Secret annotations masked like data. */
   sensitiveAnnotations?: readonly string[] | undefined;
 }

@@ -50,6 +50,25 @@ export interface ResourceOverride {
   readonly useOpenLibs?: boolean;
   /** The actions YAML (`discovery.lua`, `definitions`), unparsed. */
   readonly actions?: string;
+  /** Fields never counted as drift for this kind, on every app (see settings/diff-settings.ts). */
+  readonly ignoreDifferences?: OverrideIgnoreDiff;
+  /** Accepted for Argo CD's sake: gitward's watch cache keeps no per-field update filter. */
+  readonly ignoreResourceUpdates?: OverrideIgnoreDiff;
+  /** Fields of a custom kind that hold a Kubernetes type (`core/Quantity`, `meta/v1/Duration`). */
+  readonly knownTypeFields?: readonly KnownTypeField[];
+}
+
+/** Argo CD's OverrideIgnoreDiff: an ignoreDifferences rule without its group, kind and name. */
+export interface OverrideIgnoreDiff {
+  readonly jsonPointers?: readonly string[];
+  readonly jqPathExpressions?: readonly string[];
+  readonly managedFieldsManagers?: readonly string[];
+}
+
+/** Argo CD's KnownTypeField: a dotted field path and the Kubernetes type it holds. */
+export interface KnownTypeField {
+  readonly field: string;
+  readonly type: string;
 }
 
 /** Customizations by `group/Kind` or a glob of it, in the order Argo CD consults them. */
@@ -66,6 +85,67 @@ const ownString = (o: Record<string, unknown>, k: string): string | undefined =>
 function keyOfSuffix(suffix: string): string {
   const i = suffix.lastIndexOf('_');
   return i === -1 ? suffix : `${suffix.slice(0, i)}/${suffix.slice(i + 1)}`;
+}
+
+const strings = (v: unknown): string[] | undefined =>
+  Array.isArray(v) && v.every((e) => typeof e === 'string') ? [...(v)] : undefined;
+
+/** YAML (or already parsed data) as an object, or undefined when it is anything else. */
+function yamlObject(v: unknown): Record<string, unknown> | undefined {
+  if (typeof v !== 'string') return objectAt(v);
+  try {
+    return objectAt(parse(v, { maxAliasCount: 100, logLevel: 'error' }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An OverrideIgnoreDiff from its YAML text (Argo CD keeps it as a string in both forms), read by
+ * own property; undefined when it is not a map or names no field.
+ */
+function ignoreDiffOf(v: unknown): OverrideIgnoreDiff | undefined {
+  const o = yamlObject(v);
+  if (!o) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const f of ['jsonPointers', 'jqPathExpressions', 'managedFieldsManagers'] as const) {
+    const list = strings(Object.hasOwn(o, f) ? o[f] : undefined);
+    if (list?.length) out[f] = list;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function knownTypeFieldsOf(v: unknown): KnownTypeField[] | undefined {
+  let list: unknown = v;
+  if (typeof v === 'string') {
+    try {
+      list = parse(v, { maxAliasCount: 100, logLevel: 'error' });
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(list)) return undefined;
+  const out = list.flatMap((e: unknown) => {
+    const o = objectAt(e);
+    const field = o ? ownString(o, 'field') : undefined;
+    const type = o ? ownString(o, 'type') : undefined;
+    return field && type ? [{ field, type }] : [];
+  });
+  return out.length ? out : undefined;
+}
+
+/** The diff-related fields of one override entry, each only when present and well formed. */
+function diffFieldsOf(
+  get: (k: string) => unknown,
+): Pick<ResourceOverride, 'ignoreDifferences' | 'ignoreResourceUpdates' | 'knownTypeFields'> {
+  const ignoreDifferences = ignoreDiffOf(get('ignoreDifferences'));
+  const ignoreResourceUpdates = ignoreDiffOf(get('ignoreResourceUpdates'));
+  const knownTypeFields = knownTypeFieldsOf(get('knownTypeFields'));
+  return {
+    ...(ignoreDifferences && { ignoreDifferences }),
+    ...(ignoreResourceUpdates && { ignoreResourceUpdates }),
+    ...(knownTypeFields && { knownTypeFields }),
+  };
 }
 
 /** Argo CD's key for a kind: `group/Kind`, or `Kind` for the core group. */
@@ -93,6 +173,7 @@ function fromBlock(text: string, into: Map<string, ResourceOverride>): void {
       ...(healthLua !== undefined ? { healthLua } : {}),
       ...(useOpenLibs !== undefined ? { useOpenLibs } : {}),
       ...(actions !== undefined ? { actions } : {}),
+      ...diffFieldsOf((k) => (Object.hasOwn(entry, k) ? entry[k] : undefined)),
     });
   }
 }
@@ -112,6 +193,9 @@ export function resourceOverridesOf(data: unknown): ResourceOverrides {
     ['health.', 'healthLua'],
     ['useOpenLibs.', 'useOpenLibs'],
     ['actions.', 'actions'],
+    ['ignoreDifferences.', 'ignoreDifferences'],
+    ['ignoreResourceUpdates.', 'ignoreResourceUpdates'],
+    ['knownTypeFields.', 'knownTypeFields'],
   ] as const;
   for (const k of Object.keys(settings)) {
     if (!k.startsWith(prefix)) continue;
@@ -119,12 +203,17 @@ export function resourceOverridesOf(data: unknown): ResourceOverrides {
     const field = fields.find(([p]) => rest.startsWith(p));
     const value = ownString(settings, k);
     if (!field || value === undefined) continue;
-    const key = keyOfSuffix(rest.slice(field[0].length));
+    const suffix = keyOfSuffix(rest.slice(field[0].length));
+    // `…ignoreDifferences.all` is every kind, as Argo CD's `*/*`.
+    const key = suffix === 'all' ? '*/*' : suffix;
     const [, name] = field;
-    out.set(key, {
-      ...out.get(key),
-      [name]: name === 'useOpenLibs' ? value.trim() === 'true' : value,
-    });
+    const parsed =
+      name === 'useOpenLibs'
+        ? { useOpenLibs: value.trim() === 'true' }
+        : name === 'healthLua' || name === 'actions'
+          ? { [name]: value }
+          : diffFieldsOf((f) => (f === name ? value : undefined));
+    out.set(key, { ...out.get(key), ...parsed });
   }
   return out;
 }

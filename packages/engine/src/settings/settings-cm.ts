@@ -1,14 +1,17 @@
 /**
  * The settings both processes read from the settings ConfigMap (argocd-cm / gitward-cm), parsed
  * once here so the controller and the API server cannot read the same key two ways. Argo CD's
- * controller reads the same keys: `application.resourceTrackingMethod`, `timeout.reconciliation`
- * and `timeout.reconciliation.jitter` (Go durations), and the health customizations.
+ * controller reads the same keys: `application.resourceTrackingMethod`,
+ * `application.instanceLabelKey`, `timeout.reconciliation`, `timeout.reconciliation.jitter` and
+ * `timeout.hard.reconciliation` (Go durations), `resource.compareoptions`, `resource.exclusions`
+ * and `resource.inclusions`, and the resource customizations (health, actions, ignoreDifferences).
  *
  * A flag given explicitly wins over the ConfigMap; without either, Argo CD's defaults apply
  * (tracking by annotation, a 120s refresh plus up to 60s of jitter). A bad value never fails: it
  * falls back to the default and is reported as a problem for the caller to log.
  */
-import { isTrackingMethod, TrackingMethod } from '@gitward/model';
+import { defaultInstanceLabel, isTrackingMethod, TrackingMethod } from '@gitward/model';
+import type { IgnoreDifference } from '../diff/types.ts';
 import {
   healthOverridesFrom,
   noHealthOverrides,
@@ -18,12 +21,24 @@ import {
   type ScriptRunner,
 } from '../health/customizations.ts';
 import { parseGoDuration } from '../project/duration.ts';
+import {
+  compareOptionsOf,
+  defaultCompareOptions,
+  systemIgnoreDifferences,
+  type CompareOptions,
+} from './diff-settings.ts';
+import { filteredResourcesOf, type ResourceFilter } from './resource-filter.ts';
 
 /** The ConfigMap keys read here, as Argo CD names them. */
 export const settingsKeys = {
   trackingMethod: 'application.resourceTrackingMethod',
   reconciliation: 'timeout.reconciliation',
   jitter: 'timeout.reconciliation.jitter',
+  hardReconciliation: 'timeout.hard.reconciliation',
+  instanceLabelKey: 'application.instanceLabelKey',
+  compareOptions: 'resource.compareoptions',
+  exclusions: 'resource.exclusions',
+  inclusions: 'resource.inclusions',
 } as const;
 
 /** What a reconcile depends on from settings. */
@@ -32,6 +47,19 @@ export interface ReconcileSettings {
   /** Periodic refresh: every `resyncSeconds` plus up to `jitterSeconds` (0 disables). */
   readonly resyncSeconds: number;
   readonly jitterSeconds: number;
+  /**
+   * `timeout.hard.reconciliation`: every so often a pass renders afresh, whatever its caches say
+   * (0, the default, disables it).
+   */
+  readonly hardResyncSeconds: number;
+  /** `application.instanceLabelKey`: the label of label tracking. */
+  readonly instanceLabelKey: string;
+  /** `resource.compareoptions`. */
+  readonly compareOptions: CompareOptions;
+  /** `resource.customizations.ignoreDifferences.*`: rules for every app (diffRulesFor). */
+  readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** `resource.exclusions` / `resource.inclusions`: kinds never watched, shown or synced. */
+  readonly resourceFilter: ResourceFilter;
   /** `resource.customizations*`: health scripts and actions by kind (or glob). */
   readonly resourceOverrides: ResourceOverrides;
   /** The health scripts of `resourceOverrides`, ready to run (none without a script runner). */
@@ -52,11 +80,22 @@ export interface SettingsProblem {
 }
 
 export const settingsDefaults: Readonly<
-  Omit<ReconcileSettings, 'healthOverrides' | 'resourceOverrides'>
+  Pick<
+    ReconcileSettings,
+    | 'trackingMethod'
+    | 'resyncSeconds'
+    | 'jitterSeconds'
+    | 'hardResyncSeconds'
+    | 'instanceLabelKey'
+    | 'compareOptions'
+  >
 > = Object.freeze({
   trackingMethod: TrackingMethod.Annotation,
   resyncSeconds: 120,
   jitterSeconds: 60,
+  hardResyncSeconds: 0,
+  instanceLabelKey: defaultInstanceLabel,
+  compareOptions: defaultCompareOptions,
 });
 
 const methods: readonly string[] = Object.values(TrackingMethod);
@@ -69,6 +108,19 @@ function own(data: Readonly<Record<string, unknown>>, key: string): string | und
 }
 
 type Parsed<T> = { value: T } | { problem: string } | undefined;
+
+// A label key as the API server accepts one: an optional DNS-subdomain prefix and a name.
+const labelKeyPattern =
+  /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function labelKeyOf(raw: string | undefined): Parsed<string> {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = raw.trim();
+  const prefix = v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
+  return v.length <= 317 && prefix.length <= 253 && labelKeyPattern.test(v)
+    ? { value: v }
+    : { problem: `${JSON.stringify(v)} is not a label key` };
+}
 
 function trackingOf(raw: string | undefined): Parsed<TrackingMethod> {
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -119,6 +171,18 @@ export function reconcileSettingsOf(
     return parsed.value;
   };
   const resourceOverrides = resourceOverridesOf(map);
+  const compare = compareOptionsOf(own(map, settingsKeys.compareOptions));
+  if (compare?.problem)
+    problems.push({ key: settingsKeys.compareOptions, message: compare.problem });
+  const filterOf = (key: string) => {
+    const parsed = filteredResourcesOf(own(map, key));
+    if (parsed.problem) problems.push({ key, message: parsed.problem });
+    return parsed.value;
+  };
+  const resourceFilter: ResourceFilter = {
+    exclusions: filterOf(settingsKeys.exclusions),
+    inclusions: filterOf(settingsKeys.inclusions),
+  };
   const settings: ReconcileSettings = {
     trackingMethod: pick(
       settingsKeys.trackingMethod,
@@ -138,6 +202,21 @@ export function reconcileSettingsOf(
       secondsOf,
       settingsDefaults.jitterSeconds,
     ),
+    hardResyncSeconds: pick(
+      settingsKeys.hardReconciliation,
+      undefined,
+      secondsOf,
+      settingsDefaults.hardResyncSeconds,
+    ),
+    instanceLabelKey: pick(
+      settingsKeys.instanceLabelKey,
+      undefined,
+      labelKeyOf,
+      settingsDefaults.instanceLabelKey,
+    ),
+    compareOptions: compare?.value ?? settingsDefaults.compareOptions,
+    ignoreDifferences: systemIgnoreDifferences(resourceOverrides),
+    resourceFilter,
     resourceOverrides,
     healthOverrides:
       run && resourceOverrides.size > 0

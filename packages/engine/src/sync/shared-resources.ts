@@ -4,14 +4,13 @@
  * comparison reads it: the tracking annotation (`<app>:<group>/<kind>:<ns>/<name>`), or the
  * instance label when the app tracks by label only.
  */
-import type { KubeObject } from '@gitward/model';
+import { defaultInstanceLabel, type KubeObject } from '@gitward/model';
 
 /** The tracking annotations gitward stamps, per API group mode. */
 export const trackingAnnotationKeys = [
   'gitward.dev/tracking-id',
   'argocd.argoproj.io/tracking-id',
 ] as const;
-const instanceLabel = 'app.kubernetes.io/instance';
 
 // Argo CD writes `<appNamespace>_<app>` for apps outside the control-plane namespace and shows
 // it as `<appNamespace>/<app>`.
@@ -21,7 +20,11 @@ function appOfTrackingId(id: string | undefined): string | undefined {
 }
 
 /** This app and the app that tracks `live`, when they differ. */
-function owners(desired: KubeObject, live: KubeObject): [string, string] | undefined {
+function owners(
+  desired: KubeObject,
+  live: KubeObject,
+  instanceLabel: string,
+): [string, string] | undefined {
   for (const key of trackingAnnotationKeys) {
     const mine = appOfTrackingId(desired.metadata.annotations?.[key]);
     if (mine === undefined) continue;
@@ -42,10 +45,11 @@ function owners(desired: KubeObject, live: KubeObject): [string, string] | undef
 export function sharedResourceMessages(
   desired: readonly KubeObject[],
   live: (obj: KubeObject) => KubeObject | undefined,
+  instanceLabel: string = defaultInstanceLabel,
 ): string[] {
   return desired.flatMap((obj) => {
     const found = live(obj);
-    const apps = found ? owners(obj, found) : undefined;
+    const apps = found ? owners(obj, found, instanceLabel) : undefined;
     return apps
       ? [`${obj.kind}/${obj.metadata.name ?? ''} is part of applications ${apps[0]} and ${apps[1]}`]
       : [];

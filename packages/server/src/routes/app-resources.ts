@@ -1,6 +1,7 @@
 import {
   assessHealth,
   canSync,
+  isExcludedResource,
   windowAppOf,
   maskSecrets,
   objectPermitted,
@@ -10,6 +11,7 @@ import {
   windowState,
   type HealthOverrides,
   type ObjectCluster,
+  type ReconcileSettings,
 } from '@gitward/engine';
 import type { ApiResourceIndex, KubeClient } from '@gitward/infra';
 import {
@@ -103,6 +105,8 @@ interface AppDestination {
   readonly project: AppProject | undefined;
   /** The settings' health checks, as the controller judges with them (child apps). */
   readonly healthOverrides: HealthOverrides;
+  /** The settings ConfigMap as the controller reads it (exclusions, instance label). */
+  readonly settings: ReconcileSettings;
   permitted(o: KubeObject, index: ApiResourceIndex): boolean;
 }
 
@@ -123,6 +127,7 @@ async function destinationOf(r: RouteRequest, app: Application): Promise<AppDest
     cluster: out.cluster,
     project,
     healthOverrides: customizationsOf(settings.cm, r.ctx.runScript).health,
+    settings: customizationsOf(settings.cm, r.ctx.runScript).settings,
     // Without its project the app may show nothing (Argo CD refuses such an app outright).
     permitted: (o, index) =>
       project !== undefined &&
@@ -248,7 +253,12 @@ async function orphansOf(
   const project = dest.project;
   if (!ns || !project?.spec.orphanedResources) return [];
   const kinds = index.resources.filter(
-    (r) => r.namespaced && r.preferred && r.verbs.includes('list') && orphanKind(r.group, r.kind),
+    (r) =>
+      r.namespaced &&
+      r.preferred &&
+      r.verbs.includes('list') &&
+      orphanKind(r.group, r.kind) &&
+      !isExcludedResource(dest.settings.resourceFilter, r.group, r.kind, dest.cluster.server),
   );
   const inNamespace: KubeObject[] = [];
   for (const api of kinds) {
@@ -258,7 +268,10 @@ async function orphansOf(
     for (const o of items) inNamespace.push({ ...o, apiVersion, kind: api.kind });
   }
   const annotation = dest.trackingAnnotation();
-  const orphans = orphanedResources(project, inNamespace, (o) => isTracked(o, annotation));
+  const labelKey = dest.settings.instanceLabelKey;
+  const orphans = orphanedResources(project, inNamespace, (o) =>
+    isTracked(o, annotation, undefined, labelKey),
+  );
   return orphans
     .filter((o) => dest.permitted(o, index))
     .map((o) => nodeOf(o, dest.healthOverrides));
@@ -358,6 +371,7 @@ async function managedResources(r: RouteRequest) {
     managed,
     namespaced: (g, k) => index.lookup(g, k)?.namespaced,
     sensitiveAnnotations: sensitiveAnnotationsOf(settings.cm),
+    settings: customizationsOf(settings.cm, r.ctx.runScript).settings,
   });
   return { items: items.filter((i) => matchesQuery(r, i)) };
 }

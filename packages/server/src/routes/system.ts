@@ -7,6 +7,7 @@ import {
 } from '@gitward/model';
 import type { AppEvent } from '../app-stream.ts';
 import type { ServerContext } from '../context.ts';
+import { customizationsOf } from '../customizations.ts';
 import { ApiCode, ApiError, invalid, unauthenticated } from '../http/api-error.ts';
 import {
   createAppIndex,
@@ -198,7 +199,7 @@ export const systemRoutes: RouteDef[] = [
       const s = await r.ctx.settings.get();
       return {
         url: s.cm['url'] ?? '',
-        appLabelKey: 'app.kubernetes.io/instance',
+        appLabelKey: customizationsOf(s.cm, r.ctx.runScript).settings.instanceLabelKey,
         userLoginsDisabled: false,
         execEnabled: false,
       };
