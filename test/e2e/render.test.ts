@@ -276,6 +276,80 @@ describe('Kustomize sources', () => {
   });
 });
 
+describe('Kustomize settings (argocd-cm kustomize.*)', () => {
+  let repoURL = '';
+  beforeAll(async () => {
+    const repo = await server.createRepo('kustomize-settings');
+    await writeChart(join(repo.workdir, 'app/charts/demo'), {
+      name: 'demo',
+      version: '0.1.0',
+      templates: { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-chart\n' },
+    });
+    await repo.commit(
+      {
+        'app/kustomization.yaml':
+          'helmCharts:\n  - name: demo\n    releaseName: demo\nresources:\n  - cm.yaml\n',
+        'app/cm.yaml': cm('plain'),
+        'gen/kustomization.yaml':
+          'configMapGenerator:\n  - name: shared\n    files:\n      - ../shared/motd.txt\n',
+        'shared/motd.txt': 'hello\n',
+        'escape/kustomization.yaml':
+          'configMapGenerator:\n  - name: secrets\n    files:\n      - ../../../../../etc/hostname\n',
+      },
+      'kustomize settings',
+    );
+    await repo.push();
+    repoURL = repo.url;
+  });
+  const settings = (
+    buildOptions: string[],
+    versions: { version: string; path?: string }[] = [],
+  ) => ({
+    kustomize: { buildOptions, versions },
+  });
+
+  it('inflates Helm charts with --enable-helm, through gitward’s helm, and not without', async () => {
+    const out = await fx.renderer.render(
+      request({ repoURL, path: 'app' }, settings(['--enable-helm'])),
+    );
+    expect(keys(out)).toEqual(['/ConfigMap/shop-ns/from-chart', '/ConfigMap/shop-ns/plain']);
+    const refused = failure(await fx.renderer.render(request({ repoURL, path: 'app' })));
+    expect(refused.message).toMatch(/enable-helm/);
+  });
+
+  it('loads a sibling folder’s file under LoadRestrictionsNone, never one outside the repository', async () => {
+    const rootOnly = failure(await fx.renderer.render(request({ repoURL, path: 'gen' })));
+    expect(rootOnly.message).toMatch(/restrict|security|not in or below/i);
+    const none = settings(['--load-restrictor=LoadRestrictionsNone']);
+    const out = await fx.renderer.render(request({ repoURL, path: 'gen' }, none));
+    expect(objects(out)[0]?.['data']).toEqual({ 'motd.txt': 'hello\n' });
+    const escape = failure(await fx.renderer.render(request({ repoURL, path: 'escape' }, none)));
+    expect(escape.message).toMatch(/outside|leaves|escapes/i);
+  });
+
+  it('builds with the binary a registered kustomize.version names, and refuses an unknown one', async () => {
+    const source = (version: string) => ({
+      repoURL,
+      path: 'gen',
+      kustomize: { version },
+    });
+    const registered = settings(
+      ['--load-restrictor=LoadRestrictionsNone'],
+      [
+        { version: 'v-real', path: fx.kustomize },
+        { version: 'v-gone', path: '/nonexistent/kustomize-v-gone' },
+      ],
+    );
+    expect(keys(await fx.renderer.render(request(source('v-real'), registered)))).toHaveLength(1);
+    const gone = failure(await fx.renderer.render(request(source('v-gone'), registered)));
+    expect(gone.message).toMatch(/kustomize-v-gone/);
+    const unknown = failure(await fx.renderer.render(request(source('v9'), registered)));
+    expect(unknown.message).toBe(
+      'kustomize version v9 is not registered (kustomize.path.v9 in the settings)',
+    );
+  });
+});
+
 describe('Helm sources', () => {
   const chartTemplates = {
     'cm.yaml': `apiVersion: v1

@@ -70,6 +70,14 @@ export {
   type ResourceFilter,
 } from './settings/resource-filter.ts';
 export {
+  checkBuildOptions,
+  kustomizeBuildFor,
+  kustomizeSettingsOf,
+  noKustomizeSettings,
+  type KustomizeBuild,
+  type KustomizeSettings,
+} from './settings/kustomize-settings.ts';
+export {
   assignShards,
   defaultShardEpsilon,
   defaultShardVirtualNodes,

@@ -62,13 +62,11 @@ export function createServerContext(deps: {
       renderer: deps.renderer,
       store,
       group: deps.group,
-      tracking: async () => {
-        const s = reconcileSettingsOf(
+      settings: async () =>
+        reconcileSettingsOf(
           (await settings.get()).cm,
           deps.trackingMethod ? { trackingMethod: deps.trackingMethod } : {},
-        ).settings;
-        return { method: s.trackingMethod, labelKey: s.instanceLabelKey };
-      },
+        ).settings,
       kubeVersion: () => {
         // Asked once; a failed answer is asked again next time rather than remembered.
         kubeVersion ??= deps.kube.serverVersion().then((v) => v.gitVersion.replace(/^v/, ''));

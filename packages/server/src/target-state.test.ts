@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { noKustomizeSettings } from '@gitward/engine';
 import { ErrorCode, GitwardError, type Application, type KubeObject } from '@gitward/model';
 import type { ClusterStore } from './cluster/store.ts';
 import { createTargetSource, type TargetSourceDeps } from './target-state.ts';
@@ -65,8 +66,12 @@ function fixture(outcome: Outcome, secrets: KubeObject[] = [repoSecret]) {
     store,
     kubeVersion: () => Promise.resolve('1.34.4'),
     group: 'gitward.dev',
-    tracking: () =>
-      Promise.resolve({ method: 'annotation', labelKey: 'app.kubernetes.io/instance' }),
+    settings: () =>
+      Promise.resolve({
+        trackingMethod: 'annotation',
+        instanceLabelKey: 'app.kubernetes.io/instance',
+        kustomize: noKustomizeSettings,
+      }),
   });
   return { source, requests, listed };
 }

@@ -4,7 +4,7 @@
  * controller uses, so `manifests` and `managed-resources` show what the controller would apply.
  * Routes depend on the TargetSource interface only; main.ts (or a test) builds it.
  */
-import { repoCredentialsFor, type ScopeLookup } from '@gitward/engine';
+import { repoCredentialsFor, type ReconcileSettings, type ScopeLookup } from '@gitward/engine';
 import {
   ErrorCode,
   GitwardError,
@@ -14,7 +14,6 @@ import {
   type ApiGroup,
   type Application,
   type KubeObject,
-  type TrackingMethod,
 } from '@gitward/model';
 import type { ApiResourceIndex } from '@gitward/infra';
 import type { TargetRenderer } from '@gitward/target';
@@ -57,10 +56,13 @@ export interface TargetSourceDeps {
   readonly kubeVersion: () => Promise<string>;
   readonly group: ApiGroup;
   /**
-   * How rendered objects are marked as the app's (tracking method and instance label): asked per
-   * render, as the settings ConfigMap can change it at run time.
+   * What a render takes from the settings ConfigMap, as the controller reads it: how rendered
+   * objects are marked as the app's, and kustomize's binaries and options. Asked per render: the
+   * ConfigMap can change at run time.
    */
-  readonly tracking: () => Promise<{ readonly method: TrackingMethod; readonly labelKey: string }>;
+  readonly settings: () => Promise<
+    Pick<ReconcileSettings, 'trackingMethod' | 'instanceLabelKey' | 'kustomize'>
+  >;
 }
 
 /** The TargetSource over a renderer and the cluster (repo Secrets, discovery). */
@@ -95,11 +97,11 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       };
     const source = opts.revision ? { ...first, targetRevision: opts.revision } : first;
     const destination = opts.destination ?? inCluster;
-    const [index, kubeVersion, credentials, tracking] = await Promise.all([
+    const [index, kubeVersion, credentials, settings] = await Promise.all([
       destination.discover(),
       destination.kubeVersion(),
       credentialsFor(source.repoURL, app.spec.project),
-      d.tracking(),
+      d.settings(),
     ]);
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const out = await d.renderer.render({
@@ -110,6 +112,7 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       kubeVersion,
       apiVersions: index.apiVersions(),
       scope,
+      kustomize: settings.kustomize,
       ...(credentials ? { credentials } : {}),
     });
     if (out.kind === 'failed') return { ok: false, error: out.error };
@@ -117,7 +120,13 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
     return {
       ok: true,
       objects: objects.map((o) =>
-        withTracking(o, app.metadata.name, tracking.method, annotation, tracking.labelKey),
+        withTracking(
+          o,
+          app.metadata.name,
+          settings.trackingMethod,
+          annotation,
+          settings.instanceLabelKey,
+        ),
       ),
       revision: out.revision,
       sourceType: out.sourceType,

@@ -1,4 +1,4 @@
-import type { ParsedManifests } from '@gitward/engine';
+import type { KustomizeSettings, ParsedManifests } from '@gitward/engine';
 import type { ApplicationSource, KubeObject } from '@gitward/model';
 
 /** What one render of one source needs, resolved by the renderer before a tool runs. */
@@ -14,14 +14,20 @@ export interface RenderContext {
   readonly revision: string;
   readonly kubeVersion: string;
   readonly apiVersions: readonly string[];
+  /** The settings' kustomize binaries and build options; none given: gitward's kustomize alone. */
+  readonly kustomize?: KustomizeSettings;
   /** A private scratch directory, deleted after the render. */
   readonly scratch: string;
-  /** Runs a tool (by name) with args in cwd, with extra environment; resolves to stdout. */
+  /**
+   * Runs a tool (by name) with args in cwd, with extra environment; resolves to stdout. `binary`
+   * stands for the tool's own (a kustomize version the settings register).
+   */
   readonly run: (
     tool: ToolName,
     args: readonly string[],
     cwd: string,
     env?: Record<string, string>,
+    binary?: string,
   ) => Promise<string>;
   /**
    * Parses manifest text, a big text off the event loop. Renderers use this, not parseManifests:

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { kustomizeBuildFor, noKustomizeSettings } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type KustomizeSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
 import { assertKustomizationConfined } from './kustomize-refs.ts';
@@ -108,22 +109,42 @@ async function addPatches(
 
 /**
  * A Kustomize source: the real kustomize builds a private copy of the repository after the
- * Application's overrides are applied. Exec plugins, Helm inflation and remote bases stay off.
+ * Application's overrides are applied. Exec plugins and remote bases stay off; Helm inflation
+ * and the load restrictor follow the settings' build options (engine's kustomize-settings.ts),
+ * and the binary the app's `kustomize.version` registers there builds it.
  */
-export function createKustomizeRenderer(opts: { allowRemoteBases: boolean }) {
+export function createKustomizeRenderer(opts: {
+  allowRemoteBases: boolean;
+  /** gitward's helm, which `--enable-helm` builds run (not whatever `helm` PATH finds). */
+  helm?: string;
+}) {
   return async (ctx: RenderContext): Promise<KubeObject[]> => {
-    const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
     const k = ctx.source.kustomize ?? {};
+    const build = kustomizeBuildFor(ctx.kustomize ?? noKustomizeSettings, k.version);
+    if (!build)
+      throw new GitwardError(
+        ErrorCode.RenderFailed,
+        `kustomize version ${k.version ?? ''} is not registered (kustomize.path.${k.version ?? ''} in the settings)`,
+      );
+    const run = (args: readonly string[], cwd: string) =>
+      ctx.run('kustomize', args, cwd, {}, build.binary);
+    const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
     const file = await kustomizationFile(copy.dir);
-    for (const edit of kustomizeEdits(k)) await ctx.run('kustomize', ['edit', ...edit], copy.dir);
+    for (const edit of kustomizeEdits(k)) await run(['edit', ...edit], copy.dir);
     if (k.patches?.length) await addPatches(file, k.patches);
-    // Checked after the overrides, which may add references (components), before the build. The
-    // load restrictor (kustomize's default, stated so a changed default cannot loosen it) keeps
-    // file loads inside each kustomization's own directory.
+    // Checked after the overrides, which may add references (components), before the build: it
+    // keeps every path inside the repository copy, whatever the load restrictor. That restrictor
+    // is kustomize's default unless the settings loosen it (stated, so a changed default cannot).
     await assertKustomizationsConfined(copy.root, copy.dir, opts.allowRemoteBases);
-    const out = await ctx.run(
-      'kustomize',
-      ['build', '--load-restrictor', 'LoadRestrictionsRootOnly', copy.dir],
+    const restrictor = build.buildOptions.some((o) => o.startsWith('--load-restrictor='))
+      ? []
+      : ['--load-restrictor=LoadRestrictionsRootOnly'];
+    const helm =
+      opts.helm && build.buildOptions.includes('--enable-helm')
+        ? [`--helm-command=${opts.helm}`]
+        : [];
+    const out = await run(
+      ['build', ...restrictor, ...helm, ...build.buildOptions, copy.dir],
       copy.dir,
     );
     const parsed = await ctx.parse(out, 'kustomize build');

@@ -5,6 +5,7 @@ import {
   applyDefaultNamespace,
   detectSourceType,
   SourceType,
+  type KustomizeSettings,
   type ScopeLookup,
 } from '@gitward/engine';
 import {
@@ -46,6 +47,8 @@ export interface RenderRequest {
   readonly credentials?: RepoCredentials;
   /** Hard refresh: render again even if the cache has this exact input. */
   readonly hard?: boolean;
+  /** The settings' kustomize binaries and build options (argocd-cm `kustomize.*`). */
+  readonly kustomize?: KustomizeSettings;
   /**
    * When the pass was asked for (infra's freshnessClock): the revision may be resolved from a read
    * of the server's refs shared with other apps if it started no earlier (ResolveOptions).
@@ -151,6 +154,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     [SourceType.Directory]: renderDirectory,
     [SourceType.Kustomize]: createKustomizeRenderer({
       allowRemoteBases: o.allowKustomizeRemoteBases ?? false,
+      helm: o.tools.helm,
     }),
     [SourceType.Plugin]: createPluginRenderer(plugins),
   };
@@ -169,10 +173,11 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       args: readonly string[],
       cwd: string,
       env: Record<string, string> = {},
+      binary?: string,
     ) => {
       if (tool === 'jsonnet') await jsonnetGuard();
       const isPlugin = tool.startsWith('plugin:');
-      const file = isPlugin ? (args[0] ?? '') : o.tools[tool as keyof typeof o.tools];
+      const file = isPlugin ? (args[0] ?? '') : (binary ?? o.tools[tool as keyof typeof o.tools]);
       // A plugin is the repository's code: it gets PATH and what pluginEnv defines, never the
       // controller's own environment.
       const inherited = isPlugin
@@ -192,7 +197,19 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   function cacheKey(req: RenderRequest, revision: string): string {
     const { repoURL, path, chart, helm, kustomize, directory, plugin } = req.source;
     const pluginDef = plugin ? plugins.find((p) => p.name === plugin.name) : undefined;
-    const parts = [revision, repoURL, path, chart, helm, kustomize, directory, plugin, pluginDef];
+    // The kustomize settings count for every source (a directory may hold a kustomization).
+    const parts = [
+      revision,
+      repoURL,
+      path,
+      chart,
+      helm,
+      kustomize,
+      directory,
+      plugin,
+      pluginDef,
+      req.kustomize,
+    ];
     const appParts = [
       req.appName,
       req.project,
@@ -219,6 +236,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       destinationNamespace: req.destinationNamespace,
       kubeVersion: req.kubeVersion,
       apiVersions: req.apiVersions,
+      ...(req.kustomize ? { kustomize: req.kustomize } : {}),
       source,
       scratch,
       run: runFor(budget),

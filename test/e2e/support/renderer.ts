@@ -20,6 +20,7 @@ export interface RenderFixture {
   readonly apiVersions: readonly string[];
   readonly kubeVersion: string;
   readonly helm: string;
+  readonly kustomize: string;
 }
 
 /** A renderer wired as the controller wires it: real git, real tools, the e2e cluster's discovery. */
@@ -50,5 +51,6 @@ export async function createRenderFixture(
     apiVersions: index.apiVersions(),
     kubeVersion: v.kubernetes,
     helm: bin.path.helm,
+    kustomize: bin.path.kustomize,
   };
 }

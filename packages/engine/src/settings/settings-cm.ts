@@ -27,6 +27,7 @@ import {
   systemIgnoreDifferences,
   type CompareOptions,
 } from './diff-settings.ts';
+import { kustomizeSettingsOf, type KustomizeSettings } from './kustomize-settings.ts';
 import { filteredResourcesOf, type ResourceFilter } from './resource-filter.ts';
 
 /** The ConfigMap keys read here, as Argo CD names them. */
@@ -60,6 +61,8 @@ export interface ReconcileSettings {
   readonly ignoreDifferences: readonly IgnoreDifference[];
   /** `resource.exclusions` / `resource.inclusions`: kinds never watched, shown or synced. */
   readonly resourceFilter: ResourceFilter;
+  /** `kustomize.buildOptions`, `kustomize.path.<version>` and their per-version options. */
+  readonly kustomize: KustomizeSettings;
   /** `resource.customizations*`: health scripts and actions by kind (or glob). */
   readonly resourceOverrides: ResourceOverrides;
   /** The health scripts of `resourceOverrides`, ready to run (none without a script runner). */
@@ -183,6 +186,8 @@ export function reconcileSettingsOf(
     exclusions: filterOf(settingsKeys.exclusions),
     inclusions: filterOf(settingsKeys.inclusions),
   };
+  const kustomize = kustomizeSettingsOf(map);
+  problems.push(...kustomize.problems);
   const settings: ReconcileSettings = {
     trackingMethod: pick(
       settingsKeys.trackingMethod,
@@ -217,6 +222,7 @@ export function reconcileSettingsOf(
     compareOptions: compare?.value ?? settingsDefaults.compareOptions,
     ignoreDifferences: systemIgnoreDifferences(resourceOverrides),
     resourceFilter,
+    kustomize: kustomize.value,
     resourceOverrides,
     healthOverrides:
       run && resourceOverrides.size > 0
