@@ -116,6 +116,7 @@ export function createTargetStage(d: StageDeps) {
       apiVersions: index.apiVersions(),
       scope,
       hard,
+      kustomize: d.settings().kustomize,
       ...(credentials ? { credentials } : {}),
       ...(freshAfter !== undefined ? { freshAfter } : {}),
     });
