@@ -4,8 +4,7 @@
  * again, so the parse and each health check's per-object memo outlive one request.
  */
 import {
-  healthOverridesFrom,
-  noHealthOverrides,
+  healthChecksOf,
   resourceOverridesOf,
   type HealthOverrides,
   type ResourceOverrides,
@@ -15,7 +14,7 @@ import type { Settings } from './settings.ts';
 
 export interface Customizations {
   readonly overrides: ResourceOverrides;
-  /** The health scripts, ready to run (none without a script runner). */
+  /** The health scripts, ready to run (none without a script runner), and the generic check if on. */
   readonly health: HealthOverrides;
 }
 
@@ -30,7 +29,7 @@ export function customizationsOf(
   const overrides = resourceOverridesOf(cm);
   const made = {
     overrides,
-    health: run && overrides.size ? healthOverridesFrom(overrides, run) : noHealthOverrides,
+    health: healthChecksOf(cm, overrides, run),
   };
   bySettings.set(cm, made);
   return made;

@@ -9,6 +9,7 @@ import {
   healthOverridesFrom,
   noHealthOverrides,
   parseManifests,
+  withGenericConditions,
   resourceOverridesOf,
 } from '@gitward/engine';
 import { createKubeClient, createLuaRuntime, loadKubeconfig } from '@gitward/infra';
@@ -35,6 +36,7 @@ export interface AdminDeps {
 interface HealthFlags {
   file: string[];
   customizations?: string;
+  genericConditions?: boolean;
   output: 'text' | 'json';
 }
 
@@ -72,10 +74,11 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
   const overrides = f.customizations ? await loadCustomizations(f.customizations) : undefined;
   const lua = overrides?.size ? createLuaRuntime() : undefined;
   try {
-    const checks =
+    const scripts =
       lua && overrides
         ? healthOverridesFrom(overrides, (s, o, n, g) => lua.run(s, o, n, g))
         : noHealthOverrides;
+    const checks = f.genericConditions ? withGenericConditions(scripts) : scripts;
     const several = f.file.length > 1;
     for (const file of f.file) {
       const obj = await firstObject(file);
@@ -222,6 +225,10 @@ export function adminCommand(d: AdminDeps): Command {
     .option(
       '--customizations <path>',
       'a ConfigMap YAML with resource.customizations keys, or a directory laid out as <group>/<Kind>/health.lua',
+    )
+    .option(
+      '--generic-conditions',
+      'judge kinds with no check by their status conditions (Ready, Reconciling, Stalled), as the settings key gitward.health.genericConditions: "true" does',
     )
     .addOption(
       new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'),

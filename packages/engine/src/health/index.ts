@@ -6,7 +6,13 @@
  * application health.
  */
 export { assessHealth } from './assess.ts';
+export { genericConditionsHealth } from './generic-conditions.ts';
+export { crdCheckKeys } from './crd/index.ts';
 export {
+  genericConditionsKey,
+  genericConditionsOn,
+  healthChecksOf,
+  withGenericConditions,
   healthFromScript,
   healthOverridesFrom,
   healthOverridesOf,

@@ -2,7 +2,8 @@
  * The settings both processes read from the settings ConfigMap (argocd-cm / gitward-cm), parsed
  * once here so the controller and the API server cannot read the same key two ways. Argo CD's
  * controller reads the same keys: `application.resourceTrackingMethod`, `timeout.reconciliation`
- * and `timeout.reconciliation.jitter` (Go durations), and the health customizations.
+ * and `timeout.reconciliation.jitter` (Go durations), and the health customizations; and gitward's
+ * own `gitward.health.genericConditions`.
  *
  * A flag given explicitly wins over the ConfigMap; without either, Argo CD's defaults apply
  * (tracking by annotation, a 120s refresh plus up to 60s of jitter). A bad value never fails: it
@@ -10,8 +11,7 @@
  */
 import { isTrackingMethod, TrackingMethod } from '@gitward/model';
 import {
-  healthOverridesFrom,
-  noHealthOverrides,
+  healthChecksOf,
   resourceOverridesOf,
   type HealthOverrides,
   type ResourceOverrides,
@@ -34,7 +34,10 @@ export interface ReconcileSettings {
   readonly jitterSeconds: number;
   /** `resource.customizations*`: health scripts and actions by kind (or glob). */
   readonly resourceOverrides: ResourceOverrides;
-  /** The health scripts of `resourceOverrides`, ready to run (none without a script runner). */
+  /**
+   * The health scripts of `resourceOverrides`, ready to run (none without a script runner), and
+   * the generic conditions check when `gitward.health.genericConditions` turns it on.
+   */
   readonly healthOverrides: HealthOverrides;
 }
 
@@ -139,10 +142,7 @@ export function reconcileSettingsOf(
       settingsDefaults.jitterSeconds,
     ),
     resourceOverrides,
-    healthOverrides:
-      run && resourceOverrides.size > 0
-        ? healthOverridesFrom(resourceOverrides, run)
-        : noHealthOverrides,
+    healthOverrides: healthChecksOf(map, resourceOverrides, run),
   };
   return { settings, problems };
 }

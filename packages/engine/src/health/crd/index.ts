@@ -1,0 +1,50 @@
+/**
+ * The built-in health checks of custom resources: Argo CD's built-in Lua scripts for the kinds its
+ * users meet most, written in TypeScript with the scripts' semantics (./lua.ts), and checked
+ * against Argo CD itself fixture by fixture (test/e2e/crd-health-oracle.test.ts).
+ *
+ * A kind's own check comes first, then a wildcard over a group suffix, as Argo CD looks up its
+ * built-in scripts by `group/Kind` and then its `_` directories (`_.crossplane.io/_`).
+ */
+import type { HealthStatus, KubeObject } from '@gitward/model';
+import { argoRolloutsChecks } from './argo-rollouts.ts';
+import { certManagerChecks } from './cert-manager.ts';
+import { crossplaneChecks, crossplaneHealth } from './crossplane.ts';
+import { externalSecretsChecks } from './external-secrets.ts';
+import { fluxChecks } from './flux.ts';
+import { kedaChecks } from './keda.ts';
+import { runCheck, type Check } from './lua.ts';
+import { strimziChecks } from './strimzi.ts';
+
+const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
+  ...argoRolloutsChecks,
+  ...certManagerChecks,
+  ...externalSecretsChecks,
+  ...fluxChecks,
+  ...crossplaneChecks,
+  ...kedaChecks,
+  ...strimziChecks,
+]);
+
+/** `*.<suffix>/*`: any kind of a group that ends with the suffix (after at least one letter). */
+const wildcards: readonly { readonly groupSuffix: string; readonly check: Check }[] = [
+  { groupSuffix: '.crossplane.io', check: crossplaneHealth },
+];
+
+/** The built-in check of a kind (`group/Kind`), its own or by wildcard, or undefined. */
+export function crdCheckFor(
+  group: string,
+  kind: string,
+): ((obj: KubeObject) => HealthStatus | undefined) | undefined {
+  const check =
+    exact.get(`${group}/${kind}`) ??
+    wildcards.find((w) => group.length > w.groupSuffix.length && group.endsWith(w.groupSuffix))
+      ?.check;
+  return check && ((obj) => runCheck(check, obj));
+}
+
+/** The `group/Kind` keys with a check of their own, and the wildcards as `*.suffix/*`. */
+export const crdCheckKeys: readonly string[] = [
+  ...exact.keys(),
+  ...wildcards.map((w) => `*${w.groupSuffix}/*`),
+];
