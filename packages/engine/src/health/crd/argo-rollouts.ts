@@ -100,7 +100,8 @@ export function rolloutHealth(obj: KubeObject): Verdict {
   } else if (get(strategy, 'canary') !== undefined) {
     if (lessThan(updated, replicas))
       return progressing('Waiting for roll out to finish: old replicas are pending termination');
-    if (stable === '' || stable !== podHash) return progressing('Waiting for rollout to finish steps');
+    if (stable === '' || stable !== podHash)
+      return progressing('Waiting for rollout to finish steps');
   }
   return verdict('Healthy', '');
 }

@@ -16,7 +16,9 @@ export function certificateHealth(obj: KubeObject): Verdict {
  */
 export function certificateRequestHealth(obj: KubeObject): Verdict {
   const conditions = conditionsIfAny(obj) ?? [];
-  const refused = conditions.find((c) => is(c, 'Denied', 'True') || is(c, 'InvalidRequest', 'True'));
+  const refused = conditions.find(
+    (c) => is(c, 'Denied', 'True') || is(c, 'InvalidRequest', 'True'),
+  );
   if (refused !== undefined) return verdict('Degraded', field(refused, 'message'));
   const ready = conditions.find((c) => field(c, 'type') === 'Ready');
   if (ready !== undefined) {

@@ -14,8 +14,7 @@ export function conditionsIfAny(obj: KubeObject): readonly unknown[] | undefined
 }
 
 /** A condition's field. */
-export const field = (condition: unknown, key: 'type' | 'status' | 'reason' | 'message') =>
-  get(condition, key);
+export const field = (condition: unknown, key: string): unknown => get(condition, key);
 
 /** Whether a condition has the type and status. */
 export const is = (condition: unknown, type: string, status: string): boolean =>

@@ -5,7 +5,17 @@
  */
 import type { KubeObject } from '@gitward/model';
 import { conditionsIfAny, field, is } from './conditions.ts';
-import { at, concat, get, ipairs, isEmptyTable, truthy, verdict, type Check, type Verdict } from './lua.ts';
+import {
+  at,
+  concat,
+  get,
+  ipairs,
+  isEmptyTable,
+  truthy,
+  verdict,
+  type Check,
+  type Verdict,
+} from './lua.ts';
 
 /** Kinds that never get conditions: Healthy without any rather than Progressing for ever. */
 const withoutConditions: ReadonlySet<unknown> = new Set([
@@ -137,7 +147,10 @@ function awsManagedHealth(obj: KubeObject, noun: string): Verdict {
   return verdict('Degraded', syncedMessage);
 }
 
-const aws = (noun: string): Check => (o) => awsManagedHealth(o, noun);
+const aws =
+  (noun: string): Check =>
+  (o) =>
+    awsManagedHealth(o, noun);
 
 export const crossplaneChecks: ReadonlyMap<string, Check> = new Map<string, Check>([
   ['pkg.crossplane.io/Provider', providerHealth],

@@ -17,7 +17,10 @@ export function clusterExternalSecretHealth(obj: KubeObject): Verdict {
   return verdict('Progressing', 'Waiting for ClusterExternalSecret');
 }
 
-const waitingFor = (kind: string): Check => (o) => readyCondition(o, `Waiting for ${kind}`);
+const waitingFor =
+  (kind: string): Check =>
+  (o) =>
+    readyCondition(o, `Waiting for ${kind}`);
 
 export const externalSecretsChecks: ReadonlyMap<string, Check> = new Map<string, Check>([
   ['external-secrets.io/ExternalSecret', waitingFor('ExternalSecret')],

@@ -9,10 +9,13 @@
 import type { HealthStatus, KubeObject } from '@gitward/model';
 import { argoRolloutsChecks } from './argo-rollouts.ts';
 import { certManagerChecks } from './cert-manager.ts';
+import { clusterApiChecks } from './cluster-api.ts';
 import { crossplaneChecks, crossplaneHealth } from './crossplane.ts';
 import { externalSecretsChecks } from './external-secrets.ts';
 import { fluxChecks } from './flux.ts';
+import { istioChecks } from './istio.ts';
 import { kedaChecks } from './keda.ts';
+import { knativeChecks } from './knative.ts';
 import { runCheck, type Check } from './lua.ts';
 import { strimziChecks } from './strimzi.ts';
 
@@ -24,6 +27,9 @@ const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...crossplaneChecks,
   ...kedaChecks,
   ...strimziChecks,
+  ...knativeChecks,
+  ...istioChecks,
+  ...clusterApiChecks,
 ]);
 
 /** `*.<suffix>/*`: any kind of a group that ends with the suffix (after at least one letter). */

@@ -56,11 +56,23 @@ export function ipairs(v: unknown): readonly unknown[] {
   return end === -1 ? v : v.slice(0, end);
 }
 
+/**
+ * The keys and values `pairs(v)` visits: an array's by index from 1, then (for a map) its own
+ * keys in order; nil values are not entries. (Lua's order over a map's keys is unspecified.)
+ */
+export function pairs(v: unknown): readonly (readonly [number | string, unknown])[] {
+  if (!isTable(v))
+    throw new ScriptError(`bad argument #1 to pairs (table expected, got ${luaType(v)})`);
+  const entries: [number | string, unknown][] = Array.isArray(v)
+    ? v.map((x: unknown, i) => [i + 1, x])
+    : Object.entries(v);
+  return entries.filter(([, x]) => x !== null && x !== undefined);
+}
+
 /** `#v` (or `table.getn(v)`) of a table: an array's length, 0 for a map. */
 export function length(v: unknown): number {
   if (typeof v === 'string') return v.length;
-  if (!isTable(v))
-    throw new ScriptError(`attempt to get length of a ${luaType(v)} value`);
+  if (!isTable(v)) throw new ScriptError(`attempt to get length of a ${luaType(v)} value`);
   return Array.isArray(v) ? ipairs(v).length : 0;
 }
 
@@ -84,7 +96,10 @@ export function concat(...parts: readonly unknown[]): string {
 
 /** `a < b`: two numbers or two strings, an error otherwise. */
 export function lessThan(a: unknown, b: unknown): boolean {
-  if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string'))
+  if (
+    (typeof a === 'number' && typeof b === 'number') ||
+    (typeof a === 'string' && typeof b === 'string')
+  )
     return a < b;
   throw new ScriptError(`attempt to compare ${luaType(a)} with ${luaType(b)}`);
 }
@@ -98,7 +113,8 @@ export function toNumber(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
   const s = v.trim();
   if (decimal.test(s)) return Number(s);
-  if (hex.test(s)) return (s.startsWith('-') ? -1 : 1) * Number.parseInt(s.replace(/^[+-]/, ''), 16);
+  if (hex.test(s))
+    return (s.startsWith('-') ? -1 : 1) * Number.parseInt(s.replace(/^[+-]/, ''), 16);
   return undefined;
 }
 
