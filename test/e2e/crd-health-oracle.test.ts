@@ -19,6 +19,8 @@ const argoModule = 'github.com/argoproj/argo-cd/v3@v3.6.2';
 let oracle: Oracle = { argocd: '', home: '' };
 let dir = '';
 let customizations = '';
+/** An argocd-cm with no key: Argo CD judges by its built-in checks alone. */
+let emptyCm = '';
 
 /** Where Argo CD keeps a kind's test data: `_` in a directory name is its wildcard. */
 const dirOf = (key: string) => key.replaceAll('*', '_');
@@ -40,6 +42,11 @@ const knownDifferences: Readonly<Record<string, string>> = {};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gitward-crd-oracle-'));
   oracle = { argocd: await buildArgocd(), home: dir };
+  emptyCm = join(dir, 'empty-cm.yaml');
+  await writeFile(
+    emptyCm,
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm}\ndata: {}\n',
+  );
   const { stdout } = await run('go', ['env', 'GOMODCACHE'], {
     timeout: 60_000,
     env: { ...process.env, GOTOOLCHAIN: 'local' },
@@ -50,11 +57,6 @@ beforeAll(async () => {
 
 describe('built-in custom resource health checks: gitward against Argo CD itself', () => {
   it("gives every object of Argo CD's test data the verdict Argo CD gives it", async () => {
-    const emptyCm = join(dir, 'empty-cm.yaml');
-    await writeFile(
-      emptyCm,
-      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm}\ndata: {}\n',
-    );
     const paths: string[] = [];
     for (const key of crdCheckKeys) {
       const files = await yamlFilesUnder(join(customizations, dirOf(key), 'testdata'));
@@ -73,10 +75,133 @@ describe('built-in custom resource health checks: gitward against Argo CD itself
   });
 });
 
+// Odd objects, to show the checks read a live object as Argo CD's Lua runtime does: null is nil,
+// a map iterates as no list, and indexing nothing is an error (the same error in both).
+const odd: Record<string, string> = {
+  'rollout-no-conditions': `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r, generation: 1}
+spec: {strategy: {canary: {}}}
+status: {observedGeneration: 1}`,
+  'rollout-no-strategy': `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r, generation: 2}
+spec: {replicas: 1}
+status: {observedGeneration: "2", conditions: [], currentPodHash: h, replicas: 1, updatedReplicas: 1, availableReplicas: 1}`,
+  'rollout-generation-missing': `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r}
+spec: {strategy: {canary: {}}}
+status: {observedGeneration: 3}`,
+  'rollout-paused-string': `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r, generation: 1}
+spec: {paused: "false", strategy: {canary: {}}}
+status: {observedGeneration: 1, conditions: {}}`,
+  'certificate-status-null': `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: c}
+status: null`,
+  'certificate-conditions-map': `apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: c}
+status: {conditions: {Ready: "True"}}`,
+  'issuer-condition-number': `apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: i}
+status: {conditions: [7]}`,
+  'issuer-condition-string': `apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata: {name: i}
+status: {conditions: ["Ready", {type: Ready, status: "True", message: ok}]}`,
+  'kafka-null-in-list': `apiVersion: kafka.strimzi.io/v1beta2
+kind: KafkaTopic
+metadata: {name: t}
+status: {conditions: [null, {type: Ready, status: "True"}]}`,
+  'git-no-spec': `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: g}`,
+  'git-outdated-no-reason': `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: g}
+spec: {}
+status: {conditions: [{type: ArtifactOutdated, status: "True"}]}`,
+  'cluster-external-secret-empty': `apiVersion: external-secrets.io/v1beta1
+kind: ClusterExternalSecret
+metadata: {name: e}
+status: {conditions: []}`,
+  'crossplane-conditions-map': `apiVersion: ec2.aws.upbound.crossplane.io/v1beta1
+kind: VPC
+metadata: {name: v}
+status: {conditions: {}}`,
+  'crossplane-conditions-string': `apiVersion: ec2.aws.upbound.crossplane.io/v1beta1
+kind: VPC
+metadata: {name: v}
+status: {conditions: "Ready"}`,
+  'knative-no-type': `apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: s}
+status: {conditions: [{status: "False"}]}`,
+  'knative-operator-index': `apiVersion: operator.knative.dev/v1beta1
+kind: KnativeEventing
+metadata: {name: k}
+status: {conditions: [{type: Ready, status: "True"}, {type: InstallSucceeded, status: "False"}]}`,
+  'istio-status-string-number': `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata: {name: i}
+status: {status: "3"}`,
+  'machine-health-check-types': `apiVersion: cluster.x-k8s.io/v1beta1
+kind: MachineHealthCheck
+metadata: {name: m}
+status: {expectedMachines: "3", currentHealthy: 3}`,
+  'machine-pool-number-phase': `apiVersion: cluster.x-k8s.io/v1beta1
+kind: MachinePool
+metadata: {name: m}
+status: {phase: 7}`,
+  'cluster-external-secret-null-last': `apiVersion: external-secrets.io/v1beta1
+kind: ClusterExternalSecret
+metadata: {name: e}
+status: {conditions: [{type: Ready, status: "True", message: ok}, null]}`,
+  'knative-operator-null-first': `apiVersion: operator.knative.dev/v1beta1
+kind: KnativeServing
+metadata: {name: k}
+status: {conditions: [null, {type: Ready, status: "True"}]}`,
+  'machine-pool-float-phase': `apiVersion: cluster.x-k8s.io/v1beta1
+kind: MachinePool
+metadata: {name: m}
+status: {phase: 0.0000001}`,
+  'rollout-paused-empty-pause-conditions': `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: r, generation: 1}
+spec: {strategy: {canary: {}}}
+status: {observedGeneration: 1, conditions: [], pauseConditions: [null], currentPodHash: h, stableRS: h}`,
+  'analysis-run-no-phase': `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisRun
+metadata: {name: a}
+status: {message: hello}`,
+};
+
+describe('built-in custom resource health checks on odd objects: gitward against Argo CD', () => {
+  it('reads them as the Lua scripts do, errors included', async () => {
+    const names = Object.keys(odd);
+    const paths = names.map((n) => join(dir, `odd-${n}.yaml`));
+    await Promise.all(names.map((n, i) => writeFile(paths[i] ?? '', `${odd[n]}\n`)));
+    const { ours, theirs: raw } = await verdicts(oracle, emptyCm, paths, [], true);
+    // A script's empty table is a health with no status in Argo CD (its tool prints an empty
+    // STATUS, its UI shows none); gitward has no health there, as for a script returning nothing.
+    const theirs = raw.map((v) => (v === '' ? 'none' : v));
+    // gitward shows a check's error as Unknown "<Kind> health check: <the Lua error>".
+    const inTheirTerms = ours.map((v) => v.replace(/^Unknown: \w+ health check: /, 'error: '));
+    const table = (list: readonly string[]) => names.map((n, i) => `${n} → ${list[i]}`);
+    expect(table(inTheirTerms)).toEqual(table(theirs));
+  });
+});
+
 describe('the generic conditions check (gitward only: Argo CD has no such mode)', () => {
   const objects: Record<string, string> = {
     ready: 'status: {conditions: [{type: Ready, status: "True", message: all good}]}',
-    failing: 'status: {conditions: [{type: Ready, status: "False", reason: Broken, message: no disk}]}',
+    failing:
+      'status: {conditions: [{type: Ready, status: "False", reason: Broken, message: no disk}]}',
     reconciling: `status: {conditions: [{type: Ready, status: "Unknown"}, {type: Reconciling, status: "True", message: rolling}]}`,
     stalled: 'status: {conditions: [{type: Stalled, status: "True", reason: Quota}]}',
     stale: 'status: {observedGeneration: 1, conditions: [{type: Ready, status: "True"}]}',

@@ -33,7 +33,13 @@ export interface Oracle {
  * exits on an assessment error where the controller shows Unknown with the message; a script that
  * returns nothing prints "not configured" where the controller shows no health.
  */
-export async function argoVerdict(o: Oracle, cmPath: string, objPath: string): Promise<string> {
+export async function argoVerdict(
+  o: Oracle,
+  cmPath: string,
+  objPath: string,
+  /** Give a script's error as `error: <the Lua error>` (less its `<string>:LINE:` prefix). */
+  luaErrors = false,
+): Promise<string> {
   try {
     const { stdout } = await run(
       o.argocd,
@@ -48,11 +54,26 @@ export async function argoVerdict(o: Oracle, cmPath: string, objPath: string): P
     return message ? `${status}: ${message}` : status;
   } catch (err) {
     const stderr = (err as { stderr?: unknown }).stderr;
-    const fatal =
-      typeof stderr === 'string' ? /"level":"fatal","msg":"([^"]*)"/.exec(stderr) : null;
-    if (!fatal?.[1]) throw err;
-    return fatal[1].startsWith('failed to get resource health') ? 'error' : `Unknown: ${fatal[1]}`;
+    const fatal = typeof stderr === 'string' ? fatalOf(stderr) : undefined;
+    if (!fatal) throw err;
+    if (!fatal.startsWith('failed to get resource health')) return `Unknown: ${fatal}`;
+    const lua = luaErrors ? /<string>:\d+: (.*)$/s.exec(fatal) : null;
+    return lua?.[1] ? `error: ${lua[1]}` : 'error';
   }
+}
+
+/** The message of the tool's fatal log line (JSON lines on stderr), if any. */
+function fatalOf(stderr: string): string | undefined {
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('"level":"fatal"')) continue;
+    try {
+      const msg = (JSON.parse(line) as { msg?: unknown }).msg;
+      if (typeof msg === 'string') return msg;
+    } catch {
+      // Not a log line of the tool's.
+    }
+  }
+  return undefined;
 }
 
 /** gitward's verdict in the same terms: a script error is Unknown with the error. */
@@ -71,6 +92,7 @@ export async function verdicts(
   cmPath: string,
   paths: readonly string[],
   extra: readonly string[] = [],
+  luaErrors = false,
 ) {
   const cli = await runCli([
     ...['admin', 'health', ...paths.flatMap((p) => ['-f', p])],
@@ -83,6 +105,10 @@ export async function verdicts(
     .map((l) => gitwardVerdict(JSON.parse(l) as { status: string | null; message?: string }));
   const theirs: string[] = [];
   for (let i = 0; i < paths.length; i += 4)
-    theirs.push(...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(o, cmPath, p)))));
+    theirs.push(
+      ...(await Promise.all(
+        paths.slice(i, i + 4).map((p) => argoVerdict(o, cmPath, p, luaErrors)),
+      )),
+    );
   return { ours, theirs };
 }

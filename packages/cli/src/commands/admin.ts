@@ -9,8 +9,10 @@ import {
   healthOverridesFrom,
   noHealthOverrides,
   parseManifests,
-  withGenericConditions,
   resourceOverridesOf,
+  withGenericConditions,
+  type HealthOverrides,
+  type ResourceOverrides,
 } from '@gitward/engine';
 import { createKubeClient, createLuaRuntime, loadKubeconfig } from '@gitward/infra';
 import {
@@ -70,15 +72,24 @@ function noHealthReason(obj: KubeObject, customized: boolean): string {
     : `no health rule for ${obj.kind} (${obj.apiVersion})`;
 }
 
+/** The team's scripts (if any) and, when asked, the generic conditions check after them. */
+function healthChecksFor(
+  overrides: ResourceOverrides | undefined,
+  lua: ReturnType<typeof createLuaRuntime> | undefined,
+  generic: boolean,
+): HealthOverrides {
+  const scripts =
+    lua && overrides
+      ? healthOverridesFrom(overrides, (s, o, n, g) => lua.run(s, o, n, g))
+      : noHealthOverrides;
+  return generic ? withGenericConditions(scripts) : scripts;
+}
+
 async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
   const overrides = f.customizations ? await loadCustomizations(f.customizations) : undefined;
   const lua = overrides?.size ? createLuaRuntime() : undefined;
   try {
-    const scripts =
-      lua && overrides
-        ? healthOverridesFrom(overrides, (s, o, n, g) => lua.run(s, o, n, g))
-        : noHealthOverrides;
-    const checks = f.genericConditions ? withGenericConditions(scripts) : scripts;
+    const checks = healthChecksFor(overrides, lua, f.genericConditions === true);
     const several = f.file.length > 1;
     for (const file of f.file) {
       const obj = await firstObject(file);

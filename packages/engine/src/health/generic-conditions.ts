@@ -30,14 +30,8 @@ export function genericConditionsHealth(obj: KubeObject): HealthStatus | undefin
   if (reconciling?.status === 'True')
     return health(HealthStatusCode.Progressing, describe(reconciling));
   const ready = find('Ready');
-  switch (ready?.status) {
-    case 'True':
-      return health(HealthStatusCode.Healthy, ready.message);
-    case 'False':
-      return health(HealthStatusCode.Degraded, describe(ready));
-    case 'Unknown':
-      return health(HealthStatusCode.Progressing, describe(ready));
-    default:
-      return undefined;
-  }
+  if (ready?.status === 'True') return health(HealthStatusCode.Healthy, ready.message);
+  if (ready?.status === 'False') return health(HealthStatusCode.Degraded, describe(ready));
+  if (ready?.status === 'Unknown') return health(HealthStatusCode.Progressing, describe(ready));
+  return undefined;
 }

@@ -55,7 +55,11 @@ function stableRS(status: unknown): unknown {
   return canary === undefined ? '' : get(canary, 'stableRS');
 }
 
-export function rolloutHealth(obj: KubeObject): Verdict {
+/**
+ * What stops a Rollout before its replicas are counted: a spec not observed yet, the phase the
+ * controller recorded, a failed condition, a pause, no reconciled status; else undefined.
+ */
+function rolloutStopped(obj: KubeObject): Verdict | undefined {
   if (!generationObserved(obj) || !workloadGenerationObserved(obj))
     return progressing('Waiting for rollout spec update to be observed');
   const status = get(obj, 'status');
@@ -74,10 +78,15 @@ export function rolloutHealth(obj: KubeObject): Verdict {
       return verdict('Degraded', field(c, 'message'));
   }
   if (paused(obj)) return verdict('Suspended', 'Rollout is paused');
-  const podHash = get(status, 'currentPodHash');
-  if (podHash === undefined)
+  if (get(status, 'currentPodHash') === undefined)
     return progressing('Waiting for rollout to finish: status has not been reconciled.');
+  return undefined;
+}
 
+/** The replicas, then the strategy's own progress (a blue-green cutover, canary steps). */
+function rolloutProgress(obj: KubeObject): Verdict {
+  const status = get(obj, 'status');
+  const podHash = get(status, 'currentPodHash');
   const spec = get(obj, 'spec');
   const desired = orDefault(get(spec, 'replicas'), 1);
   const replicas = orDefault(get(status, 'replicas'), 0);
@@ -105,6 +114,9 @@ export function rolloutHealth(obj: KubeObject): Verdict {
   }
   return verdict('Healthy', '');
 }
+
+export const rolloutHealth = (obj: KubeObject): Verdict =>
+  rolloutStopped(obj) ?? rolloutProgress(obj);
 
 /** By status.phase; a finished run's own message wins over the default one. */
 export function analysisRunHealth(obj: KubeObject): Verdict {

@@ -4,9 +4,8 @@
  * Provider, stacks.crossplane.io ClusterStackInstall and the provider-aws managed resources.
  */
 import type { KubeObject } from '@gitward/model';
-import { conditionsIfAny, field, is } from './conditions.ts';
+import { conditionsIfAny, field } from './conditions.ts';
 import {
-  at,
   concat,
   get,
   ipairs,
@@ -42,16 +41,19 @@ const succeeding: ReadonlySet<unknown> = new Set([
 ]);
 const upToDate = 'Resource is up-to-date.';
 
+/** No conditions: Healthy for the kinds that never get any, else still provisioning. */
+function withoutAny(obj: KubeObject, status: unknown): Verdict {
+  if (!withoutConditions.has(get(obj, 'kind'))) return verdict('Progressing', 'Provisioning ...');
+  // status.users changes the message only.
+  const inUse = status !== undefined && get(status, 'users') !== undefined;
+  return verdict('Healthy', inUse ? 'Resource is in use.' : upToDate);
+}
+
 /** Any kind of a `*.crossplane.io` group without a check of its own. */
 export function crossplaneHealth(obj: KubeObject): Verdict {
   const status = get(obj, 'status');
   const conditions = status === undefined ? undefined : get(status, 'conditions');
-  if (conditions === undefined || isEmptyTable(conditions)) {
-    if (!withoutConditions.has(get(obj, 'kind'))) return verdict('Progressing', 'Provisioning ...');
-    // status.users changes the message only.
-    const inUse = status !== undefined && get(status, 'users') !== undefined;
-    return verdict('Healthy', inUse ? 'Resource is in use.' : upToDate);
-  }
+  if (conditions === undefined || isEmptyTable(conditions)) return withoutAny(obj, status);
   let out = verdict('Progressing', 'Provisioning ...');
   for (const c of ipairs(conditions)) {
     const type = field(c, 'type');

@@ -1,7 +1,7 @@
 /** external-secrets.io: ExternalSecret, ClusterExternalSecret, SecretStore, ClusterSecretStore, PushSecret. */
 import type { KubeObject } from '@gitward/model';
 import { field, is, readyCondition } from './conditions.ts';
-import { get, length, verdict, type Check, type Verdict } from './lua.ts';
+import { get, ipairs, length, verdict, type Check, type Verdict } from './lua.ts';
 
 /** New conditions are appended, so the last one alone decides. */
 export function clusterExternalSecretHealth(obj: KubeObject): Verdict {
@@ -9,7 +9,8 @@ export function clusterExternalSecretHealth(obj: KubeObject): Verdict {
   const conditions = status === undefined ? undefined : get(status, 'conditions');
   if (conditions !== undefined) {
     const n = length(conditions);
-    const last = Array.isArray(conditions) && n > 0 ? conditions[n - 1] : undefined;
+    const last: unknown =
+      Array.isArray(conditions) && n > 0 ? ipairs(conditions)[n - 1] : undefined;
     if (is(last, 'Ready', 'True')) return verdict('Healthy', field(last, 'message'));
     if (is(last, 'PartiallyReady', 'True') || is(last, 'NotReady', 'True'))
       return verdict('Degraded', field(last, 'message'));

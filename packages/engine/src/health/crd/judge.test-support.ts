@@ -7,7 +7,7 @@ export const object = (
   apiVersion: string,
   kind: string,
   fields: Record<string, unknown> = {},
-): KubeObject => ({ apiVersion, kind, metadata: { name: 'x' }, ...fields }) as KubeObject;
+): KubeObject => ({ apiVersion, kind, metadata: { name: 'x' }, ...fields });
 
 /** `Status: message`, `Status`, or `none` (no health), as the built-in checks judge `obj`. */
 export function judge(obj: KubeObject): string {

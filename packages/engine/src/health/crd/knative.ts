@@ -5,6 +5,16 @@ import { concat, get, pairs, verdict, type Check, type Verdict } from './lua.ts'
 
 const serviceReady: ReadonlySet<unknown> = new Set(['ConfigurationsReady', 'RoutesReady', 'Ready']);
 
+/** `Type is Status, since Reason. Message`, as the script writes a condition that is not True. */
+function describe(c: unknown, state: string): string {
+  let line = concat(field(c, 'type'), ' is ', state);
+  const reason = field(c, 'reason');
+  if (reason !== undefined && reason !== '') line = concat(line, ', since ', reason, '.');
+  const text = field(c, 'message');
+  if (text !== undefined && text !== '') line = concat(line, ' ', text);
+  return line;
+}
+
 /**
  * Healthy with its three readiness conditions True and none False or Unknown; any False is
  * Degraded, else Progressing. The message lists each False or Unknown condition, one a line.
@@ -22,12 +32,7 @@ export function knativeServiceHealth(obj: KubeObject): Verdict {
     if (state === 'True' && serviceReady.has(field(c, 'type'))) {
       ready += 1;
     } else if (state === 'False' || state === 'Unknown') {
-      let line = concat(field(c, 'type'), ' is ', state);
-      const reason = field(c, 'reason');
-      if (reason !== undefined && reason !== '') line = concat(line, ', since ', reason, '.');
-      const text = field(c, 'message');
-      if (text !== undefined && text !== '') line = concat(line, ' ', text);
-      message = concat(message, line, '\n');
+      message = concat(message, describe(c, state), '\n');
       if (state === 'False') failed += 1;
       else unknown += 1;
     }

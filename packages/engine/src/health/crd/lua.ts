@@ -1,9 +1,10 @@
 /**
  * Reads of a live object with the semantics Argo CD's built-in Lua health scripts see, so the
  * checks written here in TypeScript reach the same verdict on any input, odd ones included. Argo
- * CD hands a script the object decoded from JSON: `null` is `nil`, an array and a map are both
- * tables; indexing `nil`, a number or a boolean raises an error, and indexing a string finds
- * nothing. A raised error makes the object's health Unknown with the error, as Argo CD shows a
+ * CD hands a script the object decoded from JSON: `null` is `nil` (and leaves no entry: an
+ * array's nulls are dropped, the rest renumbered), an array and a map are both tables; indexing
+ * `nil`, a number or a boolean raises an error, and indexing a string finds nothing. The errors'
+ * texts are gopher-lua's (Argo CD's Lua). A raised error makes the object's health Unknown with the error, as Argo CD shows a
  * failed script.
  */
 import { HealthStatusCode, type HealthStatus, type KubeObject } from '@gitward/model';
@@ -47,51 +48,65 @@ export const at = (v: unknown, ...keys: readonly string[]): unknown =>
 /** Lua truth: everything but nil and false. */
 export const truthy = (v: unknown): boolean => v !== undefined && v !== null && v !== false;
 
-/** The values `ipairs(v)` visits: an array up to its first nil; none for a map. */
+const present = (x: unknown): boolean => x !== null && x !== undefined;
+
+/** The values `ipairs(v)` visits: an array's (less its nulls); none for a map. */
 export function ipairs(v: unknown): readonly unknown[] {
   if (!isTable(v))
     throw new ScriptError(`bad argument #1 to ipairs (table expected, got ${luaType(v)})`);
-  if (!Array.isArray(v)) return [];
-  const end = v.findIndex((x) => x === null || x === undefined);
-  return end === -1 ? v : v.slice(0, end);
+  return Array.isArray(v) ? v.filter(present) : [];
 }
 
 /**
- * The keys and values `pairs(v)` visits: an array's by index from 1, then (for a map) its own
- * keys in order; nil values are not entries. (Lua's order over a map's keys is unspecified.)
+ * The keys and values `pairs(v)` visits: an array's by index from 1 (its nulls dropped first), a
+ * map's own keys in order (Lua's order over a map's keys is unspecified).
  */
 export function pairs(v: unknown): readonly (readonly [number | string, unknown])[] {
   if (!isTable(v))
     throw new ScriptError(`bad argument #1 to pairs (table expected, got ${luaType(v)})`);
-  const entries: [number | string, unknown][] = Array.isArray(v)
-    ? v.map((x: unknown, i) => [i + 1, x])
-    : Object.entries(v);
-  return entries.filter(([, x]) => x !== null && x !== undefined);
+  if (Array.isArray(v)) return v.filter(present).map((x: unknown, i) => [i + 1, x] as const);
+  return Object.entries(v).filter(([, x]) => present(x));
 }
 
-/** `#v` (or `table.getn(v)`) of a table: an array's length, 0 for a map. */
+/** `#v` (or `table.getn(v)`): an array's length (less its nulls), 0 for a map. */
 export function length(v: unknown): number {
   if (typeof v === 'string') return v.length;
   if (!isTable(v)) throw new ScriptError(`attempt to get length of a ${luaType(v)} value`);
-  return Array.isArray(v) ? ipairs(v).length : 0;
+  return ipairs(v).length;
 }
 
 /** `next(v) == nil`: the table has no entry. */
 export function isEmptyTable(v: unknown): boolean {
   if (!isTable(v))
     throw new ScriptError(`bad argument #1 to next (table expected, got ${luaType(v)})`);
-  return Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
+  return pairs(v).length === 0;
 }
 
-/** `a .. b .. c`: strings and numbers only. */
+/** A number as Lua prints it: an integer without a fraction, a float as Go's `%v`. */
+function numberText(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  // Go writes an exponent with at least two digits: 1e-07, 1e+21.
+  return String(n).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+const concatenable = (v: unknown): v is string | number =>
+  typeof v === 'string' || typeof v === 'number';
+
+/**
+ * `a .. b .. c`: strings and numbers only. Lua joins from the right, so an error names the first
+ * pair that fails from the end.
+ */
 export function concat(...parts: readonly unknown[]): string {
-  return parts
-    .map((p) => {
-      if (typeof p === 'string') return p;
-      if (typeof p === 'number') return String(p);
-      throw new ScriptError(`attempt to concatenate a ${luaType(p)} value`);
-    })
-    .join('');
+  let out: unknown = parts.at(-1);
+  for (let i = parts.length - 2; i >= 0; i -= 1) {
+    const left = parts[i];
+    if (!concatenable(left) || !concatenable(out))
+      throw new ScriptError(
+        `cannot perform concat operation between ${luaType(left)} and ${luaType(out)}`,
+      );
+    out = `${typeof left === 'number' ? numberText(left) : left}${typeof out === 'number' ? numberText(out) : out}`;
+  }
+  return typeof out === 'number' ? numberText(out) : String(out);
 }
 
 /** `a < b`: two numbers or two strings, an error otherwise. */
