@@ -175,6 +175,30 @@ kind: Rollout
 metadata: {name: r, generation: 1}
 spec: {strategy: {canary: {}}}
 status: {observedGeneration: 1, conditions: [], pauseConditions: [null], currentPodHash: h, stableRS: h}`,
+  'upbound-no-conditions': `apiVersion: ec2.aws.upbound.io/v1beta1
+kind: Composition
+metadata: {name: c}
+status: {conditions: []}`,
+  'upbound-established': `apiVersion: s3.aws.upbound.io/v1beta1
+kind: Bucket
+metadata: {name: b}
+status: {conditions: [{type: Established, status: "True"}]}`,
+  'ack-ready-false': `apiVersion: s3.services.k8s.aws/v1alpha1
+kind: Bucket
+metadata: {name: b}
+status: {conditions: [{type: Ready, status: "False", message: creating}, {type: ACK.Terminal, status: "True"}]}`,
+  'cnrm-stale-conditions': `apiVersion: sql.cnrm.cloud.google.com/v1beta1
+kind: SQLInstance
+metadata: {name: s, generation: 3}
+status: {observedGeneration: 2, conditions: [{reason: UpToDate, status: "True"}]}`,
+  'cnrm-status-number': `apiVersion: sql.cnrm.cloud.google.com/v1beta1
+kind: SQLInstance
+metadata: {name: s}
+status: 5`,
+  'cnrm-connector-stale-healthy': `apiVersion: core.cnrm.cloud.google.com/v1beta1
+kind: ConfigConnector
+metadata: {name: c, generation: 2}
+status: {healthy: true, observedGeneration: 1, conditions: [{reason: DependencyNotReady, message: wait}]}`,
   'analysis-run-no-phase': `apiVersion: argoproj.io/v1alpha1
 kind: AnalysisRun
 metadata: {name: a}

@@ -1,7 +1,9 @@
 /**
  * Crossplane: the check for every kind of a `*.crossplane.io` group (Argo CD's `_.crossplane.io/_`
- * wildcard), and the kinds with a check of their own, which comes first: pkg.crossplane.io
- * Provider, stacks.crossplane.io ClusterStackInstall and the provider-aws managed resources.
+ * wildcard) and its narrower variant for the Upbound providers' `*.upbound.io` groups
+ * (`_.upbound.io/_`), and the kinds with a check of their own, which comes first:
+ * pkg.crossplane.io Provider, stacks.crossplane.io ClusterStackInstall and the provider-aws
+ * managed resources.
  */
 import type { KubeObject } from '@gitward/model';
 import { conditionsIfAny, field } from './conditions.ts';
@@ -16,8 +18,16 @@ import {
   type Verdict,
 } from './lua.ts';
 
-/** Kinds that never get conditions: Healthy without any rather than Progressing for ever. */
-const withoutConditions: ReadonlySet<unknown> = new Set([
+interface Variant {
+  /** Kinds that never get conditions: Healthy without any rather than Progressing for ever. */
+  readonly withoutConditions: ReadonlySet<unknown>;
+  /** Condition types whose True means Healthy. */
+  readonly succeeding: ReadonlySet<unknown>;
+  /** Whether an inactive ManagedResourceDefinition (never Established) is Healthy. */
+  readonly inactiveDefinitions: boolean;
+}
+
+const crossplaneWithout: ReadonlySet<unknown> = new Set([
   'Composition',
   'CompositionRevision',
   'DeploymentRuntimeConfig',
@@ -31,35 +41,51 @@ const withoutConditions: ReadonlySet<unknown> = new Set([
   'ClusterProviderConfigUsage',
 ]);
 const failing: ReadonlySet<unknown> = new Set(['LastAsyncOperation', 'Synced']);
-const succeeding: ReadonlySet<unknown> = new Set([
-  'Ready',
-  'Healthy',
-  'Offered',
-  'Established',
-  'ValidPipeline',
-  'RevisionHealthy',
-]);
+const crossplane: Variant = {
+  withoutConditions: crossplaneWithout,
+  succeeding: new Set([
+    'Ready',
+    'Healthy',
+    'Offered',
+    'Established',
+    'ValidPipeline',
+    'RevisionHealthy',
+  ]),
+  inactiveDefinitions: true,
+};
+const upbound: Variant = {
+  withoutConditions: new Set([
+    'ProviderConfig',
+    'ProviderConfigUsage',
+    'StoreConfig',
+    'ClusterProviderConfig',
+    'ClusterProviderConfigUsage',
+  ]),
+  succeeding: new Set(['Ready']),
+  inactiveDefinitions: false,
+};
 const upToDate = 'Resource is up-to-date.';
 
 /** No conditions: Healthy for the kinds that never get any, else still provisioning. */
-function withoutAny(obj: KubeObject, status: unknown): Verdict {
-  if (!withoutConditions.has(get(obj, 'kind'))) return verdict('Progressing', 'Provisioning ...');
+function withoutAny(obj: KubeObject, status: unknown, variant: Variant): Verdict {
+  if (!variant.withoutConditions.has(get(obj, 'kind')))
+    return verdict('Progressing', 'Provisioning ...');
   // status.users changes the message only.
   const inUse = status !== undefined && get(status, 'users') !== undefined;
   return verdict('Healthy', inUse ? 'Resource is in use.' : upToDate);
 }
 
-/** Any kind of a `*.crossplane.io` group without a check of its own. */
-export function crossplaneHealth(obj: KubeObject): Verdict {
+function managedHealth(obj: KubeObject, variant: Variant): Verdict {
   const status = get(obj, 'status');
   const conditions = status === undefined ? undefined : get(status, 'conditions');
-  if (conditions === undefined || isEmptyTable(conditions)) return withoutAny(obj, status);
+  if (conditions === undefined || isEmptyTable(conditions)) return withoutAny(obj, status, variant);
   let out = verdict('Progressing', 'Provisioning ...');
   for (const c of ipairs(conditions)) {
     const type = field(c, 'type');
     const state = field(c, 'status');
     if (failing.has(type) && state === 'False') return verdict('Degraded', field(c, 'message'));
-    if (succeeding.has(type) && state === 'True') out = verdict('Healthy', upToDate);
+    if (variant.succeeding.has(type) && state === 'True') out = verdict('Healthy', upToDate);
+    if (!variant.inactiveDefinitions) continue;
     // An inactive ManagedResourceDefinition never gets its CRD, so stays Established=False.
     const spec = get(obj, 'spec');
     const inactive = spec === undefined || get(spec, 'state') !== 'Active';
@@ -68,6 +94,12 @@ export function crossplaneHealth(obj: KubeObject): Verdict {
   }
   return out;
 }
+
+/** Any kind of a `*.crossplane.io` group without a check of its own. */
+export const crossplaneHealth: Check = (obj) => managedHealth(obj, crossplane);
+
+/** Any kind of a `*.upbound.io` group. */
+export const upboundHealth: Check = (obj) => managedHealth(obj, upbound);
 
 /** pkg.crossplane.io/Provider: Installed and Healthy, with both reasons as the message. */
 export function providerHealth(obj: KubeObject): Verdict {

@@ -10,7 +10,8 @@ import type { HealthStatus, KubeObject } from '@gitward/model';
 import { argoRolloutsChecks } from './argo-rollouts.ts';
 import { certManagerChecks } from './cert-manager.ts';
 import { clusterApiChecks } from './cluster-api.ts';
-import { crossplaneChecks, crossplaneHealth } from './crossplane.ts';
+import { ackHealth, configConnectorHealth } from './cloud-controllers.ts';
+import { crossplaneChecks, crossplaneHealth, upboundHealth } from './crossplane.ts';
 import { externalSecretsChecks } from './external-secrets.ts';
 import { fluxChecks } from './flux.ts';
 import { istioChecks } from './istio.ts';
@@ -32,9 +33,15 @@ const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...clusterApiChecks,
 ]);
 
-/** `*.<suffix>/*`: any kind of a group that ends with the suffix (after at least one letter). */
+/**
+ * `*.<suffix>/*`: any kind of a group that ends with the suffix (after at least one letter). In
+ * Argo CD's order (its directories' names, sorted), though no group matches two.
+ */
 const wildcards: readonly { readonly groupSuffix: string; readonly check: Check }[] = [
+  { groupSuffix: '.cnrm.cloud.google.com', check: configConnectorHealth },
   { groupSuffix: '.crossplane.io', check: crossplaneHealth },
+  { groupSuffix: '.services.k8s.aws', check: ackHealth },
+  { groupSuffix: '.upbound.io', check: upboundHealth },
 ];
 
 /** The built-in check of a kind (`group/Kind`), its own or by wildcard, or undefined. */
