@@ -1,7 +1,10 @@
-/** cert-manager.io: Certificate, CertificateRequest, Issuer and ClusterIssuer. */
+/**
+ * cert-manager.io: Certificate, CertificateRequest, Issuer and ClusterIssuer; its ACME Order and
+ * Challenge (acme.cert-manager.io) and trust-manager's Bundle (trust.cert-manager.io).
+ */
 import type { KubeObject } from '@gitward/model';
 import { conditionsIfAny, field, is, readyCondition } from './conditions.ts';
-import { verdict, type Check, type Verdict } from './lua.ts';
+import { concat, get, or, verdict, type Check, type Verdict } from './lua.ts';
 
 /** A certificate being issued is Progressing whatever its Ready condition says. */
 export function certificateHealth(obj: KubeObject): Verdict {
@@ -30,9 +33,45 @@ export function certificateRequestHealth(obj: KubeObject): Verdict {
   return verdict('Progressing', 'Waiting for certificate request');
 }
 
+/**
+ * An ACME Order or Challenge by `status.state`: valid is Healthy; invalid, expired or errored
+ * Degraded (with the reason if any); any other state still Progressing.
+ */
+function acmeHealth(obj: KubeObject, what: 'Order' | 'Challenge'): Verdict {
+  const status = get(obj, 'status');
+  const state = status === undefined ? undefined : get(status, 'state');
+  if (state === undefined || state === '')
+    return verdict('Progressing', `Waiting for ${what.toLowerCase()}`);
+  if (state === 'valid') return verdict('Healthy', `${what} is valid`);
+  const said = () => concat(`${what} is `, state);
+  if (state === 'invalid' || state === 'expired' || state === 'errored')
+    return verdict('Degraded', or(get(status, 'reason'), said));
+  // A pending Order says only its state; a pending Challenge its reason first.
+  return verdict('Progressing', what === 'Order' ? said() : or(get(status, 'reason'), said));
+}
+
+/** The first Synced condition decides: True is Healthy, anything else Degraded. */
+export function bundleHealth(obj: KubeObject): Verdict {
+  const synced = (conditionsIfAny(obj) ?? []).find((c) => field(c, 'type') === 'Synced');
+  if (synced === undefined) return verdict('Progressing', 'Waiting for Bundle to be synced');
+  const message = field(synced, 'message');
+  if (field(synced, 'status') === 'True')
+    return verdict(
+      'Healthy',
+      or(message, () => 'Bundle is synced'),
+    );
+  return verdict(
+    'Degraded',
+    or(message, () => or(field(synced, 'reason'), () => 'Bundle is not synced')),
+  );
+}
+
 export const certManagerChecks: ReadonlyMap<string, Check> = new Map<string, Check>([
   ['cert-manager.io/Certificate', certificateHealth],
   ['cert-manager.io/CertificateRequest', certificateRequestHealth],
   ['cert-manager.io/Issuer', (o) => readyCondition(o, 'Initializing issuer')],
   ['cert-manager.io/ClusterIssuer', (o) => readyCondition(o, 'Initializing ClusterIssuer')],
+  ['acme.cert-manager.io/Order', (o) => acmeHealth(o, 'Order')],
+  ['acme.cert-manager.io/Challenge', (o) => acmeHealth(o, 'Challenge')],
+  ['trust.cert-manager.io/Bundle', bundleHealth],
 ]);

@@ -8,6 +8,7 @@
  */
 import type { HealthStatus, KubeObject } from '@gitward/model';
 import { argoRolloutsChecks } from './argo-rollouts.ts';
+import { argoChecks } from './argo.ts';
 import { certManagerChecks } from './cert-manager.ts';
 import { clusterApiChecks } from './cluster-api.ts';
 import { ackHealth, configConnectorHealth } from './cloud-controllers.ts';
@@ -16,12 +17,14 @@ import { externalSecretsChecks } from './external-secrets.ts';
 import { fluxChecks } from './flux.ts';
 import { istioChecks } from './istio.ts';
 import { kedaChecks } from './keda.ts';
+import { prometheusOperatorChecks } from './prometheus-operator.ts';
 import { knativeChecks } from './knative.ts';
 import { runCheck, type Check } from './lua.ts';
 import { strimziChecks } from './strimzi.ts';
 
 const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...argoRolloutsChecks,
+  ...argoChecks,
   ...certManagerChecks,
   ...externalSecretsChecks,
   ...fluxChecks,
@@ -31,6 +34,7 @@ const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...knativeChecks,
   ...istioChecks,
   ...clusterApiChecks,
+  ...prometheusOperatorChecks,
 ]);
 
 /**

@@ -68,6 +68,9 @@ export function pairs(v: unknown): readonly (readonly [number | string, unknown]
   return Object.entries(v).filter(([, x]) => present(x));
 }
 
+/** `a or b`: `a` unless it is nil or false. `b` is a function where Lua would not evaluate it. */
+export const or = (a: unknown, b: () => unknown): unknown => (truthy(a) ? a : b());
+
 /** `#v` (or `table.getn(v)`): an array's length (less its nulls), 0 for a map. */
 export function length(v: unknown): number {
   if (typeof v === 'string') return v.length;
