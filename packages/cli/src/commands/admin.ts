@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import {
   actionSetFor,
   assessHealth,
+  hasBuiltInHealth,
   healthOverridesFrom,
   noHealthOverrides,
   parseManifests,
@@ -64,12 +65,16 @@ async function firstObject(file: string): Promise<KubeObject> {
   return obj;
 }
 
-function noHealthReason(obj: KubeObject, customized: boolean): string {
+function noHealthReason(obj: KubeObject, customized: boolean, generic: boolean): string {
   if (obj.metadata.annotations?.[ignoreHealthcheck] === 'true')
     return `the object opts out with ${ignoreHealthcheck}: "true"`;
-  return customized
-    ? `the health script for ${obj.kind} (${obj.apiVersion}) returned no status`
-    : `no health rule for ${obj.kind} (${obj.apiVersion})`;
+  const what = `${obj.kind} (${obj.apiVersion})`;
+  if (customized) return `the health script for ${what} returned no status`;
+  if (hasBuiltInHealth(groupOf(obj.apiVersion), obj.kind))
+    return `the built-in check for ${what} returned no status`;
+  return generic
+    ? `no health rule for ${what}, and no Ready, Reconciling or Stalled condition`
+    : `no health rule for ${what}`;
 }
 
 /** The team's scripts (if any) and, when asked, the generic conditions check after them. */
@@ -104,7 +109,7 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
         ? health.message
           ? `${health.status}: ${health.message}`
           : health.status
-        : `No health: ${noHealthReason(obj, customized)}`;
+        : `No health: ${noHealthReason(obj, customized, f.genericConditions === true)}`;
       d.output.out(several ? `${file}: ${line}` : line);
     }
   } finally {

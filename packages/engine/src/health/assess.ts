@@ -69,6 +69,10 @@ function applyRule(obj: KubeObject, group: string, rule: HealthRule): HealthStat
   return rule.assess(obj);
 }
 
+/** Whether a built-in rule or check judges the kind (for saying why an object has no health). */
+export const hasBuiltInHealth = (group: string, kind: string): boolean =>
+  rules.has(`${group}/${kind}`) || crdCheckFor(group, kind) !== undefined;
+
 /**
  * The health of one live object as Argo CD assesses it, or undefined when no rule applies to its
  * kind or the object opts out with `argocd.argoproj.io/ignore-healthcheck: "true"`. A check the

@@ -5,7 +5,7 @@
  * the caller's script runner), and the aggregation of resource health into
  * application health.
  */
-export { assessHealth } from './assess.ts';
+export { assessHealth, hasBuiltInHealth } from './assess.ts';
 export { genericConditionsHealth } from './generic-conditions.ts';
 export { crdCheckKeys } from './crd/index.ts';
 export {
