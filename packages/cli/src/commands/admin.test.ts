@@ -100,7 +100,7 @@ describe('gitward admin health', () => {
       'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nstatus: {conditions: [{type: Ready, status: "False", reason: NoDisk}]}\n',
     );
     const bare = file(
-      'bare.yaml',
+      'generic-bare.yaml',
       'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: b}\n',
     );
     expect(await run('-f', cert, '-f', run0, '-f', widget)).toEqual([
