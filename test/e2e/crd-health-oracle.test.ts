@@ -211,19 +211,23 @@ status: {message: hello}`,
 };
 
 describe('built-in custom resource health checks on odd objects: gitward against Argo CD', () => {
-  it('reads them as the Lua scripts do, errors included', async () => {
-    const names = Object.keys(odd);
-    const paths = names.map((n) => join(dir, `odd-${n}.yaml`));
-    await Promise.all(names.map((n, i) => writeFile(paths[i] ?? '', `${odd[n]}\n`)));
-    const { ours, theirs: raw } = await verdicts(oracle, emptyCm, paths, [], true);
-    // A script's empty table is a health with no status in Argo CD (its tool prints an empty
-    // STATUS, its UI shows none); gitward has no health there, as for a script returning nothing.
-    const theirs = raw.map((v) => (v === '' ? 'none' : v));
-    // gitward shows a check's error as Unknown "<Kind> health check: <the Lua error>".
-    const inTheirTerms = ours.map((v) => v.replace(/^Unknown: \w+ health check: /, 'error: '));
-    const table = (list: readonly string[]) => names.map((n, i) => `${n} → ${list[i]}`);
-    expect(table(inTheirTerms)).toEqual(table(theirs));
-  });
+  it(
+    'reads them as the Lua scripts do, errors included',
+    async () => {
+      const names = Object.keys(odd);
+      const paths = names.map((n) => join(dir, `odd-${n}.yaml`));
+      await Promise.all(names.map((n, i) => writeFile(paths[i] ?? '', `${odd[n]}\n`)));
+      const { ours, theirs: raw } = await verdicts(oracle, emptyCm, paths, [], true);
+      // A script's empty table is a health with no status in Argo CD (its tool prints an empty
+      // STATUS, its UI shows none); gitward has no health there, as for a script returning nothing.
+      const theirs = raw.map((v) => (v === '' ? 'none' : v));
+      // gitward shows a check's error as Unknown "<Kind> health check: <the Lua error>".
+      const inTheirTerms = ours.map((v) => v.replace(/^Unknown: \w+ health check: /, 'error: '));
+      const table = (list: readonly string[]) => names.map((n, i) => `${n} → ${list[i]}`);
+      expect(table(inTheirTerms)).toEqual(table(theirs));
+    },
+    10 * 60_000,
+  );
 });
 
 describe('the generic conditions check (gitward only: Argo CD has no such mode)', () => {

@@ -17,9 +17,9 @@ import { externalSecretsChecks } from './external-secrets.ts';
 import { fluxChecks } from './flux.ts';
 import { istioChecks } from './istio.ts';
 import { kedaChecks } from './keda.ts';
-import { prometheusOperatorChecks } from './prometheus-operator.ts';
 import { knativeChecks } from './knative.ts';
 import { runCheck, type Check } from './lua.ts';
+import { prometheusOperatorChecks } from './prometheus-operator.ts';
 import { strimziChecks } from './strimzi.ts';
 
 const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
