@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.ts';
+import { buildArgocd, verdicts, type Oracle } from './support/argocd-health.ts';
 
 // The oracle for Lua health checks: the same argocd-cm customizations and the same objects judged
 // by Argo CD itself (`argocd admin settings resource-overrides health`, the v3.6.2 binary built
@@ -13,9 +11,7 @@ import { runCli } from './support/cli.ts';
 // (the controller shows Unknown with the error), a script that returns nothing prints "not
 // configured" (the controller shows no health).
 
-const run = promisify(execFile);
-const buildScript = join(import.meta.dirname, '..', '..', 'bench', 'peers', 'build-peers.sh');
-let argocd = '';
+let oracle: Oracle = { argocd: '', home: '' };
 let dir = '';
 
 const indent = (s: string, n: number) => s.trim().replaceAll('\n', `\n${' '.repeat(n)}`);
@@ -126,63 +122,10 @@ kind: ConfigMap
 metadata: {name: plain}`,
 };
 
-/** Argo CD's verdict: STATUS/MESSAGE, "none" (nothing configured or returned) or "error". */
-async function argoVerdict(cmPath: string, objPath: string): Promise<string> {
-  try {
-    const { stdout } = await run(
-      argocd,
-      ['admin', 'settings', 'resource-overrides', 'health', objPath, '--argocd-cm-path', cmPath],
-      { timeout: 60_000, env: { ...process.env, HOME: dir, KUBECONFIG: join(dir, 'none') } },
-    );
-    const status = /^STATUS: (.*)$/m.exec(stdout)?.[1];
-    const message = /^MESSAGE: (.*)$/m.exec(stdout)?.[1] ?? '';
-    if (status === undefined) return 'none';
-    return message ? `${status}: ${message}` : status;
-  } catch (err) {
-    // The tool exits on an assessment error; the controller shows it as Unknown with the message.
-    const stderr = (err as { stderr?: unknown }).stderr;
-    const fatal =
-      typeof stderr === 'string' ? /"level":"fatal","msg":"([^"]*)"/.exec(stderr) : null;
-    if (!fatal?.[1]) throw err;
-    return fatal[1].startsWith('failed to get resource health') ? 'error' : `Unknown: ${fatal[1]}`;
-  }
-}
-
-/** gitward's verdict in the same terms: a script error is Unknown with the error. */
-function gitwardVerdict(line: { status: string | null; message?: string }): string {
-  if (line.status === null) return 'none';
-  if (line.status === 'Unknown' && line.message?.startsWith('Lua script ')) return 'error';
-  return line.message ? `${line.status}: ${line.message}` : line.status;
-}
-
-/**
- * The verdicts of each object file under one argocd-cm: gitward's (one `admin health` run) and
- * Argo CD's (its tool, a few at a time: each run starts its informers), in the same terms.
- */
-async function verdicts(cmPath: string, paths: readonly string[]) {
-  const run = await runCli([
-    ...['admin', 'health', ...paths.flatMap((p) => ['-f', p])],
-    ...['--customizations', cmPath, '-o', 'json'],
-  ]);
-  expect(run.code, run.stderr).toBe(0);
-  const ours = run.stdout
-    .trim()
-    .split('\n')
-    .map((l) => gitwardVerdict(JSON.parse(l) as { status: string | null; message?: string }));
-  const theirs: string[] = [];
-  for (let i = 0; i < paths.length; i += 4)
-    theirs.push(...(await Promise.all(paths.slice(i, i + 4).map((p) => argoVerdict(cmPath, p)))));
-  return { ours, theirs };
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gitward-lua-oracle-'));
-  // Built once per machine (about 5 minutes with cold Go caches), then taken from the cache.
-  const { stdout } = await run('bash', [buildScript, 'argocd'], {
-    timeout: 30 * 60_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  argocd = join(/^argocd (.+)$/m.exec(stdout)?.[1] ?? '', 'argocd');
+  // Built once per machine, then taken from the cache.
+  oracle = { argocd: await buildArgocd(), home: dir };
 }, 31 * 60_000);
 
 describe('Lua health checks: gitward against Argo CD itself', () => {
@@ -192,7 +135,7 @@ describe('Lua health checks: gitward against Argo CD itself', () => {
     const names = Object.keys(objects);
     const paths = names.map((n) => join(dir, `${n}.yaml`));
     await Promise.all(names.map((n, i) => writeFile(paths[i] ?? '', `${objects[n]}\n`)));
-    const { ours, theirs } = await verdicts(cmPath, paths);
+    const { ours, theirs } = await verdicts(oracle, cmPath, paths);
     const table = (list: readonly string[]) => names.map((n, i) => `${n} → ${list[i]}`);
     expect(table(ours)).toEqual(table(theirs));
     // The cases are chosen to cover every kind of answer.
@@ -239,7 +182,7 @@ describe('built-in health rules: gitward against Argo CD itself', () => {
     );
     const names = (await readdir(fixtures)).filter((f) => f.endsWith('.yaml')).sort();
     const paths = names.map((n) => join(fixtures, n));
-    const { ours, theirs } = await verdicts(emptyCm, paths);
+    const { ours, theirs } = await verdicts(oracle, emptyCm, paths);
     const table = (list: readonly string[]) =>
       names.flatMap((n, i) =>
         Object.hasOwn(knownDifferences, n) ? [] : [`${n} → ${statusOnly(n, list[i] ?? '')}`],

@@ -16,7 +16,7 @@ import type { Settings } from './settings.ts';
 
 export interface Customizations {
   readonly overrides: ResourceOverrides;
-  /** The health scripts, ready to run (none without a script runner). */
+  /** The health scripts, ready to run (none without a script runner), and the generic check if on. */
   readonly health: HealthOverrides;
   /** Everything else the ConfigMap says about comparing. */
   readonly settings: ReconcileSettings;

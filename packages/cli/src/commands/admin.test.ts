@@ -86,6 +86,34 @@ describe('gitward admin health', () => {
     expect(JSON.parse(lines.join('\n'))).toEqual(want);
   });
 
+  it('judges custom resources by the built-in checks, and others by conditions when asked', async () => {
+    const cert = file(
+      'builtin-cert.yaml',
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c}\nstatus: {conditions: [{type: Ready, status: "True", message: issued}]}\n',
+    );
+    const run0 = file(
+      'builtin-analysis-run.yaml',
+      'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisRun\nmetadata: {name: a}\nstatus: {}\n',
+    );
+    const widget = file(
+      'generic-widget.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nstatus: {conditions: [{type: Ready, status: "False", reason: NoDisk}]}\n',
+    );
+    const bare = file(
+      'generic-bare.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: b}\n',
+    );
+    expect(await run('-f', cert, '-f', run0, '-f', widget)).toEqual([
+      `${cert}: Healthy: issued`,
+      `${run0}: No health: the built-in check for AnalysisRun (argoproj.io/v1alpha1) returned no status`,
+      `${widget}: No health: no health rule for Widget (example.com/v1)`,
+    ]);
+    expect(await run('-f', widget, '-f', bare, '--generic-conditions')).toEqual([
+      `${widget}: Degraded: NoDisk`,
+      `${bare}: No health: no health rule for Widget (example.com/v1), and no Ready, Reconciling or Stalled condition`,
+    ]);
+  });
+
   it('fails with NOT_FOUND for a missing file', async () => {
     await expect(run('-f', join(dir, 'nope.yaml'))).rejects.toMatchObject({
       code: ErrorCode.NotFound,

@@ -6,10 +6,14 @@ import { stringify } from 'yaml';
 import {
   actionSetFor,
   assessHealth,
+  hasBuiltInHealth,
   healthOverridesFrom,
   noHealthOverrides,
   parseManifests,
   resourceOverridesOf,
+  withGenericConditions,
+  type HealthOverrides,
+  type ResourceOverrides,
 } from '@gitward/engine';
 import { createKubeClient, createLuaRuntime, loadKubeconfig } from '@gitward/infra';
 import {
@@ -35,6 +39,7 @@ export interface AdminDeps {
 interface HealthFlags {
   file: string[];
   customizations?: string;
+  genericConditions?: boolean;
   output: 'text' | 'json';
 }
 
@@ -60,22 +65,36 @@ async function firstObject(file: string): Promise<KubeObject> {
   return obj;
 }
 
-function noHealthReason(obj: KubeObject, customized: boolean): string {
+function noHealthReason(obj: KubeObject, customized: boolean, generic: boolean): string {
   if (obj.metadata.annotations?.[ignoreHealthcheck] === 'true')
     return `the object opts out with ${ignoreHealthcheck}: "true"`;
-  return customized
-    ? `the health script for ${obj.kind} (${obj.apiVersion}) returned no status`
-    : `no health rule for ${obj.kind} (${obj.apiVersion})`;
+  const what = `${obj.kind} (${obj.apiVersion})`;
+  if (customized) return `the health script for ${what} returned no status`;
+  if (hasBuiltInHealth(groupOf(obj.apiVersion), obj.kind))
+    return `the built-in check for ${what} returned no status`;
+  return generic
+    ? `no health rule for ${what}, and no Ready, Reconciling or Stalled condition`
+    : `no health rule for ${what}`;
+}
+
+/** The team's scripts (if any) and, when asked, the generic conditions check after them. */
+function healthChecksFor(
+  overrides: ResourceOverrides | undefined,
+  lua: ReturnType<typeof createLuaRuntime> | undefined,
+  generic: boolean,
+): HealthOverrides {
+  const scripts =
+    lua && overrides
+      ? healthOverridesFrom(overrides, (s, o, n, g) => lua.run(s, o, n, g))
+      : noHealthOverrides;
+  return generic ? withGenericConditions(scripts) : scripts;
 }
 
 async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
   const overrides = f.customizations ? await loadCustomizations(f.customizations) : undefined;
   const lua = overrides?.size ? createLuaRuntime() : undefined;
   try {
-    const checks =
-      lua && overrides
-        ? healthOverridesFrom(overrides, (s, o, n, g) => lua.run(s, o, n, g))
-        : noHealthOverrides;
+    const checks = healthChecksFor(overrides, lua, f.genericConditions === true);
     const several = f.file.length > 1;
     for (const file of f.file) {
       const obj = await firstObject(file);
@@ -90,7 +109,7 @@ async function runHealth(d: AdminDeps, f: HealthFlags): Promise<void> {
         ? health.message
           ? `${health.status}: ${health.message}`
           : health.status
-        : `No health: ${noHealthReason(obj, customized)}`;
+        : `No health: ${noHealthReason(obj, customized, f.genericConditions === true)}`;
       d.output.out(several ? `${file}: ${line}` : line);
     }
   } finally {
@@ -222,6 +241,10 @@ export function adminCommand(d: AdminDeps): Command {
     .option(
       '--customizations <path>',
       'a ConfigMap YAML with resource.customizations keys, or a directory laid out as <group>/<Kind>/health.lua',
+    )
+    .option(
+      '--generic-conditions',
+      'judge kinds with no check by their status conditions (Ready, Reconciling, Stalled), as the settings key gitward.health.genericConditions: "true" does',
     )
     .addOption(
       new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'),

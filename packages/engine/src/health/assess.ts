@@ -15,6 +15,7 @@ import { pvcHealth } from './health-pvc.ts';
 import { replicaSetHealth } from './health-replicaset.ts';
 import { serviceHealth } from './health-service.ts';
 import { statefulSetHealth } from './health-statefulset.ts';
+import { crdCheckFor } from './crd/index.ts';
 
 /** With value "true", the object's health is neither assessed nor aggregated. */
 export const ignoreHealthcheckAnnotation = 'argocd.argoproj.io/ignore-healthcheck';
@@ -68,11 +69,17 @@ function applyRule(obj: KubeObject, group: string, rule: HealthRule): HealthStat
   return rule.assess(obj);
 }
 
+/** Whether a built-in rule or check judges the kind (for saying why an object has no health). */
+export const hasBuiltInHealth = (group: string, kind: string): boolean =>
+  rules.has(`${group}/${kind}`) || crdCheckFor(group, kind) !== undefined;
+
 /**
  * The health of one live object as Argo CD assesses it, or undefined when no rule applies to its
  * kind or the object opts out with `argocd.argoproj.io/ignore-healthcheck: "true"`. A check the
  * settings configure for the kind (`overrides`, see customizations.ts) comes before the built-in
- * rule, as Argo CD's argocd-cm Lua does.
+ * rule, as Argo CD's argocd-cm Lua does. Then the built-in rules: the kinds of Kubernetes itself,
+ * then the custom resources' checks (./crd: by `group/Kind`, then by group wildcard), then the
+ * settings' fallback for any other kind (the opt-in generic conditions check).
  */
 export function assessHealth(
   obj: KubeObject,
@@ -95,5 +102,8 @@ export function assessHealth(
   const custom = overrides.get(`${group}/${obj.kind}`);
   if (custom) return custom(obj);
   const rule = rules.get(`${group}/${obj.kind}`);
-  return rule ? applyRule(obj, group, rule) : undefined;
+  if (rule) return applyRule(obj, group, rule);
+  const builtIn = crdCheckFor(group, obj.kind);
+  if (builtIn) return builtIn(obj);
+  return overrides.fallback?.(obj);
 }

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { HealthStatusCode, type HealthStatus, type KubeObject } from '@gitward/model';
 import { globMatch } from '../project/glob.ts';
 import { health, objectAt } from './fields.ts';
+import { genericConditionsHealth } from './generic-conditions.ts';
 
 /** Both API groups' Application kinds: gitward's own and Argo CD's. */
 const applicationGroups = ['argoproj.io', 'gitward.dev'] as const;
@@ -26,6 +27,11 @@ export const isApplicationKind = (group: string, kind: string): boolean =>
  */
 export interface HealthOverrides {
   get(groupKind: string): ((obj: KubeObject) => HealthStatus | undefined) | undefined;
+  /**
+   * The check for a kind with neither a configured nor a built-in check: the generic conditions
+   * check when the settings turn it on (`gitward.health.genericConditions`), else absent.
+   */
+  readonly fallback?: (obj: KubeObject) => HealthStatus | undefined;
 }
 
 export const noHealthOverrides: HealthOverrides = { get: () => undefined };
@@ -270,12 +276,41 @@ export function healthFromScript(value: unknown): HealthStatus | undefined {
  * changes, so a steady pass runs no script. A script that fails makes the object's health
  * Unknown with the script's error, as Argo CD. A check configured for `argoproj.io/Application`
  * (Argo CD's documented app-of-apps script) also judges gitward.dev Applications that have none.
+ * With `gitward.health.genericConditions: "true"`, the generic conditions check comes last.
  */
 export function healthOverridesOf(data: unknown, run: ScriptRunner | undefined): HealthOverrides {
-  const overrides = resourceOverridesOf(data);
-  if (!run || overrides.size === 0) return noHealthOverrides;
-  return healthOverridesFrom(overrides, run);
+  return healthChecksOf(data, resourceOverridesOf(data), run);
 }
+
+/** The settings key that turns on the generic conditions check (generic-conditions.ts). */
+export const genericConditionsKey = 'gitward.health.genericConditions';
+
+/** Whether a settings ConfigMap's `data` turns on the generic conditions check. */
+export function genericConditionsOn(data: unknown): boolean {
+  const settings = objectAt(data);
+  return settings !== undefined && ownString(settings, genericConditionsKey)?.trim() === 'true';
+}
+
+/**
+ * The health checks of a settings ConfigMap's `data` whose overrides were already read: its
+ * scripts (none without a runner) and, when the ConfigMap turns it on, the generic conditions
+ * check for the kinds nothing else judges.
+ */
+export function healthChecksOf(
+  data: unknown,
+  overrides: ResourceOverrides,
+  run: ScriptRunner | undefined,
+): HealthOverrides {
+  const scripts =
+    run && overrides.size > 0 ? healthOverridesFrom(overrides, run) : noHealthOverrides;
+  return genericConditionsOn(data) ? withGenericConditions(scripts) : scripts;
+}
+
+/** The checks with the generic conditions check as the fallback. */
+export const withGenericConditions = (checks: HealthOverrides): HealthOverrides => ({
+  get: (groupKind) => checks.get(groupKind),
+  fallback: genericConditionsHealth,
+});
 
 /** {@link healthOverridesOf} over overrides already read (a ConfigMap, or `admin health`'s files). */
 export function healthOverridesFrom(

@@ -5,8 +5,14 @@
  * the caller's script runner), and the aggregation of resource health into
  * application health.
  */
-export { assessHealth } from './assess.ts';
+export { assessHealth, hasBuiltInHealth } from './assess.ts';
+export { genericConditionsHealth } from './generic-conditions.ts';
+export { crdCheckKeys } from './crd/index.ts';
 export {
+  genericConditionsKey,
+  genericConditionsOn,
+  healthChecksOf,
+  withGenericConditions,
   healthFromScript,
   healthOverridesFrom,
   healthOverridesOf,

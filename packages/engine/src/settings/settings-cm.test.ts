@@ -108,6 +108,14 @@ describe('reconcileSettingsOf', () => {
     expect(reconcileSettingsOf(data).settings.healthOverrides).toBe(noHealthOverrides);
   });
 
+  it('turns on the generic conditions check with gitward.health.genericConditions', () => {
+    const on = reconcileSettingsOf({ 'gitward.health.genericConditions': 'true' }).settings;
+    expect(on.healthOverrides.fallback).toBeDefined();
+    expect(on.healthOverrides.get('example.com/Widget')).toBeUndefined();
+    const off = reconcileSettingsOf({ 'gitward.health.genericConditions': 'yes' }).settings;
+    expect(off.healthOverrides.fallback).toBeUndefined();
+  });
+
   it('never throws and never touches a prototype, whatever the map holds', () => {
     const key = fc.oneof(
       fc.constantFrom(...Object.values(k), '__proto__', 'constructor', 'prototype', 'toString'),

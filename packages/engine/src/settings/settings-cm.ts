@@ -4,7 +4,8 @@
  * controller reads the same keys: `application.resourceTrackingMethod`,
  * `application.instanceLabelKey`, `timeout.reconciliation`, `timeout.reconciliation.jitter` and
  * `timeout.hard.reconciliation` (Go durations), `resource.compareoptions`, `resource.exclusions`
- * and `resource.inclusions`, and the resource customizations (health, actions, ignoreDifferences).
+ * and `resource.inclusions`, and the resource customizations (health, actions, ignoreDifferences);
+ * and gitward's own `gitward.health.genericConditions`.
  *
  * A flag given explicitly wins over the ConfigMap; without either, Argo CD's defaults apply
  * (tracking by annotation, a 120s refresh plus up to 60s of jitter). A bad value never fails: it
@@ -13,8 +14,7 @@
 import { defaultInstanceLabel, isTrackingMethod, TrackingMethod } from '@gitward/model';
 import type { IgnoreDifference } from '../diff/types.ts';
 import {
-  healthOverridesFrom,
-  noHealthOverrides,
+  healthChecksOf,
   resourceOverridesOf,
   type HealthOverrides,
   type ResourceOverrides,
@@ -65,7 +65,10 @@ export interface ReconcileSettings {
   readonly kustomize: KustomizeSettings;
   /** `resource.customizations*`: health scripts and actions by kind (or glob). */
   readonly resourceOverrides: ResourceOverrides;
-  /** The health scripts of `resourceOverrides`, ready to run (none without a script runner). */
+  /**
+   * The health scripts of `resourceOverrides`, ready to run (none without a script runner), and
+   * the generic conditions check when `gitward.health.genericConditions` turns it on.
+   */
   readonly healthOverrides: HealthOverrides;
 }
 
@@ -224,10 +227,7 @@ export function reconcileSettingsOf(
     resourceFilter,
     kustomize: kustomize.value,
     resourceOverrides,
-    healthOverrides:
-      run && resourceOverrides.size > 0
-        ? healthOverridesFrom(resourceOverrides, run)
-        : noHealthOverrides,
+    healthOverrides: healthChecksOf(map, resourceOverrides, run),
   };
   return { settings, problems };
 }
