@@ -94,7 +94,7 @@ function keyOfSuffix(suffix: string): string {
 }
 
 const strings = (v: unknown): string[] | undefined =>
-  Array.isArray(v) && v.every((e) => typeof e === 'string') ? [...(v)] : undefined;
+  Array.isArray(v) && v.every((e) => typeof e === 'string') ? [...v] : undefined;
 
 /** YAML (or already parsed data) as an object, or undefined when it is anything else. */
 function yamlObject(v: unknown): Record<string, unknown> | undefined {
