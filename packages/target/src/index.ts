@@ -14,5 +14,13 @@ export {
   type TargetRenderer,
   type TargetRendererOptions,
 } from './renderer.ts';
-export { parsePluginDefinitions, pluginEnv, type PluginDefinition } from './plugin.ts';
+export { pluginEnv } from './plugin.ts';
+export {
+  parseConfigManagementPlugins,
+  parsePluginDefinitions,
+  pluginsOfConfigMapData,
+  uniqueNames,
+  type PluginDefinition,
+} from './plugin-config.ts';
+export { loadPluginDefinitions, type PluginSources } from './plugin-sources.ts';
 export { kustomizeEdits } from './kustomize.ts';
