@@ -85,7 +85,7 @@ function stringsAt(o: Obj, k: string, where: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || !v.every((a) => typeof a === 'string'))
     throw invalid(where, `${k} must be a list of strings`);
-  return v as string[];
+  return v;
 }
 
 /** Argo CD's Command: `command` (a list) and `args` appended; absent when `command` is empty. */
@@ -251,7 +251,7 @@ function legacyPluginOf(raw: unknown, where: string): PluginDefinition {
     name,
     generate: argvOf(own(raw, 'generate'), `${where}: generate`),
     ...(init !== undefined && { init: argvOf(init, `${where}: init`) }),
-    ...(timeout !== undefined && { timeoutSeconds: timeout as number }),
+    ...(timeout !== undefined && { timeoutSeconds: timeout }),
     preserveFileMode: true,
   };
 }

@@ -39,7 +39,7 @@ const alphaNum = /^[A-Za-z0-9_]$/;
 
 /** The name after a `$` and how many characters it used (Go's os.getShellName). */
 function shellName(s: string): [name: string, width: number] {
-  if (s[0] === '{') {
+  if (s.startsWith('{')) {
     if (s.length > 2 && specialVar.test(s[1] ?? '') && s[2] === '}') return [s.slice(1, 2), 3];
     const close = s.indexOf('}', 1);
     if (close === 1) return ['', 2];
