@@ -3,7 +3,6 @@
  * Composition root of the controller process (`gitward controller` runs this): reads argv and the
  * environment once, builds the adapters, and runs the reconcile loop while it holds the lease.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -38,7 +37,7 @@ import {
   trackingAnnotation,
   TrackingMethod,
 } from '@gitward/model';
-import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
+import { createTargetRenderer, loadPluginDefinitions } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
@@ -122,6 +121,12 @@ const metrics = createControllerMetrics(registry, {
   }),
 });
 const targetCache = join(cfg.cacheDir, 'target');
+// Read once: a plugin's definition is part of what a cached render means (packages/target).
+const plugins = await loadPluginDefinitions({
+  ...cfg.plugins,
+  configMap: { kube, namespace: cfg.namespace, name: settingsNames(cfg.group).cmpCm },
+});
+logger.info({ plugins: plugins.map((p) => p.name) }, 'config management plugins');
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
     git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
@@ -131,9 +136,8 @@ const renderer = metrics.instrumentRenderer(
     env: process.env,
     workDir: join(targetCache, 'work'),
     ...cfg.renderLimits,
-    ...(cfg.pluginsFile
-      ? { plugins: parsePluginDefinitions(await readFile(cfg.pluginsFile, 'utf8')) }
-      : {}),
+    plugins,
+    pluginTimeoutMs: cfg.plugins.timeoutSeconds * 1000,
   }),
 );
 const lua = createLuaRuntime();

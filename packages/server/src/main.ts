@@ -26,7 +26,7 @@ import {
   watchCollection,
 } from '@gitward/infra';
 import { ApiGroup, errorMessage, settingsNames } from '@gitward/model';
-import { createTargetRenderer } from '@gitward/target';
+import { createTargetRenderer, loadPluginDefinitions } from '@gitward/target';
 import { createApi, createApiMetrics } from './app.ts';
 import { checkClusterConnection } from './cluster/destinations.ts';
 import { serverHelp, loadServerConfig } from './config.ts';
@@ -55,6 +55,12 @@ const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
 const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
+// The controller's plugins, read alike: manifests and diffs render as the controller renders.
+const plugins = await loadPluginDefinitions({
+  ...cfg.plugins,
+  configMap: { kube, namespace: cfg.namespace, name: settingsNames(cfg.group).cmpCm },
+});
+logger.info({ plugins: plugins.map((p) => p.name) }, 'config management plugins');
 const renderer = createTargetRenderer({
   git,
   charts: createChartRepositories({ cacheDir: targetCache }),
@@ -62,6 +68,8 @@ const renderer = createTargetRenderer({
   toolVersions: await renderToolVersions(cfg.tools),
   env: process.env,
   workDir: join(targetCache, 'work'),
+  plugins,
+  pluginTimeoutMs: cfg.plugins.timeoutSeconds * 1000,
 });
 // Lua health checks and resource actions run in a worker the server can kill (infra/lua).
 const lua = createLuaRuntime();
