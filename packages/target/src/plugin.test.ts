@@ -126,6 +126,30 @@ describe('plugin discovery (no name: the first plugin in name order whose rule m
   });
 });
 
+describe('a repository with a symlink out of it', () => {
+  it('is never globbed: a source without a plugin block renders as without plugins', async () => {
+    const { symlink } = await import('node:fs/promises');
+    await app('escape', {
+      'main.cue': '',
+      'cm.json': JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'plain' },
+      }),
+    });
+    await symlink('/etc', join(dir, 'repo', 'escape', 'out'));
+    try {
+      expect(picked(await render('escape'))).toEqual(['Directory', 'plain']);
+      expect(await render('escape', { plugin: {} })).toMatchObject({
+        kind: 'failed',
+        error: { code: ErrorCode.PathEscape },
+      });
+    } finally {
+      await rm(join(dir, 'repo', 'escape'), { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a named plugin', () => {
   it('without a discover rule is used as it is', async () => {
     expect(picked(await render('plain', { plugin: { name: 'named' } }))).toEqual([

@@ -79,6 +79,36 @@ const notFound = (what: string, last: unknown) =>
     last === undefined ? what : `${what}: ${errorMessage(last)}`,
   );
 
+/** Why the repository tree must not be globbed (a symlink out of it), or undefined. */
+const escapeOf = (ctx: RenderContext): Promise<GitwardError | undefined> =>
+  assertNoEscapingSymlinks(ctx.repoRoot).then(
+    () => undefined,
+    (err: unknown) =>
+      err instanceof GitwardError ? err : new GitwardError(ErrorCode.PathEscape, errorMessage(err)),
+  );
+
+/** Argo CD's named plugin: used if its discover rule, when it has one, matches the source. */
+async function namedPlugin(plugins: readonly PluginDefinition[], ctx: RenderContext, name: string) {
+  const p = plugins.find((x) => x.name === name);
+  const quoted = JSON.stringify(name);
+  if (!p)
+    throw new GitwardError(
+      ErrorCode.InvalidSpec,
+      `config management plugin ${quoted} is not configured`,
+    );
+  const escape = p.discover ? await escapeOf(ctx) : undefined;
+  if (escape) throw escape;
+  const matched = await ruleMatches(ctx, p).catch((err: unknown) => {
+    throw notFound(`config management plugin ${quoted} failed its discover rule`, err);
+  });
+  if (matched === false)
+    throw new GitwardError(
+      ErrorCode.InvalidSpec,
+      `config management plugin ${quoted} does not support this source: its discover rule matches nothing at ${ctx.source.path ?? '.'}`,
+    );
+  return p;
+}
+
 /**
  * The plugin that renders this source, as Argo CD's DetectConfigManagementPlugin picks it. A named
  * plugin is used if its discover rule (when it has one) matches; without a name, the first plugin
@@ -91,34 +121,17 @@ export async function selectPlugin(
   required: boolean,
 ): Promise<PluginDefinition | undefined> {
   const name = ctx.source.plugin?.name;
-  if (name) {
-    const p = plugins.find((x) => x.name === name);
-    if (!p)
-      throw new GitwardError(
-        ErrorCode.InvalidSpec,
-        `config management plugin ${JSON.stringify(name)} is not configured`,
-      );
-    let matched: boolean | undefined;
-    try {
-      matched = await ruleMatches(ctx, p);
-    } catch (err) {
-      throw notFound(
-        `config management plugin ${JSON.stringify(name)} failed its discover rule`,
-        err,
-      );
-    }
-    if (matched === false)
-      throw new GitwardError(
-        ErrorCode.InvalidSpec,
-        `config management plugin ${JSON.stringify(name)} does not support this source: its discover rule matches nothing at ${ctx.source.path ?? '.'}`,
-      );
-    return p;
-  }
-  let last: unknown;
+  if (name) return namedPlugin(plugins, ctx, name);
   const candidates = plugins.filter(discovers).sort((a, b) => (a.name < b.name ? -1 : 1));
   if (candidates.length === 0 && !required) return undefined;
-  // Only when some rule could match is the tree checked: a glob must not walk out of the repo.
-  await assertNoEscapingSymlinks(ctx.repoRoot);
+  // A glob must not walk out of the repository. A source with no plugin block in such a tree is
+  // not a plugin's: its renderer decides (and refuses what it would read out), as without plugins.
+  const escape = await escapeOf(ctx);
+  if (escape) {
+    if (required) throw escape;
+    return undefined;
+  }
+  let last: unknown;
   for (const p of candidates) {
     try {
       if (await ruleMatches(ctx, p)) return p;
