@@ -257,3 +257,29 @@ describe('a plugin that hangs', () => {
     );
   });
 });
+
+describe('the cmp ConfigMap', () => {
+  it('is watched: a plugin added to it is used without a restart, by the controller and the server', async () => {
+    await kubectl([
+      ...['-n', ns, 'patch', 'configmap', 'gitward-cmp-cm', '--type=merge', '-p'],
+      JSON.stringify({
+        data: {
+          'late.yaml': cmp('late', { generate: { command: ['sh', '-c'], args: ['cat cm.yaml'] } }),
+          // A broken value beside it: logged, and the other plugins stay.
+          'broken.yaml': 'kind: ConfigManagementPlugin\nmetadata: {name: broken}\n',
+        },
+      }),
+    ]);
+    await createApp('cmp-late', 'good', { plugin: { name: 'late' } });
+    const a = await waitApp('cmp-late', syncedHealthy);
+    expect(a.status?.sourceType).toBe('Plugin');
+    const deadline = Date.now() + 30_000;
+    let res = await apiGet('/api/v1/applications/cmp-late/manifests');
+    while (res.status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      res = await apiGet('/api/v1/applications/cmp-late/manifests');
+    }
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).toContain('good');
+  });
+});

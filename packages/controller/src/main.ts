@@ -37,7 +37,11 @@ import {
   trackingAnnotation,
   TrackingMethod,
 } from '@gitward/model';
-import { createTargetRenderer, loadPluginDefinitions } from '@gitward/target';
+import {
+  createTargetRenderer,
+  loadPluginDefinitions,
+  watchPluginDefinitions,
+} from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
@@ -121,12 +125,17 @@ const metrics = createControllerMetrics(registry, {
   }),
 });
 const targetCache = join(cfg.cacheDir, 'target');
-// Read once: a plugin's definition is part of what a cached render means (packages/target).
-const plugins = await loadPluginDefinitions({
-  ...cfg.plugins,
-  configMap: { kube, namespace: cfg.namespace, name: settingsNames(cfg.group).cmpCm },
+// The files' plugins are read once (a mistake fails startup); the cmp ConfigMap's are watched as
+// the settings ConfigMap is, a bad one logged and ignored, a change comparing every app again.
+const plugins = watchPluginDefinitions({
+  fixed: await loadPluginDefinitions(cfg.plugins),
+  kube,
+  namespace: cfg.namespace,
+  name: settingsNames(cfg.group).cmpCm,
+  onProblem: (message) => logger.error({ kind: 'ConfigMap' }, message),
+  onError: (err) =>
+    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
 });
-logger.info({ plugins: plugins.map((p) => p.name) }, 'config management plugins');
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
     git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
@@ -136,7 +145,7 @@ const renderer = metrics.instrumentRenderer(
     env: process.env,
     workDir: join(targetCache, 'work'),
     ...cfg.renderLimits,
-    plugins,
+    plugins: () => plugins.current(),
     pluginTimeoutMs: cfg.plugins.timeoutSeconds * 1000,
   }),
 );
@@ -255,7 +264,10 @@ const controller = createController({
   group: cfg.group,
   namespace: cfg.namespace,
   resync: current,
-  settingsChanged: settings.onChange,
+  settingsChanged: (fn) => {
+    const off = [settings.onChange(fn), plugins.onChange(fn)];
+    return () => off.forEach((f) => f());
+  },
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
@@ -311,6 +323,8 @@ const lead = async () => {
   acting = true;
   await credentialSecrets.ready;
   await settings.ready;
+  await plugins.ready;
+  logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');
   await controller.start();
   destinations.start();
   synced = true;
@@ -348,6 +362,7 @@ async function shutdown(signal: string): Promise<void> {
   await destinations.stop();
   await credentialSecrets.stop();
   await settings.stop();
+  await plugins.stop();
   await cache.stop();
   await health.close();
 }

@@ -22,5 +22,10 @@ export {
   uniqueNames,
   type PluginDefinition,
 } from './plugin-config.ts';
-export { loadPluginDefinitions, type PluginSources } from './plugin-sources.ts';
+export {
+  loadPluginDefinitions,
+  watchPluginDefinitions,
+  type PluginSources,
+  type WatchedPlugins,
+} from './plugin-sources.ts';
 export { kustomizeEdits } from './kustomize.ts';

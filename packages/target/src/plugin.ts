@@ -166,9 +166,9 @@ export async function renderWithPlugin(
 }
 
 /** Renders a source with a `plugin` block: the named plugin, or the one discovery finds. */
-export function createPluginRenderer(plugins: readonly PluginDefinition[]) {
+export function createPluginRenderer(plugins: () => readonly PluginDefinition[]) {
   return async (ctx: RenderContext): Promise<KubeObject[]> => {
-    const plugin = await selectPlugin(plugins, ctx, true);
+    const plugin = await selectPlugin(plugins(), ctx, true);
     if (!plugin)
       throw new GitwardError(ErrorCode.InvalidSpec, 'no config management plugin was selected');
     return renderWithPlugin(ctx, plugin);

@@ -92,8 +92,11 @@ export interface TargetRendererOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Scratch space for renders; each render gets its own subdirectory, removed afterwards. */
   readonly workDir: string;
-  /** Config management plugins (see plugin-config.ts), fixed for the renderer's lifetime. */
-  readonly plugins?: readonly PluginDefinition[];
+  /**
+   * Config management plugins (see plugin-config.ts): a list, or the current list of a source
+   * that changes (the cmp ConfigMap's watch). Renders are cached per set of definitions.
+   */
+  readonly plugins?: readonly PluginDefinition[] | (() => readonly PluginDefinition[]);
   readonly timeoutMs?: number;
   /** A plugin program's time limit unless its definition has one; default `timeoutMs`. */
   readonly pluginTimeoutMs?: number;
@@ -156,8 +159,19 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const leftovers = removeLeftovers(o.workDir).catch(() => undefined);
   const parser = createParsePool({ ...(o.parseWorkers ? { workers: o.parseWorkers } : {}) });
   const limit = createLimiter(o.maxConcurrentRenders ?? 4);
-  const plugins = o.plugins ?? [];
-  const discoverable = plugins.some(discovers);
+  const pluginsOption = o.plugins ?? [];
+  const plugins = typeof pluginsOption === 'function' ? pluginsOption : () => pluginsOption;
+  // The digest of the current definitions, recomputed only when the list is replaced.
+  let pluginsSeen: readonly PluginDefinition[] | undefined;
+  let pluginsDigest = '';
+  const pluginsKey = () => {
+    const now = plugins();
+    if (now !== pluginsSeen) {
+      pluginsSeen = now;
+      pluginsDigest = createHash('sha256').update(JSON.stringify(now)).digest('hex');
+    }
+    return pluginsDigest;
+  };
   const renderers: Record<Exclude<SourceType, 'Helm'>, SourceRenderer> = {
     [SourceType.Directory]: renderDirectory,
     [SourceType.Kustomize]: createKustomizeRenderer({
@@ -170,7 +184,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const timeoutOf = (tool: ToolName) => {
     const isPlugin = tool.startsWith('plugin:');
     const own = isPlugin
-      ? plugins.find((p) => `plugin:${p.name}` === tool)?.timeoutSeconds
+      ? plugins().find((p) => `plugin:${p.name}` === tool)?.timeoutSeconds
       : undefined;
     if (own !== undefined) return own * 1000;
     return (isPlugin ? o.pluginTimeoutMs : undefined) ?? o.timeoutMs ?? 90_000;
@@ -206,9 +220,19 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   // The source type is not part of the key: the commit, path and source fields decide it.
   function cacheKey(req: RenderRequest, revision: string): string {
     const { repoURL, path, chart, helm, kustomize, directory, plugin } = req.source;
-    // The plugins are fixed for the renderer's lifetime (and the cache with it), so which one
-    // discovery picks is decided by the commit and the source like everything else.
-    const parts = [revision, repoURL, path, chart, helm, kustomize, directory, plugin];
+    // Every definition is part of the key: discovery may pick any of them for any source, and a
+    // changed definition must render again.
+    const parts = [
+      revision,
+      repoURL,
+      path,
+      chart,
+      helm,
+      kustomize,
+      directory,
+      plugin,
+      pluginsKey(),
+    ];
     const appParts = [
       req.appName,
       req.project,
@@ -290,8 +314,8 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     // Argo CD asks the plugins' discover rules first when no tool block decides, so a plugin can
     // claim a directory that holds a Chart.yaml or a kustomization.
     const discovered =
-      !hasExplicitType(source) && discoverable
-        ? await selectPlugin(plugins, ctx, false)
+      !hasExplicitType(source) && plugins().some(discovers)
+        ? await selectPlugin(plugins(), ctx, false)
         : undefined;
     if (discovered) {
       const objects = await renderWithPlugin(ctx, discovered);
