@@ -23,7 +23,7 @@ export const discovers = (p: PluginDefinition) => p.discover !== undefined;
 
 /** Argo CD's ExplicitType: a tool block or a chart decides, and discovery is not asked. */
 export const hasExplicitType = (s: RenderContext['source']) =>
-  Boolean(s.plugin ?? s.chart ?? s.helm ?? s.kustomize ?? s.directory);
+  [s.plugin, s.helm, s.kustomize, s.directory].some((v) => v !== undefined) || Boolean(s.chart);
 
 /** Whether any file under `dir` matches the glob (never following a symlinked directory). */
 async function anyMatch(dir: string, pattern: string): Promise<boolean> {
