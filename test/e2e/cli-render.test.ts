@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createGitServer, type GitServer } from '@gitward/testkit';
@@ -63,5 +65,39 @@ describe('gitward render', () => {
     expect(res.code).toBe(10);
     expect(res.stderr).toMatch(/authentication/i);
     expect(res.stderr + res.stdout).not.toContain('wrong-pass-123');
+  });
+
+  it('renders with the config management plugins of --plugins-dir, found by discovery', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gitward-cli-cmp-'));
+    try {
+      await mkdir(join(dir, 'plugins', 'gen'), { recursive: true });
+      await writeFile(
+        join(dir, 'plugins', 'gen', 'plugin.yaml'),
+        [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: ConfigManagementPlugin',
+          'metadata: {name: gen}',
+          'spec:',
+          '  discover: {fileName: "*.gen"}',
+          '  generate: {command: [sh, -c], args: ["cat *.gen"]}',
+        ].join('\n'),
+      );
+      await mkdir(join(dir, 'app'));
+      await writeFile(
+        join(dir, 'app', 'x.gen'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: generated\n',
+      );
+      const res = await gitward([
+        'render',
+        join(dir, 'app'),
+        '--plugins-dir',
+        join(dir, 'plugins'),
+      ]);
+      expect(res.stderr).toMatch(/rendered Plugin source/);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/name: generated/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

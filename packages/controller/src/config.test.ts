@@ -91,13 +91,25 @@ describe('tracking method', () => {
   });
 });
 
-describe('plugins file', () => {
-  it('is unset unless given, and the flag wins over GITWARD_PLUGINS', () => {
-    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').pluginsFile).toBeUndefined();
-    const env = { GITWARD_PLUGINS: '/env.yaml' };
-    expect(loadControllerConfig(['--kubeconfig', 'k'], env, '/h').pluginsFile).toBe('/env.yaml');
-    const argv = ['--kubeconfig', 'k', '--plugins', '/flag.yaml'];
-    expect(loadControllerConfig(argv, env, '/h').pluginsFile).toBe('/flag.yaml');
+describe('plugins', () => {
+  it('are unset unless given, and the flag wins over GITWARD_PLUGINS', () => {
+    expect(loadControllerConfig(['--kubeconfig', 'k'], {}, '/h').plugins).toEqual({
+      timeoutSeconds: 90,
+    });
+    const env = { GITWARD_PLUGINS: '/env.yaml', GITWARD_PLUGINS_DIR: '/cmp' };
+    expect(loadControllerConfig(['--kubeconfig', 'k'], env, '/h').plugins).toEqual({
+      file: '/env.yaml',
+      dir: '/cmp',
+      timeoutSeconds: 90,
+    });
+    const argv = ['--kubeconfig', 'k', '--plugins', '/flag.yaml', '--plugin-timeout-seconds', '5'];
+    expect(loadControllerConfig(argv, env, '/h').plugins).toMatchObject({
+      file: '/flag.yaml',
+      timeoutSeconds: 5,
+    });
+    expect(() => loadControllerConfig(['--plugin-timeout-seconds', '0'], {}, '/h')).toThrow(
+      /--plugin-timeout-seconds must be a positive integer/,
+    );
   });
 });
 

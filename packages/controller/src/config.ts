@@ -4,10 +4,12 @@ import {
   flagHelp,
   inClusterNamespace,
   parseFlags,
+  pluginFlagsOf,
   processRuntimeOf,
   sharedFlags,
   trackingMethodFlag,
   type FlagSpec,
+  type PluginFlags,
   type ProcessRuntime,
 } from '@gitward/infra';
 import type { TrackingMethod } from '@gitward/model';
@@ -71,10 +73,10 @@ export interface ControllerConfig extends ProcessRuntime {
     readonly maxRenderBytes?: number;
   };
   /**
-   * A YAML/JSON file of config-management plugins (`--plugins`, GITWARD_PLUGINS): read once by
-   * main.ts; without it, Applications naming a plugin get "not configured".
+   * Config management plugins: `--plugins` (a file), `--plugins-dir`, and their time limit. main.ts
+   * reads them once, with the cmp ConfigMap (`<prefix>-cmp-cm`), at startup.
    */
-  readonly pluginsFile?: string;
+  readonly plugins: PluginFlags;
 }
 
 const intOf = (name: string, v: string | undefined, dflt: number): number => {
@@ -195,11 +197,9 @@ export const controllerFlags: readonly FlagSpec[] = [
     defaultText: "the renderer's",
     description: 'largest render output of one app (bytes, or Ki/Mi/Gi)',
   },
-  {
-    name: 'plugins',
-    env: 'GITWARD_PLUGINS',
-    description: 'YAML/JSON file of config-management plugins',
-  },
+  sharedFlags.plugins,
+  sharedFlags.pluginsDir,
+  sharedFlags.pluginTimeoutSeconds,
 ];
 
 /** `gitward controller --help`. */
@@ -243,7 +243,7 @@ export function loadControllerConfig(
       jsonnet: pick('jsonnet') ?? 'jsonnet',
     },
     renderLimits: renderLimitsOf(pick('max-manifest-file-bytes'), pick('max-render-bytes')),
-    ...pluginsFileOf(pick('plugins')),
+    plugins: pluginFlagsOf(flags),
   });
 }
 
@@ -266,8 +266,6 @@ function leaseOf(duration: string | undefined, method: string | undefined) {
     retryPeriodSeconds: (durationSeconds * 2) / 15,
   };
 }
-
-const pluginsFileOf = (f: string | undefined) => (f ? { pluginsFile: f } : {});
 
 function renderLimitsOf(file: string | undefined, render: string | undefined) {
   const maxManifestFileBytes = bytesOf('--max-manifest-file-bytes', file);

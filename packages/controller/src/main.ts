@@ -3,7 +3,6 @@
  * Composition root of the controller process (`gitward controller` runs this): reads argv and the
  * environment once, builds the adapters, and runs the reconcile loop while it holds the lease.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -37,7 +36,11 @@ import {
   trackingAnnotation,
   TrackingMethod,
 } from '@gitward/model';
-import { createTargetRenderer, parsePluginDefinitions } from '@gitward/target';
+import {
+  createTargetRenderer,
+  loadPluginDefinitions,
+  watchPluginDefinitions,
+} from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
@@ -121,6 +124,17 @@ const metrics = createControllerMetrics(registry, {
   }),
 });
 const targetCache = join(cfg.cacheDir, 'target');
+// The files' plugins are read once (a mistake fails startup); the cmp ConfigMap's are watched as
+// the settings ConfigMap is, a bad one logged and ignored, a change comparing every app again.
+const plugins = watchPluginDefinitions({
+  fixed: await loadPluginDefinitions(cfg.plugins),
+  kube,
+  namespace: cfg.namespace,
+  name: settingsNames(cfg.group).cmpCm,
+  onProblem: (message) => logger.error({ kind: 'ConfigMap' }, message),
+  onError: (err) =>
+    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+});
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
     git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
@@ -130,9 +144,8 @@ const renderer = metrics.instrumentRenderer(
     env: process.env,
     workDir: join(targetCache, 'work'),
     ...cfg.renderLimits,
-    ...(cfg.pluginsFile
-      ? { plugins: parsePluginDefinitions(await readFile(cfg.pluginsFile, 'utf8')) }
-      : {}),
+    plugins: () => plugins.current(),
+    pluginTimeoutMs: cfg.plugins.timeoutSeconds * 1000,
   }),
 );
 const lua = createLuaRuntime();
@@ -249,7 +262,10 @@ const controller = createController({
   group: cfg.group,
   namespace: cfg.namespace,
   resync: current,
-  settingsChanged: settings.onChange,
+  settingsChanged: (fn) => {
+    const off = [settings.onChange(fn), plugins.onChange(fn)];
+    return () => off.forEach((f) => f());
+  },
   parallelism: cfg.parallelism,
   logger,
   reconcileTimer: metrics.reconcileTimer,
@@ -306,6 +322,8 @@ const lead = async () => {
   acting = true;
   await credentialSecrets.ready;
   await settings.ready;
+  await plugins.ready;
+  logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');
   await controller.start();
   destinations.start();
   synced = true;
@@ -343,6 +361,7 @@ async function shutdown(signal: string): Promise<void> {
   await destinations.stop();
   await credentialSecrets.stop();
   await settings.stop();
+  await plugins.stop();
   await cache.stop();
   await health.close();
 }

@@ -26,12 +26,14 @@ export {
 export {
   flagHelp,
   parseFlags,
+  pluginFlagsOf,
   processRuntimeOf,
   sharedFlags,
   trackingMethodFlag,
   wantsHelp,
   type FlagSpec,
   type ParsedFlags,
+  type PluginFlags,
   type ProcessRuntime,
 } from './process/flag-table.ts';
 export {

@@ -39,6 +39,11 @@ export interface SettingsNames {
   readonly serverTlsSecret: string;
   /** The API server's Service, whose in-cluster names the generated certificate covers. */
   readonly serverService: string;
+  /**
+   * The ConfigMap of config management plugins (argocd-cmp-cm, as Argo CD's install names the one
+   * its sidecars mount): every data value a plugin.yaml, read once at startup by both processes.
+   */
+  readonly cmpCm: string;
 }
 
 export function settingsNames(group: ApiGroup): SettingsNames {
@@ -50,6 +55,7 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     initialAdminSecret: initialAdminSecretName(group),
     serverTlsSecret: `${prefix}-server-tls`,
     serverService: `${prefix}-server`,
+    cmpCm: `${prefix}-cmp-cm`,
   };
 }
 

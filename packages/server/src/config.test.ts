@@ -61,6 +61,17 @@ describe('loadServerConfig: rendering', () => {
     expect(loadServerConfig(argv, env, '/home/u')).toMatchObject(want);
   });
 
+  it('reads the plugin flags and variables as the controller does', () => {
+    expect(loadServerConfig(base, {}, '/h').plugins).toEqual({ timeoutSeconds: 90 });
+    const env = { GITWARD_PLUGINS: '/p.yaml', GITWARD_PLUGINS_DIR: '/cmp' };
+    const argv = [...base, '--plugins-dir', '/flag', '--plugin-timeout-seconds', '30'];
+    expect(loadServerConfig(argv, env, '/h').plugins).toEqual({
+      file: '/p.yaml',
+      dir: '/flag',
+      timeoutSeconds: 30,
+    });
+  });
+
   it('has no tracking method without the flag: the settings ConfigMap decides', () => {
     expect(loadServerConfig(base, {}, '/h').trackingMethod).toBeUndefined();
   });

@@ -4,10 +4,12 @@ import {
   flagHelp,
   inClusterNamespace,
   parseFlags,
+  pluginFlagsOf,
   processRuntimeOf,
   sharedFlags,
   trackingMethodFlag,
   type FlagSpec,
+  type PluginFlags,
   type ProcessRuntime,
 } from '@gitward/infra';
 import type { TrackingMethod } from '@gitward/model';
@@ -52,6 +54,8 @@ export interface ServerConfig extends ProcessRuntime {
   readonly cacheDir: string;
   /** Rendering tools for manifests and diffs: paths, or names looked up on PATH. */
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
+  /** Config management plugins, as the controller takes them (read once at startup). */
+  readonly plugins: PluginFlags;
   /**
    * How desired objects are marked as an app's, when given as a flag; absent: the settings
    * ConfigMap's `application.resourceTrackingMethod` (read as the controller reads it).
@@ -151,6 +155,9 @@ export const serverFlags: readonly FlagSpec[] = [
   sharedFlags.helm,
   sharedFlags.kustomize,
   sharedFlags.jsonnet,
+  sharedFlags.plugins,
+  sharedFlags.pluginsDir,
+  sharedFlags.pluginTimeoutSeconds,
   sharedFlags.trackingMethod,
   {
     name: 'metrics-port',
@@ -227,6 +234,7 @@ export function loadServerConfig(
     ...optional('readyFile', pick('ready-file')),
     ...optional('uiDir', pick('ui-dir')),
     ...renderingOf(pick, home),
+    plugins: pluginFlagsOf(flags),
     ...trackingMethodFlag(flags),
     http: httpLimitsOf(pick),
     trustedProxies: trustedProxiesOf(pick('trusted-proxies')),

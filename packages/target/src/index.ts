@@ -14,5 +14,18 @@ export {
   type TargetRenderer,
   type TargetRendererOptions,
 } from './renderer.ts';
-export { parsePluginDefinitions, pluginEnv, type PluginDefinition } from './plugin.ts';
+export { pluginEnv } from './plugin.ts';
+export {
+  parseConfigManagementPlugins,
+  parsePluginDefinitions,
+  pluginsOfConfigMapData,
+  uniqueNames,
+  type PluginDefinition,
+} from './plugin-config.ts';
+export {
+  loadPluginDefinitions,
+  watchPluginDefinitions,
+  type PluginSources,
+  type WatchedPlugins,
+} from './plugin-sources.ts';
 export { kustomizeEdits } from './kustomize.ts';

@@ -30,7 +30,14 @@ import { renderDirectory } from './directory.ts';
 import { renderHelmArchive, renderHelmDirectory } from './helm.ts';
 import { createKustomizeRenderer } from './kustomize.ts';
 import { createParsePool } from './parse-pool.ts';
-import { createPluginRenderer, type PluginDefinition } from './plugin.ts';
+import {
+  createPluginRenderer,
+  discovers,
+  hasExplicitType,
+  renderWithPlugin,
+  selectPlugin,
+  type PluginDefinition,
+} from './plugin.ts';
 import { createBoundedCache } from './render-cache.ts';
 
 /** One request to produce the target state of one source of an Application. */
@@ -88,8 +95,14 @@ export interface TargetRendererOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Scratch space for renders; each render gets its own subdirectory, removed afterwards. */
   readonly workDir: string;
-  readonly plugins?: readonly PluginDefinition[];
+  /**
+   * Config management plugins (see plugin-config.ts): a list, or the current list of a source
+   * that changes (the cmp ConfigMap's watch). Renders are cached per set of definitions.
+   */
+  readonly plugins?: readonly PluginDefinition[] | (() => readonly PluginDefinition[]);
   readonly timeoutMs?: number;
+  /** A plugin program's time limit unless its definition has one; default `timeoutMs`. */
+  readonly pluginTimeoutMs?: number;
   readonly maxOutputBytes?: number;
   readonly maxConcurrentRenders?: number;
   readonly allowKustomizeRemoteBases?: boolean;
@@ -149,7 +162,19 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   const leftovers = removeLeftovers(o.workDir).catch(() => undefined);
   const parser = createParsePool({ ...(o.parseWorkers ? { workers: o.parseWorkers } : {}) });
   const limit = createLimiter(o.maxConcurrentRenders ?? 4);
-  const plugins = o.plugins ?? [];
+  const pluginsOption = o.plugins ?? [];
+  const plugins = typeof pluginsOption === 'function' ? pluginsOption : () => pluginsOption;
+  // The digest of the current definitions, recomputed only when the list is replaced.
+  let pluginsSeen: readonly PluginDefinition[] | undefined;
+  let pluginsDigest = '';
+  const pluginsKey = () => {
+    const now = plugins();
+    if (now !== pluginsSeen) {
+      pluginsSeen = now;
+      pluginsDigest = createHash('sha256').update(JSON.stringify(now)).digest('hex');
+    }
+    return pluginsDigest;
+  };
   const renderers: Record<Exclude<SourceType, 'Helm'>, SourceRenderer> = {
     [SourceType.Directory]: renderDirectory,
     [SourceType.Kustomize]: createKustomizeRenderer({
@@ -161,8 +186,12 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
 
   const jsonnetGuard = createJsonnetGuard(o.tools.jsonnet, o.env);
   const timeoutOf = (tool: ToolName) => {
-    const own = plugins.find((p) => `plugin:${p.name}` === tool)?.timeoutSeconds;
-    return own !== undefined ? own * 1000 : (o.timeoutMs ?? 90_000);
+    const isPlugin = tool.startsWith('plugin:');
+    const own = isPlugin
+      ? plugins().find((p) => `plugin:${p.name}` === tool)?.timeoutSeconds
+      : undefined;
+    if (own !== undefined) return own * 1000;
+    return (isPlugin ? o.pluginTimeoutMs : undefined) ?? o.timeoutMs ?? 90_000;
   };
 
   /** Runs a tool for one render: its output counts against the render's budget. */
@@ -196,8 +225,9 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
   // The source type is not part of the key: the commit, path and source fields decide it.
   function cacheKey(req: RenderRequest, revision: string): string {
     const { repoURL, path, chart, helm, kustomize, directory, plugin } = req.source;
-    const pluginDef = plugin ? plugins.find((p) => p.name === plugin.name) : undefined;
-    // The kustomize settings count for every source (a directory may hold a kustomization).
+    // Every plugin definition is part of the key: discovery may pick any of them for any source,
+    // and a changed definition must render again. The kustomize settings count for every source
+    // too (a directory may hold a kustomization).
     const parts = [
       revision,
       repoURL,
@@ -207,7 +237,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       kustomize,
       directory,
       plugin,
-      pluginDef,
+      pluginsKey(),
       req.kustomize,
     ];
     const appParts = [
@@ -288,8 +318,22 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     const hit = req.hard || req.localRoot ? undefined : cache.get(key);
     if (hit) return { revision: at, cached: true, ...hit };
     const sourceDir = await resolveInside(repoRoot, source.path ?? '.', 'source path');
-    const sourceType = detectSourceType(source, await readdir(sourceDir));
     const ctx: RenderContext = { ...base, repoRoot, sourceDir, revision: at };
+    // Argo CD asks the plugins' discover rules first when no tool block decides, so a plugin can
+    // claim a directory that holds a Chart.yaml or a kustomization.
+    const discovered =
+      !hasExplicitType(source) && plugins().some(discovers)
+        ? await selectPlugin(plugins(), ctx, false)
+        : undefined;
+    if (discovered) {
+      const objects = await renderWithPlugin(ctx, discovered);
+      return remember(
+        key,
+        { revision: at, sourceType: SourceType.Plugin, objects },
+        base.budget.used,
+      );
+    }
+    const sourceType = detectSourceType(source, await readdir(sourceDir));
     const objects =
       sourceType === SourceType.Helm
         ? await renderHelmDirectory(ctx)

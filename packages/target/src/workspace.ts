@@ -11,9 +11,11 @@ export async function writableCopy(
   repoRoot: string,
   sourceDir: string,
   scratch: string,
+  /** The copy's directory in scratch: one render may need several fresh copies (plugins). */
+  name = 'repo',
 ): Promise<{ root: string; dir: string }> {
   await assertNoEscapingSymlinks(repoRoot);
-  const root = join(scratch, 'repo');
+  const root = join(scratch, name);
   await cp(repoRoot, root, {
     recursive: true,
     verbatimSymlinks: true,

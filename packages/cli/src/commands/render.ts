@@ -18,7 +18,13 @@ import {
   type KubeObject,
   type RepoCredentials,
 } from '@gitward/model';
-import { createTargetRenderer, type RenderOutcome, type RenderRequest } from '@gitward/target';
+import {
+  createTargetRenderer,
+  loadPluginDefinitions,
+  type PluginDefinition,
+  type RenderOutcome,
+  type RenderRequest,
+} from '@gitward/target';
 import type { CliConfig } from '../config.ts';
 import { offlineScopes } from '../offline-scopes.ts';
 import type { Output } from '../output.ts';
@@ -53,6 +59,8 @@ interface RenderFlags {
   username?: string;
   sshPrivateKeyPath?: string;
   insecureIgnoreHostKey?: boolean;
+  plugins?: string;
+  pluginsDir?: string;
   output: 'yaml' | 'json';
 }
 
@@ -149,7 +157,7 @@ async function clusterFacts(kubeconfig: string | undefined, fallbackVersion: str
 }
 
 /** The controller's renderer over this machine's tool binaries and caches. */
-async function localRenderer(d: RenderDeps) {
+async function localRenderer(d: RenderDeps, plugins: readonly PluginDefinition[] = []) {
   const bin = await ensureBinaries({ cacheDir: d.config.cacheDir, onLog: (l) => d.output.err(l) });
   const versions = loadVersions();
   const cacheDir = join(d.config.cacheDir, 'target');
@@ -160,6 +168,7 @@ async function localRenderer(d: RenderDeps) {
     toolVersions: { helm: versions.helm, kustomize: versions.kustomize, jsonnet: versions.jsonnet },
     env: d.env,
     workDir: join(cacheDir, 'work'),
+    plugins,
   });
   return { renderer, versions };
 }
@@ -194,7 +203,9 @@ export async function renderLocalDir(
 async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<void> {
   const { source, appName, ns } = f.file ? await sourceFromFile(f.file) : sourceFromFlags(spec, f);
   const local = f.file === undefined && parseSourceSpec(spec).kind === 'local';
-  const { renderer, versions } = await localRenderer(d);
+  // The controller's plugin definitions (files only: the cmp ConfigMap is the cluster's).
+  const plugins = await loadPluginDefinitions(compact({ file: f.plugins, dir: f.pluginsDir }));
+  const { renderer, versions } = await localRenderer(d, plugins);
   const facts = await clusterFacts(
     f.kubeconfig ?? d.config.kubeconfig,
     f.kubeVersion ?? versions.kubernetes,
@@ -265,6 +276,11 @@ export function renderCommand(d: RenderDeps): Command {
     .option(
       '--insecure-ignore-host-key',
       'skip SSH host key and TLS verification (the repository Secret field `insecure`)',
+    )
+    .option('--plugins <file>', "config management plugins, as the controller's --plugins")
+    .option(
+      '--plugins-dir <dir>',
+      "directory of plugin.yaml files, as the controller's --plugins-dir",
     )
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action((spec: string, f: RenderFlags) => runRender(d, spec, f));

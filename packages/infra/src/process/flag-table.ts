@@ -172,7 +172,50 @@ export const sharedFlags = {
     defaultText: `application.resourceTrackingMethod of the settings ConfigMap, else ${TrackingMethod.Annotation}`,
     description: 'how objects are tied to their app: annotation, label, annotation+label',
   },
+  plugins: {
+    name: 'plugins',
+    env: 'GITWARD_PLUGINS',
+    description:
+      'file of config management plugins: ConfigManagementPlugin documents, or a list of {name, generate}',
+  },
+  pluginsDir: {
+    name: 'plugins-dir',
+    env: 'GITWARD_PLUGINS_DIR',
+    description:
+      'directory of ConfigManagementPlugin files (*.yaml, or */plugin.yaml as sidecars mount them)',
+  },
+  pluginTimeoutSeconds: {
+    name: 'plugin-timeout-seconds',
+    env: 'GITWARD_PLUGIN_TIMEOUT_SECONDS',
+    default: '90',
+    description:
+      "a plugin program running longer is killed with its process tree (Argo CD's exec timeout)",
+  },
 } as const satisfies Record<string, FlagSpec>;
+
+/**
+ * Where config management plugins come from, read alike by both processes (the server renders
+ * as the controller does); the cmp ConfigMap of the control namespace is read besides these.
+ */
+export interface PluginFlags {
+  readonly file?: string;
+  readonly dir?: string;
+  readonly timeoutSeconds: number;
+}
+
+/** Reads `--plugins`, `--plugins-dir` and `--plugin-timeout-seconds`. */
+export function pluginFlagsOf(flags: ParsedFlags): PluginFlags {
+  const file = flags.pick(sharedFlags.plugins.name);
+  const dir = flags.pick(sharedFlags.pluginsDir.name);
+  const t = flags.pick(sharedFlags.pluginTimeoutSeconds.name) ?? '90';
+  const timeoutSeconds = Number(t);
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new GitwardError(
+      ErrorCode.InvalidArgument,
+      `--plugin-timeout-seconds must be a positive integer, got ${JSON.stringify(t)}`,
+    );
+  return { ...(file ? { file } : {}), ...(dir ? { dir } : {}), timeoutSeconds };
+}
 
 /** What both processes read alike from the shared flags: logging and the metrics/probe address. */
 export interface ProcessRuntime {
