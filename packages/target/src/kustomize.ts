@@ -5,6 +5,7 @@ import { kustomizeBuildFor, noKustomizeSettings } from '@gitward/engine';
 import { ErrorCode, GitwardError, type KubeObject, type KustomizeSource } from '@gitward/model';
 import type { RenderContext } from './context.ts';
 import { assertKustomizationConfined } from './kustomize-refs.ts';
+import { buildEnv, envsubst } from './plugin-env.ts';
 import { writableCopy } from './workspace.ts';
 
 const kustomizationNames = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -52,8 +53,14 @@ async function assertKustomizationsConfined(
   }
 }
 
-/** The `kustomize edit` commands that apply an Application's overrides (as Argo CD runs them). */
-export function kustomizeEdits(k: KustomizeSource): string[][] {
+/**
+ * The `kustomize edit` commands that apply an Application's overrides (as Argo CD runs them).
+ * `vars` is the build environment `commonAnnotationsEnvsubst` expands annotation values with.
+ */
+export function kustomizeEdits(
+  k: KustomizeSource,
+  vars: Readonly<Record<string, string>> = {},
+): string[][] {
   const edits: string[][] = [];
   const setters = [
     ['nameprefix', k.namePrefix],
@@ -62,13 +69,13 @@ export function kustomizeEdits(k: KustomizeSource): string[][] {
   ] as const;
   for (const [what, value] of setters) if (value) edits.push(['set', what, '--', value]);
   if (k.images?.length) edits.push(['set', 'image', ...k.images]);
-  edits.push(...metadataEdits(k));
+  edits.push(...metadataEdits(k, vars));
   for (const r of k.replicas ?? []) edits.push(['set', 'replicas', `${r.name}=${r.count}`]);
   for (const c of k.components ?? []) edits.push(['add', 'component', c]);
   return edits;
 }
 
-function metadataEdits(k: KustomizeSource): string[][] {
+function metadataEdits(k: KustomizeSource, vars: Readonly<Record<string, string>>): string[][] {
   const pairs = (m: Record<string, string>) =>
     Object.entries(m)
       .map(([a, b]) => `${a}:${b}`)
@@ -90,7 +97,13 @@ function metadataEdits(k: KustomizeSource): string[][] {
       'add',
       'annotation',
       ...flag(k.forceCommonAnnotations, '--force'),
-      pairs(k.commonAnnotations),
+      pairs(
+        k.commonAnnotationsEnvsubst
+          ? Object.fromEntries(
+              Object.entries(k.commonAnnotations).map(([a, v]) => [a, envsubst(v, vars)]),
+            )
+          : k.commonAnnotations,
+      ),
     ]);
   }
   return edits;
@@ -130,7 +143,7 @@ export function createKustomizeRenderer(opts: {
       ctx.run('kustomize', args, cwd, {}, build.binary);
     const copy = await writableCopy(ctx.repoRoot, ctx.sourceDir, ctx.scratch);
     const file = await kustomizationFile(copy.dir);
-    for (const edit of kustomizeEdits(k)) await run(['edit', ...edit], copy.dir);
+    for (const edit of kustomizeEdits(k, buildEnv(ctx))) await run(['edit', ...edit], copy.dir);
     if (k.patches?.length) await addPatches(file, k.patches);
     // Checked after the overrides, which may add references (components), before the build: it
     // keeps every path inside the repository copy, whatever the load restrictor. That restrictor
