@@ -75,6 +75,11 @@ export interface ControllerConfig extends ProcessRuntime {
    * main.ts; without it, Applications naming a plugin get "not configured".
    */
   readonly pluginsFile?: string;
+  /**
+   * Check out git submodules with a repository's tree (`--git-modules-enabled`,
+   * GITWARD_GIT_MODULES_ENABLED; Argo CD's ARGOCD_GIT_MODULES_ENABLED), on unless "false".
+   */
+  readonly gitModulesEnabled: boolean;
 }
 
 const intOf = (name: string, v: string | undefined, dflt: number): number => {
@@ -200,6 +205,12 @@ export const controllerFlags: readonly FlagSpec[] = [
     env: 'GITWARD_PLUGINS',
     description: 'YAML/JSON file of config-management plugins',
   },
+  {
+    name: 'git-modules-enabled',
+    env: 'GITWARD_GIT_MODULES_ENABLED',
+    default: 'true',
+    description: 'check out git submodules with a repository (false: they stay empty directories)',
+  },
 ];
 
 /** `gitward controller --help`. */
@@ -244,6 +255,7 @@ export function loadControllerConfig(
     },
     renderLimits: renderLimitsOf(pick('max-manifest-file-bytes'), pick('max-render-bytes')),
     ...pluginsFileOf(pick('plugins')),
+    gitModulesEnabled: bool(pick('git-modules-enabled'), true),
   });
 }
 

@@ -124,7 +124,13 @@ const metrics = createControllerMetrics(registry, {
 const targetCache = join(cfg.cacheDir, 'target');
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
-    git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
+    git: metrics.instrumentGit(
+      createGitRepositories({
+        cacheDir: targetCache,
+        env: process.env,
+        submodules: cfg.gitModulesEnabled,
+      }),
+    ),
     charts: createChartRepositories({ cacheDir: targetCache }),
     tools: cfg.tools,
     toolVersions: await renderToolVersions(cfg.tools),

@@ -116,9 +116,9 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
           timed(git.startTimer({ request_type: 'resolve-revision' }), () =>
             repos.resolveRevision(url, rev, creds, opts),
           ),
-        checkout: (url, sha, creds) =>
+        checkout: (url, sha, creds, opts) =>
           timed(git.startTimer({ request_type: 'checkout' }), () =>
-            repos.checkout(url, sha, creds),
+            repos.checkout(url, sha, creds, opts),
           ),
         release: (dir) => repos.release(dir),
         commitMetadata: (url, sha, creds) =>

@@ -42,6 +42,11 @@ export interface TestRepo {
   checkout(name: string): Promise<void>;
   /** Creates an annotated tag at HEAD. */
   tag(name: string): Promise<void>;
+  /**
+   * Stages a submodule at `path` pinned to commit `sha` of `url` (written to .gitmodules as is,
+   * so it may be relative or hostile); the next `commit` records it. Nothing is fetched.
+   */
+  submodule(path: string, url: string, sha: string): Promise<void>;
   /** Pushes every branch and tag over HTTP, exactly as a user would. */
   push(): Promise<void>;
   /** The SHA of HEAD in the working copy. */
@@ -107,6 +112,13 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
       },
       async tag(tagName) {
         await git(workdir, ['tag', '-a', tagName, '-m', tagName]);
+      },
+      async submodule(path, url, sha) {
+        // An empty directory is how git leaves an uninitialized submodule: `add -A` keeps it.
+        await mkdir(join(workdir, path), { recursive: true });
+        await git(workdir, ['config', '-f', '.gitmodules', `submodule.${path}.path`, path]);
+        await git(workdir, ['config', '-f', '.gitmodules', `submodule.${path}.url`, url]);
+        await git(workdir, ['update-index', '--add', '--cacheinfo', `160000,${sha},${path}`]);
       },
       async push() {
         await git(workdir, [...authArgs, 'push', '--quiet', 'origin', '--all']);

@@ -76,12 +76,10 @@ export function createTargetStage(d: StageDeps) {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
-    const credentials = repoCredentialsFor(
-      source.repoURL,
-      app.spec.project,
-      d.repoSecrets(),
-      secretTypeLabel(d.group),
-    );
+    const secrets = d.repoSecrets();
+    const credentialsFor = (url: string) =>
+      repoCredentialsFor(url, app.spec.project, secrets, secretTypeLabel(d.group));
+    const credentials = credentialsFor(source.repoURL);
     return d.renderer.render({
       appName: app.metadata.name,
       project: app.spec.project,
@@ -91,6 +89,7 @@ export function createTargetStage(d: StageDeps) {
       apiVersions: index.apiVersions(),
       scope,
       hard,
+      credentialsFor,
       ...(credentials ? { credentials } : {}),
       ...(freshAfter !== undefined ? { freshAfter } : {}),
     });
