@@ -38,7 +38,6 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.ManifestTooLarge]: 35,
   [ErrorCode.ScriptFailed]: 36,
   [ErrorCode.UnsafeSubmodule]: 37,
-  [ErrorCode.SignatureNotAllowed]: 38,
   [ErrorCode.Internal]: 1,
 };
 

@@ -125,6 +125,10 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
           timed(git.startTimer({ request_type: 'commit-metadata' }), () =>
             repos.commitMetadata(url, sha, creds),
           ),
+        verifyCommit: (url, sha, keys, creds) =>
+          timed(git.startTimer({ request_type: 'verify-commit' }), () =>
+            repos.verifyCommit(url, sha, keys, creds),
+          ),
         get stats() {
           return repos.stats;
         },

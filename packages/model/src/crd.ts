@@ -39,6 +39,8 @@ export interface SettingsNames {
   readonly serverTlsSecret: string;
   /** The API server's Service, whose in-cluster names the generated certificate covers. */
   readonly serverService: string;
+  /** Public GnuPG keys (key ID → ASCII-armored key) that verify commits for signatureKeys. */
+  readonly gpgKeysCm: string;
 }
 
 export function settingsNames(group: ApiGroup): SettingsNames {
@@ -50,6 +52,7 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     initialAdminSecret: initialAdminSecretName(group),
     serverTlsSecret: `${prefix}-server-tls`,
     serverService: `${prefix}-server`,
+    gpgKeysCm: `${prefix}-gpg-keys-cm`,
   };
 }
 

@@ -31,8 +31,6 @@ export const ErrorCode = {
   ScriptFailed: 'SCRIPT_FAILED',
   /** A repository's submodule names a URL whose transport a repository may not use (file://, ext::). */
   UnsafeSubmodule: 'UNSAFE_SUBMODULE',
-  /** The target commit is not signed by a key the AppProject's signatureKeys allow. */
-  SignatureNotAllowed: 'SIGNATURE_NOT_ALLOWED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

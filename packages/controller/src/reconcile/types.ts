@@ -5,7 +5,9 @@ import type {
   ApiGroup,
   Application,
   ApplicationStatus,
+  CommitSignature,
   KubeObject,
+  RepoCredentials,
   Operation,
   TrackingMethod,
 } from '@gitward/model';
@@ -80,6 +82,15 @@ export interface StageDeps {
    * read on every reconcile. Absent: the built-in rules only.
    */
   readonly healthOverrides?: () => HealthOverrides;
+  /**
+   * GnuPG's verdict on a commit of a repository, against the GPG keys ConfigMap's keys (for
+   * projects with `signatureKeys`). Absent: such projects' apps fail closed.
+   */
+  readonly verifyCommit?: (
+    repoURL: string,
+    sha: string,
+    creds: RepoCredentials | undefined,
+  ) => Promise<CommitSignature>;
 }
 
 /** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
+import { ErrorCode, GitwardError, errorMessage, type CommitSignature } from '@gitward/model';
 import {
   credentialsKey,
   hash,
@@ -18,6 +18,8 @@ import {
 import { createCheckoutCollector } from './checkout-gc.ts';
 import { isAuthFailure, redact, tailLines } from './git-errors.ts';
 import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
+import { createKeyrings, parseVerifyRaw } from './gpg.ts';
+import { runProcess } from '../process/run-process.ts';
 import { canReadInProcess, readRemoteRefs, type RemoteRefs } from './remote-refs.ts';
 import { classifyRevision, isShortSha, parseRemoteHead, refForName } from './revision.ts';
 import { createSharedReads, freshnessClock } from './shared-reads.ts';
@@ -97,6 +99,17 @@ export interface GitRepositories {
    * not have it yet: what the UI shows beside an app's synced revision.
    */
   commitMetadata(repoURL: string, sha: string, creds?: RepoCredentials): Promise<CommitMetadata>;
+  /**
+   * The signature of commit `sha` (full SHA) as GnuPG judges it with a keyring of exactly `keys`
+   * (ASCII-armored public keys; the GPG keys ConfigMap). Answers are remembered per commit and
+   * key set. Whether the key is allowed is the caller's decision (engine, signatureProblem).
+   */
+  verifyCommit(
+    repoURL: string,
+    sha: string,
+    keys: readonly string[],
+    creds?: RepoCredentials,
+  ): Promise<CommitSignature>;
   /**
    * For tests and benchmarks: network fetches run, revisions answered from the server's ref
    * advertisement alone (no git process: the commit was already in the mirror), and the
@@ -652,6 +665,50 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     return dir;
   }
 
+  const keyrings = createKeyrings({ root: join(cacheDir, 'gnupg'), env: opts.env, timeoutMs });
+  // Verdicts by commit and key set (a commit's signature never changes), least recently used out.
+  const verdicts = new Map<string, CommitSignature>();
+  const maxVerdicts = 5000;
+
+  async function verify(
+    repoURL: string,
+    sha: string,
+    keys: readonly string[],
+    creds: RepoCredentials | undefined,
+  ): Promise<CommitSignature> {
+    const { mirror, commit } = await commitInMirror(repoURL, sha, creds);
+    const home = await keyrings.home(keys);
+    const key = `${home}\0${commit}`;
+    const known = verdicts.get(key);
+    if (known) {
+      verdicts.delete(key);
+      verdicts.set(key, known);
+      return known;
+    }
+    // GnuPG's status lines go to stderr; exit 1 is "unsigned or not good", not a failure.
+    const r = await runProcess('git', [`--git-dir=${mirror}`, 'verify-commit', '--raw', commit], {
+      env: gitChildEnv(opts.env, {
+        config: [['gpg.program', 'gpg']],
+        env: { GNUPGHOME: home },
+      }),
+      timeoutMs,
+      maxOutputBytes: 1 << 20,
+    });
+    let verdict: CommitSignature;
+    if (r.kind === 'exited' && r.code <= 1) verdict = parseVerifyRaw(r.stderr);
+    else
+      return {
+        status: 'error',
+        detail:
+          r.kind === 'timeout'
+            ? `git verify-commit timed out after ${timeoutMs / 1000}s`
+            : `git verify-commit failed: ${r.kind === 'exited' ? tailLines(r.stderr) : r.kind}`,
+      };
+    verdicts.set(key, verdict);
+    if (verdicts.size > maxVerdicts) verdicts.delete(verdicts.keys().next().value ?? '');
+    return verdict;
+  }
+
   async function readMetadata(
     repoURL: string,
     sha: string,
@@ -732,6 +789,10 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     async commitMetadata(repoURL, sha, creds) {
       checkUrl(repoURL);
       return readMetadata(repoURL, requireFullSha(sha, 'commit metadata'), creds);
+    },
+    async verifyCommit(repoURL, sha, keys, creds) {
+      checkUrl(repoURL);
+      return verify(repoURL, requireFullSha(sha, 'signature verification'), keys, creds);
     },
   };
 }

@@ -51,7 +51,6 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RenderFailed]: 400,
   [ErrorCode.ManifestTooLarge]: 400,
   [ErrorCode.UnsafeSubmodule]: 400,
-  [ErrorCode.SignatureNotAllowed]: 400,
   [ErrorCode.ScriptFailed]: 422,
   [ErrorCode.KubeRequestFailed]: 502,
   [ErrorCode.WriteConflict]: 409,
