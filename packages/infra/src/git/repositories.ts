@@ -771,7 +771,10 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
       const id = requireFullSha(sha, 'checkout');
       // A checkout made for other credentials is the same files: the same rule as the mirror.
       await requireAccess(repoURL, creds);
-      const dir = join(cacheDir, 'checkouts', urlHash(repoURL), id);
+      // Trees with submodules are named apart: one made without them (submodules off, or an older
+      // gitward) is never served as one with them.
+      const name = (opts.submodules ?? true) ? `${id}+modules` : id;
+      const dir = join(cacheDir, 'checkouts', urlHash(repoURL), name);
       await trees.acquire(dir);
       try {
         await once(checkouts, dir, () => materialize(repoURL, id, dir, creds, checkoutOpts));
