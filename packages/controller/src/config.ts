@@ -205,12 +205,7 @@ export const controllerFlags: readonly FlagSpec[] = [
     env: 'GITWARD_PLUGINS',
     description: 'YAML/JSON file of config-management plugins',
   },
-  {
-    name: 'git-modules-enabled',
-    env: 'GITWARD_GIT_MODULES_ENABLED',
-    default: 'true',
-    description: 'check out git submodules with a repository (false: they stay empty directories)',
-  },
+  sharedFlags.gitModulesEnabled,
 ];
 
 /** `gitward controller --help`. */

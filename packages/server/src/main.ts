@@ -54,7 +54,11 @@ logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
 const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
-const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
+const git = createGitRepositories({
+  cacheDir: targetCache,
+  env: process.env,
+  submodules: cfg.gitModulesEnabled,
+});
 const renderer = createTargetRenderer({
   git,
   charts: createChartRepositories({ cacheDir: targetCache }),
