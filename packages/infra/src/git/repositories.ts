@@ -603,8 +603,9 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
         (serverOf(url) !== undefined && serverOf(url) === serverOf(at.url) ? at.creds : undefined);
       const { mirror, commit } = await submoduleCommit(url, link.sha, creds).catch(
         (err: unknown) => {
-          const e = gitError(err, what, [], timeoutMs);
-          throw new GitwardError(e.code, `${what}: ${e.message}`);
+          // The submodule's own error (fetching <its URL>: ...), said to be about the submodule.
+          const e = gitError(err, `fetching ${redact(url)}`, [], timeoutMs);
+          throw new GitwardError(e.code, `${what}: ${e.message}`, { cause: e });
         },
       );
       // git made the gitlink's directory; it must still be inside the tree (no symlink on the way).
