@@ -53,6 +53,17 @@ if [ ! -x /usr/sbin/sshd ]; then
     "the SSH git server tests will fail" >&2
 fi
 
+# Commit signature verification (AppProject signatureKeys) runs Debian's gpg, in the controller and
+# in its tests (test/e2e/gpg-signatures.test.ts, packages/infra/src/git/gpg.test.ts), which also
+# sign with it. A failure only warns: only those tests need it.
+if ! command -v gpg >/dev/null 2>&1; then
+  apt_install gnupg
+fi
+if ! command -v gpg >/dev/null 2>&1; then
+  echo "warning: gpg is missing and could not be installed (install gnupg);" \
+    "the commit signature tests will fail" >&2
+fi
+
 # The web UI's browser tests (test/e2e/ui.test.ts) drive Debian's Chromium through playwright-core,
 # which downloads no browser of its own. A failure only warns: only those tests need it.
 if [ ! -x /usr/bin/chromium ]; then

@@ -37,6 +37,7 @@ const exitCodes: Record<ErrorCode, number> = {
   [ErrorCode.InvalidSpec]: 34,
   [ErrorCode.ManifestTooLarge]: 35,
   [ErrorCode.ScriptFailed]: 36,
+  [ErrorCode.UnsafeSubmodule]: 37,
   [ErrorCode.Internal]: 1,
 };
 

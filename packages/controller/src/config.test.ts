@@ -177,3 +177,15 @@ describe('namespace in a pod', () => {
     );
   });
 });
+
+describe('git submodules', () => {
+  it('are on unless the flag or GITWARD_GIT_MODULES_ENABLED says false', () => {
+    const load = (argv: string[], env: Record<string, string> = {}) =>
+      loadControllerConfig(['--kubeconfig', 'k', ...argv], env, '/h').gitModulesEnabled;
+    expect(load([])).toBe(true);
+    expect(load([], { GITWARD_GIT_MODULES_ENABLED: 'false' })).toBe(false);
+    expect(load(['--git-modules-enabled', 'true'], { GITWARD_GIT_MODULES_ENABLED: 'false' })).toBe(
+      true,
+    );
+  });
+});

@@ -77,6 +77,11 @@ export interface ControllerConfig extends ProcessRuntime {
    * reads them once, with the cmp ConfigMap (`<prefix>-cmp-cm`), at startup.
    */
   readonly plugins: PluginFlags;
+  /**
+   * Check out git submodules with a repository's tree (`--git-modules-enabled`,
+   * GITWARD_GIT_MODULES_ENABLED; Argo CD's ARGOCD_GIT_MODULES_ENABLED), on unless "false".
+   */
+  readonly gitModulesEnabled: boolean;
 }
 
 const intOf = (name: string, v: string | undefined, dflt: number): number => {
@@ -200,6 +205,7 @@ export const controllerFlags: readonly FlagSpec[] = [
   sharedFlags.plugins,
   sharedFlags.pluginsDir,
   sharedFlags.pluginTimeoutSeconds,
+  sharedFlags.gitModulesEnabled,
 ];
 
 /** `gitward controller --help`. */
@@ -244,6 +250,7 @@ export function loadControllerConfig(
     },
     renderLimits: renderLimitsOf(pick('max-manifest-file-bytes'), pick('max-render-bytes')),
     plugins: pluginFlagsOf(flags),
+    gitModulesEnabled: bool(pick('git-modules-enabled'), true),
   });
 }
 

@@ -23,10 +23,11 @@ import {
   renderToolVersions,
   serveMetrics,
   watchCollection,
+  watchSettingsConfigMap,
   wantsHelp,
 } from '@gitward/infra';
 import { connectClusterSpec } from '@gitward/control';
-import { inCluster } from '@gitward/engine';
+import { gpgKeysFrom, inCluster } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultControlNamespace,
@@ -124,6 +125,13 @@ const metrics = createControllerMetrics(registry, {
   }),
 });
 const targetCache = join(cfg.cacheDir, 'target');
+const git = metrics.instrumentGit(
+  createGitRepositories({
+    cacheDir: targetCache,
+    env: process.env,
+    submodules: cfg.gitModulesEnabled,
+  }),
+);
 // The files' plugins are read once (a mistake fails startup); the cmp ConfigMap's are watched as
 // the settings ConfigMap is, a bad one logged and ignored, a change comparing every app again.
 const plugins = watchPluginDefinitions({
@@ -137,7 +145,7 @@ const plugins = watchPluginDefinitions({
 });
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
-    git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
+    git,
     charts: createChartRepositories({ cacheDir: targetCache }),
     tools: cfg.tools,
     toolVersions: await renderToolVersions(cfg.tools),
@@ -228,6 +236,14 @@ const credentialSecrets = watchCollection(kube, `/api/v1/namespaces/${cfg.namesp
   onError: (err) =>
     logger.warn({ kind: 'Secret', err: errorMessage(err) }, 'watch error; retrying'),
 });
+// The public keys that verify commits for projects with signatureKeys (argocd-gpg-keys-cm).
+const gpgKeys = watchSettingsConfigMap(kube, {
+  namespace: cfg.namespace,
+  name: settingsNames(cfg.group).gpgKeysCm,
+  parse: gpgKeysFrom,
+  onError: (err) =>
+    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+});
 // Read once the CRDs are there (below); no reconcile runs before that.
 let statusSubresource = false;
 const reconciler = createReconciler({
@@ -235,6 +251,7 @@ const reconciler = createReconciler({
   cache,
   renderer,
   repoSecrets: () => credentialSecrets.items(),
+  verifyCommit: (repoURL, sha, creds) => git.verifyCommit(repoURL, sha, gpgKeys.current(), creds),
   destinations,
   group: cfg.group,
   namespace: cfg.namespace,
@@ -321,6 +338,7 @@ const lead = async () => {
   logger.info('started leading');
   acting = true;
   await credentialSecrets.ready;
+  await gpgKeys.ready;
   await settings.ready;
   await plugins.ready;
   logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');
@@ -360,6 +378,7 @@ async function shutdown(signal: string): Promise<void> {
   sharding?.stop();
   await destinations.stop();
   await credentialSecrets.stop();
+  await gpgKeys.stop();
   await settings.stop();
   await plugins.stop();
   await cache.stop();

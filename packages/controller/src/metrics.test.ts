@@ -48,6 +48,7 @@ describe('controller metrics', () => {
       checkout: () => Promise.reject(new Error('gone')),
       release: () => undefined,
       commitMetadata: () => Promise.resolve({ author: 'a', date: 'd', message: 'm', tags: [] }),
+      verifyCommit: () => Promise.resolve({ status: 'unsigned' }),
       stats: { fetches: 2, advertised: 0, advertisementReads: 0, advertisementShared: 0 },
     });
     await expect(git.resolveRevision('r', 'main', undefined, { freshAfter: 7 })).resolves.toEqual({

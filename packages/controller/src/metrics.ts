@@ -116,14 +116,18 @@ export function createControllerMetrics(registry: MetricsRegistry, sources: Metr
           timed(git.startTimer({ request_type: 'resolve-revision' }), () =>
             repos.resolveRevision(url, rev, creds, opts),
           ),
-        checkout: (url, sha, creds) =>
+        checkout: (url, sha, creds, opts) =>
           timed(git.startTimer({ request_type: 'checkout' }), () =>
-            repos.checkout(url, sha, creds),
+            repos.checkout(url, sha, creds, opts),
           ),
         release: (dir) => repos.release(dir),
         commitMetadata: (url, sha, creds) =>
           timed(git.startTimer({ request_type: 'commit-metadata' }), () =>
             repos.commitMetadata(url, sha, creds),
+          ),
+        verifyCommit: (url, sha, keys, creds) =>
+          timed(git.startTimer({ request_type: 'verify-commit' }), () =>
+            repos.verifyCommit(url, sha, keys, creds),
           ),
         get stats() {
           return repos.stats;

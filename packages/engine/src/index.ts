@@ -47,6 +47,13 @@ export * from './webhook/index.ts';
 export * from './project/windows.ts';
 export { orphanedResources, orphanKind } from './project/orphans.ts';
 export {
+  allowedKeyIds,
+  gpgKeysFrom,
+  normalizeKeyId,
+  requiresSignature,
+  signatureProblem,
+} from './project/signatures.ts';
+export {
   describeSettingsProblem,
   reconcileSettingsOf,
   settingsDefaults,

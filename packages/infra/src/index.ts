@@ -13,6 +13,7 @@ export {
   type ResolvedRevision,
 } from './git/repositories.ts';
 export { freshnessClock } from './git/shared-reads.ts';
+export { findLocalRepository, snapshotWorkTree, type LocalRepository } from './git/local-tree.ts';
 export type { RepoCredentials } from './git/credentials.ts';
 export * from './render/index.ts';
 export * from './kube/index.ts';

@@ -44,6 +44,8 @@ export interface SettingsNames {
    * its sidecars mount): every data value a plugin.yaml, read once at startup by both processes.
    */
   readonly cmpCm: string;
+  /** Public GnuPG keys (key ID → ASCII-armored key) that verify commits for signatureKeys. */
+  readonly gpgKeysCm: string;
 }
 
 export function settingsNames(group: ApiGroup): SettingsNames {
@@ -56,6 +58,7 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     serverTlsSecret: `${prefix}-server-tls`,
     serverService: `${prefix}-server`,
     cmpCm: `${prefix}-cmp-cm`,
+    gpgKeysCm: `${prefix}-gpg-keys-cm`,
   };
 }
 

@@ -29,6 +29,8 @@ export const ErrorCode = {
   Overloaded: 'OVERLOADED',
   /** A configured Lua script (health check, resource action) failed, ran too long or too big. */
   ScriptFailed: 'SCRIPT_FAILED',
+  /** A repository's submodule names a URL whose transport a repository may not use (file://, ext::). */
+  UnsafeSubmodule: 'UNSAFE_SUBMODULE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

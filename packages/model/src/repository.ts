@@ -73,3 +73,24 @@ export interface RepoCredsView {
   readonly hasCredentials: boolean;
   readonly insecure: boolean;
 }
+
+/**
+ * What GnuPG says about a commit's signature (from `git verify-commit --raw`), checked against the
+ * public keys of the GPG keys ConfigMap (argocd-gpg-keys-cm / gitward-gpg-keys-cm). Whether the
+ * key is one an AppProject allows is decided apart (engine, signatureProblem).
+ */
+export interface CommitSignature {
+  /**
+   * `good`: a valid signature by a key of the keyring; `unsigned`: no signature at all;
+   * `unknown-key`: signed by a key the keyring lacks; `bad`: the signature does not match the
+   * commit; `expired`/`revoked`: the signature or its key expired, or the key was revoked;
+   * `error`: GnuPG's answer could not be read (`detail` says why).
+   */
+  readonly status: 'good' | 'unsigned' | 'unknown-key' | 'bad' | 'expired' | 'revoked' | 'error';
+  /** The signing key's long key ID (16 hex digits, upper case), when GnuPG named it. */
+  readonly keyId?: string;
+  /** The signing (sub)key's fingerprint and its primary key's, for a good signature. */
+  readonly fingerprint?: string;
+  readonly primaryFingerprint?: string;
+  readonly detail?: string;
+}

@@ -56,6 +56,8 @@ export interface ServerConfig extends ProcessRuntime {
   readonly tools: { readonly helm: string; readonly kustomize: string; readonly jsonnet: string };
   /** Config management plugins, as the controller takes them (read once at startup). */
   readonly plugins: PluginFlags;
+  /** Check out git submodules, as the controller does (`--git-modules-enabled`). */
+  readonly gitModulesEnabled: boolean;
   /**
    * How desired objects are marked as an app's, when given as a flag; absent: the settings
    * ConfigMap's `application.resourceTrackingMethod` (read as the controller reads it).
@@ -153,6 +155,7 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: 'ready-file', description: 'file to write {"url": ...} to once listening' },
   sharedFlags.cacheDir,
   sharedFlags.helm,
+  sharedFlags.gitModulesEnabled,
   sharedFlags.kustomize,
   sharedFlags.jsonnet,
   sharedFlags.plugins,
@@ -276,9 +279,13 @@ function positiveInt(v: string | undefined, fallback: number, flag: string): num
 }
 
 /** What rendering needs, named as the controller's flags and variables name it. */
-function renderingOf(pick: FlagPick, home: string): Pick<ServerConfig, 'cacheDir' | 'tools'> {
+function renderingOf(
+  pick: FlagPick,
+  home: string,
+): Pick<ServerConfig, 'cacheDir' | 'tools' | 'gitModulesEnabled'> {
   return {
     cacheDir: pick('cache-dir') ?? join(home, '.cache', 'gitward'),
+    gitModulesEnabled: pick('git-modules-enabled') !== 'false',
     tools: {
       helm: pick('helm') ?? 'helm',
       kustomize: pick('kustomize') ?? 'kustomize',

@@ -58,7 +58,11 @@ logger.info({ credentials: kubeSource.source }, 'kubernetes credentials');
 const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
-const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
+const git = createGitRepositories({
+  cacheDir: targetCache,
+  env: process.env,
+  submodules: cfg.gitModulesEnabled,
+});
 // The controller's plugins, read alike: manifests and diffs render as the controller renders.
 const plugins = watchPluginDefinitions({
   fixed: await loadPluginDefinitions(cfg.plugins),

@@ -72,9 +72,10 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
   const secretsPath = `/api/v1/namespaces/${encodeURIComponent(d.store.namespace)}/secrets`;
 
   // Read per render, as the controller does: a repository added a moment ago must work at once.
-  async function credentialsFor(repoURL: string, project: string) {
+  // A lookup for the source and its submodules (each by its own URL), over one read.
+  async function credentialsLookup(project: string) {
     const secrets = await d.store.list(secretsPath, label);
-    return repoCredentialsFor(repoURL, project, secrets, label);
+    return (url: string) => repoCredentialsFor(url, project, secrets, label);
   }
 
   const inCluster: RenderDestination = {
@@ -97,12 +98,13 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       };
     const source = opts.revision ? { ...first, targetRevision: opts.revision } : first;
     const destination = opts.destination ?? inCluster;
-    const [index, kubeVersion, credentials, settings] = await Promise.all([
+    const [index, kubeVersion, credentialsFor, settings] = await Promise.all([
       destination.discover(),
       destination.kubeVersion(),
-      credentialsFor(source.repoURL, app.spec.project),
+      credentialsLookup(app.spec.project),
       d.settings(),
     ]);
+    const credentials = credentialsFor(source.repoURL);
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const out = await d.renderer.render({
       appName: app.metadata.name,
@@ -113,6 +115,7 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       apiVersions: index.apiVersions(),
       scope,
       kustomize: settings.kustomize,
+      credentialsFor,
       ...(credentials ? { credentials } : {}),
     });
     if (out.kind === 'failed') return { ok: false, error: out.error };

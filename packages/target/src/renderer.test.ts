@@ -16,6 +16,7 @@ const git: GitRepositories = {
   checkout: unused,
   release: () => undefined,
   commitMetadata: unused,
+  verifyCommit: unused,
   stats: { fetches: 0, advertised: 0, advertisementReads: 0, advertisementShared: 0 },
 };
 const charts = { resolve: unused } as unknown as ChartRepositories;

@@ -52,6 +52,8 @@ export interface RenderRequest {
   /** Decides which kinds get the destination namespace (from the destination's discovery). */
   readonly scope: ScopeLookup;
   readonly credentials?: RepoCredentials;
+  /** The credentials for a submodule's URL, when a repository Secret matches it (CheckoutOptions). */
+  readonly credentialsFor?: (url: string) => RepoCredentials | undefined;
   /** Hard refresh: render again even if the cache has this exact input. */
   readonly hard?: boolean;
   /** The settings' kustomize binaries and build options (argocd-cm `kustomize.*`). */
@@ -298,7 +300,12 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
     }
     const at = sha ?? 'local';
     if (req.localRoot) return produceFrom(req, base, await realpath(req.localRoot), at);
-    const tree = await o.git.checkout(source.repoURL, at, req.credentials);
+    const tree = await o.git.checkout(
+      source.repoURL,
+      at,
+      req.credentials,
+      req.credentialsFor ? { credentialsFor: req.credentialsFor } : undefined,
+    );
     try {
       return await produceFrom(req, base, tree, at);
     } finally {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startGitHttpServer, type BasicAuth } from '@gitward/local-cluster';
 import { git, gitEnv } from './git.ts';
+import type { GpgKey } from './gpg.ts';
 
 // The server core lives in local-cluster (`gitward dev up` serves its demo repository with it);
 // these re-exports keep testkit's API as it was.
@@ -34,14 +35,26 @@ export interface TestRepo {
   readonly url: string;
   /** Path of the working copy. */
   readonly workdir: string;
-  /** Writes files (path → content; null deletes), commits them and returns the new SHA. */
-  commit(files: Readonly<Record<string, string | null>>, message: string): Promise<string>;
+  /**
+   * Writes files (path → content; null deletes), commits them and returns the new SHA; signed
+   * with `opts.signWith` (a createGpgKey key) when given.
+   */
+  commit(
+    files: Readonly<Record<string, string | null>>,
+    message: string,
+    opts?: { signWith?: GpgKey },
+  ): Promise<string>;
   /** Creates or moves a branch to HEAD (or to `from`) and checks it out. */
   branch(name: string, from?: string): Promise<void>;
   /** Checks out an existing branch. */
   checkout(name: string): Promise<void>;
   /** Creates an annotated tag at HEAD. */
   tag(name: string): Promise<void>;
+  /**
+   * Stages a submodule at `path` pinned to commit `sha` of `url` (written to .gitmodules as is,
+   * so it may be relative or hostile); the next `commit` records it. Nothing is fetched.
+   */
+  submodule(path: string, url: string, sha: string): Promise<void>;
   /** Pushes every branch and tag over HTTP, exactly as a user would. */
   push(): Promise<void>;
   /** The SHA of HEAD in the working copy. */
@@ -85,7 +98,7 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
     const repo: TestRepo = {
       url: repoUrl,
       workdir,
-      async commit(files, message) {
+      async commit(files, message, opts) {
         for (const [path, content] of Object.entries(files)) {
           const file = join(workdir, path);
           if (content === null) {
@@ -96,7 +109,15 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
           }
         }
         await git(workdir, ['add', '-A']);
-        await git(workdir, ['commit', '--allow-empty', '-m', message]);
+        const key = opts?.signWith;
+        const sign = key
+          ? ['-c', `user.signingkey=${key.fingerprint}`, '-c', 'gpg.program=gpg']
+          : [];
+        await git(
+          workdir,
+          [...sign, 'commit', '--allow-empty', ...(key ? ['-S'] : []), '-m', message],
+          key ? { GNUPGHOME: key.home } : {},
+        );
         return git(workdir, ['rev-parse', 'HEAD']);
       },
       async branch(branchName, from) {
@@ -107,6 +128,13 @@ export async function createGitServer(opts: GitServerOptions = {}): Promise<GitS
       },
       async tag(tagName) {
         await git(workdir, ['tag', '-a', tagName, '-m', tagName]);
+      },
+      async submodule(path, url, sha) {
+        // An empty directory is how git leaves an uninitialized submodule: `add -A` keeps it.
+        await mkdir(join(workdir, path), { recursive: true });
+        await git(workdir, ['config', '-f', '.gitmodules', `submodule.${path}.path`, path]);
+        await git(workdir, ['config', '-f', '.gitmodules', `submodule.${path}.url`, url]);
+        await git(workdir, ['update-index', '--add', '--cacheinfo', `160000,${sha},${path}`]);
       },
       async push() {
         await git(workdir, [...authArgs, 'push', '--quiet', 'origin', '--all']);

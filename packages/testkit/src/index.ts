@@ -13,6 +13,7 @@ export {
   type TestRepo,
 } from './git-server.ts';
 export { git, gitEnv } from './git.ts';
+export { createGpgKey, gpgEnv, type GpgKey } from './gpg.ts';
 export {
   createHelmRepo,
   writeChart,

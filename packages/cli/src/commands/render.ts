@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
@@ -7,7 +8,9 @@ import {
   createChartRepositories,
   createGitRepositories,
   createKubeClient,
+  findLocalRepository,
   loadKubeconfig,
+  snapshotWorkTree,
 } from '@gitward/infra';
 import { ensureBinaries, loadVersions } from '@gitward/local-cluster';
 import {
@@ -173,10 +176,45 @@ async function localRenderer(d: RenderDeps, plugins: readonly PluginDefinition[]
   return { renderer, versions };
 }
 
+/** A local directory made a repository to render from; `dispose` removes any copy made. */
+interface LocalTree {
+  readonly root: string;
+  /** The directory inside `root`. */
+  readonly path: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The repository a local directory renders from: the enclosing git repository, so an overlay's
+ * `../base` resolves as it does from the repository URL. Its tracked and addable files are
+ * copied (snapshotWorkTree), which leaves out ignored trees (node_modules, build outputs) the
+ * render would otherwise copy and scan. Outside any repository the directory is its own root.
+ */
+async function localTree(d: RenderDeps, dir: string): Promise<LocalTree> {
+  const abs = resolve(dir);
+  const repo = await findLocalRepository(abs, { env: d.env });
+  if (!repo.isGit) return { root: abs, path: '.', dispose: () => Promise.resolve() };
+  // Under the renderer's work directory, whose leftovers it removes when a process dies mid-way.
+  const copy = join(d.config.cacheDir, 'target', 'work', `local-${randomBytes(8).toString('hex')}`);
+  const dispose = () => rm(copy, { recursive: true, force: true });
+  try {
+    await snapshotWorkTree(repo.root, copy, { env: d.env });
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { root: copy, path: repo.path, dispose };
+}
+
+/** `path` (relative to the local directory) as a path from the repository root. */
+const underTree = (tree: LocalTree, path: string | undefined) =>
+  join(tree.path, path ?? '.') || '.';
+
 /**
  * Renders an Application's source from the local directory `dir` instead of its repository (no
  * fetch), as `argocd app diff --local` does: the source's settings (Helm values, Kustomize
- * options, ...) apply to the directory. Offline scopes unless GITWARD_KUBECONFIG names a cluster.
+ * options, ...) apply to the directory, and its enclosing git repository is the root (localTree).
+ * Offline scopes unless GITWARD_KUBECONFIG names a cluster.
  */
 export async function renderLocalDir(
   d: RenderDeps,
@@ -185,19 +223,23 @@ export async function renderLocalDir(
 ): Promise<KubeObject[]> {
   const { renderer, versions } = await localRenderer(d);
   const facts = await clusterFacts(d.config.kubeconfig, versions.kubernetes);
-  const root = resolve(dir);
-  const out = await renderer.render({
-    appName: app.name,
-    project: 'default',
-    source: { ...app.source, repoURL: root, path: '.' },
-    destinationNamespace: app.destinationNamespace,
-    kubeVersion: facts.kubeVersion,
-    apiVersions: facts.apiVersions,
-    scope: facts.scope,
-    localRoot: root,
-  });
-  if (out.kind === 'failed') throw out.error;
-  return out.kind === 'rendered' ? [...out.objects] : [];
+  const tree = await localTree(d, dir);
+  try {
+    const out = await renderer.render({
+      appName: app.name,
+      project: 'default',
+      source: { ...app.source, repoURL: resolve(dir), path: tree.path },
+      destinationNamespace: app.destinationNamespace,
+      kubeVersion: facts.kubeVersion,
+      apiVersions: facts.apiVersions,
+      scope: facts.scope,
+      localRoot: tree.root,
+    });
+    if (out.kind === 'failed') throw out.error;
+    return out.kind === 'rendered' ? [...out.objects] : [];
+  } finally {
+    await tree.dispose();
+  }
 }
 
 async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<void> {
@@ -211,20 +253,25 @@ async function runRender(d: RenderDeps, spec: string, f: RenderFlags): Promise<v
     f.kubeVersion ?? versions.kubernetes,
   );
   const credentials = await credentialsFrom(f, d.env);
-  const req: RenderRequest = {
-    appName,
-    project: 'default',
-    // A local directory is the repository itself: no fetch, no cache.
-    source: local ? { ...source, path: source.path ?? '.' } : source,
-    destinationNamespace: f.destNamespace ?? ns,
-    kubeVersion: facts.kubeVersion,
-    apiVersions: facts.apiVersions,
-    scope: facts.scope,
-    ...compact({ credentials, localRoot: local ? source.repoURL : undefined }),
-  };
-  const out = await renderer.render(req);
-  if (out.kind === 'failed') throw out.error;
-  printRendered(d.output, out, f.output);
+  // A local directory is the repository itself: no fetch, no cache.
+  const tree = local ? await localTree(d, source.repoURL) : undefined;
+  try {
+    const req: RenderRequest = {
+      appName,
+      project: 'default',
+      source: tree ? { ...source, path: underTree(tree, source.path) } : source,
+      destinationNamespace: f.destNamespace ?? ns,
+      kubeVersion: facts.kubeVersion,
+      apiVersions: facts.apiVersions,
+      scope: facts.scope,
+      ...compact({ credentials, localRoot: tree?.root }),
+    };
+    const out = await renderer.render(req);
+    if (out.kind === 'failed') throw out.error;
+    printRendered(d.output, out, f.output);
+  } finally {
+    await tree?.dispose();
+  }
 }
 
 function printRendered(

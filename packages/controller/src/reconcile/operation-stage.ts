@@ -118,6 +118,22 @@ export function createOperationStage(d: StageDeps, targets: TargetStage) {
     return { status: { operationState: state }, operation: null };
   }
 
+  /** The operation's own target (another revision, local manifests) could not be had: Error. */
+  function failTarget(
+    app: Application,
+    started: OperationState,
+    reason: string,
+    now: Date,
+  ): ActOutcome {
+    const revision = started.operation?.sync?.revision ?? '';
+    const message = `cannot render revision ${revision}: ${reason || 'no target'}`;
+    const rep: ReconcileReport = {
+      kind: 'failed',
+      conditions: [{ type: ApplicationConditionType.ComparisonError, message }],
+    };
+    return failOperation(app, rep, now);
+  }
+
   /**
    * One pass of the running (`running` given) or just requested operation. As Argo CD, a sync a
    * window forbids stays Running, saying why, until a window lets it through.
@@ -137,15 +153,9 @@ export function createOperationStage(d: StageDeps, targets: TargetStage) {
       const message = `Sync operation blocked by sync window: ${verdict.message}`;
       return { status: { operationState: { ...started, message } }, requeueAfterMs: 10_000 };
     }
-    const target = await targets.operationTarget(app, started, ctx);
-    if (!target) {
-      const message = `cannot render revision ${started.operation?.sync?.revision ?? ''}`;
-      const rep: ReconcileReport = {
-        kind: 'failed',
-        conditions: [{ type: ApplicationConditionType.ComparisonError, message }],
-      };
-      return failOperation(app, rep, now);
-    }
+    const chosen = await targets.operationTarget(app, started, ctx);
+    if (!('ctx' in chosen)) return failTarget(app, started, chosen.reason, now);
+    const target = chosen.ctx;
     const pass = await syncPass(app, beginAttempt(started, now), syncInputs(target), {
       applier: target.cluster.applier,
       now: d.now,

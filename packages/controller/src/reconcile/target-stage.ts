@@ -14,7 +14,9 @@ import {
   orphanedResources,
   parseManifests,
   repoCredentialsFor,
+  requiresSignature,
   resolveDestination,
+  signatureProblem,
   syncSourceToRender,
   validateApplication,
   type Condition,
@@ -34,6 +36,7 @@ import {
   secretTypeLabel,
   withTracking,
   type Application,
+  type ApplicationSource,
   type AppProject,
   type KubeObject,
 } from '@gitward/model';
@@ -88,6 +91,9 @@ export function projectOf(cache: ClusterCache, d: StageDeps, app: Application) {
   return project ? appProjectSchema.parse(project) : undefined;
 }
 
+/** What an operation syncs: a comparison, or why there is none (the operation errs with it). */
+export type OperationTarget = { readonly ctx: CompareContext } | { readonly reason: string };
+
 export function createTargetStage(d: StageDeps) {
   // Diffs of unchanged predictions against unchanged live objects are not made again (diff-memo.ts).
   const diff = createDiffMemo();
@@ -101,12 +107,10 @@ export function createTargetStage(d: StageDeps) {
     const source = app.spec.source ?? app.spec.sources?.[0];
     if (!source) throw new Error('no source');
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
-    const credentials = repoCredentialsFor(
-      source.repoURL,
-      app.spec.project,
-      d.repoSecrets(),
-      secretTypeLabel(d.group),
-    );
+    const secrets = d.repoSecrets();
+    const credentialsFor = (url: string) =>
+      repoCredentialsFor(url, app.spec.project, secrets, secretTypeLabel(d.group));
+    const credentials = credentialsFor(source.repoURL);
     return d.renderer.render({
       appName: app.metadata.name,
       project: app.spec.project,
@@ -117,9 +121,35 @@ export function createTargetStage(d: StageDeps) {
       scope,
       hard,
       kustomize: d.settings().kustomize,
+      credentialsFor,
       ...(credentials ? { credentials } : {}),
       ...(freshAfter !== undefined ? { freshAfter } : {}),
     });
+  }
+
+  /**
+   * Why the rendered `revision` may not be synced under the project's `signatureKeys` (Argo CD's
+   * GnuPG verification), or undefined when the project asks for no signature or the commit is
+   * signed by an allowed key. Only git sources carry signatures: a Helm chart is not checked, as
+   * in Argo CD. Without a verifier (a process not wired for it) a signed project fails closed.
+   */
+  async function signatureCheck(
+    app: Application,
+    project: AppProject,
+    source: ApplicationSource,
+    revision: string,
+  ): Promise<string | undefined> {
+    if (!requiresSignature(project) || source.chart) return undefined;
+    if (!d.verifyCommit)
+      return `Target revision ${revision} cannot be verified: GnuPG verification is not available in this process`;
+    const credentials = repoCredentialsFor(
+      source.repoURL,
+      app.spec.project,
+      d.repoSecrets(),
+      secretTypeLabel(d.group),
+    );
+    const sig = await d.verifyCommit(source.repoURL, revision, credentials);
+    return signatureProblem(project, revision, sig);
   }
 
   /**
@@ -243,6 +273,10 @@ export function createTargetStage(d: StageDeps) {
     const index = await cluster.discovery();
     const out = await render(app, hard, index, cluster, freshAfter);
     if (out.kind === 'failed') return failed(out.error.message);
+    // What is not signed as the project demands is neither compared nor synced.
+    const source = app.spec.source ?? app.spec.sources?.[0];
+    const unsigned = source && (await signatureCheck(app, project, source, out.revision));
+    if (unsigned) return failed(unsigned);
     const warnings: Condition[] = out.unknownKinds.length
       ? [
           {
@@ -278,26 +312,31 @@ export function createTargetStage(d: StageDeps) {
 
   /**
    * `argocd app sync --local`: the manifests the operation carries stand for the render (namespace
-   * defaulted as a render's are), compared at the revision Git is at. Undefined (the operation
-   * errs) when the project is gone or a manifest does not parse.
+   * defaulted as a render's are), compared at the revision Git is at. A reason (the operation
+   * errs) when the project is gone, requires signatures, or a manifest does not parse.
    */
   async function localTarget(
     app: Application,
     manifests: readonly string[],
     ctx: CompareContext,
-  ): Promise<CompareContext | undefined> {
+  ): Promise<OperationTarget> {
     const project = projectOf(d.cache, d, app);
-    if (!project) return undefined;
+    if (!project) return { reason: 'the project is gone' };
+    // Local manifests have no commit to verify (Argo CD refuses them too).
+    if (requiresSignature(project))
+      return {
+        reason: `Cannot use local sync when signature keys are required (project ${project.metadata.name})`,
+      };
     let parsed: KubeObject[];
     try {
       parsed = manifests.flatMap((m, i) => parseManifests(m, `manifest ${i + 1}`).objects);
-    } catch {
-      return undefined;
+    } catch (err) {
+      return { reason: `a local manifest does not parse: ${errorMessage(err)}` };
     }
     const scope: ScopeLookup = (g, k) => ctx.index.lookup(g, k)?.namespaced;
     const { objects } = applyDefaultNamespace(parsed, app.spec.destination.namespace, scope);
     const cmp = await compare(app, project, objects, ctx.index, ctx.cluster);
-    return { ...cmp, revision: ctx.revision };
+    return { ctx: { ...cmp, revision: ctx.revision } };
   }
 
   /**
@@ -309,12 +348,13 @@ export function createTargetStage(d: StageDeps) {
     app: Application,
     state: OperationState,
     ctx: CompareContext,
-  ): Promise<CompareContext | undefined> {
+  ): Promise<OperationTarget> {
     const sync = (app.operation ?? state.operation)?.sync;
     if (sync?.manifests?.length) return localTarget(app, sync.manifests, ctx);
     const source = syncSourceToRender(app.spec.source, sync, ctx.revision);
-    if (!source) return ctx;
-    return (await target({ ...app, spec: { ...app.spec, source } }, false)).ctx;
+    if (!source) return { ctx };
+    const other = await target({ ...app, spec: { ...app.spec, source } }, false);
+    return other.ctx ? { ctx: other.ctx } : { reason: failureReason(other.rep) };
   }
 
   return { target, operationTarget };

@@ -11,7 +11,9 @@ import type {
   ApiGroup,
   Application,
   ApplicationStatus,
+  CommitSignature,
   KubeObject,
+  RepoCredentials,
   Operation,
 } from '@gitward/model';
 import type { TargetRenderer } from '@gitward/target';
@@ -87,6 +89,15 @@ export interface StageDeps {
   readonly logger: Logger;
   readonly now: () => Date;
   readonly syncTimeoutMs: number;
+  /**
+   * GnuPG's verdict on a commit of a repository, against the GPG keys ConfigMap's keys (for
+   * projects with `signatureKeys`). Absent: such projects' apps fail closed.
+   */
+  readonly verifyCommit?: (
+    repoURL: string,
+    sha: string,
+    creds: RepoCredentials | undefined,
+  ) => Promise<CommitSignature>;
 }
 
 /** What a reconcile did, for the queue: retry with backoff, come back soon, or at the next resync. */

@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
+import { mkdir, mkdtemp, realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { ErrorCode, GitwardError, errorMessage, type CommitSignature } from '@gitward/model';
 import {
   credentialsKey,
   hash,
@@ -18,9 +18,12 @@ import {
 import { createCheckoutCollector } from './checkout-gc.ts';
 import { isAuthFailure, redact, tailLines } from './git-errors.ts';
 import { GitFailure, gitChildEnv, runGit } from './git-exec.ts';
+import { createKeyrings, parseVerifyRaw } from './gpg.ts';
+import { runProcess } from '../process/run-process.ts';
 import { canReadInProcess, readRemoteRefs, type RemoteRefs } from './remote-refs.ts';
 import { classifyRevision, isShortSha, parseRemoteHead, refForName } from './revision.ts';
 import { createSharedReads, freshnessClock } from './shared-reads.ts';
+import { parseGitlinks, parseGitmodules, resolveSubmoduleUrl, serverOf } from './submodules.ts';
 
 /**
  * The git adapter: one bare mirror per repository URL, fetched incrementally, from which
@@ -54,6 +57,17 @@ export interface ResolveOptions {
   readonly freshAfter?: number;
 }
 
+/** What a checkout needs beyond the repository's own credentials. */
+export interface CheckoutOptions {
+  /**
+   * The credentials for a submodule's URL (a repository Secret matching it), asked once per
+   * submodule. Without a match, a submodule on the superproject's own server gets the
+   * superproject's credentials, one elsewhere none: a repository author picks submodule URLs and
+   * must not be able to send credentials to a host of their choosing.
+   */
+  readonly credentialsFor?: (url: string) => RepoCredentials | undefined;
+}
+
 /** Git repositories as gitward reads them: resolve a revision, then check out its tree. */
 export interface GitRepositories {
   /**
@@ -69,9 +83,15 @@ export interface GitRepositories {
   ): Promise<ResolvedRevision>;
   /**
    * Path of the tree of commit `sha` (full SHA), materialized once; callers must not modify it.
-   * The tree is kept while in use: call `release` with the path when done reading it.
+   * The tree is kept while in use: call `release` with the path when done reading it. Submodules
+   * are checked out in it, recursively (unless the adapter was made with `submodules: false`).
    */
-  checkout(repoURL: string, sha: string, creds?: RepoCredentials): Promise<string>;
+  checkout(
+    repoURL: string,
+    sha: string,
+    creds?: RepoCredentials,
+    opts?: CheckoutOptions,
+  ): Promise<string>;
   /** Ends one use of a tree `checkout` returned; unused trees are garbage-collected. */
   release(dir: string): void;
   /**
@@ -79,6 +99,17 @@ export interface GitRepositories {
    * not have it yet: what the UI shows beside an app's synced revision.
    */
   commitMetadata(repoURL: string, sha: string, creds?: RepoCredentials): Promise<CommitMetadata>;
+  /**
+   * The signature of commit `sha` (full SHA) as GnuPG judges it with a keyring of exactly `keys`
+   * (ASCII-armored public keys; the GPG keys ConfigMap). Answers are remembered per commit and
+   * key set. Whether the key is allowed is the caller's decision (engine, signatureProblem).
+   */
+  verifyCommit(
+    repoURL: string,
+    sha: string,
+    keys: readonly string[],
+    creds?: RepoCredentials,
+  ): Promise<CommitSignature>;
   /**
    * For tests and benchmarks: network fetches run, revisions answered from the server's ref
    * advertisement alone (no git process: the commit was already in the mirror), and the
@@ -112,7 +143,16 @@ export interface GitRepositoriesOptions {
   readonly accessTtlMs?: number;
   /** The clock `freshAfter` is compared on; freshnessClock unless set (tests). */
   readonly now?: () => number;
+  /**
+   * Check out submodules with the tree (Argo CD's default; ARGOCD_GIT_MODULES_ENABLED=false turns
+   * it off there). Off: a submodule is an empty directory.
+   */
+  readonly submodules?: boolean;
 }
+
+/** Nested submodules followed at most, and submodules of one checkout at most. */
+const maxSubmoduleDepth = 8;
+const maxSubmodules = 100;
 
 /** (repository, credentials) pairs remembered as having access, at most. */
 const maxProven = 1000;
@@ -458,12 +498,139 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     throw notFound(repoURL, name);
   }
 
+  /**
+   * A submodule's pinned commit in its own mirror: fetched with the branches and tags like any
+   * repository, and, when no branch or tag holds it, by its SHA (protocol v2 serves any commit
+   * the server has), kept under refs/gitward/ so a later fetch's prune leaves it.
+   */
+  async function submoduleCommit(
+    url: string,
+    sha: string,
+    creds: RepoCredentials | undefined,
+  ): Promise<{ mirror: string; commit: string }> {
+    try {
+      return await commitInMirror(url, sha, creds);
+    } catch (err) {
+      if (!(err instanceof GitwardError) || err.code !== ErrorCode.RevisionNotFound) throw err;
+    }
+    const mirror = await ensureMirror(url);
+    await remoteGit(
+      [
+        `--git-dir=${mirror}`,
+        'fetch',
+        '--no-write-fetch-head',
+        '--',
+        url,
+        `+${sha}:refs/gitward/pinned/${sha}`,
+      ],
+      creds,
+      `fetching commit ${sha} of ${redact(url)}`,
+    ).catch(() => undefined);
+    const commit = await revParse(mirror, sha);
+    if (!commit) throw notFound(url, sha);
+    return { mirror, commit };
+  }
+
+  interface SubmoduleRun {
+    /** The checkout's temp dir (private index files go here). */
+    readonly tmp: string;
+    count: number;
+    readonly checkout: CheckoutOptions | undefined;
+  }
+
+  /**
+   * Checks out the submodules of `commit` (already written to `tree`) into their directories, and
+   * theirs, as `git submodule update --init --recursive` would, each through its own mirror.
+   */
+  async function checkoutSubmodules(
+    run: SubmoduleRun,
+    at: {
+      url: string;
+      mirror: string;
+      commit: string;
+      tree: string;
+      creds: RepoCredentials | undefined;
+    },
+    depth: number,
+  ): Promise<void> {
+    const links = parseGitlinks(
+      await localGit([`--git-dir=${at.mirror}`, 'ls-tree', '-r', '-z', '--full-tree', at.commit]),
+    );
+    if (links.length === 0) return;
+    let modules: Map<string, string>;
+    try {
+      modules = parseGitmodules(
+        await localGit([
+          `--git-dir=${at.mirror}`,
+          'config',
+          '--blob',
+          `${at.commit}:.gitmodules`,
+          '-z',
+          '--list',
+        ]),
+      );
+    } catch {
+      // No .gitmodules: Argo CD runs no submodule update either; the gitlinks stay empty.
+      return;
+    }
+    if (depth >= maxSubmoduleDepth)
+      throw new GitwardError(
+        ErrorCode.UnsafeSubmodule,
+        `submodules of ${redact(at.url)} nest deeper than ${maxSubmoduleDepth} levels`,
+      );
+    const realTree = await realpath(at.tree);
+    for (const link of links) {
+      const what = `submodule ${link.path} of ${redact(at.url)}`;
+      if (++run.count > maxSubmodules)
+        throw new GitwardError(
+          ErrorCode.UnsafeSubmodule,
+          `more than ${maxSubmodules} submodules in one checkout`,
+        );
+      const declared = modules.get(link.path);
+      if (declared === undefined)
+        throw new GitwardError(
+          ErrorCode.RepoFetchFailed,
+          `${what}: no url found for it in .gitmodules`,
+        );
+      let url: string;
+      try {
+        url = resolveSubmoduleUrl(at.url, declared);
+      } catch (err) {
+        throw new GitwardError(ErrorCode.UnsafeSubmodule, `${what}: ${errorMessage(err)}`);
+      }
+      const creds =
+        run.checkout?.credentialsFor?.(url) ??
+        (serverOf(url) !== undefined && serverOf(url) === serverOf(at.url) ? at.creds : undefined);
+      const { mirror, commit } = await submoduleCommit(url, link.sha, creds).catch(
+        (err: unknown) => {
+          // The submodule's own error (fetching <its URL>: ...), said to be about the submodule.
+          const e = gitError(err, `fetching ${redact(url)}`, [], timeoutMs);
+          throw new GitwardError(e.code, `${what}: ${e.message}`, { cause: e });
+        },
+      );
+      // git made the gitlink's directory; it must still be inside the tree (no symlink on the way).
+      const dest = join(at.tree, link.path);
+      await mkdir(dest, { recursive: true });
+      const realDest = await realpath(dest);
+      if (!realDest.startsWith(realTree + sep))
+        throw new GitwardError(ErrorCode.PathEscape, `${what} leaves the checkout`);
+      const env = { GIT_INDEX_FILE: join(run.tmp, `index-${run.count}`) };
+      await localGit([`--git-dir=${mirror}`, 'read-tree', commit], env);
+      await localGit(
+        [`--git-dir=${mirror}`, `--work-tree=${realDest}`, 'checkout-index', '--all', '--force'],
+        env,
+      );
+      await checkoutSubmodules(run, { url, mirror, commit, tree: realDest, creds }, depth + 1);
+    }
+  }
+
   /** Writes the tree of `sha` to `dir` through a temp dir, so `dir` is complete or absent. */
   async function materialize(
     repoURL: string,
     sha: string,
     dir: string,
     creds: RepoCredentials | undefined,
+    checkoutOpts: CheckoutOptions | undefined,
   ): Promise<string> {
     if (await exists(dir)) return dir;
     const { mirror, commit } = await commitInMirror(repoURL, sha, creds);
@@ -480,6 +647,10 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
         [`--git-dir=${mirror}`, `--work-tree=${tree}`, 'checkout-index', '--all', '--force'],
         env,
       );
+      if (opts.submodules ?? true) {
+        const ctx = { tmp, count: 0, checkout: checkoutOpts };
+        await checkoutSubmodules(ctx, { url: repoURL, mirror, commit, tree, creds }, 0);
+      }
       await renameInto(tree, dir);
     } catch (err) {
       throw gitError(
@@ -493,6 +664,50 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
       await rm(tmp, { recursive: true, force: true });
     }
     return dir;
+  }
+
+  const keyrings = createKeyrings({ root: join(cacheDir, 'gnupg'), env: opts.env, timeoutMs });
+  // Verdicts by commit and key set (a commit's signature never changes), least recently used out.
+  const verdicts = new Map<string, CommitSignature>();
+  const maxVerdicts = 5000;
+
+  async function verify(
+    repoURL: string,
+    sha: string,
+    keys: readonly string[],
+    creds: RepoCredentials | undefined,
+  ): Promise<CommitSignature> {
+    const { mirror, commit } = await commitInMirror(repoURL, sha, creds);
+    const home = await keyrings.home(keys);
+    const key = `${home}\0${commit}`;
+    const known = verdicts.get(key);
+    if (known) {
+      verdicts.delete(key);
+      verdicts.set(key, known);
+      return known;
+    }
+    // GnuPG's status lines go to stderr; exit 1 is "unsigned or not good", not a failure.
+    const r = await runProcess('git', [`--git-dir=${mirror}`, 'verify-commit', '--raw', commit], {
+      env: gitChildEnv(opts.env, {
+        config: [['gpg.program', 'gpg']],
+        env: { GNUPGHOME: home },
+      }),
+      timeoutMs,
+      maxOutputBytes: 1 << 20,
+    });
+    let verdict: CommitSignature;
+    if (r.kind === 'exited' && r.code <= 1) verdict = parseVerifyRaw(r.stderr);
+    else
+      return {
+        status: 'error',
+        detail:
+          r.kind === 'timeout'
+            ? `git verify-commit timed out after ${timeoutMs / 1000}s`
+            : `git verify-commit failed: ${r.kind === 'exited' ? tailLines(r.stderr) : r.kind}`,
+      };
+    verdicts.set(key, verdict);
+    if (verdicts.size > maxVerdicts) verdicts.delete(verdicts.keys().next().value ?? '');
+    return verdict;
   }
 
   async function readMetadata(
@@ -552,15 +767,18 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
           return resolveName(repoURL, spec.name, creds, resolveOpts?.freshAfter);
       }
     },
-    async checkout(repoURL, sha, creds) {
+    async checkout(repoURL, sha, creds, checkoutOpts) {
       checkUrl(repoURL);
       const id = requireFullSha(sha, 'checkout');
       // A checkout made for other credentials is the same files: the same rule as the mirror.
       await requireAccess(repoURL, creds);
-      const dir = join(cacheDir, 'checkouts', urlHash(repoURL), id);
+      // Trees with submodules are named apart: one made without them (submodules off, or an older
+      // gitward) is never served as one with them.
+      const name = (opts.submodules ?? true) ? `${id}+modules` : id;
+      const dir = join(cacheDir, 'checkouts', urlHash(repoURL), name);
       await trees.acquire(dir);
       try {
-        await once(checkouts, dir, () => materialize(repoURL, id, dir, creds));
+        await once(checkouts, dir, () => materialize(repoURL, id, dir, creds, checkoutOpts));
       } catch (err) {
         trees.release(dir);
         throw err;
@@ -575,6 +793,10 @@ export function createGitRepositories(opts: GitRepositoriesOptions): GitReposito
     async commitMetadata(repoURL, sha, creds) {
       checkUrl(repoURL);
       return readMetadata(repoURL, requireFullSha(sha, 'commit metadata'), creds);
+    },
+    async verifyCommit(repoURL, sha, keys, creds) {
+      checkUrl(repoURL);
+      return verify(repoURL, requireFullSha(sha, 'signature verification'), keys, creds);
     },
   };
 }

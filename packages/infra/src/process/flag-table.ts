@@ -166,6 +166,12 @@ export const sharedFlags = {
     default: 'jsonnet',
     description: 'jsonnet binary',
   },
+  gitModulesEnabled: {
+    name: 'git-modules-enabled',
+    env: 'GITWARD_GIT_MODULES_ENABLED',
+    default: 'true',
+    description: 'check out git submodules with a repository (false: they stay empty directories)',
+  },
   trackingMethod: {
     name: 'tracking-method',
     env: 'GITWARD_TRACKING_METHOD',

@@ -50,6 +50,7 @@ const statusOfCode: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RevisionNotFound]: 400,
   [ErrorCode.RenderFailed]: 400,
   [ErrorCode.ManifestTooLarge]: 400,
+  [ErrorCode.UnsafeSubmodule]: 400,
   [ErrorCode.ScriptFailed]: 422,
   [ErrorCode.KubeRequestFailed]: 502,
   [ErrorCode.WriteConflict]: 409,
