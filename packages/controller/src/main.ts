@@ -125,7 +125,10 @@ const targetCache = join(cfg.cacheDir, 'target');
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
     git: metrics.instrumentGit(createGitRepositories({ cacheDir: targetCache, env: process.env })),
-    charts: createChartRepositories({ cacheDir: targetCache }),
+    charts: createChartRepositories({
+      cacheDir: targetCache,
+      helm: { path: cfg.tools.helm, env: process.env },
+    }),
     tools: cfg.tools,
     toolVersions: await renderToolVersions(cfg.tools),
     env: process.env,

@@ -57,7 +57,10 @@ const targetCache = join(cfg.cacheDir, 'server-target');
 const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
 const renderer = createTargetRenderer({
   git,
-  charts: createChartRepositories({ cacheDir: targetCache }),
+  charts: createChartRepositories({
+    cacheDir: targetCache,
+    helm: { path: cfg.tools.helm, env: process.env },
+  }),
   tools: cfg.tools,
   toolVersions: await renderToolVersions(cfg.tools),
   env: process.env,

@@ -103,7 +103,8 @@ export async function createOciRegistry(opts: OciRegistryOptions): Promise<OciRe
     const host = `127.0.0.1:${port}`;
     // helm's own state (and the login) lives here, never in the developer's helm config.
     const env = {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      // helm runs no other program for package, push and login.
+      PATH: '/usr/local/bin:/usr/bin:/bin',
       HOME: dir,
       HELM_CACHE_HOME: join(dir, 'helm', 'cache'),
       HELM_CONFIG_HOME: join(dir, 'helm', 'config'),

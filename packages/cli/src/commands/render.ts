@@ -155,7 +155,7 @@ async function localRenderer(d: RenderDeps) {
   const cacheDir = join(d.config.cacheDir, 'target');
   const renderer = createTargetRenderer({
     git: createGitRepositories({ cacheDir, env: d.env }),
-    charts: createChartRepositories({ cacheDir }),
+    charts: createChartRepositories({ cacheDir, helm: { path: bin.path.helm, env: d.env } }),
     tools: { helm: bin.path.helm, kustomize: bin.path.kustomize, jsonnet: bin.path.jsonnet },
     toolVersions: { helm: versions.helm, kustomize: versions.kustomize, jsonnet: versions.jsonnet },
     env: d.env,
