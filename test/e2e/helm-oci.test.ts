@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ErrorCode, type Application, type ApplicationSource } from '@gitward/model';
 import { createOciRegistry, writeChart, type OciRegistry } from '@gitward/testkit';
 import type { RenderOutcome, RenderRequest } from '@gitward/target';
 import { waitApplication } from './support/applications.ts';
+import { runCli } from './support/cli.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 import { createRenderFixture, type RenderFixture } from './support/renderer.ts';
@@ -117,6 +118,36 @@ describe('the renderer with an OCI registry', () => {
       ),
     );
     expect(out.kind === 'failed' && out.error.code).toBe(ErrorCode.ChartNotFound);
+  });
+});
+
+describe('gitward render with an OCI registry', () => {
+  const render = (password: string) =>
+    runCli(
+      [
+        'render',
+        `oci://${registry.host}/charts@1.3.0`,
+        '--chart',
+        'web',
+        '--username',
+        auth.username,
+        '--insecure-oci-force-http',
+      ],
+      { GITWARD_CACHE_DIR: inject('cacheDir'), GITWARD_REPO_PASSWORD: password },
+    );
+
+  it('renders oci://REGISTRY/PATH@VERSION --chart, the password from the environment', async () => {
+    const res = await render(auth.password);
+    expect(res.stderr).toMatch(/rendered Helm source at 1\.3\.0/);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/name: charts-web\n[^]*chart: 1\.3\.0/);
+  });
+
+  it('exits non-zero on wrong credentials and never prints them', async () => {
+    const res = await render(wrongPassword);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/authentication failed/);
+    expect(res.stderr + res.stdout).not.toContain(wrongPassword);
   });
 });
 

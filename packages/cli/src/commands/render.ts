@@ -53,6 +53,7 @@ interface RenderFlags {
   username?: string;
   sshPrivateKeyPath?: string;
   insecureIgnoreHostKey?: boolean;
+  insecureOciForceHttp?: boolean;
   output: 'yaml' | 'json';
 }
 
@@ -131,6 +132,7 @@ async function credentialsFrom(
     ...(password ? { password } : {}),
     ...(f.sshPrivateKeyPath ? { sshPrivateKey: await readFile(f.sshPrivateKeyPath, 'utf8') } : {}),
     ...(f.insecureIgnoreHostKey ? { insecure: true } : {}),
+    ...(f.insecureOciForceHttp ? { insecureOCIForceHttp: true } : {}),
   };
   return Object.keys(c).length ? c : undefined;
 }
@@ -266,6 +268,7 @@ export function renderCommand(d: RenderDeps): Command {
       '--insecure-ignore-host-key',
       'skip SSH host key and TLS verification (the repository Secret field `insecure`)',
     )
+    .option('--insecure-oci-force-http', 'talk plain HTTP to the OCI registry (labs only)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action((spec: string, f: RenderFlags) => runRender(d, spec, f));
 }
