@@ -79,4 +79,6 @@ export interface RepoCredsView {
   readonly project?: string;
   readonly hasCredentials: boolean;
   readonly insecure: boolean;
+  readonly enableOCI?: boolean;
+  readonly insecureOCIForceHttp?: boolean;
 }

@@ -104,6 +104,26 @@ describe('POST /api/v1/repositories?upsert=true', () => {
     await create.handle(r);
     expect(writes).toHaveLength(1);
   });
+
+  it("writes an OCI Helm registry's settings as Argo CD does, and answers with them", async () => {
+    const { r, writes } = request({
+      user: 'alice',
+      stored: [],
+      body: {
+        repo: 'r.example/charts',
+        project: 'team-a',
+        type: 'helm',
+        enableOCI: true,
+        insecureOCIForceHttp: true,
+      },
+    });
+    expect(await create.handle(r)).toMatchObject({ enableOCI: true, insecureOCIForceHttp: true });
+    expect(writes[0]?.data).toMatchObject({
+      type: 'helm',
+      enableOCI: 'true',
+      insecureOCIForceHttp: 'true',
+    });
+  });
 });
 
 describe('repository answers never carry credentials embedded in URLs', () => {

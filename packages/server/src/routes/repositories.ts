@@ -28,6 +28,24 @@ function publicRepo(data: Record<string, string>): RepositoryView {
     ...(data['username'] ? { username: data['username'] } : {}),
     hasCredentials: ['password', 'sshPrivateKey', 'bearerToken'].some((k) => Boolean(data[k])),
     insecure: data['insecure'] === 'true',
+    ...ociFlagsView(data),
+  };
+}
+
+/** The OCI settings of a repository or template Secret, as the API shows them (Argo CD's names). */
+export const ociFlagsView = (data: Readonly<Record<string, string>>) => ({
+  ...(data['enableOCI'] === 'true' ? { enableOCI: true } : {}),
+  ...(data['insecureOCIForceHttp'] === 'true' ? { insecureOCIForceHttp: true } : {}),
+});
+
+/** The Secret keys of a body's OCI settings (`"true"` strings, as Argo CD writes them). */
+export function ociFlagsData(b: {
+  readonly enableOCI?: boolean | undefined;
+  readonly insecureOCIForceHttp?: boolean | undefined;
+}): Record<string, string> {
+  return {
+    ...(b.enableOCI ? { enableOCI: 'true' } : {}),
+    ...(b.insecureOCIForceHttp ? { insecureOCIForceHttp: 'true' } : {}),
   };
 }
 
@@ -86,7 +104,7 @@ function repoSecretData(b: RepoBody & { repo: string }): Record<string, string> 
     if (v) data[k] = v;
   }
   if (b.insecure) data['insecure'] = 'true';
-  return data;
+  return { ...data, ...ociFlagsData(b) };
 }
 
 async function createRepo(r: RouteRequest) {
