@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureBinaries } from '@gitward/local-cluster';
 import type { RepoCredsView, RepositoryView } from '@gitward/model';
 import { createOciRegistry, writeChart, type OciRegistry } from '@gitward/testkit';
 import type { CliRun } from './support/cli.ts';
@@ -51,8 +52,8 @@ async function storedSecret(type: string, url: string): Promise<Record<string, s
 }
 
 beforeAll(async () => {
-  const helm = (await import('./support/renderer.ts')).createRenderFixture;
-  registry = await createOciRegistry({ helm: (await helm()).helm, auth });
+  const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
+  registry = await createOciRegistry({ helm: bin.path.helm, auth });
   work = await mkdtemp(join(tmpdir(), 'gitward-cli-oci-'));
   const dir = await writeChart(join(work, 'web'), {
     name: 'web',
