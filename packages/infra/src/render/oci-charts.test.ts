@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, GitwardError } from '@gitward/model';
-import { isExactVersion, ociFailure, ociRegistryPath, pulledVersion } from './oci-charts.ts';
+import {
+  isExactVersion,
+  ociFailure,
+  ociPullRuns,
+  ociRegistryPath,
+  pulledVersion,
+} from './oci-charts.ts';
 
 describe('ociRegistryPath', () => {
   it.each([
@@ -99,5 +105,60 @@ describe('ociFailure', () => {
     const e = ociFailure('chart web', 'Error: bad password hunter2 for bob', ['hunter2']);
     expect(e.message).not.toContain('hunter2');
     expect(e.message).toContain('***');
+  });
+});
+
+describe('ociPullRuns', () => {
+  it('logs in with the password on stdin only, then pulls with the registry settings', () => {
+    const runs = ociPullRuns(
+      'r.example:5000/charts',
+      'web',
+      ' >=1.0 <2 ',
+      { username: 'bob', password: 'hunter2', insecureOCIForceHttp: true, insecure: true },
+      '/tmp/out',
+    );
+    expect(runs).toEqual([
+      {
+        args: [
+          ...['registry', 'login', 'r.example:5000', '--username=bob', '--password-stdin'],
+          ...['--plain-http', '--insecure'],
+        ],
+        input: 'hunter2',
+      },
+      {
+        args: [
+          ...['pull', 'oci://r.example:5000/charts/web', '--version=>=1.0 <2'],
+          ...['--destination=/tmp/out', '--plain-http', '--insecure-skip-tls-verify'],
+        ],
+      },
+    ]);
+  });
+
+  it('pulls anonymously without a version when there is no login', () => {
+    expect(ociPullRuns('r.example/c', 'web', undefined, { username: 'u' }, '/o')).toEqual([
+      { args: ['pull', 'oci://r.example/c/web', '--destination=/o'] },
+    ]);
+  });
+
+  it('never puts the password in an argument, nor a value from outside as a flag', () => {
+    const user = fc.oneof(fc.string({ minLength: 1 }), fc.constantFrom('-x', '--plain-http'));
+    const version = fc.oneof(fc.string(), fc.constantFrom('--plain-http', '-h'));
+    fc.assert(
+      // The password has a mark nothing else here can contain, so any argument holding it leaks.
+      fc.property(user, fc.string(), version, (u, secret, v) => {
+        const fixed = ['pull', 'registry', 'login', 'r.example', '--password-stdin'];
+        fc.pre(!u.includes('#') && !v.includes('#') && !fixed.includes(u) && !fixed.includes(v));
+        const password = `#pw#${secret}`;
+        const runs = ociPullRuns('r.example/c', 'web', v, { username: u, password }, '/o');
+        expect(runs[0]?.input).toBe(password);
+        for (const run of runs) {
+          expect(run.args.filter((a) => a.includes(password))).toEqual([]);
+          const fromOutside = run.args.filter(
+            (a) => a === u || (v.trim() !== '' && a === v.trim()),
+          );
+          expect(fromOutside).toEqual([]);
+        }
+      }),
+    );
   });
 });

@@ -77,6 +77,46 @@ function transportArgs(creds: RepoCredentials | undefined, command: 'login' | 'p
   return args;
 }
 
+/** One helm run: its arguments, and what goes to its stdin. */
+export interface HelmRun {
+  readonly args: readonly string[];
+  readonly input?: string;
+}
+
+/**
+ * The helm runs of one pull: a login when there are credentials (the password on stdin only),
+ * then the pull into `destination`. Values from outside (user, version) are joined to their flag
+ * (`--version=…`) so that none can be read as a flag of its own.
+ */
+export function ociPullRuns(
+  registryPath: string,
+  chart: string,
+  version: string | undefined,
+  creds: RepoCredentials | undefined,
+  destination: string,
+): HelmRun[] {
+  const runs: HelmRun[] = [];
+  const host = registryPath.split('/')[0] ?? registryPath;
+  if (creds?.username && creds.password) {
+    runs.push({
+      args: [
+        ...['registry', 'login', host, `--username=${creds.username}`, '--password-stdin'],
+        ...transportArgs(creds, 'login'),
+      ],
+      input: creds.password,
+    });
+  }
+  const v = version?.trim();
+  runs.push({
+    args: [
+      ...['pull', `oci://${registryPath}/${chart}`, ...(v ? [`--version=${v}`] : [])],
+      `--destination=${destination}`,
+      ...transportArgs(creds, 'pull'),
+    ],
+  });
+  return runs;
+}
+
 export interface OciChartsOptions {
   /** The helm binary. */
   readonly helm: string;
@@ -192,25 +232,11 @@ export function createOciCharts(o: OciChartsOptions): OciCharts {
     const what = `chart ${chart} from OCI registry ${registryPath}`;
     const home = await mkdtemp(join(own, 'pull-'));
     try {
-      const host = registryPath.split('/')[0] ?? registryPath;
-      if (creds?.username && creds.password) {
-        const login = ['registry', 'login', host, '--username', creds.username, '--password-stdin'];
-        await helm([...login, ...transportArgs(creds, 'login')], home, what, creds.password);
-      }
       const out = join(home, 'out');
       await mkdir(out);
-      const stdout = await helm(
-        [
-          'pull',
-          `oci://${registryPath}/${chart}`,
-          ...(version?.trim() ? ['--version', version.trim()] : []),
-          '--destination',
-          out,
-          ...transportArgs(creds, 'pull'),
-        ],
-        home,
-        what,
-      );
+      let stdout = '';
+      for (const run of ociPullRuns(registryPath, chart, version, creds, out))
+        stdout = await helm([...run.args], home, what, run.input);
       stats.pulls++;
       const [file, ...more] = await readdir(out);
       const pulled = file && more.length === 0 ? pulledVersion(chart, file, stdout) : undefined;
