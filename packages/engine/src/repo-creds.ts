@@ -70,7 +70,8 @@ const servesProject = (d: Record<string, string>, project: string) =>
  * The credentials an app of `project` uses for a repository URL, from repository Secrets: a
  * `repository` Secret whose url matches (normalized) wins when it carries credentials, the one
  * scoped to the project before an unscoped one; otherwise the `repo-creds` template with the
- * longest matching URL prefix. Secrets scoped to another project are never used. Undefined means
+ * longest matching URL prefix, with the repository Secret's own OCI settings (`enableOCI`,
+ * `insecureOCIForceHttp`) kept. Secrets scoped to another project are never used. Undefined means
  * anonymous access. The controller (what it fetches) and the API server (what it renders and
  * reads) both call this, so they cannot disagree on whose credentials an app gets.
  */
