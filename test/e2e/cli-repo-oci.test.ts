@@ -75,6 +75,18 @@ afterAll(async () => {
 describe('gitward repo add for an OCI Helm registry', () => {
   it('stores the registry as Argo CD does, and an app from it renders and syncs Healthy', async () => {
     const url = `${registry.host}/charts`;
+    // As argocd repo add: the registry is logged in to first, and a wrong password is refused.
+    const wrongPassword = 'not-the-registry-pw';
+    const refused = await bed.gitward([
+      'repo',
+      'add',
+      url,
+      ...['--type', 'helm', '--enable-oci', '--insecure-oci-force-http'],
+      ...['--username', auth.username, '--password', wrongPassword],
+    ]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/repository not accessible: .*authentication failed/);
+    expect(refused.stderr + refused.stdout).not.toContain(wrongPassword);
     const added = await ok([
       'repo',
       'add',

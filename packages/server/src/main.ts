@@ -55,12 +55,13 @@ const kube = createKubeClient(kubeSource.connection);
 // Its own cache beside the controller's: two processes must not share one git cache.
 const targetCache = join(cfg.cacheDir, 'server-target');
 const git = createGitRepositories({ cacheDir: targetCache, env: process.env });
+const charts = createChartRepositories({
+  cacheDir: targetCache,
+  helm: { path: cfg.tools.helm, env: process.env },
+});
 const renderer = createTargetRenderer({
   git,
-  charts: createChartRepositories({
-    cacheDir: targetCache,
-    helm: { path: cfg.tools.helm, env: process.env },
-  }),
+  charts,
   tools: cfg.tools,
   toolVersions: await renderToolVersions(cfg.tools),
   env: process.env,
@@ -78,8 +79,12 @@ const ctx = createServerContext({
   renderer,
   ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
   trustedProxies: cfg.trustedProxies,
+  // An OCI registry is tested by a login (Argo CD's TestHelmOCI), a git repository by its refs.
   checkRepo: (url, creds) =>
-    git.resolveRevision(url, 'HEAD', creds).then(
+    (creds.enableOCI || /^oci:\/\//i.test(url)
+      ? Promise.resolve().then(() => charts.checkOciLogin(url, creds))
+      : git.resolveRevision(url, 'HEAD', creds)
+    ).then(
       () => ({ ok: true }) as const,
       (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
     ),

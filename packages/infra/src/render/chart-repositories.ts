@@ -33,6 +33,11 @@ export interface ChartRepositories {
     version: string | undefined,
     creds?: RepoCredentials,
   ): Promise<ResolvedChart>;
+  /**
+   * For a URL that names an OCI registry with a login: whether the registry accepts it (as
+   * `argocd repo add` tests one). Undefined for anything else, which this cannot test.
+   */
+  checkOciLogin(repoURL: string, creds: RepoCredentials): Promise<void> | undefined;
   readonly stats: { indexFetches: number; downloads: number; ociPulls: number };
 }
 
@@ -189,5 +194,11 @@ export function createChartRepositories(opts: ChartRepositoriesOptions): ChartRe
     return { version: picked, archive };
   }
 
-  return { resolve, stats };
+  function checkOciLogin(repoURL: string, creds: RepoCredentials): Promise<void> | undefined {
+    const registryPath = ociRegistryPath(repoURL, creds.enableOCI);
+    if (registryPath === undefined || !oci || !creds.username || !creds.password) return undefined;
+    return oci.checkLogin(registryPath, creds);
+  }
+
+  return { resolve, checkOciLogin, stats };
 }

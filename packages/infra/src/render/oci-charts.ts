@@ -142,6 +142,11 @@ export interface OciCharts {
     version: string | undefined,
     creds?: RepoCredentials,
   ): Promise<PulledChart>;
+  /**
+   * Logs in to the registry with these credentials and forgets the login (Argo CD's TestHelmOCI):
+   * resolves when the registry accepts them, rejects with RepoAuthFailed when it does not.
+   */
+  checkLogin(registryPath: string, creds: RepoCredentials): Promise<void>;
   readonly stats: { pulls: number };
 }
 
@@ -289,5 +294,17 @@ export function createOciCharts(o: OciChartsOptions): OciCharts {
     return p;
   }
 
-  return { pull, stats };
+  async function checkLogin(registryPath: string, creds: RepoCredentials): Promise<void> {
+    await ready;
+    const [login] = ociPullRuns(registryPath, 'x', undefined, creds, '-');
+    if (!login?.input) return;
+    const home = await mkdtemp(join(own, 'login-'));
+    try {
+      await helm([...login.args], home, `OCI registry ${registryPath}`, login.input);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }
+
+  return { pull, checkLogin, stats };
 }

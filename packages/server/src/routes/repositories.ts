@@ -150,15 +150,20 @@ const credsOf = (b: RepoBody): RepoCredentials => ({
   ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
   ...(b.bearerToken ? { bearerToken: b.bearerToken } : {}),
   ...(b.insecure ? { insecure: true } : {}),
+  ...(b.enableOCI ? { enableOCI: true } : {}),
+  ...(b.insecureOCIForceHttp ? { insecureOCIForceHttp: true } : {}),
 });
 
 /**
  * As `argocd repo add`: a git repository is tried with its credentials before it is saved, so a
- * typo or a wrong token is an error now, not a ComparisonError later. Helm and OCI repositories
- * are saved unchecked.
+ * typo or a wrong token is an error now, not a ComparisonError later; so is the login of a Helm
+ * OCI registry (`enableOCI` or `oci://`; without a login there is nothing to test, as in Argo
+ * CD). Classic Helm repositories are saved unchecked.
  */
 async function connectionProblem(r: RouteRequest, b: RepoBody): Promise<string | undefined> {
-  if (repoTypeOf(b.type) !== 'git' || !r.ctx.checkRepo || !b.repo) return undefined;
+  const type = repoTypeOf(b.type);
+  const oci = type === 'helm' && (b.enableOCI === true || /^oci:\/\//i.test(b.repo ?? ''));
+  if ((type !== 'git' && !oci) || !r.ctx.checkRepo || !b.repo) return undefined;
   const out = await r.ctx.checkRepo(b.repo, credsOf(b));
   return out.ok ? undefined : out.message;
 }
