@@ -64,6 +64,18 @@ if ! command -v gpg >/dev/null 2>&1; then
     "the commit signature tests will fail" >&2
 fi
 
+# The OCI Helm chart tests (packages/testkit/src/oci-registry.ts, test/e2e/helm-oci.test.ts) run
+# Debian's docker-registry (CNCF distribution) on a loopback port with their own config. Its
+# postinst enables a systemd unit, which starts nothing where no systemd runs (and the tests never
+# use it). A failure only warns: only those tests need it, and they fail with their own message.
+if [ ! -x /usr/bin/docker-registry ]; then
+  apt_install docker-registry
+fi
+if [ ! -x /usr/bin/docker-registry ]; then
+  echo "warning: /usr/bin/docker-registry is missing and could not be installed" \
+    "(install docker-registry); the OCI Helm chart tests will fail" >&2
+fi
+
 # The web UI's browser tests (test/e2e/ui.test.ts) drive Debian's Chromium through playwright-core,
 # which downloads no browser of its own. A failure only warns: only those tests need it.
 if [ ! -x /usr/bin/chromium ]; then

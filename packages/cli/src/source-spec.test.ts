@@ -6,6 +6,15 @@ describe('parseSourceSpec', () => {
     ['.', { kind: 'local', dir: '.' }],
     ['deploy/app', { kind: 'local', dir: 'deploy/app' }],
     [
+      'oci://127.0.0.1:5000/charts@1.2.3',
+      {
+        kind: 'remote',
+        repoURL: 'oci://127.0.0.1:5000/charts',
+        revision: '1.2.3',
+        path: undefined,
+      },
+    ],
+    [
       'https://git.example.com/a.git',
       {
         kind: 'remote',

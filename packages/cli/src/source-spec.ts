@@ -8,7 +8,8 @@ export type SourceSpec =
       readonly path: string | undefined;
     };
 
-const remotePrefix = /^(?:https?|ssh|git):\/\/|^[\w.-]+@[\w.-]+:/;
+// oci:// is a Helm chart registry (with --chart); its revision is the chart version.
+const remotePrefix = /^(?:https?|ssh|git|oci):\/\/|^[\w.-]+@[\w.-]+:/;
 
 /**
  * Parses `REPO@REVISION:PATH` (revision and path optional). The revision is after the last `@`

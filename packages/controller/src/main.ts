@@ -146,7 +146,10 @@ const plugins = watchPluginDefinitions({
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({
     git,
-    charts: createChartRepositories({ cacheDir: targetCache }),
+    charts: createChartRepositories({
+      cacheDir: targetCache,
+      helm: { path: cfg.tools.helm, env: process.env },
+    }),
     tools: cfg.tools,
     toolVersions: await renderToolVersions(cfg.tools),
     env: process.env,

@@ -34,6 +34,17 @@ const secrets = [
     username: 'u',
     insecure: 'true',
   }),
+  secret('oci', 'repository', {
+    url: 'registry.example.com/charts',
+    type: 'helm',
+    enableOCI: 'true',
+    insecureOCIForceHttp: 'true',
+  }),
+  secret('oci-login', 'repo-creds', {
+    url: 'oci://registry.example.com',
+    username: 'r',
+    password: 'rp',
+  }),
   {
     ...secret('other-label', 'repository', { url: 'https://git.example.com/x', username: 'no' }),
     metadata: { name: 'other-label' },
@@ -64,6 +75,21 @@ describe('repoCredentialsFor', () => {
       { sshPrivateKey: 'KEY', insecure: true, knownHosts: 'HOSTS' },
     ],
     ["Argo CD's insecure field", 'https://lab.example.com/r', { username: 'u', insecure: true }],
+    [
+      "an OCI registry's settings with its template's login (Argo CD's scheme-less form)",
+      'registry.example.com/charts',
+      { username: 'r', password: 'rp', enableOCI: true, insecureOCIForceHttp: true },
+    ],
+    [
+      'the same Secrets for the oci:// form',
+      'oci://registry.example.com/charts/',
+      { username: 'r', password: 'rp', enableOCI: true, insecureOCIForceHttp: true },
+    ],
+    [
+      'the template alone for another path of the registry',
+      'registry.example.com/other',
+      { username: 'r', password: 'rp' },
+    ],
     ['nothing for an unknown host', 'https://elsewhere.example.com/x', undefined],
     ['nothing from Secrets without the label', 'https://git.example.com/x', { bearerToken: 'tok' }],
   ])('uses %s', (_what, url, want) => {

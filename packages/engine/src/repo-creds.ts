@@ -27,19 +27,36 @@ function secretData(s: KubeObject): Record<string, string> {
   return out;
 }
 
+/** The Secret keys that carry a credential (as opposed to connection settings). */
+const credentialKeys = ['username', 'password', 'bearerToken', 'sshPrivateKey'] as const;
+
+/** Argo CD's OCI settings of a repository or template Secret (`"true"` strings). */
+function ociSettings(d: Record<string, string> | undefined): RepoCredentials {
+  return {
+    ...(d?.['enableOCI'] === 'true' ? { enableOCI: true } : {}),
+    ...(d?.['insecureOCIForceHttp'] === 'true' ? { insecureOCIForceHttp: true } : {}),
+  };
+}
+
 function toCredentials(
   d: Record<string, string>,
   knownHosts: string | undefined,
 ): RepoCredentials | undefined {
   const c: Record<string, string | boolean> = {};
-  for (const k of ['username', 'password', 'bearerToken', 'sshPrivateKey'] as const)
-    if (d[k]) c[k] = d[k];
+  for (const k of credentialKeys) if (d[k]) c[k] = d[k];
   // Argo CD's IsInsecure: `insecure`, or the deprecated `insecureIgnoreHostKey`.
   if (d['insecure'] === 'true' || d['insecureIgnoreHostKey'] === 'true') c['insecure'] = true;
+  Object.assign(c, ociSettings(d));
   if (Object.keys(c).length === 0) return undefined;
   if (knownHosts && c['sshPrivateKey']) c['knownHosts'] = knownHosts;
   return c;
 }
+
+/**
+ * `oci://registry/charts` and Argo CD's scheme-less `registry/charts` name the same registry
+ * path: a Secret written in one form serves an app written in the other.
+ */
+const withoutOciScheme = (url: string) => url.replace(/^oci:\/\//i, '');
 
 /**
  * Whether a repository Secret may serve an app of `project`: an unscoped one serves every
@@ -53,7 +70,8 @@ const servesProject = (d: Record<string, string>, project: string) =>
  * The credentials an app of `project` uses for a repository URL, from repository Secrets: a
  * `repository` Secret whose url matches (normalized) wins when it carries credentials, the one
  * scoped to the project before an unscoped one; otherwise the `repo-creds` template with the
- * longest matching URL prefix. Secrets scoped to another project are never used. Undefined means
+ * longest matching URL prefix, with the repository Secret's own OCI settings (`enableOCI`,
+ * `insecureOCIForceHttp`) kept. Secrets scoped to another project are never used. Undefined means
  * anonymous access. The controller (what it fetches) and the API server (what it renders and
  * reads) both call this, so they cannot disagree on whose credentials an app gets.
  */
@@ -64,28 +82,33 @@ export function repoCredentialsFor(
   label: string,
   knownHosts?: string,
 ): RepoCredentials | undefined {
-  const want = normalizeRepoUrl(repoURL);
+  const want = normalizeRepoUrl(withoutOciScheme(repoURL));
   const typed = (t: string) =>
     secrets
       .filter((s) => s.metadata.labels?.[label] === t)
       .map(secretData)
       .filter((d) => servesProject(d, project));
   const matching = typed(RepoSecretType.Repository).filter(
-    (d) => d['url'] && normalizeRepoUrl(d['url']) === want,
+    (d) => d['url'] && normalizeRepoUrl(withoutOciScheme(d['url'])) === want,
   );
   const exact =
     matching.find((d) => d['project'] === project) ?? matching.find((d) => !d['project']);
   const own = exact && toCredentials(exact, knownHosts);
-  if (own) return own;
+  // Only a credential (or `insecure`) makes the repository's own Secret win over a template: one
+  // that only says "this is an OCI registry" still takes the template's login.
+  if (own && (credentialKeys.some((k) => own[k]) || own.insecure)) return own;
+  const bare = withoutOciScheme(repoURL).toLowerCase();
   const templates = typed(RepoSecretType.RepoCreds)
-    .filter((d) => d['url'] && repoURL.toLowerCase().startsWith(d['url'].toLowerCase()))
+    .filter((d) => d['url'] && bare.startsWith(withoutOciScheme(d['url']).toLowerCase()))
     // Longest prefix first; on a tie the project's own template before an unscoped one.
     .sort(
       (a, b) =>
         (b['url']?.length ?? 0) - (a['url']?.length ?? 0) ||
         Number(b['project'] === project) - Number(a['project'] === project),
     );
-  return templates[0] && toCredentials(templates[0], knownHosts);
+  const fromTemplate = templates[0] && toCredentials(templates[0], knownHosts);
+  const merged = { ...fromTemplate, ...ociSettings(exact) };
+  return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
 /**

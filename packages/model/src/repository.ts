@@ -21,6 +21,13 @@ export interface RepoCredentials {
    * `insecureIgnoreHostKey` is read as the same.
    */
   readonly insecure?: boolean;
+  /**
+   * The repository is an OCI registry of Helm charts (Argo CD's `enableOCI`). A chart source whose
+   * repoURL is `oci://…` or has no scheme (`registry.example.com/charts`) is one without it.
+   */
+  readonly enableOCI?: boolean;
+  /** Talk plain HTTP to the OCI registry (Argo CD's `insecureOCIForceHttp`): loopback and labs. */
+  readonly insecureOCIForceHttp?: boolean;
 }
 
 /** The `secret-type` label values gitward reads (Argo CD's). */
@@ -72,6 +79,8 @@ export interface RepoCredsView {
   readonly project?: string;
   readonly hasCredentials: boolean;
   readonly insecure: boolean;
+  readonly enableOCI?: boolean;
+  readonly insecureOCIForceHttp?: boolean;
 }
 
 /**

@@ -75,9 +75,13 @@ const plugins = watchPluginDefinitions({
 });
 await plugins.ready;
 logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');
+const charts = createChartRepositories({
+  cacheDir: targetCache,
+  helm: { path: cfg.tools.helm, env: process.env },
+});
 const renderer = createTargetRenderer({
   git,
-  charts: createChartRepositories({ cacheDir: targetCache }),
+  charts,
   tools: cfg.tools,
   toolVersions: await renderToolVersions(cfg.tools),
   env: process.env,
@@ -97,8 +101,12 @@ const ctx = createServerContext({
   renderer,
   ...(cfg.trackingMethod !== undefined && { trackingMethod: cfg.trackingMethod }),
   trustedProxies: cfg.trustedProxies,
+  // An OCI registry is tested by a login (Argo CD's TestHelmOCI), a git repository by its refs.
   checkRepo: (url, creds) =>
-    git.resolveRevision(url, 'HEAD', creds).then(
+    (creds.enableOCI || /^oci:\/\//i.test(url)
+      ? Promise.resolve().then(() => charts.checkOciLogin(url, creds))
+      : git.resolveRevision(url, 'HEAD', creds)
+    ).then(
       () => ({ ok: true }) as const,
       (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
     ),

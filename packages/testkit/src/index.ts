@@ -37,3 +37,4 @@ export {
   screenshotDir,
   type BrowserSession,
 } from './browser.ts';
+export { createOciRegistry, type OciRegistry, type OciRegistryOptions } from './oci-registry.ts';

@@ -30,7 +30,10 @@ export async function createRenderFixture(
   const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
   const cacheDir = await mkdtemp(join(tmpdir(), 'gitward-render-cache-'));
   const git = createGitRepositories({ cacheDir, env: process.env });
-  const charts = createChartRepositories({ cacheDir });
+  const charts = createChartRepositories({
+    cacheDir,
+    helm: { path: bin.path.helm, env: process.env },
+  });
   const kube = createKubeClient(await loadKubeconfig(inject('cluster').kubeconfig));
   const index = await kube.discover();
   const v = loadVersions();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
+import { ensureBinaries } from '@gitward/local-cluster';
 
 const main = join(import.meta.dirname, '..', '..', '..', 'packages', 'server', 'src', 'main.ts');
 
@@ -18,6 +19,8 @@ export interface ServerProcess {
 
 /** Runs the real API server (packages/server/src/main.ts) against the e2e cluster. */
 export async function startServer(extraArgs: string[] = []): Promise<ServerProcess> {
+  // The server renders (app manifests, diffs) with the same tools as the controller.
+  const bin = await ensureBinaries({ cacheDir: inject('cacheDir') });
   const dir = await mkdtemp(join(tmpdir(), 'gitward-server-'));
   const logFile = join(dir, 'server.log');
   const readyFile = join(dir, 'ready.json');
@@ -29,6 +32,8 @@ export async function startServer(extraArgs: string[] = []): Promise<ServerProce
       ...['--kubeconfig', inject('cluster').kubeconfig, '--port', '0'],
       ...['--ready-file', readyFile, '--tls-dir', join(dir, 'tls'), '--metrics-port', '0'],
       ...['--metrics-address', '127.0.0.1'],
+      ...['--helm', bin.path.helm, '--kustomize', bin.path.kustomize],
+      ...['--jsonnet', bin.path.jsonnet],
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

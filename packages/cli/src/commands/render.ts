@@ -64,6 +64,7 @@ interface RenderFlags {
   insecureIgnoreHostKey?: boolean;
   plugins?: string;
   pluginsDir?: string;
+  insecureOciForceHttp?: boolean;
   output: 'yaml' | 'json';
 }
 
@@ -142,6 +143,7 @@ async function credentialsFrom(
     ...(password ? { password } : {}),
     ...(f.sshPrivateKeyPath ? { sshPrivateKey: await readFile(f.sshPrivateKeyPath, 'utf8') } : {}),
     ...(f.insecureIgnoreHostKey ? { insecure: true } : {}),
+    ...(f.insecureOciForceHttp ? { insecureOCIForceHttp: true } : {}),
   };
   return Object.keys(c).length ? c : undefined;
 }
@@ -166,7 +168,7 @@ async function localRenderer(d: RenderDeps, plugins: readonly PluginDefinition[]
   const cacheDir = join(d.config.cacheDir, 'target');
   const renderer = createTargetRenderer({
     git: createGitRepositories({ cacheDir, env: d.env }),
-    charts: createChartRepositories({ cacheDir }),
+    charts: createChartRepositories({ cacheDir, helm: { path: bin.path.helm, env: d.env } }),
     tools: { helm: bin.path.helm, kustomize: bin.path.kustomize, jsonnet: bin.path.jsonnet },
     toolVersions: { helm: versions.helm, kustomize: versions.kustomize, jsonnet: versions.jsonnet },
     env: d.env,
@@ -329,6 +331,7 @@ export function renderCommand(d: RenderDeps): Command {
       '--plugins-dir <dir>',
       "directory of plugin.yaml files, as the controller's --plugins-dir",
     )
+    .option('--insecure-oci-force-http', 'talk plain HTTP to the OCI registry (labs only)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action((spec: string, f: RenderFlags) => runRender(d, spec, f));
 }

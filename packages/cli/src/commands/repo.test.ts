@@ -29,6 +29,11 @@ describe('credentialFields', () => {
       { type: 'helm' as const, bearerToken: 't' },
       { type: 'helm', bearerToken: 't' },
     ],
+    [
+      'an OCI Helm registry over plain HTTP',
+      { type: 'helm' as const, username: 'u', enableOci: true, insecureOciForceHttp: true },
+      { type: 'helm', username: 'u', enableOCI: true, insecureOCIForceHttp: true },
+    ],
   ])('%s', async (_, flags, want) => {
     expect(await credentialFields(flags, read)).toEqual(want);
   });
@@ -63,8 +68,8 @@ describe('repo and repocreds tables', () => {
       { url: 'https://h', type: 'git', username: 'u', hasCredentials: true, insecure: false },
     ];
     expect(repoCredsText(creds, 'wide')).toEqual([
-      'URL PATTERN  TYPE  USERNAME  CREDS  INSECURE  PROJECT',
-      'https://h    git   u         true   false',
+      'URL PATTERN  TYPE  USERNAME  CREDS  INSECURE  OCI    PROJECT',
+      'https://h    git   u         true   false     false',
     ]);
     expect(repoCredsText(creds, 'url')).toEqual(['https://h']);
   });

@@ -17,11 +17,13 @@ export interface CredentialFlags {
   password?: string;
   sshPrivateKeyPath?: string;
   bearerToken?: string;
-  type: 'git' | 'helm';
+  type: 'git' | 'helm' | 'oci';
   project?: string;
   upsert?: boolean;
   insecureSkipServerVerification?: boolean;
   insecureIgnoreHostKey?: boolean;
+  enableOci?: boolean;
+  insecureOciForceHttp?: boolean;
 }
 
 function withCredentialFlags(cmd: Command): Command {
@@ -31,8 +33,13 @@ function withCredentialFlags(cmd: Command): Command {
     .option('--ssh-private-key-path <path>', 'file holding the SSH private key (ssh URLs)')
     .option('--bearer-token <token>', 'bearer token (HTTPS; e.g. Bitbucket Data Center)')
     .addOption(
-      new Option('--type <type>', 'repository type').choices(['git', 'helm']).default('git'),
+      new Option('--type <type>', 'repository type').choices(['git', 'helm', 'oci']).default('git'),
     )
+    .option(
+      '--enable-oci',
+      'a Helm repository that is an OCI registry (URL without scheme: registry.example.com/charts)',
+    )
+    .option('--insecure-oci-force-http', 'talk plain HTTP to the OCI registry (labs only)')
     .option('--project <name>', 'project-scoped: serves only this project')
     .option('--upsert', 'replace an existing entry with different content')
     .option(
@@ -73,6 +80,8 @@ export async function credentialFields(
     ...(o.bearerToken ? { bearerToken: o.bearerToken } : {}),
     ...(o.project ? { project: o.project } : {}),
     ...(insecure ? { insecure: true } : {}),
+    ...(o.enableOci ? { enableOCI: true } : {}),
+    ...(o.insecureOciForceHttp ? { insecureOCIForceHttp: true } : {}),
   };
 }
 
@@ -112,6 +121,7 @@ export function repoCredsText(creds: readonly RepoCredsView[], format: string): 
       { header: 'USERNAME', value: (c: RepoCredsView) => c.username ?? '' },
       { header: 'CREDS', value: (c: RepoCredsView) => yes(c.hasCredentials) },
       { header: 'INSECURE', value: (c: RepoCredsView) => yes(c.insecure) },
+      { header: 'OCI', value: (c: RepoCredsView) => yes(c.enableOCI) },
       { header: 'PROJECT', value: (c: RepoCredsView) => c.project ?? '' },
     ],
     creds,

@@ -3,7 +3,8 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
-import { ErrorCode, GitwardError } from '@gitward/model';
+import { ErrorCode, GitwardError, type RepoCredentials } from '@gitward/model';
+import { createOciCharts, ociRegistryPath } from './oci-charts.ts';
 
 /** Basic-auth credentials of a Helm chart repository (from a repository Secret). */
 export interface ChartRepoCredentials {
@@ -17,16 +18,39 @@ export interface ResolvedChart {
   readonly archive: string;
 }
 
-/** Classic (index.yaml) Helm chart repositories over HTTP(S). */
+/**
+ * Helm chart repositories: classic (index.yaml) ones over HTTP(S), and OCI registries
+ * (`oci://host/path`, Argo CD's scheme-less `host/path`, or a repository Secret's `enableOCI`).
+ */
 export interface ChartRepositories {
-  /** Resolves a version or semver range against the repository index and downloads that chart once. */
+  /**
+   * Resolves a version or semver range (against the index, or the registry's tags through helm)
+   * and downloads that chart once.
+   */
   resolve(
     repoURL: string,
     chart: string,
     version: string | undefined,
-    creds?: ChartRepoCredentials,
+    creds?: RepoCredentials,
   ): Promise<ResolvedChart>;
-  readonly stats: { indexFetches: number; downloads: number };
+  /**
+   * For a URL that names an OCI registry with a login: whether the registry accepts it (as
+   * `argocd repo add` tests one). Undefined for anything else, which this cannot test.
+   */
+  checkOciLogin(repoURL: string, creds: RepoCredentials): Promise<void> | undefined;
+  readonly stats: { indexFetches: number; downloads: number; ociPulls: number };
+}
+
+export interface ChartRepositoriesOptions {
+  /** Archives are cached under `<cacheDir>/charts` (classic) and `<cacheDir>/oci`. */
+  readonly cacheDir: string;
+  /**
+   * helm, which pulls from OCI registries (and the environment it inherits). Without it an OCI
+   * chart source fails with ToolMissing.
+   */
+  readonly helm?: { readonly path: string; readonly env: NodeJS.ProcessEnv };
+  /** A helm pull that takes longer is killed with its process tree. Default 90s. */
+  readonly timeoutMs?: number;
 }
 
 interface IndexEntry {
@@ -75,19 +99,47 @@ export function pickChartVersion(
   return semver.maxSatisfying(valid, want) ?? undefined;
 }
 
-/** Creates the chart repository adapter; archives are cached under `<cacheDir>/charts`. */
-export function createChartRepositories(opts: { cacheDir: string }): ChartRepositories {
-  const stats = { indexFetches: 0, downloads: 0 };
+/** Creates the chart repository adapter. */
+export function createChartRepositories(opts: ChartRepositoriesOptions): ChartRepositories {
+  const counts = { indexFetches: 0, downloads: 0 };
+  const oci =
+    opts.helm &&
+    createOciCharts({
+      helm: opts.helm.path,
+      env: opts.helm.env,
+      cacheDir: opts.cacheDir,
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+    });
+  const stats = {
+    get indexFetches() {
+      return counts.indexFetches;
+    },
+    get downloads() {
+      return counts.downloads;
+    },
+    get ociPulls() {
+      return oci?.stats.pulls ?? 0;
+    },
+  };
   const base = (repoURL: string) => (repoURL.endsWith('/') ? repoURL : `${repoURL}/`);
 
   async function resolve(
     repoURL: string,
     chart: string,
     version: string | undefined,
-    creds?: ChartRepoCredentials,
+    creds?: RepoCredentials,
   ): Promise<ResolvedChart> {
+    const registryPath = ociRegistryPath(repoURL, creds?.enableOCI);
+    if (registryPath !== undefined) {
+      if (!oci)
+        throw new GitwardError(
+          ErrorCode.ToolMissing,
+          `chart ${chart} from OCI registry ${registryPath}: helm is not configured`,
+        );
+      return oci.pull(registryPath, chart, version, creds);
+    }
     const headers = authHeaders(creds);
-    stats.indexFetches++;
+    counts.indexFetches++;
     const index = parseYaml(
       (
         await download(
@@ -133,7 +185,7 @@ export function createChartRepositories(opts: { cacheDir: string }): ChartReposi
         sameHost ? headers : {},
         `chart ${chart} ${picked}`,
       );
-      stats.downloads++;
+      counts.downloads++;
       await mkdir(dir, { recursive: true });
       const tmp = `${archive}.${process.pid}.tmp`;
       await writeFile(tmp, data);
@@ -142,5 +194,11 @@ export function createChartRepositories(opts: { cacheDir: string }): ChartReposi
     return { version: picked, archive };
   }
 
-  return { resolve, stats };
+  function checkOciLogin(repoURL: string, creds: RepoCredentials): Promise<void> | undefined {
+    const registryPath = ociRegistryPath(repoURL, creds.enableOCI);
+    if (registryPath === undefined || !oci || !creds.username || !creds.password) return undefined;
+    return oci.checkLogin(registryPath, creds);
+  }
+
+  return { resolve, checkOciLogin, stats };
 }

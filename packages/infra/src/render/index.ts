@@ -6,4 +6,10 @@ export {
   type ChartRepositories,
   type ResolvedChart,
 } from './chart-repositories.ts';
+export {
+  createOciCharts,
+  ociRegistryPath,
+  type OciCharts,
+  type OciChartsOptions,
+} from './oci-charts.ts';
 export { renderToolVersions, toolVersion } from './tool-version.ts';

@@ -99,6 +99,12 @@ const accepted: Accepted[] = [
   [repo, repositoryCreateRequestSchema, '{"repo":"u","type":""}', { repo: 'u', type: '' }],
   [validate, repositoryRequestSchema, '{"username":"u"}', { username: 'u' }],
   [
+    repo,
+    repositoryCreateRequestSchema,
+    '{"repo":"r.example.com/charts","type":"helm","enableOCI":true,"insecureOCIForceHttp":true}',
+    { repo: 'r.example.com/charts', type: 'helm', enableOCI: true, insecureOCIForceHttp: true },
+  ],
+  [
     creds,
     repoCredsRequestSchema,
     '{"url":"https://g","type":"helm"}',
@@ -175,7 +181,7 @@ const refused: Refused[] = [
   ],
   [validate, repositoryRequestSchema, '{"insecure":"yes"}', /^insecure: .*expected boolean/],
   [creds, repoCredsRequestSchema, '{"url":7}', /^url: .*expected string, received number$/],
-  [creds, repoCredsRequestSchema, '{"url":"u","type":"oci"}', /^type: must be git or helm$/],
+  [creds, repoCredsRequestSchema, '{"url":"u","type":"svn"}', /^type: must be git, helm or oci$/],
   [clusterAdd, clusterCreateRequestSchema, '{"name":"k"}', /^server: required$/],
   [
     clusterAdd,

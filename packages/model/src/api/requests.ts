@@ -132,6 +132,10 @@ export const repositoryRequestSchema = z.object({
   sshPrivateKey: optStr,
   bearerToken: optStr,
   insecure: optBool,
+  /** An OCI registry of Helm charts (Argo CD's `enableOCI`). */
+  enableOCI: optBool,
+  /** Plain HTTP to the OCI registry (Argo CD's `insecureOCIForceHttp`). */
+  insecureOCIForceHttp: optBool,
 });
 /** The create route's body: the URL is required there (validate takes it from the path). */
 export const repositoryCreateRequestSchema = repositoryRequestSchema.extend({
@@ -144,13 +148,15 @@ export type RepositoryCreateRequest = DeepReadonly<z.input<typeof repositoryCrea
 export const repoCredsRequestSchema = z.object({
   url: required('the URL prefix is required'),
   /** git when absent or empty. */
-  type: z.enum(['git', 'helm', ''], { error: 'must be git or helm' }).exactOptional(),
+  type: z.enum(['git', 'helm', 'oci', ''], { error: 'must be git, helm or oci' }).exactOptional(),
   username: optStr,
   project: optStr,
   password: optStr,
   sshPrivateKey: optStr,
   bearerToken: optStr,
   insecure: optBool,
+  enableOCI: optBool,
+  insecureOCIForceHttp: optBool,
 });
 export type RepoCredsRequest = DeepReadonly<z.input<typeof repoCredsRequestSchema>>;
 

@@ -70,6 +70,8 @@ export interface RepositoryView {
   readonly insecure?: boolean;
   readonly enableLfs?: boolean;
   readonly enableOCI?: boolean;
+  /** Plain HTTP to the OCI registry (Argo CD's `insecureOCIForceHttp`). */
+  readonly insecureOCIForceHttp?: boolean;
   readonly connectionState?: ConnectionState;
 }
 

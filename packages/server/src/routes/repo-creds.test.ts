@@ -84,10 +84,17 @@ describe('repo-creds bodies and answers', () => {
     expect(data).toEqual({ ...body, type });
   });
 
+  it("writes an OCI registry's settings as Argo CD does, and shows them", () => {
+    const body = { url: 'r.example', type: 'helm', enableOCI: true, insecureOCIForceHttp: true };
+    const data = credsSecretData(parseCredsBody(body));
+    expect(data).toEqual({ ...body, enableOCI: 'true', insecureOCIForceHttp: 'true' });
+    expect(publicRepoCreds(data)).toMatchObject({ enableOCI: true, insecureOCIForceHttp: true });
+  });
+
   it.each([
     [{ url: 7 }, /url: Invalid input: expected string, received number/],
     [{ url: 'u', insecure: 'yes' }, /insecure: Invalid input: expected boolean/],
-    [{ url: 'u', type: 'oci' }, /type: must be git or helm/],
+    [{ url: 'u', type: 'svn' }, /type: must be git, helm or oci/],
   ])('refuses %j', (body, why) => {
     expect(() => parseCredsBody(body)).toThrow(why);
   });

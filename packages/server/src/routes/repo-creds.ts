@@ -18,6 +18,7 @@ import {
 } from '@gitward/model';
 import { forbidden, invalid, notFound } from '../http/api-error.ts';
 import { checkedBody, ownBody } from '../own.ts';
+import { ociFlagsData, ociFlagsView } from './repositories.ts';
 import type { RouteDef, RouteRequest } from './route.ts';
 
 const secretKeys = ['password', 'sshPrivateKey', 'bearerToken'] as const;
@@ -31,6 +32,7 @@ export function publicRepoCreds(data: Readonly<Record<string, string>>): RepoCre
     ...(data['project'] ? { project: data['project'] } : {}),
     hasCredentials: secretKeys.some((k) => Boolean(data[k])),
     insecure: data['insecure'] === 'true',
+    ...ociFlagsView(data),
   };
 }
 
@@ -54,7 +56,7 @@ export function credsSecretData(b: CredsBody): Record<string, string> {
     if (v) data[k] = v;
   }
   if (b.insecure) data['insecure'] = 'true';
-  return data;
+  return { ...data, ...ociFlagsData(b) };
 }
 
 async function findCreds(r: RouteRequest, url: string) {

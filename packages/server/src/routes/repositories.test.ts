@@ -27,9 +27,11 @@ function request(opts: {
   body?: unknown;
   query?: Record<string, string>;
   params?: Record<string, string>;
+  checkRepo?: ServerContext['checkRepo'];
 }) {
   const writes: Stored[] = [];
   const ctx = {
+    ...(opts.checkRepo ? { checkRepo: opts.checkRepo } : {}),
     settings: { get: () => Promise.resolve({}) },
     rbac: () => Promise.resolve(rbac),
     store: {
@@ -103,6 +105,51 @@ describe('POST /api/v1/repositories?upsert=true', () => {
     });
     await create.handle(r);
     expect(writes).toHaveLength(1);
+  });
+
+  it.each([
+    ['an OCI Helm registry (enableOCI)', { type: 'helm', enableOCI: true }, true],
+    ['an oci:// Helm registry', { type: 'helm', repo: 'oci://r.example/c' }, true],
+    ['a classic Helm repository', { type: 'helm', repo: 'https://charts.example' }, false],
+  ])('tests the login of %s before saving it: %s', async (_what, fields, tested) => {
+    const seen: unknown[] = [];
+    const { r, writes } = request({
+      user: 'alice',
+      stored: [],
+      body: { repo: 'r.example/c', project: 'team-a', username: 'u', password: 'p', ...fields },
+      checkRepo: (url, creds) => {
+        seen.push({ url, creds });
+        return Promise.resolve({ ok: false, message: 'authentication failed (HTTP 401)' });
+      },
+    });
+    if (tested) {
+      await expect(create.handle(r)).rejects.toThrow(/repository not accessible: authentication/);
+      expect(writes).toEqual([]);
+      expect(seen).toHaveLength(1);
+    } else {
+      await create.handle(r);
+      expect(seen).toEqual([]);
+    }
+  });
+
+  it("writes an OCI Helm registry's settings as Argo CD does, and answers with them", async () => {
+    const { r, writes } = request({
+      user: 'alice',
+      stored: [],
+      body: {
+        repo: 'r.example/charts',
+        project: 'team-a',
+        type: 'helm',
+        enableOCI: true,
+        insecureOCIForceHttp: true,
+      },
+    });
+    expect(await create.handle(r)).toMatchObject({ enableOCI: true, insecureOCIForceHttp: true });
+    expect(writes[0]?.data).toMatchObject({
+      type: 'helm',
+      enableOCI: 'true',
+      insecureOCIForceHttp: 'true',
+    });
   });
 });
 

@@ -28,6 +28,24 @@ function publicRepo(data: Record<string, string>): RepositoryView {
     ...(data['username'] ? { username: data['username'] } : {}),
     hasCredentials: ['password', 'sshPrivateKey', 'bearerToken'].some((k) => Boolean(data[k])),
     insecure: data['insecure'] === 'true',
+    ...ociFlagsView(data),
+  };
+}
+
+/** The OCI settings of a repository or template Secret, as the API shows them (Argo CD's names). */
+export const ociFlagsView = (data: Readonly<Record<string, string>>) => ({
+  ...(data['enableOCI'] === 'true' ? { enableOCI: true } : {}),
+  ...(data['insecureOCIForceHttp'] === 'true' ? { insecureOCIForceHttp: true } : {}),
+});
+
+/** The Secret keys of a body's OCI settings (`"true"` strings, as Argo CD writes them). */
+export function ociFlagsData(b: {
+  readonly enableOCI?: boolean | undefined;
+  readonly insecureOCIForceHttp?: boolean | undefined;
+}): Record<string, string> {
+  return {
+    ...(b.enableOCI ? { enableOCI: 'true' } : {}),
+    ...(b.insecureOCIForceHttp ? { insecureOCIForceHttp: 'true' } : {}),
   };
 }
 
@@ -86,7 +104,7 @@ function repoSecretData(b: RepoBody & { repo: string }): Record<string, string> 
     if (v) data[k] = v;
   }
   if (b.insecure) data['insecure'] = 'true';
-  return data;
+  return { ...data, ...ociFlagsData(b) };
 }
 
 async function createRepo(r: RouteRequest) {
@@ -132,15 +150,20 @@ const credsOf = (b: RepoBody): RepoCredentials => ({
   ...(b.sshPrivateKey ? { sshPrivateKey: b.sshPrivateKey } : {}),
   ...(b.bearerToken ? { bearerToken: b.bearerToken } : {}),
   ...(b.insecure ? { insecure: true } : {}),
+  ...(b.enableOCI ? { enableOCI: true } : {}),
+  ...(b.insecureOCIForceHttp ? { insecureOCIForceHttp: true } : {}),
 });
 
 /**
  * As `argocd repo add`: a git repository is tried with its credentials before it is saved, so a
- * typo or a wrong token is an error now, not a ComparisonError later. Helm and OCI repositories
- * are saved unchecked.
+ * typo or a wrong token is an error now, not a ComparisonError later; so is the login of a Helm
+ * OCI registry (`enableOCI` or `oci://`; without a login there is nothing to test, as in Argo
+ * CD). Classic Helm repositories are saved unchecked.
  */
 async function connectionProblem(r: RouteRequest, b: RepoBody): Promise<string | undefined> {
-  if (repoTypeOf(b.type) !== 'git' || !r.ctx.checkRepo || !b.repo) return undefined;
+  const type = repoTypeOf(b.type);
+  const oci = type === 'helm' && (b.enableOCI === true || /^oci:\/\//i.test(b.repo ?? ''));
+  if ((type !== 'git' && !oci) || !r.ctx.checkRepo || !b.repo) return undefined;
   const out = await r.ctx.checkRepo(b.repo, credsOf(b));
   return out.ok ? undefined : out.message;
 }
