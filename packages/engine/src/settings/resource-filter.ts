@@ -32,9 +32,7 @@ const coreExclusions: readonly FilteredResource[] = [
 const stringList = (o: Record<string, unknown>, k: string): string[] | undefined => {
   if (!Object.hasOwn(o, k)) return [];
   const v = o[k];
-  return Array.isArray(v) && v.every((e) => typeof e === 'string')
-    ? [...(v)]
-    : undefined;
+  return Array.isArray(v) && v.every((e) => typeof e === 'string') ? [...v] : undefined;
 };
 
 /**
