@@ -23,6 +23,7 @@ import { kyvernoKarpenterChecks } from './kyverno-karpenter.ts';
 import { runCheck, type Check } from './lua.ts';
 import { prometheusOperatorChecks } from './prometheus-operator.ts';
 import { strimziChecks } from './strimzi.ts';
+import { tektonVeleroChecks } from './tekton-velero.ts';
 
 const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...argoRolloutsChecks,
@@ -39,6 +40,7 @@ const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...prometheusOperatorChecks,
   ...cloudNativePgChecks,
   ...kyvernoKarpenterChecks,
+  ...tektonVeleroChecks,
 ]);
 
 /**
