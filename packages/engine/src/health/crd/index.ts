@@ -10,6 +10,7 @@ import type { HealthStatus, KubeObject } from '@gitward/model';
 import { argoRolloutsChecks } from './argo-rollouts.ts';
 import { argoChecks } from './argo.ts';
 import { certManagerChecks } from './cert-manager.ts';
+import { cloudNativePgChecks } from './cloudnative-pg.ts';
 import { clusterApiChecks } from './cluster-api.ts';
 import { ackHealth, configConnectorHealth } from './cloud-controllers.ts';
 import { crossplaneChecks, crossplaneHealth, upboundHealth } from './crossplane.ts';
@@ -18,9 +19,11 @@ import { fluxChecks } from './flux.ts';
 import { istioChecks } from './istio.ts';
 import { kedaChecks } from './keda.ts';
 import { knativeChecks } from './knative.ts';
+import { kyvernoKarpenterChecks } from './kyverno-karpenter.ts';
 import { runCheck, type Check } from './lua.ts';
 import { prometheusOperatorChecks } from './prometheus-operator.ts';
 import { strimziChecks } from './strimzi.ts';
+import { tektonVeleroChecks } from './tekton-velero.ts';
 
 const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...argoRolloutsChecks,
@@ -35,6 +38,9 @@ const exact: ReadonlyMap<string, Check> = new Map<string, Check>([
   ...istioChecks,
   ...clusterApiChecks,
   ...prometheusOperatorChecks,
+  ...cloudNativePgChecks,
+  ...kyvernoKarpenterChecks,
+  ...tektonVeleroChecks,
 ]);
 
 /**
