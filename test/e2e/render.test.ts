@@ -1,4 +1,6 @@
 import { mkdtemp, symlink } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -429,6 +431,42 @@ data:
       ),
     );
     expect(missing.message).toMatch(/values file "chart\/missing.yaml" does not exist/);
+  });
+
+  it('takes a values file by URL only for a scheme helm.valuesFileSchemes allows', async () => {
+    // A real HTTP server on loopback serves the values file helm fetches.
+    const http = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/yaml' });
+      res.end('color: green\n');
+    });
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    const port = (http.address() as AddressInfo).port;
+    try {
+      const repo = await server.createRepo('helm-url-values');
+      await writeChart(join(repo.workdir, 'chart'), {
+        name: 'web',
+        version: '0.1.0',
+        templates: chartTemplates,
+        values: 'color: red\nsize: s\nimage: {tag: v1}\nzip: "0"\ncert: none\n',
+      });
+      await repo.commit({}, 'chart');
+      await repo.push();
+      const source = {
+        repoURL: repo.url,
+        path: 'chart',
+        helm: { valueFiles: [`http://user:hunter2@127.0.0.1:${port}/values.yaml`] },
+      };
+      const refused = failure(await fx.renderer.render(request(source)));
+      expect(refused.message).toBe(
+        `values file http://127.0.0.1:${port}/values.yaml: the http scheme is not allowed (helm.valuesFileSchemes in the settings)`,
+      );
+      const out = await fx.renderer.render(request(source, { helmValuesFileSchemes: ['http'] }));
+      expect(
+        (find(out, 'ConfigMap', 'shop-cfg') as unknown as { data: object }).data,
+      ).toMatchObject({ color: 'green', size: 's' });
+    } finally {
+      http.close();
+    }
   });
 
   it('renders a chart from a loopback chart repository, with a semver range and credentials', async () => {

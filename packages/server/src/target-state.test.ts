@@ -71,6 +71,7 @@ function fixture(outcome: Outcome, secrets: KubeObject[] = [repoSecret]) {
         trackingMethod: 'annotation',
         instanceLabelKey: 'app.kubernetes.io/instance',
         kustomize: noKustomizeSettings,
+        helmValuesFileSchemes: [],
       }),
   });
   return { source, requests, listed };

@@ -61,7 +61,10 @@ export interface TargetSourceDeps {
    * ConfigMap can change at run time.
    */
   readonly settings: () => Promise<
-    Pick<ReconcileSettings, 'trackingMethod' | 'instanceLabelKey' | 'kustomize'>
+    Pick<
+      ReconcileSettings,
+      'trackingMethod' | 'instanceLabelKey' | 'kustomize' | 'helmValuesFileSchemes'
+    >
   >;
 }
 
@@ -115,6 +118,7 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
       apiVersions: index.apiVersions(),
       scope,
       kustomize: settings.kustomize,
+      helmValuesFileSchemes: settings.helmValuesFileSchemes,
       credentialsFor,
       ...(credentials ? { credentials } : {}),
     });

@@ -16,6 +16,8 @@ export interface RenderContext {
   readonly apiVersions: readonly string[];
   /** The settings' kustomize binaries and build options; none given: gitward's kustomize alone. */
   readonly kustomize?: KustomizeSettings;
+  /** URL schemes Helm value files may use (helm fetches them); none given: none. */
+  readonly helmValuesFileSchemes?: readonly string[];
   /** A private scratch directory, deleted after the render. */
   readonly scratch: string;
   /**

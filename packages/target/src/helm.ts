@@ -2,6 +2,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { assertNoEscapingSymlinks, resolveInside } from '@gitward/infra';
+import { withoutUrlCredentials } from '@gitward/engine';
 import { ErrorCode, GitwardError, type HelmSource, type KubeObject } from '@gitward/model';
 import type { RenderContext } from './context.ts';
 import { writableCopy } from './workspace.ts';
@@ -15,13 +16,35 @@ export function helmHomes(scratch: string): Record<string, string> {
   };
 }
 
+const urlScheme = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/**
+ * A values file given as a URL: passed to helm, which fetches it, when the settings allow its
+ * scheme (`helm.valuesFileSchemes`); refused otherwise, naming the URL without its credentials.
+ */
+function valueUrlArgs(ctx: RenderContext, url: string, scheme: string): string[] {
+  if (!(ctx.helmValuesFileSchemes ?? []).includes(scheme.toLowerCase()))
+    throw new GitwardError(
+      ErrorCode.RenderFailed,
+      `values file ${withoutUrlCredentials(url)}: the ${scheme} scheme is not allowed (helm.valuesFileSchemes in the settings)`,
+    );
+  return ['--values', url];
+}
+
 async function valueFileArgs(
   ctx: RenderContext,
-  chartDir: string,
+  chartDir: string | undefined,
   h: HelmSource,
 ): Promise<string[]> {
   const args: string[] = [];
   for (const f of h.valueFiles ?? []) {
+    const scheme = urlScheme.exec(f)?.[1];
+    if (scheme) {
+      args.push(...valueUrlArgs(ctx, f, scheme));
+      continue;
+    }
+    // A chart from a chart repository has no repository files to read values from.
+    if (chartDir === undefined) continue;
     const rel = relative(ctx.repoRoot, join(chartDir, f));
     try {
       args.push('--values', await resolveInside(ctx.repoRoot, rel, 'values file'));
@@ -46,7 +69,7 @@ async function templateArgs(
     chart,
     ...capabilityArgs(ctx, h),
     // Later --values win: value files < values < valuesObject < parameters.
-    ...(chartDir ? await valueFileArgs(ctx, chartDir, h) : []),
+    ...(await valueFileArgs(ctx, chartDir, h)),
     ...(await inlineValueArgs(ctx, h)),
     ...(await parameterArgs(ctx, h, chartDir ?? ctx.repoRoot)),
   ];

@@ -58,6 +58,8 @@ export interface RenderRequest {
   readonly hard?: boolean;
   /** The settings' kustomize binaries and build options (argocd-cm `kustomize.*`). */
   readonly kustomize?: KustomizeSettings;
+  /** URL schemes Helm value files may use (argocd-cm `helm.valuesFileSchemes`); none without. */
+  readonly helmValuesFileSchemes?: readonly string[];
   /**
    * When the pass was asked for (infra's freshnessClock): the revision may be resolved from a read
    * of the server's refs shared with other apps if it started no earlier (ResolveOptions).
@@ -241,6 +243,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       plugin,
       pluginsKey(),
       req.kustomize,
+      req.helmValuesFileSchemes,
     ];
     const appParts = [
       req.appName,
@@ -269,6 +272,7 @@ export function createTargetRenderer(o: TargetRendererOptions): TargetRenderer {
       kubeVersion: req.kubeVersion,
       apiVersions: req.apiVersions,
       ...(req.kustomize ? { kustomize: req.kustomize } : {}),
+      ...(req.helmValuesFileSchemes ? { helmValuesFileSchemes: req.helmValuesFileSchemes } : {}),
       source,
       scratch,
       run: runFor(budget),

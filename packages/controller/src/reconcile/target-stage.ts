@@ -121,6 +121,7 @@ export function createTargetStage(d: StageDeps) {
       scope,
       hard,
       kustomize: d.settings().kustomize,
+      helmValuesFileSchemes: d.settings().helmValuesFileSchemes,
       credentialsFor,
       ...(credentials ? { credentials } : {}),
       ...(freshAfter !== undefined ? { freshAfter } : {}),

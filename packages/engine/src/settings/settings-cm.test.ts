@@ -185,6 +185,14 @@ describe('reconcileSettingsOf', () => {
     expect(problems.map((p) => p.key).sort()).toEqual(problemKeys);
   });
 
+  it('reads helm.valuesFileSchemes as a list of schemes, none by default', () => {
+    expect(reconcileSettingsOf({}).settings.helmValuesFileSchemes).toEqual([]);
+    expect(
+      reconcileSettingsOf({ [k.helmValuesFileSchemes]: ' HTTPS, http ,, s3://, secrets+gpg' })
+        .settings.helmValuesFileSchemes,
+    ).toEqual(['https', 'http', 'secrets+gpg']);
+  });
+
   it('carries the system-wide ignoreDifferences and the resource filter', () => {
     const { settings, problems } = reconcileSettingsOf({
       'resource.customizations.ignoreDifferences.apps_Deployment': 'jsonPointers: [/spec/replicas]',

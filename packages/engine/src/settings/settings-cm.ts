@@ -40,6 +40,7 @@ export const settingsKeys = {
   compareOptions: 'resource.compareoptions',
   exclusions: 'resource.exclusions',
   inclusions: 'resource.inclusions',
+  helmValuesFileSchemes: 'helm.valuesFileSchemes',
 } as const;
 
 /** What a reconcile depends on from settings. */
@@ -63,6 +64,12 @@ export interface ReconcileSettings {
   readonly resourceFilter: ResourceFilter;
   /** `kustomize.buildOptions`, `kustomize.path.<version>` and their per-version options. */
   readonly kustomize: KustomizeSettings;
+  /**
+   * `helm.valuesFileSchemes`: the URL schemes a Helm source's `valueFiles` may use (helm fetches
+   * them). None by default, where Argo CD allows http and https: a values file from anywhere is a
+   * read outside the repository, so the operator opts in.
+   */
+  readonly helmValuesFileSchemes: readonly string[];
   /** `resource.customizations*`: health scripts and actions by kind (or glob). */
   readonly resourceOverrides: ResourceOverrides;
   /**
@@ -226,6 +233,10 @@ export function reconcileSettingsOf(
     ignoreDifferences: systemIgnoreDifferences(resourceOverrides),
     resourceFilter,
     kustomize: kustomize.value,
+    helmValuesFileSchemes: (own(map, settingsKeys.helmValuesFileSchemes) ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => /^[a-z][a-z0-9+.-]*$/.test(s)),
     resourceOverrides,
     healthOverrides: healthChecksOf(map, resourceOverrides, run),
   };
