@@ -38,6 +38,9 @@ const effectKey = (s: ReconcileSettings) =>
     s.hardResyncSeconds,
     s.compareOptions,
     s.resourceFilter,
+    s.kustomize,
+    s.helmValuesFileSchemes,
+    s.healthOverrides.fallback !== undefined,
     [...s.resourceOverrides],
   ]);
 
