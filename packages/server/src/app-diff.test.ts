@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reconcileSettingsOf } from '@gitward/engine';
 import {
   formatResourceKey,
   resourceKeyOf,
@@ -170,6 +171,25 @@ describe('managedResourceDiffs', () => {
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject(c.want);
     for (const re of c.diff ?? []) expect(items[0]?.diff).toMatch(re);
+  });
+
+  it('compares with the settings: system-wide ignores count, excluded kinds are not shown', () => {
+    const settings = reconcileSettingsOf({
+      'resource.customizations.ignoreDifferences.ConfigMap': 'jsonPointers: [/data/a]',
+    }).settings;
+    const [item] = managedResourceDiffs(
+      input([configMap({ a: '1' })], [configMap({ a: '2' }, server)], { settings }),
+    );
+    expect(item).toMatchObject({ status: 'Synced', modified: false });
+    const excluding = reconcileSettingsOf({
+      'resource.exclusions': '- apiGroups: [""]\n  kinds: [ConfigMap]\n',
+    }).settings;
+    // Neither the desired one nor a managed one left in Git (which the controller never prunes).
+    expect(
+      managedResourceDiffs(
+        input([configMap({ a: '1' })], [configMap({ a: '2' }, server)], { settings: excluding }),
+      ),
+    ).toEqual([]);
   });
 
   it('lists no hook: hooks are not managed resources (as in Argo CD)', () => {

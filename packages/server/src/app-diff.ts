@@ -87,6 +87,13 @@ export interface ManagedResourcesInput {
   >;
 }
 
+const excluded = (
+  s: Pick<ReconcileSettings, 'resourceFilter'>,
+  group: string,
+  kind: string,
+  server: string,
+) => isExcludedResource(s.resourceFilter, group, kind, server);
+
 const json = (o: KubeObject | undefined): string => JSON.stringify(o ?? null);
 
 const isSecret = (o: KubeObject | undefined) =>
@@ -119,22 +126,16 @@ export function managedResourceDiffs(input: ManagedResourcesInput): ManagedResou
     settings?.ignoreDifferences ?? [],
   );
   const compareOptions = settings?.compareOptions;
-  // Excluded kinds are neither compared nor synced by the controller, so never shown here.
+  // Excluded kinds are neither compared, synced nor pruned by the controller, so never shown here.
   const desired = settings
     ? input.desired.filter(
-        (o) =>
-          !isExcludedResource(
-            settings.resourceFilter,
-            groupOf(o.apiVersion),
-            o.kind,
-            input.cluster.server,
-          ),
+        (o) => !excluded(settings, groupOf(o.apiVersion), o.kind, input.cluster.server),
       )
     : input.desired;
   const desiredById = new Map(desired.map((o) => [formatResourceKey(resourceKeyOf(o)), o]));
   const managed = input.managed.flatMap((k) => {
     const o = input.live.get(formatResourceKey(k));
-    return o ? [o] : [];
+    return o && !(settings && excluded(settings, k.group, k.kind, input.cluster.server)) ? [o] : [];
   });
   const result = compareApplication({
     desired,

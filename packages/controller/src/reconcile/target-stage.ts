@@ -188,7 +188,13 @@ export function createTargetStage(d: StageDeps) {
       const found = cache.get(resourceKeyOf(o));
       if (found) live.set(formatResourceKey(resourceKeyOf(o)), found);
     }
-    const managed = cache.managedBy(name);
+    // An object of a kind excluded since the cache began watching it is still in the cache:
+    // it is left alone (never shown, never pruned), as if it were not watched.
+    const managed = cache
+      .managedBy(name)
+      .filter(
+        (o) => !isExcludedResource(s.resourceFilter, groupOf(o.apiVersion), o.kind, cluster.server),
+      );
     const predicted = await cluster.predictor.predictAll(desired, live, index);
     // The rule the API server applies to what it shows of live state (engine's objectPermitted).
     const permits = (o: KubeObject) =>
