@@ -19,6 +19,25 @@ let controlNs: string;
 const destNs = uniqueName('settings-cmp-dst');
 const name = 'compared';
 
+const settingsData = {
+  'application.resourceTrackingMethod': 'annotation+label',
+  'application.instanceLabelKey': labelKey,
+  'resource.customizations.ignoreDifferences.ConfigMap': 'jsonPointers:\n- /data/stamp\n',
+  'resource.exclusions': '- apiGroups: [""]\n  kinds: [ServiceAccount]\n',
+};
+
+async function setSettingsData(data: Record<string, string>): Promise<void> {
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'gitward-cm', namespace: controlNs },
+      data,
+    }),
+  );
+}
+
 const cmYaml = (stamp: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stamped\ndata:\n  stamp: "${stamp}"\n  keep: "1"\n`;
 
@@ -35,23 +54,10 @@ beforeAll(async () => {
   await repo.push();
   controlNs = uniqueName('settings-cmp');
   await kubectl(['create', 'namespace', controlNs]);
-  await kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'gitward-cm', namespace: controlNs },
-      data: {
-        'application.resourceTrackingMethod': 'annotation+label',
-        'application.instanceLabelKey': labelKey,
-        'resource.customizations.ignoreDifferences.ConfigMap': 'jsonPointers:\n- /data/stamp\n',
-        'resource.exclusions': '- apiGroups: [""]\n  kinds: [ServiceAccount]\n',
-      },
-    }),
-  );
+  await setSettingsData(settingsData);
   controller = await startController(['--namespace', controlNs, '--resync-seconds', '0']);
   await controller.ready();
-  const sync = { automated: {}, syncOptions: ['CreateNamespace=true'] };
+  const sync = { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] };
   await kubectl(['apply', '-f', '-'], application(name, repo.url, destNs, 'app', sync, controlNs));
 });
 
@@ -121,5 +127,45 @@ describe('argocd-cm comparison keys', () => {
       timeoutMs: 30_000,
       logFile: controller.logFile,
     });
+  });
+
+  it('never prunes what a later exclusion takes out of its hands', async () => {
+    // The ConfigMap was watched and synced; now its kind is excluded too. The app (pruning on)
+    // drops it from what it compares, and the live ConfigMap stays.
+    await setSettingsData({
+      ...settingsData,
+      'resource.exclusions': '- apiGroups: [""]\n  kinds: [ServiceAccount, ConfigMap]\n',
+    });
+    const app = await waitApplication(
+      ref(),
+      (a) =>
+        (a.status?.conditions ?? []).some((c) =>
+          c.message.startsWith('Resource /ConfigMap stamped is excluded'),
+        ),
+      { timeoutMs: 60_000, logFile: controller.logFile },
+    );
+    expect(app.status?.resources ?? []).toEqual([]);
+    // A sync that prunes, asked as the API asks: the ConfigMap is not the app's to prune.
+    const before = app.status?.operationState?.startedAt;
+    await kubectl([
+      '-n',
+      controlNs,
+      'patch',
+      'applications.gitward.dev',
+      name,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ operation: { initiatedBy: { username: 'e2e' }, sync: { prune: true } } }),
+    ]);
+    const synced = await waitApplication(
+      ref(),
+      (a) =>
+        !a.operation &&
+        a.status?.operationState?.startedAt !== before &&
+        a.status?.operationState?.phase === 'Succeeded',
+      { timeoutMs: 60_000, logFile: controller.logFile },
+    );
+    expect(synced.status?.operationState?.syncResult?.resources ?? []).toEqual([]);
+    expect(await exists(destNs, 'configmap', 'stamped')).toBe(true);
   });
 });
