@@ -1,13 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Application } from '@gitward/model';
-import { createGitServer, type GitServer, type TestRepo } from '@gitward/testkit';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureBinaries } from '@gitward/local-cluster';
+import type { Application, ApplicationSource } from '@gitward/model';
+import {
+  createGitServer,
+  createOciRegistry,
+  writeChart,
+  type GitServer,
+  type OciRegistry,
+  type TestRepo,
+} from '@gitward/testkit';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { getJson, kubectl, uniqueName } from './support/kubectl.ts';
 
 // An install as an Argo CD team has it, taken over by gitward in argoproj.io mode: Applications
 // and the argocd-cm of Argo CD's own group, with a Lua health check for a custom kind, an
-// exclusion, and kustomize build options; each app ends with the verdict Argo CD documents.
+// exclusion, and kustomize build options; a config management plugin from argocd-cmp-cm; a Helm
+// chart from an OCI registry (Debian's docker-registry) with its repository Secret as Argo CD's
+// documentation writes it. Each app ends with the verdict Argo CD documents.
 // The controller runs in this file's own control namespace (argoproj.io mode, its own argocd-cm).
 
 const group = 'argoproj.io';
@@ -15,6 +28,9 @@ const crdGroup = 'argostyle.example.com';
 let git: GitServer;
 let repo: TestRepo;
 let controller: ControllerProcess;
+let registry: OciRegistry;
+let chartWork = '';
+const registryAuth = { username: 'style-bob', password: 'style-oci-pass' };
 const controlNs = uniqueName('argocd-style');
 const destinations: string[] = [];
 
@@ -49,6 +65,8 @@ beforeAll(async () => {
       'kustomize/overlay/kustomization.yaml':
         'configMapGenerator:\n  - name: motd\n    files:\n      - ../shared/motd.txt\n',
       'kustomize/shared/motd.txt': 'hello from a sibling folder\n',
+      'plugin/site.gen':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: generated\ndata:\n  by: plugin\n',
     },
     'an Argo CD repository',
   );
@@ -93,6 +111,60 @@ beforeAll(async () => {
       data: argocdCm,
     }),
   );
+  // A sidecar plugin as Argo CD teams write one, found by discovery (the app names none).
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'argocd-cmp-cm', namespace: controlNs },
+      data: {
+        'plugin.yaml': JSON.stringify({
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'ConfigManagementPlugin',
+          metadata: { name: 'gen-files' },
+          spec: {
+            generate: { command: ['sh', '-c'], args: ['cat *.gen'] },
+            discover: { fileName: '*.gen' },
+          },
+        }),
+      },
+    }),
+  );
+  // The OCI registry, its chart, and the repository Secret of argoproj.io mode.
+  const helm = (await ensureBinaries({ cacheDir: inject('cacheDir') })).path.helm;
+  registry = await createOciRegistry({ helm, auth: registryAuth });
+  chartWork = await mkdtemp(join(tmpdir(), 'gitward-style-charts-'));
+  const chart = await writeChart(join(chartWork, 'web'), {
+    name: 'web',
+    version: '1.0.0',
+    values: 'color: red\n',
+    templates: {
+      'cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-web\ndata:\n  color: {{ .Values.color | quote }}\n',
+    },
+  });
+  await registry.push(chart, 'charts');
+  await kubectl(
+    ['apply', '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'oci-charts',
+        namespace: controlNs,
+        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+      },
+      stringData: {
+        url: `${registry.host}/charts`,
+        type: 'helm',
+        name: 'oci-charts',
+        enableOCI: 'true',
+        insecureOCIForceHttp: 'true',
+        ...registryAuth,
+      },
+    }),
+  );
   controller = await startController([
     '--api-group',
     group,
@@ -102,21 +174,27 @@ beforeAll(async () => {
     '0',
   ]);
   await controller.ready();
-});
+}, 240_000);
 
 afterAll(async () => {
   await controller?.stop();
   await git?.close();
+  await registry?.close();
+  if (chartWork) await rm(chartWork, { recursive: true, force: true });
   for (const ns of [controlNs, ...destinations])
     await kubectl(['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
   await kubectl(['delete', 'crd', `widgets.${crdGroup}`, '--wait=false', '--ignore-not-found']);
 });
 
 /**
- * An argoproj.io Application of `path`, auto-synced into its own new namespace, once its sync
- * has ended and its health is decided.
+ * An argoproj.io Application of `path` in the test repository (or of `source`), auto-synced into
+ * its own new namespace, once its sync has ended and its health is decided.
  */
-async function app(name: string, path: string): Promise<Application> {
+async function app(
+  name: string,
+  path: string,
+  source: ApplicationSource = { repoURL: repo.url, path, targetRevision: 'main' },
+): Promise<Application> {
   const dest = uniqueName(`${name}-dst`);
   destinations.push(dest);
   await kubectl(
@@ -128,7 +206,7 @@ async function app(name: string, path: string): Promise<Application> {
       spec: {
         project: 'default',
         destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-        source: { repoURL: repo.url, path, targetRevision: 'main' },
+        source,
         syncPolicy: { automated: {}, syncOptions: ['CreateNamespace=true'] },
       },
     }),
@@ -187,5 +265,30 @@ describe('an Argo CD setup, taken over in argoproj.io mode', () => {
     ]);
     const motd = cms.items.find((c) => c.metadata.name.startsWith('motd-'));
     expect(motd?.data).toEqual({ 'motd.txt': 'hello from a sibling folder\n' });
+  });
+
+  it('renders a source with the argocd-cmp-cm plugin its discover rule picks', async () => {
+    const a = await app('plugin-app', 'plugin');
+    expect(a.status?.operationState?.phase).toBe('Succeeded');
+    expect(a.status?.health?.status).toBe('Healthy');
+    expect(a.status?.resources?.map((r) => `${r.kind}/${r.name}`)).toEqual(['ConfigMap/generated']);
+  });
+
+  it('syncs a Helm chart from an OCI registry with the repository Secret’s login', async () => {
+    const a = await app('oci-chart', '', {
+      repoURL: `${registry.host}/charts`,
+      chart: 'web',
+      targetRevision: '1.0.0',
+      helm: { valuesObject: { color: 'blue' } },
+    });
+    expect(a.status?.operationState?.phase).toBe('Succeeded');
+    expect(a.status?.health?.status).toBe('Healthy');
+    const cm = await getJson<{ data: object }>([
+      'configmap',
+      'oci-chart-web',
+      '-n',
+      a.spec.destination.namespace ?? '',
+    ]);
+    expect(cm.data).toEqual({ color: 'blue' });
   });
 });
