@@ -37,11 +37,7 @@ import {
   trackingAnnotation,
   TrackingMethod,
 } from '@gitward/model';
-import {
-  createTargetRenderer,
-  loadPluginDefinitions,
-  watchPluginDefinitions,
-} from '@gitward/target';
+import { createTargetRenderer, processPlugins } from '@gitward/target';
 import { controllerHelp, loadControllerConfig } from './config.ts';
 import { createAppObserver } from './app-events.ts';
 import { createController } from './controller.ts';
@@ -134,14 +130,12 @@ const git = metrics.instrumentGit(
 );
 // The files' plugins are read once (a mistake fails startup); the cmp ConfigMap's are watched as
 // the settings ConfigMap is, a bad one logged and ignored, a change comparing every app again.
-const plugins = watchPluginDefinitions({
-  fixed: await loadPluginDefinitions(cfg.plugins),
+const plugins = await processPlugins({
+  sources: cfg.plugins,
   kube,
+  group: cfg.group,
   namespace: cfg.namespace,
-  name: settingsNames(cfg.group).cmpCm,
-  onProblem: (message) => logger.error({ kind: 'ConfigMap' }, message),
-  onError: (err) =>
-    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+  logger,
 });
 const renderer = metrics.instrumentRenderer(
   createTargetRenderer({

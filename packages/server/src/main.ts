@@ -26,11 +26,7 @@ import {
   watchCollection,
 } from '@gitward/infra';
 import { ApiGroup, errorMessage, settingsNames } from '@gitward/model';
-import {
-  createTargetRenderer,
-  loadPluginDefinitions,
-  watchPluginDefinitions,
-} from '@gitward/target';
+import { createTargetRenderer, processPlugins } from '@gitward/target';
 import { createApi, createApiMetrics } from './app.ts';
 import { checkClusterConnection } from './cluster/destinations.ts';
 import { serverHelp, loadServerConfig } from './config.ts';
@@ -64,14 +60,12 @@ const git = createGitRepositories({
   submodules: cfg.gitModulesEnabled,
 });
 // The controller's plugins, read alike: manifests and diffs render as the controller renders.
-const plugins = watchPluginDefinitions({
-  fixed: await loadPluginDefinitions(cfg.plugins),
+const plugins = await processPlugins({
+  sources: cfg.plugins,
   kube,
+  group: cfg.group,
   namespace: cfg.namespace,
-  name: settingsNames(cfg.group).cmpCm,
-  onProblem: (message) => logger.error({ kind: 'ConfigMap' }, message),
-  onError: (err) =>
-    logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+  logger,
 });
 await plugins.ready;
 logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');

@@ -24,6 +24,7 @@ export {
 } from './plugin-config.ts';
 export {
   loadPluginDefinitions,
+  processPlugins,
   watchPluginDefinitions,
   type PluginSources,
   type WatchedPlugins,

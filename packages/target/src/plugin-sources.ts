@@ -6,7 +6,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watchSettingsConfigMap, type KubeClient } from '@gitward/infra';
-import { ErrorCode, GitwardError, errorMessage } from '@gitward/model';
+import {
+  ErrorCode,
+  GitwardError,
+  errorMessage,
+  settingsNames,
+  type ApiGroup,
+} from '@gitward/model';
 import {
   parseConfigManagementPlugins,
   parsePluginDefinitions,
@@ -147,4 +153,33 @@ export function watchPluginDefinitions(o: WatchedPluginsOptions): WatchedPlugins
     },
     stop: () => watch.stop(),
   };
+}
+
+/** The two log calls the processes' loggers (pino) answer. */
+interface PluginLog {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * The plugins of a process (controller or API server), read alike by both: the flags' files
+ * once (a mistake fails startup, by throwing here), the cmp ConfigMap of the control namespace
+ * watched, its problems and watch errors logged.
+ */
+export async function processPlugins(o: {
+  readonly sources: PluginSources;
+  readonly kube: KubeClient;
+  readonly group: ApiGroup;
+  readonly namespace: string;
+  readonly logger: PluginLog;
+}): Promise<WatchedPlugins> {
+  return watchPluginDefinitions({
+    fixed: await loadPluginDefinitions(o.sources),
+    kube: o.kube,
+    namespace: o.namespace,
+    name: settingsNames(o.group).cmpCm,
+    onProblem: (message) => o.logger.error({ kind: 'ConfigMap' }, message),
+    onError: (err) =>
+      o.logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+  });
 }
