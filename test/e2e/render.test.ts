@@ -603,7 +603,7 @@ describe('repositories and revisions', () => {
         'default',
         list.body.items,
         label,
-        ssh.knownHosts,
+        { knownHosts: ssh.knownHosts },
       );
       expect(credentials).toBeDefined();
       const out = await fx.renderer.render(
