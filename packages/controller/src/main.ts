@@ -27,7 +27,7 @@ import {
   wantsHelp,
 } from '@gitward/infra';
 import { connectClusterSpec } from '@gitward/control';
-import { gpgKeysFrom, inCluster } from '@gitward/engine';
+import { gpgKeysFrom, inCluster, knownHostsFrom, tlsCertsFrom } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultControlNamespace,
@@ -247,6 +247,18 @@ const gpgKeys = watchSettingsConfigMap(kube, {
   onError: (err) =>
     logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
 });
+// Whom repository connections trust (argocd-ssh-known-hosts-cm, argocd-tls-certs-cm): read on
+// every render, so a host key or CA added to a ConfigMap applies from the next fetch on.
+const watchTrust = <T>(name: string, parse: (data: unknown) => T) =>
+  watchSettingsConfigMap(kube, {
+    namespace: cfg.namespace,
+    name,
+    parse,
+    onError: (err) =>
+      logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+  });
+const knownHosts = watchTrust(settingsNames(cfg.group).sshKnownHostsCm, knownHostsFrom);
+const tlsCerts = watchTrust(settingsNames(cfg.group).tlsCertsCm, tlsCertsFrom);
 // Read once the CRDs are there (below); no reconcile runs before that.
 let statusSubresource = false;
 const reconciler = createReconciler({
@@ -254,6 +266,7 @@ const reconciler = createReconciler({
   cache,
   renderer,
   repoSecrets: () => credentialSecrets.items(),
+  repoTrust: () => ({ knownHosts: knownHosts.current(), tlsCerts: tlsCerts.current() }),
   verifyCommit: (repoURL, sha, creds) => git.verifyCommit(repoURL, sha, gpgKeys.current(), creds),
   destinations,
   group: cfg.group,
@@ -342,6 +355,8 @@ const lead = async () => {
   acting = true;
   await credentialSecrets.ready;
   await gpgKeys.ready;
+  await knownHosts.ready;
+  await tlsCerts.ready;
   await settings.ready;
   await plugins.ready;
   logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');
@@ -382,6 +397,8 @@ async function shutdown(signal: string): Promise<void> {
   await destinations.stop();
   await credentialSecrets.stop();
   await gpgKeys.stop();
+  await knownHosts.stop();
+  await tlsCerts.stop();
   await settings.stop();
   await plugins.stop();
   await cache.stop();
