@@ -42,8 +42,8 @@ describe('prepareAuth with TLS trust and a client certificate', () => {
       scripts,
       join(dir, 'tmp'),
     );
-    const config = new Map(auth.settings.config);
-    const files = ['http.sslCAInfo', 'http.sslCert', 'http.sslKey'].map((k) => config.get(k) ?? '');
+    const env = auth.settings.env ?? {};
+    const files = ['GIT_SSL_CAINFO', 'GIT_SSL_CERT', 'GIT_SSL_KEY'].map((k) => env[k] ?? '');
     for (const f of files) expect((await stat(f)).mode & 0o777).toBe(0o600);
     expect(await readFile(files[2] ?? '', 'utf8')).toBe(`${pem('PRIVATE KEY')}\n`);
     expect(auth.secrets).toContain(pem('PRIVATE KEY'));
@@ -59,9 +59,8 @@ describe('prepareAuth with TLS trust and a client certificate', () => {
       scripts,
       join(dir, 'tmp'),
     );
-    const keys = (auth.settings.config ?? []).map(([k]) => k);
-    expect(keys).not.toContain('http.sslCAInfo');
-    expect(keys).not.toContain('http.sslCert');
+    expect(auth.settings.env).not.toHaveProperty('GIT_SSL_CAINFO');
+    expect(auth.settings.env).not.toHaveProperty('GIT_SSL_CERT');
     await auth.cleanup();
   });
 

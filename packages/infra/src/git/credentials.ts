@@ -143,13 +143,19 @@ function sshEnv(
   return env;
 }
 
-/** git's TLS settings for the files: the CAs of the repository's host, a client certificate. */
-function tlsConfig(files: AuthFiles): (readonly [string, string])[] {
-  const config: (readonly [string, string])[] = [];
-  if (files.caCerts) config.push(['http.sslCAInfo', files.caCerts]);
-  if (files.clientCert && files.clientKey)
-    config.push(['http.sslCert', files.clientCert], ['http.sslKey', files.clientKey]);
-  return config;
+/**
+ * git's TLS settings for the files: the CAs of the repository's host, a client certificate. As
+ * variables, not `-c http.sslCAInfo`: git lets an inherited GIT_SSL_CAINFO win over its config,
+ * and the child's own variables win over inherited ones.
+ */
+function tlsEnv(files: AuthFiles): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (files.caCerts) env['GIT_SSL_CAINFO'] = files.caCerts;
+  if (files.clientCert && files.clientKey) {
+    env['GIT_SSL_CERT'] = files.clientCert;
+    env['GIT_SSL_KEY'] = files.clientKey;
+  }
+  return env;
 }
 
 /**
@@ -170,8 +176,8 @@ export async function prepareAuth(
   const { files, dir } = await writeAuthFiles(c, tmpRoot);
   return {
     settings: {
-      config: [...(http.config ?? []), ...tlsConfig(files)],
-      env: { ...http.env, ...sshEnv(c, scripts, files) },
+      config: http.config ?? [],
+      env: { ...http.env, ...sshEnv(c, scripts, files), ...tlsEnv(files) },
     },
     secrets,
     cleanup: () => (dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve()),
