@@ -248,12 +248,15 @@ const gpgKeys = watchSettingsConfigMap(kube, {
     logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
 });
 // Whom repository connections trust (argocd-ssh-known-hosts-cm, argocd-tls-certs-cm): read on
-// every render, so a host key or CA added to a ConfigMap applies from the next fetch on.
+// every render; a change compares every app again, so one that failed on an unknown host key or
+// CA does not wait for its resync.
+const trustChanged = new Set<() => void>();
 const watchTrust = <T>(name: string, parse: (data: unknown) => T) =>
   watchSettingsConfigMap(kube, {
     namespace: cfg.namespace,
     name,
     parse,
+    onChange: () => trustChanged.forEach((fn) => fn()),
     onError: (err) =>
       logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
   });
@@ -296,7 +299,8 @@ const controller = createController({
   namespace: cfg.namespace,
   resync: current,
   settingsChanged: (fn) => {
-    const off = [settings.onChange(fn), plugins.onChange(fn)];
+    trustChanged.add(fn);
+    const off = [settings.onChange(fn), plugins.onChange(fn), () => trustChanged.delete(fn)];
     return () => off.forEach((f) => f());
   },
   parallelism: cfg.parallelism,

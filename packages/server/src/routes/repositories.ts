@@ -26,7 +26,9 @@ function publicRepo(data: Record<string, string>): RepositoryView {
     ...(data['name'] ? { name: data['name'] } : {}),
     ...(data['project'] ? { project: data['project'] } : {}),
     ...(data['username'] ? { username: data['username'] } : {}),
-    hasCredentials: ['password', 'sshPrivateKey', 'bearerToken'].some((k) => Boolean(data[k])),
+    hasCredentials: ['password', 'sshPrivateKey', 'bearerToken', 'tlsClientCertKey'].some((k) =>
+      Boolean(data[k]),
+    ),
     insecure: data['insecure'] === 'true',
     ...ociFlagsView(data),
   };
