@@ -1,5 +1,15 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiGroup, secretTypeLabel, settingsNames, type Application } from '@gitward/model';
+import { createGitRepositories } from '@gitward/infra';
+import {
+  ApiGroup,
+  errorMessage,
+  secretTypeLabel,
+  settingsNames,
+  type Application,
+} from '@gitward/model';
 import {
   createGitServer,
   createHttpsFront,
@@ -10,6 +20,7 @@ import {
   type SshGitServer,
   type TestCa,
 } from '@gitward/testkit';
+import { adminApi } from './support/api-session.ts';
 import { waitApplication } from './support/applications.ts';
 import { startController, type ControllerProcess } from './support/controller-process.ts';
 import { kubectl, uniqueName } from './support/kubectl.ts';
@@ -21,7 +32,7 @@ import { appNamespace, application, cm, exists, refresh } from './support/sync-f
  * then syncs; an app over HTTPS behind a private CA (openssl, a TLS front on the real git server)
  * fails certificate verification until gitward-tls-certs-cm holds the CA for its host, then
  * syncs; and a server that wants a client certificate gets the repository Secret's
- * tlsClientCertData/tlsClientCertKey.
+ * tlsClientCertData/tlsClientCertKey. The API server's `repo add` check applies the same trust.
  */
 const names = settingsNames(ApiGroup.Gitward);
 const label = secretTypeLabel(ApiGroup.Gitward);
@@ -130,5 +141,34 @@ describe('HTTPS CAs from the TLS certs ConfigMap', () => {
     await apply(JSON.parse(application(mapp, murl, dest, 'app', { automated: {} })));
     await waitApp(mapp, synced);
     expect(await exists(dest, 'configmap', 'over-mtls')).toBe(true);
+  });
+});
+
+describe("the API server's repository check", () => {
+  it('verifies an HTTPS repository against the CAs of its host only', async () => {
+    // Run by this file after the TLS certs ConfigMap holds the CA for 127.0.0.1 (above).
+    const git = createGitRepositories({
+      cacheDir: await mkdtemp(join(tmpdir(), 'gitward-trust-api-')),
+      env: process.env,
+    });
+    const call = await adminApi('trust-admin-pw', {
+      checkRepo: (url, creds) =>
+        git.resolveRevision(url, 'HEAD', creds).then(
+          () => ({ ok: true }) as const,
+          (err: unknown) => ({ ok: false, message: errorMessage(err) }) as const,
+        ),
+    });
+    const validate = (url: string) =>
+      call<{ connectionState: { status: string; message: string } }>(
+        'POST',
+        `/api/v1/repositories/${encodeURIComponent(url)}/validate`,
+        {},
+      );
+    const trusted = await validate(`${https.url}/trust-https.git`);
+    expect(trusted.body.connectionState).toEqual({ status: 'Successful', message: '' });
+    // The certificate names localhost too, but the ConfigMap has no CA for that server name.
+    const other = await validate(`${https.url.replace('127.0.0.1', 'localhost')}/trust-https.git`);
+    expect(other.body.connectionState.status).toBe('Failed');
+    expect(other.body.connectionState.message).toMatch(/certificate/i);
   });
 });
