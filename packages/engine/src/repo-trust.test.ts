@@ -100,6 +100,22 @@ describe('repoEndpoint', () => {
   });
 });
 
+describe('repoEndpoint on any string', () => {
+  it('never throws, and names a host without user, path or port', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.webUrl(), fc.constantFrom('git@', 'ssh://', ':')),
+        (url) => {
+          const { transport, host } = repoEndpoint(url);
+          expect(['ssh', 'https', 'other']).toContain(transport);
+          expect(host).not.toMatch(/[@/]/);
+          expect(host).toBe(host.toLowerCase());
+        },
+      ),
+    );
+  });
+});
+
 describe('repoTrustFor', () => {
   const trust = {
     knownHosts: `${hostLine}\n`,
