@@ -145,8 +145,8 @@ function sshEnv(
 
 /**
  * git's TLS settings for the files: the CAs of the repository's host, a client certificate. As
- * variables, not `-c http.sslCAInfo`: git lets an inherited GIT_SSL_CAINFO win over its config,
- * and the child's own variables win over inherited ones.
+ * variables, not `-c http.sslCAInfo`: git ranks GIT_SSL_* above any config, so no config entry
+ * can swap the ConfigMap's CAs for others (gitChildEnv drops inherited GIT_* variables).
  */
 function tlsEnv(files: AuthFiles): Record<string, string> {
   const env: Record<string, string> = {};
