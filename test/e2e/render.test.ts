@@ -636,13 +636,9 @@ describe('repositories and revisions', () => {
     await repo.commit({ 'app/cm.yaml': cm('with-secret-creds') }, 'creds');
     await repo.push();
     for (const url of [repo.url, ssh.repoUrl('ssh-creds')]) {
-      const credentials = repoCredentialsFor(
-        url,
-        'default',
-        list.body.items,
-        label,
-        ssh.knownHosts,
-      );
+      const credentials = repoCredentialsFor(url, 'default', list.body.items, label, {
+        knownHosts: ssh.knownHosts,
+      });
       expect(credentials).toBeDefined();
       const out = await fx.renderer.render(
         request({ repoURL: url, path: 'app' }, credentials ? { credentials } : {}),

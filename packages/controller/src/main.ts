@@ -27,7 +27,7 @@ import {
   wantsHelp,
 } from '@gitward/infra';
 import { connectClusterSpec } from '@gitward/control';
-import { gpgKeysFrom, inCluster } from '@gitward/engine';
+import { gpgKeysFrom, inCluster, knownHostsFrom, tlsCertsFrom } from '@gitward/engine';
 import {
   apiVersionOf,
   defaultControlNamespace,
@@ -241,6 +241,21 @@ const gpgKeys = watchSettingsConfigMap(kube, {
   onError: (err) =>
     logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
 });
+// Whom repository connections trust (argocd-ssh-known-hosts-cm, argocd-tls-certs-cm): read on
+// every render; a change compares every app again, so one that failed on an unknown host key or
+// CA does not wait for its resync.
+const trustChanged = new Set<() => void>();
+const watchTrust = <T>(name: string, parse: (data: unknown) => T) =>
+  watchSettingsConfigMap(kube, {
+    namespace: cfg.namespace,
+    name,
+    parse,
+    onChange: () => trustChanged.forEach((fn) => fn()),
+    onError: (err) =>
+      logger.warn({ kind: 'ConfigMap', err: errorMessage(err) }, 'watch error; retrying'),
+  });
+const knownHosts = watchTrust(settingsNames(cfg.group).sshKnownHostsCm, knownHostsFrom);
+const tlsCerts = watchTrust(settingsNames(cfg.group).tlsCertsCm, tlsCertsFrom);
 // Read once the CRDs are there (below); no reconcile runs before that.
 let statusSubresource = false;
 const reconciler = createReconciler({
@@ -248,6 +263,7 @@ const reconciler = createReconciler({
   cache,
   renderer,
   repoSecrets: () => credentialSecrets.items(),
+  repoTrust: () => ({ knownHosts: knownHosts.current(), tlsCerts: tlsCerts.current() }),
   verifyCommit: (repoURL, sha, creds) => git.verifyCommit(repoURL, sha, gpgKeys.current(), creds),
   destinations,
   group: cfg.group,
@@ -277,7 +293,8 @@ const controller = createController({
   namespace: cfg.namespace,
   resync: current,
   settingsChanged: (fn) => {
-    const off = [settings.onChange(fn), plugins.onChange(fn)];
+    trustChanged.add(fn);
+    const off = [settings.onChange(fn), plugins.onChange(fn), () => trustChanged.delete(fn)];
     return () => off.forEach((f) => f());
   },
   parallelism: cfg.parallelism,
@@ -336,6 +353,8 @@ const lead = async () => {
   acting = true;
   await credentialSecrets.ready;
   await gpgKeys.ready;
+  await knownHosts.ready;
+  await tlsCerts.ready;
   await settings.ready;
   await plugins.ready;
   logger.info({ plugins: plugins.current().map((p) => p.name) }, 'config management plugins');
@@ -376,6 +395,8 @@ async function shutdown(signal: string): Promise<void> {
   await destinations.stop();
   await credentialSecrets.stop();
   await gpgKeys.stop();
+  await knownHosts.stop();
+  await tlsCerts.stop();
   await settings.stop();
   await plugins.stop();
   await cache.stop();

@@ -17,6 +17,17 @@ export {
 } from './manifest/parse.ts';
 export { detectSourceType, SourceType } from './manifest/source-type.ts';
 export { normalizeRepoUrl, repoCredentialsFor, withoutUrlCredentials } from './repo-creds.ts';
+export {
+  knownHostsFrom,
+  knownHostsKey,
+  pemCertificates,
+  repoEndpoint,
+  repoTrustFor,
+  tlsCertsFrom,
+  withRepoTrust,
+  type RepoEndpoint,
+  type RepoTrust,
+} from './repo-trust.ts';
 export { globMatch, permittedBy } from './project/glob.ts';
 export { parseGoDuration } from './project/duration.ts';
 export {

@@ -72,7 +72,8 @@ describe('repoCredentialsFor', () => {
     [
       'ssh keys with known hosts',
       'ssh://git@git.example.com/a.git',
-      { sshPrivateKey: 'KEY', insecure: true, knownHosts: 'HOSTS' },
+      // insecure: host keys are not checked, so the known hosts are not given
+      { sshPrivateKey: 'KEY', insecure: true },
     ],
     ["Argo CD's insecure field", 'https://lab.example.com/r', { username: 'u', insecure: true }],
     [
@@ -93,7 +94,9 @@ describe('repoCredentialsFor', () => {
     ['nothing for an unknown host', 'https://elsewhere.example.com/x', undefined],
     ['nothing from Secrets without the label', 'https://git.example.com/x', { bearerToken: 'tok' }],
   ])('uses %s', (_what, url, want) => {
-    expect(repoCredentialsFor(url, 'default', secrets, label, 'HOSTS')).toEqual(want);
+    expect(repoCredentialsFor(url, 'default', secrets, label, { knownHosts: 'HOSTS' })).toEqual(
+      want,
+    );
   });
 });
 
@@ -183,5 +186,37 @@ describe('normalizeRepoUrl', () => {
     expect(normalizeRepoUrl('https://Git.Example.com/A/B.git/')).toBe(
       'https://git.example.com/a/b',
     );
+  });
+});
+
+describe('repoCredentialsFor with trust (known hosts and TLS certs ConfigMaps)', () => {
+  const ca = '-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n';
+  const trust = { knownHosts: 'HOSTS\n', tlsCerts: { 'ca.example.com': ca } };
+  const withClientCert = [
+    secret('mtls', 'repository', {
+      url: 'https://ca.example.com/r',
+      tlsClientCertData: 'CERT',
+      tlsClientCertKey: 'KEY',
+    }),
+  ];
+  it.each([
+    [
+      'a client certificate and the host CAs',
+      'https://ca.example.com/r',
+      { tlsClientCertData: 'CERT', tlsClientCertKey: 'KEY', caCerts: ca },
+    ],
+    [
+      'the host CAs alone for an anonymous repository',
+      'https://ca.example.com/other',
+      { caCerts: ca },
+    ],
+    [
+      'known hosts alone for an anonymous SSH repository',
+      'git@ca.example.com:x',
+      { knownHosts: 'HOSTS\n' },
+    ],
+    ['nothing for another host', 'https://other.example.com/r', undefined],
+  ])('gives %s', (_what, url, want) => {
+    expect(repoCredentialsFor(url, 'default', withClientCert, label, trust)).toEqual(want);
   });
 });

@@ -1,5 +1,6 @@
 import type { KubeObject, RepoCredentials } from '@gitward/model';
 import { RepoSecretType } from '@gitward/model';
+import { withRepoTrust, type RepoTrust } from './repo-trust.ts';
 
 /**
  * Normalizes a repository URL for matching, as Argo CD does: case-insensitive, without a
@@ -28,7 +29,14 @@ function secretData(s: KubeObject): Record<string, string> {
 }
 
 /** The Secret keys that carry a credential (as opposed to connection settings). */
-const credentialKeys = ['username', 'password', 'bearerToken', 'sshPrivateKey'] as const;
+const credentialKeys = [
+  'username',
+  'password',
+  'bearerToken',
+  'sshPrivateKey',
+  'tlsClientCertData',
+  'tlsClientCertKey',
+] as const;
 
 /** Argo CD's OCI settings of a repository or template Secret (`"true"` strings). */
 function ociSettings(d: Record<string, string> | undefined): RepoCredentials {
@@ -38,18 +46,13 @@ function ociSettings(d: Record<string, string> | undefined): RepoCredentials {
   };
 }
 
-function toCredentials(
-  d: Record<string, string>,
-  knownHosts: string | undefined,
-): RepoCredentials | undefined {
+function toCredentials(d: Record<string, string>): RepoCredentials | undefined {
   const c: Record<string, string | boolean> = {};
   for (const k of credentialKeys) if (d[k]) c[k] = d[k];
   // Argo CD's IsInsecure: `insecure`, or the deprecated `insecureIgnoreHostKey`.
   if (d['insecure'] === 'true' || d['insecureIgnoreHostKey'] === 'true') c['insecure'] = true;
   Object.assign(c, ociSettings(d));
-  if (Object.keys(c).length === 0) return undefined;
-  if (knownHosts && c['sshPrivateKey']) c['knownHosts'] = knownHosts;
-  return c;
+  return Object.keys(c).length === 0 ? undefined : c;
 }
 
 /**
@@ -72,15 +75,17 @@ const servesProject = (d: Record<string, string>, project: string) =>
  * scoped to the project before an unscoped one; otherwise the `repo-creds` template with the
  * longest matching URL prefix, with the repository Secret's own OCI settings (`enableOCI`,
  * `insecureOCIForceHttp`) kept. Secrets scoped to another project are never used. Undefined means
- * anonymous access. The controller (what it fetches) and the API server (what it renders and
- * reads) both call this, so they cannot disagree on whose credentials an app gets.
+ * anonymous access. `trust` (the known hosts and TLS certs ConfigMaps) adds what the URL's
+ * connection verifies its server against (repoTrustFor). The controller (what it fetches) and
+ * the API server (what it renders and reads) both call this, so they cannot disagree on whose
+ * credentials an app gets.
  */
 export function repoCredentialsFor(
   repoURL: string,
   project: string,
   secrets: readonly KubeObject[],
   label: string,
-  knownHosts?: string,
+  trust?: RepoTrust,
 ): RepoCredentials | undefined {
   const want = normalizeRepoUrl(withoutOciScheme(repoURL));
   const typed = (t: string) =>
@@ -93,10 +98,11 @@ export function repoCredentialsFor(
   );
   const exact =
     matching.find((d) => d['project'] === project) ?? matching.find((d) => !d['project']);
-  const own = exact && toCredentials(exact, knownHosts);
+  const own = exact && toCredentials(exact);
   // Only a credential (or `insecure`) makes the repository's own Secret win over a template: one
   // that only says "this is an OCI registry" still takes the template's login.
-  if (own && (credentialKeys.some((k) => own[k]) || own.insecure)) return own;
+  if (own && (credentialKeys.some((k) => own[k]) || own.insecure))
+    return withRepoTrust(own, repoURL, trust);
   const bare = withoutOciScheme(repoURL).toLowerCase();
   const templates = typed(RepoSecretType.RepoCreds)
     .filter((d) => d['url'] && bare.startsWith(withoutOciScheme(d['url']).toLowerCase()))
@@ -106,9 +112,8 @@ export function repoCredentialsFor(
         (b['url']?.length ?? 0) - (a['url']?.length ?? 0) ||
         Number(b['project'] === project) - Number(a['project'] === project),
     );
-  const fromTemplate = templates[0] && toCredentials(templates[0], knownHosts);
-  const merged = { ...fromTemplate, ...ociSettings(exact) };
-  return Object.keys(merged).length > 0 ? merged : undefined;
+  const fromTemplate = templates[0] && toCredentials(templates[0]);
+  return withRepoTrust({ ...fromTemplate, ...ociSettings(exact) }, repoURL, trust);
 }
 
 /**

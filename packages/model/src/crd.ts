@@ -46,6 +46,10 @@ export interface SettingsNames {
   readonly cmpCm: string;
   /** Public GnuPG keys (key ID → ASCII-armored key) that verify commits for signatureKeys. */
   readonly gpgKeysCm: string;
+  /** OpenSSH known_hosts text (data key `ssh_known_hosts`) for SSH repositories. */
+  readonly sshKnownHostsCm: string;
+  /** PEM CA certificates for HTTPS repositories, keyed by server name (host, without port). */
+  readonly tlsCertsCm: string;
 }
 
 export function settingsNames(group: ApiGroup): SettingsNames {
@@ -59,6 +63,8 @@ export function settingsNames(group: ApiGroup): SettingsNames {
     serverService: `${prefix}-server`,
     cmpCm: `${prefix}-cmp-cm`,
     gpgKeysCm: `${prefix}-gpg-keys-cm`,
+    sshKnownHostsCm: `${prefix}-ssh-known-hosts-cm`,
+    tlsCertsCm: `${prefix}-tls-certs-cm`,
   };
 }
 

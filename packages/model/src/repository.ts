@@ -16,6 +16,15 @@ export interface RepoCredentials {
   /** known_hosts lines for SSH; without them the user's known_hosts applies. */
   readonly knownHosts?: string;
   /**
+   * PEM CA certificates an HTTPS repository's server certificate is verified against (from the
+   * TLS certs ConfigMap, for the URL's host); without them the system's CAs apply.
+   */
+  readonly caCerts?: string;
+  /** PEM client certificate for HTTPS (Argo CD's repository Secret key `tlsClientCertData`). */
+  readonly tlsClientCertData?: string;
+  /** PEM private key of that client certificate (`tlsClientCertKey`): a secret. */
+  readonly tlsClientCertKey?: string;
+  /**
    * Skip TLS certificate and SSH host key verification (trusts whoever answers: for tests and
    * labs only). Argo CD's repository Secret field `insecure`; its deprecated
    * `insecureIgnoreHostKey` is read as the same.

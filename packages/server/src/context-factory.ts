@@ -15,6 +15,7 @@ import { createClusterStore } from './cluster/store.ts';
 import { createTreeCaches } from './cluster/tree-cache.ts';
 import type { ServerContext } from './context.ts';
 import { createRbac, type Rbac } from './rbac/index.ts';
+import { createRepoTrustSource } from './repo-trust.ts';
 import { createSettingsSource, settingsNames, type Settings } from './settings.ts';
 import { createTargetSource } from './target-state.ts';
 
@@ -52,6 +53,9 @@ export function createServerContext(deps: {
     now,
     ...(deps.settingsTtlMs !== undefined ? { ttlMs: deps.settingsTtlMs } : {}),
   });
+  const repoTrust = createRepoTrustSource(store, names, {
+    ...(deps.settingsTtlMs !== undefined ? { ttlMs: deps.settingsTtlMs } : {}),
+  });
   // The enforcer depends only on the RBAC ConfigMap, the projects and anonymous access: rebuilt
   // when one of them changes, not per request.
   let cached: { key: string; rbac: Rbac } | undefined;
@@ -62,6 +66,7 @@ export function createServerContext(deps: {
       renderer: deps.renderer,
       store,
       group: deps.group,
+      repoTrust,
       settings: async () =>
         reconcileSettingsOf(
           (await settings.get()).cm,
@@ -82,6 +87,7 @@ export function createServerContext(deps: {
     ...(deps.revisionMetadata ? { revisionMetadata: deps.revisionMetadata } : {}),
     kube: deps.kube,
     store,
+    repoTrust,
     trees: createTreeCaches({
       trackingAnnotation: trackingAnnotation(deps.group),
       onError: (err, server, kind) =>

@@ -1,4 +1,4 @@
-import type { ClusterSpec, ScriptRunner } from '@gitward/engine';
+import type { ClusterSpec, RepoTrust, ScriptRunner } from '@gitward/engine';
 import type { KubeClient } from '@gitward/infra';
 import type { RepoCredentials } from '@gitward/model';
 import type { Logger } from 'pino';
@@ -68,6 +68,12 @@ export interface ServerContext {
    * `revisions/:revision/metadata`; absent when the server runs without git (tests of other
    * routes): that route then fails with FAILED_PRECONDITION.
    */
+  /**
+   * The SSH known hosts and TLS certs ConfigMaps as parsed (through a short cache): whom a
+   * repository connection trusts (engine repoTrustFor). Absent (tests of other routes): the
+   * process's own known_hosts and CAs apply.
+   */
+  readonly repoTrust?: () => Promise<RepoTrust>;
   readonly revisionMetadata?: (
     repoURL: string,
     sha: string,

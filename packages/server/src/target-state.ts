@@ -4,7 +4,12 @@
  * controller uses, so `manifests` and `managed-resources` show what the controller would apply.
  * Routes depend on the TargetSource interface only; main.ts (or a test) builds it.
  */
-import { repoCredentialsFor, type ReconcileSettings, type ScopeLookup } from '@gitward/engine';
+import {
+  repoCredentialsFor,
+  type ReconcileSettings,
+  type RepoTrust,
+  type ScopeLookup,
+} from '@gitward/engine';
 import {
   ErrorCode,
   GitwardError,
@@ -55,6 +60,8 @@ export interface TargetSourceDeps {
   /** The destination's version without the leading "v" (e.g. "1.34.4"), for Helm. */
   readonly kubeVersion: () => Promise<string>;
   readonly group: ApiGroup;
+  /** Whom repository connections trust (known hosts, TLS certs ConfigMaps); absent: nobody extra. */
+  readonly repoTrust?: () => Promise<RepoTrust>;
   /**
    * What a render takes from the settings ConfigMap, as the controller reads it: how rendered
    * objects are marked as the app's, and kustomize's binaries and options. Asked per render: the
@@ -77,8 +84,8 @@ export function createTargetSource(d: TargetSourceDeps): TargetSource {
   // Read per render, as the controller does: a repository added a moment ago must work at once.
   // A lookup for the source and its submodules (each by its own URL), over one read.
   async function credentialsLookup(project: string) {
-    const secrets = await d.store.list(secretsPath, label);
-    return (url: string) => repoCredentialsFor(url, project, secrets, label);
+    const [secrets, trust] = await Promise.all([d.store.list(secretsPath, label), d.repoTrust?.()]);
+    return (url: string) => repoCredentialsFor(url, project, secrets, label, trust);
   }
 
   const inCluster: RenderDestination = {

@@ -38,3 +38,4 @@ export {
   type BrowserSession,
 } from './browser.ts';
 export { createOciRegistry, type OciRegistry, type OciRegistryOptions } from './oci-registry.ts';
+export { createHttpsFront, createTestCa, type HttpsFront, type TestCa } from './https-front.ts';

@@ -13,10 +13,14 @@ export type AdminCall = <T = unknown>(
 
 /**
  * The API server built in process with its settings bootstrapped and a known admin password,
- * logged in as admin: each call carries the session token, as the CLI and the UI send it.
+ * logged in as admin: each call carries the session token, as the CLI and the UI send it. `extra`
+ * adds what a file needs (a connection test, a renderer).
  */
-export async function adminApi(password: string): Promise<AdminCall> {
-  const { ctx, api } = await inProcessServer();
+export async function adminApi(
+  password: string,
+  extra: Parameters<typeof inProcessServer>[0] = {},
+): Promise<AdminCall> {
+  const { ctx, api } = await inProcessServer(extra);
   await bootstrapSettings(ctx.store, ctx.names, new Date());
   await ctx.store.writeSecret(ctx.names.secret, { 'admin.password': await hashPassword(password) });
   const login = await api.request('/api/v1/session', {

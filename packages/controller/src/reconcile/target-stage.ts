@@ -108,8 +108,9 @@ export function createTargetStage(d: StageDeps) {
     if (!source) throw new Error('no source');
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const secrets = d.repoSecrets();
+    const trust = d.repoTrust?.();
     const credentialsFor = (url: string) =>
-      repoCredentialsFor(url, app.spec.project, secrets, secretTypeLabel(d.group));
+      repoCredentialsFor(url, app.spec.project, secrets, secretTypeLabel(d.group), trust);
     const credentials = credentialsFor(source.repoURL);
     return d.renderer.render({
       appName: app.metadata.name,
@@ -148,6 +149,7 @@ export function createTargetStage(d: StageDeps) {
       app.spec.project,
       d.repoSecrets(),
       secretTypeLabel(d.group),
+      d.repoTrust?.(),
     );
     const sig = await d.verifyCommit(source.repoURL, revision, credentials);
     return signatureProblem(project, revision, sig);

@@ -5,6 +5,7 @@ import type {
   IgnoreDifference,
   ReconcileReport,
   ReconcileSettings,
+  RepoTrust,
 } from '@gitward/engine';
 import type { ApiResourceIndex, ClusterCache } from '@gitward/infra';
 import type {
@@ -76,6 +77,11 @@ export interface StageDeps {
    * every reconcile, so never a request.
    */
   readonly repoSecrets: () => readonly KubeObject[];
+  /**
+   * The SSH known hosts and TLS certs ConfigMaps as parsed, from watches: whom a repository
+   * connection trusts (engine repoTrustFor). Absent: the process's own known_hosts and CAs.
+   */
+  readonly repoTrust?: () => RepoTrust;
   /** Where apps deploy: in-cluster and the registered clusters, each with its own adapters. */
   readonly destinations: Destinations;
   readonly group: ApiGroup;

@@ -84,46 +84,101 @@ function httpAuth(creds: RepoCredentials, scripts: HelperScripts): GitChildSetti
   return { config, env };
 }
 
-async function sshAuth(
+/** The files one git run needs (all mode 0600 in one private temp dir), by purpose. */
+interface AuthFiles {
+  readonly sshKey?: string;
+  readonly knownHosts?: string;
+  readonly caCerts?: string;
+  readonly clientCert?: string;
+  readonly clientKey?: string;
+}
+
+/** PEM or OpenSSH text with `\n` line ends and its final newline (OpenSSH insists on it). */
+const pemText = (text: string) => text.replace(/\r\n/g, '\n').replace(/\n*$/, '\n');
+
+function authFileContents(creds: RepoCredentials): Record<keyof AuthFiles, string | undefined> {
+  return {
+    sshKey: creds.sshPrivateKey ? pemText(creds.sshPrivateKey) : undefined,
+    knownHosts: creds.knownHosts && !creds.insecure ? `${creds.knownHosts.trim()}\n` : undefined,
+    caCerts: creds.caCerts && !creds.insecure ? pemText(creds.caCerts) : undefined,
+    // A client certificate needs both halves; one alone would only make git fail obscurely.
+    clientCert:
+      creds.tlsClientCertData && creds.tlsClientCertKey
+        ? pemText(creds.tlsClientCertData)
+        : undefined,
+    clientKey:
+      creds.tlsClientCertData && creds.tlsClientCertKey
+        ? pemText(creds.tlsClientCertKey)
+        : undefined,
+  };
+}
+
+async function writeAuthFiles(
+  creds: RepoCredentials,
+  tmpRoot: string,
+): Promise<{ files: AuthFiles; dir?: string }> {
+  const contents = Object.entries(authFileContents(creds)).filter(
+    (e): e is [keyof AuthFiles, string] => e[1] !== undefined,
+  );
+  if (contents.length === 0) return { files: {} };
+  await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(join(tmpRoot, 'auth-'));
+  const files: Record<string, string> = {};
+  for (const [name, text] of contents) {
+    files[name] = join(dir, name);
+    await writeFile(files[name], text, { mode: 0o600 });
+  }
+  return { files, dir };
+}
+
+function sshEnv(
   creds: RepoCredentials,
   scripts: HelperScripts,
-  tmpRoot: string,
-): Promise<{ env: Record<string, string>; dir?: string }> {
+  files: AuthFiles,
+): Record<string, string> {
   const env: Record<string, string> = { GIT_SSH: scripts.ssh, GIT_SSH_VARIANT: 'ssh' };
   if (creds.insecure) env['GITWARD_SSH_INSECURE'] = '1';
-  if (!creds.sshPrivateKey && !creds.knownHosts) return { env };
-  await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
-  const dir = await mkdtemp(join(tmpRoot, 'ssh-'));
-  if (creds.sshPrivateKey) {
-    env['GITWARD_SSH_KEY'] = join(dir, 'key');
-    // OpenSSH rejects a key file without its final newline ("invalid format").
-    const key = creds.sshPrivateKey.replace(/\r\n/g, '\n').replace(/\n*$/, '\n');
-    await writeFile(env['GITWARD_SSH_KEY'], key, { mode: 0o600 });
+  if (files.sshKey) env['GITWARD_SSH_KEY'] = files.sshKey;
+  if (files.knownHosts) env['GITWARD_KNOWN_HOSTS'] = files.knownHosts;
+  return env;
+}
+
+/**
+ * git's TLS settings for the files: the CAs of the repository's host, a client certificate. As
+ * variables, not `-c http.sslCAInfo`: git ranks GIT_SSL_* above any config, so no config entry
+ * can swap the ConfigMap's CAs for others (gitChildEnv drops inherited GIT_* variables).
+ */
+function tlsEnv(files: AuthFiles): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (files.caCerts) env['GIT_SSL_CAINFO'] = files.caCerts;
+  if (files.clientCert && files.clientKey) {
+    env['GIT_SSL_CERT'] = files.clientCert;
+    env['GIT_SSL_KEY'] = files.clientKey;
   }
-  if (creds.knownHosts && !creds.insecure) {
-    env['GITWARD_KNOWN_HOSTS'] = join(dir, 'known_hosts');
-    await writeFile(env['GITWARD_KNOWN_HOSTS'], `${creds.knownHosts.trim()}\n`, { mode: 0o600 });
-  }
-  return { env, dir };
+  return env;
 }
 
 /**
  * Prepares the environment of one git run for `creds`: askpass for basic auth, an extra header
- * for a bearer token, a key file and known_hosts for SSH (in a private temp dir under `tmpRoot`).
+ * for a bearer token, a key file and known_hosts for SSH, the CA bundle and client certificate
+ * for HTTPS (files in a private temp dir under `tmpRoot`, deleted by cleanup).
  */
 export async function prepareAuth(
   creds: RepoCredentials | undefined,
   scripts: HelperScripts,
   tmpRoot: string,
 ): Promise<PreparedAuth> {
-  const secrets = [creds?.password, creds?.bearerToken, creds?.sshPrivateKey].filter(
+  const c = creds ?? {};
+  const secrets = [c.password, c.bearerToken, c.sshPrivateKey, c.tlsClientCertKey].filter(
     (s): s is string => s !== undefined && s !== '',
   );
-  const http = httpAuth(creds ?? {}, scripts);
-  const ssh = await sshAuth(creds ?? {}, scripts, tmpRoot);
-  const dir = ssh.dir;
+  const http = httpAuth(c, scripts);
+  const { files, dir } = await writeAuthFiles(c, tmpRoot);
   return {
-    settings: { config: http.config ?? [], env: { ...http.env, ...ssh.env } },
+    settings: {
+      config: http.config ?? [],
+      env: { ...http.env, ...sshEnv(c, scripts, files), ...tlsEnv(files) },
+    },
     secrets,
     cleanup: () => (dir ? rm(dir, { recursive: true, force: true }) : Promise.resolve()),
   };
@@ -141,6 +196,9 @@ export function credentialsKey(creds: RepoCredentials | undefined): string {
       c.sshPrivateKey,
       c.knownHosts,
       c.insecure,
+      c.caCerts,
+      c.tlsClientCertData,
+      c.tlsClientCertKey,
     ]),
   );
 }

@@ -581,7 +581,8 @@ async function revisionMetadata(r: RouteRequest) {
     `/api/v1/namespaces/${encodeURIComponent(store.namespace)}/secrets`,
     label,
   );
-  const creds = repoCredentialsFor(source.repoURL, app.spec.project, secrets, label);
+  const trust = await r.ctx.repoTrust?.();
+  const creds = repoCredentialsFor(source.repoURL, app.spec.project, secrets, label, trust);
   const meta = await read(source.repoURL, revision.toLowerCase(), creds);
   return { author: meta.author, date: meta.date, tags: [...meta.tags], message: meta.message };
 }

@@ -28,10 +28,12 @@ function request(opts: {
   query?: Record<string, string>;
   params?: Record<string, string>;
   checkRepo?: ServerContext['checkRepo'];
+  repoTrust?: ServerContext['repoTrust'];
 }) {
   const writes: Stored[] = [];
   const ctx = {
     ...(opts.checkRepo ? { checkRepo: opts.checkRepo } : {}),
+    ...(opts.repoTrust ? { repoTrust: opts.repoTrust } : {}),
     settings: { get: () => Promise.resolve({}) },
     rbac: () => Promise.resolve(rbac),
     store: {
@@ -130,6 +132,23 @@ describe('POST /api/v1/repositories?upsert=true', () => {
       await create.handle(r);
       expect(seen).toEqual([]);
     }
+  });
+
+  it("tests a git repository with the host's CAs from the TLS certs ConfigMap", async () => {
+    const seen: unknown[] = [];
+    const ca = '-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n';
+    const { r } = request({
+      user: 'alice',
+      stored: [],
+      body: { repo: 'https://git.example.com:8443/r.git', project: 'team-a', username: 'u' },
+      repoTrust: () => Promise.resolve({ tlsCerts: { 'git.example.com': ca } }),
+      checkRepo: (url, creds) => {
+        seen.push(creds);
+        return Promise.resolve({ ok: true });
+      },
+    });
+    await create.handle(r);
+    expect(seen).toEqual([{ username: 'u', caCerts: ca }]);
   });
 
   it("writes an OCI Helm registry's settings as Argo CD does, and answers with them", async () => {

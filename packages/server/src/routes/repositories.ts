@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { withoutUrlCredentials } from '@gitward/engine';
+import { withRepoTrust, withoutUrlCredentials } from '@gitward/engine';
 import {
   repositoryCreateRequestSchema,
   repositoryRequestSchema,
@@ -26,7 +26,9 @@ function publicRepo(data: Record<string, string>): RepositoryView {
     ...(data['name'] ? { name: data['name'] } : {}),
     ...(data['project'] ? { project: data['project'] } : {}),
     ...(data['username'] ? { username: data['username'] } : {}),
-    hasCredentials: ['password', 'sshPrivateKey', 'bearerToken'].some((k) => Boolean(data[k])),
+    hasCredentials: ['password', 'sshPrivateKey', 'bearerToken', 'tlsClientCertKey'].some((k) =>
+      Boolean(data[k]),
+    ),
     insecure: data['insecure'] === 'true',
     ...ociFlagsView(data),
   };
@@ -164,7 +166,10 @@ async function connectionProblem(r: RouteRequest, b: RepoBody): Promise<string |
   const type = repoTypeOf(b.type);
   const oci = type === 'helm' && (b.enableOCI === true || /^oci:\/\//i.test(b.repo ?? ''));
   if ((type !== 'git' && !oci) || !r.ctx.checkRepo || !b.repo) return undefined;
-  const out = await r.ctx.checkRepo(b.repo, credsOf(b));
+  // The body's credentials, with the ConfigMaps' known hosts or CAs for the URL, as a fetch
+  // would get them once the repository is saved.
+  const trust = await r.ctx.repoTrust?.();
+  const out = await r.ctx.checkRepo(b.repo, withRepoTrust(credsOf(b), b.repo, trust) ?? {});
   return out.ok ? undefined : out.message;
 }
 
