@@ -109,6 +109,7 @@ export function createTargetStage(d: StageDeps) {
     const scope: ScopeLookup = (g, k) => index.lookup(g, k)?.namespaced;
     const secrets = d.repoSecrets();
     const trust = d.repoTrust?.();
+    const settings = d.settings();
     const credentialsFor = (url: string) =>
       repoCredentialsFor(url, app.spec.project, secrets, secretTypeLabel(d.group), trust);
     const credentials = credentialsFor(source.repoURL);
@@ -121,8 +122,8 @@ export function createTargetStage(d: StageDeps) {
       apiVersions: index.apiVersions(),
       scope,
       hard,
-      kustomize: d.settings().kustomize,
-      helmValuesFileSchemes: d.settings().helmValuesFileSchemes,
+      kustomize: settings.kustomize,
+      helmValuesFileSchemes: settings.helmValuesFileSchemes,
       credentialsFor,
       ...(credentials ? { credentials } : {}),
       ...(freshAfter !== undefined ? { freshAfter } : {}),
