@@ -4,8 +4,9 @@
  * controller reads the same keys: `application.resourceTrackingMethod`,
  * `application.instanceLabelKey`, `timeout.reconciliation`, `timeout.reconciliation.jitter` and
  * `timeout.hard.reconciliation` (Go durations), `resource.compareoptions`, `resource.exclusions`
- * and `resource.inclusions`, and the resource customizations (health, actions, ignoreDifferences);
- * and gitward's own `gitward.health.genericConditions`.
+ * and `resource.inclusions`, `kustomize.*`, `helm.valuesFileSchemes`, and the resource
+ * customizations (health, actions, ignoreDifferences); and gitward's own
+ * `gitward.health.genericConditions`.
  *
  * A flag given explicitly wins over the ConfigMap; without either, Argo CD's defaults apply
  * (tracking by annotation, a 120s refresh plus up to 60s of jitter). A bad value never fails: it
