@@ -1,6 +1,7 @@
 import { knownHostsFrom, tlsCertsFrom, type RepoTrust } from '@gitward/engine';
 import type { SettingsNames } from '@gitward/model';
 import type { ClusterStore } from './cluster/store.ts';
+import { ttlRead } from './ttl-read.ts';
 
 /**
  * Reads the SSH known hosts and TLS certs ConfigMaps through a short cache (as the settings
@@ -12,8 +13,6 @@ export function createRepoTrustSource(
   names: Pick<SettingsNames, 'sshKnownHostsCm' | 'tlsCertsCm'>,
   opts: { ttlMs?: number } = {},
 ): () => Promise<RepoTrust> {
-  const ttl = opts.ttlMs ?? 1000;
-  let cached: { at: number; value: Promise<RepoTrust> } | undefined;
   const read = async (): Promise<RepoTrust> => {
     const [hosts, certs] = await Promise.all([
       store.configMap(names.sshKnownHostsCm),
@@ -21,13 +20,6 @@ export function createRepoTrustSource(
     ]);
     return { knownHosts: knownHostsFrom(hosts), tlsCerts: tlsCertsFrom(certs) };
   };
-  return () => {
-    const now = Date.now();
-    if (!cached || ttl <= 0 || now - cached.at > ttl) {
-      const value = read();
-      cached = { at: now, value };
-      value.catch(() => (cached = undefined));
-    }
-    return cached.value;
-  };
+  const cache = ttlRead(read, opts.ttlMs ?? 1000);
+  return () => cache.get();
 }

@@ -9,6 +9,7 @@ import {
 } from './auth/index.ts';
 import type { ClusterStore } from './cluster/store.ts';
 import { own, ownStringMap } from './own.ts';
+import { ttlRead } from './ttl-read.ts';
 
 // The names live in the model: the controller reads the same ConfigMap.
 export { settingsNames, type SettingsNames } from '@gitward/model';
@@ -43,9 +44,6 @@ export function createSettingsSource(
   names: SettingsNames,
   opts: { ttlMs?: number; now: () => Date },
 ) {
-  const ttl = opts.ttlMs ?? 1000;
-  let cached: { at: number; value: Promise<Settings> } | undefined;
-
   async function read(): Promise<Settings> {
     const [cm, rbacCm, secret, projects] = await Promise.all([
       store.configMap(names.cm),
@@ -66,22 +64,7 @@ export function createSettingsSource(
     };
   }
 
-  return {
-    get(): Promise<Settings> {
-      const now = Date.now();
-      // ttl 0 means no cache at all (tests): two reads in the same millisecond must both read.
-      if (!cached || ttl <= 0 || now - cached.at > ttl) {
-        const value = read();
-        cached = { at: now, value };
-        value.catch(() => (cached = undefined));
-      }
-      return cached.value;
-    },
-    /** After a write: the next read goes to the cluster. */
-    invalidate(): void {
-      cached = undefined;
-    },
-  };
+  return ttlRead(read, opts.ttlMs ?? 1000);
 }
 export type SettingsSource = ReturnType<typeof createSettingsSource>;
 
