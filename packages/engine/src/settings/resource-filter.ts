@@ -71,11 +71,17 @@ export function filteredResourcesOf(raw: string | undefined): {
     : { value };
 }
 
+// Asked for every desired and managed object of every pass: a pattern without a wildcard is
+// compared as it is, not compiled into a regular expression.
+const globOrEqual = (pattern: string, value: string) =>
+  pattern === value ||
+  ((pattern.includes('*') || pattern.includes('?')) && globMatch(pattern, value));
+
 const matchesCluster = (r: FilteredResource, cluster: string) =>
-  r.clusters.length === 0 || r.clusters.some((c) => globMatch(c, cluster));
+  r.clusters.length === 0 || r.clusters.some((c) => globOrEqual(c, cluster));
 
 const matches = (r: FilteredResource, group: string, kind: string, cluster: string) =>
-  (r.apiGroups.length === 0 || r.apiGroups.some((g) => globMatch(g, group))) &&
+  (r.apiGroups.length === 0 || r.apiGroups.some((g) => globOrEqual(g, group))) &&
   (r.kinds.length === 0 || r.kinds.some((k) => k === '*' || k === kind)) &&
   matchesCluster(r, cluster);
 
